@@ -1,0 +1,99 @@
+# abiguard — build, test, demo.
+#
+#   make            build build/abiguard and build/libabiguard.a
+#   make test       install what is missing, build, build fixtures, run every test
+#   make check-asan the same tests under -fsanitize=address,undefined
+#   make bench      abiguard against libabigail on real libraries (bench/)
+#   make deps       only install the Debian packages the build and tests need
+
+CC       ?= cc
+BUILD    ?= build
+CFLAGS   ?= -O2 -g
+WARN      = -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes
+DEPFLAGS  = -MMD -MP
+CPPFLAGS += -I/usr/include/libdwarf
+LIBS      = -ldwarf -lelf -lz -ljansson
+SANITIZE ?=
+
+ALL_CFLAGS  = $(WARN) $(CFLAGS) $(SANITIZE) $(DEPFLAGS)
+ALL_LDFLAGS = $(LDFLAGS) $(SANITIZE)
+
+LIB_SRC  = $(wildcard src/*.c)
+CLI_SRC  = $(wildcard src/cli/*.c)
+LIB_OBJ  = $(LIB_SRC:src/%.c=$(BUILD)/obj/%.o)
+CLI_OBJ  = $(CLI_SRC:src/cli/%.c=$(BUILD)/obj/cli/%.o)
+UNIT_SRC = $(wildcard tests/unit/*.c)
+UNIT_OBJ = $(UNIT_SRC:tests/unit/%.c=$(BUILD)/obj/tests/unit/%.o)
+INTEG_SRC = $(wildcard tests/integration/*.c)
+INTEG_OBJ = $(INTEG_SRC:tests/integration/%.c=$(BUILD)/obj/tests/integration/%.o)
+
+ABIGUARD = $(BUILD)/abiguard
+LIBAG    = $(BUILD)/libabiguard.a
+
+.PHONY: all test check check-asan deps bench demo clean fixtures
+all: $(ABIGUARD) $(LIBAG)
+
+$(BUILD)/obj/%.o: src/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -c -o $@ $<
+
+$(BUILD)/obj/tests/%.o: tests/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) -Isrc $(ALL_CFLAGS) -c -o $@ $<
+
+$(LIBAG): $(LIB_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(ABIGUARD): $(CLI_OBJ) $(LIBAG)
+	$(CC) $(ALL_LDFLAGS) -o $@ $(CLI_OBJ) $(LIBAG) $(LIBS)
+
+# ---------------------------------------------------------------- deps
+# Debian packages: build libraries, the test framework, the reference
+# oracles (abidw/abidiff, pahole) and the real libraries' debug info.
+DEB_PACKAGES = gcc make pkg-config libelf-dev libdwarf-dev zlib1g-dev libjansson-dev \
+    libsqlite3-dev libcurl4-openssl-dev libmicrohttpd-dev libcriterion-dev \
+    abigail-tools dwarves binutils elfutils \
+    libc6-dbg libgsl27 libgsl-dbg liblua5.1-0 liblua5.1-0-dbg liblua5.3-0 liblua5.3-0-dbg \
+    liblua5.4-0 liblua5.4-0-dbg
+
+deps:
+	@missing=$$(for p in $(DEB_PACKAGES); do \
+	    dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q '^install ok installed' || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+	    echo "installing:" $$missing; \
+	    SUDO=; [ "$$(id -u)" = 0 ] || SUDO=sudo; \
+	    $$SUDO apt-get update -qq && \
+	    DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends $$missing; \
+	fi
+
+# ---------------------------------------------------------------- fixtures
+include tests/fixtures/fixtures.mk
+
+# ---------------------------------------------------------------- tests
+$(BUILD)/unit-tests: $(UNIT_OBJ) $(LIBAG)
+	$(CC) $(ALL_LDFLAGS) -o $@ $(UNIT_OBJ) $(LIBAG) $(LIBS) -lcriterion
+
+$(BUILD)/integration-tests: $(INTEG_OBJ) $(LIBAG)
+	$(CC) $(ALL_LDFLAGS) -o $@ $(INTEG_OBJ) $(LIBAG) $(LIBS) -lcriterion
+
+check: all fixtures $(BUILD)/unit-tests $(BUILD)/integration-tests
+	ABIGUARD=$(abspath $(ABIGUARD)) FIXTURES=$(abspath $(BUILD)/fixtures) \
+	    $(BUILD)/unit-tests --jobs 2
+	ABIGUARD=$(abspath $(ABIGUARD)) FIXTURES=$(abspath $(BUILD)/fixtures) \
+	    $(BUILD)/integration-tests --jobs 2
+
+test: deps
+	$(MAKE) check
+
+check-asan: deps
+	$(MAKE) BUILD=build-asan CFLAGS="-O1 -g -fno-omit-frame-pointer" \
+	    SANITIZE="-fsanitize=address,undefined -fno-sanitize-recover=all" check
+
+bench: deps all
+	bench/run-extract.sh $(ABIGUARD)
+
+clean:
+	rm -rf build build-asan
+
+-include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(UNIT_OBJ:.o=.d) $(INTEG_OBJ:.o=.d)

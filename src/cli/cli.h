@@ -1,0 +1,41 @@
+/*
+ * cli.h — what the subcommands share: the command table entry, the one
+ * error-message shape ("abiguard: error: FILE: what is wrong"), and exit
+ * codes. Only the CLI prints; the library below returns ag_status + message.
+ */
+#ifndef ABIGUARD_CLI_H
+#define ABIGUARD_CLI_H
+
+#include "../error.h"
+
+/* Exit codes: abidiff's bit mask, so CI scripts written for it keep working. */
+enum {
+    AG_EXIT_OK = 0,
+    AG_EXIT_ERROR = 1,
+    AG_EXIT_USAGE = 2,
+    AG_EXIT_ABI_CHANGED = 4,
+    AG_EXIT_INCOMPATIBLE = 8,
+};
+
+typedef struct ag_command {
+    const char *name;
+    int (*run)(int argc, char **argv);   /* argv[0] is the command name */
+    const char *summary;                 /* one line, for `abiguard --help` */
+    const char *usage;                   /* full help text, for `abiguard CMD --help` */
+} ag_command;
+
+extern const ag_command ag_commands[];
+
+/* "abiguard: error: <subject>: <message>" (subject may be NULL). */
+void cli_error(const char *subject, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* "abiguard: warning: <subject>: <message>" */
+void cli_warning(const char *subject, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Prints a usage error plus "try 'abiguard CMD --help'" and returns AG_EXIT_USAGE. */
+int cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* True (and prints the command's usage to stdout) if argv holds -h/--help. */
+int cli_wants_help(const char *cmd, int argc, char **argv);
+
+int cmd_extract(int argc, char **argv);
+int cmd_show(int argc, char **argv);
+
+#endif

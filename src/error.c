@@ -1,0 +1,38 @@
+/*
+ * error.c — filling an ag_error. Kept tiny on purpose: the library's only job
+ * on failure is to say what went wrong in one sentence and return.
+ */
+#include "error.h"
+
+#include <stdio.h>
+
+ag_status ag_vfail(ag_error *err, ag_status status, const char *fmt, va_list ap)
+{
+    if (err)
+        vsnprintf(err->msg, sizeof err->msg, fmt, ap);
+    return status;
+}
+
+ag_status ag_fail(ag_error *err, ag_status status, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    ag_vfail(err, status, fmt, ap);
+    va_end(ap);
+    return status;
+}
+
+const char *ag_status_name(ag_status s)
+{
+    switch (s) {
+    case AG_OK: return "ok";
+    case AG_ERR_IO: return "i/o error";
+    case AG_ERR_FORMAT: return "bad format";
+    case AG_ERR_DWARF: return "bad debug info";
+    case AG_ERR_UNSUPPORTED: return "unsupported";
+    case AG_ERR_NOMEM: return "out of memory";
+    case AG_ERR_USAGE: return "usage error";
+    case AG_ERR_NOTFOUND: return "not found";
+    }
+    return "unknown error";
+}
