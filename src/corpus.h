@@ -8,9 +8,10 @@
  * that is stable across runs and machines: that id is what the JSON form and
  * the store use. Named struct/union/enum/typedef types are identified by kind
  * and name (so recursive types terminate); anonymous and derived types by a
- * structural hash of their content. Each type additionally carries a full
- * content hash ("hash") that changes whenever anything in its layout changes:
- * the diff uses it to skip equal types, the store to deduplicate rows.
+ * structural hash of their content. Each type additionally carries a content
+ * hash ("hash") of its own fields, with the types it refers to taken by id:
+ * it changes whenever the type's own layout changes, so the store keeps one
+ * row per distinct content and the diff can tell changed types quickly.
  *
  * Nothing in a corpus depends on load addresses, timestamps or absolute build
  * paths, so a serialized corpus diffs cleanly in git.
@@ -144,7 +145,7 @@ typedef struct ag_param {
 typedef struct ag_type {
     ag_type_kind kind;
     char id[17];         /* content-derived id, 16 lowercase hex digits */
-    uint64_t hash;       /* full content hash (see top of file); computed by ag_corpus_finalize */
+    uint64_t hash;       /* content hash (see top of file); computed by ag_corpus_finalize */
     char *name;          /* base, typedef, struct, union, enum; NULL when anonymous */
     uint64_t byte_size;  /* 0 when unknown / not applicable */
     uint32_t alignment;  /* DW_AT_alignment, 0 if not given */
@@ -215,11 +216,13 @@ ag_type_ref ag_corpus_add_type(ag_corpus *c, ag_type_kind kind);
 /* Returns the index of the `void` type, creating it if needed. */
 ag_type_ref ag_corpus_void_type(ag_corpus *c);
 
-/* Computes every type's id and content hash, sorts exports, imports,
-   functions and variables by name (then version), and drops types that no
-   function or variable reaches. Type indices are NOT renumbered. Returns
-   AG_OK or an error (a dangling type reference, a type cycle that does not go
-   through a named type). */
+/* Computes every type's id and content hash; merges types with equal ids
+   (keeping a complete definition over a declaration); drops types that no
+   function or variable reaches; sorts types by id and renumbers every type
+   reference accordingly (indices taken before finalize are invalid after);
+   sorts exports, imports, functions and variables by name (then version).
+   Returns AG_OK or AG_ERR_FORMAT (a dangling type reference, a type cycle
+   that does not go through a named type). Idempotent. */
 ag_status ag_corpus_finalize(ag_corpus *c, ag_error *err);
 
 /* Names and parsing of enumerations used in the JSON form and reports. */
