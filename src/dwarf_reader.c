@@ -1,0 +1,1286 @@
+/*
+ * dwarf_reader.c — builds the DWARF half of a corpus with libdwarf.
+ *
+ * Speed comes from reading little: only the top-level DIEs of each unit are
+ * visited (libdwarf skips a function's body through DW_AT_sibling), and a
+ * type DIE is read only when an exported function or variable reaches it,
+ * once per DIE offset, and once per named type across all units: the first
+ * complete `struct foo` read is reused for every other unit's copy.
+ *
+ * Organised as pahole's loader is: a dispatch on the DIE tag into one small
+ * constructor per kind of type (read_base, read_pointer_like, read_aggregate,
+ * read_enum, read_array, read_subroutine), and a visible count of what it
+ * met and did not model (corpus->skipped) instead of silent drops.
+ *
+ * Matching DWARF to symbols works like abidw's: a definition's address
+ * (DW_AT_low_pc) is matched against each exported symbol's value, so aliases
+ * (`malloc` and `__libc_malloc`) both get the signature; definitions whose
+ * address is unknown (abstract instances of inlined functions) match by
+ * name, and only when DW_AT_external says the name is global.
+ */
+#include "dwarf_reader.h"
+
+#include <dwarf.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <libdwarf.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "hash.h"
+
+#define MAX_TYPE_DEPTH 4096
+#define ALT_FLAG (1ULL << 63) /* reserved for offsets into a dwz alternate file */
+
+/* A DIE that can serve as an exported interface's description. */
+typedef struct candidate {
+    Dwarf_Off sig_off;   /* the DIE holding name, type and parameters */
+    Dwarf_Off def_off;   /* the defining DIE (may equal sig_off) */
+    bool has_addr;
+    Dwarf_Addr addr;
+} candidate;
+
+typedef struct file_table {
+    Dwarf_Off cu_off;
+    char **files;
+    Dwarf_Signed count;
+    int version;
+    char *comp_dir;
+} file_table;
+
+typedef struct reader {
+    ag_corpus *c;
+    ag_error *err;
+    ag_status status;     /* first failure, sticky */
+    Dwarf_Debug dbg;
+    int depth;
+    ag_u64map die_types;  /* DIE offset -> type */
+    ag_u64map named;      /* hash(kind, name) -> type */
+    ag_u64map export_by_name; /* hash(name) -> first export index */
+    ag_u64map export_by_addr; /* address -> first export index at that address */
+    uint32_t *next_same_addr; /* per export: next export at the same address, or UINT32_MAX */
+    candidate *fn_by_export;  /* per export: best function candidate (sig_off 0 = none) */
+    candidate *var_by_export;
+    file_table *tables;
+    size_t n_tables, cap_tables;
+    ag_u64map table_of_cu;
+    uint64_t skipped[0x100]; /* counts of unmodelled DW_TAG values below 0x100 */
+    uint64_t skipped_other;
+} reader;
+
+/* ------------------------------------------------------------------ */
+/* Error plumbing                                                      */
+
+static bool failed(const reader *r)
+{
+    return r->status != AG_OK;
+}
+
+static void dwarf_failure(reader *r, Dwarf_Error e, const char *what)
+{
+    if (!failed(r)) {
+        r->status = ag_fail(r->err, AG_ERR_DWARF, "corrupt DWARF: %s: %s", what,
+                            e ? dwarf_errmsg(e) : "unknown error");
+    }
+    if (e)
+        dwarf_dealloc_error(r->dbg, e);
+}
+
+static void nomem(reader *r)
+{
+    if (!failed(r))
+        r->status = ag_fail(r->err, AG_ERR_NOMEM, "out of memory");
+}
+
+static char *dup_or_null(reader *r, const char *s)
+{
+    if (!s)
+        return NULL;
+    char *d = strdup(s);
+    if (!d)
+        nomem(r);
+    return d;
+}
+
+/* ------------------------------------------------------------------ */
+/* Attribute access: return 1 found, 0 absent, -1 error (recorded)     */
+
+static int attr_get(reader *r, Dwarf_Die die, Dwarf_Half at, Dwarf_Attribute *out)
+{
+    Dwarf_Error e = NULL;
+    int rc = dwarf_attr(die, at, out, &e);
+    if (rc == DW_DLV_OK)
+        return 1;
+    if (rc == DW_DLV_NO_ENTRY)
+        return 0;
+    dwarf_failure(r, e, "reading an attribute");
+    return -1;
+}
+
+static int attr_udata(reader *r, Dwarf_Die die, Dwarf_Half at, Dwarf_Unsigned *v)
+{
+    Dwarf_Attribute a;
+    int f = attr_get(r, die, at, &a);
+    if (f <= 0)
+        return f;
+    Dwarf_Error e = NULL;
+    int rc = dwarf_formudata(a, v, &e);
+    if (rc != DW_DLV_OK) {
+        /* Some producers use a signed form for sizes and bounds. */
+        Dwarf_Signed s;
+        if (e)
+            dwarf_dealloc_error(r->dbg, e);
+        e = NULL;
+        rc = dwarf_formsdata(a, &s, &e);
+        if (rc == DW_DLV_OK)
+            *v = (Dwarf_Unsigned)s;
+    }
+    dwarf_dealloc_attribute(a);
+    if (rc != DW_DLV_OK) {
+        if (e)
+            dwarf_dealloc_error(r->dbg, e);
+        return 0; /* a non-constant form (exprloc, reference): treat as absent */
+    }
+    return 1;
+}
+
+static int attr_flag(reader *r, Dwarf_Die die, Dwarf_Half at)
+{
+    Dwarf_Attribute a;
+    int f = attr_get(r, die, at, &a);
+    if (f <= 0)
+        return f;
+    Dwarf_Bool b = 0;
+    Dwarf_Error e = NULL;
+    int rc = dwarf_formflag(a, &b, &e);
+    dwarf_dealloc_attribute(a);
+    if (rc != DW_DLV_OK) {
+        dwarf_failure(r, e, "reading a flag");
+        return -1;
+    }
+    return b ? 1 : 0;
+}
+
+/* A reference attribute as a global .debug_info offset. */
+static int attr_ref(reader *r, Dwarf_Die die, Dwarf_Half at, Dwarf_Off *off)
+{
+    Dwarf_Attribute a;
+    int f = attr_get(r, die, at, &a);
+    if (f <= 0)
+        return f;
+    Dwarf_Half form = 0;
+    Dwarf_Error e = NULL;
+    if (dwarf_whatform(a, &form, &e) != DW_DLV_OK) {
+        dwarf_dealloc_attribute(a);
+        dwarf_failure(r, e, "reading a reference form");
+        return -1;
+    }
+    if (form == DW_FORM_GNU_ref_alt || form == DW_FORM_ref_sup4 || form == DW_FORM_ref_sup8) {
+        /* A reference into a dwz alternate file, which this reader does not
+           open: the caller records the type as unknown. */
+        Dwarf_Unsigned u = 0;
+        if (dwarf_formudata(a, &u, &e) != DW_DLV_OK && e)
+            dwarf_dealloc_error(r->dbg, e);
+        dwarf_dealloc_attribute(a);
+        *off = (Dwarf_Off)u | ALT_FLAG;
+        return 1;
+    }
+    int rc = dwarf_global_formref(a, off, &e);
+    dwarf_dealloc_attribute(a);
+    if (rc != DW_DLV_OK) {
+        dwarf_failure(r, e, "reading a reference");
+        return -1;
+    }
+    return 1;
+}
+
+/* The DIE's DW_AT_name; the string lives as long as the Dwarf_Debug. */
+static const char *die_name(reader *r, Dwarf_Die die)
+{
+    char *name = NULL;
+    Dwarf_Error e = NULL;
+    int rc = dwarf_diename(die, &name, &e);
+    if (rc == DW_DLV_OK)
+        return name;
+    if (rc == DW_DLV_ERROR) {
+        /* An alternate-file string (DW_FORM_GNU_strp_alt) lands here too:
+           treat as nameless rather than fail the whole file. */
+        if (e)
+            dwarf_dealloc_error(r->dbg, e);
+    }
+    return NULL;
+}
+
+static Dwarf_Die die_at(reader *r, Dwarf_Off off)
+{
+    Dwarf_Die die = NULL;
+    Dwarf_Error e = NULL;
+    if (off & ALT_FLAG)
+        return NULL;
+    int rc = dwarf_offdie_b(r->dbg, off, 1, &die, &e);
+    if (rc != DW_DLV_OK) {
+        dwarf_failure(r, e, "a reference points outside .debug_info");
+        return NULL;
+    }
+    return die;
+}
+
+static Dwarf_Off die_offset(reader *r, Dwarf_Die die)
+{
+    Dwarf_Off off = 0;
+    Dwarf_Error e = NULL;
+    if (dwarf_dieoffset(die, &off, &e) != DW_DLV_OK)
+        dwarf_failure(r, e, "reading a DIE offset");
+    return off;
+}
+
+static Dwarf_Half die_tag(reader *r, Dwarf_Die die)
+{
+    Dwarf_Half tag = 0;
+    Dwarf_Error e = NULL;
+    if (dwarf_tag(die, &tag, &e) != DW_DLV_OK)
+        dwarf_failure(r, e, "reading a DIE tag");
+    return tag;
+}
+
+/* Iterates children: returns the first child (or NULL), then next_sibling. */
+static Dwarf_Die first_child(reader *r, Dwarf_Die die)
+{
+    Dwarf_Die child = NULL;
+    Dwarf_Error e = NULL;
+    int rc = dwarf_child(die, &child, &e);
+    if (rc == DW_DLV_ERROR)
+        dwarf_failure(r, e, "reading DIE children");
+    return rc == DW_DLV_OK ? child : NULL;
+}
+
+/* Returns the next sibling and frees `die`. */
+static Dwarf_Die next_sibling(reader *r, Dwarf_Die die)
+{
+    Dwarf_Die sib = NULL;
+    Dwarf_Error e = NULL;
+    int rc = dwarf_siblingof_b(r->dbg, die, 1, &sib, &e);
+    dwarf_dealloc_die(die);
+    if (rc == DW_DLV_ERROR)
+        dwarf_failure(r, e, "walking sibling DIEs");
+    return rc == DW_DLV_OK ? sib : NULL;
+}
+
+static void count_skipped(reader *r, Dwarf_Half tag)
+{
+    if (tag < 0x100)
+        r->skipped[tag]++;
+    else
+        r->skipped_other++;
+}
+
+/* ------------------------------------------------------------------ */
+/* Declaration file and line                                           */
+
+static file_table *table_for(reader *r, Dwarf_Die die)
+{
+    Dwarf_Off cu_off = 0;
+    Dwarf_Error e = NULL;
+    if (dwarf_CU_dieoffset_given_die(die, &cu_off, &e) != DW_DLV_OK) {
+        if (e)
+            dwarf_dealloc_error(r->dbg, e);
+        return NULL;
+    }
+    uint32_t idx;
+    if (ag_u64map_get(&r->table_of_cu, cu_off, &idx))
+        return &r->tables[idx];
+    if (r->n_tables == r->cap_tables) {
+        size_t cap = r->cap_tables ? r->cap_tables * 2 : 64;
+        file_table *bigger = realloc(r->tables, cap * sizeof *bigger);
+        if (!bigger) {
+            nomem(r);
+            return NULL;
+        }
+        r->tables = bigger;
+        r->cap_tables = cap;
+    }
+    file_table *t = &r->tables[r->n_tables];
+    memset(t, 0, sizeof *t);
+    t->cu_off = cu_off;
+    Dwarf_Die cu = die_at(r, cu_off);
+    if (cu) {
+        Dwarf_Half version = 0, offset_size = 0;
+        if (dwarf_get_version_of_die(cu, &version, &offset_size) == DW_DLV_OK)
+            t->version = version;
+        Dwarf_Attribute a;
+        if (attr_get(r, cu, DW_AT_comp_dir, &a) == 1) {
+            char *s = NULL;
+            if (dwarf_formstring(a, &s, &e) == DW_DLV_OK)
+                t->comp_dir = dup_or_null(r, s);
+            else if (e)
+                dwarf_dealloc_error(r->dbg, e);
+            e = NULL;
+            dwarf_dealloc_attribute(a);
+        }
+        if (dwarf_srcfiles(cu, &t->files, &t->count, &e) != DW_DLV_OK) {
+            if (e)
+                dwarf_dealloc_error(r->dbg, e);
+            t->files = NULL;
+            t->count = 0;
+        }
+        dwarf_dealloc_die(cu);
+    }
+    if (!ag_u64map_put(&r->table_of_cu, cu_off, (uint32_t)r->n_tables)) {
+        nomem(r);
+        return NULL;
+    }
+    return &r->tables[r->n_tables++];
+}
+
+/* A reproducible spelling of a source path: relative to the unit's build
+   directory when under it, so baselines carry no absolute build paths. */
+static char *clean_path(reader *r, const char *path, const char *comp_dir)
+{
+    if (comp_dir && *comp_dir) {
+        size_t n = strlen(comp_dir);
+        if (strncmp(path, comp_dir, n) == 0 && path[n] == '/')
+            return dup_or_null(r, path + n + 1);
+    }
+    while (path[0] == '.' && path[1] == '/')
+        path += 2;
+    return dup_or_null(r, path);
+}
+
+static void read_decl(reader *r, Dwarf_Die die, char **file, uint32_t *line)
+{
+    Dwarf_Unsigned fileno = 0, lineno = 0;
+    if (attr_udata(r, die, DW_AT_decl_line, &lineno) == 1)
+        *line = (uint32_t)lineno;
+    if (attr_udata(r, die, DW_AT_decl_file, &fileno) != 1)
+        return;
+    file_table *t = table_for(r, die);
+    if (!t || !t->files)
+        return;
+    /* DWARF 5 numbers files from 0, earlier versions from 1. */
+    Dwarf_Signed idx = t->version >= 5 ? (Dwarf_Signed)fileno : (Dwarf_Signed)fileno - 1;
+    if (idx < 0 || idx >= t->count)
+        return;
+    free(*file);
+    *file = clean_path(r, t->files[idx], t->comp_dir);
+}
+
+/* ------------------------------------------------------------------ */
+/* Types                                                               */
+
+static ag_type_ref resolve_type(reader *r, Dwarf_Off off);
+
+/* The type named by die's DW_AT_type, or void when it has none. */
+static ag_type_ref type_attr(reader *r, Dwarf_Die die)
+{
+    Dwarf_Off off;
+    int f = attr_ref(r, die, DW_AT_type, &off);
+    if (f < 0)
+        return AG_NO_TYPE;
+    if (f == 0) {
+        ag_type_ref v = ag_corpus_void_type(r->c);
+        if (v == AG_NO_TYPE)
+            nomem(r);
+        return v;
+    }
+    return resolve_type(r, off);
+}
+
+static uint64_t named_key(ag_type_kind kind, const char *name)
+{
+    ag_hasher hs;
+    ag_hash_init(&hs);
+    ag_hash_u64(&hs, (uint64_t)kind);
+    ag_hash_str(&hs, name);
+    return ag_hash_final(&hs);
+}
+
+static ag_type_ref new_type(reader *r, ag_type_kind kind, Dwarf_Off off)
+{
+    ag_type_ref t = ag_corpus_add_type(r->c, kind);
+    if (t == AG_NO_TYPE || !ag_u64map_put(&r->die_types, off, t)) {
+        nomem(r);
+        return AG_NO_TYPE;
+    }
+    return t;
+}
+
+static ag_type_ref unknown_type(reader *r, Dwarf_Off off, const char *what)
+{
+    ag_type_ref t = new_type(r, AG_T_UNKNOWN, off);
+    if (t != AG_NO_TYPE)
+        r->c->types[t].name = dup_or_null(r, what);
+    return t;
+}
+
+static ag_type_ref read_base(reader *r, Dwarf_Die die, Dwarf_Off off, ag_type_kind kind)
+{
+    Dwarf_Unsigned size = 0, enc = 0;
+    attr_udata(r, die, DW_AT_byte_size, &size);
+    attr_udata(r, die, DW_AT_encoding, &enc);
+    const char *name = die_name(r, die);
+    ag_type_ref t = new_type(r, kind, off);
+    if (t == AG_NO_TYPE)
+        return t;
+    ag_type *ty = &r->c->types[t];
+    ty->name = dup_or_null(r, name ? name : (kind == AG_T_VOID ? "void" : "?"));
+    ty->byte_size = size;
+    ty->encoding = (ag_encoding)enc;
+    return t;
+}
+
+/* Pointers, qualifiers and typedefs: one target, maybe a name. */
+static ag_type_ref read_pointer_like(reader *r, Dwarf_Die die, Dwarf_Off off, ag_type_kind kind)
+{
+    ag_type_ref t = AG_NO_TYPE;
+    if (kind == AG_T_TYPEDEF) {
+        const char *name = die_name(r, die);
+        uint64_t key = named_key(kind, name);
+        uint32_t existing;
+        if (name && ag_u64map_get(&r->named, key, &existing)) {
+            ag_u64map_put(&r->die_types, off, existing);
+            return existing;
+        }
+        t = new_type(r, kind, off);
+        if (t == AG_NO_TYPE)
+            return t;
+        r->c->types[t].name = dup_or_null(r, name);
+        if (name && !ag_u64map_put(&r->named, key, t))
+            nomem(r);
+        read_decl(r, die, &r->c->types[t].decl_file, &r->c->types[t].decl_line);
+    } else {
+        t = new_type(r, kind, off);
+        if (t == AG_NO_TYPE)
+            return t;
+    }
+    Dwarf_Unsigned size = 0;
+    if (kind == AG_T_POINTER && attr_udata(r, die, DW_AT_byte_size, &size) == 1)
+        r->c->types[t].byte_size = size;
+    ag_type_ref target = type_attr(r, die);
+    r->c->types[t].target = target;
+    return t;
+}
+
+/* Bit position of a member, little-endian numbering, from whichever of the
+   DWARF 2/3 and DWARF 4/5 encodings the producer used. */
+static void read_member_position(reader *r, Dwarf_Die m, ag_member *out)
+{
+    Dwarf_Unsigned byte_off = 0, bit_size = 0, data_bit_off = 0, old_bit_off = 0, storage = 0;
+    Dwarf_Attribute a;
+    if (attr_get(r, m, DW_AT_data_member_location, &a) == 1) {
+        Dwarf_Error e = NULL;
+        Dwarf_Half form = 0;
+        dwarf_whatform(a, &form, &e);
+        if (form == DW_FORM_exprloc || form == DW_FORM_block1) {
+            /* DWARF 2 style: DW_OP_plus_uconst ULEB128 */
+            Dwarf_Unsigned len = 0;
+            Dwarf_Ptr p = NULL;
+            if (dwarf_formexprloc(a, &len, &p, &e) == DW_DLV_OK && len >= 2 &&
+                ((unsigned char *)p)[0] == DW_OP_plus_uconst) {
+                unsigned char *b = p;
+                unsigned shift = 0;
+                for (Dwarf_Unsigned i = 1; i < len && shift < 64; i++, shift += 7) {
+                    byte_off |= (Dwarf_Unsigned)(b[i] & 0x7f) << shift;
+                    if (!(b[i] & 0x80))
+                        break;
+                }
+            } else if (e) {
+                dwarf_dealloc_error(r->dbg, e);
+            }
+        } else if (dwarf_formudata(a, &byte_off, &e) != DW_DLV_OK && e) {
+            dwarf_dealloc_error(r->dbg, e);
+        }
+        dwarf_dealloc_attribute(a);
+    }
+    attr_udata(r, m, DW_AT_bit_size, &bit_size);
+    out->bit_size = (uint32_t)bit_size;
+    out->bit_offset = byte_off * 8;
+    if (attr_udata(r, m, DW_AT_data_bit_offset, &data_bit_off) == 1) {
+        out->bit_offset = data_bit_off;
+    } else if (bit_size && attr_udata(r, m, DW_AT_bit_offset, &old_bit_off) == 1) {
+        if (attr_udata(r, m, DW_AT_byte_size, &storage) != 1) {
+            ag_type_ref mt = out->type;
+            while (mt < r->c->n_types && !r->c->types[mt].byte_size &&
+                   r->c->types[mt].target != AG_NO_TYPE)
+                mt = r->c->types[mt].target;
+            storage = mt < r->c->n_types ? r->c->types[mt].byte_size : 0;
+        }
+        out->bit_offset = byte_off * 8 + storage * 8 - old_bit_off - bit_size;
+    }
+}
+
+static bool grow_array(void **arr, size_t *cap, size_t n, size_t elem)
+{
+    if (n < *cap)
+        return true;
+    size_t ncap = *cap ? *cap * 2 : 8;
+    void *bigger = realloc(*arr, ncap * elem);
+    if (!bigger)
+        return false;
+    *arr = bigger;
+    *cap = ncap;
+    return true;
+}
+
+static void read_members(reader *r, Dwarf_Die die, ag_type_ref t)
+{
+    ag_member *members = NULL;
+    size_t n = 0, cap = 0;
+    for (Dwarf_Die m = first_child(r, die); m && !failed(r); m = next_sibling(r, m)) {
+        Dwarf_Half tag = die_tag(r, m);
+        if (tag != DW_TAG_member) {
+            if (tag != DW_TAG_structure_type && tag != DW_TAG_union_type &&
+                tag != DW_TAG_enumeration_type)
+                count_skipped(r, tag);
+            continue;
+        }
+        if (!grow_array((void **)&members, &cap, n, sizeof *members)) {
+            nomem(r);
+            dwarf_dealloc_die(m);
+            break;
+        }
+        ag_member *mb = &members[n++];
+        memset(mb, 0, sizeof *mb);
+        mb->name = dup_or_null(r, die_name(r, m));
+        mb->type = type_attr(r, m);
+        Dwarf_Unsigned align = 0;
+        if (attr_udata(r, m, DW_AT_alignment, &align) == 1)
+            mb->alignment = (uint32_t)align;
+        read_member_position(r, m, mb);
+    }
+    ag_type *ty = &r->c->types[t];
+    ty->members = members;
+    ty->n_members = n;
+}
+
+static ag_type_ref read_aggregate(reader *r, Dwarf_Die die, Dwarf_Off off, ag_type_kind kind)
+{
+    const char *name = die_name(r, die);
+    int decl = attr_flag(r, die, DW_AT_declaration);
+    uint64_t key = named_key(kind, name);
+    uint32_t existing;
+    ag_type_ref t;
+    if (name && ag_u64map_get(&r->named, key, &existing)) {
+        /* Another unit's copy of the same named type: reuse it, and complete
+           it if all we had so far was a declaration. */
+        ag_u64map_put(&r->die_types, off, existing);
+        if (decl == 1 || !r->c->types[existing].declaration_only)
+            return existing;
+        t = existing;
+        r->c->types[t].declaration_only = false;
+    } else {
+        t = new_type(r, kind, off);
+        if (t == AG_NO_TYPE)
+            return t;
+        r->c->types[t].name = dup_or_null(r, name);
+        if (name && !ag_u64map_put(&r->named, key, t))
+            nomem(r);
+        if (decl == 1) {
+            r->c->types[t].declaration_only = true;
+            read_decl(r, die, &r->c->types[t].decl_file, &r->c->types[t].decl_line);
+            return t;
+        }
+    }
+    Dwarf_Unsigned size = 0, align = 0;
+    attr_udata(r, die, DW_AT_byte_size, &size);
+    r->c->types[t].byte_size = size;
+    if (attr_udata(r, die, DW_AT_alignment, &align) == 1)
+        r->c->types[t].alignment = (uint32_t)align;
+    read_decl(r, die, &r->c->types[t].decl_file, &r->c->types[t].decl_line);
+    if (kind == AG_T_ENUM)
+        return t; /* enumerators are read by the caller */
+    read_members(r, die, t);
+    return t;
+}
+
+static bool type_is_signed(const reader *r, ag_type_ref t)
+{
+    for (int guard = 0; t < r->c->n_types && guard < 16; guard++) {
+        const ag_type *ty = &r->c->types[t];
+        if (ty->kind == AG_T_BASE)
+            return ty->encoding == AG_ENC_SIGNED || ty->encoding == AG_ENC_SIGNED_CHAR;
+        t = ty->target;
+    }
+    return false;
+}
+
+static void read_enumerator_value(reader *r, Dwarf_Die en, bool underlying_signed, ag_enumerator *out)
+{
+    Dwarf_Attribute a;
+    if (attr_get(r, en, DW_AT_const_value, &a) != 1)
+        return;
+    Dwarf_Half form = 0;
+    Dwarf_Error e = NULL;
+    dwarf_whatform(a, &form, &e);
+    Dwarf_Unsigned u = 0;
+    Dwarf_Signed s = 0;
+    if (form == DW_FORM_sdata || form == DW_FORM_implicit_const) {
+        if (dwarf_formsdata(a, &s, &e) == DW_DLV_OK)
+            out->value = s;
+    } else if (dwarf_formudata(a, &u, &e) == DW_DLV_OK) {
+        unsigned bits = form == DW_FORM_data1 ? 8 : form == DW_FORM_data2 ? 16
+                      : form == DW_FORM_data4 ? 32 : 64;
+        if (underlying_signed && bits < 64 && (u >> (bits - 1)) & 1)
+            u |= ~(Dwarf_Unsigned)0 << bits; /* sign-extend */
+        if (!underlying_signed && u > (Dwarf_Unsigned)INT64_MAX)
+            out->value_unsigned = true;
+        out->value = (int64_t)u;
+    }
+    if (e)
+        dwarf_dealloc_error(r->dbg, e);
+    dwarf_dealloc_attribute(a);
+}
+
+static ag_type_ref read_enum(reader *r, Dwarf_Die die, Dwarf_Off off)
+{
+    bool had_name_before = false;
+    const char *name = die_name(r, die);
+    uint32_t existing;
+    if (name && ag_u64map_get(&r->named, named_key(AG_T_ENUM, name), &existing))
+        had_name_before = !r->c->types[existing].declaration_only;
+    ag_type_ref t = read_aggregate(r, die, off, AG_T_ENUM);
+    if (t == AG_NO_TYPE || had_name_before || r->c->types[t].declaration_only)
+        return t;
+    Dwarf_Off uoff;
+    if (attr_ref(r, die, DW_AT_type, &uoff) == 1) {
+        ag_type_ref u = resolve_type(r, uoff);
+        r->c->types[t].target = u;
+    }
+    bool is_signed = type_is_signed(r, r->c->types[t].target);
+    if (r->c->types[t].target == AG_NO_TYPE) {
+        /* No underlying type (DWARF 4): DW_AT_encoding, where given, says. */
+        Dwarf_Unsigned enc = 0;
+        if (attr_udata(r, die, DW_AT_encoding, &enc) == 1)
+            is_signed = enc == DW_ATE_signed || enc == DW_ATE_signed_char;
+    }
+    ag_enumerator *list = NULL;
+    size_t n = 0, cap = 0;
+    for (Dwarf_Die en = first_child(r, die); en && !failed(r); en = next_sibling(r, en)) {
+        if (die_tag(r, en) != DW_TAG_enumerator)
+            continue;
+        if (!grow_array((void **)&list, &cap, n, sizeof *list)) {
+            nomem(r);
+            dwarf_dealloc_die(en);
+            break;
+        }
+        ag_enumerator *e = &list[n++];
+        memset(e, 0, sizeof *e);
+        e->name = dup_or_null(r, die_name(r, en));
+        read_enumerator_value(r, en, is_signed, e);
+    }
+    r->c->types[t].enumerators = list;
+    r->c->types[t].n_enumerators = n;
+    return t;
+}
+
+static uint64_t read_dimension(reader *r, Dwarf_Die sub)
+{
+    Dwarf_Unsigned count = 0, upper = 0, lower = 0;
+    if (attr_udata(r, sub, DW_AT_count, &count) == 1)
+        return count;
+    if (attr_udata(r, sub, DW_AT_upper_bound, &upper) != 1)
+        return AG_DIM_UNKNOWN;
+    attr_udata(r, sub, DW_AT_lower_bound, &lower);
+    if ((Dwarf_Signed)upper == -1) /* int a[0], as gcc writes it */
+        return 0;
+    return upper - lower + 1;
+}
+
+static ag_type_ref read_array(reader *r, Dwarf_Die die, Dwarf_Off off)
+{
+    ag_type_ref t = new_type(r, AG_T_ARRAY, off);
+    if (t == AG_NO_TYPE)
+        return t;
+    uint64_t *dims = NULL;
+    size_t n = 0, cap = 0;
+    for (Dwarf_Die sub = first_child(r, die); sub && !failed(r); sub = next_sibling(r, sub)) {
+        Dwarf_Half tag = die_tag(r, sub);
+        if (tag != DW_TAG_subrange_type && tag != DW_TAG_enumeration_type)
+            continue;
+        if (!grow_array((void **)&dims, &cap, n, sizeof *dims)) {
+            nomem(r);
+            dwarf_dealloc_die(sub);
+            break;
+        }
+        dims[n++] = tag == DW_TAG_subrange_type ? read_dimension(r, sub) : AG_DIM_UNKNOWN;
+    }
+    r->c->types[t].dims = dims;
+    r->c->types[t].n_dims = n;
+    Dwarf_Unsigned size = 0;
+    if (attr_udata(r, die, DW_AT_byte_size, &size) == 1)
+        r->c->types[t].byte_size = size;
+    ag_type_ref elem = type_attr(r, die);
+    r->c->types[t].target = elem;
+    return t;
+}
+
+/* Parameters of a subprogram or subroutine type. A parameter of a concrete
+   out-of-line instance carries only DW_AT_abstract_origin: follow it. */
+static void read_params(reader *r, Dwarf_Die die, ag_param **out, size_t *n_out, bool *variadic)
+{
+    ag_param *params = NULL;
+    size_t n = 0, cap = 0;
+    for (Dwarf_Die p = first_child(r, die); p && !failed(r); p = next_sibling(r, p)) {
+        Dwarf_Half tag = die_tag(r, p);
+        if (tag == DW_TAG_unspecified_parameters) {
+            *variadic = true;
+            continue;
+        }
+        if (tag != DW_TAG_formal_parameter)
+            continue;
+        if (!grow_array((void **)&params, &cap, n, sizeof *params)) {
+            nomem(r);
+            dwarf_dealloc_die(p);
+            break;
+        }
+        ag_param *pa = &params[n++];
+        Dwarf_Die src = p;
+        Dwarf_Die origin = NULL;
+        Dwarf_Off ooff;
+        bool has_type = false;
+        dwarf_hasattr(p, DW_AT_type, (Dwarf_Bool *)&has_type, NULL);
+        if (!has_type && attr_ref(r, p, DW_AT_abstract_origin, &ooff) == 1) {
+            origin = die_at(r, ooff);
+            if (origin)
+                src = origin;
+        }
+        pa->name = dup_or_null(r, die_name(r, src));
+        pa->type = type_attr(r, src);
+        if (origin)
+            dwarf_dealloc_die(origin);
+    }
+    *out = params;
+    *n_out = n;
+}
+
+static ag_type_ref read_subroutine(reader *r, Dwarf_Die die, Dwarf_Off off)
+{
+    ag_type_ref t = new_type(r, AG_T_FUNC, off);
+    if (t == AG_NO_TYPE)
+        return t;
+    r->c->types[t].prototyped = attr_flag(r, die, DW_AT_prototyped) == 1;
+    ag_type_ref ret = type_attr(r, die);
+    r->c->types[t].target = ret;
+    ag_param *params = NULL;
+    size_t n = 0;
+    bool variadic = false;
+    read_params(r, die, &params, &n, &variadic);
+    ag_type *ty = &r->c->types[t];
+    ty->params = params;
+    ty->n_params = n;
+    ty->variadic = variadic;
+    return t;
+}
+
+static ag_type_ref read_type_die(reader *r, Dwarf_Die die, Dwarf_Off off)
+{
+    Dwarf_Half tag = die_tag(r, die);
+    switch (tag) {
+    case DW_TAG_base_type: return read_base(r, die, off, AG_T_BASE);
+    case DW_TAG_unspecified_type: return read_base(r, die, off, AG_T_BASE);
+    case DW_TAG_pointer_type: return read_pointer_like(r, die, off, AG_T_POINTER);
+    case DW_TAG_const_type: return read_pointer_like(r, die, off, AG_T_CONST);
+    case DW_TAG_volatile_type: return read_pointer_like(r, die, off, AG_T_VOLATILE);
+    case DW_TAG_restrict_type: return read_pointer_like(r, die, off, AG_T_RESTRICT);
+    case DW_TAG_atomic_type: return read_pointer_like(r, die, off, AG_T_ATOMIC);
+    case DW_TAG_typedef: return read_pointer_like(r, die, off, AG_T_TYPEDEF);
+    case DW_TAG_structure_type: return read_aggregate(r, die, off, AG_T_STRUCT);
+    case DW_TAG_class_type: return read_aggregate(r, die, off, AG_T_STRUCT);
+    case DW_TAG_union_type: return read_aggregate(r, die, off, AG_T_UNION);
+    case DW_TAG_enumeration_type: return read_enum(r, die, off);
+    case DW_TAG_array_type: return read_array(r, die, off);
+    case DW_TAG_subroutine_type: return read_subroutine(r, die, off);
+    default: {
+        count_skipped(r, tag);
+        const char *tname = NULL;
+        char buf[32];
+        if (dwarf_get_TAG_name(tag, &tname) != DW_DLV_OK) {
+            snprintf(buf, sizeof buf, "DW_TAG_0x%x", tag);
+            tname = buf;
+        }
+        return unknown_type(r, off, tname);
+    }
+    }
+}
+
+static ag_type_ref resolve_type(reader *r, Dwarf_Off off)
+{
+    uint32_t t;
+    if (failed(r))
+        return AG_NO_TYPE;
+    if (ag_u64map_get(&r->die_types, off, &t))
+        return t;
+    if (off & ALT_FLAG) {
+        r->skipped_other++;
+        return unknown_type(r, off, "type in a dwz alternate file");
+    }
+    if (++r->depth > MAX_TYPE_DEPTH) {
+        r->depth--;
+        r->status = ag_fail(r->err, AG_ERR_DWARF, "corrupt DWARF: type references nest deeper than %d",
+                            MAX_TYPE_DEPTH);
+        return AG_NO_TYPE;
+    }
+    Dwarf_Die die = die_at(r, off);
+    ag_type_ref result = AG_NO_TYPE;
+    if (die) {
+        result = read_type_die(r, die, off);
+        dwarf_dealloc_die(die);
+    }
+    r->depth--;
+    return failed(r) ? AG_NO_TYPE : result;
+}
+
+/* ------------------------------------------------------------------ */
+/* Interfaces: finding the DIE for each exported symbol                */
+
+static bool is_function_symbol(const ag_symbol *s)
+{
+    return s->type == AG_SYM_FUNC || s->type == AG_SYM_IFUNC;
+}
+
+static bool is_data_symbol(const ag_symbol *s)
+{
+    return s->type == AG_SYM_OBJECT || s->type == AG_SYM_TLS || s->type == AG_SYM_COMMON;
+}
+
+static uint64_t name_key(const char *name)
+{
+    ag_hasher hs;
+    ag_hash_init(&hs);
+    ag_hash_str(&hs, name);
+    return ag_hash_final(&hs);
+}
+
+/* Calls fn for every export with this name (exports of one name may come in
+   several versions). Exports are sorted by name before reading starts. */
+static void for_exports_named(reader *r, const char *name, bool want_function, const candidate *cand)
+{
+    uint32_t i;
+    if (!ag_u64map_get(&r->export_by_name, name_key(name), &i))
+        return;
+    for (; i < r->c->n_exports && strcmp(r->c->exports[i].name, name) == 0; i++) {
+        const ag_symbol *s = &r->c->exports[i];
+        candidate *slot = want_function ? &r->fn_by_export[i] : &r->var_by_export[i];
+        if ((want_function ? !is_function_symbol(s) : !is_data_symbol(s)))
+            continue;
+        /* A definition at the symbol's own address beats a name match. */
+        bool better = slot->sig_off == 0 ||
+                      (cand->has_addr && cand->addr == s->value && !(slot->has_addr && slot->addr == s->value));
+        if (better)
+            *slot = *cand;
+    }
+}
+
+static void for_exports_at(reader *r, Dwarf_Addr addr, bool want_function, const candidate *cand)
+{
+    uint32_t i;
+    if (!ag_u64map_get(&r->export_by_addr, addr, &i))
+        return;
+    for (; i != UINT32_MAX; i = r->next_same_addr[i]) {
+        const ag_symbol *s = &r->c->exports[i];
+        candidate *slot = want_function ? &r->fn_by_export[i] : &r->var_by_export[i];
+        if (want_function ? !is_function_symbol(s) : !is_data_symbol(s))
+            continue;
+        if (slot->sig_off == 0 || !(slot->has_addr && slot->addr == s->value))
+            *slot = *cand;
+    }
+}
+
+/* Follows DW_AT_abstract_origin / DW_AT_specification to the DIE that
+   carries the name and the declared parameters. */
+static Dwarf_Off origin_of(reader *r, Dwarf_Die die, Dwarf_Off self)
+{
+    Dwarf_Off off = self;
+    Dwarf_Off next;
+    Dwarf_Die cur = NULL;
+    for (int hops = 0; hops < 4 && !failed(r); hops++) {
+        Dwarf_Die d = cur ? cur : die;
+        int f = attr_ref(r, d, DW_AT_abstract_origin, &next);
+        if (f == 0)
+            f = attr_ref(r, d, DW_AT_specification, &next);
+        if (f != 1 || (next & ALT_FLAG))
+            break;
+        if (cur)
+            dwarf_dealloc_die(cur);
+        cur = die_at(r, next);
+        if (!cur)
+            break;
+        off = next;
+        if (die_name(r, cur))
+            break;
+    }
+    if (cur)
+        dwarf_dealloc_die(cur);
+    return off;
+}
+
+static void consider_subprogram(reader *r, Dwarf_Die die, Dwarf_Off off)
+{
+    const char *name = die_name(r, die);
+    Dwarf_Addr low = 0;
+    Dwarf_Error e = NULL;
+    bool has_addr = dwarf_lowpc(die, &low, &e) == DW_DLV_OK;
+    if (e)
+        dwarf_dealloc_error(r->dbg, e);
+    uint32_t dummy;
+    bool addr_match = has_addr && ag_u64map_get(&r->export_by_addr, low, &dummy);
+    if (name) {
+        if (attr_flag(r, die, DW_AT_declaration) == 1)
+            return;
+        candidate cand = { .sig_off = off, .def_off = off, .has_addr = has_addr, .addr = low };
+        if (addr_match)
+            for_exports_at(r, low, true, &cand);
+        /* A named definition's own children carry parameter names and types. */
+        if (attr_flag(r, die, DW_AT_external) == 1)
+            for_exports_named(r, name, true, &cand);
+        return;
+    }
+    /* A concrete instance of an inlined or separately declared function:
+       only interesting when it sits at an exported address, or when its
+       origin is an exported name. */
+    Dwarf_Off sig = origin_of(r, die, off);
+    if (sig == off)
+        return;
+    candidate cand = { .sig_off = sig, .def_off = off, .has_addr = has_addr, .addr = low };
+    if (addr_match)
+        for_exports_at(r, low, true, &cand);
+    Dwarf_Die sd = die_at(r, sig);
+    if (!sd)
+        return;
+    const char *sname = die_name(r, sd);
+    if (sname && attr_flag(r, sd, DW_AT_external) == 1)
+        for_exports_named(r, sname, true, &cand);
+    dwarf_dealloc_die(sd);
+}
+
+static bool variable_address(reader *r, Dwarf_Die die, Dwarf_Addr *addr)
+{
+    Dwarf_Attribute a;
+    if (attr_get(r, die, DW_AT_location, &a) != 1)
+        return false;
+    Dwarf_Unsigned len = 0;
+    Dwarf_Ptr p = NULL;
+    Dwarf_Error e = NULL;
+    bool ok = false;
+    if (dwarf_formexprloc(a, &len, &p, &e) == DW_DLV_OK && len == 9 &&
+        ((unsigned char *)p)[0] == DW_OP_addr) {
+        const unsigned char *b = (const unsigned char *)p + 1;
+        *addr = 0;
+        for (int i = 7; i >= 0; i--)
+            *addr = (*addr << 8) | b[i];
+        ok = true;
+    } else if (e) {
+        dwarf_dealloc_error(r->dbg, e);
+    }
+    dwarf_dealloc_attribute(a);
+    return ok;
+}
+
+static void consider_variable(reader *r, Dwarf_Die die, Dwarf_Off off)
+{
+    if (attr_flag(r, die, DW_AT_declaration) == 1)
+        return;
+    Dwarf_Off sig = origin_of(r, die, off);
+    Dwarf_Addr addr = 0;
+    bool has_addr = variable_address(r, die, &addr);
+    candidate cand = { .sig_off = sig, .def_off = off, .has_addr = has_addr, .addr = addr };
+    if (has_addr)
+        for_exports_at(r, addr, false, &cand);
+    const char *name = die_name(r, die);
+    Dwarf_Die sd = NULL;
+    if (!name && sig != off) {
+        sd = die_at(r, sig);
+        name = sd ? die_name(r, sd) : NULL;
+    }
+    int external = attr_flag(r, sd ? sd : die, DW_AT_external);
+    if (external != 1 && !sd)
+        external = attr_flag(r, die, DW_AT_external);
+    if (name && external == 1)
+        for_exports_named(r, name, false, &cand);
+    if (sd)
+        dwarf_dealloc_die(sd);
+}
+
+static void scan_unit(reader *r, Dwarf_Die unit)
+{
+    for (Dwarf_Die d = first_child(r, unit); d && !failed(r); d = next_sibling(r, d)) {
+        Dwarf_Half tag = die_tag(r, d);
+        if (tag == DW_TAG_subprogram)
+            consider_subprogram(r, d, die_offset(r, d));
+        else if (tag == DW_TAG_variable)
+            consider_variable(r, d, die_offset(r, d));
+    }
+}
+
+static void scan_units(reader *r)
+{
+    for (;;) {
+        Dwarf_Unsigned hdr_len = 0, abbrev_off = 0, next_off = 0, typeoff = 0;
+        Dwarf_Half version = 0, addr_size = 0, len_size = 0, ext_size = 0, unit_type = 0;
+        Dwarf_Sig8 sig;
+        Dwarf_Error e = NULL;
+        int rc = dwarf_next_cu_header_d(r->dbg, 1, &hdr_len, &version, &abbrev_off, &addr_size,
+                                        &len_size, &ext_size, &sig, &typeoff, &next_off,
+                                        &unit_type, &e);
+        if (rc == DW_DLV_NO_ENTRY)
+            break;
+        if (rc != DW_DLV_OK) {
+            dwarf_failure(r, e, "reading a unit header");
+            return;
+        }
+        if (version > r->c->dwarf_version)
+            r->c->dwarf_version = version;
+        Dwarf_Die unit = NULL;
+        rc = dwarf_siblingof_b(r->dbg, NULL, 1, &unit, &e);
+        if (rc == DW_DLV_ERROR) {
+            dwarf_failure(r, e, "reading a unit's first DIE");
+            return;
+        }
+        if (rc == DW_DLV_OK) {
+            scan_unit(r, unit);
+            dwarf_dealloc_die(unit);
+        }
+        if (failed(r))
+            return;
+    }
+}
+
+/* ------------------------------------------------------------------ */
+/* Building functions and variables from the chosen DIEs               */
+
+static void build_function(reader *r, const ag_symbol *sym, const candidate *cand)
+{
+    Dwarf_Die sig = die_at(r, cand->sig_off);
+    if (!sig)
+        return;
+    Dwarf_Die def = cand->def_off != cand->sig_off ? die_at(r, cand->def_off) : NULL;
+    ag_function fn;
+    memset(&fn, 0, sizeof fn);
+    fn.name = dup_or_null(r, sym->name);
+    fn.return_type = type_attr(r, sig);
+    fn.prototyped = attr_flag(r, sig, DW_AT_prototyped) == 1;
+    Dwarf_Unsigned cc = 0;
+    if (attr_udata(r, sig, DW_AT_calling_convention, &cc) == 1 && cc != DW_CC_normal)
+        fn.calling_convention = (uint32_t)cc;
+    read_params(r, sig, &fn.params, &fn.n_params, &fn.variadic);
+    read_decl(r, sig, &fn.decl_file, &fn.decl_line);
+    if (def)
+        dwarf_dealloc_die(def);
+    dwarf_dealloc_die(sig);
+    ag_corpus *c = r->c;
+    size_t cap = c->n_functions; /* grown one by one: functions are few */
+    ag_function *bigger = realloc(c->functions, (cap + 1) * sizeof *bigger);
+    if (!bigger || failed(r)) {
+        if (!bigger)
+            nomem(r);
+        else
+            c->functions = bigger;
+        free(fn.name);
+        for (size_t i = 0; i < fn.n_params; i++)
+            free(fn.params[i].name);
+        free(fn.params);
+        free(fn.decl_file);
+        return;
+    }
+    c->functions = bigger;
+    c->functions[c->n_functions++] = fn;
+}
+
+static void build_variable(reader *r, const ag_symbol *sym, const candidate *cand)
+{
+    Dwarf_Die sig = die_at(r, cand->sig_off);
+    if (!sig)
+        return;
+    Dwarf_Die def = cand->def_off != cand->sig_off ? die_at(r, cand->def_off) : NULL;
+    ag_variable v;
+    memset(&v, 0, sizeof v);
+    v.name = dup_or_null(r, sym->name);
+    /* The definition may refine the type (`int a[]` declared, `int a[4]` defined). */
+    bool def_has_type = false;
+    if (def)
+        dwarf_hasattr(def, DW_AT_type, (Dwarf_Bool *)&def_has_type, NULL);
+    v.type = type_attr(r, def_has_type ? def : sig);
+    read_decl(r, sig, &v.decl_file, &v.decl_line);
+    if (def)
+        dwarf_dealloc_die(def);
+    dwarf_dealloc_die(sig);
+    ag_corpus *c = r->c;
+    ag_variable *bigger = realloc(c->variables, (c->n_variables + 1) * sizeof *bigger);
+    if (!bigger || failed(r)) {
+        if (!bigger)
+            nomem(r);
+        else
+            c->variables = bigger;
+        free(v.name);
+        free(v.decl_file);
+        return;
+    }
+    c->variables = bigger;
+    c->variables[c->n_variables++] = v;
+}
+
+/* One function entry per exported name (the default version wins when a
+   name is exported in several versions with one DWARF definition). */
+static void build_interfaces(reader *r)
+{
+    ag_corpus *c = r->c;
+    for (size_t i = 0; i < c->n_exports && !failed(r); i++) {
+        const ag_symbol *s = &c->exports[i];
+        if (i > 0 && strcmp(c->exports[i - 1].name, s->name) == 0)
+            continue; /* first of a name: exports are sorted, default version first */
+        size_t pick = i;
+        for (size_t j = i; j < c->n_exports && strcmp(c->exports[j].name, s->name) == 0; j++) {
+            if (r->fn_by_export[j].sig_off || r->var_by_export[j].sig_off) {
+                pick = j;
+                break;
+            }
+        }
+        if (r->fn_by_export[pick].sig_off)
+            build_function(r, &c->exports[pick], &r->fn_by_export[pick]);
+        else if (r->var_by_export[pick].sig_off)
+            build_variable(r, &c->exports[pick], &r->var_by_export[pick]);
+    }
+}
+
+/* ------------------------------------------------------------------ */
+/* Set-up and tear-down                                                */
+
+static int cmp_export_by_name(const void *pa, const void *pb)
+{
+    const ag_symbol *a = pa, *b = pb;
+    int d = strcmp(a->name, b->name);
+    if (!d)
+        d = (int)b->is_default - (int)a->is_default;
+    if (!d && a->version && b->version)
+        d = strcmp(a->version, b->version);
+    return d;
+}
+
+/* Exports are sorted by name (default version first) so that all versions
+   of a name are adjacent; aliases sharing an address are chained through
+   next_same_addr. */
+static bool index_exports(reader *r)
+{
+    ag_corpus *c = r->c;
+    qsort(c->exports, c->n_exports, sizeof *c->exports, cmp_export_by_name);
+    size_t n = c->n_exports ? c->n_exports : 1;
+    r->next_same_addr = malloc(n * sizeof *r->next_same_addr);
+    if (!r->next_same_addr || !ag_u64map_init(&r->export_by_name, c->n_exports) ||
+        !ag_u64map_init(&r->export_by_addr, c->n_exports))
+        return false;
+    for (size_t i = c->n_exports; i-- > 0;) {
+        /* Walking backwards leaves each map pointing at the first index. */
+        const ag_symbol *s = &c->exports[i];
+        uint32_t next = UINT32_MAX;
+        r->next_same_addr[i] = UINT32_MAX;
+        if (!ag_u64map_put(&r->export_by_name, name_key(s->name), (uint32_t)i))
+            return false;
+        if (!s->value)
+            continue;
+        if (ag_u64map_get(&r->export_by_addr, s->value, &next))
+            r->next_same_addr[i] = next;
+        if (!ag_u64map_put(&r->export_by_addr, s->value, (uint32_t)i))
+            return false;
+    }
+    return true;
+}
+
+static void release(reader *r)
+{
+    ag_u64map_free(&r->die_types);
+    ag_u64map_free(&r->named);
+    ag_u64map_free(&r->export_by_name);
+    ag_u64map_free(&r->export_by_addr);
+    ag_u64map_free(&r->table_of_cu);
+    free(r->next_same_addr);
+    free(r->fn_by_export);
+    free(r->var_by_export);
+    for (size_t i = 0; i < r->n_tables; i++) {
+        for (Dwarf_Signed j = 0; j < r->tables[i].count; j++)
+            dwarf_dealloc(r->dbg, r->tables[i].files[j], DW_DLA_STRING);
+        if (r->tables[i].files)
+            dwarf_dealloc(r->dbg, r->tables[i].files, DW_DLA_LIST);
+        free(r->tables[i].comp_dir);
+    }
+    free(r->tables);
+}
+
+static void record_skipped(reader *r)
+{
+    size_t n = r->skipped_other ? 1 : 0;
+    for (size_t t = 0; t < 0x100; t++)
+        n += r->skipped[t] != 0;
+    if (!n)
+        return;
+    ag_skip_count *list = calloc(n, sizeof *list);
+    if (!list) {
+        nomem(r);
+        return;
+    }
+    size_t k = 0;
+    for (unsigned t = 0; t < 0x100; t++) {
+        if (!r->skipped[t])
+            continue;
+        const char *name = NULL;
+        char buf[32];
+        if (dwarf_get_TAG_name(t, &name) != DW_DLV_OK) {
+            snprintf(buf, sizeof buf, "DW_TAG_0x%x", t);
+            name = buf;
+        }
+        list[k].what = dup_or_null(r, name);
+        list[k++].count = r->skipped[t];
+    }
+    if (r->skipped_other) {
+        list[k].what = dup_or_null(r, "other (vendor tags, dwz alternate file)");
+        list[k++].count = r->skipped_other;
+    }
+    r->c->skipped = list;
+    r->c->n_skipped = k;
+}
+
+ag_status ag_dwarf_read(ag_corpus *c, const char *debug_path, ag_error *err)
+{
+    reader r;
+    memset(&r, 0, sizeof r);
+    r.c = c;
+    r.err = err;
+    int fd = open(debug_path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return ag_fail(err, AG_ERR_IO, "cannot open debug file %s: %s", debug_path, strerror(errno));
+    dwarf_set_de_alloc_flag(0);
+    Dwarf_Error e = NULL;
+    int rc = dwarf_init_b(fd, DW_DLC_READ, DW_GROUPNUMBER_ANY, NULL, NULL, &r.dbg, &e);
+    if (rc == DW_DLV_NO_ENTRY) {
+        close(fd);
+        return ag_fail(err, AG_ERR_NOTFOUND, "no DWARF in %s", debug_path);
+    }
+    if (rc != DW_DLV_OK) {
+        ag_status st = ag_fail(err, AG_ERR_DWARF, "corrupt DWARF: %s", e ? dwarf_errmsg(e) : "cannot initialise");
+        if (e)
+            dwarf_dealloc(NULL, e, DW_DLA_ERROR);
+        close(fd);
+        return st;
+    }
+    size_t n = c->n_exports ? c->n_exports : 1;
+    if (!ag_u64map_init(&r.die_types, 4096) || !ag_u64map_init(&r.named, 1024) ||
+        !ag_u64map_init(&r.table_of_cu, 64) || !index_exports(&r) ||
+        !(r.fn_by_export = calloc(n, sizeof *r.fn_by_export)) ||
+        !(r.var_by_export = calloc(n, sizeof *r.var_by_export))) {
+        nomem(&r);
+    }
+    if (!failed(&r))
+        scan_units(&r);
+    if (!failed(&r))
+        build_interfaces(&r);
+    if (!failed(&r))
+        record_skipped(&r);
+    ag_status st = r.status;
+    release(&r);
+    e = NULL;
+    dwarf_finish(r.dbg, &e);
+    if (e)
+        dwarf_dealloc(NULL, e, DW_DLA_ERROR);
+    close(fd);
+    return st;
+}
