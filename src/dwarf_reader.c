@@ -23,6 +23,8 @@
 #include <dwarf.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <gelf.h>
+#include <libelf.h>
 #include <libdwarf.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -54,7 +56,10 @@ typedef struct reader {
     ag_corpus *c;
     ag_error *err;
     ag_status status;     /* first failure, sticky */
-    Dwarf_Debug dbg;
+    Dwarf_Debug dbg;      /* the file the DIEs being read come from: main_dbg or alt_dbg */
+    Dwarf_Debug main_dbg;
+    Dwarf_Debug alt_dbg;  /* dwz alternate file (.gnu_debugaltlink), or NULL */
+    int alt_fd;
     int depth;
     ag_u64map die_types;  /* DIE offset -> type */
     ag_u64map named;      /* hash(kind, name) -> type */
@@ -180,11 +185,14 @@ static int attr_ref(reader *r, Dwarf_Die die, Dwarf_Half at, Dwarf_Off *off)
     if (form == DW_FORM_GNU_ref_alt || form == DW_FORM_ref_sup4 || form == DW_FORM_ref_sup8) {
         /* A reference into a dwz alternate file, which this reader does not
            open: the caller records the type as unknown. */
-        Dwarf_Unsigned u = 0;
-        if (dwarf_formudata(a, &u, &e) != DW_DLV_OK && e)
-            dwarf_dealloc_error(r->dbg, e);
+        Dwarf_Off u = 0;
+        int rc = dwarf_global_formref(a, &u, &e);
         dwarf_dealloc_attribute(a);
-        *off = (Dwarf_Off)u | ALT_FLAG;
+        if (rc != DW_DLV_OK) {
+            dwarf_failure(r, e, "reading a reference into the dwz alternate file");
+            return -1;
+        }
+        *off = u | ALT_FLAG;
         return 1;
     }
     int rc = dwarf_global_formref(a, off, &e);
@@ -193,6 +201,8 @@ static int attr_ref(reader *r, Dwarf_Die die, Dwarf_Half at, Dwarf_Off *off)
         dwarf_failure(r, e, "reading a reference");
         return -1;
     }
+    if (r->alt_dbg && r->dbg == r->alt_dbg)
+        *off |= ALT_FLAG; /* a plain reference inside the alternate file */
     return 1;
 }
 
@@ -217,9 +227,14 @@ static Dwarf_Die die_at(reader *r, Dwarf_Off off)
 {
     Dwarf_Die die = NULL;
     Dwarf_Error e = NULL;
-    if (off & ALT_FLAG)
-        return NULL;
-    int rc = dwarf_offdie_b(r->dbg, off, 1, &die, &e);
+    Dwarf_Debug dbg = r->main_dbg;
+    if (off & ALT_FLAG) {
+        if (!r->alt_dbg)
+            return NULL;
+        dbg = r->alt_dbg;
+        off &= ~ALT_FLAG;
+    }
+    int rc = dwarf_offdie_b(dbg, off, 1, &die, &e);
     if (rc != DW_DLV_OK) {
         dwarf_failure(r, e, "a reference points outside .debug_info");
         return NULL;
@@ -288,6 +303,8 @@ static file_table *table_for(reader *r, Dwarf_Die die)
             dwarf_dealloc_error(r->dbg, e);
         return NULL;
     }
+    if (r->alt_dbg && r->dbg == r->alt_dbg)
+        cu_off |= ALT_FLAG;
     uint32_t idx;
     if (ag_u64map_get(&r->table_of_cu, cu_off, &idx))
         return &r->tables[idx];
@@ -341,11 +358,18 @@ static char *clean_path(reader *r, const char *path, const char *comp_dir)
     if (comp_dir && *comp_dir) {
         size_t n = strlen(comp_dir);
         if (strncmp(path, comp_dir, n) == 0 && path[n] == '/')
-            return dup_or_null(r, path + n + 1);
+            path += n + 1;
     }
     while (path[0] == '.' && path[1] == '/')
         path += 2;
-    return dup_or_null(r, path);
+    char *clean = dup_or_null(r, path);
+    if (!clean)
+        return NULL;
+    /* Fold "/./" left by producers that join directory and name blindly. */
+    char *dot;
+    while ((dot = strstr(clean, "/./")) != NULL)
+        memmove(dot, dot + 2, strlen(dot + 2) + 1);
+    return clean;
 }
 
 static void read_decl(reader *r, Dwarf_Die die, char **file, uint32_t *line)
@@ -811,9 +835,9 @@ static ag_type_ref resolve_type(reader *r, Dwarf_Off off)
         return AG_NO_TYPE;
     if (ag_u64map_get(&r->die_types, off, &t))
         return t;
-    if (off & ALT_FLAG) {
+    if ((off & ALT_FLAG) && !r->alt_dbg) {
         r->skipped_other++;
-        return unknown_type(r, off, "type in a dwz alternate file");
+        return unknown_type(r, off, "type in a missing dwz alternate file");
     }
     if (++r->depth > MAX_TYPE_DEPTH) {
         r->depth--;
@@ -823,10 +847,14 @@ static ag_type_ref resolve_type(reader *r, Dwarf_Off off)
     }
     Dwarf_Die die = die_at(r, off);
     ag_type_ref result = AG_NO_TYPE;
+    Dwarf_Debug saved = r->dbg;
+    if (off & ALT_FLAG)
+        r->dbg = r->alt_dbg;
     if (die) {
         result = read_type_die(r, die, off);
         dwarf_dealloc_die(die);
     }
+    r->dbg = saved;
     r->depth--;
     return failed(r) ? AG_NO_TYPE : result;
 }
@@ -1239,6 +1267,74 @@ static void record_skipped(reader *r)
     r->c->n_skipped = k;
 }
 
+/* The path in .gnu_debugaltlink (dwz's shared-DIE file), resolved against
+   the debug file's directory when relative; malloc'd, or NULL if none. */
+static char *altlink_path(const char *debug_path)
+{
+    int fd = open(debug_path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return NULL;
+    char *result = NULL;
+    elf_version(EV_CURRENT);
+    Elf *elf = elf_begin(fd, ELF_C_READ_MMAP, NULL);
+    size_t shstrndx;
+    if (elf && elf_getshdrstrndx(elf, &shstrndx) == 0) {
+        for (Elf_Scn *scn = elf_nextscn(elf, NULL); scn && !result; scn = elf_nextscn(elf, scn)) {
+            GElf_Shdr sh;
+            if (!gelf_getshdr(scn, &sh) || sh.sh_type == SHT_NOBITS)
+                continue;
+            const char *name = elf_strptr(elf, shstrndx, sh.sh_name);
+            if (!name || strcmp(name, ".gnu_debugaltlink") != 0)
+                continue;
+            Elf_Data *d = elf_getdata(scn, NULL);
+            if (!d || !d->d_buf || !d->d_size || !memchr(d->d_buf, '\0', d->d_size))
+                break;
+            const char *link = d->d_buf;
+            if (link[0] == '/') {
+                result = strdup(link);
+            } else {
+                const char *slash = strrchr(debug_path, '/');
+                int dirlen = slash ? (int)(slash - debug_path) : 1;
+                size_t n = (size_t)dirlen + strlen(link) + 2;
+                result = malloc(n);
+                if (result)
+                    snprintf(result, n, "%.*s/%s", dirlen, slash ? debug_path : ".", link);
+            }
+        }
+    }
+    if (elf)
+        elf_end(elf);
+    close(fd);
+    return result;
+}
+
+/* Opens the dwz alternate file, if the debug file names one that exists,
+   and ties it so that libdwarf resolves DW_FORM_GNU_strp_alt strings. A
+   missing alternate file is not an error: the types it holds are recorded
+   as unknown. */
+static void open_alternate(reader *r, const char *debug_path)
+{
+    char *alt = altlink_path(debug_path);
+    if (!alt)
+        return;
+    r->alt_fd = open(alt, O_RDONLY | O_CLOEXEC);
+    free(alt);
+    if (r->alt_fd < 0)
+        return;
+    Dwarf_Error e = NULL;
+    if (dwarf_init_b(r->alt_fd, DW_DLC_READ, DW_GROUPNUMBER_ANY, NULL, NULL, &r->alt_dbg, &e) != DW_DLV_OK) {
+        if (e)
+            dwarf_dealloc(NULL, e, DW_DLA_ERROR);
+        r->alt_dbg = NULL;
+        close(r->alt_fd);
+        r->alt_fd = -1;
+        return;
+    }
+    e = NULL;
+    if (dwarf_set_tied_dbg(r->main_dbg, r->alt_dbg, &e) != DW_DLV_OK && e)
+        dwarf_dealloc_error(r->main_dbg, e);
+}
+
 ag_status ag_dwarf_read(ag_corpus *c, const char *debug_path, ag_error *err)
 {
     reader r;
@@ -1262,6 +1358,9 @@ ag_status ag_dwarf_read(ag_corpus *c, const char *debug_path, ag_error *err)
         close(fd);
         return st;
     }
+    r.main_dbg = r.dbg;
+    r.alt_fd = -1;
+    open_alternate(&r, debug_path);
     size_t n = c->n_exports ? c->n_exports : 1;
     if (!ag_u64map_init(&r.die_types, 4096) || !ag_u64map_init(&r.named, 1024) ||
         !ag_u64map_init(&r.table_of_cu, 64) || !index_exports(&r) ||
@@ -1277,8 +1376,14 @@ ag_status ag_dwarf_read(ag_corpus *c, const char *debug_path, ag_error *err)
         record_skipped(&r);
     ag_status st = r.status;
     release(&r);
+    if (r.alt_dbg) {
+        e = NULL;
+        dwarf_set_tied_dbg(r.main_dbg, NULL, &e);
+        dwarf_finish(r.alt_dbg, &e);
+        close(r.alt_fd);
+    }
     e = NULL;
-    dwarf_finish(r.dbg, &e);
+    dwarf_finish(r.main_dbg, &e);
     if (e)
         dwarf_dealloc(NULL, e, DW_DLA_ERROR);
     close(fd);
