@@ -496,6 +496,13 @@ static int cmp_skip(const void *a, const void *b)
     return strcmp(((const ag_skip_count *)a)->what, ((const ag_skip_count *)b)->what);
 }
 
+/* qsort's pointer must be valid even for zero elements; ours may be NULL. */
+static void sort_if_any(void *base, size_t n, size_t size, int (*cmp)(const void *, const void *))
+{
+    if (n > 1)
+        qsort(base, n, size, cmp);
+}
+
 /* Keeps the live representatives, sorted by id, and renumbers. */
 static ag_status compact(finalizer *f, const unsigned char *live)
 {
@@ -521,7 +528,7 @@ static ag_status compact(finalizer *f, const unsigned char *live)
             free_type_contents(&c->types[i]);
         }
     }
-    qsort(kept, n_live, sizeof *kept, cmp_type_id);
+    sort_if_any(kept, n_live, sizeof *kept, cmp_type_id);
     for (size_t i = 0; i < c->n_types; i++)
         new_index[i] = AG_NO_TYPE;
     for (size_t j = 0; j < n_live; j++)
@@ -594,11 +601,11 @@ ag_status ag_corpus_finalize(ag_corpus *c, ag_error *err)
     memset(f.state, 0, n);
     if ((st = compute_all_ids(&f)) != AG_OK || (st = compute_hashes(&f)) != AG_OK)
         goto out;
-    qsort(c->exports, c->n_exports, sizeof *c->exports, cmp_symbol);
-    qsort(c->imports, c->n_imports, sizeof *c->imports, cmp_symbol);
-    qsort(c->functions, c->n_functions, sizeof *c->functions, cmp_function);
-    qsort(c->variables, c->n_variables, sizeof *c->variables, cmp_variable);
-    qsort(c->skipped, c->n_skipped, sizeof *c->skipped, cmp_skip);
+    sort_if_any(c->exports, c->n_exports, sizeof *c->exports, cmp_symbol);
+    sort_if_any(c->imports, c->n_imports, sizeof *c->imports, cmp_symbol);
+    sort_if_any(c->functions, c->n_functions, sizeof *c->functions, cmp_function);
+    sort_if_any(c->variables, c->n_variables, sizeof *c->variables, cmp_variable);
+    sort_if_any(c->skipped, c->n_skipped, sizeof *c->skipped, cmp_skip);
 out:
     free(f.id);
     free(f.state);

@@ -1191,7 +1191,8 @@ static int cmp_export_by_name(const void *pa, const void *pb)
 static bool index_exports(reader *r)
 {
     ag_corpus *c = r->c;
-    qsort(c->exports, c->n_exports, sizeof *c->exports, cmp_export_by_name);
+    if (c->n_exports > 1)
+        qsort(c->exports, c->n_exports, sizeof *c->exports, cmp_export_by_name);
     size_t n = c->n_exports ? c->n_exports : 1;
     r->next_same_addr = malloc(n * sizeof *r->next_same_addr);
     if (!r->next_same_addr || !ag_u64map_init(&r->export_by_name, c->n_exports) ||
