@@ -698,7 +698,9 @@ static void spell_declarator(const ag_corpus *c, ag_type_ref t, const char *inne
         const ag_type *to = ty->target < c->n_types ? &c->types[ty->target] : NULL;
         if (to && to->kind == AG_T_POINTER) {
             /* A qualified pointer: the qualifier goes after the star. */
-            snprintf(next, sizeof next, "*%s%s%s", q, *inner ? " " : "", inner);
+            const ag_type *pointee = to->target < c->n_types ? &c->types[to->target] : NULL;
+            bool wrap = pointee && (pointee->kind == AG_T_FUNC || pointee->kind == AG_T_ARRAY);
+            snprintf(next, sizeof next, wrap ? "(*%s%s%s)" : "*%s%s%s", q, *inner ? " " : "", inner);
             spell_declarator(c, to->target, next, out, depth + 1);
             return;
         }

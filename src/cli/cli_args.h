@@ -1,0 +1,38 @@
+/*
+ * cli_args.h — option parsing and input loading that `extract` and `show`
+ * share: "--opt VALUE" / "--opt=VALUE", the repeatable --debug-dir, and
+ * "a corpus JSON or a shared object, whichever the file is".
+ */
+#ifndef ABIGUARD_CLI_ARGS_H
+#define ABIGUARD_CLI_ARGS_H
+
+#include <stdbool.h>
+
+#include "../corpus.h"
+#include "../debug_locate.h"
+
+/* Matches argv[*i] against an option that takes a value ("--type NAME" or
+   "--type=NAME"; short options only in the separate form). Returns 1 and sets
+   *value (advancing *i past a separate value), 0 when argv[*i] is another
+   option, or -1 when the value is missing (a usage error was printed). */
+int cli_opt_value(const char *cmd, int argc, char **argv, int *i,
+                  const char *long_opt, const char *short_opt, const char **value);
+
+/* Debug-info search options collected from the command line. dirs has room
+   for every argument, so it never needs to grow. */
+typedef struct cli_debug_opts {
+    const char **dirs;
+    size_t n_dirs;
+    bool no_system;
+} cli_debug_opts;
+
+/* Handles --debug-dir DIR and --no-system-debug at argv[*i]. Returns 1 when
+   consumed, 0 when not one of them, -1 on a usage error (printed). */
+int cli_debug_option(const char *cmd, int argc, char **argv, int *i, cli_debug_opts *opts);
+
+ag_debug_search cli_debug_search(const cli_debug_opts *opts);
+
+/* True when the file starts with the ELF magic. Sets *err on I/O failure. */
+ag_status cli_is_elf(const char *path, bool *is_elf, ag_error *err);
+
+#endif
