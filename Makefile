@@ -12,7 +12,7 @@ CFLAGS   ?= -O2 -g
 WARN      = -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes
 DEPFLAGS  = -MMD -MP
 CPPFLAGS += -I/usr/include/libdwarf
-LIBS      = -ldwarf -lelf -lz -ljansson
+LIBS      = -ldwarf -lelf -lz -ljansson -lsqlite3
 SANITIZE ?=
 
 ALL_CFLAGS  = $(WARN) $(CFLAGS) $(SANITIZE) $(DEPFLAGS)
@@ -69,6 +69,7 @@ deps:
 
 # ---------------------------------------------------------------- fixtures
 include tests/fixtures/fixtures.mk
+include tests/fixtures/diff/diff.mk
 
 # ---------------------------------------------------------------- tests
 $(BUILD)/unit-tests: $(UNIT_OBJ) $(LIBAG)
