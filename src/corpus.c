@@ -732,7 +732,8 @@ static void spell_declarator(const ag_corpus *c, ag_type_ref t, const char *inne
     default:
         spell_named(ty, out);
         if (*inner) {
-            sb_put(out, " ");
+            if (inner[0] != '[')
+                sb_put(out, " ");
             sb_put(out, inner);
         }
         return;

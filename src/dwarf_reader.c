@@ -31,6 +31,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "dwarf_sanity.h"
 #include "hash.h"
 
 #define MAX_TYPE_DEPTH 4096
@@ -66,6 +67,9 @@ typedef struct reader {
     ag_u64map export_by_name; /* hash(name) -> first export index */
     ag_u64map export_by_addr; /* address -> first export index at that address */
     uint32_t *next_same_addr; /* per export: next export at the same address, or UINT32_MAX */
+    ag_u64map symtab_addr;    /* hash(name) -> index into symtab_values: global .symtab definitions */
+    uint64_t *symtab_values;
+    size_t n_symtab_values;
     candidate *fn_by_export;  /* per export: best function candidate (sig_off 0 = none) */
     candidate *var_by_export;
     file_table *tables;
@@ -512,6 +516,13 @@ static void read_member_position(reader *r, Dwarf_Die m, ag_member *out)
             } else if (e) {
                 dwarf_dealloc_error(r->dbg, e);
             }
+        } else if (form == DW_FORM_implicit_const || form == DW_FORM_sdata) {
+            /* DWARF 5 abbreviations may hold the offset itself (implicit_const). */
+            Dwarf_Signed sv = 0;
+            if (dwarf_formsdata(a, &sv, &e) == DW_DLV_OK)
+                byte_off = (Dwarf_Unsigned)sv;
+            else if (e)
+                dwarf_dealloc_error(r->dbg, e);
         } else if (dwarf_formudata(a, &byte_off, &e) != DW_DLV_OK && e) {
             dwarf_dealloc_error(r->dbg, e);
         }
@@ -882,6 +893,14 @@ static uint64_t name_key(const char *name)
 
 /* Calls fn for every export with this name (exports of one name may come in
    several versions). Exports are sorted by name before reading starts. */
+/* An IFUNC symbol's value is its resolver; DWARF at that address (or of
+   the same name without an address) describes the resolver, not the
+   function callers get. Such symbols keep no signature, as with abidw. */
+static bool describes_resolver(const ag_symbol *s, const candidate *cand)
+{
+    return s->type == AG_SYM_IFUNC && (!cand->has_addr || cand->addr == s->value);
+}
+
 static void for_exports_named(reader *r, const char *name, bool want_function, const candidate *cand)
 {
     uint32_t i;
@@ -890,7 +909,7 @@ static void for_exports_named(reader *r, const char *name, bool want_function, c
     for (; i < r->c->n_exports && strcmp(r->c->exports[i].name, name) == 0; i++) {
         const ag_symbol *s = &r->c->exports[i];
         candidate *slot = want_function ? &r->fn_by_export[i] : &r->var_by_export[i];
-        if ((want_function ? !is_function_symbol(s) : !is_data_symbol(s)))
+        if ((want_function ? !is_function_symbol(s) : !is_data_symbol(s)) || describes_resolver(s, cand))
             continue;
         /* A definition at the symbol's own address beats a name match. */
         bool better = slot->sig_off == 0 ||
@@ -908,7 +927,7 @@ static void for_exports_at(reader *r, Dwarf_Addr addr, bool want_function, const
     for (; i != UINT32_MAX; i = r->next_same_addr[i]) {
         const ag_symbol *s = &r->c->exports[i];
         candidate *slot = want_function ? &r->fn_by_export[i] : &r->var_by_export[i];
-        if (want_function ? !is_function_symbol(s) : !is_data_symbol(s))
+        if ((want_function ? !is_function_symbol(s) : !is_data_symbol(s)) || describes_resolver(s, cand))
             continue;
         if (slot->sig_off == 0 || !(slot->has_addr && slot->addr == s->value))
             *slot = *cand;
@@ -943,6 +962,18 @@ static Dwarf_Off origin_of(reader *r, Dwarf_Die die, Dwarf_Off self)
     return off;
 }
 
+/* The address of a global definition by name, from the debug file's full
+   symbol table: functions split into hot and cold parts have DW_AT_ranges
+   instead of DW_AT_low_pc, and may be exported only under an alias. */
+static bool symtab_address(const reader *r, const char *name, Dwarf_Addr *addr)
+{
+    uint32_t i;
+    if (!name || !r->n_symtab_values || !ag_u64map_get(&r->symtab_addr, name_key(name), &i))
+        return false;
+    *addr = r->symtab_values[i];
+    return *addr != 0;
+}
+
 static void consider_subprogram(reader *r, Dwarf_Die die, Dwarf_Off off)
 {
     const char *name = die_name(r, die);
@@ -951,6 +982,9 @@ static void consider_subprogram(reader *r, Dwarf_Die die, Dwarf_Off off)
     bool has_addr = dwarf_lowpc(die, &low, &e) == DW_DLV_OK;
     if (e)
         dwarf_dealloc_error(r->dbg, e);
+    if (!has_addr && name && attr_flag(r, die, DW_AT_declaration) != 1 &&
+        dwarf_hasattr(die, DW_AT_ranges, &(Dwarf_Bool){ 0 }, NULL) == DW_DLV_OK)
+        has_addr = symtab_address(r, name, &low);
     uint32_t dummy;
     bool addr_match = has_addr && ag_u64map_get(&r->export_by_addr, low, &dummy);
     if (name) {
@@ -1148,6 +1182,33 @@ static void build_variable(reader *r, const ag_symbol *sym, const candidate *can
     c->variables[c->n_variables++] = v;
 }
 
+/* Aliases: a definition found by name (its own address may be unknown when
+   it is split into hot and cold ranges) also describes every other export
+   at the same address — `fflush` is a weak alias of `_IO_fflush`. */
+static void propagate_to_aliases(reader *r)
+{
+    ag_corpus *c = r->c;
+    for (size_t i = 0; i < c->n_exports; i++) {
+        const ag_symbol *s = &c->exports[i];
+        uint32_t j;
+        if (!s->value || !ag_u64map_get(&r->export_by_addr, s->value, &j))
+            continue;
+        candidate *mine[2] = { &r->fn_by_export[i], &r->var_by_export[i] };
+        for (; j != UINT32_MAX; j = r->next_same_addr[j]) {
+            if (j == i)
+                continue;
+            const ag_symbol *alias = &c->exports[j];
+            candidate *theirs[2] = { &r->fn_by_export[j], &r->var_by_export[j] };
+            for (int k = 0; k < 2; k++) {
+                bool right_kind = k == 0 ? is_function_symbol(alias) : is_data_symbol(alias);
+                if (mine[k]->sig_off && !theirs[k]->sig_off && right_kind &&
+                    !describes_resolver(alias, mine[k]))
+                    *theirs[k] = *mine[k];
+            }
+        }
+    }
+}
+
 /* One function entry per exported name (the default version wins when a
    name is exported in several versions with one DWARF definition). */
 static void build_interfaces(reader *r)
@@ -1223,6 +1284,8 @@ static void release(reader *r)
     ag_u64map_free(&r->export_by_addr);
     ag_u64map_free(&r->table_of_cu);
     free(r->next_same_addr);
+    ag_u64map_free(&r->symtab_addr);
+    free(r->symtab_values);
     free(r->fn_by_export);
     free(r->var_by_export);
     for (size_t i = 0; i < r->n_tables; i++) {
@@ -1309,6 +1372,56 @@ static char *altlink_path(const char *debug_path)
     return result;
 }
 
+/* Indexes the function and data definitions of the debug file's .symtab
+   (which separate debug files keep) by name. Best effort: without
+   it, only DW_AT_low_pc addresses match aliases. */
+static void load_symtab(reader *r, const char *debug_path)
+{
+    int fd = open(debug_path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return;
+    elf_version(EV_CURRENT);
+    Elf *elf = elf_begin(fd, ELF_C_READ_MMAP, NULL);
+    for (Elf_Scn *scn = elf ? elf_nextscn(elf, NULL) : NULL; scn; scn = elf_nextscn(elf, scn)) {
+        GElf_Shdr sh;
+        if (!gelf_getshdr(scn, &sh) || sh.sh_type != SHT_SYMTAB || !sh.sh_entsize)
+            continue;
+        Elf_Data *data = elf_getdata(scn, NULL);
+        size_t n = data ? data->d_size / sh.sh_entsize : 0;
+        r->symtab_values = malloc((n ? n : 1) * sizeof *r->symtab_values);
+        if (!r->symtab_values || !ag_u64map_init(&r->symtab_addr, n))
+            break;
+        for (size_t i = 0; i < n; i++) {
+            GElf_Sym sym;
+            if (!gelf_getsym(data, (int)i, &sym) || sym.st_shndx == SHN_UNDEF || !sym.st_value)
+                continue;
+            /* Hidden globals are LOCAL after linking, so locals count too; a
+               name defined twice (two static functions) is ambiguous and
+               left out by recording address 0. */
+            int type = GELF_ST_TYPE(sym.st_info);
+            if (type != STT_FUNC && type != STT_OBJECT)
+                continue;
+            const char *name = elf_strptr(elf, sh.sh_link, sym.st_name);
+            if (!name || !*name)
+                continue;
+            uint32_t prev;
+            if (ag_u64map_get(&r->symtab_addr, name_key(name), &prev)) {
+                if (r->symtab_values[prev] != sym.st_value)
+                    r->symtab_values[prev] = 0;
+                continue;
+            }
+            r->symtab_values[r->n_symtab_values] = sym.st_value;
+            if (!ag_u64map_put(&r->symtab_addr, name_key(name), (uint32_t)r->n_symtab_values))
+                break;
+            r->n_symtab_values++;
+        }
+        break;
+    }
+    if (elf)
+        elf_end(elf);
+    close(fd);
+}
+
 /* Opens the dwz alternate file, if the debug file names one that exists,
    and ties it so that libdwarf resolves DW_FORM_GNU_strp_alt strings. A
    missing alternate file is not an error: the types it holds are recorded
@@ -1345,7 +1458,15 @@ ag_status ag_dwarf_read(ag_corpus *c, const char *debug_path, ag_error *err)
     int fd = open(debug_path, O_RDONLY | O_CLOEXEC);
     if (fd < 0)
         return ag_fail(err, AG_ERR_IO, "cannot open debug file %s: %s", debug_path, strerror(errno));
-    dwarf_set_de_alloc_flag(0);
+    /* libdwarf's own allocation tracking stays on: it costs about 13% of
+       the instructions, and in exchange dwarf_finish() frees whatever an
+       error path in a corrupt file left behind. */
+    dwarf_set_de_alloc_flag(1);
+    ag_status pre = ag_dwarf_check_side_tables(debug_path, err);
+    if (pre != AG_OK) {
+        close(fd);
+        return pre;
+    }
     Dwarf_Error e = NULL;
     int rc = dwarf_init_b(fd, DW_DLC_READ, DW_GROUPNUMBER_ANY, NULL, NULL, &r.dbg, &e);
     if (rc == DW_DLV_NO_ENTRY) {
@@ -1362,6 +1483,7 @@ ag_status ag_dwarf_read(ag_corpus *c, const char *debug_path, ag_error *err)
     r.main_dbg = r.dbg;
     r.alt_fd = -1;
     open_alternate(&r, debug_path);
+    load_symtab(&r, debug_path);
     size_t n = c->n_exports ? c->n_exports : 1;
     if (!ag_u64map_init(&r.die_types, 4096) || !ag_u64map_init(&r.named, 1024) ||
         !ag_u64map_init(&r.table_of_cu, 64) || !index_exports(&r) ||
@@ -1371,8 +1493,10 @@ ag_status ag_dwarf_read(ag_corpus *c, const char *debug_path, ag_error *err)
     }
     if (!failed(&r))
         scan_units(&r);
-    if (!failed(&r))
+    if (!failed(&r)) {
+        propagate_to_aliases(&r);
         build_interfaces(&r);
+    }
     if (!failed(&r))
         record_skipped(&r);
     ag_status st = r.status;

@@ -21,7 +21,7 @@
 /* The fields of the ELF header that locate everything else. */
 typedef struct raw_header {
     uint64_t phoff, shoff;
-    unsigned phentsize, phnum, shentsize, shnum;
+    unsigned ehsize, phentsize, phnum, shentsize, shnum;
 } raw_header;
 
 static uint64_t read_uint(const unsigned char *p, size_t n, bool big_endian)
@@ -38,6 +38,7 @@ static raw_header decode_header(const unsigned char *img, bool is64, bool big_en
     if (is64) {
         h.phoff = read_uint(img + 32, 8, big_endian);
         h.shoff = read_uint(img + 40, 8, big_endian);
+        h.ehsize = (unsigned)read_uint(img + 52, 2, big_endian);
         h.phentsize = (unsigned)read_uint(img + 54, 2, big_endian);
         h.phnum = (unsigned)read_uint(img + 56, 2, big_endian);
         h.shentsize = (unsigned)read_uint(img + 58, 2, big_endian);
@@ -45,6 +46,7 @@ static raw_header decode_header(const unsigned char *img, bool is64, bool big_en
     } else {
         h.phoff = read_uint(img + 28, 4, big_endian);
         h.shoff = read_uint(img + 32, 4, big_endian);
+        h.ehsize = (unsigned)read_uint(img + 40, 2, big_endian);
         h.phentsize = (unsigned)read_uint(img + 42, 2, big_endian);
         h.phnum = (unsigned)read_uint(img + 44, 2, big_endian);
         h.shentsize = (unsigned)read_uint(img + 46, 2, big_endian);
@@ -122,6 +124,11 @@ static ag_status check_header(const ag_elf_file *f, ag_error *err)
                        f->size, header_size);
 
     raw_header h = decode_header(f->image, is64, data == ELFDATA2MSB);
+    /* A class byte that contradicts the header (a 64-bit file marked 32-bit)
+       shows up as a header size that is not the class's. */
+    if (h.ehsize != header_size)
+        return ag_fail(err, AG_ERR_FORMAT, "corrupt ELF header: header size %u does not match ELF class %d",
+                       (unsigned)h.ehsize, is64 ? 64 : 32);
     if (h.phnum > 0 && h.phnum != PN_XNUM && !table_fits(h.phoff, h.phnum, h.phentsize, f->size))
         return ag_fail(err, AG_ERR_FORMAT,
                        "truncated ELF file (%zu bytes): the program header table (%u entries at offset %ju) "

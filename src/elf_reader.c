@@ -79,7 +79,9 @@ static const char *table_string(const ag_elf_file *f, size_t strtab, uint64_t of
 /* ------------------------------------------------------------------ */
 /* Identity                                                            */
 
-static const char *machine_name(unsigned machine, int elf_class, char buf[16])
+/* The architectures abiguard knows; anything else is refused rather than
+   described with a number nobody can act on. NULL when unknown. */
+static const char *machine_name(unsigned machine, int elf_class)
 {
     switch (machine) {
     case EM_X86_64: return "x86_64";
@@ -89,9 +91,13 @@ static const char *machine_name(unsigned machine, int elf_class, char buf[16])
     case EM_RISCV: return "riscv";
     case EM_PPC64: return "ppc64";
     case EM_S390: return elf_class == 64 ? "s390x" : "s390";
+    case EM_PPC: return "ppc";
+    case EM_MIPS: return "mips";
+    case EM_SPARCV9: return "sparc64";
+    case EM_IA_64: return "ia64";
+    case 258: return "loongarch"; /* EM_LOONGARCH, newer than some elf.h */
     default:
-        snprintf(buf, 16, "em-%u", machine);
-        return buf;
+        return NULL;
     }
 }
 
@@ -102,8 +108,11 @@ static ag_status read_identity(const ag_elf_file *f, const char *path, ag_elf_in
     if (st != AG_OK)
         return st;
     info->elf_class = f->ehdr.e_ident[EI_CLASS] == ELFCLASS64 ? 64 : 32;
-    char buf[16];
-    st = store_string(&info->machine, machine_name(f->ehdr.e_machine, info->elf_class, buf), err);
+    const char *machine = machine_name(f->ehdr.e_machine, info->elf_class);
+    if (!machine)
+        return ag_fail(err, AG_ERR_UNSUPPORTED, "unsupported architecture (e_machine %u)",
+                       (unsigned)f->ehdr.e_machine);
+    st = store_string(&info->machine, machine, err);
     if (st != AG_OK)
         return st;
     st = store_string(&info->byte_order, f->ehdr.e_ident[EI_DATA] == ELFDATA2MSB ? "big" : "little", err);
