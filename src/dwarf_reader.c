@@ -1288,13 +1288,12 @@ static void release(reader *r)
     free(r->symtab_values);
     free(r->fn_by_export);
     free(r->var_by_export);
-    for (size_t i = 0; i < r->n_tables; i++) {
-        for (Dwarf_Signed j = 0; j < r->tables[i].count; j++)
-            dwarf_dealloc(r->dbg, r->tables[i].files[j], DW_DLA_STRING);
-        if (r->tables[i].files)
-            dwarf_dealloc(r->dbg, r->tables[i].files, DW_DLA_LIST);
+    /* The dwarf_srcfiles() lists are left to dwarf_finish(): with
+       allocation tracking on it frees them, and freeing them here first
+       (against whichever of the main or alternate file made them) made
+       dwarf_finish() read freed memory. */
+    for (size_t i = 0; i < r->n_tables; i++)
         free(r->tables[i].comp_dir);
-    }
     free(r->tables);
 }
 

@@ -453,7 +453,8 @@ static void name_set_add(name_set *s, const char *name, size_t len)
 /* Sorts and drops duplicates (one name exported at several versions). */
 static void name_set_finish(name_set *s)
 {
-    qsort(s->names, s->n, sizeof *s->names, cmp_str);
+    if (s->n > 1)
+        qsort(s->names, s->n, sizeof *s->names, cmp_str);
     size_t w = 0;
     for (size_t i = 0; i < s->n; i++) {
         if (w > 0 && strcmp(s->names[w - 1], s->names[i]) == 0) {

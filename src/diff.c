@@ -1,0 +1,1477 @@
+/*
+ * diff.c — the ABI diff engine (see diff.h for what it promises).
+ *
+ * Two phases, so that each change is found once however many interfaces
+ * reach it:
+ *
+ * 1. Compare. Named types (struct, union, enum, typedef with the same kind
+ *    and name on both sides) and anonymous aggregates are graph *nodes*, one
+ *    per (old, new) pair, compared once. Everything in between — pointers,
+ *    qualifiers, arrays, function types — is walked in lockstep inside a
+ *    *slot* (a function's parameter, a struct member, a typedef's target) and
+ *    reported against that slot. A slot that arrives at a node adds an
+ *    *edge* labelled with how it got there ("member p", "callback param 2")
+ *    and whether it went through a pointer or a callback.
+ *
+ * 2. Attribute. From every exported function and variable a breadth-first
+ *    walk over the edges gives each reachable change its impacted interfaces
+ *    and the shortest path from each. Whether a type is reached by value
+ *    anywhere decides whether its size change is breaking or only risky;
+ *    whether a path crosses a callback marks the change as upcall surface.
+ *    Changes no interface reaches are not public ABI and are dropped.
+ */
+#include "diff.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "hash.h"
+#include "suppress.h"
+
+#define MAX_SLOT_DEPTH 64
+
+/* ------------------------------------------------------------------ */
+/* Working state                                                        */
+
+typedef struct edge {
+    uint32_t to;          /* node index */
+    char *label;          /* "member p", "param 1", "callback param 2", "target" */
+    bool through_pointer;
+    bool through_callback;
+} edge;
+
+typedef struct node {
+    ag_type_ref o, n;
+    char *name;           /* spelled, e.g. "struct ctx" */
+    edge *edges;
+    size_t n_edges, cap_edges;
+    uint32_t *changes;    /* indices into differ.changes owned by this node */
+    size_t n_changes, cap_changes;
+    bool public_type;     /* declared under --headers-dir (or no filter) */
+    bool subtree_changed; /* some change is reachable from here */
+} node;
+
+typedef struct change_rec {
+    ag_change c;
+    bool size_refinable;  /* verdict depends on by-value reachability */
+    bool reached_by_value;
+    bool reached;         /* attributed to at least one interface (type-level changes) */
+    bool needs_impact;    /* type-level: dropped if no interface reaches it */
+    size_t cap_impacts;
+} change_rec;
+
+typedef struct differ {
+    const ag_corpus *o, *n;
+    const ag_diff_options *opts;
+    ag_error *err;
+    ag_status st;
+    change_rec *changes;
+    size_t n_changes, cap_changes;
+    node *nodes;
+    size_t n_nodes, cap_nodes;
+    ag_u64map node_of_pair;
+} differ;
+
+/* Where a slot is, for subjects and the generic change kind. */
+typedef enum slot_role {
+    SLOT_RETURN,
+    SLOT_PARAM,
+    SLOT_MEMBER,
+    SLOT_VARIABLE,
+    SLOT_TYPEDEF,
+    SLOT_CALLBACK, /* inside a function type: edges only, no reports */
+} slot_role;
+
+typedef struct slot {
+    slot_role role;
+    const char *subject;  /* "f()", "struct ctx::p", "global_ctx", "ctx_t" */
+    const char *label;    /* edge label prefix: "param 1", "member p", "return", "target" */
+    uint32_t owner_node;  /* node owning member/typedef slots, UINT32_MAX for interfaces */
+    bool flexible_member; /* the member is a flexible array (either side) */
+    const char *decl_file;
+    uint32_t decl_line;
+    /* interface slots collect their changes here (attributed directly) */
+    uint32_t *iface_changes;
+    size_t *n_iface_changes, *cap_iface_changes;
+    /* interface slots collect their edges here */
+    edge **iface_edges;
+    size_t *n_iface_edges, *cap_iface_edges;
+} slot;
+
+static bool ok(const differ *d)
+{
+    return d->st == AG_OK;
+}
+
+static void oom(differ *d)
+{
+    if (ok(d))
+        d->st = ag_fail(d->err, AG_ERR_NOMEM, "out of memory");
+}
+
+static char *xstrdup(differ *d, const char *s)
+{
+    if (!s)
+        return NULL;
+    char *r = strdup(s);
+    if (!r)
+        oom(d);
+    return r;
+}
+
+static char *xprintf(differ *d, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static char *xprintf(differ *d, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    char *s = NULL;
+    if (vasprintf(&s, fmt, ap) < 0) {
+        s = NULL;
+        oom(d);
+    }
+    va_end(ap);
+    return s;
+}
+
+static bool grow(void **arr, size_t *cap, size_t n, size_t elem)
+{
+    if (n < *cap)
+        return true;
+    size_t ncap = *cap ? *cap * 2 : 8;
+    void *b = realloc(*arr, ncap * elem);
+    if (!b)
+        return false;
+    *arr = b;
+    *cap = ncap;
+    return true;
+}
+
+static const ag_type *ot(const differ *d, ag_type_ref r)
+{
+    return r < d->o->n_types ? &d->o->types[r] : NULL;
+}
+
+static const ag_type *nt(const differ *d, ag_type_ref r)
+{
+    return r < d->n->n_types ? &d->n->types[r] : NULL;
+}
+
+static void spell(const ag_corpus *c, ag_type_ref t, char *buf, size_t len)
+{
+    ag_type_spell(c, t, buf, len);
+}
+
+/* ------------------------------------------------------------------ */
+/* Recording changes                                                    */
+
+static uint32_t add_change(differ *d, ag_change_kind kind, const char *subject,
+                           const char *old_value, const char *new_value,
+                           const char *decl_file, uint32_t decl_line, char *detail_owned)
+{
+    if (!ok(d) || !grow((void **)&d->changes, &d->cap_changes, d->n_changes, sizeof *d->changes)) {
+        oom(d);
+        free(detail_owned);
+        return UINT32_MAX;
+    }
+    change_rec *r = &d->changes[d->n_changes];
+    memset(r, 0, sizeof *r);
+    r->c.kind = kind;
+    r->c.verdict = ag_change_kind_info_of(kind)->verdict;
+    r->c.subject = xstrdup(d, subject);
+    r->c.old_value = xstrdup(d, old_value);
+    r->c.new_value = xstrdup(d, new_value);
+    r->c.detail = detail_owned;
+    r->c.decl_file = xstrdup(d, decl_file);
+    r->c.decl_line = decl_line;
+    r->c.upcall = kind == AG_CK_CALLBACK_SIGNATURE_CHANGED;
+    return (uint32_t)d->n_changes++;
+}
+
+static void add_impact(differ *d, change_rec *r, const char *iface, const char *path)
+{
+    for (size_t i = 0; i < r->c.n_impacts; i++)
+        if (strcmp(r->c.impacts[i].interface, iface) == 0)
+            return;
+    if (!grow((void **)&r->c.impacts, &r->cap_impacts, r->c.n_impacts, sizeof *r->c.impacts)) {
+        oom(d);
+        return;
+    }
+    ag_impact *im = &r->c.impacts[r->c.n_impacts++];
+    im->interface = xstrdup(d, iface);
+    im->path = xstrdup(d, path);
+}
+
+/* A change found in a slot belongs to the slot's owner: a node (members,
+   typedef targets) or the interface being compared. */
+static void own_change(differ *d, const slot *s, uint32_t ci)
+{
+    if (ci == UINT32_MAX)
+        return;
+    if (s->owner_node != UINT32_MAX) {
+        node *nd = &d->nodes[s->owner_node];
+        if (!grow((void **)&nd->changes, &nd->cap_changes, nd->n_changes, sizeof *nd->changes)) {
+            oom(d);
+            return;
+        }
+        nd->changes[nd->n_changes++] = ci;
+        d->changes[ci].needs_impact = true;
+    } else if (s->iface_changes) {
+        if (!grow((void **)s->iface_changes, s->cap_iface_changes, *s->n_iface_changes, sizeof(uint32_t))) {
+            oom(d);
+            return;
+        }
+        (*(uint32_t **)s->iface_changes)[(*s->n_iface_changes)++] = ci;
+    }
+}
+
+static void slot_change(differ *d, const slot *s, ag_change_kind kind, ag_type_ref o, ag_type_ref n, char *detail)
+{
+    char ob[512], nb[512];
+    spell(d->o, o, ob, sizeof ob);
+    spell(d->n, n, nb, sizeof nb);
+    uint32_t ci = add_change(d, kind, s->subject, ob, nb, s->decl_file, s->decl_line, detail);
+    own_change(d, s, ci);
+}
+
+/* ------------------------------------------------------------------ */
+/* Type helpers                                                          */
+
+static bool is_qualifier(ag_type_kind k)
+{
+    return k == AG_T_CONST || k == AG_T_VOLATILE || k == AG_T_RESTRICT || k == AG_T_ATOMIC;
+}
+
+enum { Q_CONST = 1, Q_VOLATILE = 2, Q_RESTRICT = 4, Q_ATOMIC = 8 };
+
+static ag_type_ref strip_qualifiers(const ag_corpus *c, ag_type_ref t, unsigned *quals)
+{
+    *quals = 0;
+    for (int guard = 0; t < c->n_types && guard < 16 && is_qualifier(c->types[t].kind); guard++) {
+        switch (c->types[t].kind) {
+        case AG_T_CONST: *quals |= Q_CONST; break;
+        case AG_T_VOLATILE: *quals |= Q_VOLATILE; break;
+        case AG_T_RESTRICT: *quals |= Q_RESTRICT; break;
+        default: *quals |= Q_ATOMIC; break;
+        }
+        t = c->types[t].target;
+    }
+    return t;
+}
+
+static ag_type_ref peel_typedefs(const ag_corpus *c, ag_type_ref t)
+{
+    for (int guard = 0; t < c->n_types && guard < 32; guard++) {
+        ag_type_kind k = c->types[t].kind;
+        if (k != AG_T_TYPEDEF && !is_qualifier(k))
+            break;
+        t = c->types[t].target;
+    }
+    return t;
+}
+
+/* Size in bytes of a type as a member, following typedefs and arrays. */
+static uint64_t type_size(const ag_corpus *c, ag_type_ref t)
+{
+    t = peel_typedefs(c, t);
+    if (t >= c->n_types)
+        return 0;
+    const ag_type *ty = &c->types[t];
+    if (ty->kind == AG_T_ARRAY) {
+        if (ty->byte_size)
+            return ty->byte_size;
+        uint64_t n = 1;
+        for (size_t i = 0; i < ty->n_dims; i++) {
+            if (ty->dims[i] == AG_DIM_UNKNOWN)
+                return 0;
+            n *= ty->dims[i];
+        }
+        return n * type_size(c, ty->target);
+    }
+    if (ty->kind == AG_T_POINTER && !ty->byte_size)
+        return c->elf.elf_class == 32 ? 4 : 8;
+    return ty->byte_size;
+}
+
+static bool is_flexible_array(const ag_corpus *c, ag_type_ref t)
+{
+    t = peel_typedefs(c, t);
+    return t < c->n_types && c->types[t].kind == AG_T_ARRAY && c->types[t].n_dims &&
+           c->types[t].dims[0] == AG_DIM_UNKNOWN;
+}
+
+static int pointer_depth(const ag_corpus *c, ag_type_ref *t)
+{
+    int depth = 0;
+    for (int guard = 0; guard < 32; guard++) {
+        *t = peel_typedefs(c, *t);
+        if (*t >= c->n_types || c->types[*t].kind != AG_T_POINTER)
+            break;
+        depth++;
+        *t = c->types[*t].target;
+    }
+    return depth;
+}
+
+static bool same_spelling(const differ *d, ag_type_ref o, ag_type_ref n)
+{
+    char ob[512], nb[512];
+    spell(d->o, o, ob, sizeof ob);
+    spell(d->n, n, nb, sizeof nb);
+    return strcmp(ob, nb) == 0;
+}
+
+static bool is_public(const differ *d, const ag_type *t)
+{
+    if (!d->opts || !d->opts->n_header_dirs)
+        return true;
+    if (!t || !t->decl_file)
+        return false;
+    const char *base = strrchr(t->decl_file, '/');
+    base = base ? base + 1 : t->decl_file;
+    for (size_t i = 0; i < d->opts->n_header_dirs; i++) {
+        const char *dir = d->opts->header_dirs[i];
+        size_t n = strlen(dir);
+        if (strncmp(t->decl_file, dir, n) == 0)
+            return true;
+        char path[4096];
+        snprintf(path, sizeof path, "%s/%s", dir, base);
+        if (access(path, F_OK) == 0)
+            return true;
+    }
+    return false;
+}
+
+/* ------------------------------------------------------------------ */
+/* Nodes and edges                                                      */
+
+static void compare_node(differ *d, uint32_t ni);
+
+static uint32_t node_for(differ *d, ag_type_ref o, ag_type_ref n)
+{
+    uint64_t key = ((uint64_t)o << 32) | n;
+    uint32_t idx;
+    if (ag_u64map_get(&d->node_of_pair, key, &idx))
+        return idx;
+    if (!grow((void **)&d->nodes, &d->cap_nodes, d->n_nodes, sizeof *d->nodes) ||
+        !ag_u64map_put(&d->node_of_pair, key, (uint32_t)d->n_nodes)) {
+        oom(d);
+        return UINT32_MAX;
+    }
+    idx = (uint32_t)d->n_nodes++;
+    node *nd = &d->nodes[idx];
+    memset(nd, 0, sizeof *nd);
+    nd->o = o;
+    nd->n = n;
+    char buf[512];
+    spell(d->n, n, buf, sizeof buf);
+    nd->name = xstrdup(d, buf);
+    nd->public_type = is_public(d, nt(d, n)) || is_public(d, ot(d, o));
+    compare_node(d, idx);
+    return idx;
+}
+
+static void add_edge(differ *d, const slot *s, uint32_t to, bool through_pointer, bool through_callback, const char *extra)
+{
+    if (to == UINT32_MAX || !ok(d))
+        return;
+    edge e = { .to = to, .through_pointer = through_pointer, .through_callback = through_callback };
+    e.label = extra ? xprintf(d, "%s %s", s->label, extra) : xstrdup(d, s->label);
+    if (s->owner_node != UINT32_MAX) {
+        node *nd = &d->nodes[s->owner_node];
+        if (!grow((void **)&nd->edges, &nd->cap_edges, nd->n_edges, sizeof *nd->edges)) {
+            free(e.label);
+            oom(d);
+            return;
+        }
+        nd->edges[nd->n_edges++] = e;
+    } else if (s->iface_edges) {
+        if (!grow((void **)s->iface_edges, s->cap_iface_edges, *s->n_iface_edges, sizeof(edge))) {
+            free(e.label);
+            oom(d);
+            return;
+        }
+        (*s->iface_edges)[(*s->n_iface_edges)++] = e;
+    } else {
+        free(e.label);
+    }
+}
+
+/* ------------------------------------------------------------------ */
+/* Slots: lockstep walk of two type expressions                         */
+
+static ag_change_kind generic_kind(const slot *s)
+{
+    switch (s->role) {
+    case SLOT_RETURN: return AG_CK_FN_RETURN_TYPE_CHANGED;
+    case SLOT_PARAM: return AG_CK_FN_PARAM_TYPE_CHANGED;
+    case SLOT_MEMBER: return s->flexible_member ? AG_CK_FLEXIBLE_ARRAY_CHANGED : AG_CK_MEMBER_TYPE_CHANGED;
+    case SLOT_VARIABLE: return AG_CK_VAR_TYPE_CHANGED;
+    case SLOT_TYPEDEF: return AG_CK_TYPEDEF_TARGET_CHANGED;
+    default: return AG_CK_TYPE_KIND_CHANGED;
+    }
+}
+
+static bool report_in(const slot *s)
+{
+    return s->role != SLOT_CALLBACK;
+}
+
+static void compare_slot(differ *d, const slot *s, ag_type_ref o, ag_type_ref n,
+                         bool through_pointer, bool through_callback, int depth);
+
+static bool dims_equal(const ag_type *a, const ag_type *b)
+{
+    if (a->n_dims != b->n_dims)
+        return false;
+    for (size_t i = 0; i < a->n_dims; i++)
+        if (a->dims[i] != b->dims[i])
+            return false;
+    return true;
+}
+
+static void compare_function_types(differ *d, const slot *s, ag_type_ref o, ag_type_ref n,
+                                   bool through_pointer, int depth)
+{
+    const ag_type *a = ot(d, o), *b = nt(d, n);
+    bool differs = a->n_params != b->n_params || a->variadic != b->variadic ||
+                   !same_spelling(d, o, n);
+    if (differs && report_in(s))
+        slot_change(d, s, AG_CK_CALLBACK_SIGNATURE_CHANGED, o, n,
+                    xprintf(d, "callback signature changed (%zu -> %zu parameters%s)",
+                            a->n_params, b->n_params, a->variadic != b->variadic ? ", variadic changed" : ""));
+    /* Named types inside the callback's signature are still followed, so a
+       struct passed to the callback is checked — as upcall surface. */
+    slot inner = *s;
+    inner.role = SLOT_CALLBACK;
+    char label[64];
+    inner.label = "callback return";
+    compare_slot(d, &inner, a->target, b->target, through_pointer, true, depth + 1);
+    size_t common = a->n_params < b->n_params ? a->n_params : b->n_params;
+    for (size_t i = 0; i < common && ok(d); i++) {
+        snprintf(label, sizeof label, "callback param %zu", i + 1);
+        inner.label = label;
+        compare_slot(d, &inner, a->params[i].type, b->params[i].type, through_pointer, true, depth + 1);
+    }
+}
+
+static void compare_named_slot(differ *d, const slot *s, ag_type_ref o, ag_type_ref n,
+                               bool through_pointer, bool through_callback)
+{
+    const ag_type *a = ot(d, o), *b = nt(d, n);
+    bool both_named = a->name && b->name;
+    if (both_named && strcmp(a->name, b->name) != 0) {
+        if (report_in(s)) {
+            ag_change_kind k = generic_kind(s);
+            /* typedef T -> struct a  becoming  typedef T -> struct b of the same layout */
+            if (s->role == SLOT_TYPEDEF && type_size(d->o, o) == type_size(d->n, n) &&
+                a->n_members == b->n_members && a->kind == b->kind)
+                k = AG_CK_TYPEDEF_TARGET_RENAMED;
+            slot_change(d, s, k, o, n, NULL);
+        }
+        return;
+    }
+    if (!both_named && (a->name || b->name)) {
+        if (report_in(s))
+            slot_change(d, s, generic_kind(s), o, n, NULL);
+        return;
+    }
+    add_edge(d, s, node_for(d, o, n), through_pointer, through_callback, NULL);
+}
+
+static void compare_qualifiers(differ *d, const slot *s, unsigned qo, unsigned qn,
+                               ag_type_ref o, ag_type_ref n, bool through_pointer)
+{
+    if (qo == qn || !report_in(s))
+        return;
+    if (through_pointer) {
+        if ((qo & Q_CONST) != (qn & Q_CONST))
+            slot_change(d, s, (qn & Q_CONST) ? AG_CK_POINTEE_CONST_ADDED : AG_CK_POINTEE_CONST_REMOVED,
+                        o, n, NULL);
+        if ((qo & Q_ATOMIC) != (qn & Q_ATOMIC))
+            slot_change(d, s, generic_kind(s), o, n, NULL);
+        return;
+    }
+    if (s->role != SLOT_MEMBER && s->role != SLOT_VARIABLE && s->role != SLOT_TYPEDEF)
+        return; /* top-level qualifiers of parameters and return values are not ABI */
+    if ((qo & Q_ATOMIC) != (qn & Q_ATOMIC))
+        slot_change(d, s, AG_CK_MEMBER_ATOMIC_CHANGED, o, n, NULL);
+    if ((qo & (Q_CONST | Q_VOLATILE)) != (qn & (Q_CONST | Q_VOLATILE)))
+        slot_change(d, s, AG_CK_MEMBER_QUALIFIER_CHANGED, o, n, NULL);
+}
+
+static void compare_slot(differ *d, const slot *s, ag_type_ref o, ag_type_ref n,
+                         bool through_pointer, bool through_callback, int depth)
+{
+    if (!ok(d) || depth > MAX_SLOT_DEPTH)
+        return;
+    ag_type_ref o0 = o, n0 = n;
+    unsigned qo, qn;
+    o = strip_qualifiers(d->o, o, &qo);
+    n = strip_qualifiers(d->n, n, &qn);
+    compare_qualifiers(d, s, qo, qn, o0, n0, through_pointer);
+    const ag_type *a = ot(d, o), *b = nt(d, n);
+    if (!a || !b)
+        return;
+    /* Typedefs: the same name is a node; anything else is looked through. */
+    if (a->kind == AG_T_TYPEDEF && b->kind == AG_T_TYPEDEF && a->name && b->name &&
+        strcmp(a->name, b->name) == 0) {
+        add_edge(d, s, node_for(d, o, n), through_pointer, through_callback, NULL);
+        return;
+    }
+    if (a->kind == AG_T_TYPEDEF || b->kind == AG_T_TYPEDEF) {
+        compare_slot(d, s, a->kind == AG_T_TYPEDEF ? a->target : o, b->kind == AG_T_TYPEDEF ? b->target : n,
+                     through_pointer, through_callback, depth + 1);
+        return;
+    }
+    if (a->kind != b->kind) {
+        if (!report_in(s))
+            return;
+        ag_type_ref po = o, pn = n;
+        int do_ = pointer_depth(d->o, &po), dn = pointer_depth(d->n, &pn);
+        if (do_ != dn && same_spelling(d, po, pn)) {
+            slot_change(d, s, AG_CK_POINTER_LEVEL_CHANGED, o0, n0,
+                        xprintf(d, "pointer depth %d -> %d", do_, dn));
+        } else if ((a->kind == AG_T_STRUCT || a->kind == AG_T_UNION) &&
+                   (b->kind == AG_T_STRUCT || b->kind == AG_T_UNION) && a->name && b->name &&
+                   strcmp(a->name, b->name) == 0) {
+            slot_change(d, s, AG_CK_STRUCT_UNION_CHANGED, o0, n0, NULL);
+        } else if (s->role == SLOT_MEMBER && (is_flexible_array(d->o, o) || is_flexible_array(d->n, n))) {
+            slot_change(d, s, AG_CK_FLEXIBLE_ARRAY_CHANGED, o0, n0, NULL);
+        } else {
+            slot_change(d, s, generic_kind(s), o0, n0, NULL);
+        }
+        return;
+    }
+    switch (a->kind) {
+    case AG_T_VOID:
+    case AG_T_UNKNOWN:
+        return;
+    case AG_T_BASE:
+        if (report_in(s) && (strcmp(a->name ? a->name : "", b->name ? b->name : "") != 0 ||
+                             a->byte_size != b->byte_size || a->encoding != b->encoding))
+            slot_change(d, s, AG_CK_BASE_TYPE_CHANGED, o0, n0,
+                        xprintf(d, "%s (%llu bytes, %s) -> %s (%llu bytes, %s)", a->name ? a->name : "?",
+                                (unsigned long long)a->byte_size, ag_encoding_name(a->encoding),
+                                b->name ? b->name : "?", (unsigned long long)b->byte_size,
+                                ag_encoding_name(b->encoding)));
+        return;
+    case AG_T_POINTER: {
+        ag_type_ref po = a->target, pn = b->target;
+        int do_ = pointer_depth(d->o, &po), dn = pointer_depth(d->n, &pn);
+        if (do_ != dn && report_in(s) && same_spelling(d, po, pn)) {
+            slot_change(d, s, AG_CK_POINTER_LEVEL_CHANGED, o0, n0,
+                        xprintf(d, "pointer depth %d -> %d", do_ + 1, dn + 1));
+            return;
+        }
+        compare_slot(d, s, a->target, b->target, true, through_callback, depth + 1);
+        return;
+    }
+    case AG_T_ARRAY:
+        if (!dims_equal(a, b) && report_in(s)) {
+            bool flexible = is_flexible_array(d->o, o) || is_flexible_array(d->n, n);
+            slot_change(d, s, flexible ? AG_CK_FLEXIBLE_ARRAY_CHANGED : AG_CK_ARRAY_DIMENSION_CHANGED,
+                        o0, n0, NULL);
+        }
+        compare_slot(d, s, a->target, b->target, through_pointer, through_callback, depth + 1);
+        return;
+    case AG_T_FUNC:
+        compare_function_types(d, s, o, n, through_pointer, depth);
+        return;
+    case AG_T_STRUCT:
+    case AG_T_UNION:
+    case AG_T_ENUM:
+        compare_named_slot(d, s, o, n, through_pointer, through_callback);
+        return;
+    default:
+        return;
+    }
+}
+
+/* ------------------------------------------------------------------ */
+/* Nodes: named types and anonymous aggregates                          */
+
+static char *member_subject(differ *d, const char *type_name, const char *member)
+{
+    return xprintf(d, "%s::%s", type_name, member ? member : "(anonymous)");
+}
+
+static uint64_t member_bits(const ag_corpus *c, const ag_member *m)
+{
+    return m->bit_size ? m->bit_size : type_size(c, m->type) * 8;
+}
+
+static void node_change(differ *d, uint32_t ni, ag_change_kind kind, const char *subject,
+                        const char *ov, const char *nv, char *detail)
+{
+    node *nd = &d->nodes[ni];
+    const ag_type *b = nt(d, nd->n), *a = ot(d, nd->o);
+    const char *file = b->decl_file ? b->decl_file : a->decl_file;
+    uint32_t line = b->decl_file ? b->decl_line : a->decl_line;
+    uint32_t ci = add_change(d, kind, subject ? subject : nd->name, ov, nv, file, line, detail);
+    slot s = { .owner_node = ni };
+    own_change(d, &s, ci);
+    if (ci != UINT32_MAX && (kind == AG_CK_TYPE_SIZE_CHANGED || kind == AG_CK_MEMBER_ADDED_AT_END))
+        d->changes[ci].size_refinable = true;
+}
+
+static const ag_member *find_member(const ag_type *t, const char *name, size_t anon_index)
+{
+    size_t seen_anon = 0;
+    for (size_t i = 0; i < t->n_members; i++) {
+        const ag_member *m = &t->members[i];
+        if (name && m->name && strcmp(m->name, name) == 0)
+            return m;
+        if (!name && !m->name && seen_anon++ == anon_index)
+            return m;
+    }
+    return NULL;
+}
+
+static void compare_member_pair(differ *d, uint32_t ni, const ag_member *ma, const ag_member *mb)
+{
+    node *nd = &d->nodes[ni];
+    const ag_type *a = ot(d, nd->o);
+    char *subject = member_subject(d, nd->name, ma->name);
+    if (!subject)
+        return;
+    bool bitfield = ma->bit_size || mb->bit_size;
+    if (bitfield && (ma->bit_size != mb->bit_size || ma->bit_offset != mb->bit_offset)) {
+        node_change(d, ni, AG_CK_BITFIELD_CHANGED, subject, NULL, NULL,
+                    xprintf(d, "bit-field at bit %llu width %u -> bit %llu width %u",
+                            (unsigned long long)ma->bit_offset, ma->bit_size,
+                            (unsigned long long)mb->bit_offset, mb->bit_size));
+    } else if (ma->bit_offset != mb->bit_offset) {
+        node_change(d, ni, ma->name ? AG_CK_MEMBER_OFFSET_CHANGED : AG_CK_ANONYMOUS_MEMBER_CHANGED,
+                    subject, NULL, NULL,
+                    xprintf(d, "moved from offset %llu to %llu", (unsigned long long)(ma->bit_offset / 8),
+                            (unsigned long long)(mb->bit_offset / 8)));
+    }
+    char label[300];
+    snprintf(label, sizeof label, "member %s", ma->name ? ma->name : "(anonymous)");
+    slot s = {
+        .role = SLOT_MEMBER, .subject = subject, .label = label, .owner_node = ni,
+        .flexible_member = is_flexible_array(d->o, ma->type) || is_flexible_array(d->n, mb->type),
+        .decl_file = a->decl_file, .decl_line = a->decl_line,
+    };
+    const ag_type *b = nt(d, nd->n);
+    if (b->decl_file) {
+        s.decl_file = b->decl_file;
+        s.decl_line = b->decl_line;
+    }
+    compare_slot(d, &s, ma->type, mb->type, false, false, 0);
+    free(subject);
+}
+
+static bool overlaps_any(const ag_corpus *c, const ag_type *t, uint64_t off, uint64_t bits)
+{
+    for (size_t i = 0; i < t->n_members; i++) {
+        uint64_t mo = t->members[i].bit_offset, mbits = member_bits(c, &t->members[i]);
+        if (off < mo + mbits && mo < off + bits)
+            return true;
+    }
+    return false;
+}
+
+static void compare_members(differ *d, uint32_t ni)
+{
+    node *nd = &d->nodes[ni];
+    const ag_type *a = ot(d, nd->o), *b = nt(d, nd->n);
+    bool *matched = calloc(b->n_members + 1, sizeof *matched);
+    if (!matched) {
+        oom(d);
+        return;
+    }
+    size_t anon_a = 0;
+    for (size_t i = 0; i < a->n_members && ok(d); i++) {
+        const ag_member *ma = &a->members[i];
+        const ag_member *mb = find_member(b, ma->name, ma->name ? 0 : anon_a);
+        if (!ma->name)
+            anon_a++;
+        if (mb) {
+            matched[mb - b->members] = true;
+            compare_member_pair(d, ni, ma, mb);
+            continue;
+        }
+        /* Renamed: a new member at the same place with the same type. */
+        const ag_member *renamed = NULL;
+        for (size_t j = 0; j < b->n_members; j++) {
+            const ag_member *cand = &b->members[j];
+            if (cand->name && !find_member(a, cand->name, 0) && cand->bit_offset == ma->bit_offset &&
+                cand->bit_size == ma->bit_size && same_spelling(d, ma->type, cand->type)) {
+                renamed = cand;
+                break;
+            }
+        }
+        char *subject = member_subject(d, nd->name, ma->name);
+        if (renamed) {
+            matched[renamed - b->members] = true;
+            node_change(d, ni, AG_CK_MEMBER_RENAMED, subject, ma->name, renamed->name,
+                        xprintf(d, "member '%s' renamed to '%s'", ma->name ? ma->name : "", renamed->name));
+            compare_member_pair(d, ni, ma, renamed);
+        } else {
+            char ts[512];
+            spell(d->o, ma->type, ts, sizeof ts);
+            node_change(d, ni, AG_CK_MEMBER_REMOVED, subject, ts, NULL,
+                        xprintf(d, "member '%s' at offset %llu removed", ma->name ? ma->name : "(anonymous)",
+                                (unsigned long long)(ma->bit_offset / 8)));
+        }
+        free(subject);
+    }
+    for (size_t j = 0; j < b->n_members && ok(d); j++) {
+        if (matched[j])
+            continue;
+        const ag_member *mb = &b->members[j];
+        uint64_t bits = member_bits(d->n, mb);
+        ag_change_kind k;
+        if (mb->bit_offset >= a->byte_size * 8 && b->kind == AG_T_STRUCT)
+            k = AG_CK_MEMBER_ADDED_AT_END;
+        else if (b->kind == AG_T_UNION)
+            k = bits <= a->byte_size * 8 ? AG_CK_MEMBER_ADDED_IN_PADDING : AG_CK_MEMBER_ADDED_AT_END;
+        else if (!overlaps_any(d->o, a, mb->bit_offset, bits) && a->byte_size == b->byte_size)
+            k = AG_CK_MEMBER_ADDED_IN_PADDING;
+        else
+            k = AG_CK_MEMBER_ADDED_IN_MIDDLE;
+        char ts[512];
+        spell(d->n, mb->type, ts, sizeof ts);
+        char *subject = member_subject(d, nd->name, mb->name);
+        node_change(d, ni, k, subject, NULL, ts,
+                    xprintf(d, "member '%s' added at offset %llu", mb->name ? mb->name : "(anonymous)",
+                            (unsigned long long)(mb->bit_offset / 8)));
+        free(subject);
+    }
+    free(matched);
+}
+
+static const ag_enumerator *find_enumerator(const ag_type *t, const char *name, size_t *index)
+{
+    for (size_t i = 0; i < t->n_enumerators; i++)
+        if (t->enumerators[i].name && name && strcmp(t->enumerators[i].name, name) == 0) {
+            if (index)
+                *index = i;
+            return &t->enumerators[i];
+        }
+    return NULL;
+}
+
+static char *enum_value_str(differ *d, const ag_enumerator *e)
+{
+    if (e->value_unsigned)
+        return xprintf(d, "%llu", (unsigned long long)(uint64_t)e->value);
+    return xprintf(d, "%lld", (long long)e->value);
+}
+
+static void compare_enums(differ *d, uint32_t ni)
+{
+    node *nd = &d->nodes[ni];
+    const ag_type *a = ot(d, nd->o), *b = nt(d, nd->n);
+    if (a->byte_size != b->byte_size)
+        node_change(d, ni, AG_CK_ENUM_SIZE_CHANGED, NULL, NULL, NULL,
+                    xprintf(d, "size %llu -> %llu bytes", (unsigned long long)a->byte_size,
+                            (unsigned long long)b->byte_size));
+    size_t last_matched = 0;
+    bool any_matched = false;
+    bool *matched = calloc(b->n_enumerators + 1, sizeof *matched);
+    if (!matched) {
+        oom(d);
+        return;
+    }
+    for (size_t i = 0; i < a->n_enumerators && ok(d); i++) {
+        const ag_enumerator *ea = &a->enumerators[i];
+        size_t j = 0;
+        const ag_enumerator *eb = find_enumerator(b, ea->name, &j);
+        char *subject = xprintf(d, "%s::%s", nd->name, ea->name ? ea->name : "?");
+        char *ov = enum_value_str(d, ea);
+        if (eb) {
+            matched[j] = true;
+            if (j > last_matched || !any_matched)
+                last_matched = j;
+            any_matched = true;
+            if (eb->value != ea->value || eb->value_unsigned != ea->value_unsigned) {
+                char *nv = enum_value_str(d, eb);
+                node_change(d, ni, AG_CK_ENUMERATOR_VALUE_CHANGED, subject, ov, nv, NULL);
+                free(nv);
+            }
+        } else {
+            const ag_enumerator *renamed = NULL;
+            for (size_t k = 0; k < b->n_enumerators; k++) {
+                const ag_enumerator *cand = &b->enumerators[k];
+                if (!matched[k] && !find_enumerator(a, cand->name, NULL) && cand->value == ea->value) {
+                    renamed = cand;
+                    matched[k] = true;
+                    break;
+                }
+            }
+            if (renamed)
+                node_change(d, ni, AG_CK_ENUMERATOR_RENAMED, subject, ea->name, renamed->name, NULL);
+            else
+                node_change(d, ni, AG_CK_ENUMERATOR_REMOVED, subject, ov, NULL, NULL);
+        }
+        free(ov);
+        free(subject);
+    }
+    for (size_t j = 0; j < b->n_enumerators && ok(d); j++) {
+        if (matched[j])
+            continue;
+        const ag_enumerator *eb = &b->enumerators[j];
+        char *subject = xprintf(d, "%s::%s", nd->name, eb->name ? eb->name : "?");
+        char *nv = enum_value_str(d, eb);
+        node_change(d, ni, (!any_matched || j > last_matched) ? AG_CK_ENUMERATOR_ADDED_AT_END
+                                                               : AG_CK_ENUMERATOR_ADDED_IN_MIDDLE,
+                    subject, NULL, nv, NULL);
+        free(nv);
+        free(subject);
+    }
+    free(matched);
+}
+
+static void compare_node(differ *d, uint32_t ni)
+{
+    const ag_type *a = ot(d, d->nodes[ni].o), *b = nt(d, d->nodes[ni].n);
+    switch (a->kind) {
+    case AG_T_TYPEDEF: {
+        char *subject = xstrdup(d, d->nodes[ni].name);
+        slot s = { .role = SLOT_TYPEDEF, .subject = subject, .label = "target", .owner_node = ni,
+                   .decl_file = b->decl_file, .decl_line = b->decl_line };
+        compare_slot(d, &s, a->target, b->target, false, false, 0);
+        free(subject);
+        return;
+    }
+    case AG_T_ENUM:
+        if (a->declaration_only || b->declaration_only)
+            break;
+        compare_enums(d, ni);
+        return;
+    case AG_T_STRUCT:
+    case AG_T_UNION:
+        break;
+    default:
+        return;
+    }
+    if (a->declaration_only != b->declaration_only) {
+        node_change(d, ni, b->declaration_only ? AG_CK_TYPE_BECAME_OPAQUE : AG_CK_TYPE_BECAME_COMPLETE,
+                    NULL, NULL, NULL, NULL);
+        return;
+    }
+    if (a->declaration_only || a->kind == AG_T_ENUM)
+        return;
+    if (a->byte_size != b->byte_size)
+        node_change(d, ni, AG_CK_TYPE_SIZE_CHANGED, NULL, NULL, NULL,
+                    xprintf(d, "size %llu -> %llu bytes", (unsigned long long)a->byte_size,
+                            (unsigned long long)b->byte_size));
+    if (a->alignment != b->alignment)
+        node_change(d, ni, AG_CK_TYPE_ALIGNMENT_CHANGED, NULL, NULL, NULL,
+                    xprintf(d, "alignment %u -> %u", a->alignment, b->alignment));
+    compare_members(d, ni);
+}
+
+/* ------------------------------------------------------------------ */
+/* Symbols and ELF properties                                           */
+
+static bool is_func_sym(const ag_symbol *s)
+{
+    return s->type == AG_SYM_FUNC || s->type == AG_SYM_IFUNC;
+}
+
+static const ag_symbol *find_export(const ag_corpus *c, const char *name, const char *version)
+{
+    size_t lo = 0, hi = c->n_exports;
+    while (lo < hi) { /* exports are sorted by name */
+        size_t mid = lo + (hi - lo) / 2;
+        if (strcmp(c->exports[mid].name, name) < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    for (size_t i = lo; i < c->n_exports && strcmp(c->exports[i].name, name) == 0; i++) {
+        const ag_symbol *s = &c->exports[i];
+        if (!version || (s->version && strcmp(s->version, version) == 0) ||
+            (version == s->version))
+            return s;
+    }
+    return NULL;
+}
+
+static const ag_symbol *default_export(const ag_corpus *c, const char *name)
+{
+    const ag_symbol *first = NULL;
+    for (const ag_symbol *s = find_export(c, name, NULL);
+         s && s < c->exports + c->n_exports && strcmp(s->name, name) == 0; s++) {
+        if (!first)
+            first = s;
+        if (s->is_default)
+            return s;
+    }
+    return first;
+}
+
+static void symbol_change(differ *d, ag_change_kind k, const char *subject, const char *ov,
+                          const char *nv, char *detail)
+{
+    add_change(d, k, subject, ov, nv, NULL, 0, detail);
+}
+
+static char *sym_subject(differ *d, const ag_symbol *s)
+{
+    return is_func_sym(s) ? xprintf(d, "%s()", s->name) : xstrdup(d, s->name);
+}
+
+static void compare_symbol_pair(differ *d, const ag_symbol *a, const ag_symbol *b)
+{
+    char *subject = sym_subject(d, a);
+    bool fa = is_func_sym(a), fb = is_func_sym(b);
+    if (fa != fb || (a->type == AG_SYM_TLS) != (b->type == AG_SYM_TLS))
+        symbol_change(d, AG_CK_SYMBOL_TYPE_CHANGED, subject, ag_sym_type_name(a->type),
+                      ag_sym_type_name(b->type), NULL);
+    if (a->binding == AG_BIND_WEAK && b->binding != AG_BIND_WEAK)
+        symbol_change(d, AG_CK_BINDING_WEAK_TO_GLOBAL, subject, "weak", ag_sym_binding_name(b->binding), NULL);
+    if (a->binding != AG_BIND_WEAK && b->binding == AG_BIND_WEAK)
+        symbol_change(d, AG_CK_BINDING_GLOBAL_TO_WEAK, subject, ag_sym_binding_name(a->binding), "weak", NULL);
+    if (!fa && !fb && a->size != b->size && a->size && b->size) {
+        char os[32], ns[32];
+        snprintf(os, sizeof os, "%llu", (unsigned long long)a->size);
+        snprintf(ns, sizeof ns, "%llu", (unsigned long long)b->size);
+        symbol_change(d, a->type == AG_SYM_TLS ? AG_CK_TLS_SIZE_CHANGED : AG_CK_VAR_SIZE_CHANGED, subject,
+                      os, ns, xprintf(d, "size %s -> %s bytes", os, ns));
+    }
+    free(subject);
+}
+
+static void compare_symbols(differ *d, ag_diff *out)
+{
+    const ag_corpus *o = d->o, *n = d->n;
+    for (size_t i = 0; i < o->n_exports && ok(d); i++) {
+        const ag_symbol *a = &o->exports[i];
+        bool first_of_name = i == 0 || strcmp(o->exports[i - 1].name, a->name) != 0;
+        const ag_symbol *any_new = find_export(n, a->name, NULL);
+        if (!any_new) {
+            if (!first_of_name)
+                continue;
+            char *subject = sym_subject(d, a);
+            bool fn = is_func_sym(a);
+            symbol_change(d, fn ? AG_CK_FN_REMOVED : AG_CK_VAR_REMOVED, subject, NULL, NULL, NULL);
+            if (fn)
+                out->functions_removed++;
+            else
+                out->variables_removed++;
+            free(subject);
+            continue;
+        }
+        if (a->version && !find_export(n, a->name, a->version)) {
+            char *subject = xprintf(d, "%s@%s", a->name, a->version);
+            symbol_change(d, AG_CK_SYMBOL_VERSION_REMOVED, subject, a->version, NULL, NULL);
+            free(subject);
+        }
+        if (!first_of_name)
+            continue;
+        const ag_symbol *da = default_export(o, a->name), *db = default_export(n, a->name);
+        if (da && db && da->version && db->version && strcmp(da->version, db->version) != 0) {
+            char *subject = sym_subject(d, a);
+            symbol_change(d, AG_CK_DEFAULT_VERSION_CHANGED, subject, da->version, db->version, NULL);
+            free(subject);
+        }
+        if (da && db)
+            compare_symbol_pair(d, da, db);
+    }
+    for (size_t i = 0; i < n->n_exports && ok(d); i++) {
+        const ag_symbol *b = &n->exports[i];
+        if ((i > 0 && strcmp(n->exports[i - 1].name, b->name) == 0) || find_export(o, b->name, NULL))
+            continue;
+        char *subject = sym_subject(d, b);
+        bool fn = is_func_sym(b);
+        symbol_change(d, fn ? AG_CK_FN_ADDED : AG_CK_VAR_ADDED, subject, NULL, NULL, NULL);
+        if (fn)
+            out->functions_added++;
+        else
+            out->variables_added++;
+        free(subject);
+    }
+}
+
+static bool strv_has(char **v, size_t n, const char *s)
+{
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(v[i], s) == 0)
+            return true;
+    return false;
+}
+
+static bool str_differs(const char *a, const char *b)
+{
+    if (!a || !b)
+        return a != b;
+    return strcmp(a, b) != 0;
+}
+
+static void compare_elf(differ *d)
+{
+    const ag_elf_info *a = &d->o->elf, *b = &d->n->elf;
+    if (str_differs(a->soname, b->soname))
+        symbol_change(d, AG_CK_SONAME_CHANGED, "SONAME", a->soname, b->soname, NULL);
+    for (size_t i = 0; i < a->n_version_defs; i++)
+        if (!strv_has(b->version_defs, b->n_version_defs, a->version_defs[i]))
+            symbol_change(d, AG_CK_VERSION_NODE_REMOVED, a->version_defs[i], a->version_defs[i], NULL, NULL);
+    for (size_t i = 0; i < b->n_version_defs; i++)
+        if (!strv_has(a->version_defs, a->n_version_defs, b->version_defs[i]))
+            symbol_change(d, AG_CK_VERSION_NODE_ADDED, b->version_defs[i], NULL, b->version_defs[i], NULL);
+    static const struct {
+        size_t offset;
+        bool dropped_when_false; /* true: old had it, new lost it; false: new gained it */
+        ag_change_kind kind;
+        const char *subject;
+    } props[] = {
+        { offsetof(ag_elf_info, relro), true, AG_CK_RELRO_DROPPED, "RELRO" },
+        { offsetof(ag_elf_info, bind_now), true, AG_CK_BIND_NOW_DROPPED, "BIND_NOW" },
+        { offsetof(ag_elf_info, stack_protector), true, AG_CK_STACK_PROTECTOR_DROPPED, "stack protector" },
+        { offsetof(ag_elf_info, cet_ibt), true, AG_CK_CET_IBT_DROPPED, "CET IBT" },
+        { offsetof(ag_elf_info, cet_shstk), true, AG_CK_CET_SHSTK_DROPPED, "CET SHSTK" },
+        { offsetof(ag_elf_info, static_tls), false, AG_CK_STATIC_TLS_INTRODUCED, "static TLS" },
+        { offsetof(ag_elf_info, exec_stack), false, AG_CK_EXEC_STACK_INTRODUCED, "executable stack" },
+    };
+    for (size_t i = 0; i < sizeof props / sizeof props[0]; i++) {
+        bool had = *(const bool *)((const char *)a + props[i].offset);
+        bool has = *(const bool *)((const char *)b + props[i].offset);
+        if (props[i].dropped_when_false ? (had && !has) : (!had && has))
+            symbol_change(d, props[i].kind, props[i].subject, had ? "yes" : "no", has ? "yes" : "no", NULL);
+    }
+    if (str_differs(a->runpath, b->runpath) || str_differs(a->rpath, b->rpath))
+        symbol_change(d, AG_CK_RUNPATH_CHANGED, "RUNPATH", a->runpath ? a->runpath : a->rpath,
+                      b->runpath ? b->runpath : b->rpath, NULL);
+    for (size_t i = 0; i < b->n_needed; i++)
+        if (!strv_has(a->needed, a->n_needed, b->needed[i]))
+            symbol_change(d, AG_CK_NEEDED_ADDED, b->needed[i], NULL, b->needed[i], NULL);
+    for (size_t i = 0; i < a->n_needed; i++)
+        if (!strv_has(b->needed, b->n_needed, a->needed[i]))
+            symbol_change(d, AG_CK_NEEDED_REMOVED, a->needed[i], a->needed[i], NULL, NULL);
+    if (d->o->has_debug_info && !d->n->has_debug_info)
+        symbol_change(d, AG_CK_DEBUG_INFO_LOST, "debug info", "present", "absent", NULL);
+}
+
+/* ------------------------------------------------------------------ */
+/* Interfaces                                                           */
+
+typedef struct iface {
+    char *name;            /* "ctx_init" */
+    uint32_t *changes;     /* interface-level changes */
+    size_t n_changes, cap_changes;
+    edge *edges;           /* roots of the walk, labels like "ctx_init() param 1" */
+    size_t n_edges, cap_edges;
+} iface;
+
+static slot iface_slot(iface *f, slot_role role, const char *subject, const char *label,
+                       const char *decl_file, uint32_t decl_line)
+{
+    slot s = { .role = role, .subject = subject, .label = label, .owner_node = UINT32_MAX,
+               .decl_file = decl_file, .decl_line = decl_line };
+    s.iface_changes = (uint32_t *)(void *)&f->changes;
+    s.n_iface_changes = &f->n_changes;
+    s.cap_iface_changes = &f->cap_changes;
+    s.iface_edges = &f->edges;
+    s.n_iface_edges = &f->n_edges;
+    s.cap_iface_edges = &f->cap_edges;
+    return s;
+}
+
+static void iface_change(differ *d, iface *f, ag_change_kind k, const char *subject, const char *ov,
+                         const char *nv, const char *file, uint32_t line, char *detail)
+{
+    uint32_t ci = add_change(d, k, subject, ov, nv, file, line, detail);
+    slot s = iface_slot(f, SLOT_PARAM, subject, "", file, line);
+    own_change(d, &s, ci);
+}
+
+static void compare_function(differ *d, iface *f, const ag_function *a, const ag_function *b)
+{
+    char *subject = xprintf(d, "%s()", a->name);
+    const char *file = b->decl_file ? b->decl_file : a->decl_file;
+    uint32_t line = b->decl_file ? b->decl_line : a->decl_line;
+    char label[300];
+    snprintf(label, sizeof label, "%s() return", a->name);
+    slot s = iface_slot(f, SLOT_RETURN, subject, label, file, line);
+    compare_slot(d, &s, a->return_type, b->return_type, false, false, 0);
+    size_t common = a->n_params < b->n_params ? a->n_params : b->n_params;
+    for (size_t i = 0; i < common && ok(d); i++) {
+        snprintf(label, sizeof label, "%s() param %zu", a->name, i + 1);
+        s = iface_slot(f, SLOT_PARAM, subject, label, file, line);
+        compare_slot(d, &s, a->params[i].type, b->params[i].type, false, false, 0);
+        const char *on = a->params[i].name, *nn = b->params[i].name;
+        if (on && nn && strcmp(on, nn) != 0)
+            iface_change(d, f, AG_CK_FN_PARAM_RENAMED, subject, on, nn, file, line,
+                         xprintf(d, "parameter %zu renamed from '%s' to '%s'", i + 1, on, nn));
+    }
+    for (size_t i = common; i < b->n_params && ok(d); i++) {
+        char ts[512];
+        spell(d->n, b->params[i].type, ts, sizeof ts);
+        iface_change(d, f, AG_CK_FN_PARAM_ADDED, subject, NULL, ts, file, line,
+                     xprintf(d, "parameter %zu '%s' (%s) added", i + 1,
+                             b->params[i].name ? b->params[i].name : "", ts));
+    }
+    for (size_t i = common; i < a->n_params && ok(d); i++) {
+        char ts[512];
+        spell(d->o, a->params[i].type, ts, sizeof ts);
+        iface_change(d, f, AG_CK_FN_PARAM_REMOVED, subject, ts, NULL, file, line,
+                     xprintf(d, "parameter %zu '%s' (%s) removed", i + 1,
+                             a->params[i].name ? a->params[i].name : "", ts));
+    }
+    if (a->variadic != b->variadic)
+        iface_change(d, f, AG_CK_FN_VARIADIC_CHANGED, subject, a->variadic ? "variadic" : "fixed",
+                     b->variadic ? "variadic" : "fixed", file, line, NULL);
+    if (a->calling_convention != b->calling_convention)
+        iface_change(d, f, AG_CK_FN_CALLING_CONVENTION_CHANGED, subject, NULL, NULL, file, line,
+                     xprintf(d, "DW_AT_calling_convention %u -> %u", a->calling_convention,
+                             b->calling_convention));
+    free(subject);
+}
+
+static void compare_variable(differ *d, iface *f, const ag_variable *a, const ag_variable *b)
+{
+    const char *file = b->decl_file ? b->decl_file : a->decl_file;
+    uint32_t line = b->decl_file ? b->decl_line : a->decl_line;
+    slot s = iface_slot(f, SLOT_VARIABLE, a->name, a->name, file, line);
+    compare_slot(d, &s, a->type, b->type, false, false, 0);
+}
+
+/* ------------------------------------------------------------------ */
+/* Phase 2: attribution                                                 */
+
+/* Marks nodes from which some change is reachable (fixpoint over cycles). */
+static void mark_changed_subtrees(differ *d)
+{
+    for (size_t i = 0; i < d->n_nodes; i++)
+        d->nodes[i].subtree_changed = d->nodes[i].n_changes > 0;
+    bool again = true;
+    while (again) {
+        again = false;
+        for (size_t i = 0; i < d->n_nodes; i++) {
+            node *nd = &d->nodes[i];
+            if (nd->subtree_changed)
+                continue;
+            for (size_t e = 0; e < nd->n_edges; e++)
+                if (d->nodes[nd->edges[e].to].subtree_changed) {
+                    nd->subtree_changed = true;
+                    again = true;
+                    break;
+                }
+        }
+    }
+}
+
+typedef struct walk_item {
+    uint32_t node;
+    uint32_t parent;       /* index into the walk array, UINT32_MAX for roots */
+    const edge *via;
+    bool by_value;         /* no pointer on the way */
+    bool via_callback;
+} walk_item;
+
+static char *walk_path(differ *d, const walk_item *items, uint32_t at)
+{
+    /* Collect the chain back to the root, then print forwards. */
+    uint32_t chain[256];
+    size_t n = 0;
+    for (uint32_t i = at; i != UINT32_MAX && n < 256; i = items[i].parent)
+        chain[n++] = i;
+    size_t cap = 256, len = 0;
+    char *buf = malloc(cap);
+    if (!buf) {
+        oom(d);
+        return NULL;
+    }
+    buf[0] = '\0';
+    for (size_t k = n; k-- > 0;) {
+        const walk_item *w = &items[chain[k]];
+        const char *parts[2] = { w->via->label, d->nodes[w->node].name };
+        for (int p = 0; p < 2; p++) {
+            size_t need = len + strlen(parts[p]) + 8;
+            if (need > cap) {
+                while (cap < need)
+                    cap *= 2;
+                char *b = realloc(buf, cap);
+                if (!b) {
+                    free(buf);
+                    oom(d);
+                    return NULL;
+                }
+                buf = b;
+            }
+            len += (size_t)sprintf(buf + len, "%s%s", len ? " -> " : "", parts[p]);
+        }
+    }
+    return buf;
+}
+
+static void attribute_interface(differ *d, const iface *f, walk_item **items_buf, size_t *items_cap,
+                                unsigned char *seen)
+{
+    for (size_t i = 0; i < f->n_changes; i++) {
+        change_rec *r = &d->changes[f->changes[i]];
+        add_impact(d, r, f->name, r->c.subject);
+        r->reached = true;
+    }
+    size_t n_items = 0;
+    memset(seen, 0, d->n_nodes);
+    for (size_t e = 0; e < f->n_edges && ok(d); e++) {
+        const edge *ed = &f->edges[e];
+        if (!d->nodes[ed->to].subtree_changed || seen[ed->to])
+            continue;
+        if (ed->through_pointer && !d->nodes[ed->to].public_type)
+            continue;
+        if (!grow((void **)items_buf, items_cap, n_items, sizeof **items_buf)) {
+            oom(d);
+            return;
+        }
+        seen[ed->to] = 1;
+        (*items_buf)[n_items++] = (walk_item){ ed->to, UINT32_MAX, ed, !ed->through_pointer, ed->through_callback };
+    }
+    for (size_t head = 0; head < n_items && ok(d); head++) {
+        walk_item w = (*items_buf)[head];
+        node *nd = &d->nodes[w.node];
+        if (nd->n_changes) {
+            char *path = walk_path(d, *items_buf, (uint32_t)head);
+            for (size_t c = 0; c < nd->n_changes && path; c++) {
+                change_rec *r = &d->changes[nd->changes[c]];
+                add_impact(d, r, f->name, path);
+                r->reached = true;
+                if (w.by_value)
+                    r->reached_by_value = true;
+                if (w.via_callback)
+                    r->c.upcall = true;
+            }
+            free(path);
+        }
+        for (size_t e = 0; e < nd->n_edges && ok(d); e++) {
+            const edge *ed = &nd->edges[e];
+            if (!d->nodes[ed->to].subtree_changed || seen[ed->to])
+                continue;
+            if (ed->through_pointer && !d->nodes[ed->to].public_type)
+                continue; /* an opaque-pointer internal type: free to change */
+            if (!grow((void **)items_buf, items_cap, n_items, sizeof **items_buf)) {
+                oom(d);
+                return;
+            }
+            seen[ed->to] = 1;
+            (*items_buf)[n_items++] = (walk_item){ ed->to, (uint32_t)head, ed,
+                                                   w.by_value && !ed->through_pointer,
+                                                   w.via_callback || ed->through_callback };
+        }
+    }
+}
+
+/* ------------------------------------------------------------------ */
+/* Output                                                               */
+
+static int cmp_changes(const void *pa, const void *pb)
+{
+    const ag_change *a = pa, *b = pb;
+    if (a->verdict != b->verdict)
+        return (int)b->verdict - (int)a->verdict;
+    int s = strcmp(a->subject ? a->subject : "", b->subject ? b->subject : "");
+    if (s)
+        return s;
+    return strcmp(ag_change_kind_info_of(a->kind)->id, ag_change_kind_info_of(b->kind)->id);
+}
+
+static void free_change(ag_change *c)
+{
+    free(c->subject);
+    free(c->old_value);
+    free(c->new_value);
+    free(c->detail);
+    free(c->decl_file);
+    for (size_t i = 0; i < c->n_impacts; i++) {
+        free(c->impacts[i].interface);
+        free(c->impacts[i].path);
+    }
+    free(c->impacts);
+}
+
+static int cmp_impacts(const void *pa, const void *pb)
+{
+    const ag_impact *a = pa, *b = pb;
+    return strcmp(a->interface, b->interface);
+}
+
+static void finish(differ *d, ag_diff *out)
+{
+    out->changes = calloc(d->n_changes ? d->n_changes : 1, sizeof *out->changes);
+    if (!out->changes) {
+        oom(d);
+        return;
+    }
+    for (size_t i = 0; i < d->n_changes; i++) {
+        change_rec *r = &d->changes[i];
+        if (r->needs_impact && !r->reached) {
+            free_change(&r->c);
+            continue;
+        }
+        if (r->size_refinable)
+            r->c.verdict = r->reached_by_value ? AG_VERDICT_BREAKING : AG_VERDICT_RISKY;
+        if (r->c.n_impacts > 1)
+            qsort(r->c.impacts, r->c.n_impacts, sizeof *r->c.impacts, cmp_impacts);
+        out->changes[out->n_changes++] = r->c;
+    }
+    d->n_changes = 0;
+    if (out->n_changes > 1)
+        qsort(out->changes, out->n_changes, sizeof *out->changes, cmp_changes);
+    for (size_t i = 0; i < out->n_changes; i++)
+        out->counts[out->changes[i].verdict]++;
+}
+
+static void count_changed_interfaces(const differ *d, ag_diff *out)
+{
+    for (size_t i = 0; i < d->o->n_functions; i++) {
+        const char *name = d->o->functions[i].name;
+        bool changed = false;
+        for (size_t c = 0; c < out->n_changes && !changed; c++)
+            for (size_t k = 0; k < out->changes[c].n_impacts && !changed; k++)
+                changed = strcmp(out->changes[c].impacts[k].interface, name) == 0;
+        if (changed)
+            out->functions_changed++;
+    }
+    for (size_t i = 0; i < d->o->n_variables; i++) {
+        const char *name = d->o->variables[i].name;
+        bool changed = false;
+        for (size_t c = 0; c < out->n_changes && !changed; c++)
+            for (size_t k = 0; k < out->changes[c].n_impacts && !changed; k++)
+                changed = strcmp(out->changes[c].impacts[k].interface, name) == 0;
+        if (changed)
+            out->variables_changed++;
+    }
+}
+
+static void free_iface(iface *f)
+{
+    free(f->name);
+    free(f->changes);
+    for (size_t e = 0; e < f->n_edges; e++)
+        free(f->edges[e].label);
+    free(f->edges);
+}
+
+static void release(differ *d)
+{
+    for (size_t i = 0; i < d->n_nodes; i++) {
+        node *nd = &d->nodes[i];
+        free(nd->name);
+        for (size_t e = 0; e < nd->n_edges; e++)
+            free(nd->edges[e].label);
+        free(nd->edges);
+        free(nd->changes);
+    }
+    free(d->nodes);
+    for (size_t i = 0; i < d->n_changes; i++)
+        free_change(&d->changes[i].c);
+    free(d->changes);
+    ag_u64map_free(&d->node_of_pair);
+}
+
+/* Compares every function and variable present (with DWARF) on both sides. */
+static void compare_interfaces(differ *d, iface **out, size_t *n_out)
+{
+    size_t cap = d->o->n_functions + d->o->n_variables + 1;
+    iface *list = calloc(cap, sizeof *list);
+    size_t n = 0;
+    if (!list) {
+        oom(d);
+        return;
+    }
+    for (size_t i = 0; i < d->o->n_functions && ok(d); i++) {
+        const ag_function *a = &d->o->functions[i];
+        const ag_function *b = ag_corpus_find_function(d->n, a->name);
+        if (!b)
+            continue;
+        iface *f = &list[n++];
+        f->name = xstrdup(d, a->name);
+        compare_function(d, f, a, b);
+    }
+    for (size_t i = 0; i < d->o->n_variables && ok(d); i++) {
+        const ag_variable *a = &d->o->variables[i];
+        const ag_variable *b = ag_corpus_find_variable(d->n, a->name);
+        if (!b)
+            continue;
+        iface *f = &list[n++];
+        f->name = xstrdup(d, a->name);
+        compare_variable(d, f, a, b);
+    }
+    *out = list;
+    *n_out = n;
+}
+
+ag_status ag_diff_corpora(const ag_corpus *old_c, const ag_corpus *new_c,
+                          const ag_diff_options *opts, ag_diff **out, ag_error *err)
+{
+    *out = NULL;
+    differ d = { .o = old_c, .n = new_c, .opts = opts, .err = err };
+    ag_diff *res = calloc(1, sizeof *res);
+    if (!res || !ag_u64map_init(&d.node_of_pair, 256)) {
+        free(res);
+        return ag_fail(err, AG_ERR_NOMEM, "out of memory");
+    }
+    compare_elf(&d);
+    compare_symbols(&d, res);
+    iface *ifaces = NULL;
+    size_t n_ifaces = 0;
+    if (ok(&d) && old_c->has_debug_info && new_c->has_debug_info)
+        compare_interfaces(&d, &ifaces, &n_ifaces);
+    if (ok(&d)) {
+        mark_changed_subtrees(&d);
+        walk_item *items = NULL;
+        size_t items_cap = 0;
+        unsigned char *seen = malloc(d.n_nodes + 1);
+        if (!seen)
+            oom(&d);
+        for (size_t i = 0; i < n_ifaces && ok(&d); i++)
+            attribute_interface(&d, &ifaces[i], &items, &items_cap, seen);
+        free(items);
+        free(seen);
+    }
+    for (size_t i = 0; i < n_ifaces; i++)
+        free_iface(&ifaces[i]);
+    free(ifaces);
+    if (ok(&d))
+        finish(&d, res);
+    if (ok(&d))
+        count_changed_interfaces(&d, res);
+    if (ok(&d) && opts && opts->n_suppressions)
+        ag_diff_apply_suppressions(res, opts->suppressions, opts->n_suppressions);
+    ag_status st = d.st;
+    release(&d);
+    if (st != AG_OK) {
+        ag_diff_free(res);
+        return st;
+    }
+    *out = res;
+    return AG_OK;
+}
+
+void ag_diff_free(ag_diff *d)
+{
+    if (!d)
+        return;
+    for (size_t i = 0; i < d->n_changes; i++)
+        free_change(&d->changes[i]);
+    free(d->changes);
+    free(d);
+}
+
+ag_verdict ag_diff_overall(const ag_diff *d)
+{
+    for (int v = AG_VERDICT__COUNT - 1; v > AG_VERDICT_NONE; v--)
+        if (d->counts[v])
+            return (ag_verdict)v;
+    return AG_VERDICT_NONE;
+}
+
+int ag_diff_exit_status(const ag_diff *d, ag_verdict fail_on)
+{
+    if (fail_on == AG_VERDICT_NONE)
+        fail_on = AG_VERDICT_BREAKING;
+    ag_verdict overall = ag_diff_overall(d);
+    if (overall == AG_VERDICT_NONE)
+        return 0;
+    /* Severity order puts api-break above risky; --fail-on risky means
+       "risky or anything worse". */
+    return overall >= fail_on ? 12 : 4;
+}

@@ -1,0 +1,136 @@
+/*
+ * report_json.c — the diff as JSON for scripts, format "abiguard-diff/1"
+ * (also docs/diff-json.md). Deterministic: keys sorted, changes in the
+ * diff's order (most severe verdict first, then subject, then kind id),
+ * two-space indentation, so a stored report diffs cleanly.
+ *
+ * {
+ *   "format": "abiguard-diff/1",
+ *   "old": "libfoo.so.1",            label of the old side (file, or NAME@VERSION)
+ *   "new": "libfoo.so.2",
+ *   "verdict": "breaking",           worst unsuppressed verdict, or "none"
+ *   "counts": {                      unsuppressed changes per verdict
+ *     "breaking": 3, "api-break": 1, "risky": 0, "compatible": 2, "harmless": 1
+ *   },
+ *   "suppressed": 2,                 changes matched by a suppression rule
+ *   "interfaces": {
+ *     "functions_removed": 1, "functions_added": 2, "functions_changed": 3,
+ *     "variables_removed": 0, "variables_added": 0, "variables_changed": 1
+ *   },
+ *   "changes": [                     every change, suppressed ones included
+ *     {
+ *       "id": "member-offset-changed",   stable kind id (`abiguard change-kinds`)
+ *       "verdict": "breaking",           this change's verdict (may refine the kind's)
+ *       "area": "types",                 symbols|functions|types|enums|callbacks|elf
+ *       "subject": "struct ctx::p",      what changed
+ *       "old": "8", "new": "16",         spelled old / new state, or null
+ *       "detail": "member 'p' moved ...",one sentence about this case, or null
+ *       "why": "...",                    the kind's sentence
+ *       "upcall": false,                 reached through a callback type
+ *       "suppressed": false,
+ *       "location": { "file": "ctx.h", "line": 12 } | null,   line null if unknown
+ *       "impacted": [
+ *         { "interface": "ctx_init",
+ *           "path": "ctx_init() param 1 -> struct ctx -> member p" }
+ *       ]
+ *     }
+ *   ]
+ * }
+ */
+#include "report_internal.h"
+
+#define DIFF_FORMAT "abiguard-diff/1"
+
+static json_t *counts_json(const ag_diff *d, bool *ok)
+{
+    json_t *o = json_object();
+    for (int v = AG_VERDICT_HARMLESS; v < AG_VERDICT__COUNT; v++)
+        rep_json_set(o, ag_verdict_name((ag_verdict)v), json_integer((json_int_t)d->counts[v]), ok);
+    return o;
+}
+
+static json_t *interfaces_json(const ag_diff *d, bool *ok)
+{
+    json_t *o = json_object();
+    rep_json_set(o, "functions_removed", json_integer((json_int_t)d->functions_removed), ok);
+    rep_json_set(o, "functions_added", json_integer((json_int_t)d->functions_added), ok);
+    rep_json_set(o, "functions_changed", json_integer((json_int_t)d->functions_changed), ok);
+    rep_json_set(o, "variables_removed", json_integer((json_int_t)d->variables_removed), ok);
+    rep_json_set(o, "variables_added", json_integer((json_int_t)d->variables_added), ok);
+    rep_json_set(o, "variables_changed", json_integer((json_int_t)d->variables_changed), ok);
+    return o;
+}
+
+static json_t *location_json(const ag_change *c, bool *ok)
+{
+    if (!c->decl_file)
+        return json_null();
+    json_t *o = json_object();
+    rep_json_set(o, "file", rep_json_string(c->decl_file), ok);
+    rep_json_set(o, "line", c->decl_line ? json_integer(c->decl_line) : json_null(), ok);
+    return o;
+}
+
+static json_t *impacts_json(const ag_change *c, bool *ok)
+{
+    json_t *a = json_array();
+    for (size_t i = 0; i < c->n_impacts; i++) {
+        json_t *o = json_object();
+        rep_json_set(o, "interface", rep_json_string(c->impacts[i].interface), ok);
+        rep_json_set(o, "path", rep_json_string(c->impacts[i].path), ok);
+        rep_json_append(a, o, ok);
+    }
+    return a;
+}
+
+static json_t *change_json(const ag_change *c, bool *ok)
+{
+    const ag_change_kind_info *info = ag_change_kind_info_of(c->kind);
+    json_t *o = json_object();
+    rep_json_set(o, "id", json_string(rep_kind_id(c)), ok);
+    rep_json_set(o, "verdict", json_string(ag_verdict_name(c->verdict)), ok);
+    rep_json_set(o, "area", json_string(info ? ag_report_area_name(info->area) : "unknown"), ok);
+    rep_json_set(o, "subject", rep_json_string(c->subject), ok);
+    rep_json_set(o, "old", rep_json_string(c->old_value), ok);
+    rep_json_set(o, "new", rep_json_string(c->new_value), ok);
+    rep_json_set(o, "detail", rep_json_string(c->detail), ok);
+    rep_json_set(o, "why", rep_json_string(rep_why(c)), ok);
+    rep_json_set(o, "upcall", json_boolean(c->upcall), ok);
+    rep_json_set(o, "suppressed", json_boolean(c->suppressed), ok);
+    rep_json_set(o, "location", location_json(c, ok), ok);
+    rep_json_set(o, "impacted", impacts_json(c, ok), ok);
+    return o;
+}
+
+static json_t *diff_json(const ag_diff *d, const ag_report_context *ctx, bool *ok)
+{
+    json_t *root = json_object();
+    rep_json_set(root, "format", json_string(DIFF_FORMAT), ok);
+    rep_json_set(root, "old", rep_json_string(rep_old_label(ctx)), ok);
+    rep_json_set(root, "new", rep_json_string(rep_new_label(ctx)), ok);
+    rep_json_set(root, "verdict", json_string(ag_verdict_name(ag_diff_overall(d))), ok);
+    rep_json_set(root, "counts", counts_json(d, ok), ok);
+    rep_json_set(root, "suppressed", json_integer((json_int_t)d->n_suppressed), ok);
+    rep_json_set(root, "interfaces", interfaces_json(d, ok), ok);
+    json_t *changes = json_array();
+    for (size_t i = 0; i < d->n_changes; i++)
+        rep_json_append(changes, change_json(&d->changes[i], ok), ok);
+    rep_json_set(root, "changes", changes, ok);
+    return root;
+}
+
+ag_status ag_report_json(const ag_diff *d, const ag_report_context *ctx, FILE *out, ag_error *err)
+{
+    bool ok = true;
+    json_t *root = diff_json(d, ctx, &ok);
+    if (!ok || !root) {
+        json_decref(root);
+        return ag_fail(err, AG_ERR_NOMEM, "out of memory");
+    }
+    int rc = json_dumpf(root, out, JSON_SORT_KEYS | JSON_INDENT(2));
+    json_decref(root);
+    if (rc != 0)
+        return ag_fail(err, AG_ERR_IO, "cannot write report");
+    fputc('\n', out);
+    return AG_OK;
+}

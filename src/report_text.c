@@ -1,0 +1,110 @@
+/*
+ * report_text.c — the terminal report: one summary line a CI log can grep,
+ * interface counts, then each change grouped by verdict (most severe
+ * first) with why it matters, what changed and which interfaces it reaches.
+ * Like `abidiff --leaf-changes-only`: each change once, where it happened.
+ */
+#include <ctype.h>
+
+#include "report_internal.h"
+
+/* How many impact paths to list before "... and N more". */
+#define MAX_PATHS 10
+
+static void print_counts(const ag_diff *d, FILE *out)
+{
+    static const ag_verdict order[] = {
+        AG_VERDICT_BREAKING, AG_VERDICT_API_BREAK, AG_VERDICT_RISKY,
+        AG_VERDICT_COMPATIBLE, AG_VERDICT_HARMLESS,
+    };
+    for (size_t i = 0; i < sizeof order / sizeof order[0]; i++)
+        fprintf(out, "%s%zu %s", i ? ", " : "", d->counts[order[i]], ag_verdict_name(order[i]));
+}
+
+static void print_summary(const ag_diff *d, const ag_report_context *ctx, FILE *out)
+{
+    fprintf(out, "ABI diff %s -> %s: ", rep_old_label(ctx), rep_new_label(ctx));
+    ag_verdict v = ag_diff_overall(d);
+    if (v == AG_VERDICT_NONE) {
+        fputs("no ABI change", out);
+    } else {
+        fputs("verdict ", out);
+        for (const char *p = ag_verdict_name(v); *p; p++)
+            fputc(toupper((unsigned char)*p), out);
+        fputs(" \u2014 ", out);
+        print_counts(d, out);
+    }
+    if (d->n_suppressed)
+        fprintf(out, " (%zu suppressed)", d->n_suppressed);
+    fputc('\n', out);
+}
+
+static void print_interfaces(const ag_diff *d, FILE *out)
+{
+    fprintf(out, "functions: %zu removed, %zu added, %zu changed\n",
+            d->functions_removed, d->functions_added, d->functions_changed);
+    fprintf(out, "variables: %zu removed, %zu added, %zu changed\n",
+            d->variables_removed, d->variables_added, d->variables_changed);
+}
+
+static void print_impacts(const ag_change *c, FILE *out)
+{
+    if (c->n_impacts == 0)
+        return;
+    fprintf(out, "  impacted interfaces (%zu):\n", c->n_impacts);
+    for (size_t i = 0; i < c->n_impacts && i < MAX_PATHS; i++) {
+        const ag_impact *im = &c->impacts[i];
+        fprintf(out, "    %s\n", im->path ? im->path : im->interface ? im->interface : "?");
+    }
+    if (c->n_impacts > MAX_PATHS)
+        fprintf(out, "    ... and %zu more\n", c->n_impacts - MAX_PATHS);
+}
+
+static void print_change(const ag_change *c, FILE *out)
+{
+    fprintf(out, "\n[%s%s] %s  %s%s\n", ag_verdict_name(c->verdict),
+            c->suppressed ? ", suppressed" : "", rep_kind_id(c),
+            c->subject ? c->subject : "?", c->upcall ? "  [upcall surface]" : "");
+    fprintf(out, "  why: %s\n", rep_why(c));
+    if (c->detail)
+        fprintf(out, "  detail: %s\n", c->detail);
+    if (c->old_value && c->new_value)
+        fprintf(out, "  old: %s  new: %s\n", c->old_value, c->new_value);
+    else if (c->old_value)
+        fprintf(out, "  old: %s\n", c->old_value);
+    else if (c->new_value)
+        fprintf(out, "  new: %s\n", c->new_value);
+    print_impacts(c, out);
+}
+
+/* The changes of one verdict, suppressed or not as asked. */
+static void print_group(const ag_diff *d, ag_verdict v, bool suppressed, FILE *out)
+{
+    for (size_t i = 0; i < d->n_changes; i++) {
+        const ag_change *c = &d->changes[i];
+        if (c->verdict == v && c->suppressed == suppressed)
+            print_change(c, out);
+    }
+}
+
+ag_status ag_report_text(const ag_diff *d, const ag_report_context *ctx, FILE *out, ag_error *err)
+{
+    (void)err;
+    print_summary(d, ctx, out);
+    print_interfaces(d, out);
+    for (int v = AG_VERDICT_BREAKING; v >= AG_VERDICT_NONE; v--) {
+        if (d->counts[v] == 0)
+            continue;
+        fprintf(out, "\n== %s (%zu) ==\n", ag_verdict_name((ag_verdict)v), d->counts[v]);
+        print_group(d, (ag_verdict)v, false, out);
+    }
+    if (d->n_suppressed && ctx->show_suppressed) {
+        fprintf(out, "\n== suppressed (%zu) ==\n", d->n_suppressed);
+        for (int v = AG_VERDICT_BREAKING; v >= AG_VERDICT_NONE; v--)
+            print_group(d, (ag_verdict)v, true, out);
+    } else if (d->n_suppressed) {
+        fprintf(out, "\n%zu suppressed change%s not listed\n", d->n_suppressed,
+                d->n_suppressed == 1 ? "" : "s");
+    }
+    return AG_OK;
+}
