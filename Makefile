@@ -53,7 +53,7 @@ $(ABIGUARD): $(CLI_OBJ) $(LIBAG)
 # oracles (abidw/abidiff, pahole) and the real libraries' debug info.
 DEB_PACKAGES = gcc make pkg-config libelf-dev libdwarf-dev zlib1g-dev libjansson-dev \
     libsqlite3-dev libcurl4-openssl-dev libmicrohttpd-dev libcriterion-dev \
-    abigail-tools dwarves binutils elfutils time \
+    abigail-tools dwarves binutils elfutils time clang \
     libc6-dbg libgsl27 libgsl-dbg liblua5.1-0 liblua5.1-0-dbg liblua5.3-0 liblua5.3-0-dbg \
     liblua5.4-0 liblua5.4-0-dbg
 
@@ -93,6 +93,7 @@ check-asan: deps
 
 bench: deps all
 	bench/run-extract.sh $(ABIGUARD)
+	bench/run-diff.sh $(ABIGUARD)
 
 clean:
 	rm -rf build build-asan

@@ -51,6 +51,7 @@ typedef struct node {
     uint32_t *changes;    /* indices into differ.changes owned by this node */
     size_t n_changes, cap_changes;
     bool public_type;     /* declared under --headers-dir (or no filter) */
+    bool anon_member;     /* an anonymous member's type: changes inside are anonymous-member-changed */
     bool subtree_changed; /* some change is reachable from here */
 } node;
 
@@ -73,6 +74,10 @@ typedef struct differ {
     node *nodes;
     size_t n_nodes, cap_nodes;
     ag_u64map node_of_pair;
+    /* How to name an anonymous struct/union/enum node about to be created:
+       after the typedef that names it, or as its parent's anonymous member. */
+    const char *anon_hint;
+    bool anon_hint_is_member;
 } differ;
 
 /* Where a slot is, for subjects and the generic change kind. */
@@ -295,6 +300,54 @@ static uint64_t type_size(const ag_corpus *c, ag_type_ref t)
     return ty->byte_size;
 }
 
+/* Alignment in bytes: DW_AT_alignment when the producer gave one
+   (_Alignas, aligned attributes), otherwise the natural alignment of the
+   x86-64/AArch64 psABIs: scalars by size (long double 16), aggregates by
+   their strictest member. */
+static uint64_t type_alignment(const ag_corpus *c, ag_type_ref t, int depth)
+{
+    if (t >= c->n_types || depth > 32)
+        return 1;
+    const ag_type *ty = &c->types[t];
+    if (ty->alignment)
+        return ty->alignment;
+    switch (ty->kind) {
+    case AG_T_TYPEDEF:
+    case AG_T_CONST:
+    case AG_T_VOLATILE:
+    case AG_T_RESTRICT:
+    case AG_T_ARRAY:
+        return type_alignment(c, ty->target, depth + 1);
+    case AG_T_ATOMIC: {
+        uint64_t size = type_size(c, t);
+        uint64_t inner = type_alignment(c, ty->target, depth + 1);
+        return (size == 2 || size == 4 || size == 8 || size == 16) && size > inner ? size : inner;
+    }
+    case AG_T_POINTER:
+        return ty->byte_size ? ty->byte_size : (c->elf.elf_class == 32 ? 4 : 8);
+    case AG_T_BASE:
+    case AG_T_ENUM: {
+        uint64_t size = ty->byte_size ? ty->byte_size : 1;
+        if (ty->encoding == AG_ENC_COMPLEX_FLOAT)
+            size /= 2;
+        return size > 16 ? 16 : (size == 0 ? 1 : size);
+    }
+    case AG_T_STRUCT:
+    case AG_T_UNION: {
+        uint64_t best = 1;
+        for (size_t i = 0; i < ty->n_members; i++) {
+            const ag_member *m = &ty->members[i];
+            uint64_t al = m->alignment ? m->alignment : type_alignment(c, m->type, depth + 1);
+            if (al > best)
+                best = al;
+        }
+        return best;
+    }
+    default:
+        return 1;
+    }
+}
+
 static bool is_flexible_array(const ag_corpus *c, ag_type_ref t)
 {
     t = peel_typedefs(c, t);
@@ -334,8 +387,20 @@ static bool is_public(const differ *d, const ag_type *t)
     for (size_t i = 0; i < d->opts->n_header_dirs; i++) {
         const char *dir = d->opts->header_dirs[i];
         size_t n = strlen(dir);
-        if (strncmp(t->decl_file, dir, n) == 0)
+        while (n > 1 && dir[n - 1] == '/')
+            n--;
+        if (strncmp(t->decl_file, dir, n) == 0 && (t->decl_file[n] == '/' || t->decl_file[n] == '\0'))
             return true;
+        /* decl_file is relative to the unit's build directory, which the
+           corpus does not record: accept any trailing part of DIR
+           ("include", "lib/include", ...) as the start of decl_file. */
+        for (size_t k = n; k-- > 0;) {
+            if (dir[k] != '/' || k + 1 >= n)
+                continue;
+            size_t tail = n - k - 1;
+            if (strncmp(t->decl_file, dir + k + 1, tail) == 0 && t->decl_file[tail] == '/')
+                return true;
+        }
         char path[4096];
         snprintf(path, sizeof path, "%s/%s", dir, base);
         if (access(path, F_OK) == 0)
@@ -366,7 +431,15 @@ static uint32_t node_for(differ *d, ag_type_ref o, ag_type_ref n)
     nd->o = o;
     nd->n = n;
     char buf[512];
-    spell(d->n, n, buf, sizeof buf);
+    const ag_type *named = nt(d, n);
+    bool anonymous_aggregate = named && !named->name &&
+                               (named->kind == AG_T_STRUCT || named->kind == AG_T_UNION || named->kind == AG_T_ENUM);
+    if (anonymous_aggregate && d->anon_hint) {
+        snprintf(buf, sizeof buf, "%s", d->anon_hint);
+        nd->anon_member = d->anon_hint_is_member;
+    } else {
+        spell(d->n, n, buf, sizeof buf);
+    }
     nd->name = xstrdup(d, buf);
     nd->public_type = is_public(d, nt(d, n)) || is_public(d, ot(d, o));
     compare_node(d, idx);
@@ -535,11 +608,15 @@ static void compare_slot(differ *d, const slot *s, ag_type_ref o, ag_type_ref n,
             slot_change(d, s, AG_CK_POINTER_LEVEL_CHANGED, o0, n0,
                         xprintf(d, "pointer depth %d -> %d", do_, dn));
         } else if ((a->kind == AG_T_STRUCT || a->kind == AG_T_UNION) &&
-                   (b->kind == AG_T_STRUCT || b->kind == AG_T_UNION) && a->name && b->name &&
-                   strcmp(a->name, b->name) == 0) {
+                   (b->kind == AG_T_STRUCT || b->kind == AG_T_UNION) &&
+                   ((!a->name && !b->name) || (a->name && b->name && strcmp(a->name, b->name) == 0))) {
             slot_change(d, s, AG_CK_STRUCT_UNION_CHANGED, o0, n0, NULL);
         } else if (s->role == SLOT_MEMBER && (is_flexible_array(d->o, o) || is_flexible_array(d->n, n))) {
             slot_change(d, s, AG_CK_FLEXIBLE_ARRAY_CHANGED, o0, n0, NULL);
+        } else if (s->role == SLOT_TYPEDEF) {
+            /* The typedef now names a different kind of type (struct -> enum). */
+            slot_change(d, s, AG_CK_TYPE_KIND_CHANGED, o0, n0,
+                        xprintf(d, "%s -> %s", ag_type_kind_name(a->kind), ag_type_kind_name(b->kind)));
         } else {
             slot_change(d, s, generic_kind(s), o0, n0, NULL);
         }
@@ -569,14 +646,19 @@ static void compare_slot(differ *d, const slot *s, ag_type_ref o, ag_type_ref n,
         compare_slot(d, s, a->target, b->target, true, through_callback, depth + 1);
         return;
     }
-    case AG_T_ARRAY:
-        if (!dims_equal(a, b) && report_in(s)) {
-            bool flexible = is_flexible_array(d->o, o) || is_flexible_array(d->n, n);
+    case AG_T_ARRAY: {
+        bool flexible = is_flexible_array(d->o, o) || is_flexible_array(d->n, n);
+        if (!dims_equal(a, b) && report_in(s))
             slot_change(d, s, flexible ? AG_CK_FLEXIBLE_ARRAY_CHANGED : AG_CK_ARRAY_DIMENSION_CHANGED,
                         o0, n0, NULL);
+        if (flexible && report_in(s) && !same_spelling(d, a->target, b->target)) {
+            /* The trailing flexible array's element changed: one change, at the member. */
+            slot_change(d, s, AG_CK_FLEXIBLE_ARRAY_CHANGED, o0, n0, NULL);
+            return;
         }
         compare_slot(d, s, a->target, b->target, through_pointer, through_callback, depth + 1);
         return;
+    }
     case AG_T_FUNC:
         compare_function_types(d, s, o, n, through_pointer, depth);
         return;
@@ -610,10 +692,21 @@ static void node_change(differ *d, uint32_t ni, ag_change_kind kind, const char 
     const ag_type *b = nt(d, nd->n), *a = ot(d, nd->o);
     const char *file = b->decl_file ? b->decl_file : a->decl_file;
     uint32_t line = b->decl_file ? b->decl_line : a->decl_line;
+    if (nd->anon_member) {
+        /* Whatever moved inside an anonymous member is reported once per
+           fact at the parent's anonymous member, where a user can find it. */
+        char *wrapped = xprintf(d, "%s%s%s", subject ? subject : nd->name, detail ? ": " : "",
+                                detail ? detail : "");
+        free(detail);
+        detail = wrapped;
+        kind = AG_CK_ANONYMOUS_MEMBER_CHANGED;
+        subject = nd->name;
+    }
     uint32_t ci = add_change(d, kind, subject ? subject : nd->name, ov, nv, file, line, detail);
     slot s = { .owner_node = ni };
     own_change(d, &s, ci);
-    if (ci != UINT32_MAX && (kind == AG_CK_TYPE_SIZE_CHANGED || kind == AG_CK_MEMBER_ADDED_AT_END))
+    if (ci != UINT32_MAX && (kind == AG_CK_TYPE_SIZE_CHANGED || kind == AG_CK_MEMBER_ADDED_AT_END ||
+                             kind == AG_CK_TYPE_ALIGNMENT_CHANGED))
         d->changes[ci].size_refinable = true;
 }
 
@@ -661,7 +754,13 @@ static void compare_member_pair(differ *d, uint32_t ni, const ag_member *ma, con
         s.decl_file = b->decl_file;
         s.decl_line = b->decl_line;
     }
+    if (!ma->name) {
+        d->anon_hint = subject;
+        d->anon_hint_is_member = true;
+    }
     compare_slot(d, &s, ma->type, mb->type, false, false, 0);
+    d->anon_hint = NULL;
+    d->anon_hint_is_member = false;
     free(subject);
 }
 
@@ -835,7 +934,10 @@ static void compare_node(differ *d, uint32_t ni)
         char *subject = xstrdup(d, d->nodes[ni].name);
         slot s = { .role = SLOT_TYPEDEF, .subject = subject, .label = "target", .owner_node = ni,
                    .decl_file = b->decl_file, .decl_line = b->decl_line };
+        d->anon_hint = subject; /* typedef struct { ... } name_t: call it name_t */
+        d->anon_hint_is_member = false;
         compare_slot(d, &s, a->target, b->target, false, false, 0);
+        d->anon_hint = NULL;
         free(subject);
         return;
     }
@@ -861,9 +963,11 @@ static void compare_node(differ *d, uint32_t ni)
         node_change(d, ni, AG_CK_TYPE_SIZE_CHANGED, NULL, NULL, NULL,
                     xprintf(d, "size %llu -> %llu bytes", (unsigned long long)a->byte_size,
                             (unsigned long long)b->byte_size));
-    if (a->alignment != b->alignment)
+    uint64_t align_a = type_alignment(d->o, d->nodes[ni].o, 0), align_b = type_alignment(d->n, d->nodes[ni].n, 0);
+    if (align_a != align_b)
         node_change(d, ni, AG_CK_TYPE_ALIGNMENT_CHANGED, NULL, NULL, NULL,
-                    xprintf(d, "alignment %u -> %u", a->alignment, b->alignment));
+                    xprintf(d, "alignment %llu -> %llu", (unsigned long long)align_a,
+                            (unsigned long long)align_b));
     compare_members(d, ni);
 }
 
@@ -939,6 +1043,17 @@ static void compare_symbol_pair(differ *d, const ag_symbol *a, const ag_symbol *
     free(subject);
 }
 
+/* The version-node-removed change for version v, if compare_elf made one:
+   symbols that lose v are impacts of that one change rather than one
+   symbol-version-removed each. */
+static change_rec *removed_node_change(differ *d, const char *v)
+{
+    for (size_t i = 0; v && i < d->n_changes; i++)
+        if (d->changes[i].c.kind == AG_CK_VERSION_NODE_REMOVED && strcmp(d->changes[i].c.subject, v) == 0)
+            return &d->changes[i];
+    return NULL;
+}
+
 static void compare_symbols(differ *d, ag_diff *out)
 {
     const ag_corpus *o = d->o, *n = d->n;
@@ -961,13 +1076,18 @@ static void compare_symbols(differ *d, ag_diff *out)
         }
         if (a->version && !find_export(n, a->name, a->version)) {
             char *subject = xprintf(d, "%s@%s", a->name, a->version);
-            symbol_change(d, AG_CK_SYMBOL_VERSION_REMOVED, subject, a->version, NULL, NULL);
+            change_rec *node_gone = removed_node_change(d, a->version);
+            if (node_gone)
+                add_impact(d, node_gone, a->name, subject ? subject : a->name);
+            else
+                symbol_change(d, AG_CK_SYMBOL_VERSION_REMOVED, subject, a->version, NULL, NULL);
             free(subject);
         }
         if (!first_of_name)
             continue;
         const ag_symbol *da = default_export(o, a->name), *db = default_export(n, a->name);
-        if (da && db && da->version && db->version && strcmp(da->version, db->version) != 0) {
+        if (da && db && da->version && db->version && strcmp(da->version, db->version) != 0 &&
+            !removed_node_change(d, da->version)) {
             char *subject = sym_subject(d, a);
             symbol_change(d, AG_CK_DEFAULT_VERSION_CHANGED, subject, da->version, db->version, NULL);
             free(subject);

@@ -19,7 +19,7 @@
  *   },
  *   "changes": [                     every change, suppressed ones included
  *     {
- *       "id": "member-offset-changed",   stable kind id (`abiguard change-kinds`)
+ *       "id": "struct-member-offset-changed",   stable kind id (`abiguard change-kinds`)
  *       "verdict": "breaking",           this change's verdict (may refine the kind's)
  *       "area": "types",                 symbols|functions|types|enums|callbacks|elf
  *       "subject": "struct ctx::p",      what changed

@@ -7,7 +7,7 @@
  *     # comments start with '#' (at the start of a line or of a field)
  *     symbol=ctx_*                      # glob on impacted interface names
  *     type="struct ctx"                 # exact type spelling, quoted if it has spaces
- *     kind=enumerator-added-at-end      # a change kind id (`abiguard change-kinds`)
+ *     kind=enum-value-added-at-end      # a change kind id (`abiguard change-kinds`)
  *     source=*_private.h                # glob on the change's declaration file
  *     symbol=lua_* kind=fn-removed      # several fields: all must match
  *

@@ -37,5 +37,23 @@ int cli_wants_help(const char *cmd, int argc, char **argv);
 
 int cmd_extract(int argc, char **argv);
 int cmd_show(int argc, char **argv);
+int cmd_diff(int argc, char **argv);
+int cmd_change_kinds(int argc, char **argv);
+/* The store commands; what they share is in cmd_add.c. */
+int cmd_add(int argc, char **argv);
+int cmd_import(int argc, char **argv);
+int cmd_export(int argc, char **argv);
+int cmd_list(int argc, char **argv);
+int cmd_rm(int argc, char **argv);
+int cmd_import_dir(int argc, char **argv);
+int cmd_history(int argc, char **argv);
+int cmd_matrix(int argc, char **argv);
+struct ag_store;
+/* add (from_elf) and import: parse, read or extract, store, report. */
+int cli_store_release_command(const char *cmd, int argc, char **argv, int from_elf);
+/* Opens the store named by --db (NULL: $ABIGUARD_DB, else ./abiguard.db);
+   prints the error and returns NULL on failure. must_exist: a missing
+   database is an error instead of a new one. *path gets the path used. */
+struct ag_store *cli_store_open(const char *db_option, int must_exist, const char **path);
 
 #endif

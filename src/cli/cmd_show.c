@@ -1,7 +1,8 @@
 /*
- * cmd_show.c — `abiguard show`: a readable view of a corpus JSON or of a
- * shared object (extracted on the fly): the summary, one type's layout
- * (--type), or one function with the types it reaches (--function).
+ * cmd_show.c — `abiguard show`: a readable view of a corpus JSON, of a
+ * shared object (extracted on the fly) or of a stored release (NAME@V): the
+ * summary, one type's layout (--type), or one function with the types it
+ * reaches (--function).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,11 +13,13 @@
 #include "../corpus_json.h"
 #include "../extract.h"
 #include "../show.h"
+#include "../store.h"
 
 typedef struct show_args {
     const char *path;
     const char *type_name;
     const char *function_name;
+    const char *db;
     cli_debug_opts debug;
 } show_args;
 
@@ -36,6 +39,8 @@ static int parse_show_args(int argc, char **argv, show_args *a)
                 r = cli_opt_value("show", argc, argv, &i, "--type", NULL, &a->type_name);
             if (r == 0)
                 r = cli_opt_value("show", argc, argv, &i, "--function", NULL, &a->function_name);
+            if (r == 0)
+                r = cli_opt_value("show", argc, argv, &i, "--db", NULL, &a->db);
             if (r < 0)
                 return AG_EXIT_USAGE;
             if (r == 0)
@@ -53,9 +58,12 @@ static int parse_show_args(int argc, char **argv, show_args *a)
     return AG_EXIT_OK;
 }
 
-/* A shared object is extracted; anything else is read as corpus JSON. */
+/* NAME@V (not an existing file) comes from the store; a shared object is
+   extracted; anything else is read as corpus JSON. */
 static ag_status load_corpus(const show_args *a, ag_corpus **c, ag_error *err)
 {
+    if (ag_store_looks_like_ref(a->path))
+        return ag_store_load_ref(a->db, a->path, c, err);
     bool is_elf = false;
     ag_status st = cli_is_elf(a->path, &is_elf, err);
     if (st != AG_OK)

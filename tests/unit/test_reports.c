@@ -194,7 +194,7 @@ Test(reports, text_summary_and_groups)
     cr_assert_eq(strncmp(out, first, strlen(first)), 0, "got:\n%s", out);
     cr_expect_not_null(strstr(out, "functions: 1 removed, 1 added, 3 changed\n"));
     cr_expect_not_null(strstr(out, "variables: 0 removed, 0 added, 0 changed\n"));
-    cr_expect_not_null(strstr(out, "[breaking] member-offset-changed  struct ctx::p\n"
+    cr_expect_not_null(strstr(out, "[breaking] struct-member-offset-changed  struct ctx::p\n"
                                    "  why: "));
     cr_expect_not_null(strstr(out, "  detail: member 'p' moved from offset 8 to 16\n"
                                    "  old: 8  new: 16\n"
@@ -224,7 +224,7 @@ Test(reports, text_shows_suppressed_on_request)
     ctx.show_suppressed = true;
     char *out = render(d, &ctx, AG_FMT_TEXT);
     cr_expect_not_null(strstr(out, "== suppressed (1) =="));
-    cr_expect_not_null(strstr(out, "[compatible, suppressed] enumerator-added-at-end  enum mode::MODE_C\n"));
+    cr_expect_not_null(strstr(out, "[compatible, suppressed] enum-value-added-at-end  enum mode::MODE_C\n"));
     free(out);
     ag_diff_free(d);
 }
@@ -287,7 +287,7 @@ Test(reports, json_schema)
     json_t *changes = json_object_get(root, "changes");
     cr_assert_eq(json_array_size(changes), d->n_changes, "every change, suppressed included");
     json_t *first = json_array_get(changes, 0);
-    cr_expect_str_eq(jstr(first, "id"), "member-offset-changed");
+    cr_expect_str_eq(jstr(first, "id"), "struct-member-offset-changed");
     cr_expect_str_eq(jstr(first, "verdict"), "breaking");
     cr_expect_str_eq(jstr(first, "area"), "types");
     cr_expect_str_eq(jstr(first, "subject"), "struct ctx::p");
@@ -311,7 +311,7 @@ Test(reports, json_schema)
     cr_expect(json_is_null(json_object_get(removed, "detail")));
     cr_expect_eq(json_array_size(json_object_get(removed, "impacted")), 0);
     json_t *suppressed = json_array_get(changes, 7);
-    cr_expect_str_eq(jstr(suppressed, "id"), "enumerator-added-at-end");
+    cr_expect_str_eq(jstr(suppressed, "id"), "enum-value-added-at-end");
     cr_expect(json_is_true(json_object_get(suppressed, "suppressed")));
     json_decref(root);
     free(out);
@@ -369,7 +369,7 @@ Test(reports, markdown_comment)
     cr_expect_not_null(strstr(out, "| suppressed | 1 |"));
     cr_expect_not_null(strstr(out, "### \U0001F7E5 breaking (4)"));
     cr_expect_not_null(strstr(out, "| kind | subject | detail | impacted interfaces |"));
-    cr_expect_not_null(strstr(out, "| `member-offset-changed` | `struct ctx::p` | member 'p' moved from offset 8 to 16 | `ctx_init`, `ctx_get` |"));
+    cr_expect_not_null(strstr(out, "| `struct-member-offset-changed` | `struct ctx::p` | member 'p' moved from offset 8 to 16 | `ctx_init`, `ctx_get` |"));
     cr_expect_not_null(strstr(out, "`ctx_cb` *(upcall surface)*"));
     cr_expect_not_null(strstr(out, "<details><summary>12 interfaces</summary>"));
     cr_expect_not_null(strstr(out, "`libctx.so.1` \u2192 `libctx.so.2`"));
@@ -463,7 +463,7 @@ Test(reports, junit_fails_exactly_the_impacted_interfaces)
     /* 17 functions + 1 variable + the symbols-and-elf case; 5 fail */
     cr_expect_not_null(strstr(xml, "<testsuites name=\"abiguard\" tests=\"19\" failures=\"5\""));
     cr_expect_not_null(strstr(xml, "classname=\"v1.json\""));
-    cr_expect_not_null(strstr(xml, "message=\"breaking member-offset-changed: struct ctx::p\""));
+    cr_expect_not_null(strstr(xml, "message=\"breaking struct-member-offset-changed: struct ctx::p\""));
     cr_expect_not_null(strstr(xml, "message=\"breaking fn-removed: old_fn()\""));
     free(xml);
     ag_corpus_free(old_c);
@@ -531,7 +531,7 @@ Test(reports, sarif_2_1_0)
     cr_assert_eq(json_array_size(results), d->n_changes - 1, "suppressed change left out");
 
     json_t *r0 = json_array_get(results, 0);
-    cr_expect_str_eq(jstr(r0, "ruleId"), "member-offset-changed");
+    cr_expect_str_eq(jstr(r0, "ruleId"), "struct-member-offset-changed");
     cr_expect_str_eq(jstr(r0, "level"), "error");
     cr_expect_str_eq(jstr(json_object_get(r0, "message"), "text"),
                      "struct ctx::p: member 'p' moved from offset 8 to 16");
@@ -540,7 +540,7 @@ Test(reports, sarif_2_1_0)
     cr_expect_eq(jint(json_object_get(phys, "region"), "startLine"), 12);
     /* the rule the result points at describes its kind */
     json_t *rule = json_array_get(rules, (size_t)jint(r0, "ruleIndex"));
-    cr_expect_str_eq(jstr(rule, "id"), "member-offset-changed");
+    cr_expect_str_eq(jstr(rule, "id"), "struct-member-offset-changed");
     cr_expect_gt(strlen(jstr(json_object_get(rule, "shortDescription"), "text")), 10);
 
     cr_expect_str_eq(jstr(json_array_get(results, 4), "level"), "error", "api-break");
@@ -567,7 +567,7 @@ Test(reports, sarif_suppressed_on_request_and_uris)
     json_t *phys = json_object_get(json_array_get(json_object_get(r0, "locations"), 0), "physicalLocation");
     cr_expect_str_eq(jstr(json_object_get(phys, "artifactLocation"), "uri"), "file:///usr/include/my%20ctx.h");
     json_t *sup = json_array_get(results, 7);
-    cr_expect_str_eq(jstr(sup, "ruleId"), "enumerator-added-at-end");
+    cr_expect_str_eq(jstr(sup, "ruleId"), "enum-value-added-at-end");
     cr_expect_eq(json_array_size(json_object_get(sup, "suppressions")), 1);
     json_decref(root);
     free(out);

@@ -21,7 +21,7 @@ static const char good_file[] =
     "\n"
     "symbol=ctx_*\n"
     "   type=\"struct ctx\"   # quoted because of the space\n"
-    "kind=member-added-at-end\n"
+    "kind=struct-member-added-at-end\n"
     "source=*/internal/*.h\n"
     "symbol=lua_* kind=fn-removed\n"
     "type=\"struct \\\"odd\\\"\"\tsource=x.h\n";
@@ -38,7 +38,7 @@ Test(suppress, parses_every_key)
     cr_expect_null(rules[0].type_name);
     cr_expect_str_eq(rules[1].type_name, "struct ctx");
     cr_expect_eq(rules[1].line, 4);
-    cr_expect_str_eq(rules[2].kind_id, "member-added-at-end");
+    cr_expect_str_eq(rules[2].kind_id, "struct-member-added-at-end");
     cr_expect_str_eq(rules[3].source_glob, "*/internal/*.h");
     cr_expect_str_eq(rules[4].symbol_glob, "lua_*");
     cr_expect_str_eq(rules[4].kind_id, "fn-removed");
@@ -184,13 +184,13 @@ Test(suppress, kind_source_and_all_fields)
     c.decl_file = "include/internal/ctx_impl.h";
     c.impacts = impacts;
     c.n_impacts = 2;
-    cr_expect(matches("kind=member-added-at-end", &c));
-    cr_expect_not(matches("kind=member-removed", &c));
+    cr_expect(matches("kind=struct-member-added-at-end", &c));
+    cr_expect_not(matches("kind=struct-member-removed", &c));
     cr_expect(matches("source=*/internal/*", &c));
     cr_expect(matches("source=include/*.h", &c), "'*' crosses '/'");
     cr_expect_not(matches("source=src/*", &c));
-    cr_expect(matches("symbol=ctx_init kind=member-added-at-end source=*ctx_impl.h", &c));
-    cr_expect_not(matches("symbol=ctx_init kind=member-removed", &c), "every field must match");
+    cr_expect(matches("symbol=ctx_init kind=struct-member-added-at-end source=*ctx_impl.h", &c));
+    cr_expect_not(matches("symbol=ctx_init kind=struct-member-removed", &c), "every field must match");
     ag_change nofile = change(AG_CK_FN_REMOVED, AG_VERDICT_BREAKING, "f()");
     cr_expect_not(matches("source=*", &nofile), "no declaration file, no match");
 }

@@ -1,0 +1,238 @@
+/*
+ * cmd_diff.c — `abiguard diff OLD NEW`: loads both sides (a corpus JSON, a
+ * shared object extracted on the fly, or NAME@VERSION from the store),
+ * diffs them, writes the report in the format asked for, and exits with
+ * abidiff's bit mask (0 no change, 4 changed, 12 changed and failing), so
+ * CI scripts written for abidiff keep working.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "cli_args.h"
+#include "../corpus_json.h"
+#include "../diff.h"
+#include "../extract.h"
+#include "../report.h"
+#include "../store.h"
+#include "../suppress.h"
+
+typedef struct diff_args {
+    const char *old_arg, *new_arg;
+    const char *output;
+    const char *suppressions;
+    const char *db;
+    ag_report_format format;
+    ag_verdict fail_on;
+    bool show_suppressed;
+    const char **header_dirs; /* room for every argument */
+    size_t n_header_dirs;
+    cli_debug_opts debug;
+} diff_args;
+
+/* --format, --fail-on and --db; 1 consumed, 0 not ours, -1 usage error. */
+static int value_option(int argc, char **argv, int *i, diff_args *a)
+{
+    const char *v = NULL;
+    int r = cli_opt_value("diff", argc, argv, i, "--format", NULL, &v);
+    if (r == 1) {
+        int f = ag_report_format_from_name(v);
+        if (f < 0) {
+            cli_usage_error("diff", "unknown format '%s' (text, json, markdown, junit, sarif)", v);
+            return -1;
+        }
+        a->format = (ag_report_format)f;
+        return 1;
+    }
+    if (r == 0 && (r = cli_opt_value("diff", argc, argv, i, "--fail-on", NULL, &v)) == 1) {
+        int f = ag_verdict_from_name(v);
+        if (f < AG_VERDICT_RISKY) {
+            cli_usage_error("diff", "--fail-on takes breaking, api-break or risky, not '%s'", v);
+            return -1;
+        }
+        a->fail_on = (ag_verdict)f;
+        return 1;
+    }
+    if (r == 0 && (r = cli_opt_value("diff", argc, argv, i, "--headers-dir", NULL, &v)) == 1)
+        a->header_dirs[a->n_header_dirs++] = v;
+    if (r == 0)
+        r = cli_opt_value("diff", argc, argv, i, "--suppressions", NULL, &a->suppressions);
+    if (r == 0)
+        r = cli_opt_value("diff", argc, argv, i, "--db", NULL, &a->db);
+    if (r == 0)
+        r = cli_opt_value("diff", argc, argv, i, "--output", "-o", &a->output);
+    return r;
+}
+
+static int option(int argc, char **argv, int *i, diff_args *a)
+{
+    if (strcmp(argv[*i], "--show-suppressed") == 0) {
+        a->show_suppressed = true;
+        return 1;
+    }
+    int r = cli_debug_option("diff", argc, argv, i, &a->debug);
+    return r != 0 ? r : value_option(argc, argv, i, a);
+}
+
+static int parse_diff_args(int argc, char **argv, diff_args *a)
+{
+    bool options_done = false;
+    for (int i = 1; i < argc; i++) {
+        const char *arg = argv[i];
+        if (!options_done && arg[0] == '-' && arg[1] != '\0') {
+            if (strcmp(arg, "--") == 0) {
+                options_done = true;
+                continue;
+            }
+            int r = option(argc, argv, &i, a);
+            if (r < 0)
+                return AG_EXIT_USAGE;
+            if (r == 0)
+                return cli_usage_error("diff", "unknown option '%s'", arg);
+            continue;
+        }
+        if (a->old_arg && a->new_arg)
+            return cli_usage_error("diff", "expected OLD and NEW, got also '%s'", arg);
+        *(a->old_arg ? &a->new_arg : &a->old_arg) = arg;
+    }
+    if (!a->new_arg)
+        return cli_usage_error("diff", "missing %s", a->old_arg ? "NEW" : "OLD and NEW");
+    if (a->output && strcmp(a->output, "-") == 0)
+        a->output = NULL;
+    return AG_EXIT_OK;
+}
+
+/* One side of the diff. The single place that decides how an argument is
+   read: NAME@VERSION from the store (when no file of that name exists), a
+   shared object extracted on the fly, or else a corpus JSON file. */
+static ag_status load_side(const diff_args *a, const char *arg, ag_corpus **c, ag_error *err)
+{
+    if (ag_store_looks_like_ref(arg))
+        return ag_store_load_ref(a->db, arg, c, err);
+    bool is_elf = false;
+    ag_status st = cli_is_elf(arg, &is_elf, err);
+    if (st != AG_OK)
+        return st;
+    if (!is_elf)
+        return ag_corpus_read_file(arg, c, err);
+    ag_debug_search search = cli_debug_search(&a->debug);
+    return ag_extract(arg, &search, c, err);
+}
+
+static ag_status load_both(const diff_args *a, ag_corpus **o, ag_corpus **n, const char **failed,
+                           ag_error *err)
+{
+    *failed = a->old_arg;
+    ag_status st = load_side(a, a->old_arg, o, err);
+    if (st != AG_OK)
+        return st;
+    *failed = a->new_arg;
+    st = load_side(a, a->new_arg, n, err);
+    if (st != AG_OK)
+        return st;
+    if (!(*o)->has_debug_info)
+        cli_warning(a->old_arg, "no debug info; only symbols and ELF properties are compared");
+    if (!(*n)->has_debug_info)
+        cli_warning(a->new_arg, "no debug info; only symbols and ELF properties are compared");
+    return AG_OK;
+}
+
+/* Writes the report to FILE via FILE.tmp.<pid> and a rename, so a failed
+   run never leaves half a report where CI expects a whole one. */
+static ag_status write_report_file(const ag_diff *d, const ag_report_context *ctx,
+                                   const diff_args *a, ag_error *err)
+{
+    size_t len = strlen(a->output) + 32;
+    char *tmp = malloc(len);
+    if (!tmp)
+        return ag_fail(err, AG_ERR_NOMEM, "out of memory");
+    snprintf(tmp, len, "%s.tmp.%ld", a->output, (long)getpid());
+    ag_status st = AG_OK;
+    FILE *f = fopen(tmp, "w");
+    if (!f)
+        st = ag_fail(err, AG_ERR_IO, "cannot create: %s", strerror(errno));
+    else
+        st = ag_report_write(d, ctx, a->format, f, err);
+    if (f && fclose(f) != 0 && st == AG_OK)
+        st = ag_fail(err, AG_ERR_IO, "cannot write: %s", strerror(errno));
+    if (st == AG_OK && rename(tmp, a->output) != 0)
+        st = ag_fail(err, AG_ERR_IO, "cannot replace: %s", strerror(errno));
+    if (st != AG_OK && f)
+        unlink(tmp);
+    free(tmp);
+    return st;
+}
+
+/* Diffs the loaded corpora and reports; returns the exit status. */
+static int diff_and_report(const diff_args *a, const ag_corpus *o, const ag_corpus *n,
+                           const ag_suppression *rules, size_t n_rules)
+{
+    ag_diff_options opts = {
+        .header_dirs = a->header_dirs, .n_header_dirs = a->n_header_dirs,
+        .suppressions = rules, .n_suppressions = n_rules,
+    };
+    ag_error err = { .msg = "" };
+    ag_diff *d = NULL;
+    if (ag_diff_corpora(o, n, &opts, &d, &err) != AG_OK) {
+        cli_error(NULL, "cannot diff %s and %s: %s", a->old_arg, a->new_arg, err.msg);
+        return AG_EXIT_ERROR;
+    }
+    ag_report_context ctx = {
+        .old_label = a->old_arg, .new_label = a->new_arg, .old_c = o, .new_c = n,
+        .fail_on = a->fail_on, .show_suppressed = a->show_suppressed,
+    };
+    ag_status st = a->output ? write_report_file(d, &ctx, a, &err)
+                             : ag_report_write(d, &ctx, a->format, stdout, &err);
+    int rc = ag_diff_exit_status(d, a->fail_on);
+    if (st != AG_OK) {
+        cli_error(a->output ? a->output : "<stdout>", "%s", err.msg);
+        rc = AG_EXIT_ERROR;
+    }
+    ag_diff_free(d);
+    return rc;
+}
+
+static int run_diff(const diff_args *a)
+{
+    ag_error err = { .msg = "" };
+    ag_suppression *rules = NULL;
+    size_t n_rules = 0;
+    if (a->suppressions && ag_suppressions_read(a->suppressions, &rules, &n_rules, &err) != AG_OK) {
+        cli_error(a->suppressions, "%s", err.msg);
+        return AG_EXIT_ERROR;
+    }
+    ag_corpus *o = NULL, *n = NULL;
+    const char *failed = NULL;
+    int rc;
+    if (load_both(a, &o, &n, &failed, &err) != AG_OK) {
+        cli_error(failed, "%s", err.msg);
+        rc = AG_EXIT_ERROR;
+    } else {
+        rc = diff_and_report(a, o, n, rules, n_rules);
+    }
+    ag_corpus_free(o);
+    ag_corpus_free(n);
+    ag_suppressions_free(rules, n_rules);
+    return rc;
+}
+
+int cmd_diff(int argc, char **argv)
+{
+    diff_args a = {
+        .format = AG_FMT_TEXT,
+        .fail_on = AG_VERDICT_BREAKING,
+        .header_dirs = calloc((size_t)argc + 1, sizeof(const char *)),
+        .debug.dirs = calloc((size_t)argc + 1, sizeof(const char *)),
+    };
+    int rc = AG_EXIT_ERROR;
+    if (!a.header_dirs || !a.debug.dirs)
+        cli_error(NULL, "out of memory");
+    else if ((rc = parse_diff_args(argc, argv, &a)) == AG_EXIT_OK)
+        rc = run_diff(&a);
+    free(a.header_dirs);
+    free(a.debug.dirs);
+    return rc;
+}

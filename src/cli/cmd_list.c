@@ -1,0 +1,104 @@
+/*
+ * cmd_list.c — `abiguard list [NAME]`: what the store holds. Without NAME,
+ * one line per library; with NAME, one line per release in version order.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "cli_args.h"
+#include "../store.h"
+
+static int width_of(const char *s, int current)
+{
+    int n = s ? (int)strlen(s) : 1;
+    return n > current ? n : current;
+}
+
+static void list_libraries(const ag_store_library *v, size_t n, const char *path)
+{
+    if (n == 0) {
+        printf("no libraries in %s\n", path);
+        return;
+    }
+    int wn = width_of("LIBRARY", 0), wv = width_of("LATEST", 0);
+    for (size_t i = 0; i < n; i++) {
+        wn = width_of(v[i].name, wn);
+        wv = width_of(v[i].latest_version, wv);
+    }
+    printf("%-*s  %8s  %-*s  %s\n", wn, "LIBRARY", "RELEASES", wv, "LATEST", "SONAME");
+    for (size_t i = 0; i < n; i++)
+        printf("%-*s  %8zu  %-*s  %s\n", wn, v[i].name, v[i].n_releases, wv, v[i].latest_version,
+               v[i].latest_soname ? v[i].latest_soname : "-");
+}
+
+static void list_releases(const ag_store_release *v, size_t n)
+{
+    int wv = width_of("VERSION", 0), ws = width_of("SONAME", 0);
+    for (size_t i = 0; i < n; i++) {
+        wv = width_of(v[i].version, wv);
+        ws = width_of(v[i].soname, ws);
+    }
+    printf("%-*s  %-10s  %-*s  %7s  %9s  %5s  %-5s  %-20s  %s\n", wv, "VERSION", "DATE", ws, "SONAME",
+           "EXPORTS", "FUNCTIONS", "TYPES", "DEBUG", "ADDED", "NOTES");
+    for (size_t i = 0; i < n; i++) {
+        const ag_store_release *r = &v[i];
+        char functions[32] = "-", types[32] = "-";
+        if (r->has_debug_info) {
+            snprintf(functions, sizeof functions, "%zu", r->n_functions);
+            snprintf(types, sizeof types, "%zu", r->n_types);
+        }
+        printf("%-*s  %-10s  %-*s  %7zu  %9s  %5s  %-5s  %-20s  %s\n", wv, r->version,
+               r->date ? r->date : "-", ws, r->soname ? r->soname : "-", r->n_exports, functions,
+               types, r->has_debug_info ? "yes" : "no", r->created, r->notes ? r->notes : "");
+    }
+}
+
+int cmd_list(int argc, char **argv)
+{
+    const char *name = NULL, *db = NULL;
+    for (int i = 1; i < argc; i++) {
+        const char *arg = argv[i];
+        if (arg[0] == '-' && arg[1] != '\0') {
+            int r = cli_opt_value("list", argc, argv, &i, "--db", NULL, &db);
+            if (r < 0)
+                return AG_EXIT_USAGE;
+            if (r == 0)
+                return cli_usage_error("list", "unknown option '%s'", arg);
+            continue;
+        }
+        if (name)
+            return cli_usage_error("list", "expected at most one library NAME, got also '%s'", arg);
+        name = arg;
+    }
+    const char *path;
+    ag_store *s = cli_store_open(db, 1, &path);
+    if (!s)
+        return AG_EXIT_ERROR;
+    ag_error err = { .msg = "" };
+    ag_status st;
+    if (name) {
+        ag_store_release *v;
+        size_t n;
+        st = ag_store_list_releases(s, name, &v, &n, &err);
+        if (st == AG_OK) {
+            list_releases(v, n);
+            ag_store_releases_free(v, n);
+        }
+    } else {
+        ag_store_library *v;
+        size_t n;
+        st = ag_store_list_libraries(s, &v, &n, &err);
+        if (st == AG_OK) {
+            list_libraries(v, n, path);
+            ag_store_libraries_free(v, n);
+        }
+    }
+    ag_store_close(s);
+    if (st != AG_OK) {
+        cli_error(path, "%s", err.msg);
+        return AG_EXIT_ERROR;
+    }
+    return AG_EXIT_OK;
+}

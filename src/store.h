@@ -1,0 +1,169 @@
+/*
+ * store.h — abiguard's memory: every release of every library it has seen,
+ * in one SQLite file (schema/ holds the migrations). Corpora go in with
+ * ag_store_add_release and come back byte-identical (as JSON) with
+ * ag_store_load; types, functions and symbols are stored once across all
+ * releases (content-addressed), so the hundredth release costs only what
+ * changed. History and the compatibility matrix (store_history.c) diff
+ * releases and cache the verdicts in the same file.
+ *
+ * Every write is one transaction: a crash or a killed process leaves the old
+ * state or the new one. Nothing here prints.
+ */
+#ifndef ABIGUARD_STORE_H
+#define ABIGUARD_STORE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "change_kinds.h"
+#include "corpus.h"
+#include "error.h"
+
+typedef struct ag_store ag_store;
+
+/* How long a writer waits for another process's transaction to finish. */
+#define AG_STORE_BUSY_TIMEOUT_MS 10000
+
+/* The database path: explicit_path when given, else $ABIGUARD_DB when set
+   and non-empty, else "abiguard.db" (in the current directory). */
+const char *ag_store_default_path(const char *explicit_path);
+
+/* Opens (creating it when missing) and brings the schema up to date.
+   "file:" URIs are accepted (e.g. "file:x.db?mode=ro"). Errors:
+   AG_ERR_FORMAT not a database / not an abiguard database / corrupt,
+   AG_ERR_UNSUPPORTED created by a newer abiguard (the file is untouched),
+   AG_ERR_IO cannot open or write. */
+ag_status ag_store_open(const char *path, ag_store **out, ag_error *err);
+/* The same, but a missing file is AG_ERR_NOTFOUND instead of a new database:
+   for commands that only read. */
+ag_status ag_store_open_existing(const char *path, ag_store **out, ag_error *err);
+void ag_store_close(ag_store *s);
+
+/* PRAGMA user_version of the open database, and the newest this build knows. */
+int ag_store_schema_version(ag_store *s);
+int ag_store_schema_latest(void);
+
+/* Groups several writes into one transaction (import-dir): while one is
+   open, ag_store_add_release and ag_store_remove_release join it instead of
+   committing on their own. After a failed write, roll back. */
+ag_status ag_store_begin(ag_store *s, ag_error *err);
+ag_status ag_store_commit(ag_store *s, ag_error *err);
+void ag_store_rollback(ag_store *s);
+
+/* Records library@version with one binary (c, finalized). date is
+   "YYYY-MM-DD" or NULL, notes free text or NULL. An existing release is an
+   AG_ERR_USAGE "NAME@V already exists (use --replace)" unless replace, which
+   swaps it atomically (and drops every cached diff that involves it).
+   Library: non-empty, no control characters; version: the same, and no '@'. */
+ag_status ag_store_add_release(ag_store *s, const char *library, const char *version,
+                               const char *date, const char *notes, const ag_corpus *c,
+                               bool replace, ag_error *err);
+
+/* Whether library@version exists and, if so, whether its (first) binary is
+   c exactly (same canonical JSON). */
+ag_status ag_store_release_matches(ag_store *s, const char *library, const char *version,
+                                   const ag_corpus *c, bool *exists, bool *same, ag_error *err);
+
+/* The release's (first) binary as a finalized corpus. AG_ERR_NOTFOUND
+   "no library NAME" / "no release NAME@V". */
+ag_status ag_store_load(ag_store *s, const char *library, const char *version,
+                        ag_corpus **out, ag_error *err);
+/* The same as canonical corpus JSON (what `extract` writes), malloc'd. */
+ag_status ag_store_export_json(ag_store *s, const char *library, const char *version,
+                               char **json, ag_error *err);
+
+/* Deletes the release (its binaries, links and cached diffs), the content
+   no other release uses, and the library when it has no release left. */
+ag_status ag_store_remove_release(ag_store *s, const char *library, const char *version,
+                                  ag_error *err);
+
+typedef struct ag_store_library {
+    char *name;
+    size_t n_releases;
+    char *latest_version;   /* highest version (ag_version_compare) */
+    char *latest_soname;    /* its SONAME, or NULL */
+} ag_store_library;
+
+typedef struct ag_store_release {
+    int64_t id;
+    char *library;
+    char *version;
+    char *date;             /* or NULL */
+    char *notes;            /* or NULL */
+    char *created;          /* when it was added, "YYYY-MM-DDTHH:MM:SSZ" UTC */
+    size_t n_binaries;
+    /* of the first binary */
+    char *file_name;
+    char *soname;           /* or NULL */
+    char *build_id;         /* or NULL */
+    bool has_debug_info;
+    size_t n_exports, n_imports, n_functions, n_variables, n_types;
+} ag_store_release;
+
+/* Libraries by name. */
+ag_status ag_store_list_libraries(ag_store *s, ag_store_library **out, size_t *n, ag_error *err);
+void ag_store_libraries_free(ag_store_library *v, size_t n);
+/* Releases of library (or of every library when NULL: by library name),
+   oldest version first (ag_version_compare, then insertion order).
+   AG_ERR_NOTFOUND "no library NAME" for an unknown library. */
+ag_status ag_store_list_releases(ag_store *s, const char *library, ag_store_release **out,
+                                 size_t *n, ag_error *err);
+void ag_store_releases_free(ag_store_release *v, size_t n);
+
+/* Version order: runs of digits compare as numbers, anything else byte by
+   byte, so 5.1 < 5.3 < 5.4 < 5.10 and 1.2 < 1.2.1. */
+int ag_version_compare(const char *a, const char *b);
+
+/* "NAME@VERSION" -> malloc'd name and version (split at the last '@').
+   AG_ERR_USAGE when either part is empty or there is no '@'. */
+ag_status ag_store_parse_ref(const char *ref, char **name, char **version, ag_error *err);
+/* Whether arg should be read as NAME@VERSION rather than as a file: it
+   contains '@' and no file by that name exists. */
+bool ag_store_looks_like_ref(const char *arg);
+/* Opens db_path (NULL: ag_store_default_path(NULL)), loads ref, closes. For
+   `diff NAME@A NAME@B` and `show NAME@V`. */
+ag_status ag_store_load_ref(const char *db_path, const char *ref, ag_corpus **out, ag_error *err);
+
+/* ------------------------------------------------------------------ */
+/* History and matrix (store_history.c; they use the diff engine).    */
+
+typedef struct ag_store_diff_summary {
+    ag_verdict verdict;                  /* overall: worst unsuppressed change */
+    size_t counts[AG_VERDICT__COUNT];    /* changes per verdict */
+    size_t functions_added, functions_removed, functions_changed;
+    size_t variables_added, variables_removed, variables_changed;
+} ag_store_diff_summary;
+
+/* Verdict and counts of diff(old -> new), from the cache or computed and
+   then cached. */
+ag_status ag_store_diff_summary_of(ag_store *s, const char *library, const char *old_version,
+                                   const char *new_version, ag_store_diff_summary *out,
+                                   ag_error *err);
+
+typedef struct ag_store_history_row {
+    ag_store_release release;
+    bool has_previous;                   /* false for the first release */
+    ag_store_diff_summary vs_previous;   /* valid when has_previous */
+} ag_store_history_row;
+
+/* Every release of library in version order, each with its diff against
+   the one before. */
+ag_status ag_store_history(ag_store *s, const char *library, ag_store_history_row **rows,
+                           size_t *n, ag_error *err);
+void ag_store_history_free(ag_store_history_row *rows, size_t n);
+
+typedef struct ag_store_matrix {
+    char **versions;     /* n, in version order */
+    size_t n;
+    /* cells[built * n + running]: overall verdict of diff(built -> running);
+       AG_VERDICT_NONE on the diagonal. */
+    ag_verdict *cells;
+} ag_store_matrix;
+
+ag_status ag_store_matrix_of(ag_store *s, const char *library, ag_store_matrix **out,
+                             ag_error *err);
+void ag_store_matrix_free(ag_store_matrix *m);
+
+#endif

@@ -1,0 +1,390 @@
+/*
+ * store_history.c — a library's timeline and compatibility matrix from the
+ * store: verdicts of diff(old -> new) between releases, computed with the
+ * diff engine once and kept in diff_cache (schema/001_initial.sql), so the
+ * second `history` or `matrix` of fifty releases costs a few queries.
+ *
+ * Cached rows are written in one short transaction after the diffs are
+ * computed, never while holding the write lock for the diffing itself; a row
+ * whose release was replaced or removed in the meantime is simply not
+ * written. A cache that cannot be written (read-only database) is not an
+ * error: the answer is still right, just not remembered.
+ */
+#include "store_internal.h"
+
+#include <jansson.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "diff.h"
+#include "version.h"
+
+/* ------------------------------------------------------------------ */
+/* Summary <-> cache row                                               */
+
+static void summary_from_diff(const ag_diff *d, ag_store_diff_summary *out)
+{
+    memset(out, 0, sizeof *out);
+    out->verdict = ag_diff_overall(d);
+    for (int v = 0; v < AG_VERDICT__COUNT; v++)
+        out->counts[v] = d->counts[v];
+    out->functions_added = d->functions_added;
+    out->functions_removed = d->functions_removed;
+    out->functions_changed = d->functions_changed;
+    out->variables_added = d->variables_added;
+    out->variables_removed = d->variables_removed;
+    out->variables_changed = d->variables_changed;
+}
+
+typedef struct named_count {
+    const char *key;
+    size_t offset;
+} named_count;
+
+#define NC(field) { #field, offsetof(ag_store_diff_summary, field) }
+static const named_count INTERFACE_COUNTS[] = {
+    NC(functions_added), NC(functions_removed), NC(functions_changed),
+    NC(variables_added), NC(variables_removed), NC(variables_changed),
+};
+#undef NC
+#define N_INTERFACE_COUNTS (sizeof INTERFACE_COUNTS / sizeof INTERFACE_COUNTS[0])
+
+static size_t *count_field(ag_store_diff_summary *s, const named_count *nc)
+{
+    return (size_t *)((char *)s + nc->offset);
+}
+
+/* {"api-break":0,"breaking":2,...,"functions_added":3,...} */
+static char *counts_json(const ag_store_diff_summary *sum)
+{
+    ag_store_diff_summary copy = *sum;
+    json_t *o = json_object();
+    for (int v = AG_VERDICT_NONE + 1; v < AG_VERDICT__COUNT; v++)
+        json_object_set_new(o, ag_verdict_name((ag_verdict)v), json_integer((json_int_t)sum->counts[v]));
+    for (size_t i = 0; i < N_INTERFACE_COUNTS; i++)
+        json_object_set_new(o, INTERFACE_COUNTS[i].key,
+                            json_integer((json_int_t)*count_field(&copy, &INTERFACE_COUNTS[i])));
+    char *text = json_dumps(o, JSON_COMPACT | JSON_SORT_KEYS);
+    json_decref(o);
+    return text;
+}
+
+/* False when the row does not parse (then it is recomputed and replaced). */
+static bool summary_from_row(const char *verdict, const char *counts, ag_store_diff_summary *out)
+{
+    memset(out, 0, sizeof *out);
+    int v = verdict ? ag_verdict_from_name(verdict) : -1;
+    json_error_t jerr;
+    json_t *o = counts ? json_loads(counts, 0, &jerr) : NULL;
+    if (v < 0 || !json_is_object(o)) {
+        json_decref(o);
+        return false;
+    }
+    out->verdict = (ag_verdict)v;
+    bool ok = true;
+    for (int k = AG_VERDICT_NONE + 1; k < AG_VERDICT__COUNT; k++) {
+        json_t *n = json_object_get(o, ag_verdict_name((ag_verdict)k));
+        ok = ok && json_is_integer(n);
+        out->counts[k] = n ? (size_t)json_integer_value(n) : 0;
+    }
+    for (size_t i = 0; i < N_INTERFACE_COUNTS; i++) {
+        json_t *n = json_object_get(o, INTERFACE_COUNTS[i].key);
+        ok = ok && json_is_integer(n);
+        *count_field(out, &INTERFACE_COUNTS[i]) = n ? (size_t)json_integer_value(n) : 0;
+    }
+    json_decref(o);
+    return ok;
+}
+
+/* ------------------------------------------------------------------ */
+/* Computing with a cache                                              */
+
+/* The releases of one library, their corpora loaded on first use. */
+typedef struct diff_session {
+    ag_store *s;
+    ag_store_release *rels;
+    size_t n;
+    ag_corpus **corpora;          /* n, lazily */
+    /* pending cache rows */
+    struct pending { int64_t old_id, new_id; ag_store_diff_summary sum; } *pending;
+    size_t n_pending, cap_pending;
+} diff_session;
+
+static ag_status session_open(ag_store *s, const char *library, diff_session *ds, ag_error *err)
+{
+    memset(ds, 0, sizeof *ds);
+    ds->s = s;
+    ag_status st = ag_store_list_releases(s, library, &ds->rels, &ds->n, err);
+    if (st != AG_OK)
+        return st;
+    ds->corpora = calloc(ds->n ? ds->n : 1, sizeof *ds->corpora);
+    return ds->corpora ? AG_OK : ag_fail(err, AG_ERR_NOMEM, "out of memory");
+}
+
+static void session_close(diff_session *ds)
+{
+    for (size_t i = 0; ds->corpora && i < ds->n; i++)
+        ag_corpus_free(ds->corpora[i]);
+    free(ds->corpora);
+    ag_store_releases_free(ds->rels, ds->n);
+    free(ds->pending);
+}
+
+static ag_status session_corpus(diff_session *ds, size_t i, const ag_corpus **out, ag_error *err)
+{
+    if (!ds->corpora[i]) {
+        char label[512];
+        snprintf(label, sizeof label, "%s@%s", ds->rels[i].library, ds->rels[i].version);
+        ag_status st = store_load_release_id(ds->s, ds->rels[i].id, label, &ds->corpora[i], err);
+        if (st != AG_OK)
+            return st;
+    }
+    *out = ds->corpora[i];
+    return AG_OK;
+}
+
+static ag_status cache_lookup(ag_store *s, int64_t old_id, int64_t new_id, bool *hit,
+                              ag_store_diff_summary *out, ag_error *err)
+{
+    *hit = false;
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(s->db,
+            "SELECT verdict, counts FROM diff_cache"
+            " WHERE old_release_id = ?1 AND new_release_id = ?2 AND engine = ?3",
+            -1, &st, NULL) != SQLITE_OK)
+        return store_db_fail(s->db, err, "cannot read the diff cache");
+    sqlite3_bind_int64(st, 1, old_id);
+    sqlite3_bind_int64(st, 2, new_id);
+    sqlite3_bind_text(st, 3, ABIGUARD_VERSION, -1, SQLITE_STATIC);
+    int rc = sqlite3_step(st);
+    ag_status status = AG_OK;
+    if (rc == SQLITE_ROW)
+        *hit = summary_from_row((const char *)sqlite3_column_text(st, 0),
+                                (const char *)sqlite3_column_text(st, 1), out);
+    else if (rc != SQLITE_DONE)
+        status = store_db_fail(s->db, err, "cannot read the diff cache");
+    sqlite3_finalize(st);
+    return status;
+}
+
+static ag_status session_summary(diff_session *ds, size_t old_i, size_t new_i,
+                                 ag_store_diff_summary *out, ag_error *err)
+{
+    int64_t old_id = ds->rels[old_i].id, new_id = ds->rels[new_i].id;
+    bool hit;
+    ag_status st = cache_lookup(ds->s, old_id, new_id, &hit, out, err);
+    if (st != AG_OK || hit)
+        return st;
+    const ag_corpus *a, *b;
+    if ((st = session_corpus(ds, old_i, &a, err)) != AG_OK ||
+        (st = session_corpus(ds, new_i, &b, err)) != AG_OK)
+        return st;
+    ag_diff_options opts;
+    memset(&opts, 0, sizeof opts);
+    ag_diff *d = NULL;
+    ag_error inner = { .msg = "" };
+    st = ag_diff_corpora(a, b, &opts, &d, &inner);
+    if (st != AG_OK)
+        return ag_fail(err, st, "cannot diff %s@%s -> %s@%s: %s", ds->rels[old_i].library,
+                       ds->rels[old_i].version, ds->rels[new_i].library, ds->rels[new_i].version,
+                       inner.msg);
+    summary_from_diff(d, out);
+    ag_diff_free(d);
+    if (ds->n_pending == ds->cap_pending) {
+        size_t cap = ds->cap_pending ? ds->cap_pending * 2 : 16;
+        struct pending *bigger = realloc(ds->pending, cap * sizeof *bigger);
+        if (!bigger)
+            return AG_OK; /* only the caching is lost */
+        ds->pending = bigger;
+        ds->cap_pending = cap;
+    }
+    ds->pending[ds->n_pending++] = (struct pending){ old_id, new_id, *out };
+    return AG_OK;
+}
+
+/* Best effort, see the top of the file. */
+static void session_flush(diff_session *ds)
+{
+    if (ds->n_pending == 0)
+        return;
+    ag_store *s = ds->s;
+    bool own;
+    ag_error ignored;
+    if (store_tx_begin(s, &own, &ignored) != AG_OK)
+        return;
+    sqlite3_stmt *st;
+    ag_status status = AG_OK;
+    if (sqlite3_prepare_v2(s->db,
+            "INSERT OR REPLACE INTO diff_cache(old_release_id, new_release_id, engine, verdict, counts)"
+            " SELECT ?1, ?2, ?3, ?4, ?5"
+            " WHERE EXISTS (SELECT 1 FROM releases WHERE id = ?1)"
+            " AND EXISTS (SELECT 1 FROM releases WHERE id = ?2)",
+            -1, &st, NULL) != SQLITE_OK) {
+        store_tx_end(s, own, AG_ERR_IO, &ignored);
+        return;
+    }
+    for (size_t i = 0; status == AG_OK && i < ds->n_pending; i++) {
+        char *counts = counts_json(&ds->pending[i].sum);
+        if (!counts) {
+            status = AG_ERR_NOMEM;
+            break;
+        }
+        sqlite3_reset(st);
+        sqlite3_bind_int64(st, 1, ds->pending[i].old_id);
+        sqlite3_bind_int64(st, 2, ds->pending[i].new_id);
+        sqlite3_bind_text(st, 3, ABIGUARD_VERSION, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 4, ag_verdict_name(ds->pending[i].sum.verdict), -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 5, counts, -1, SQLITE_TRANSIENT);
+        if (sqlite3_step(st) != SQLITE_DONE)
+            status = AG_ERR_IO;
+        free(counts);
+    }
+    sqlite3_finalize(st);
+    store_tx_end(s, own, status, &ignored);
+    ds->n_pending = 0;
+}
+
+static ag_status find_in_session(const diff_session *ds, const char *version, size_t *i, ag_error *err)
+{
+    for (size_t k = 0; k < ds->n; k++) {
+        if (strcmp(ds->rels[k].version, version) == 0) {
+            *i = k;
+            return AG_OK;
+        }
+    }
+    return ag_fail(err, AG_ERR_NOTFOUND, "no release %s@%s", ds->n ? ds->rels[0].library : "?", version);
+}
+
+/* ------------------------------------------------------------------ */
+/* Public                                                              */
+
+ag_status ag_store_diff_summary_of(ag_store *s, const char *library, const char *old_version,
+                                   const char *new_version, ag_store_diff_summary *out,
+                                   ag_error *err)
+{
+    diff_session ds;
+    ag_status st = session_open(s, library, &ds, err);
+    size_t a = 0, b = 0;
+    if (st == AG_OK)
+        st = find_in_session(&ds, old_version, &a, err);
+    if (st == AG_OK)
+        st = find_in_session(&ds, new_version, &b, err);
+    if (st == AG_OK)
+        st = session_summary(&ds, a, b, out, err);
+    if (st == AG_OK)
+        session_flush(&ds);
+    session_close(&ds);
+    return st;
+}
+
+void ag_store_history_free(ag_store_history_row *rows, size_t n)
+{
+    if (!rows)
+        return;
+    /* The release structs were moved out of one array; free them as one. */
+    for (size_t i = 0; i < n; i++) {
+        ag_store_release *r = &rows[i].release;
+        free(r->library);
+        free(r->version);
+        free(r->date);
+        free(r->notes);
+        free(r->created);
+        free(r->file_name);
+        free(r->soname);
+        free(r->build_id);
+    }
+    free(rows);
+}
+
+ag_status ag_store_history(ag_store *s, const char *library, ag_store_history_row **rows,
+                           size_t *n, ag_error *err)
+{
+    *rows = NULL;
+    *n = 0;
+    diff_session ds;
+    ag_status st = session_open(s, library, &ds, err);
+    ag_store_history_row *v = NULL;
+    if (st == AG_OK && !(v = calloc(ds.n ? ds.n : 1, sizeof *v)))
+        st = ag_fail(err, AG_ERR_NOMEM, "out of memory");
+    for (size_t i = 1; st == AG_OK && i < ds.n; i++) {
+        st = session_summary(&ds, i - 1, i, &v[i].vs_previous, err);
+        v[i].has_previous = true;
+        /* Only one corpus is needed at a time: keep memory flat for long
+           histories. */
+        if (i >= 2) {
+            ag_corpus_free(ds.corpora[i - 2]);
+            ds.corpora[i - 2] = NULL;
+        }
+    }
+    if (st == AG_OK)
+        session_flush(&ds);
+    if (st == AG_OK) {
+        /* Hand the release records over to the rows. */
+        for (size_t i = 0; i < ds.n; i++)
+            v[i].release = ds.rels[i];
+        free(ds.rels);
+        ds.rels = NULL;
+        *rows = v;
+        *n = ds.n;
+    } else {
+        free(v);
+    }
+    session_close(&ds);
+    return st;
+}
+
+void ag_store_matrix_free(ag_store_matrix *m)
+{
+    if (!m)
+        return;
+    for (size_t i = 0; i < m->n; i++)
+        free(m->versions[i]);
+    free(m->versions);
+    free(m->cells);
+    free(m);
+}
+
+ag_status ag_store_matrix_of(ag_store *s, const char *library, ag_store_matrix **out,
+                             ag_error *err)
+{
+    *out = NULL;
+    diff_session ds;
+    ag_status st = session_open(s, library, &ds, err);
+    ag_store_matrix *m = NULL;
+    if (st == AG_OK) {
+        m = calloc(1, sizeof *m);
+        if (m) {
+            m->versions = calloc(ds.n ? ds.n : 1, sizeof *m->versions);
+            m->cells = calloc(ds.n ? ds.n * ds.n : 1, sizeof *m->cells);
+        }
+        if (!m || !m->versions || !m->cells)
+            st = ag_fail(err, AG_ERR_NOMEM, "out of memory");
+    }
+    for (size_t i = 0; st == AG_OK && i < ds.n; i++) {
+        if (!(m->versions[i] = strdup(ds.rels[i].version))) {
+            st = ag_fail(err, AG_ERR_NOMEM, "out of memory");
+            break;
+        }
+        m->n = i + 1;
+    }
+    for (size_t built = 0; st == AG_OK && built < ds.n; built++) {
+        for (size_t running = 0; st == AG_OK && running < ds.n; running++) {
+            ag_store_diff_summary sum = { .verdict = AG_VERDICT_NONE };
+            if (built == running) {
+                m->cells[built * ds.n + running] = AG_VERDICT_NONE;
+                continue;
+            }
+            st = session_summary(&ds, built, running, &sum, err);
+            m->cells[built * ds.n + running] = sum.verdict;
+        }
+    }
+    if (st == AG_OK)
+        session_flush(&ds);
+    session_close(&ds);
+    if (st != AG_OK) {
+        ag_store_matrix_free(m);
+        return st;
+    }
+    *out = m;
+    return AG_OK;
+}

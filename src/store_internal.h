@@ -1,0 +1,35 @@
+/*
+ * store_internal.h — what store.c shares with store_history.c: the handle,
+ * SQLite error mapping, transactions and loading a release by id. Not a
+ * public interface.
+ */
+#ifndef ABIGUARD_STORE_INTERNAL_H
+#define ABIGUARD_STORE_INTERNAL_H
+
+#include <sqlite3.h>
+
+#include "store.h"
+
+struct ag_store {
+    sqlite3 *db;
+    bool in_tx;   /* an ag_store_begin transaction is open */
+};
+
+/* Turns the connection's last error into one sentence with the right
+   status (corrupt / not a database -> FORMAT, locked, read-only, I/O -> IO). */
+ag_status store_db_fail(sqlite3 *db, ag_error *err, const char *doing);
+
+/* A transaction of our own unless one is open already (*own says which);
+   store_tx_end commits on st == AG_OK, rolls back otherwise, and returns
+   the resulting status. */
+ag_status store_tx_begin(ag_store *s, bool *own, ag_error *err);
+ag_status store_tx_end(ag_store *s, bool own, ag_status st, ag_error *err);
+
+/* Release id of library@version, AG_ERR_NOTFOUND when unknown. */
+ag_status store_find_release(ag_store *s, const char *library, const char *version,
+                             int64_t *release_id, ag_error *err);
+/* The first binary of a release as a corpus; label names it in messages. */
+ag_status store_load_release_id(ag_store *s, int64_t release_id, const char *label,
+                                ag_corpus **out, ag_error *err);
+
+#endif
