@@ -30,7 +30,7 @@ INTEG_OBJ = $(INTEG_SRC:tests/integration/%.c=$(BUILD)/obj/tests/integration/%.o
 ABIGUARD = $(BUILD)/abiguard
 LIBAG    = $(BUILD)/libabiguard.a
 
-.PHONY: all test check check-asan deps bench demo clean fixtures
+.PHONY: all test check check-asan deps bench demo baselines clean fixtures
 all: $(ABIGUARD) $(LIBAG)
 
 $(BUILD)/obj/%.o: src/%.c
@@ -94,6 +94,34 @@ check-asan: deps
 bench: deps all
 	bench/run-extract.sh $(ABIGUARD)
 	bench/run-diff.sh $(ABIGUARD)
+
+# ---------------------------------------------------------------- baselines
+# The committed baselines under baselines/ are real releases, extracted from
+# Debian 12's packages with their -dbg debug info. `make baselines`
+# regenerates them (the versions are the packages' upstream versions).
+LIBDIR = /usr/lib/x86_64-linux-gnu
+BASELINES = lua:5.1.5:liblua5.1.so.0 lua:5.3.6:liblua5.3.so.0 lua:5.4.4:liblua5.4.so.0 \
+            gsl:2.7.1:libgsl.so.27
+
+baselines: deps all
+	@set -e; for b in $(BASELINES); do \
+	    lib=$${b%%:*}; rest=$${b#*:}; ver=$${rest%%:*}; so=$${rest#*:}; \
+	    echo "baselines/$$lib/$$ver.json <- $(LIBDIR)/$$so"; \
+	    mkdir -p baselines/$$lib; \
+	    $(ABIGUARD) extract $(LIBDIR)/$$so -o baselines/$$lib/$$ver.json; \
+	done
+
+# `make demo`: the committed baselines loaded into a fresh database, then
+# the lua timeline, its compatibility matrix and the 5.3 -> 5.4 diff.
+DEMO_DB = $(BUILD)/demo.db
+
+demo: deps all
+	@rm -f $(DEMO_DB) $(DEMO_DB)-wal $(DEMO_DB)-shm
+	$(ABIGUARD) import-dir baselines --db $(DEMO_DB)
+	$(ABIGUARD) list --db $(DEMO_DB)
+	$(ABIGUARD) history lua --db $(DEMO_DB)
+	$(ABIGUARD) matrix lua --db $(DEMO_DB)
+	$(ABIGUARD) diff lua@5.3.6 lua@5.4.4 --db $(DEMO_DB) || test $$? -eq 12 -o $$? -eq 4
 
 clean:
 	rm -rf build build-asan
