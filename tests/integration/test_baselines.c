@@ -14,7 +14,7 @@ static const char *const baselines[][2] = {
     { "lua", "5.1.5" }, { "lua", "5.3.6" }, { "lua", "5.4.4" }, { "gsl", "2.7.1" },
 };
 
-Test(baselines, import_dir_then_export_is_byte_identical, .timeout = 120)
+Test(baselines, import_dir_then_export_is_byte_identical)
 {
     const char *src = getenv("SOURCE_DIR");
     char *dir = path_join2(src ? src : ".", "baselines");
