@@ -94,6 +94,7 @@ check-asan: deps
 bench: deps all
 	bench/run-extract.sh $(ABIGUARD)
 	bench/run-diff.sh $(ABIGUARD)
+	bench/run-store.sh $(ABIGUARD)
 
 # ---------------------------------------------------------------- baselines
 # The committed baselines under baselines/ are real releases, extracted from
