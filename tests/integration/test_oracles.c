@@ -468,7 +468,7 @@ static void name_set_finish(name_set *s)
 
 static bool name_set_has(const name_set *s, const char *name)
 {
-    return bsearch(&name, s->names, s->n, sizeof *s->names, cmp_str) != NULL;
+    return s->n && bsearch(&name, s->names, s->n, sizeof *s->names, cmp_str) != NULL;
 }
 
 static void name_set_free(name_set *s)
