@@ -19,6 +19,7 @@
 
 #include "change_kinds.h"
 #include "corpus.h"
+#include "diff.h"
 #include "error.h"
 
 typedef struct ag_store ag_store;
@@ -165,5 +166,14 @@ typedef struct ag_store_matrix {
 ag_status ag_store_matrix_of(ag_store *s, const char *library, ag_store_matrix **out,
                              ag_error *err);
 void ag_store_matrix_free(ag_store_matrix *m);
+
+/* The full JSON report (abiguard-diff/1) of diff(old_ref -> new_ref) with
+   default options, kept in diff_cache for the running engine version, so
+   asking for the same diff again costs one row read. Get sets *json to NULL
+   when none is cached; put stores one (and the summary history reads). */
+ag_status ag_store_report_get(ag_store *s, const char *old_ref, const char *new_ref, char **json,
+                              ag_error *err);
+ag_status ag_store_report_put(ag_store *s, const char *old_ref, const char *new_ref, const ag_diff *d,
+                              const char *json, ag_error *err);
 
 #endif

@@ -22,7 +22,7 @@
 /* ------------------------------------------------------------------ */
 /* Summary <-> cache row                                               */
 
-static void summary_from_diff(const ag_diff *d, ag_store_diff_summary *out)
+void store_summary_from_diff(const ag_diff *d, ag_store_diff_summary *out)
 {
     memset(out, 0, sizeof *out);
     out->verdict = ag_diff_overall(d);
@@ -55,7 +55,7 @@ static size_t *count_field(ag_store_diff_summary *s, const named_count *nc)
 }
 
 /* {"api-break":0,"breaking":2,...,"functions_added":3,...} */
-static char *counts_json(const ag_store_diff_summary *sum)
+char *store_counts_json(const ag_store_diff_summary *sum)
 {
     ag_store_diff_summary copy = *sum;
     json_t *o = json_object();
@@ -188,7 +188,7 @@ static ag_status session_summary(diff_session *ds, size_t old_i, size_t new_i,
         return ag_fail(err, st, "cannot diff %s@%s -> %s@%s: %s", ds->rels[old_i].library,
                        ds->rels[old_i].version, ds->rels[new_i].library, ds->rels[new_i].version,
                        inner.msg);
-    summary_from_diff(d, out);
+    store_summary_from_diff(d, out);
     ag_diff_free(d);
     if (ds->n_pending == ds->cap_pending) {
         size_t cap = ds->cap_pending ? ds->cap_pending * 2 : 16;
@@ -224,7 +224,7 @@ static void session_flush(diff_session *ds)
         return;
     }
     for (size_t i = 0; status == AG_OK && i < ds->n_pending; i++) {
-        char *counts = counts_json(&ds->pending[i].sum);
+        char *counts = store_counts_json(&ds->pending[i].sum);
         if (!counts) {
             status = AG_ERR_NOMEM;
             break;

@@ -32,4 +32,10 @@ ag_status store_find_release(ag_store *s, const char *library, const char *versi
 ag_status store_load_release_id(ag_store *s, int64_t release_id, const char *label,
                                 ag_corpus **out, ag_error *err);
 
+/* The diff_cache row format shared by history/matrix (store_history.c) and
+   cached reports (store_report.c): a summary and its compact counts JSON
+   (malloc'd, NULL when out of memory). */
+void store_summary_from_diff(const ag_diff *d, ag_store_diff_summary *out);
+char *store_counts_json(const ag_store_diff_summary *sum);
+
 #endif

@@ -17,6 +17,7 @@
 #include "../diff.h"
 #include "../extract.h"
 #include "../report.h"
+#include "../diff_json.h"
 #include "../store.h"
 #include "../suppress.h"
 
@@ -166,6 +167,69 @@ static ag_status write_report_file(const ag_diff *d, const ag_report_context *ct
     return st;
 }
 
+/* Both sides come from the store and nothing changes what the engine
+   computes: the report can be served from, and saved to, the diff cache. */
+static bool store_cacheable(const diff_args *a)
+{
+    return ag_store_looks_like_ref(a->old_arg) && ag_store_looks_like_ref(a->new_arg) &&
+           a->n_header_dirs == 0;
+}
+
+/* Renders a report from a cached diff. Returns false (and leaves *rc) when
+   there is none, or it cannot be used: then the diff is computed. */
+static bool report_from_cache(const diff_args *a, const ag_suppression *rules, size_t n_rules, int *rc)
+{
+    if (!store_cacheable(a) || a->format == AG_FMT_JUNIT)
+        return false; /* JUnit lists the old release's interfaces: it needs the corpus */
+    ag_error err = { .msg = "" };
+    ag_store *s = NULL;
+    char *json = NULL;
+    ag_diff *d = NULL;
+    bool served = false;
+    if (ag_store_open_existing(ag_store_default_path(a->db), &s, &err) == AG_OK &&
+        ag_store_report_get(s, a->old_arg, a->new_arg, &json, &err) == AG_OK && json &&
+        ag_diff_from_json(json, strlen(json), &d, &err) == AG_OK) {
+        if (n_rules)
+            ag_diff_apply_suppressions(d, rules, n_rules);
+        ag_report_context ctx = {
+            .old_label = a->old_arg, .new_label = a->new_arg,
+            .fail_on = a->fail_on, .show_suppressed = a->show_suppressed,
+        };
+        ag_status st = a->output ? write_report_file(d, &ctx, a, &err)
+                                 : ag_report_write(d, &ctx, a->format, stdout, &err);
+        *rc = ag_diff_exit_status(d, a->fail_on);
+        if (st != AG_OK) {
+            cli_error(a->output ? a->output : "<stdout>", "%s", err.msg);
+            *rc = AG_EXIT_ERROR;
+        }
+        served = true;
+    }
+    ag_diff_free(d);
+    free(json);
+    ag_store_close(s);
+    return served;
+}
+
+/* Best effort: a read-only store or a full disk only loses the caching. */
+static void save_to_cache(const diff_args *a, const ag_diff *d, const ag_corpus *o, const ag_corpus *n)
+{
+    char *json = NULL;
+    size_t len = 0;
+    FILE *mem = open_memstream(&json, &len);
+    if (!mem)
+        return;
+    ag_error err = { .msg = "" };
+    ag_report_context ctx = { .old_label = a->old_arg, .new_label = a->new_arg, .old_c = o, .new_c = n,
+                              .fail_on = AG_VERDICT_BREAKING };
+    ag_status st = ag_report_write(d, &ctx, AG_FMT_JSON, mem, &err);
+    fclose(mem);
+    ag_store *s = NULL;
+    if (st == AG_OK && ag_store_open_existing(ag_store_default_path(a->db), &s, &err) == AG_OK)
+        ag_store_report_put(s, a->old_arg, a->new_arg, d, json, &err);
+    ag_store_close(s);
+    free(json);
+}
+
 /* Diffs the loaded corpora and reports; returns the exit status. */
 static int diff_and_report(const diff_args *a, const ag_corpus *o, const ag_corpus *n,
                            const ag_suppression *rules, size_t n_rules)
@@ -187,6 +251,8 @@ static int diff_and_report(const diff_args *a, const ag_corpus *o, const ag_corp
     ag_status st = a->output ? write_report_file(d, &ctx, a, &err)
                              : ag_report_write(d, &ctx, a->format, stdout, &err);
     int rc = ag_diff_exit_status(d, a->fail_on);
+    if (store_cacheable(a) && n_rules == 0)
+        save_to_cache(a, d, o, n);
     if (st != AG_OK) {
         cli_error(a->output ? a->output : "<stdout>", "%s", err.msg);
         rc = AG_EXIT_ERROR;
@@ -207,6 +273,10 @@ static int run_diff(const diff_args *a)
     ag_corpus *o = NULL, *n = NULL;
     const char *failed = NULL;
     int rc;
+    if (report_from_cache(a, rules, n_rules, &rc)) {
+        ag_suppressions_free(rules, n_rules);
+        return rc;
+    }
     if (load_both(a, &o, &n, &failed, &err) != AG_OK) {
         cli_error(failed, "%s", err.msg);
         rc = AG_EXIT_ERROR;
