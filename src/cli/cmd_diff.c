@@ -13,6 +13,7 @@
 
 #include "cli.h"
 #include "cli_args.h"
+#include "../atomic_file.h"
 #include "../corpus_json.h"
 #include "../diff.h"
 #include "../extract.h"
@@ -141,30 +142,25 @@ static ag_status load_both(const diff_args *a, ag_corpus **o, ag_corpus **n, con
     return AG_OK;
 }
 
-/* Writes the report to FILE via FILE.tmp.<pid> and a rename, so a failed
-   run never leaves half a report where CI expects a whole one. */
+typedef struct report_job {
+    const ag_diff *d;
+    const ag_report_context *ctx;
+    ag_report_format format;
+} report_job;
+
+static ag_status write_report_to(FILE *f, const void *arg, ag_error *err)
+{
+    const report_job *job = arg;
+    return ag_report_write(job->d, job->ctx, job->format, f, err);
+}
+
+/* Replaces FILE atomically, so a failed run never leaves half a report
+   where CI expects a whole one. */
 static ag_status write_report_file(const ag_diff *d, const ag_report_context *ctx,
                                    const diff_args *a, ag_error *err)
 {
-    size_t len = strlen(a->output) + 32;
-    char *tmp = malloc(len);
-    if (!tmp)
-        return ag_fail(err, AG_ERR_NOMEM, "out of memory");
-    snprintf(tmp, len, "%s.tmp.%ld", a->output, (long)getpid());
-    ag_status st = AG_OK;
-    FILE *f = fopen(tmp, "w");
-    if (!f)
-        st = ag_fail(err, AG_ERR_IO, "cannot create: %s", strerror(errno));
-    else
-        st = ag_report_write(d, ctx, a->format, f, err);
-    if (f && fclose(f) != 0 && st == AG_OK)
-        st = ag_fail(err, AG_ERR_IO, "cannot write: %s", strerror(errno));
-    if (st == AG_OK && rename(tmp, a->output) != 0)
-        st = ag_fail(err, AG_ERR_IO, "cannot replace: %s", strerror(errno));
-    if (st != AG_OK && f)
-        unlink(tmp);
-    free(tmp);
-    return st;
+    report_job job = { d, ctx, a->format };
+    return ag_write_file_atomically(a->output, write_report_to, &job, err);
 }
 
 /* Both sides come from the store and nothing changes what the engine

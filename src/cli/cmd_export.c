@@ -16,6 +16,7 @@
 
 #include "cli.h"
 #include "cli_args.h"
+#include "../atomic_file.h"
 #include "../store.h"
 
 /* mkdir -p of path's directory. */
@@ -41,59 +42,19 @@ static ag_status make_parent_dirs(const char *path, ag_error *err)
     return st;
 }
 
-static void sync_directory_of(const char *path)
+static ag_status write_text(FILE *f, const void *text, ag_error *err)
 {
-    char *copy = strdup(path);
-    if (!copy)
-        return;
-    int fd = open(dirname(copy), O_RDONLY | O_DIRECTORY);
-    if (fd >= 0) {
-        fsync(fd);
-        close(fd);
-    }
-    free(copy);
+    if (fputs(text, f) == EOF)
+        return ag_fail(err, AG_ERR_IO, "cannot write: %s", strerror(errno));
+    return AG_OK;
 }
 
-/* FILE.tmp.<pid> next to FILE, synced, then renamed over it: readers see the
-   old baseline or the new one, never half of one. */
+/* Creates FILE's missing parent directories (baselines/<lib>/), then
+   replaces FILE atomically: readers see the old baseline or the new one. */
 static ag_status write_atomically(const char *text, const char *path, ag_error *err)
 {
     ag_status st = make_parent_dirs(path, err);
-    if (st != AG_OK)
-        return st;
-    size_t len = strlen(path) + 32;
-    char *tmp = malloc(len);
-    if (!tmp)
-        return ag_fail(err, AG_ERR_NOMEM, "out of memory");
-    snprintf(tmp, len, "%s.tmp.%ld", path, (long)getpid());
-    int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
-    if (fd < 0) {
-        st = ag_fail(err, AG_ERR_IO, "cannot create %s: %s", tmp, strerror(errno));
-        free(tmp);
-        return st;
-    }
-    size_t n = strlen(text), done = 0;
-    while (st == AG_OK && done < n) {
-        ssize_t w = write(fd, text + done, n - done);
-        if (w < 0 && errno == EINTR)
-            continue;
-        if (w < 0)
-            st = ag_fail(err, AG_ERR_IO, "cannot write: %s", strerror(errno));
-        else
-            done += (size_t)w;
-    }
-    if (st == AG_OK && fsync(fd) != 0)
-        st = ag_fail(err, AG_ERR_IO, "cannot write: %s", strerror(errno));
-    if (close(fd) != 0 && st == AG_OK)
-        st = ag_fail(err, AG_ERR_IO, "cannot write: %s", strerror(errno));
-    if (st == AG_OK && rename(tmp, path) != 0)
-        st = ag_fail(err, AG_ERR_IO, "cannot replace: %s", strerror(errno));
-    if (st != AG_OK)
-        unlink(tmp);
-    else
-        sync_directory_of(path);
-    free(tmp);
-    return st;
+    return st == AG_OK ? ag_write_file_atomically(path, write_text, text, err) : st;
 }
 
 int cmd_export(int argc, char **argv)

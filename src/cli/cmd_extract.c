@@ -14,6 +14,7 @@
 
 #include "cli.h"
 #include "cli_args.h"
+#include "../atomic_file.h"
 #include "../corpus_json.h"
 #include "../extract.h"
 
@@ -53,59 +54,9 @@ static int parse_extract_args(int argc, char **argv, extract_args *a)
     return AG_EXIT_OK;
 }
 
-/* Makes the rename itself durable; a failure here loses nothing written. */
-static void sync_directory_of(const char *path)
+static ag_status write_corpus(FILE *f, const void *corpus, ag_error *err)
 {
-    char *copy = strdup(path);
-    if (!copy)
-        return;
-    int fd = open(dirname(copy), O_RDONLY | O_DIRECTORY);
-    if (fd >= 0) {
-        fsync(fd);
-        close(fd);
-    }
-    free(copy);
-}
-
-/* Writes the corpus to tmp (already created), flushed to disk. */
-static ag_status write_synced(const ag_corpus *c, int fd, ag_error *err)
-{
-    FILE *f = fdopen(fd, "w");
-    if (!f) {
-        close(fd);
-        return ag_fail(err, AG_ERR_IO, "cannot write: %s", strerror(errno));
-    }
-    ag_status st = ag_corpus_write_file(c, f, err);
-    if (st == AG_OK && fsync(fileno(f)) != 0)
-        st = ag_fail(err, AG_ERR_IO, "cannot write: %s", strerror(errno));
-    if (fclose(f) != 0 && st == AG_OK)
-        st = ag_fail(err, AG_ERR_IO, "cannot write: %s", strerror(errno));
-    return st;
-}
-
-/* FILE.tmp.<pid> in FILE's directory, then rename over FILE: readers see
-   the old corpus or the new one, never a mix. */
-static ag_status write_atomically(const ag_corpus *c, const char *path, ag_error *err)
-{
-    size_t len = strlen(path) + 32;
-    char *tmp = malloc(len);
-    if (!tmp)
-        return ag_fail(err, AG_ERR_NOMEM, "out of memory");
-    snprintf(tmp, len, "%s.tmp.%ld", path, (long)getpid());
-    ag_status st = AG_OK;
-    int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
-    if (fd < 0)
-        st = ag_fail(err, AG_ERR_IO, "cannot create %s: %s", tmp, strerror(errno));
-    else
-        st = write_synced(c, fd, err);
-    if (st == AG_OK && rename(tmp, path) != 0)
-        st = ag_fail(err, AG_ERR_IO, "cannot replace: %s", strerror(errno));
-    if (st != AG_OK && fd >= 0)
-        unlink(tmp);
-    if (st == AG_OK)
-        sync_directory_of(path);
-    free(tmp);
-    return st;
+    return ag_corpus_write_file(corpus, f, err);
 }
 
 static void warn_about_input(const char *path, const ag_corpus *c)
@@ -142,7 +93,7 @@ int cmd_extract(int argc, char **argv)
         rc = AG_EXIT_ERROR;
     } else {
         warn_about_input(a.path, c);
-        st = a.output ? write_atomically(c, a.output, &err) : ag_corpus_write_file(c, stdout, &err);
+        st = a.output ? ag_write_file_atomically(a.output, write_corpus, c, &err) : ag_corpus_write_file(c, stdout, &err);
         if (st != AG_OK) {
             cli_error(a.output ? a.output : "<stdout>", "%s", err.msg);
             rc = AG_EXIT_ERROR;
