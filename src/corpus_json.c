@@ -1,6 +1,8 @@
 /*
- * corpus_json.c — the corpus's one serialized form, "abiguard-corpus/1"
- * (jansson), written deterministically and read back with full validation.
+ * corpus_json.c — the corpus's one serialized form, "abiguard-corpus/1",
+ * written deterministically (jansson) and read back with full validation:
+ * in one pass over the text (json_scan.c) when the file is valid, through a
+ * jansson tree when it is not, to explain why (see "Reading, fast path").
  *
  * Shape. Keys are sorted on output (JSON_SORT_KEYS), one value per line, so a
  * baseline diffs cleanly in git. Arrays keep the corpus's order (finalize
@@ -42,6 +44,8 @@
  * read as uint64 carries "unsigned": true.
  */
 #include "corpus_json.h"
+
+#include "json_scan.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -1321,7 +1325,10 @@ static ag_status r_corpus(reader *r, const json_t *root)
     return st;
 }
 
-ag_status ag_corpus_from_json(const char *text, size_t len, ag_corpus **out, ag_error *err)
+/* The tree reader: jansson's DOM, checked field by field. ag_corpus_from_json
+   runs it only when the fast reader below fails, for its messages. */
+ag_status ag_corpus_from_json_tree(const char *text, size_t len, ag_corpus **out, ag_error *err);
+ag_status ag_corpus_from_json_tree(const char *text, size_t len, ag_corpus **out, ag_error *err)
 {
     *out = NULL;
     json_error_t jerr;
@@ -1342,6 +1349,950 @@ ag_status ag_corpus_from_json(const char *text, size_t len, ag_corpus **out, ag_
     }
     *out = r.c;
     return AG_OK;
+}
+
+/* ================================================================== */
+/* Reading, fast path                                                  */
+/*
+ * One pass over the text with json_scan (json_scan.h), building the corpus
+ * directly: no tree, no per-field paths, type ids parsed into 64-bit
+ * numbers and resolved through a hash table. It accepts exactly the
+ * documents the tree reader above accepts and builds exactly the same
+ * corpus, but it does not explain failures: on any failure (syntax, schema,
+ * ids, memory) ag_corpus_from_json drops its work and runs the tree reader,
+ * whose messages (jansson's, with line and column, for syntax; "types[12].
+ * members[3].type: ..." for the rest) are the documented ones. A valid file,
+ * the common case, is read once and fast; a broken one twice, and explained.
+ *
+ * So every check of the tree reader has its counterpart here, in whatever
+ * order the file presents the keys (all required keys present, no unknown or
+ * duplicate key, types per field, ranges, null sections iff no debug info,
+ * ids that resolve and match their content), and where the two could
+ * differ this one fails rather than guess. tests/unit/test_json_scan.c
+ * compares the two readers on damaged corpora.
+ */
+
+/* A type id seen in the file, as a definition or a reference. References
+   are stored as slot numbers while reading and resolved at the end. */
+typedef struct id_slot {
+    uint64_t id;
+    ag_type_ref type; /* index in c->types; AG_NO_TYPE while only referenced */
+} id_slot;
+
+/* A growable scratch array: lists are read into it, then copied into an
+   allocation of exactly their size (as the tree reader's calloc(n)). */
+typedef struct scratch {
+    void *v;
+    size_t cap; /* elements */
+} scratch;
+
+typedef struct fast {
+    js_scanner s;
+    ag_corpus *c;
+    id_slot *slots;
+    size_t n_slots, cap_slots;
+    uint32_t *table;  /* open addressing: slot + 1, 0 when empty */
+    unsigned bits;    /* table size is 1 << bits */
+    scratch members, params, enumerators, dims, strings, symbols, functions, variables, skipped;
+} fast;
+
+enum { F_REQUIRED = 0, F_OPTIONAL = 1 };
+enum { F_NOT_NULL = 0, F_NULLABLE = 1 };
+
+static bool f_fail(fast *f, const char *what)
+{
+    return js_fail(&f->s, what);
+}
+
+static bool f_nomem(fast *f)
+{
+    return js_fail(&f->s, "out of memory");
+}
+
+/* Room for one more element at index n. */
+static void *f_scratch_at(fast *f, scratch *sc, size_t size, size_t n)
+{
+    if (n == sc->cap) {
+        size_t cap = sc->cap ? sc->cap * 2 : 16;
+        void *bigger = realloc(sc->v, cap * size);
+        if (!bigger) {
+            f_nomem(f);
+            return NULL;
+        }
+        sc->v = bigger;
+        sc->cap = cap;
+    }
+    void *e = (char *)sc->v + n * size;
+    memset(e, 0, size);
+    return e;
+}
+
+/* ---------------------------------------------------------------- scalars */
+
+static bool f_str(fast *f, bool nullable, char **out)
+{
+    if (nullable && js_peek(&f->s) == JS_NULL)
+        return js_null(&f->s);
+    js_str v;
+    if (!js_string(&f->s, &v))
+        return false;
+    char *d = malloc(v.len + 1);
+    if (!d)
+        return f_nomem(f);
+    memcpy(d, v.ptr, v.len);
+    d[v.len] = '\0';
+    *out = d;
+    return true;
+}
+
+/* parse_u64_decimal on a js_str: canonical decimal, no overflow. */
+static bool f_decimal(js_str v, uint64_t *out)
+{
+    if (v.len == 0 || (v.ptr[0] == '0' && v.len > 1))
+        return false;
+    uint64_t x = 0;
+    for (size_t i = 0; i < v.len; i++) {
+        unsigned d = (unsigned)(v.ptr[i] - '0');
+        if (d > 9 || x > (UINT64_MAX - d) / 10)
+            return false;
+        x = x * 10 + d;
+    }
+    *out = x;
+    return true;
+}
+
+/* r_u64_value: an integer >= 0, or a decimal string beyond INT64_MAX. */
+static bool f_u64(fast *f, uint64_t max, uint64_t *out)
+{
+    uint64_t v;
+    js_type t = js_peek(&f->s);
+    if (t == JS_NUMBER) {
+        int64_t i;
+        if (!js_int64(&f->s, &i))
+            return false;
+        if (i < 0)
+            return f_fail(f, "negative");
+        v = (uint64_t)i;
+    } else if (t == JS_STRING) {
+        js_str s;
+        if (!js_string(&f->s, &s))
+            return false;
+        if (!f_decimal(s, &v) || v <= (uint64_t)INT64_MAX)
+            return f_fail(f, "expected an unsigned integer");
+    } else {
+        return f_fail(f, "expected an unsigned integer");
+    }
+    if (v > max)
+        return f_fail(f, "out of range");
+    *out = v;
+    return true;
+}
+
+static bool f_u32(fast *f, uint32_t *out)
+{
+    uint64_t v;
+    if (!f_u64(f, UINT32_MAX, &v))
+        return false;
+    *out = (uint32_t)v;
+    return true;
+}
+
+static bool f_enum(fast *f, int (*from_name)(const char *), int *out)
+{
+    js_str v;
+    char name[32];
+    if (!js_string(&f->s, &v))
+        return false;
+    if (v.len >= sizeof name)
+        return f_fail(f, "unknown value");
+    memcpy(name, v.ptr, v.len);
+    name[v.len] = '\0';
+    int x = from_name(name);
+    if (x < 0)
+        return f_fail(f, "unknown value");
+    *out = x;
+    return true;
+}
+
+/* ---------------------------------------------------------------- type ids */
+
+static bool f_hex_id(js_str v, uint64_t *out)
+{
+    if (v.len != 16)
+        return false;
+    uint64_t x = 0;
+    for (size_t i = 0; i < 16; i++) {
+        char ch = v.ptr[i];
+        unsigned d;
+        if (ch >= '0' && ch <= '9')
+            d = (unsigned)(ch - '0');
+        else if (ch >= 'a' && ch <= 'f')
+            d = (unsigned)(ch - 'a' + 10);
+        else
+            return false;
+        x = x << 4 | d;
+    }
+    *out = x;
+    return true;
+}
+
+static size_t f_hash(const fast *f, uint64_t id)
+{
+    return (size_t)((id * UINT64_C(0x9E3779B97F4A7C15)) >> (64 - f->bits));
+}
+
+static bool f_table_grow(fast *f)
+{
+    unsigned bits = f->bits ? f->bits + 1 : 10;
+    uint32_t *table = calloc((size_t)1 << bits, sizeof *table);
+    if (!table)
+        return f_nomem(f);
+    free(f->table);
+    f->table = table;
+    f->bits = bits;
+    size_t mask = ((size_t)1 << bits) - 1;
+    for (size_t k = 0; k < f->n_slots; k++) {
+        size_t i = f_hash(f, f->slots[k].id);
+        while (table[i])
+            i = (i + 1) & mask;
+        table[i] = (uint32_t)k + 1;
+    }
+    return true;
+}
+
+/* The slot of id, created on first sight. */
+static bool f_slot(fast *f, uint64_t id, uint32_t *out)
+{
+    if (2 * (f->n_slots + 1) > ((size_t)1 << f->bits) && !f_table_grow(f))
+        return false;
+    size_t mask = ((size_t)1 << f->bits) - 1;
+    size_t i = f_hash(f, id);
+    for (; f->table[i]; i = (i + 1) & mask)
+        if (f->slots[f->table[i] - 1].id == id) {
+            *out = f->table[i] - 1;
+            return true;
+        }
+    if (f->n_slots >= (size_t)AG_NO_TYPE - 1)
+        return f_nomem(f);
+    if (f->n_slots == f->cap_slots) {
+        size_t cap = f->cap_slots ? f->cap_slots * 2 : 1024;
+        id_slot *bigger = realloc(f->slots, cap * sizeof *bigger);
+        if (!bigger)
+            return f_nomem(f);
+        f->slots = bigger;
+        f->cap_slots = cap;
+    }
+    f->slots[f->n_slots] = (id_slot){ id, AG_NO_TYPE };
+    f->table[i] = (uint32_t)f->n_slots + 1;
+    *out = (uint32_t)f->n_slots++;
+    return true;
+}
+
+/* A reference: the slot of its id (resolved by f_resolve). Anything but 16
+   lowercase hex digits cannot name a type of the file. */
+static bool f_ref(fast *f, ag_type_ref *out)
+{
+    js_str v;
+    uint64_t id;
+    if (!js_string(&f->s, &v))
+        return false;
+    if (!f_hex_id(v, &id))
+        return f_fail(f, "unknown type id");
+    return f_slot(f, id, out);
+}
+
+/* ---------------------------------------------------------------- lists */
+
+typedef bool (*f_one_fn)(fast *f, void *elem);
+typedef void (*f_drop_fn)(void *elem);
+
+/* An array of n elements read by one() into sc, then moved to *out (left
+   NULL when empty). On failure the elements read so far are dropped. */
+static bool f_list(fast *f, scratch *sc, size_t size, f_one_fn one, f_drop_fn drop, void **out,
+                   size_t *n_out)
+{
+    size_t count = 0, n = 0;
+    bool ok = js_array_begin(&f->s);
+    while (ok && js_array_next(&f->s, &count)) {
+        void *e = f_scratch_at(f, sc, size, n);
+        if (!e)
+            break;
+        n++;
+        ok = one(f, e);
+    }
+    ok = ok && js_ok(&f->s);
+    if (ok && n > 0) {
+        void *a = malloc(n * size);
+        if (a) {
+            memcpy(a, sc->v, n * size);
+            *out = a;
+            *n_out = n;
+            return true;
+        }
+        ok = f_nomem(f);
+    }
+    if (!ok && drop)
+        for (size_t i = 0; i < n; i++)
+            drop((char *)sc->v + i * size);
+    return ok;
+}
+
+static bool f_string_elem(fast *f, void *e)
+{
+    return f_str(f, F_NOT_NULL, e);
+}
+
+static void drop_string(void *e)
+{
+    free(*(char **)e);
+}
+
+static bool f_strings(fast *f, char ***out, size_t *n_out)
+{
+    return f_list(f, &f->strings, sizeof **out, f_string_elem, drop_string, (void **)out, n_out);
+}
+
+/* ---------------------------------------------------------------- elf */
+
+static bool f_hardening(fast *f, ag_elf_info *e)
+{
+    static const char *const keys[] = { "bind_now", "cet_ibt", "cet_shstk", "exec_stack",
+                                        "relro", "stack_protector", "static_tls" };
+    bool *const fields[] = { &e->bind_now, &e->cet_ibt, &e->cet_shstk, &e->exec_stack,
+                             &e->relro, &e->stack_protector, &e->static_tls };
+    uint32_t seen = 0;
+    size_t count = 0;
+    js_str key;
+    if (!js_object_begin(&f->s))
+        return false;
+    while (js_object_next(&f->s, &count, &key)) {
+        int k = js_key_lookup(&f->s, key, keys, 7, &seen);
+        if (k < 0 || !js_bool(&f->s, fields[k]))
+            return false;
+    }
+    return js_ok(&f->s) && (seen == 0x7F || f_fail(f, "missing key"));
+}
+
+static bool f_sha256(fast *f, ag_elf_info *e)
+{
+    js_str v;
+    if (!js_string(&f->s, &v))
+        return false;
+    if (v.len != 0 && v.len != 64)
+        return f_fail(f, "bad sha256");
+    for (size_t i = 0; i < v.len; i++)
+        if (!((v.ptr[i] >= '0' && v.ptr[i] <= '9') || (v.ptr[i] >= 'a' && v.ptr[i] <= 'f')))
+            return f_fail(f, "bad sha256");
+    memcpy(e->sha256, v.ptr, v.len);
+    e->sha256[v.len] = '\0';
+    return true;
+}
+
+static bool f_elf(fast *f)
+{
+    static const char *const keys[] = { "build_id", "byte_order", "class", "elf_type",
+                                        "file_name", "hardening", "machine", "needed",
+                                        "rpath", "runpath", "sha256", "soname", "version_defs" };
+    enum { BUILD_ID, BYTE_ORDER_KEY, CLASS, ELF_TYPE, FILE_NAME, HARDENING, MACHINE, NEEDED,
+           RPATH, RUNPATH, SHA256, SONAME, VERSION_DEFS, N_KEYS };
+    ag_elf_info *e = &f->c->elf;
+    uint32_t seen = 0;
+    size_t count = 0;
+    js_str key;
+    uint64_t cls;
+    if (!js_object_begin(&f->s))
+        return false;
+    while (js_object_next(&f->s, &count, &key)) {
+        bool ok;
+        switch (js_key_lookup(&f->s, key, keys, N_KEYS, &seen)) {
+        case BUILD_ID: ok = f_str(f, F_NULLABLE, &e->build_id); break;
+        case BYTE_ORDER_KEY: ok = f_str(f, F_NOT_NULL, &e->byte_order); break;
+        case CLASS:
+            ok = f_u64(f, 64, &cls) &&
+                 ((cls == 0 || cls == 32 || cls == 64) || f_fail(f, "bad class"));
+            e->elf_class = ok ? (int)cls : 0;
+            break;
+        case ELF_TYPE: ok = f_str(f, F_NOT_NULL, &e->elf_type); break;
+        case FILE_NAME: ok = f_str(f, F_NOT_NULL, &e->file_name); break;
+        case HARDENING: ok = f_hardening(f, e); break;
+        case MACHINE: ok = f_str(f, F_NOT_NULL, &e->machine); break;
+        case NEEDED: ok = f_strings(f, &e->needed, &e->n_needed); break;
+        case RPATH: ok = f_str(f, F_NULLABLE, &e->rpath); break;
+        case RUNPATH: ok = f_str(f, F_NULLABLE, &e->runpath); break;
+        case SHA256: ok = f_sha256(f, e); break;
+        case SONAME: ok = f_str(f, F_NULLABLE, &e->soname); break;
+        case VERSION_DEFS: ok = f_strings(f, &e->version_defs, &e->n_version_defs); break;
+        default: ok = false; break;
+        }
+        if (!ok)
+            return false;
+    }
+    return js_ok(&f->s) && (seen == (UINT32_C(1) << N_KEYS) - 1 || f_fail(f, "missing key"));
+}
+
+/* ---------------------------------------------------------------- symbols */
+
+static bool f_symbol(fast *f, ag_symbol *s, bool is_import)
+{
+    static const char *const keys[] = { "binding", "default", "name", "size", "type",
+                                        "version", "version_file" };
+    enum { BINDING, DEFAULT, NAME, SIZE, TYPE, VERSION, VERSION_FILE, N_KEYS };
+    /* exports have no version_file, imports no default and size */
+    const uint32_t allowed = is_import ? 0x75 : 0x3F;
+    uint32_t seen = 0;
+    size_t count = 0;
+    js_str key;
+    int v = 0;
+    if (!js_object_begin(&f->s))
+        return false;
+    while (js_object_next(&f->s, &count, &key)) {
+        bool ok;
+        int k = js_key_lookup(&f->s, key, keys, N_KEYS, &seen);
+        if (k >= 0 && !(allowed & (UINT32_C(1) << k)))
+            return f_fail(f, "unknown key");
+        switch (k) {
+        case BINDING:
+            ok = f_enum(f, ag_sym_binding_from_name, &v);
+            s->binding = (ag_sym_binding)v;
+            break;
+        case DEFAULT: ok = js_bool(&f->s, &s->is_default); break;
+        case NAME: ok = f_str(f, F_NOT_NULL, &s->name); break;
+        case SIZE: ok = f_u64(f, UINT64_MAX, &s->size); break;
+        case TYPE:
+            ok = f_enum(f, ag_sym_type_from_name, &v);
+            s->type = (ag_sym_type)v;
+            break;
+        case VERSION: ok = f_str(f, F_NULLABLE, &s->version); break;
+        case VERSION_FILE: ok = f_str(f, F_NULLABLE, &s->version_file); break;
+        default: ok = false; break;
+        }
+        if (!ok)
+            return false;
+    }
+    return js_ok(&f->s) && (seen == allowed || f_fail(f, "missing key"));
+}
+
+static bool f_export(fast *f, void *e)
+{
+    return f_symbol(f, e, false);
+}
+
+static bool f_import(fast *f, void *e)
+{
+    return f_symbol(f, e, true);
+}
+
+static void drop_symbol(void *e)
+{
+    ag_symbol *s = e;
+    free(s->name);
+    free(s->version);
+    free(s->version_file);
+}
+
+/* ---------------------------------------------------------------- types */
+
+static bool f_param(fast *f, void *elem)
+{
+    static const char *const keys[] = { "name", "type" };
+    ag_param *p = elem;
+    uint32_t seen = 0;
+    size_t count = 0;
+    js_str key;
+    if (!js_object_begin(&f->s))
+        return false;
+    while (js_object_next(&f->s, &count, &key)) {
+        int k = js_key_lookup(&f->s, key, keys, 2, &seen);
+        if (k < 0 || !(k == 0 ? f_str(f, F_NULLABLE, &p->name) : f_ref(f, &p->type)))
+            return false;
+    }
+    return js_ok(&f->s) && (seen == 3 || f_fail(f, "missing key"));
+}
+
+static void drop_param(void *e)
+{
+    free(((ag_param *)e)->name);
+}
+
+static bool f_params(fast *f, ag_param **out, size_t *n_out)
+{
+    return f_list(f, &f->params, sizeof **out, f_param, drop_param, (void **)out, n_out);
+}
+
+static bool f_member(fast *f, void *elem)
+{
+    static const char *const keys[] = { "alignment", "bit_offset", "bit_size", "name", "type" };
+    enum { ALIGNMENT, BIT_OFFSET, BIT_SIZE, NAME, TYPE, N_KEYS };
+    ag_member *m = elem;
+    uint32_t seen = 0;
+    size_t count = 0;
+    js_str key;
+    if (!js_object_begin(&f->s))
+        return false;
+    while (js_object_next(&f->s, &count, &key)) {
+        bool ok;
+        switch (js_key_lookup(&f->s, key, keys, N_KEYS, &seen)) {
+        case ALIGNMENT: ok = f_u32(f, &m->alignment); break;
+        case BIT_OFFSET: ok = f_u64(f, UINT64_MAX, &m->bit_offset); break;
+        case BIT_SIZE: ok = f_u32(f, &m->bit_size); break;
+        case NAME: ok = f_str(f, F_NULLABLE, &m->name); break;
+        case TYPE: ok = f_ref(f, &m->type); break;
+        default: ok = false; break;
+        }
+        if (!ok)
+            return false;
+    }
+    const uint32_t required = 1u << BIT_OFFSET | 1u << NAME | 1u << TYPE;
+    return js_ok(&f->s) && ((seen & required) == required || f_fail(f, "missing key"));
+}
+
+static void drop_member(void *e)
+{
+    free(((ag_member *)e)->name);
+}
+
+static bool f_enumerator(fast *f, void *elem)
+{
+    static const char *const keys[] = { "name", "unsigned", "value" };
+    enum { NAME, UNSIGNED, VALUE, N_KEYS };
+    ag_enumerator *e = elem;
+    uint32_t seen = 0;
+    size_t count = 0;
+    js_str key;
+    bool is_unsigned = false, from_string = false;
+    uint64_t u = 0;
+    int64_t i = 0;
+    if (!js_object_begin(&f->s))
+        return false;
+    while (js_object_next(&f->s, &count, &key)) {
+        bool ok;
+        switch (js_key_lookup(&f->s, key, keys, N_KEYS, &seen)) {
+        case NAME: ok = f_str(f, F_NOT_NULL, &e->name); break;
+        case UNSIGNED: ok = js_bool(&f->s, &is_unsigned); break;
+        case VALUE:
+            if (js_peek(&f->s) == JS_STRING) {
+                /* only unsigned values beyond INT64_MAX take the string form */
+                from_string = true;
+                ok = f_u64(f, UINT64_MAX, &u);
+            } else {
+                ok = js_int64(&f->s, &i);
+            }
+            break;
+        default: ok = false; break;
+        }
+        if (!ok)
+            return false;
+    }
+    if (!js_ok(&f->s) || !(seen & 1u << NAME) || !(seen & 1u << VALUE))
+        return f_fail(f, "missing key");
+    if (from_string) {
+        e->value = (int64_t)u;
+        e->value_unsigned = true;
+    } else {
+        if (is_unsigned && i < 0)
+            return f_fail(f, "negative value for an unsigned enumerator");
+        e->value = i;
+        e->value_unsigned = is_unsigned;
+    }
+    return true;
+}
+
+static void drop_enumerator(void *e)
+{
+    free(((ag_enumerator *)e)->name);
+}
+
+static bool f_dim(fast *f, void *elem)
+{
+    uint64_t *d = elem;
+    *d = AG_DIM_UNKNOWN;
+    if (js_peek(&f->s) == JS_NULL)
+        return js_null(&f->s);
+    return f_u64(f, AG_DIM_UNKNOWN - 1, d);
+}
+
+static bool f_type(fast *f, ag_type_ref ref)
+{
+    static const char *const keys[] = { "alignment", "decl_file", "decl_line", "declaration_only",
+                                        "dims", "encoding", "enumerators", "id", "kind",
+                                        "members", "name", "params", "prototyped", "size",
+                                        "target", "variadic" };
+    enum { ALIGNMENT, DECL_FILE, DECL_LINE, DECLARATION_ONLY, DIMS, ENCODING, ENUMERATORS, ID,
+           KIND, MEMBERS, NAME, PARAMS, PROTOTYPED, SIZE, TARGET, VARIADIC, N_KEYS };
+    ag_type *t = &f->c->types[ref]; /* stable: no type is added while this one is read */
+    uint32_t seen = 0;
+    size_t count = 0;
+    js_str key;
+    int v = 0;
+    uint64_t id = 0;
+    uint32_t slot = 0;
+    if (!js_object_begin(&f->s))
+        return false;
+    while (js_object_next(&f->s, &count, &key)) {
+        bool ok;
+        switch (js_key_lookup(&f->s, key, keys, N_KEYS, &seen)) {
+        case ALIGNMENT: ok = f_u32(f, &t->alignment); break;
+        case DECL_FILE: ok = f_str(f, F_NOT_NULL, &t->decl_file); break;
+        case DECL_LINE: ok = f_u32(f, &t->decl_line); break;
+        case DECLARATION_ONLY: ok = js_bool(&f->s, &t->declaration_only); break;
+        case DIMS:
+            ok = f_list(f, &f->dims, sizeof *t->dims, f_dim, NULL, (void **)&t->dims, &t->n_dims);
+            break;
+        case ENCODING:
+            ok = f_enum(f, ag_encoding_from_name, &v);
+            t->encoding = (ag_encoding)v;
+            break;
+        case ENUMERATORS:
+            ok = f_list(f, &f->enumerators, sizeof *t->enumerators, f_enumerator, drop_enumerator,
+                        (void **)&t->enumerators, &t->n_enumerators);
+            break;
+        case ID:
+            ok = js_string(&f->s, &key) && (f_hex_id(key, &id) || f_fail(f, "bad id")) &&
+                 f_slot(f, id, &slot) &&
+                 (f->slots[slot].type == AG_NO_TYPE || f_fail(f, "duplicate type id"));
+            if (ok)
+                f->slots[slot].type = ref;
+            break;
+        case KIND:
+            ok = f_enum(f, ag_type_kind_from_name, &v);
+            t->kind = (ag_type_kind)v;
+            break;
+        case MEMBERS:
+            ok = f_list(f, &f->members, sizeof *t->members, f_member, drop_member,
+                        (void **)&t->members, &t->n_members);
+            break;
+        case NAME: ok = f_str(f, F_NOT_NULL, &t->name); break;
+        case PARAMS: ok = f_params(f, &t->params, &t->n_params); break;
+        case PROTOTYPED: ok = js_bool(&f->s, &t->prototyped); break;
+        case SIZE: ok = f_u64(f, UINT64_MAX, &t->byte_size); break;
+        case TARGET: ok = f_ref(f, &t->target); break;
+        case VARIADIC: ok = js_bool(&f->s, &t->variadic); break;
+        default: ok = false; break;
+        }
+        if (!ok)
+            return false;
+    }
+    const uint32_t required = 1u << ID | 1u << KIND;
+    return js_ok(&f->s) && ((seen & required) == required || f_fail(f, "missing key"));
+}
+
+static bool f_types(fast *f)
+{
+    size_t count = 0;
+    if (!js_array_begin(&f->s))
+        return false;
+    while (js_array_next(&f->s, &count)) {
+        ag_type_ref ref = ag_corpus_add_type(f->c, AG_T_VOID);
+        if (ref == AG_NO_TYPE)
+            return f_nomem(f);
+        if (!f_type(f, ref))
+            return false;
+    }
+    return js_ok(&f->s);
+}
+
+/* ---------------------------------------------------------------- interfaces */
+
+static bool f_function(fast *f, void *elem)
+{
+    static const char *const keys[] = { "calling_convention", "decl_file", "decl_line", "name",
+                                        "params", "prototyped", "return", "variadic" };
+    enum { CALLING_CONVENTION, DECL_FILE, DECL_LINE, NAME, PARAMS, PROTOTYPED, RETURN, VARIADIC,
+           N_KEYS };
+    ag_function *fn = elem;
+    uint32_t seen = 0;
+    size_t count = 0;
+    js_str key;
+    if (!js_object_begin(&f->s))
+        return false;
+    while (js_object_next(&f->s, &count, &key)) {
+        bool ok;
+        switch (js_key_lookup(&f->s, key, keys, N_KEYS, &seen)) {
+        case CALLING_CONVENTION: ok = f_u32(f, &fn->calling_convention); break;
+        case DECL_FILE: ok = f_str(f, F_NULLABLE, &fn->decl_file); break;
+        case DECL_LINE: ok = f_u32(f, &fn->decl_line); break;
+        case NAME: ok = f_str(f, F_NOT_NULL, &fn->name); break;
+        case PARAMS: ok = f_params(f, &fn->params, &fn->n_params); break;
+        case PROTOTYPED: ok = js_bool(&f->s, &fn->prototyped); break;
+        case RETURN: ok = f_ref(f, &fn->return_type); break;
+        case VARIADIC: ok = js_bool(&f->s, &fn->variadic); break;
+        default: ok = false; break;
+        }
+        if (!ok)
+            return false;
+    }
+    const uint32_t required = ((UINT32_C(1) << N_KEYS) - 1) & ~(1u << CALLING_CONVENTION);
+    return js_ok(&f->s) && ((seen & required) == required || f_fail(f, "missing key"));
+}
+
+static void drop_function(void *e)
+{
+    ag_function *fn = e;
+    free(fn->name);
+    for (size_t i = 0; i < fn->n_params; i++)
+        free(fn->params[i].name);
+    free(fn->params);
+    free(fn->decl_file);
+}
+
+static bool f_variable(fast *f, void *elem)
+{
+    static const char *const keys[] = { "decl_file", "decl_line", "name", "type" };
+    enum { DECL_FILE, DECL_LINE, NAME, TYPE, N_KEYS };
+    ag_variable *var = elem;
+    uint32_t seen = 0;
+    size_t count = 0;
+    js_str key;
+    if (!js_object_begin(&f->s))
+        return false;
+    while (js_object_next(&f->s, &count, &key)) {
+        bool ok;
+        switch (js_key_lookup(&f->s, key, keys, N_KEYS, &seen)) {
+        case DECL_FILE: ok = f_str(f, F_NULLABLE, &var->decl_file); break;
+        case DECL_LINE: ok = f_u32(f, &var->decl_line); break;
+        case NAME: ok = f_str(f, F_NOT_NULL, &var->name); break;
+        case TYPE: ok = f_ref(f, &var->type); break;
+        default: ok = false; break;
+        }
+        if (!ok)
+            return false;
+    }
+    return js_ok(&f->s) && (seen == 0xF || f_fail(f, "missing key"));
+}
+
+static void drop_variable(void *e)
+{
+    ag_variable *v = e;
+    free(v->name);
+    free(v->decl_file);
+}
+
+/* ---------------------------------------------------------------- the rest */
+
+static bool f_skipped(fast *f)
+{
+    ag_corpus *c = f->c;
+    size_t count = 0, n = 0;
+    js_str key;
+    bool ok = js_object_begin(&f->s);
+    while (ok && js_object_next(&f->s, &count, &key)) {
+        ag_skip_count *s = f_scratch_at(f, &f->skipped, sizeof *s, n);
+        if (!s)
+            break;
+        n++;
+        if (!(s->what = malloc(key.len + 1))) {
+            ok = f_nomem(f);
+            break;
+        }
+        memcpy(s->what, key.ptr, key.len);
+        s->what[key.len] = '\0';
+        ok = f_u64(f, UINT64_MAX, &s->count);
+    }
+    ag_skip_count *v = f->skipped.v;
+    ok = ok && js_ok(&f->s);
+    if (ok && n > 0) {
+        qsort(v, n, sizeof *v, cmp_skip);
+        for (size_t i = 1; i < n && ok; i++)
+            if (strcmp(v[i - 1].what, v[i].what) == 0)
+                ok = f_fail(f, "duplicate object key");
+        if (ok && !(c->skipped = malloc(n * sizeof *v)))
+            ok = f_nomem(f);
+        if (ok) {
+            memcpy(c->skipped, v, n * sizeof *v);
+            c->n_skipped = n;
+            return true;
+        }
+    }
+    for (size_t i = 0; !ok && i < n; i++)
+        free(v[i].what);
+    return ok;
+}
+
+/* "functions", "variables", "types": null, or an array read by read. */
+static bool f_debug_part(fast *f, bool *is_null, bool (*read)(fast *f))
+{
+    *is_null = js_peek(&f->s) == JS_NULL;
+    return *is_null ? js_null(&f->s) : read(f);
+}
+
+static bool f_functions(fast *f)
+{
+    ag_corpus *c = f->c;
+    return f_list(f, &f->functions, sizeof *c->functions, f_function, drop_function,
+                  (void **)&c->functions, &c->n_functions);
+}
+
+static bool f_variables(fast *f)
+{
+    ag_corpus *c = f->c;
+    return f_list(f, &f->variables, sizeof *c->variables, f_variable, drop_variable,
+                  (void **)&c->variables, &c->n_variables);
+}
+
+static bool f_root(fast *f)
+{
+    static const char *const keys[] = { "debug_info", "debug_source", "dwarf_version", "elf",
+                                        "exports", "format", "functions", "imports",
+                                        "skipped", "types", "variables" };
+    enum { DEBUG_INFO, DEBUG_SOURCE, DWARF_VERSION, ELF, EXPORTS, FORMAT, FUNCTIONS, IMPORTS,
+           SKIPPED, TYPES, VARIABLES, N_KEYS };
+    ag_corpus *c = f->c;
+    uint32_t seen = 0;
+    size_t count = 0;
+    js_str key;
+    uint64_t dwarf_version;
+    bool types_null = false, functions_null = false, variables_null = false;
+    if (!js_object_begin(&f->s))
+        return false;
+    while (js_object_next(&f->s, &count, &key)) {
+        bool ok;
+        switch (js_key_lookup(&f->s, key, keys, N_KEYS, &seen)) {
+        case DEBUG_INFO: ok = js_bool(&f->s, &c->has_debug_info); break;
+        case DEBUG_SOURCE: ok = f_str(f, F_NULLABLE, &c->debug_source); break;
+        case DWARF_VERSION:
+            ok = f_u64(f, 255, &dwarf_version);
+            c->dwarf_version = ok ? (int)dwarf_version : 0;
+            break;
+        case ELF: ok = f_elf(f); break;
+        case EXPORTS:
+            ok = f_list(f, &f->symbols, sizeof *c->exports, f_export, drop_symbol,
+                        (void **)&c->exports, &c->n_exports);
+            break;
+        case FORMAT:
+            ok = js_string(&f->s, &key) && (js_str_is(key, AG_CORPUS_FORMAT) || f_fail(f, "format"));
+            break;
+        case FUNCTIONS: ok = f_debug_part(f, &functions_null, f_functions); break;
+        case IMPORTS:
+            ok = f_list(f, &f->symbols, sizeof *c->imports, f_import, drop_symbol,
+                        (void **)&c->imports, &c->n_imports);
+            break;
+        case SKIPPED: ok = f_skipped(f); break;
+        case TYPES: ok = f_debug_part(f, &types_null, f_types); break;
+        case VARIABLES: ok = f_debug_part(f, &variables_null, f_variables); break;
+        default: ok = false; break;
+        }
+        if (!ok)
+            return false;
+    }
+    if (!js_ok(&f->s) || !js_finish(&f->s))
+        return false;
+    if (seen != (UINT32_C(1) << N_KEYS) - 1)
+        return f_fail(f, "missing key");
+    /* unknown (null) iff no debug info */
+    bool want_null = !c->has_debug_info;
+    if (types_null != want_null || functions_null != want_null || variables_null != want_null)
+        return f_fail(f, "debug parts do not match debug_info");
+    return true;
+}
+
+/* Turns the slot numbers stored in references into type indices. */
+static bool f_resolve(fast *f)
+{
+    for (size_t i = 0; i < f->n_slots; i++)
+        if (f->slots[i].type == AG_NO_TYPE)
+            return f_fail(f, "unknown type id");
+    const id_slot *slots = f->slots;
+    ag_corpus *c = f->c;
+    for (size_t i = 0; i < c->n_types; i++) {
+        ag_type *t = &c->types[i];
+        if (t->target != AG_NO_TYPE)
+            t->target = slots[t->target].type;
+        for (size_t k = 0; k < t->n_members; k++)
+            t->members[k].type = slots[t->members[k].type].type;
+        for (size_t k = 0; k < t->n_params; k++)
+            t->params[k].type = slots[t->params[k].type].type;
+    }
+    for (size_t i = 0; i < c->n_functions; i++) {
+        ag_function *fn = &c->functions[i];
+        fn->return_type = slots[fn->return_type].type;
+        for (size_t k = 0; k < fn->n_params; k++)
+            fn->params[k].type = slots[fn->params[k].type].type;
+    }
+    for (size_t i = 0; i < c->n_variables; i++)
+        c->variables[i].type = slots[c->variables[i].type].type;
+    return true;
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return (x > y) - (x < y);
+}
+
+/* r_verify_ids: after finalize, the corpus's ids are exactly the file's. */
+static bool f_verify_ids(fast *f)
+{
+    const ag_corpus *c = f->c;
+    if (c->n_types != f->n_slots)
+        return f_fail(f, "ids do not match content");
+    if (c->n_types == 0)
+        return true;
+    uint64_t *ids = malloc(2 * c->n_types * sizeof *ids);
+    if (!ids)
+        return f_nomem(f);
+    uint64_t *got = ids + c->n_types;
+    bool ok = true;
+    for (size_t i = 0; i < c->n_types && ok; i++) {
+        ids[i] = f->slots[i].id;
+        ok = f_hex_id((js_str){ c->types[i].id, strlen(c->types[i].id) }, &got[i]);
+    }
+    if (ok) {
+        qsort(ids, c->n_types, sizeof *ids, cmp_u64);
+        qsort(got, c->n_types, sizeof *got, cmp_u64);
+        ok = memcmp(ids, got, c->n_types * sizeof *ids) == 0;
+    }
+    free(ids);
+    return ok || f_fail(f, "ids do not match content");
+}
+
+static void f_release(fast *f)
+{
+    js_release(&f->s);
+    free(f->slots);
+    free(f->table);
+    scratch *all[] = { &f->members, &f->params, &f->enumerators, &f->dims, &f->strings,
+                       &f->symbols, &f->functions, &f->variables, &f->skipped };
+    for (size_t i = 0; i < sizeof all / sizeof all[0]; i++)
+        free(all[i]->v);
+}
+
+/* Reads text into a finalized corpus, or fails (AG_ERR_FORMAT, or
+   AG_ERR_NOMEM) with the scanner's terse message and position: only tests
+   show that message; ag_corpus_from_json explains failures with the tree
+   reader. */
+ag_status ag_corpus_from_json_fast(const char *text, size_t len, ag_corpus **out, ag_error *err);
+ag_status ag_corpus_from_json_fast(const char *text, size_t len, ag_corpus **out, ag_error *err)
+{
+    *out = NULL;
+    fast f = { .c = ag_corpus_new() };
+    js_init(&f.s, text, len);
+    ag_error ferr;
+    bool ok = f.c && f_root(&f) && f_resolve(&f) &&
+              (ag_corpus_finalize(f.c, &ferr) == AG_OK || f_fail(&f, "finalize failed")) &&
+              f_verify_ids(&f);
+    ag_status st = AG_OK;
+    if (!ok) {
+        int line, column;
+        js_error_location(&f.s, &line, &column);
+        const char *msg = !f.c ? "out of memory" : js_error(&f.s) ? js_error(&f.s) : "rejected";
+        st = ag_fail(err, strcmp(msg, "out of memory") == 0 ? AG_ERR_NOMEM : AG_ERR_FORMAT,
+                     "line %d column %d: %s", line, column, msg);
+        ag_corpus_free(f.c);
+    } else {
+        *out = f.c;
+    }
+    f_release(&f);
+    return st;
+}
+
+/* ================================================================== */
+/* Reading: the entry points                                           */
+
+ag_status ag_corpus_from_json(const char *text, size_t len, ag_corpus **out, ag_error *err)
+{
+    if (ag_corpus_from_json_fast(text, len, out, NULL) == AG_OK)
+        return AG_OK;
+    return ag_corpus_from_json_tree(text, len, out, err);
 }
 
 /* Reads all of f (works for pipes too, whose size is not known up front). */
