@@ -12,7 +12,7 @@ CFLAGS   ?= -O2 -g
 WARN      = -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes
 DEPFLAGS  = -MMD -MP
 CPPFLAGS += -I/usr/include/libdwarf
-LIBS      = -ldwarf -lelf -lz -ljansson -lsqlite3
+LIBS      = -ldwarf -lelf -lz -ljansson -lsqlite3 -lmicrohttpd -lcurl -lpthread -ldl
 SANITIZE ?=
 
 ALL_CFLAGS  = $(WARN) $(CFLAGS) $(SANITIZE) $(DEPFLAGS)
@@ -54,6 +54,7 @@ $(ABIGUARD): $(CLI_OBJ) $(LIBAG)
 DEB_PACKAGES = gcc make pkg-config libelf-dev libdwarf-dev zlib1g-dev libjansson-dev \
     libsqlite3-dev libcurl4-openssl-dev libmicrohttpd-dev libcriterion-dev \
     abigail-tools dwarves binutils elfutils time clang \
+    python3 python3-dev debuginfod wrk chromium nodejs \
     libc6-dbg libgsl27 libgsl-dbg liblua5.1-0 liblua5.1-0-dbg liblua5.3-0 liblua5.3-0-dbg \
     liblua5.4-0 liblua5.4-0-dbg
 
@@ -70,6 +71,9 @@ deps:
 # ---------------------------------------------------------------- fixtures
 include tests/fixtures/fixtures.mk
 include tests/fixtures/diff/diff.mk
+# Optional parts (binding fixtures, browser tests) add their rules here.
+-include tests/fixtures/bindings/bindings.mk
+-include tests/web/web.mk
 
 # ---------------------------------------------------------------- tests
 $(BUILD)/unit-tests: $(UNIT_OBJ) $(LIBAG)
