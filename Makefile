@@ -74,6 +74,7 @@ include tests/fixtures/diff/diff.mk
 # Optional parts (binding fixtures, browser tests) add their rules here.
 -include tests/fixtures/bindings/bindings.mk
 -include tests/web/web.mk
+-include tests/fixtures/guard/guard.mk
 
 # ---------------------------------------------------------------- tests
 $(BUILD)/unit-tests: $(UNIT_OBJ) $(LIBAG)
