@@ -31,6 +31,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "dwarf_imports.h"
 #include "dwarf_sanity.h"
 #include "hash.h"
 
@@ -75,6 +76,8 @@ typedef struct reader {
     file_table *tables;
     size_t n_tables, cap_tables;
     ag_u64map table_of_cu;
+    bool declarations;       /* read the file's declarations of imported symbols (dwarf_imports.h) */
+    size_t n_declared;       /* declarations mode: how many imports were found */
     uint64_t skipped[0x100]; /* counts of unmodelled DW_TAG values below 0x100 */
     uint64_t skipped_other;
 } reader;
@@ -1064,11 +1067,37 @@ static void consider_variable(reader *r, Dwarf_Die die, Dwarf_Off off)
         dwarf_dealloc_die(sd);
 }
 
+/* Declarations mode: a top-level external declaration of a symbol the
+   binary imports (gcc writes one in every unit that calls or uses it) is
+   what the binary's compiler saw in the library's headers. The first one
+   found for a name describes it. */
+static void consider_declaration(reader *r, Dwarf_Die die, Dwarf_Off off, Dwarf_Half tag)
+{
+    if (attr_flag(r, die, DW_AT_declaration) != 1 || attr_flag(r, die, DW_AT_external) != 1)
+        return;
+    const char *name = die_name(r, die);
+    uint32_t i;
+    if (!name || !ag_u64map_get(&r->export_by_name, name_key(name), &i))
+        return;
+    const ag_symbol *s = &r->c->exports[i];
+    bool function = tag == DW_TAG_subprogram;
+    if (function ? is_data_symbol(s) : is_function_symbol(s))
+        return;
+    candidate *slot = function ? &r->fn_by_export[i] : &r->var_by_export[i];
+    if (slot->sig_off)
+        return;
+    *slot = (candidate){ .sig_off = off, .def_off = off };
+    r->n_declared++;
+}
+
 static void scan_unit(reader *r, Dwarf_Die unit)
 {
     for (Dwarf_Die d = first_child(r, unit); d && !failed(r); d = next_sibling(r, d)) {
         Dwarf_Half tag = die_tag(r, d);
-        if (tag == DW_TAG_subprogram)
+        if (r->declarations) {
+            if (tag == DW_TAG_subprogram || tag == DW_TAG_variable)
+                consider_declaration(r, d, die_offset(r, d), tag);
+        } else if (tag == DW_TAG_subprogram)
             consider_subprogram(r, d, die_offset(r, d));
         else if (tag == DW_TAG_variable)
             consider_variable(r, d, die_offset(r, d));
@@ -1448,12 +1477,14 @@ static void open_alternate(reader *r, const char *debug_path)
         dwarf_dealloc_error(r->main_dbg, e);
 }
 
-ag_status ag_dwarf_read(ag_corpus *c, const char *debug_path, ag_error *err)
+static ag_status read_dwarf(ag_corpus *c, const char *debug_path, bool declarations, size_t *n_declared,
+                            ag_error *err)
 {
     reader r;
     memset(&r, 0, sizeof r);
     r.c = c;
     r.err = err;
+    r.declarations = declarations;
     int fd = open(debug_path, O_RDONLY | O_CLOEXEC);
     if (fd < 0)
         return ag_fail(err, AG_ERR_IO, "cannot open debug file %s: %s", debug_path, strerror(errno));
@@ -1482,7 +1513,8 @@ ag_status ag_dwarf_read(ag_corpus *c, const char *debug_path, ag_error *err)
     r.main_dbg = r.dbg;
     r.alt_fd = -1;
     open_alternate(&r, debug_path);
-    load_symtab(&r, debug_path);
+    if (!declarations)
+        load_symtab(&r, debug_path); /* declarations have no address to match */
     size_t n = c->n_exports ? c->n_exports : 1;
     if (!ag_u64map_init(&r.die_types, 4096) || !ag_u64map_init(&r.named, 1024) ||
         !ag_u64map_init(&r.table_of_cu, 64) || !index_exports(&r) ||
@@ -1493,9 +1525,12 @@ ag_status ag_dwarf_read(ag_corpus *c, const char *debug_path, ag_error *err)
     if (!failed(&r))
         scan_units(&r);
     if (!failed(&r)) {
-        propagate_to_aliases(&r);
+        if (!declarations)
+            propagate_to_aliases(&r);
         build_interfaces(&r);
     }
+    if (n_declared)
+        *n_declared = r.n_declared;
     if (!failed(&r))
         record_skipped(&r);
     ag_status st = r.status;
@@ -1512,4 +1547,14 @@ ag_status ag_dwarf_read(ag_corpus *c, const char *debug_path, ag_error *err)
         dwarf_dealloc(NULL, e, DW_DLA_ERROR);
     close(fd);
     return st;
+}
+
+ag_status ag_dwarf_read(ag_corpus *c, const char *debug_path, ag_error *err)
+{
+    return read_dwarf(c, debug_path, false, NULL, err);
+}
+
+ag_status ag_dwarf_read_imports(ag_corpus *c, const char *debug_path, size_t *n_found, ag_error *err)
+{
+    return read_dwarf(c, debug_path, true, n_found, err);
 }

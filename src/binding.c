@@ -1,0 +1,644 @@
+/*
+ * binding.c — `abiguard check`, the library part: builds the corpus of what
+ * a binding was built for (see binding.h) and diffs it against a library
+ * release, keeping only what the binding uses.
+ *
+ * The built-for corpus is an ordinary corpus, so the diff engine, the
+ * verdicts and the report writers work on it unchanged:
+ *   exports    the binding's imports from the library (name, required version)
+ *   functions  their declarations from the binding's DWARF, else from the
+ *   variables  --built-against baseline; none when neither knows them
+ *   types      what those reach (declarations with the binding's compiler's
+ *              view of the headers: a callback typedef included)
+ *   SONAME     the binding's DT_NEEDED entry for the library
+ *   versions   the version nodes its imports require
+ * The library's own ELF properties are copied from the library, so they
+ * never show up as changes.
+ *
+ * Which imports come from the library: a versioned import whose version
+ * file (vn_file) is the library's DT_NEEDED entry; an unversioned one when
+ * the library or the baseline exports it, or when the binding's DWARF
+ * declares it in the same header as an import the library does export (a
+ * function removed from the library is still the library's, not libc's).
+ */
+#include "binding.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "dwarf_imports.h"
+#include "elf_reader.h"
+
+const char *ag_binding_source_name(ag_binding_source s)
+{
+    switch (s) {
+    case AG_BINDING_FROM_DWARF: return "dwarf";
+    case AG_BINDING_FROM_DWARF_BASELINE: return "dwarf+baseline";
+    case AG_BINDING_FROM_BASELINE: return "baseline";
+    case AG_BINDING_FROM_SYMBOLS: return "symbols";
+    }
+    return "?";
+}
+
+typedef struct builder {
+    ag_binding_check *r;
+    const ag_corpus *library;
+    const ag_corpus *baseline;  /* may be NULL */
+    ag_error *err;
+    ag_status st;
+    ag_type_ref baseline_base;  /* index of the baseline's first type in built_for, once copied */
+    bool baseline_copied;
+} builder;
+
+static bool ok(const builder *b)
+{
+    return b->st == AG_OK;
+}
+
+static void oom(builder *b)
+{
+    if (ok(b))
+        b->st = ag_fail(b->err, AG_ERR_NOMEM, "out of memory");
+}
+
+static char *xdup(builder *b, const char *s)
+{
+    if (!s)
+        return NULL;
+    char *d = strdup(s);
+    if (!d)
+        oom(b);
+    return d;
+}
+
+/* ------------------------------------------------------------------ */
+/* Names                                                               */
+
+/* "libgeo.so.1" -> length of "libgeo" (up to ".so"), else the whole name. */
+static size_t stem_len(const char *name)
+{
+    const char *so = strstr(name, ".so");
+    return so ? (size_t)(so - name) : strlen(name);
+}
+
+static bool same_stem(const char *a, const char *b)
+{
+    size_t la = stem_len(a), lb = stem_len(b);
+    return la == lb && strncmp(a, b, la) == 0;
+}
+
+static const char *library_name(const ag_corpus *c)
+{
+    return c->elf.soname ? c->elf.soname : c->elf.file_name;
+}
+
+/* The binding's DT_NEEDED entry for the library: its SONAME (or the
+   baseline's) exactly, else one of the same stem (libgeo.so.1 when the
+   library is now libgeo.so.2). NULL when the binding does not link it. */
+static const char *find_needed(const ag_corpus *bin, const ag_corpus *library, const ag_corpus *baseline)
+{
+    const char *names[2] = { library_name(library), baseline ? library_name(baseline) : NULL };
+    for (int k = 0; k < 2; k++)
+        for (size_t i = 0; names[k] && i < bin->elf.n_needed; i++)
+            if (strcmp(bin->elf.needed[i], names[k]) == 0)
+                return bin->elf.needed[i];
+    for (int k = 0; k < 2; k++)
+        for (size_t i = 0; names[k] && i < bin->elf.n_needed; i++)
+            if (same_stem(bin->elf.needed[i], names[k]))
+                return bin->elf.needed[i];
+    return NULL;
+}
+
+static const ag_symbol *find_export(const ag_corpus *c, const char *name, const char *version)
+{
+    const ag_symbol *any = NULL;
+    for (size_t i = 0; c && i < c->n_exports; i++) {
+        const ag_symbol *s = &c->exports[i];
+        if (strcmp(s->name, name) != 0)
+            continue;
+        if (version && s->version && strcmp(s->version, version) == 0)
+            return s;
+        if (!any || s->is_default)
+            any = s;
+    }
+    return any;
+}
+
+/* ------------------------------------------------------------------ */
+/* Step 1: the imports that may come from the library                 */
+
+static bool is_data(ag_sym_type t)
+{
+    return t == AG_SYM_OBJECT || t == AG_SYM_TLS || t == AG_SYM_COMMON;
+}
+
+static void add_candidates(builder *b)
+{
+    const ag_corpus *bin = b->r->binding;
+    ag_corpus *bf = b->r->built_for;
+    bf->exports = calloc(bin->n_imports ? bin->n_imports : 1, sizeof *bf->exports);
+    if (!bf->exports) {
+        oom(b);
+        return;
+    }
+    for (size_t i = 0; i < bin->n_imports && ok(b); i++) {
+        const ag_symbol *im = &bin->imports[i];
+        if (im->version_file) {
+            /* Versioned: the version file says which library provides it. */
+            bool ours = b->r->needed ? strcmp(im->version_file, b->r->needed) == 0
+                                     : same_stem(im->version_file, library_name(b->library));
+            if (!ours)
+                continue;
+        }
+        ag_symbol *s = &bf->exports[bf->n_exports++];
+        memset(s, 0, sizeof *s);
+        s->name = xdup(b, im->name);
+        s->version = xdup(b, im->version);
+        s->is_default = true;
+        s->type = im->type;
+        s->binding = im->binding;
+        s->size = im->size;
+    }
+}
+
+/* ------------------------------------------------------------------ */
+/* Step 2: membership of unversioned imports                          */
+
+static const ag_function *find_fn(const ag_corpus *c, const char *name)
+{
+    for (size_t i = 0; i < c->n_functions; i++)
+        if (strcmp(c->functions[i].name, name) == 0)
+            return &c->functions[i];
+    return NULL;
+}
+
+static const ag_variable *find_var(const ag_corpus *c, const char *name)
+{
+    for (size_t i = 0; i < c->n_variables; i++)
+        if (strcmp(c->variables[i].name, name) == 0)
+            return &c->variables[i];
+    return NULL;
+}
+
+static const char *decl_file_of(const ag_corpus *c, const char *name)
+{
+    const ag_function *f = find_fn(c, name);
+    if (f)
+        return f->decl_file;
+    const ag_variable *v = find_var(c, name);
+    return v ? v->decl_file : NULL;
+}
+
+static bool exported_by_library(const builder *b, const ag_symbol *s)
+{
+    /* A versioned import got here only when its version file is the library. */
+    return s->version || find_export(b->library, s->name, NULL) ||
+           find_export(b->baseline, s->name, NULL);
+}
+
+/* True when the binding declares name in a header that also declares an
+   import the library or the baseline exports. */
+static bool declared_with_library(const builder *b, const char *name)
+{
+    const ag_corpus *bf = b->r->built_for;
+    const char *file = decl_file_of(bf, name);
+    if (!file)
+        return false;
+    for (size_t i = 0; i < bf->n_exports; i++) {
+        const ag_symbol *s = &bf->exports[i];
+        if (strcmp(s->name, name) == 0 || !exported_by_library(b, s))
+            continue;
+        const char *f2 = decl_file_of(bf, s->name);
+        if (f2 && strcmp(f2, file) == 0)
+            return true;
+    }
+    return false;
+}
+
+static void drop_interface(ag_corpus *c, const char *name)
+{
+    for (size_t i = 0; i < c->n_functions; i++) {
+        ag_function *f = &c->functions[i];
+        if (strcmp(f->name, name) != 0)
+            continue;
+        free(f->name);
+        for (size_t k = 0; k < f->n_params; k++)
+            free(f->params[k].name);
+        free(f->params);
+        free(f->decl_file);
+        c->functions[i] = c->functions[--c->n_functions];
+        return;
+    }
+    for (size_t i = 0; i < c->n_variables; i++) {
+        ag_variable *v = &c->variables[i];
+        if (strcmp(v->name, name) != 0)
+            continue;
+        free(v->name);
+        free(v->decl_file);
+        c->variables[i] = c->variables[--c->n_variables];
+        return;
+    }
+}
+
+static void keep_library_imports(builder *b)
+{
+    ag_corpus *bf = b->r->built_for;
+    bool *keep = calloc(bf->n_exports ? bf->n_exports : 1, sizeof *keep);
+    if (!keep) {
+        oom(b);
+        return;
+    }
+    for (size_t i = 0; i < bf->n_exports; i++)
+        keep[i] = exported_by_library(b, &bf->exports[i]) ||
+                  declared_with_library(b, bf->exports[i].name);
+    size_t n = 0;
+    for (size_t i = 0; i < bf->n_exports; i++) {
+        ag_symbol *s = &bf->exports[i];
+        if (keep[i]) {
+            bf->exports[n++] = *s;
+            continue;
+        }
+        drop_interface(bf, s->name);
+        free(s->name);
+        free(s->version);
+        free(s->version_file);
+    }
+    bf->n_exports = n;
+    free(keep);
+}
+
+/* ------------------------------------------------------------------ */
+/* Step 3: the baseline fills in what the binding's DWARF does not say */
+
+static ag_param *copy_params(builder *b, const ag_param *p, size_t n, ag_type_ref base)
+{
+    if (!n)
+        return NULL;
+    ag_param *out = calloc(n, sizeof *out);
+    if (!out) {
+        oom(b);
+        return NULL;
+    }
+    for (size_t i = 0; i < n; i++) {
+        out[i].name = xdup(b, p[i].name);
+        out[i].type = p[i].type == AG_NO_TYPE ? AG_NO_TYPE : p[i].type + base;
+    }
+    return out;
+}
+
+/* Appends a deep copy of every baseline type (finalize later merges
+   duplicates by id and drops what nothing reaches). */
+static void copy_baseline_types(builder *b)
+{
+    if (b->baseline_copied)
+        return;
+    b->baseline_copied = true;
+    ag_corpus *bf = b->r->built_for;
+    const ag_corpus *src = b->baseline;
+    ag_type_ref base = (ag_type_ref)bf->n_types;
+    b->baseline_base = base;
+    for (size_t i = 0; i < src->n_types && ok(b); i++) {
+        const ag_type *s = &src->types[i];
+        ag_type_ref t = ag_corpus_add_type(bf, s->kind);
+        if (t == AG_NO_TYPE) {
+            oom(b);
+            return;
+        }
+        ag_type *d = &bf->types[t];
+        *d = *s;
+        d->name = xdup(b, s->name);
+        d->decl_file = xdup(b, s->decl_file);
+        d->target = s->target == AG_NO_TYPE ? AG_NO_TYPE : s->target + base;
+        d->members = NULL;
+        d->enumerators = NULL;
+        d->dims = NULL;
+        d->params = NULL;
+        if (s->n_members && (d->members = calloc(s->n_members, sizeof *d->members))) {
+            for (size_t k = 0; k < s->n_members; k++) {
+                d->members[k] = s->members[k];
+                d->members[k].name = xdup(b, s->members[k].name);
+                if (s->members[k].type != AG_NO_TYPE)
+                    d->members[k].type = s->members[k].type + base;
+            }
+        }
+        if (s->n_enumerators && (d->enumerators = calloc(s->n_enumerators, sizeof *d->enumerators))) {
+            for (size_t k = 0; k < s->n_enumerators; k++) {
+                d->enumerators[k] = s->enumerators[k];
+                d->enumerators[k].name = xdup(b, s->enumerators[k].name);
+            }
+        }
+        if (s->n_dims && (d->dims = malloc(s->n_dims * sizeof *d->dims)))
+            memcpy(d->dims, s->dims, s->n_dims * sizeof *d->dims);
+        d->params = copy_params(b, s->params, s->n_params, base);
+        if ((s->n_members && !d->members) || (s->n_enumerators && !d->enumerators) ||
+            (s->n_dims && !d->dims)) {
+            d->n_members = d->members ? d->n_members : 0;
+            d->n_enumerators = d->enumerators ? d->n_enumerators : 0;
+            d->n_dims = d->dims ? d->n_dims : 0;
+            oom(b);
+        }
+        if (s->n_params && !d->params)
+            d->n_params = 0;
+    }
+}
+
+static bool append_function(builder *b, const ag_function *src)
+{
+    copy_baseline_types(b);
+    ag_corpus *bf = b->r->built_for;
+    ag_function *bigger = ok(b) ? realloc(bf->functions, (bf->n_functions + 1) * sizeof *bigger) : NULL;
+    if (!bigger) {
+        oom(b);
+        return false;
+    }
+    bf->functions = bigger;
+    ag_function *f = &bf->functions[bf->n_functions++];
+    *f = *src;
+    ag_type_ref base = b->baseline_base;
+    f->name = xdup(b, src->name);
+    f->decl_file = xdup(b, src->decl_file);
+    f->return_type = src->return_type == AG_NO_TYPE ? AG_NO_TYPE : src->return_type + base;
+    f->params = copy_params(b, src->params, src->n_params, base);
+    if (src->n_params && !f->params)
+        f->n_params = 0;
+    return ok(b);
+}
+
+static bool append_variable(builder *b, const ag_variable *src)
+{
+    copy_baseline_types(b);
+    ag_corpus *bf = b->r->built_for;
+    ag_variable *bigger = ok(b) ? realloc(bf->variables, (bf->n_variables + 1) * sizeof *bigger) : NULL;
+    if (!bigger) {
+        oom(b);
+        return false;
+    }
+    bf->variables = bigger;
+    ag_variable *v = &bf->variables[bf->n_variables++];
+    *v = *src;
+    v->name = xdup(b, src->name);
+    v->decl_file = xdup(b, src->decl_file);
+    v->type = src->type == AG_NO_TYPE ? AG_NO_TYPE : src->type + b->baseline_base;
+    return ok(b);
+}
+
+/* Symbol attributes the import does not carry (an undefined symbol has no
+   size, and its binding says nothing about the definition's) come from the
+   baseline when given, else from the library itself (so they cannot show
+   up as changes). Then signatures the DWARF did not give come from the
+   baseline. */
+static void fill_in(builder *b)
+{
+    ag_corpus *bf = b->r->built_for;
+    size_t n_exports = bf->n_exports;
+    for (size_t i = 0; i < n_exports && ok(b); i++) {
+        ag_symbol *s = &bf->exports[i];
+        const ag_symbol *ref = find_export(b->baseline, s->name, s->version);
+        if (!ref)
+            ref = find_export(b->library, s->name, s->version);
+        if (ref) {
+            if (s->type == AG_SYM_NOTYPE)
+                s->type = ref->type;
+            s->binding = ref->binding;
+            if (!s->size && b->baseline && ref == find_export(b->baseline, s->name, s->version))
+                s->size = ref->size;
+        }
+        bool described = find_fn(bf, s->name) || find_var(bf, s->name);
+        if (described)
+            continue;
+        const ag_function *f = b->baseline ? ag_corpus_find_function(b->baseline, s->name) : NULL;
+        const ag_variable *v = b->baseline ? ag_corpus_find_variable(b->baseline, s->name) : NULL;
+        if (f && !is_data(s->type) && append_function(b, f))
+            b->r->n_from_baseline++;
+        else if (v && !f && append_variable(b, v))
+            b->r->n_from_baseline++;
+        else if (ok(b))
+            b->r->n_undescribed++;
+    }
+    b->r->n_imports = bf->n_exports;
+}
+
+/* ------------------------------------------------------------------ */
+/* Step 4: identity                                                    */
+
+static bool strv_has(char **v, size_t n, const char *s)
+{
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(v[i], s) == 0)
+            return true;
+    return false;
+}
+
+static void fill_identity(builder *b)
+{
+    ag_corpus *bf = b->r->built_for;
+    const ag_corpus *lib = b->library;
+    const ag_corpus *origin = b->baseline ? b->baseline : lib;
+    ag_elf_info *e = &bf->elf;
+    e->file_name = xdup(b, origin->elf.file_name);
+    /* The name the binding asks the loader for; else the release's own. */
+    e->soname = xdup(b, b->r->needed ? b->r->needed : origin->elf.soname);
+    e->elf_type = xdup(b, lib->elf.elf_type);
+    e->machine = xdup(b, lib->elf.machine);
+    e->byte_order = xdup(b, lib->elf.byte_order);
+    e->elf_class = lib->elf.elf_class;
+    /* The library's own properties are not the binding's business. */
+    e->relro = lib->elf.relro;
+    e->bind_now = lib->elf.bind_now;
+    e->stack_protector = lib->elf.stack_protector;
+    e->exec_stack = lib->elf.exec_stack;
+    e->static_tls = lib->elf.static_tls;
+    e->cet_ibt = lib->elf.cet_ibt;
+    e->cet_shstk = lib->elf.cet_shstk;
+    e->runpath = xdup(b, lib->elf.runpath);
+    e->rpath = xdup(b, lib->elf.rpath);
+    /* The version nodes the imports require. */
+    e->version_defs = calloc(bf->n_exports ? bf->n_exports : 1, sizeof *e->version_defs);
+    if (!e->version_defs) {
+        oom(b);
+        return;
+    }
+    for (size_t i = 0; i < bf->n_exports && ok(b); i++) {
+        const char *v = bf->exports[i].version;
+        if (v && !strv_has(e->version_defs, e->n_version_defs, v) &&
+            (e->version_defs[e->n_version_defs] = xdup(b, v)) != NULL)
+            e->n_version_defs++;
+    }
+}
+
+/* ------------------------------------------------------------------ */
+/* Step 5: reduce the diff to what the binding uses                   */
+
+static bool kept_without_impact(ag_change_kind k)
+{
+    switch (k) {
+    case AG_CK_FN_REMOVED:
+    case AG_CK_VAR_REMOVED:
+    case AG_CK_SYMBOL_VERSION_REMOVED:
+    case AG_CK_VERSION_NODE_REMOVED:
+    case AG_CK_SONAME_CHANGED:
+    case AG_CK_SYMBOL_TYPE_CHANGED:
+    case AG_CK_BINDING_WEAK_TO_GLOBAL:
+    case AG_CK_BINDING_GLOBAL_TO_WEAK:
+    case AG_CK_VAR_SIZE_CHANGED:
+    case AG_CK_TLS_SIZE_CHANGED:
+    case AG_CK_DEBUG_INFO_LOST:
+        return true;
+    default:
+        /* Additions, a new default version (the binding keeps the version
+           it was linked with), the library's own ELF properties. */
+        return false;
+    }
+}
+
+static bool imported(const ag_corpus *bf, const char *name)
+{
+    return find_export(bf, name, NULL) != NULL;
+}
+
+static void free_change(ag_change *c)
+{
+    free(c->subject);
+    free(c->old_value);
+    free(c->new_value);
+    free(c->detail);
+    free(c->decl_file);
+    for (size_t i = 0; i < c->n_impacts; i++) {
+        free(c->impacts[i].interface);
+        free(c->impacts[i].path);
+    }
+    free(c->impacts);
+}
+
+static void reduce(ag_diff *d, const ag_corpus *bf)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < d->n_changes; i++) {
+        ag_change *c = &d->changes[i];
+        bool keep;
+        if (c->n_impacts) {
+            size_t k = 0;
+            for (size_t j = 0; j < c->n_impacts; j++) {
+                if (imported(bf, c->impacts[j].interface)) {
+                    c->impacts[k++] = c->impacts[j];
+                } else {
+                    free(c->impacts[j].interface);
+                    free(c->impacts[j].path);
+                }
+            }
+            c->n_impacts = k;
+            keep = k > 0 || kept_without_impact(c->kind);
+        } else {
+            keep = kept_without_impact(c->kind);
+        }
+        if (keep)
+            d->changes[n++] = *c;
+        else
+            free_change(c);
+    }
+    d->n_changes = n;
+    memset(d->counts, 0, sizeof d->counts);
+    d->n_suppressed = 0;
+    d->functions_added = d->variables_added = 0;
+    d->functions_removed = d->variables_removed = 0;
+    for (size_t i = 0; i < n; i++) {
+        const ag_change *c = &d->changes[i];
+        if (c->suppressed)
+            d->n_suppressed++;
+        else
+            d->counts[c->verdict]++;
+        d->functions_removed += c->kind == AG_CK_FN_REMOVED;
+        d->variables_removed += c->kind == AG_CK_VAR_REMOVED;
+    }
+}
+
+/* ------------------------------------------------------------------ */
+/* Entry point                                                         */
+
+static ag_status read_view(builder *b, const char *binding_path, const ag_debug_search *search)
+{
+    ag_debug_search none = { 0 };
+    char *debug_path = NULL;
+    const char *how = NULL;
+    ag_status st = ag_debug_locate(binding_path, &b->r->binding->elf, search ? search : &none,
+                                   &debug_path, &how, b->err);
+    if (st == AG_ERR_NOTFOUND)
+        return AG_OK;
+    if (st != AG_OK)
+        return st;
+    st = ag_dwarf_read_imports(b->r->built_for, debug_path, NULL, b->err);
+    free(debug_path);
+    return st == AG_ERR_NOTFOUND ? AG_OK : st;
+}
+
+static ag_status build(builder *b, const char *binding_path, const ag_debug_search *search)
+{
+    ag_binding_check *r = b->r;
+    ag_status st = ag_elf_read(binding_path, r->binding, b->err);
+    if (st != AG_OK)
+        return st;
+    const char *needed = find_needed(r->binding, b->library, b->baseline);
+    r->needed = xdup(b, needed);
+    add_candidates(b);
+    if (!ok(b))
+        return b->st;
+    st = read_view(b, binding_path, search);
+    if (st != AG_OK)
+        return st;
+    keep_library_imports(b);
+    if (ok(b)) {
+        r->n_declared = r->built_for->n_functions + r->built_for->n_variables;
+        fill_in(b);
+    }
+    if (ok(b)) {
+        ag_corpus *bf = r->built_for;
+        if (r->n_declared && r->n_from_baseline)
+            r->source = AG_BINDING_FROM_DWARF_BASELINE;
+        else if (r->n_declared)
+            r->source = AG_BINDING_FROM_DWARF;
+        else if (r->n_from_baseline)
+            r->source = AG_BINDING_FROM_BASELINE;
+        else
+            r->source = AG_BINDING_FROM_SYMBOLS;
+        bf->has_debug_info = r->source != AG_BINDING_FROM_SYMBOLS;
+        bf->debug_source = xdup(b, r->source == AG_BINDING_FROM_BASELINE ? "baseline" : "binding");
+        fill_identity(b);
+    }
+    if (!ok(b))
+        return b->st;
+    return ag_corpus_finalize(r->built_for, b->err);
+}
+
+ag_status ag_binding_check_run(const char *binding_path, const ag_debug_search *search,
+                               const ag_corpus *library, const ag_corpus *built_against,
+                               const ag_diff_options *opts, ag_binding_check **out, ag_error *err)
+{
+    *out = NULL;
+    ag_binding_check *r = calloc(1, sizeof *r);
+    if (!r || !(r->binding = ag_corpus_new()) || !(r->built_for = ag_corpus_new())) {
+        ag_binding_check_free(r);
+        return ag_fail(err, AG_ERR_NOMEM, "out of memory");
+    }
+    builder b = { .r = r, .library = library, .baseline = built_against, .err = err };
+    ag_status st = build(&b, binding_path, search);
+    if (st == AG_OK)
+        st = ag_diff_corpora(r->built_for, library, opts, &r->diff, err);
+    if (st != AG_OK) {
+        ag_binding_check_free(r);
+        return st;
+    }
+    reduce(r->diff, r->built_for);
+    *out = r;
+    return AG_OK;
+}
+
+void ag_binding_check_free(ag_binding_check *r)
+{
+    if (!r)
+        return;
+    ag_corpus_free(r->binding);
+    ag_corpus_free(r->built_for);
+    ag_diff_free(r->diff);
+    free(r->needed);
+    free(r);
+}

@@ -1,0 +1,237 @@
+/*
+ * cmd_check.c — `abiguard check BINDING --library LIB`: does this library
+ * release still match what the binding was built for? The binding's own
+ * artifact says what that was (its imports, its DT_NEEDED, and the library
+ * declarations in its DWARF; binding.h); --built-against names the
+ * baseline when its DWARF does not. Reports, in the formats of `diff` and
+ * with its exit codes (0 no change, 4 changed, 12 changed and failing),
+ * only the changes the binding can feel.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "cli_args.h"
+#include "../atomic_file.h"
+#include "../binding.h"
+#include "../corpus_json.h"
+#include "../diff.h"
+#include "../extract.h"
+#include "../report.h"
+#include "../store.h"
+#include "../suppress.h"
+
+typedef struct check_args {
+    const char *binding;
+    const char *library;
+    const char *built_against;
+    const char *output;
+    const char *suppressions;
+    const char *db;
+    ag_report_format format;
+    ag_verdict fail_on;
+    bool show_suppressed;
+    const char **header_dirs; /* room for every argument */
+    size_t n_header_dirs;
+    cli_debug_opts debug;
+} check_args;
+
+/* 1 consumed, 0 not ours, -1 usage error. */
+static int value_option(int argc, char **argv, int *i, check_args *a)
+{
+    const char *v = NULL;
+    int r = cli_opt_value("check", argc, argv, i, "--format", NULL, &v);
+    if (r == 1) {
+        int f = ag_report_format_from_name(v);
+        if (f < 0) {
+            cli_usage_error("check", "unknown format '%s' (text, json, markdown, junit, sarif)", v);
+            return -1;
+        }
+        a->format = (ag_report_format)f;
+        return 1;
+    }
+    if (r == 0 && (r = cli_opt_value("check", argc, argv, i, "--fail-on", NULL, &v)) == 1) {
+        int f = ag_verdict_from_name(v);
+        if (f < AG_VERDICT_RISKY) {
+            cli_usage_error("check", "--fail-on takes breaking, api-break or risky, not '%s'", v);
+            return -1;
+        }
+        a->fail_on = (ag_verdict)f;
+        return 1;
+    }
+    if (r == 0 && (r = cli_opt_value("check", argc, argv, i, "--headers-dir", NULL, &v)) == 1)
+        a->header_dirs[a->n_header_dirs++] = v;
+    if (r == 0)
+        r = cli_opt_value("check", argc, argv, i, "--library", "-l", &a->library);
+    if (r == 0)
+        r = cli_opt_value("check", argc, argv, i, "--built-against", NULL, &a->built_against);
+    if (r == 0)
+        r = cli_opt_value("check", argc, argv, i, "--suppressions", NULL, &a->suppressions);
+    if (r == 0)
+        r = cli_opt_value("check", argc, argv, i, "--db", NULL, &a->db);
+    if (r == 0)
+        r = cli_opt_value("check", argc, argv, i, "--output", "-o", &a->output);
+    return r;
+}
+
+static int option(int argc, char **argv, int *i, check_args *a)
+{
+    if (strcmp(argv[*i], "--show-suppressed") == 0) {
+        a->show_suppressed = true;
+        return 1;
+    }
+    int r = cli_debug_option("check", argc, argv, i, &a->debug);
+    return r != 0 ? r : value_option(argc, argv, i, a);
+}
+
+static int parse_check_args(int argc, char **argv, check_args *a)
+{
+    bool options_done = false;
+    for (int i = 1; i < argc; i++) {
+        const char *arg = argv[i];
+        if (!options_done && arg[0] == '-' && arg[1] != '\0') {
+            if (strcmp(arg, "--") == 0) {
+                options_done = true;
+                continue;
+            }
+            int r = option(argc, argv, &i, a);
+            if (r < 0)
+                return AG_EXIT_USAGE;
+            if (r == 0)
+                return cli_usage_error("check", "unknown option '%s'", arg);
+            continue;
+        }
+        if (a->binding)
+            return cli_usage_error("check", "expected one BINDING, got also '%s'", arg);
+        a->binding = arg;
+    }
+    if (!a->binding)
+        return cli_usage_error("check", "missing BINDING");
+    if (!a->library)
+        return cli_usage_error("check", "missing --library LIB.so|NAME@V|FILE.json");
+    if (a->output && strcmp(a->output, "-") == 0)
+        a->output = NULL;
+    return AG_EXIT_OK;
+}
+
+/* A library release, as `diff` reads each side: NAME@VERSION from the store
+   (when no file of that name exists), a shared object extracted on the
+   fly, or a corpus JSON file. */
+static ag_status load_release(const check_args *a, const char *arg, ag_corpus **c, ag_error *err)
+{
+    if (ag_store_looks_like_ref(arg))
+        return ag_store_load_ref(a->db, arg, c, err);
+    bool is_elf = false;
+    ag_status st = cli_is_elf(arg, &is_elf, err);
+    if (st != AG_OK)
+        return st;
+    if (!is_elf)
+        return ag_corpus_read_file(arg, c, err);
+    ag_debug_search search = cli_debug_search(&a->debug);
+    return ag_extract(arg, &search, c, err);
+}
+
+typedef struct report_job {
+    const ag_diff *d;
+    const ag_report_context *ctx;
+    ag_report_format format;
+} report_job;
+
+static ag_status write_report_to(FILE *f, const void *arg, ag_error *err)
+{
+    const report_job *job = arg;
+    return ag_report_write(job->d, job->ctx, job->format, f, err);
+}
+
+/* What the check could not see, said once on stderr. */
+static void warn_about_view(const check_args *a, const ag_binding_check *r, const ag_corpus *lib)
+{
+    if (r->n_imports == 0)
+        cli_warning(a->binding, "imports no symbol from %s: nothing to check",
+                    lib->elf.soname ? lib->elf.soname : a->library);
+    else if (r->source == AG_BINDING_FROM_SYMBOLS)
+        cli_warning(a->binding, "no debug info and no --built-against: only the %zu imported "
+                    "symbols and their versions are checked, not types", r->n_imports);
+    else if (r->n_undescribed)
+        cli_warning(a->binding, "%zu imported symbol%s with no declaration in the binding's DWARF%s: "
+                    "only symbol and version checked", r->n_undescribed, r->n_undescribed == 1 ? "" : "s",
+                    a->built_against ? " or the baseline" : " (give --built-against to check types)");
+    if (!lib->has_debug_info && r->source != AG_BINDING_FROM_SYMBOLS)
+        cli_warning(a->library, "no debug info; only symbols and ELF properties are compared");
+}
+
+static int check_and_report(const check_args *a, const ag_corpus *lib, const ag_corpus *base,
+                            const ag_suppression *rules, size_t n_rules)
+{
+    ag_diff_options opts = {
+        .header_dirs = a->header_dirs, .n_header_dirs = a->n_header_dirs,
+        .suppressions = rules, .n_suppressions = n_rules,
+    };
+    ag_error err = { .msg = "" };
+    ag_binding_check *r = NULL;
+    ag_debug_search search = cli_debug_search(&a->debug);
+    if (ag_binding_check_run(a->binding, &search, lib, base, &opts, &r, &err) != AG_OK) {
+        cli_error(a->binding, "%s", err.msg);
+        return AG_EXIT_ERROR;
+    }
+    warn_about_view(a, r, lib);
+    char old_label[512];
+    snprintf(old_label, sizeof old_label, "%s (built for %s)", a->binding,
+             a->built_against ? a->built_against : r->needed ? r->needed : "its imports");
+    ag_report_context ctx = {
+        .old_label = old_label, .new_label = a->library, .old_c = r->built_for, .new_c = lib,
+        .fail_on = a->fail_on, .show_suppressed = a->show_suppressed,
+    };
+    report_job job = { r->diff, &ctx, a->format };
+    ag_status st = a->output ? ag_write_file_atomically(a->output, write_report_to, &job, &err)
+                             : ag_report_write(r->diff, &ctx, a->format, stdout, &err);
+    int rc = ag_diff_exit_status(r->diff, a->fail_on);
+    if (st != AG_OK) {
+        cli_error(a->output ? a->output : "<stdout>", "%s", err.msg);
+        rc = AG_EXIT_ERROR;
+    }
+    ag_binding_check_free(r);
+    return rc;
+}
+
+static int run_check(const check_args *a)
+{
+    ag_error err = { .msg = "" };
+    ag_suppression *rules = NULL;
+    size_t n_rules = 0;
+    if (a->suppressions && ag_suppressions_read(a->suppressions, &rules, &n_rules, &err) != AG_OK) {
+        cli_error(a->suppressions, "%s", err.msg);
+        return AG_EXIT_ERROR;
+    }
+    ag_corpus *lib = NULL, *base = NULL;
+    int rc = AG_EXIT_ERROR;
+    if (load_release(a, a->library, &lib, &err) != AG_OK)
+        cli_error(a->library, "%s", err.msg);
+    else if (a->built_against && load_release(a, a->built_against, &base, &err) != AG_OK)
+        cli_error(a->built_against, "%s", err.msg);
+    else
+        rc = check_and_report(a, lib, base, rules, n_rules);
+    ag_corpus_free(lib);
+    ag_corpus_free(base);
+    ag_suppressions_free(rules, n_rules);
+    return rc;
+}
+
+int cmd_check(int argc, char **argv)
+{
+    check_args a = {
+        .format = AG_FMT_TEXT,
+        .fail_on = AG_VERDICT_BREAKING,
+        .header_dirs = calloc((size_t)argc + 1, sizeof(const char *)),
+        .debug.dirs = calloc((size_t)argc + 1, sizeof(const char *)),
+    };
+    int rc = AG_EXIT_ERROR;
+    if (!a.header_dirs || !a.debug.dirs)
+        cli_error(NULL, "out of memory");
+    else if ((rc = parse_check_args(argc, argv, &a)) == AG_EXIT_OK)
+        rc = run_check(&a);
+    free(a.header_dirs);
+    free(a.debug.dirs);
+    return rc;
+}
