@@ -101,6 +101,7 @@ bench: deps all
 	bench/run-extract.sh $(ABIGUARD)
 	bench/run-diff.sh $(ABIGUARD)
 	bench/run-store.sh $(ABIGUARD)
+	bench/run-guard.sh $(ABIGUARD)
 
 # ---------------------------------------------------------------- baselines
 # The committed baselines under baselines/ are real releases, extracted from

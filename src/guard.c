@@ -1,0 +1,330 @@
+/*
+ * guard.c — the plan behind `abiguard stub`: the symbols a binding uses,
+ * their fingerprints, and every stored release of the library classified as
+ * known compatible or known incompatible with the baseline for those
+ * symbols (see guard.h for the rule).
+ */
+#include "guard.h"
+
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "diff.h"
+#include "fingerprint.h"
+
+static bool exports_name(const ag_corpus *c, const char *name, const char *version)
+{
+    for (size_t i = 0; i < c->n_exports; i++)
+        if (strcmp(c->exports[i].name, name) == 0 &&
+            (!version || (c->exports[i].version && strcmp(c->exports[i].version, version) == 0)))
+            return true;
+    return false;
+}
+
+static const ag_guard_symbol *plan_symbol(const ag_guard_plan *p, const char *name)
+{
+    for (size_t i = 0; i < p->n_symbols; i++)
+        if (strcmp(p->symbols[i].name, name) == 0)
+            return &p->symbols[i];
+    return NULL;
+}
+
+static ag_status add_symbol(ag_guard_plan *p, size_t *cap, const char *name, const char *version,
+                            ag_error *err)
+{
+    for (size_t i = 0; i < p->n_symbols; i++)
+        if (strcmp(p->symbols[i].name, name) == 0 &&
+            ((!version && !p->symbols[i].version) ||
+             (version && p->symbols[i].version && strcmp(version, p->symbols[i].version) == 0)))
+            return AG_OK;
+    if (p->n_symbols == *cap) {
+        size_t nc = *cap ? *cap * 2 : 16;
+        ag_guard_symbol *g = realloc(p->symbols, nc * sizeof *g);
+        if (!g)
+            return ag_fail(err, AG_ERR_NOMEM, "out of memory");
+        p->symbols = g;
+        *cap = nc;
+    }
+    ag_guard_symbol *s = &p->symbols[p->n_symbols];
+    memset(s, 0, sizeof *s);
+    s->name = strdup(name);
+    s->version = version ? strdup(version) : NULL;
+    if (!s->name || (version && !s->version)) {
+        free(s->name);
+        free(s->version);
+        return ag_fail(err, AG_ERR_NOMEM, "out of memory");
+    }
+    p->n_symbols++;
+    const ag_corpus *c = p->corpus;
+    s->is_function = ag_corpus_find_function(c, name) != NULL;
+    for (size_t i = 0; !s->is_function && i < c->n_exports; i++)
+        if (strcmp(c->exports[i].name, name) == 0)
+            s->is_function = c->exports[i].type == AG_SYM_FUNC || c->exports[i].type == AG_SYM_IFUNC;
+    bool found;
+    return ag_fingerprint_symbol(c, name, &s->fingerprint, &found, err);
+}
+
+static int cmp_symbol(const void *a, const void *b)
+{
+    const ag_guard_symbol *x = a, *y = b;
+    int r = strcmp(x->name, y->name);
+    if (r)
+        return r;
+    return strcmp(x->version ? x->version : "", y->version ? y->version : "");
+}
+
+static ag_status collect_symbols(ag_guard_plan *p, const ag_corpus *used, const char *used_label,
+                                 ag_error *err)
+{
+    size_t cap = 0;
+    const ag_corpus *c = p->corpus;
+    ag_status st = AG_OK;
+    if (used) {
+        for (size_t i = 0; i < used->n_imports && st == AG_OK; i++) {
+            const ag_symbol *imp = &used->imports[i];
+            if (!exports_name(c, imp->name, NULL))
+                continue;
+            const char *v = imp->version && exports_name(c, imp->name, imp->version) ? imp->version : NULL;
+            st = add_symbol(p, &cap, imp->name, v, err);
+        }
+        if (st == AG_OK && p->n_symbols == 0)
+            return ag_fail(err, AG_ERR_USAGE, "%s imports no symbol that %s@%s exports",
+                           used_label ? used_label : "the binding", p->library, p->baseline);
+    } else {
+        for (size_t i = 0; i < c->n_exports && st == AG_OK; i++) {
+            const ag_symbol *e = &c->exports[i];
+            if (e->version && !e->is_default)
+                continue; /* an old hidden version: nothing links to it any more */
+            if (e->type != AG_SYM_FUNC && e->type != AG_SYM_IFUNC && e->type != AG_SYM_OBJECT &&
+                e->type != AG_SYM_TLS && e->type != AG_SYM_COMMON)
+                continue;
+            st = add_symbol(p, &cap, e->name, e->version, err);
+        }
+        if (st == AG_OK && p->n_symbols == 0)
+            return ag_fail(err, AG_ERR_USAGE, "%s@%s exports no function or variable", p->library,
+                           p->baseline);
+    }
+    if (st == AG_OK)
+        qsort(p->symbols, p->n_symbols, sizeof *p->symbols, cmp_symbol);
+    return st;
+}
+
+/* "shape_area()" / "shape_area@V" / "shape_area" -> whether it names an
+   export of c; *name_len gets the symbol part's length. */
+static bool subject_symbol(const ag_corpus *c, const char *subject, size_t *name_len)
+{
+    size_t n = strcspn(subject, "(@");
+    char buf[512];
+    if (n == 0 || n >= sizeof buf)
+        return false;
+    memcpy(buf, subject, n);
+    buf[n] = '\0';
+    *name_len = n;
+    return exports_name(c, buf, NULL);
+}
+
+/* Whether change ch matters to the plan's symbols; *via gets the used
+   interface it reaches (or NULL). */
+static bool change_matters(const ag_guard_plan *p, const ag_change *ch, const char **via)
+{
+    *via = NULL;
+    if (ch->suppressed || ch->verdict < AG_VERDICT_BREAKING)
+        return false;
+    if (ch->n_impacts) {
+        for (size_t i = 0; i < ch->n_impacts; i++)
+            if (plan_symbol(p, ch->impacts[i].interface)) {
+                *via = ch->impacts[i].interface;
+                return true;
+            }
+        return false;
+    }
+    size_t n = 0;
+    if (ch->subject && subject_symbol(p->corpus, ch->subject, &n)) {
+        for (size_t i = 0; i < p->n_symbols; i++)
+            if (strlen(p->symbols[i].name) == n && strncmp(p->symbols[i].name, ch->subject, n) == 0) {
+                *via = p->symbols[i].name;
+                return true;
+            }
+        return false;
+    }
+    return true; /* not about one symbol (SONAME, ...): it concerns every user */
+}
+
+static char *describe_break(const ag_change *ch, const char *via)
+{
+    const ag_change_kind_info *k = ag_change_kind_info_of(ch->kind);
+    char what[512];
+    if (ch->detail)
+        snprintf(what, sizeof what, "%s", ch->detail);
+    else if (ch->old_value || ch->new_value)
+        snprintf(what, sizeof what, "%s -> %s", ch->old_value ? ch->old_value : "(none)",
+                 ch->new_value ? ch->new_value : "(none)");
+    else
+        snprintf(what, sizeof what, "%s", k ? k->why : "changed");
+    char *out = NULL;
+    if (asprintf(&out, "%s: %s (%s%s%s)", ch->subject ? ch->subject : "?", what, k ? k->id : "change",
+                 via ? ", used by " : "", via ? via : "") < 0)
+        return NULL;
+    return out;
+}
+
+static ag_status classify(ag_store *s, ag_guard_plan *p, ag_guard_release *r, ag_error *err)
+{
+    if (strcmp(r->version, p->baseline) == 0) {
+        r->compatible = true;
+        return AG_OK;
+    }
+    ag_corpus *c = NULL;
+    ag_status st = ag_store_load(s, p->library, r->version, &c, err);
+    if (st != AG_OK)
+        return st;
+    ag_diff *d = NULL;
+    ag_diff_options opts = { 0 };
+    st = ag_diff_corpora(p->corpus, c, &opts, &d, err);
+    ag_corpus_free(c);
+    if (st != AG_OK)
+        return st;
+    r->compatible = true;
+    for (size_t i = 0; i < d->n_changes; i++) {
+        const char *via = NULL;
+        if (change_matters(p, &d->changes[i], &via)) {
+            r->compatible = false;
+            r->first_break = describe_break(&d->changes[i], via);
+            if (!r->first_break)
+                st = ag_fail(err, AG_ERR_NOMEM, "out of memory");
+            break;
+        }
+    }
+    ag_diff_free(d);
+    return st;
+}
+
+static ag_status classify_releases(ag_store *s, ag_guard_plan *p, ag_error *err)
+{
+    ag_store_release *rels = NULL;
+    size_t n = 0;
+    ag_status st = ag_store_list_releases(s, p->library, &rels, &n, err);
+    if (st != AG_OK)
+        return st;
+    p->releases = calloc(n ? n : 1, sizeof *p->releases);
+    if (!p->releases)
+        st = ag_fail(err, AG_ERR_NOMEM, "out of memory");
+    for (size_t i = 0; i < n && st == AG_OK; i++) {
+        if (!rels[i].build_id || !*rels[i].build_id)
+            continue;
+        ag_guard_release *r = &p->releases[p->n_releases++];
+        r->version = strdup(rels[i].version);
+        r->build_id = strdup(rels[i].build_id);
+        if (!r->version || !r->build_id)
+            st = ag_fail(err, AG_ERR_NOMEM, "out of memory");
+        else
+            st = classify(s, p, r, err);
+    }
+    ag_store_releases_free(rels, n);
+    return st;
+}
+
+static ag_status plan_build(ag_store *s, const char *library, const char *version,
+                            const ag_corpus *used, const char *used_label, bool classify,
+                            ag_guard_plan **out, ag_error *err)
+{
+    *out = NULL;
+    ag_guard_plan *p = calloc(1, sizeof *p);
+    if (!p)
+        return ag_fail(err, AG_ERR_NOMEM, "out of memory");
+    p->library = strdup(library);
+    p->baseline = strdup(version);
+    if (!p->library || !p->baseline) {
+        ag_guard_plan_free(p);
+        return ag_fail(err, AG_ERR_NOMEM, "out of memory");
+    }
+    ag_status st = ag_store_load(s, library, version, &p->corpus, err);
+    if (st == AG_OK) {
+        const ag_elf_info *e = &p->corpus->elf;
+        p->soname = e->soname ? strdup(e->soname) : NULL;
+        p->file_name = strdup(e->file_name ? e->file_name : "");
+        if ((e->soname && !p->soname) || !p->file_name)
+            st = ag_fail(err, AG_ERR_NOMEM, "out of memory");
+    }
+    if (st == AG_OK)
+        st = collect_symbols(p, used, used_label, err);
+    if (st == AG_OK && classify)
+        st = classify_releases(s, p, err);
+    if (st != AG_OK) {
+        ag_guard_plan_free(p);
+        return st;
+    }
+    *out = p;
+    return AG_OK;
+}
+
+ag_status ag_guard_plan_build(ag_store *s, const char *library, const char *version,
+                              const ag_corpus *used, const char *used_label,
+                              ag_guard_plan **out, ag_error *err)
+{
+    return plan_build(s, library, version, used, used_label, true, out, err);
+}
+
+ag_status ag_guard_plan_symbols(ag_store *s, const char *library, const char *version,
+                                const ag_corpus *used, const char *used_label,
+                                ag_guard_plan **out, ag_error *err)
+{
+    return plan_build(s, library, version, used, used_label, false, out, err);
+}
+
+void ag_guard_plan_free(ag_guard_plan *p)
+{
+    if (!p)
+        return;
+    for (size_t i = 0; i < p->n_symbols; i++) {
+        free(p->symbols[i].name);
+        free(p->symbols[i].version);
+    }
+    free(p->symbols);
+    for (size_t i = 0; i < p->n_releases; i++) {
+        free(p->releases[i].version);
+        free(p->releases[i].build_id);
+        free(p->releases[i].first_break);
+    }
+    free(p->releases);
+    ag_corpus_free(p->corpus);
+    free(p->library);
+    free(p->baseline);
+    free(p->soname);
+    free(p->file_name);
+    free(p);
+}
+
+char *ag_guard_fingerprint_text(const ag_guard_plan *p)
+{
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    if (!f)
+        return NULL;
+    fprintf(f, "# %s %s@%s\n", AG_FINGERPRINT_FORMAT, p->library, p->baseline);
+    for (size_t i = 0; i < p->n_symbols; i++)
+        fprintf(f, "%016llx %s%s%s\n", (unsigned long long)p->symbols[i].fingerprint, p->symbols[i].name,
+                p->symbols[i].version ? "@" : "", p->symbols[i].version ? p->symbols[i].version : "");
+    if (fclose(f) != 0) {
+        free(buf);
+        return NULL;
+    }
+    return buf;
+}
+
+char *ag_guard_ident(const char *s)
+{
+    size_t n = strlen(s);
+    char *out = malloc(n + 2);
+    if (!out)
+        return NULL;
+    size_t j = 0;
+    if (n == 0 || isdigit((unsigned char)s[0]))
+        out[j++] = '_';
+    for (size_t i = 0; i < n; i++)
+        out[j++] = isalnum((unsigned char)s[i]) ? s[i] : '_';
+    out[j] = '\0';
+    return out;
+}

@@ -1,0 +1,468 @@
+/*
+ * test_stub.c — `abiguard stub` end to end, on real processes: a store with
+ * libshape releases 1 (the baseline), 2 (compatible for what the consumers
+ * use), 3 (breaking) and a rebuild of 1 with another build-id (never stored,
+ * so unknown); a stub generated from the store and from the consumer's own
+ * imports; the consumer, a CPython extension and a ctypes binding built or
+ * run against release 1, then run with each release under each policy. Also
+ * the compile-time layout assertions, 16 threads under ThreadSanitizer, and
+ * `abiguard fingerprint`. Fixtures: tests/fixtures/guard/ (guard.mk).
+ */
+#include <criterion/criterion.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "tool_run.h"
+
+#define PYTHON "/usr/bin/python3"
+#define PY_INCLUDE "/usr/include/python3.11"
+
+typedef struct guard_env {
+    char *dir;        /* temporary directory */
+    char *db;
+    char *stub;       /* dir/shape_guard (.c, .h) */
+    char *fx;         /* $FIXTURES/guard */
+    char lib[4][512]; /* v1 v2 v3 v1b directories */
+} guard_env;
+
+static char *fmt(const char *f, ...) __attribute__((format(printf, 1, 2)));
+static char *fmt(const char *f, ...)
+{
+    va_list ap;
+    va_start(ap, f);
+    char *s = NULL;
+    cr_assert(vasprintf(&s, f, ap) >= 0);
+    va_end(ap);
+    return s;
+}
+
+static void expect_ok(const tool_run *r, const char *what)
+{
+    cr_assert(r->exited && r->exit_status == 0, "%s: %s\nstdout: %s\nstderr: %s", what,
+              tool_run_outcome(r), r->out, r->err);
+}
+
+static void run_ok(const char *const argv[], const char *what)
+{
+    tool_run r;
+    cr_assert(tool_run_argv(argv, 120, &r), "%s: cannot start", what);
+    expect_ok(&r, what);
+    tool_run_free(&r);
+}
+
+static void env_setup(guard_env *e)
+{
+    memset(e, 0, sizeof *e);
+    e->dir = make_temp_dir();
+    e->db = path_join2(e->dir, "db");
+    e->stub = path_join2(e->dir, "shape_guard");
+    e->fx = fixture_path("guard");
+    const char *v[] = { "v1", "v2", "v3", "v1b" };
+    for (int i = 0; i < 4; i++)
+        snprintf(e->lib[i], sizeof e->lib[i], "%s/%s", e->fx, v[i]);
+    for (int i = 0; i < 3; i++) {
+        char so[600], ver[8];
+        snprintf(so, sizeof so, "%s/libshape.so.1", e->lib[i]);
+        snprintf(ver, sizeof ver, "%d", i + 1);
+        tool_run r;
+        cr_assert(run_abiguard(&r, "add", so, "--library", "shape", "--version", ver, "--db", e->db, NULL));
+        expect_ok(&r, "abiguard add");
+        tool_run_free(&r);
+    }
+}
+
+static void env_teardown(guard_env *e)
+{
+    remove_tree(e->dir);
+    free(e->dir);
+    free(e->db);
+    free(e->stub);
+    free(e->fx);
+}
+
+static void stub(guard_env *e, const char *symbols_from, const char *lang, const char *out)
+{
+    tool_run r;
+    if (symbols_from)
+        cr_assert(run_abiguard(&r, "stub", "shape@1", "--db", e->db, "--symbols-from", symbols_from,
+                               "--lang", lang, "-o", out, NULL));
+    else
+        cr_assert(run_abiguard(&r, "stub", "shape@1", "--db", e->db, "--lang", lang, "-o", out, NULL));
+    expect_ok(&r, "abiguard stub");
+    tool_run_free(&r);
+}
+
+/* gcc -std=STD -Wall -Wextra -Werror EXTRA... SRC stub.c -I.. -L v1 -lshape -ldl -o OUT */
+static void build_c(guard_env *e, const char *std, const char *src, const char *out,
+                    const char *const extra[])
+{
+    char *src_path = fmt("%s/src/%s", e->fx, src), *inc = fmt("-I%s/include", e->lib[0]),
+         *inc2 = fmt("-I%s", e->dir), *libdir = fmt("-L%s", e->lib[0]), *stub_c = fmt("%s.c", e->stub);
+    const char *argv[32] = { "/usr/bin/gcc", std, "-Wall", "-Wextra", "-Werror", "-g", "-O2", inc, inc2 };
+    size_t n = 9;
+    for (size_t i = 0; extra && extra[i]; i++)
+        argv[n++] = extra[i];
+    const char *rest[] = { "-o", out, src_path, stub_c, libdir, "-lshape", "-ldl", "-lpthread", NULL };
+    for (size_t i = 0; rest[i]; i++)
+        argv[n++] = rest[i];
+    argv[n] = NULL;
+    run_ok(argv, "compiling with the stub");
+    free(src_path);
+    free(inc);
+    free(inc2);
+    free(libdir);
+    free(stub_c);
+}
+
+/* Runs prog (argv after it) with LD_LIBRARY_PATH=lib_dir and
+   ABIGUARD_POLICY=policy (NULL: unset). */
+static void run_with(guard_env *e, int lib, const char *policy, const char *const prog[], tool_run *r)
+{
+    (void)e;
+    char *ld = fmt("LD_LIBRARY_PATH=%s", e->lib[lib]);
+    char *pol = policy ? fmt("ABIGUARD_POLICY=%s", policy) : strdup("ABIGUARD_POLICY=");
+    const char *argv[16] = { "/usr/bin/env", "-u", "ABIGUARD_POLICY", ld, pol };
+    size_t n = policy ? 5 : 4;
+    if (!policy)
+        free(pol), pol = NULL;
+    for (size_t i = 0; prog[i] && n < 15; i++)
+        argv[n++] = prog[i];
+    argv[n] = NULL;
+    cr_assert(tool_run_argv(argv, 120, r));
+    free(ld);
+    free(pol);
+}
+
+static void expect_runs(const tool_run *r, const char *out_needle, const char *what)
+{
+    cr_assert(r->exited && r->exit_status == 0, "%s: %s\nstderr: %s", what, tool_run_outcome(r), r->err);
+    cr_assert(strstr(r->out, out_needle), "%s: expected '%s' in stdout: %s", what, out_needle, r->out);
+}
+
+static void expect_refused(const tool_run *r, int status, const char *const needles[], const char *what)
+{
+    cr_assert(r->exited && r->exit_status == status, "%s: expected exit %d, got %s\nstdout: %s\nstderr: %s",
+              what, status, tool_run_outcome(r), r->out, r->err);
+    for (size_t i = 0; needles[i]; i++)
+        cr_assert(strstr(r->err, needles[i]), "%s: expected '%s' in stderr: %s", what, needles[i], r->err);
+}
+
+/* The consumer, built against v1 with a stub made from its own imports. */
+static char *build_consumer(guard_env *e, const char *std)
+{
+    char *exe = path_join2(e->dir, "consumer");
+    stub(e, NULL, "c", e->stub);   /* first build: every export */
+    build_c(e, std, "consumer.c", exe, NULL);
+    stub(e, exe, "c", e->stub);    /* then only what it imports */
+    build_c(e, std, "consumer.c", exe, NULL);
+    return exe;
+}
+
+static const char *const INCOMPATIBLE_MSG[] = { "refused (2)", "shape@3", "incompatible with shape@1",
+                                                "struct shape_rect::flags", "moved from offset 16 to 0", NULL };
+static const char *const UNVERIFIED_MSG[] = { "refused (3)", "unverified build", "shape@1", NULL };
+static const char *const WARNED_MSG[] = { "warning (1)", "unverified build", "running anyway", NULL };
+
+Test(stub, c_consumer_against_each_release, .timeout = 240)
+{
+    guard_env e;
+    env_setup(&e);
+    const char *stds[] = { "-std=c99", "-std=c11" };
+    for (int s = 0; s < 2; s++) {
+        char *exe = build_consumer(&e, stds[s]);
+        const char *prog[] = { exe, NULL };
+        tool_run r;
+        run_with(&e, 0, NULL, prog, &r);
+        expect_runs(&r, "area=12", "v1");
+        cr_assert_eq(r.err_len, 0, "v1: stderr: %s", r.err);
+        tool_run_free(&r);
+        run_with(&e, 1, NULL, prog, &r);
+        expect_runs(&r, "area=12", "v2 (known compatible for what the consumer uses)");
+        cr_assert_eq(r.err_len, 0, "v2: stderr: %s", r.err);
+        tool_run_free(&r);
+        run_with(&e, 2, NULL, prog, &r);
+        expect_refused(&r, 3, INCOMPATIBLE_MSG, "v3");
+        tool_run_free(&r);
+        run_with(&e, 2, "warn", prog, &r);
+        cr_assert(r.exited && r.exit_status == 0 && strstr(r.err, "warning (1)") && strstr(r.err, "shape@3"),
+                  "v3 under warn: %s %s", tool_run_outcome(&r), r.err);
+        tool_run_free(&r);
+        run_with(&e, 3, NULL, prog, &r);
+        expect_refused(&r, 3, UNVERIFIED_MSG, "v1b (default policy fail)");
+        tool_run_free(&r);
+        run_with(&e, 3, "fail", prog, &r);
+        expect_refused(&r, 3, UNVERIFIED_MSG, "v1b, ABIGUARD_POLICY=fail");
+        tool_run_free(&r);
+        run_with(&e, 3, "warn", prog, &r);
+        expect_runs(&r, "area=12", "v1b, ABIGUARD_POLICY=warn");
+        for (size_t i = 0; WARNED_MSG[i]; i++)
+            cr_assert(strstr(r.err, WARNED_MSG[i]), "v1b warn: '%s' not in %s", WARNED_MSG[i], r.err);
+        tool_run_free(&r);
+        run_with(&e, 2, "off", prog, &r);
+        expect_runs(&r, "area=", "v3, ABIGUARD_POLICY=off");
+        tool_run_free(&r);
+        free(exe);
+    }
+    env_teardown(&e);
+}
+
+Test(stub, policy_warn_compiled_in, .timeout = 240)
+{
+    guard_env e;
+    env_setup(&e);
+    char *exe = build_consumer(&e, "-std=c11");
+    tool_run r;
+    cr_assert(run_abiguard(&r, "stub", "shape@1", "--db", e.db, "--symbols-from", exe, "--policy", "warn",
+                           "-o", e.stub, NULL));
+    expect_ok(&r, "stub --policy warn");
+    tool_run_free(&r);
+    build_c(&e, "-std=c11", "consumer.c", exe, NULL);
+    const char *prog[] = { exe, NULL };
+    run_with(&e, 3, NULL, prog, &r);
+    expect_runs(&r, "area=12", "v1b with --policy warn");
+    cr_assert(strstr(r.err, "warning (1)"), "%s", r.err);
+    tool_run_free(&r);
+    run_with(&e, 3, "fail", prog, &r);
+    expect_refused(&r, 3, UNVERIFIED_MSG, "v1b, --policy warn overridden by ABIGUARD_POLICY=fail");
+    tool_run_free(&r);
+    free(exe);
+    env_teardown(&e);
+}
+
+Test(stub, layout_asserts_at_compile_time, .timeout = 120)
+{
+    guard_env e;
+    env_setup(&e);
+    stub(&e, NULL, "c", e.stub);
+    char *stub_c = fmt("%s.c", e.stub);
+    const char *stds[] = { "-std=c99", "-std=c11" };
+    for (int s = 0; s < 2; s++) {
+        for (int lib = 0; lib < 3; lib += 2) {
+            char *inc = fmt("-I%s/include", e.lib[lib]);
+            const char *argv[] = { "/usr/bin/gcc", stds[s], "-Wall", "-Wextra", "-Werror",
+                                   "-DABIGUARD_SHAPE_WITH_HEADERS", inc, "-c", "-o", "/dev/null", stub_c, NULL };
+            tool_run r;
+            cr_assert(tool_run_argv(argv, 120, &r));
+            if (lib == 0) {
+                expect_ok(&r, "the stub with the v1 header");
+            } else {
+                cr_assert(r.exited && r.exit_status != 0, "%s with the v3 header compiled", stds[s]);
+                cr_assert(strstr(r.err, "offsetof(struct shape_rect, flags) is 16"), "%s", r.err);
+            }
+            tool_run_free(&r);
+            free(inc);
+        }
+    }
+    free(stub_c);
+    env_teardown(&e);
+}
+
+/* Runs "python3 -c CODE" (the system Python, not one on PATH) with
+   PYTHONPATH=dir. */
+static void run_python(guard_env *e, int lib, const char *policy, const char *code, tool_run *r)
+{
+    char *pp = fmt("PYTHONPATH=%s", e->dir);
+    const char *prog[] = { pp, PYTHON, "-c", code, NULL };
+    run_with(e, lib, policy, prog, r);
+    free(pp);
+}
+
+static const char IMPORT_EXT[] =
+    "import warnings\n"
+    "warnings.simplefilter('always')\n"
+    "try:\n"
+    "    import shapeext\n"
+    "except ImportError as e:\n"
+    "    import sys\n"
+    "    print('ImportError:', e, file=sys.stderr)\n"
+    "    sys.exit(3)\n"
+    "print('area=%d' % shapeext.area(0, 0, 3, 4))\n";
+
+Test(stub, cpython_extension, .timeout = 240)
+{
+    guard_env e;
+    env_setup(&e);
+    char *ext = path_join2(e.dir, "shapeext.so");
+    const char *extra[] = { "-I" PY_INCLUDE, "-shared", "-fPIC", NULL };
+    stub(&e, NULL, "c", e.stub);
+    build_c(&e, "-std=c11", "pyext.c", ext, extra);
+    stub(&e, ext, "c", e.stub); /* the extension's own imports */
+    build_c(&e, "-std=c11", "pyext.c", ext, extra);
+    tool_run r;
+    run_python(&e, 0, NULL, IMPORT_EXT, &r);
+    expect_runs(&r, "area=12", "import with v1");
+    tool_run_free(&r);
+    run_python(&e, 1, NULL, IMPORT_EXT, &r);
+    expect_runs(&r, "area=12", "import with v2");
+    tool_run_free(&r);
+    run_python(&e, 2, NULL, IMPORT_EXT, &r);
+    const char *const v3[] = { "ImportError", "shape@3", "incompatible with shape@1", "struct shape_rect::flags", NULL };
+    expect_refused(&r, 3, v3, "import with v3");
+    tool_run_free(&r);
+    run_python(&e, 3, NULL, IMPORT_EXT, &r);
+    const char *const v1b[] = { "ImportError", "unverified build", NULL };
+    expect_refused(&r, 3, v1b, "import with v1b");
+    tool_run_free(&r);
+    run_python(&e, 3, "warn", IMPORT_EXT, &r);
+    expect_runs(&r, "area=12", "import with v1b under warn");
+    cr_assert(strstr(r.err, "RuntimeWarning") && strstr(r.err, "unverified build"), "%s", r.err);
+    tool_run_free(&r);
+    run_python(&e, 2, "off", IMPORT_EXT, &r);
+    expect_runs(&r, "area=", "import with v3 under off");
+    tool_run_free(&r);
+    free(ext);
+    env_teardown(&e);
+}
+
+Test(stub, python_ctypes, .timeout = 240)
+{
+    guard_env e;
+    env_setup(&e);
+    char *py = fmt("%s.py", e.stub);
+    stub(&e, NULL, "python", py);
+    char *user = fmt("%s/src/ctypes_user.py", e.fx);
+    for (int by_search = 0; by_search < 2; by_search++) {
+        /* ctypes_user.py passes its CDLL to verify(), or with an argument
+           lets verify() find the library in /proc/self/maps. */
+        const char *a1 = by_search ? "search" : NULL;
+        char *pp = fmt("PYTHONPATH=%s", e.dir);
+        const char *prog[] = { pp, PYTHON, user, a1, NULL };
+        tool_run r;
+        run_with(&e, 0, NULL, prog, &r);
+        expect_runs(&r, "area=12", "ctypes with v1");
+        cr_assert_eq(r.err_len, 0, "%s", r.err);
+        tool_run_free(&r);
+        run_with(&e, 1, NULL, prog, &r);
+        /* The Python stub was made for every export: v2 breaks shape_stats(). */
+        const char *const v2[] = { "refused:", "shape@2", "shape_stats", NULL };
+        expect_refused(&r, 3, v2, "ctypes with v2 (all exports)");
+        tool_run_free(&r);
+        run_with(&e, 2, NULL, prog, &r);
+        const char *const v3[] = { "refused:", "shape@3", "incompatible with shape@1", "struct shape_rect", NULL };
+        expect_refused(&r, 3, v3, "ctypes with v3");
+        tool_run_free(&r);
+        run_with(&e, 3, NULL, prog, &r);
+        const char *const v1b[] = { "refused:", "unverified build", NULL };
+        expect_refused(&r, 3, v1b, "ctypes with v1b");
+        tool_run_free(&r);
+        run_with(&e, 3, "warn", prog, &r);
+        expect_runs(&r, "area=12", "ctypes with v1b under warn");
+        cr_assert(strstr(r.err, "warning:") && strstr(r.err, "unverified build"), "%s", r.err);
+        tool_run_free(&r);
+        run_with(&e, 2, "off", prog, &r);
+        expect_runs(&r, "area=", "ctypes with v3 under off");
+        tool_run_free(&r);
+        free(pp);
+    }
+    /* With the consumer's imports, v2 is compatible for the Python stub too. */
+    char *exe = build_consumer(&e, "-std=c11");
+    stub(&e, exe, "python", py);
+    char *pp = fmt("PYTHONPATH=%s", e.dir);
+    const char *prog[] = { pp, PYTHON, user, NULL };
+    tool_run r;
+    run_with(&e, 1, NULL, prog, &r);
+    expect_runs(&r, "area=12", "ctypes with v2 (consumer's imports)");
+    tool_run_free(&r);
+    free(pp);
+    free(exe);
+    free(user);
+    free(py);
+    env_teardown(&e);
+}
+
+Test(stub, threads_under_tsan, .timeout = 240)
+{
+    guard_env e;
+    env_setup(&e);
+    char *exe = path_join2(e.dir, "threads");
+    const char *extra[] = { "-fsanitize=thread", "-pthread", NULL };
+    stub(&e, NULL, "c", e.stub);
+    build_c(&e, "-std=c11", "threads.c", exe, extra);
+    for (int lib = 0; lib < 4; lib++) {
+        const char *prog[] = { "TSAN_OPTIONS=halt_on_error=1 exitcode=66", "setarch", "-R", exe, NULL };
+        tool_run r;
+        run_with(&e, lib, NULL, prog, &r);
+        cr_assert(r.exited && r.exit_status == 0, "lib %d: %s\nstdout: %s\nstderr: %s", lib,
+                  tool_run_outcome(&r), r.out, r.err);
+        cr_assert(!strstr(r.err, "ThreadSanitizer"), "lib %d: %s", lib, r.err);
+        cr_assert(strstr(r.out, "consistent=1"), "%s", r.out);
+        tool_run_free(&r);
+    }
+    free(exe);
+    env_teardown(&e);
+}
+
+Test(stub, fingerprints, .timeout = 240)
+{
+    guard_env e;
+    env_setup(&e);
+    char *exe = build_consumer(&e, "-std=c11");
+    tool_run r;
+    cr_assert(run_abiguard(&r, "fingerprint", "show", "shape@1", "--symbols-from", exe, "--db", e.db, NULL));
+    expect_ok(&r, "fingerprint show");
+    cr_assert(strstr(r.out, " shape_area@SHAPE_1\n") && strstr(r.out, " shape_init@SHAPE_1\n") &&
+                  !strstr(r.out, "shape_stats"), "%s", r.out);
+    char *fp = path_join2(e.dir, "fp.txt");
+    cr_assert(write_whole_file(fp, r.out, r.out_len));
+    /* The stub embeds the same list. */
+    char *stub_c = fmt("%s.c", e.stub);
+    char *src = read_whole_file(stub_c, NULL);
+    cr_assert(src);
+    char *line = strstr(r.out, "\n") + 1;
+    char first[80];
+    snprintf(first, sizeof first, "%.*s", (int)strcspn(line, "\n"), line);
+    cr_assert(strstr(src, first), "'%s' not in the stub", first);
+    tool_run_free(&r);
+    cr_assert(run_abiguard(&r, "fingerprint", "match", "shape", "--fingerprints", fp, "--db", e.db, NULL));
+    expect_ok(&r, "fingerprint match");
+    /* Fingerprints match exactly, as modversions' do: 1 keeps all three; 2
+       added an enumerator to enum shape_kind (compatible, but a layout
+       change shape_kind_of reaches); 3 moved shape_rect's members. */
+    cr_assert(strstr(r.out, "1 ") && strstr(r.out, " match (3 of 3)"), "%s", r.out);
+    char *v2 = strstr(r.out, "\n2 ");
+    cr_assert(v2 && strstr(v2, "no match (2 of 3); changed: shape_kind_of@SHAPE_1\n"), "%s", r.out);
+    char *v3 = strstr(r.out, "\n3 ");
+    cr_assert(v3 && strstr(v3, "no match (0 of 3)"), "%s", r.out);
+    size_t matches = 0;
+    for (const char *p = r.out; (p = strstr(p, " match (3 of 3)")); p++)
+        matches++;
+    cr_assert_eq(matches, 1, "%s", r.out);
+    tool_run_free(&r);
+    /* The rebuild has the same fingerprints. */
+    char *so = fmt("%s/libshape.so.1", e.lib[3]);
+    cr_assert(run_abiguard(&r, "add", so, "--library", "shape", "--version", "1b", "--db", e.db, NULL));
+    expect_ok(&r, "add 1b");
+    tool_run_free(&r);
+    cr_assert(run_abiguard(&r, "fingerprint", "match", "shape", "--fingerprints", fp, "--db", e.db, NULL));
+    cr_assert(strstr(r.out, "\n1b ") && strstr(strstr(r.out, "\n1b "), " match (3 of 3)"), "%s", r.out);
+    tool_run_free(&r);
+    /* Once stored, the rebuild is a known-compatible build. */
+    stub(&e, exe, "c", e.stub);
+    build_c(&e, "-std=c11", "consumer.c", exe, NULL);
+    const char *prog[] = { exe, NULL };
+    run_with(&e, 3, NULL, prog, &r);
+    expect_runs(&r, "area=12", "v1b once stored");
+    tool_run_free(&r);
+    free(so);
+    free(src);
+    free(stub_c);
+    free(fp);
+    free(exe);
+    env_teardown(&e);
+}
+
+Test(stub, usage_errors)
+{
+    tool_run r;
+    cr_assert(run_abiguard(&r, "stub", "shape@1", NULL));
+    cr_assert(r.exited && r.exit_status == 2 && strstr(r.err, "missing -o FILE"), "%s", r.err);
+    tool_run_free(&r);
+    cr_assert(run_abiguard(&r, "stub", "shape@1", "--lang", "java", "-o", "x", NULL));
+    cr_assert(r.exited && r.exit_status == 2 && strstr(r.err, "--lang"), "%s", r.err);
+    tool_run_free(&r);
+    cr_assert(run_abiguard(&r, "fingerprint", "match", "shape", NULL));
+    cr_assert(r.exited && r.exit_status == 2 && strstr(r.err, "--fingerprints"), "%s", r.err);
+    tool_run_free(&r);
+}
