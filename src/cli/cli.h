@@ -38,6 +38,7 @@ int cli_wants_help(const char *cmd, int argc, char **argv);
 int cmd_extract(int argc, char **argv);
 int cmd_show(int argc, char **argv);
 int cmd_diff(int argc, char **argv);
+int cmd_check(int argc, char **argv);
 int cmd_change_kinds(int argc, char **argv);
 /* The store commands; what they share is in cmd_add.c. */
 int cmd_add(int argc, char **argv);
@@ -48,6 +49,14 @@ int cmd_rm(int argc, char **argv);
 int cmd_import_dir(int argc, char **argv);
 int cmd_history(int argc, char **argv);
 int cmd_matrix(int argc, char **argv);
+/* The guard: stub.c writes the load-time check, fingerprint.c answers
+   which releases match a set of fingerprints. */
+int cmd_stub(int argc, char **argv);
+int cmd_fingerprint(int argc, char **argv);
+struct ag_corpus;
+/* A binding's corpus for --symbols-from: a shared object (ELF part only
+   needed) or a corpus JSON (cmd_stub.c). */
+ag_status cli_load_binding(const char *path, struct ag_corpus **c, ag_error *err);
 struct ag_store;
 /* add (from_elf) and import: parse, read or extract, store, report. */
 int cli_store_release_command(const char *cmd, int argc, char **argv, int from_elf);
