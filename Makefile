@@ -3,6 +3,7 @@
 #   make            build build/abiguard and build/libabiguard.a
 #   make test       install what is missing, build, build fixtures, run every test
 #   make check-asan the same tests under -fsanitize=address,undefined
+#   make web-test   the dashboard in headless Chromium (also part of check)
 #   make bench      abiguard against libabigail on real libraries (bench/)
 #   make deps       only install the Debian packages the build and tests need
 
@@ -30,7 +31,7 @@ INTEG_OBJ = $(INTEG_SRC:tests/integration/%.c=$(BUILD)/obj/tests/integration/%.o
 ABIGUARD = $(BUILD)/abiguard
 LIBAG    = $(BUILD)/libabiguard.a
 
-.PHONY: all test check check-asan deps bench demo baselines clean fixtures
+.PHONY: all test check check-asan deps bench demo baselines clean fixtures web-test
 all: $(ABIGUARD) $(LIBAG)
 
 $(BUILD)/obj/%.o: src/%.c
@@ -61,6 +62,7 @@ DEB_PACKAGES = gcc make pkg-config libelf-dev libdwarf-dev zlib1g-dev libjansson
 deps:
 	@missing=$$(for p in $(DEB_PACKAGES); do \
 	    dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q '^install ok installed' || echo $$p; done); \
+	command -v npm >/dev/null 2>&1 || missing="$$missing npm"; \
 	if [ -n "$$missing" ]; then \
 	    echo "installing:" $$missing; \
 	    SUDO=; [ "$$(id -u)" = 0 ] || SUDO=sudo; \
@@ -88,13 +90,14 @@ check: all fixtures $(BUILD)/unit-tests $(BUILD)/integration-tests
 	    $(BUILD)/unit-tests --jobs 2
 	ABIGUARD=$(abspath $(ABIGUARD)) FIXTURES=$(abspath $(BUILD)/fixtures) \
 	    $(BUILD)/integration-tests --jobs 2
+	$(if $(WEB_TEST),$(MAKE) --no-print-directory $(WEB_TEST))
 
 test: deps
 	$(MAKE) check
 
 check-asan: deps
 	LSAN_OPTIONS=suppressions=$(abspath tests/lsan.supp):print_suppressions=0 \
-	$(MAKE) BUILD=build-asan CFLAGS="-O1 -g -fno-omit-frame-pointer" \
+	$(MAKE) BUILD=build-asan CFLAGS="-O1 -g -fno-omit-frame-pointer" WEB_TEST= \
 	    SANITIZE="-fsanitize=address,undefined -fno-sanitize-recover=all" check
 
 bench: deps all
@@ -102,6 +105,7 @@ bench: deps all
 	bench/run-diff.sh $(ABIGUARD)
 	bench/run-store.sh $(ABIGUARD)
 	bench/run-guard.sh $(ABIGUARD)
+	bench/run-serve.sh $(ABIGUARD)
 
 # ---------------------------------------------------------------- baselines
 # The committed baselines under baselines/ are real releases, extracted from

@@ -226,6 +226,28 @@ const ag_command ag_commands[] = {
       "  --db FILE           the store (default $ABIGUARD_DB, else ./abiguard.db)\n"
       "\n"
       "exit: 0 ok, 1 error (no database, unknown library), 2 usage\n" },
+    { "serve", cmd_serve, "run the JSON API and the web dashboard over HTTP",
+      "usage: abiguard serve [--db FILE] [--listen HOST:PORT] [--token-file FILE]\n"
+      "                     [--threads N] [--max-body BYTES] [--web DIR]\n"
+      "\n"
+      "Serves the JSON API (docs/api.md) under /api/v1/ and the dashboard's\n"
+      "static files until SIGINT or SIGTERM, then finishes the requests in\n"
+      "flight and exits 0. Reads are open; writes (POST) need\n"
+      "'Authorization: Bearer TOKEN' with a token from --token-file.\n"
+      "Logs one line per request on stderr: METHOD PATH STATUS MS.\n"
+      "\n"
+      "  --db FILE           the store (default $ABIGUARD_DB, else ./abiguard.db;\n"
+      "                      created when missing)\n"
+      "  --listen HOST:PORT  address to listen on (default 127.0.0.1:8080; [::1]:PORT\n"
+      "                      for IPv6; port 0 picks a free port, printed first as\n"
+      "                      'listening on http://HOST:PORT')\n"
+      "  --token-file FILE   write tokens, one per line; without it writes are refused\n"
+      "  --threads N         worker threads, each with its own store connection (default 2)\n"
+      "  --max-body BYTES    largest request body, K/M/G suffixes allowed (default 64M)\n"
+      "  --web DIR           dashboard files (default: web/ next to the binary's\n"
+      "                      directory, else ./web)\n"
+      "\n"
+      "exit: 0 stopped by a signal, 1 error (address in use, unreadable token file), 2 usage\n" },
     { "stub", cmd_stub, "write the load-time ABI check a binding ships (C or Python)",
       "usage: abiguard stub NAME@V [--symbols-from BINDING.so] [--policy fail|warn]\n"
       "                    [--lang c|python] [--name IDENT] [--db FILE] -o FILE\n"

@@ -1,0 +1,695 @@
+/*
+ * server_api.c — the JSON handlers of the service (docs/api.md): each reads
+ * the worker's store and fills a reply; server.c routes, checks tokens,
+ * collects bodies and sends. Status codes: 400 malformed JSON or query, 404
+ * unknown library/version/type, 409 duplicate release, 422 a corpus that
+ * fails validation, 500 anything else.
+ */
+#include <jansson.h>
+#include <microhttpd.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "corpus_json.h"
+#include "diff_json.h"
+#include "server_internal.h"
+#include "store_diff.h"
+#include "store_internal.h"
+#include "version.h"
+
+/* ------------------------------------------------------------------ */
+/* Helpers                                                             */
+
+static json_t *jstr(const char *s)
+{
+    json_t *v = s ? json_string(s) : NULL;
+    return v ? v : json_null();
+}
+
+static json_t *jint(size_t n)
+{
+    return json_integer((json_int_t)n);
+}
+
+static void reply_json(srv_reply *rep, int status, json_t *v, bool cacheable)
+{
+    rep->body = v ? json_dumps(v, JSON_COMPACT) : NULL;
+    json_decref(v);
+    if (!rep->body) {
+        srv_error(rep, 500, "out of memory");
+        return;
+    }
+    rep->len = strlen(rep->body);
+    rep->status = status;
+    rep->cacheable = cacheable;
+}
+
+/* A library status as HTTP: unknown things 404, bad input 400. */
+static void reply_fail(srv_reply *rep, ag_status st, const ag_error *err)
+{
+    int code = st == AG_ERR_NOTFOUND ? 404 : st == AG_ERR_USAGE ? 400 : 500;
+    srv_error(rep, code, "%s", err->msg);
+}
+
+static const char *query(const srv_request *rq, const char *key)
+{
+    return MHD_lookup_connection_value(rq->conn, MHD_GET_ARGUMENT_KIND, key);
+}
+
+/* The releases of lib and the index of ver among them. */
+static ag_status find_release(ag_store *s, const char *lib, const char *ver, ag_store_release **rels,
+                              size_t *n, size_t *idx, ag_error *err)
+{
+    ag_status st = ag_store_list_releases(s, lib, rels, n, err);
+    if (st != AG_OK)
+        return st;
+    for (size_t i = 0; i < *n; i++)
+        if (strcmp((*rels)[i].version, ver) == 0) {
+            *idx = i;
+            return AG_OK;
+        }
+    ag_store_releases_free(*rels, *n);
+    *rels = NULL;
+    *n = 0;
+    return ag_fail(err, AG_ERR_NOTFOUND, "no release %s@%s", lib, ver);
+}
+
+static char *machine_of(ag_store *s, int64_t release_id)
+{
+    sqlite3_stmt *q;
+    char *m = NULL;
+    if (sqlite3_prepare_v2(s->db, "SELECT machine FROM binaries WHERE release_id = ?1 ORDER BY position LIMIT 1",
+                           -1, &q, NULL) != SQLITE_OK)
+        return NULL;
+    sqlite3_bind_int64(q, 1, release_id);
+    if (sqlite3_step(q) == SQLITE_ROW && sqlite3_column_text(q, 0))
+        m = strdup((const char *)sqlite3_column_text(q, 0));
+    sqlite3_finalize(q);
+    return m;
+}
+
+static json_t *release_json(ag_store *s, const ag_store_release *r)
+{
+    char *machine = machine_of(s, r->id);
+    json_t *o = json_object();
+    json_object_set_new(o, "version", jstr(r->version));
+    json_object_set_new(o, "date", jstr(r->date));
+    json_object_set_new(o, "notes", jstr(r->notes));
+    json_object_set_new(o, "soname", jstr(r->soname));
+    json_object_set_new(o, "build_id", jstr(r->build_id));
+    json_object_set_new(o, "machine", jstr(machine));
+    json_object_set_new(o, "exports", jint(r->n_exports));
+    json_object_set_new(o, "functions", jint(r->n_functions));
+    json_object_set_new(o, "types", jint(r->n_types));
+    json_object_set_new(o, "debug_info", json_boolean(r->has_debug_info));
+    json_object_set_new(o, "added", jstr(r->created));
+    free(machine);
+    return o;
+}
+
+/* ------------------------------------------------------------------ */
+/* Reads                                                               */
+
+static void api_healthz(ag_store *s, srv_reply *rep)
+{
+    reply_json(rep, 200, json_pack("{s:s,s:s,s:i}", "status", "ok", "version", ABIGUARD_VERSION,
+                                   "schema", ag_store_schema_version(s)), false);
+}
+
+static void api_libraries(ag_store *s, srv_reply *rep)
+{
+    ag_error err = { .msg = "" };
+    ag_store_library *libs = NULL;
+    size_t n = 0;
+    ag_status st = ag_store_list_libraries(s, &libs, &n, &err);
+    json_t *arr = json_array();
+    for (size_t i = 0; st == AG_OK && i < n; i++) {
+        ag_store_release *rels = NULL;
+        size_t nr = 0;
+        if ((st = ag_store_list_releases(s, libs[i].name, &rels, &nr, &err)) != AG_OK)
+            break;
+        json_t *latest = json_null();
+        if (nr) {
+            const ag_store_release *last = &rels[nr - 1];
+            json_t *verdict = json_null();
+            ag_store_diff_summary sum;
+            if (nr >= 2) {
+                st = ag_store_diff_summary_of(s, libs[i].name, rels[nr - 2].version, last->version, &sum, &err);
+                if (st == AG_OK)
+                    verdict = json_string(ag_verdict_name(sum.verdict));
+            }
+            latest = json_pack("{s:o,s:o,s:o,s:o}", "version", jstr(last->version), "date", jstr(last->date),
+                               "soname", jstr(last->soname), "verdict", verdict);
+        }
+        json_array_append_new(arr, json_pack("{s:o,s:I,s:o}", "name", jstr(libs[i].name), "releases",
+                                             (json_int_t)nr, "latest", latest));
+        ag_store_releases_free(rels, nr);
+    }
+    ag_store_libraries_free(libs, n);
+    if (st != AG_OK) {
+        json_decref(arr);
+        reply_fail(rep, st, &err);
+        return;
+    }
+    reply_json(rep, 200, arr, true);
+}
+
+static void api_releases(ag_store *s, const srv_request *rq, srv_reply *rep)
+{
+    ag_error err = { .msg = "" };
+    ag_store_release *rels = NULL;
+    size_t n = 0;
+    ag_status st = ag_store_list_releases(s, rq->lib, &rels, &n, &err);
+    if (st != AG_OK) {
+        reply_fail(rep, st, &err);
+        return;
+    }
+    json_t *arr = json_array();
+    for (size_t i = 0; i < n; i++)
+        json_array_append_new(arr, release_json(s, &rels[i]));
+    ag_store_releases_free(rels, n);
+    reply_json(rep, 200, arr, true);
+}
+
+static void api_release(ag_store *s, const srv_request *rq, srv_reply *rep)
+{
+    ag_error err = { .msg = "" };
+    ag_store_release *rels = NULL;
+    size_t n = 0, idx = 0;
+    ag_corpus *c = NULL;
+    ag_status st = find_release(s, rq->lib, rq->ver, &rels, &n, &idx, &err);
+    if (st == AG_OK)
+        st = ag_store_load(s, rq->lib, rq->ver, &c, &err);
+    if (st != AG_OK) {
+        ag_store_releases_free(rels, n);
+        reply_fail(rep, st, &err);
+        return;
+    }
+    json_t *o = release_json(s, &rels[idx]);
+    json_object_set_new(o, "file_name", jstr(c->elf.file_name));
+    json_object_set_new(o, "sha256", jstr(c->elf.sha256));
+    json_t *needed = json_array();
+    for (size_t i = 0; i < c->elf.n_needed; i++)
+        json_array_append_new(needed, jstr(c->elf.needed[i]));
+    json_object_set_new(o, "needed", needed);
+    json_object_set_new(o, "hardening",
+                        json_pack("{s:b,s:b,s:b,s:b,s:b,s:b,s:b}", "relro", c->elf.relro, "bind_now",
+                                  c->elf.bind_now, "stack_protector", c->elf.stack_protector, "exec_stack",
+                                  c->elf.exec_stack, "static_tls", c->elf.static_tls, "cet_ibt",
+                                  c->elf.cet_ibt, "cet_shstk", c->elf.cet_shstk));
+    json_object_set_new(o, "imports", jint(c->n_imports));
+    json_object_set_new(o, "variables", jint(c->n_variables));
+    ag_corpus_free(c);
+    ag_store_releases_free(rels, n);
+    reply_json(rep, 200, o, true);
+}
+
+static void api_corpus(ag_store *s, const srv_request *rq, srv_reply *rep)
+{
+    ag_error err = { .msg = "" };
+    char *json = NULL;
+    ag_status st = ag_store_export_json(s, rq->lib, rq->ver, &json, &err);
+    if (st != AG_OK) {
+        reply_fail(rep, st, &err);
+        return;
+    }
+    rep->body = json;
+    rep->len = strlen(json);
+    rep->status = 200;
+    rep->cacheable = true;
+}
+
+static bool is_layout_kind(ag_type_kind k)
+{
+    return k == AG_T_STRUCT || k == AG_T_UNION;
+}
+
+static void spell_named(const ag_type *t, char *buf, size_t len)
+{
+    snprintf(buf, len, "%s %s", ag_type_kind_name(t->kind), t->name);
+}
+
+static int by_name(const void *a, const void *b)
+{
+    return strcmp(json_string_value(json_object_get(*(json_t *const *)a, "name")),
+                  json_string_value(json_object_get(*(json_t *const *)b, "name")));
+}
+
+static void api_types(ag_store *s, const srv_request *rq, srv_reply *rep)
+{
+    ag_error err = { .msg = "" };
+    ag_corpus *c = NULL;
+    ag_status st = ag_store_load(s, rq->lib, rq->ver, &c, &err);
+    if (st != AG_OK) {
+        reply_fail(rep, st, &err);
+        return;
+    }
+    json_t **items = calloc(c->n_types ? c->n_types : 1, sizeof *items);
+    size_t n = 0;
+    for (size_t i = 0; items && i < c->n_types; i++) {
+        const ag_type *t = &c->types[i];
+        if (!is_layout_kind(t->kind) || !t->name)
+            continue;
+        char name[512];
+        spell_named(t, name, sizeof name);
+        json_t *o = json_pack("{s:o,s:s,s:I}", "name", jstr(name), "kind", ag_type_kind_name(t->kind), "size",
+                              (json_int_t)t->byte_size);
+        if (o && json_is_string(json_object_get(o, "name")))
+            items[n++] = o;
+        else
+            json_decref(o);
+    }
+    if (n)
+        qsort(items, n, sizeof *items, by_name);
+    json_t *arr = json_array();
+    for (size_t i = 0; i < n; i++) /* one entry per name (a definition and a declaration collapse) */
+        if (i == 0 || by_name(&items[i - 1], &items[i]) != 0)
+            json_array_append(arr, items[i]);
+    for (size_t i = 0; i < n; i++)
+        json_decref(items[i]);
+    bool ok = items != NULL;
+    free(items);
+    ag_corpus_free(c);
+    if (!ok) {
+        json_decref(arr);
+        arr = NULL;
+    }
+    reply_json(rep, 200, arr, true);
+}
+
+static bool is_alias(ag_type_kind k)
+{
+    return k == AG_T_TYPEDEF || k == AG_T_CONST || k == AG_T_VOLATILE || k == AG_T_RESTRICT || k == AG_T_ATOMIC;
+}
+
+static uint64_t type_size(const ag_corpus *c, ag_type_ref r, int depth)
+{
+    if (r == AG_NO_TYPE || r >= c->n_types || depth > 64)
+        return 0;
+    const ag_type *t = &c->types[r];
+    if (t->byte_size)
+        return t->byte_size;
+    if (is_alias(t->kind))
+        return type_size(c, t->target, depth + 1);
+    if (t->kind == AG_T_POINTER)
+        return (uint64_t)c->elf.elf_class / 8;
+    if (t->kind == AG_T_ARRAY) {
+        uint64_t n = 1;
+        for (size_t i = 0; i < t->n_dims; i++) {
+            if (t->dims[i] == AG_DIM_UNKNOWN)
+                return 0;
+            n *= t->dims[i];
+        }
+        return n * type_size(c, t->target, depth + 1);
+    }
+    return 0;
+}
+
+static uint64_t type_align(const ag_corpus *c, ag_type_ref r, int depth)
+{
+    if (r == AG_NO_TYPE || r >= c->n_types || depth > 64)
+        return 1;
+    const ag_type *t = &c->types[r];
+    if (t->alignment)
+        return t->alignment;
+    if (is_alias(t->kind) || t->kind == AG_T_ARRAY)
+        return type_align(c, t->target, depth + 1);
+    if (t->kind == AG_T_STRUCT || t->kind == AG_T_UNION) {
+        uint64_t a = 1;
+        for (size_t i = 0; i < t->n_members; i++) {
+            uint64_t m = t->members[i].alignment ? t->members[i].alignment
+                                                 : type_align(c, t->members[i].type, depth + 1);
+            if (m > a)
+                a = m;
+        }
+        return a;
+    }
+    uint64_t size = type_size(c, r, depth + 1);
+    if (t->kind == AG_T_BASE && t->encoding == AG_ENC_COMPLEX_FLOAT)
+        size /= 2;
+    if (size == 0)
+        return 1;
+    return size > 16 ? 16 : size;
+}
+
+static void api_type(ag_store *s, const srv_request *rq, srv_reply *rep)
+{
+    ag_error err = { .msg = "" };
+    ag_corpus *c = NULL;
+    ag_status st = ag_store_load(s, rq->lib, rq->ver, &c, &err);
+    if (st != AG_OK) {
+        reply_fail(rep, st, &err);
+        return;
+    }
+    ag_type_ref r = ag_corpus_find_type(c, rq->type_name);
+    for (int guard = 0; r != AG_NO_TYPE && is_alias(c->types[r].kind) && guard < 64; guard++)
+        r = c->types[r].target;
+    if (r == AG_NO_TYPE || r >= c->n_types) {
+        srv_error(rep, 404, "no type named %s in %s@%s", rq->type_name, rq->lib, rq->ver);
+        ag_corpus_free(c);
+        return;
+    }
+    const ag_type *t = &c->types[r];
+    char name[512];
+    if (t->name && (is_layout_kind(t->kind) || t->kind == AG_T_ENUM))
+        spell_named(t, name, sizeof name);
+    else if (t->name)
+        snprintf(name, sizeof name, "%s", t->name);
+    else
+        snprintf(name, sizeof name, "%s", rq->type_name);
+    uint64_t size = type_size(c, r, 0);
+    json_t *members = json_array(), *holes = json_array();
+    uint64_t end = 0;
+    for (size_t i = 0; i < (is_layout_kind(t->kind) ? t->n_members : 0); i++) {
+        const ag_member *m = &t->members[i];
+        char tname[512];
+        ag_type_spell(c, m->type, tname, sizeof tname);
+        uint64_t msize = type_size(c, m->type, 0), off = m->bit_offset / 8;
+        json_array_append_new(members, json_pack("{s:o,s:o,s:I,s:I,s:I,s:I}", "name", jstr(m->name), "type",
+                                                 jstr(tname), "offset", (json_int_t)off, "size",
+                                                 (json_int_t)msize, "bit_offset", (json_int_t)m->bit_offset,
+                                                 "bit_size", (json_int_t)m->bit_size));
+        if (t->kind == AG_T_UNION) {
+            if (msize > end)
+                end = msize;
+            continue;
+        }
+        if (off > end)
+            json_array_append_new(holes, json_pack("{s:I,s:I}", "offset", (json_int_t)end, "size",
+                                                   (json_int_t)(off - end)));
+        uint64_t mend = m->bit_size ? (m->bit_offset + m->bit_size + 7) / 8 : off + msize;
+        if (mend > end)
+            end = mend;
+    }
+    json_t *o = json_object();
+    json_object_set_new(o, "name", jstr(name));
+    json_object_set_new(o, "kind", jstr(ag_type_kind_name(t->kind)));
+    json_object_set_new(o, "size", json_integer((json_int_t)size));
+    json_object_set_new(o, "alignment", json_integer((json_int_t)type_align(c, r, 0)));
+    json_object_set_new(o, "decl_file", jstr(t->decl_file));
+    json_object_set_new(o, "decl_line", t->decl_file ? json_integer(t->decl_line) : json_null());
+    json_object_set_new(o, "declaration_only", json_boolean(t->declaration_only));
+    json_object_set_new(o, "members", members);
+    json_object_set_new(o, "holes", holes);
+    json_object_set_new(o, "padding",
+                        json_integer(is_layout_kind(t->kind) && size > end ? (json_int_t)(size - end) : 0));
+    ag_corpus_free(c);
+    reply_json(rep, 200, o, true);
+}
+
+static json_t *verdict_or_null(bool has, ag_verdict v)
+{
+    return has ? json_string(ag_verdict_name(v)) : json_null();
+}
+
+static void api_history(ag_store *s, const srv_request *rq, srv_reply *rep)
+{
+    ag_error err = { .msg = "" };
+    ag_store_history_row *rows = NULL;
+    size_t n = 0;
+    ag_status st = ag_store_history(s, rq->lib, &rows, &n, &err);
+    if (st != AG_OK) {
+        reply_fail(rep, st, &err);
+        return;
+    }
+    json_t *arr = json_array();
+    for (size_t i = 0; i < n; i++) {
+        const ag_store_history_row *r = &rows[i];
+        const ag_store_diff_summary *d = &r->vs_previous;
+        json_t *counts = json_object();
+        for (int v = AG_VERDICT_BREAKING; v > AG_VERDICT_NONE; v--)
+            json_object_set_new(counts, ag_verdict_name((ag_verdict)v),
+                                jint(r->has_previous ? d->counts[v] : 0));
+        json_t *o = json_object();
+        json_object_set_new(o, "version", jstr(r->release.version));
+        json_object_set_new(o, "date", jstr(r->release.date));
+        json_object_set_new(o, "soname", jstr(r->release.soname));
+        json_object_set_new(o, "verdict", verdict_or_null(r->has_previous, d->verdict));
+        json_object_set_new(o, "counts", counts);
+        bool p = r->has_previous;
+        json_object_set_new(o, "functions_added", jint(p ? d->functions_added : 0));
+        json_object_set_new(o, "functions_removed", jint(p ? d->functions_removed : 0));
+        json_object_set_new(o, "functions_changed", jint(p ? d->functions_changed : 0));
+        json_object_set_new(o, "variables_added", jint(p ? d->variables_added : 0));
+        json_object_set_new(o, "variables_removed", jint(p ? d->variables_removed : 0));
+        json_object_set_new(o, "variables_changed", jint(p ? d->variables_changed : 0));
+        json_array_append_new(arr, o);
+    }
+    ag_store_history_free(rows, n);
+    reply_json(rep, 200, arr, true);
+}
+
+static void api_matrix(ag_store *s, const srv_request *rq, srv_reply *rep)
+{
+    ag_error err = { .msg = "" };
+    ag_store_matrix *m = NULL;
+    ag_status st = ag_store_matrix_of(s, rq->lib, &m, &err);
+    if (st != AG_OK) {
+        reply_fail(rep, st, &err);
+        return;
+    }
+    json_t *versions = json_array(), *cells = json_array();
+    for (size_t b = 0; b < m->n; b++) {
+        json_array_append_new(versions, jstr(m->versions[b]));
+        json_t *row = json_array();
+        for (size_t r = 0; r < m->n; r++)
+            json_array_append_new(row, verdict_or_null(b != r, m->cells[b * m->n + r]));
+        json_array_append_new(cells, row);
+    }
+    ag_store_matrix_free(m);
+    reply_json(rep, 200, json_pack("{s:o,s:o}", "versions", versions, "cells", cells), true);
+}
+
+static void api_diff(ag_store *s, const srv_request *rq, srv_reply *rep)
+{
+    const char *o = query(rq, "old"), *n = query(rq, "new");
+    if (!o || !n || !*o || !*n) {
+        srv_error(rep, 400, "the diff needs ?old=NAME@VERSION&new=NAME@VERSION");
+        return;
+    }
+    ag_error err = { .msg = "" };
+    char *json = NULL;
+    ag_status st = ag_store_diff_json(s, o, n, &json, &err);
+    if (st != AG_OK) {
+        reply_fail(rep, st, &err);
+        return;
+    }
+    rep->body = json;
+    rep->len = strlen(json);
+    rep->status = 200;
+    rep->cacheable = true;
+}
+
+/* ------------------------------------------------------------------ */
+/* Writes                                                              */
+
+static bool valid_name(const char *s, bool version)
+{
+    json_t *utf8 = json_string(s); /* NULL unless valid UTF-8 */
+    bool ok = utf8 != NULL && *s;
+    json_decref(utf8);
+    for (const unsigned char *p = (const unsigned char *)s; ok && *p; p++)
+        if (*p < 0x20 || *p == 0x7f || (version && *p == '@'))
+            ok = false;
+    return ok;
+}
+
+/* 400 when the body is not JSON at all, 422 when it is JSON but not a
+   valid corpus. */
+static void corpus_fail(srv_reply *rep, const srv_request *rq, const ag_error *err)
+{
+    json_error_t jerr;
+    json_t *v = rq->body_len ? json_loadb(rq->body, rq->body_len, 0, &jerr) : NULL;
+    if (!v) {
+        srv_error(rep, 400, "malformed JSON: %s", rq->body_len ? jerr.text : "empty body");
+        return;
+    }
+    json_decref(v);
+    srv_error(rep, 422, "not a valid corpus: %s", err->msg);
+}
+
+static bool truthy(const char *v)
+{
+    return v && (strcmp(v, "1") == 0 || strcmp(v, "true") == 0 || strcmp(v, "yes") == 0);
+}
+
+static void api_post_release(ag_store *s, const srv_request *rq, srv_reply *rep)
+{
+    if (!valid_name(rq->lib, false) || !valid_name(rq->ver, true)) {
+        srv_error(rep, 400, "library names and versions are UTF-8 without control characters"
+                            " (and versions without '@')");
+        return;
+    }
+    ag_error err = { .msg = "" };
+    ag_corpus *c = NULL;
+    if (ag_corpus_from_json(rq->body ? rq->body : "", rq->body_len, &c, &err) != AG_OK) {
+        corpus_fail(rep, rq, &err);
+        return;
+    }
+    const char *date = query(rq, "date"), *notes = query(rq, "notes");
+    if (date && !*date)
+        date = NULL;
+    if (notes && !*notes)
+        notes = NULL;
+    ag_status st = ag_store_add_release(s, rq->lib, rq->ver, date, notes, c, truthy(query(rq, "replace")), &err);
+    if (st == AG_OK) {
+        rep->wrote = true;
+        reply_json(rep, 201, json_pack("{s:o,s:o,s:I,s:I}", "library", jstr(rq->lib), "version", jstr(rq->ver),
+                                       "types", (json_int_t)c->n_types, "functions", (json_int_t)c->n_functions),
+                   false);
+    } else if (st == AG_ERR_USAGE && strstr(err.msg, "already exists")) {
+        srv_error(rep, 409, "%s@%s already exists (POST with ?replace=1 to replace it)", rq->lib, rq->ver);
+    } else {
+        reply_fail(rep, st, &err);
+    }
+    ag_corpus_free(c);
+}
+
+typedef struct wanted {
+    const char *name, *version;   /* version NULL: unversioned */
+} wanted;
+
+static bool provides(const ag_corpus *c, const wanted *w)
+{
+    for (size_t i = 0; i < c->n_exports; i++) {
+        const ag_symbol *e = &c->exports[i];
+        if (strcmp(e->name, w->name) != 0)
+            continue;
+        if (w->version ? (e->version && strcmp(e->version, w->version) == 0) : (!e->version || e->is_default))
+            return true;
+    }
+    return false;
+}
+
+/* Breaking changes of diff(built -> r) that impact an imported symbol. */
+static ag_status breaking_for(ag_store *s, const char *lib, const char *built, const char *ver,
+                              const wanted *imports, size_t n, size_t *count, ag_error *err)
+{
+    *count = 0;
+    char *o = NULL, *nw = NULL, *json = NULL;
+    ag_diff *d = NULL;
+    ag_status st = AG_OK;
+    if (asprintf(&o, "%s@%s", lib, built) < 0 || asprintf(&nw, "%s@%s", lib, ver) < 0)
+        st = ag_fail(err, AG_ERR_NOMEM, "out of memory");
+    if (st == AG_OK)
+        st = ag_store_diff_json(s, o, nw, &json, err);
+    if (st == AG_OK)
+        st = ag_diff_from_json(json, strlen(json), &d, err);
+    for (size_t i = 0; st == AG_OK && i < d->n_changes; i++) {
+        const ag_change *ch = &d->changes[i];
+        if (ch->suppressed || ch->verdict != AG_VERDICT_BREAKING)
+            continue;
+        bool hit = false;
+        for (size_t k = 0; !hit && k < ch->n_impacts; k++)
+            for (size_t j = 0; !hit && j < n; j++)
+                hit = ch->impacts[k].interface && strcmp(ch->impacts[k].interface, imports[j].name) == 0;
+        *count += hit;
+    }
+    ag_diff_free(d);
+    free(json);
+    free(o);
+    free(nw);
+    return st;
+}
+
+static void api_compatible(ag_store *s, const srv_request *rq, srv_reply *rep)
+{
+    json_error_t jerr;
+    json_t *req = rq->body_len ? json_loadb(rq->body, rq->body_len, 0, &jerr) : NULL;
+    if (!req) {
+        srv_error(rep, 400, "malformed JSON: %s", rq->body_len ? jerr.text : "empty body");
+        return;
+    }
+    const char *lib = json_string_value(json_object_get(req, "library"));
+    json_t *imps = json_object_get(req, "imports"), *built_j = json_object_get(req, "built_against");
+    const char *built = json_string_value(built_j);
+    size_t n = json_array_size(imps);
+    wanted *w = calloc(n ? n : 1, sizeof *w);
+    bool ok = lib && json_is_array(imps) && w && (!built_j || json_is_null(built_j) || built);
+    for (size_t i = 0; ok && i < n; i++) {
+        json_t *it = json_array_get(imps, i);
+        json_t *ver = json_object_get(it, "version");
+        w[i].name = json_is_string(it) ? json_string_value(it) : json_string_value(json_object_get(it, "name"));
+        w[i].version = json_string_value(ver);
+        ok = w[i].name && (!ver || json_is_null(ver) || w[i].version);
+    }
+    if (!ok) {
+        srv_error(rep, 400, "expected {\"library\": NAME, \"imports\": [{\"name\": SYMBOL, \"version\": V?}],"
+                            " \"built_against\": VERSION?}");
+        free(w);
+        json_decref(req);
+        return;
+    }
+    ag_error err = { .msg = "" };
+    ag_store_release *rels = NULL;
+    size_t nr = 0, bidx = 0;
+    ag_status st = built ? find_release(s, lib, built, &rels, &nr, &bidx, &err)
+                         : ag_store_list_releases(s, lib, &rels, &nr, &err);
+    json_t *compat = json_array(), *incompat = json_array();
+    for (size_t r = 0; st == AG_OK && r < nr; r++) {
+        ag_corpus *c = NULL;
+        if ((st = ag_store_load(s, lib, rels[r].version, &c, &err)) != AG_OK)
+            break;
+        json_t *missing = json_array();
+        for (size_t i = 0; i < n; i++)
+            if (!provides(c, &w[i])) {
+                char sym[1024];
+                snprintf(sym, sizeof sym, w[i].version ? "%s@%s" : "%s", w[i].name, w[i].version);
+                json_array_append_new(missing, jstr(sym));
+            }
+        ag_corpus_free(c);
+        size_t breaking = 0;
+        if (built && r != bidx)
+            st = breaking_for(s, lib, built, rels[r].version, w, n, &breaking, &err);
+        if (json_array_size(missing) == 0 && breaking == 0) {
+            json_array_append_new(compat, jstr(rels[r].version));
+            json_decref(missing);
+        } else {
+            json_array_append_new(incompat, json_pack("{s:o,s:o,s:I}", "version", jstr(rels[r].version),
+                                                      "missing", missing, "breaking", (json_int_t)breaking));
+        }
+    }
+    ag_store_releases_free(rels, nr);
+    free(w);
+    json_decref(req);
+    if (st != AG_OK) {
+        json_decref(compat);
+        json_decref(incompat);
+        reply_fail(rep, st, &err);
+        return;
+    }
+    reply_json(rep, 200, json_pack("{s:o,s:o}", "compatible", compat, "incompatible", incompat), false);
+}
+
+/* ------------------------------------------------------------------ */
+
+void srv_api_handle(srv_worker *w, const srv_request *rq, srv_reply *rep)
+{
+    ag_error err = { .msg = "" };
+    ag_store *s = srv_worker_store(w, &err);
+    if (!s) {
+        srv_error(rep, 500, "cannot open the store: %s", err.msg);
+        return;
+    }
+    switch (rq->route) {
+    case R_HEALTHZ: api_healthz(s, rep); break;
+    case R_LIBRARIES: api_libraries(s, rep); break;
+    case R_RELEASES: api_releases(s, rq, rep); break;
+    case R_RELEASE:
+        if (rq->post)
+            api_post_release(s, rq, rep);
+        else
+            api_release(s, rq, rep);
+        break;
+    case R_CORPUS: api_corpus(s, rq, rep); break;
+    case R_TYPES: api_types(s, rq, rep); break;
+    case R_TYPE: api_type(s, rq, rep); break;
+    case R_HISTORY: api_history(s, rq, rep); break;
+    case R_MATRIX: api_matrix(s, rq, rep); break;
+    case R_DIFF: api_diff(s, rq, rep); break;
+    case R_COMPATIBLE: api_compatible(s, rq, rep); break;
+    default: srv_error(rep, 404, "no such API path"); break;
+    }
+}

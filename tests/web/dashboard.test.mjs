@@ -1,0 +1,293 @@
+// End-to-end tests of the abiguard dashboard (web/) in headless Chromium.
+//
+// Starts `abiguard serve` on a free loopback port over a temporary store
+// seeded with Debian's lua 5.1, 5.3 and 5.4 (`abiguard add`), drives
+// Debian's /usr/bin/chromium with playwright-core, asserts what each page
+// shows and saves screenshots under tests/web/out/.
+//
+//   ABIGUARD=build/abiguard node --test tests/web/
+//
+// Environment: ABIGUARD (default <repo>/build/abiguard), CHROMIUM (default
+// /usr/bin/chromium), WEB_OUT (default tests/web/out).
+
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, execFileSync } from 'node:child_process';
+import { mkdtempSync, mkdirSync, rmSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createInterface } from 'node:readline';
+import { chromium } from 'playwright-core';
+
+const HERE = path.dirname(fileURLToPath(import.meta.url));
+const REPO = path.resolve(HERE, '..', '..');
+const ABIGUARD = path.resolve(REPO, process.env.ABIGUARD || 'build/abiguard');
+const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
+const OUT = path.resolve(process.env.WEB_OUT || path.join(HERE, 'out'));
+const LIBDIR = '/usr/lib/x86_64-linux-gnu';
+const RELEASES = [
+  ['5.1', 'liblua5.1.so.0', '2012-02-17'],
+  ['5.3', 'liblua5.3.so.0', '2020-09-25'],
+  ['5.4', 'liblua5.4.so.0', '2022-01-26'],
+];
+const DESKTOP = { width: 1280, height: 900 };
+const PHONE = { width: 375, height: 812 };
+
+let tmp, server, serverLog = [], base, browser, pageErrors = [];
+
+function startServer(db) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(ABIGUARD, ['serve', '--db', db, '--listen', '127.0.0.1:0', '--web', path.join(REPO, 'web')],
+                        { stdio: ['ignore', 'ignore', 'pipe'] });
+    const timer = setTimeout(() => { child.kill('SIGKILL'); reject(new Error('abiguard serve did not print its address within 20 s')); }, 20000);
+    const rl = createInterface({ input: child.stderr });
+    let first = true;
+    rl.on('line', (line) => {
+      serverLog.push(line);
+      if (!first) return;
+      first = false;
+      clearTimeout(timer);
+      const m = line.match(/listening on (http:\/\/127\.0\.0\.1:\d+)/);
+      if (m) resolve({ child, url: m[1] });
+      else { child.kill('SIGKILL'); reject(new Error('unexpected first stderr line from abiguard serve: ' + line)); }
+    });
+    child.on('error', (e) => { clearTimeout(timer); reject(e); });
+    child.on('exit', (code, sig) => {
+      clearTimeout(timer);
+      if (first) reject(new Error(`abiguard serve exited (${code ?? sig}) before listening:\n${serverLog.join('\n')}`));
+    });
+  });
+}
+
+before(async () => {
+  assert.ok(existsSync(ABIGUARD), `no abiguard binary at ${ABIGUARD} (set ABIGUARD)`);
+  assert.ok(existsSync(CHROMIUM), `no Chromium at ${CHROMIUM} (apt-get install chromium, or set CHROMIUM)`);
+  for (const [, so] of RELEASES) assert.ok(existsSync(path.join(LIBDIR, so)), `missing ${LIBDIR}/${so} (liblua5.x packages)`);
+  mkdirSync(OUT, { recursive: true });
+  tmp = mkdtempSync(path.join(tmpdir(), 'abiguard-web-'));
+  const db = path.join(tmp, 'store.db');
+  for (const [ver, so, date] of RELEASES) {
+    execFileSync(ABIGUARD, ['add', path.join(LIBDIR, so), '--library', 'lua', '--version', ver, '--date', date, '--db', db],
+                 { stdio: ['ignore', 'ignore', 'inherit'] });
+  }
+  const s = await startServer(db);
+  server = s.child; base = s.url;
+  browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+           '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+});
+
+after(async () => {
+  if (browser) await browser.close();
+  if (server && server.exitCode === null) {
+    const exited = new Promise((r) => server.once('exit', r));
+    server.kill('SIGTERM');
+    const t = setTimeout(() => server.kill('SIGKILL'), 5000);
+    await exited; clearTimeout(t);
+  }
+  if (tmp) rmSync(tmp, { recursive: true, force: true });
+});
+
+async function open(hash, viewport = DESKTOP) {
+  const ctx = await browser.newContext({ viewport, reducedMotion: 'reduce' });
+  const page = await ctx.newPage();
+  page.on('pageerror', (e) => pageErrors.push(`${hash}: ${e.message}`));
+  // the dashboard must not reach anything but its own origin
+  await page.route('**/*', (route) => route.request().url().startsWith(base) || route.request().url().startsWith('data:')
+    ? route.continue() : route.abort());
+  await page.goto(base + '/' + hash);
+  return page;
+}
+
+async function shot(page, name, fullPage = true) {
+  await page.screenshot({ path: path.join(OUT, name + '.png'), fullPage });
+}
+
+async function noHorizontalOverflow(page) {
+  const [sw, cw] = await page.evaluate(() => [document.documentElement.scrollWidth, document.documentElement.clientWidth]);
+  assert.ok(sw <= cw + 1, `page is ${sw}px wide in a ${cw}px viewport (horizontal overflow)`);
+}
+
+test('libraries: lua with its latest release 5.4 and the word "breaking"', async () => {
+  const page = await open('#/');
+  const row = page.locator('table.libraries tbody tr', { has: page.locator('a', { hasText: /^lua$/ }) });
+  await row.waitFor();
+  const cells = await row.locator('th, td').allInnerTexts();
+  assert.equal(cells[0], 'lua');
+  assert.equal(cells[1], '3');
+  assert.equal(cells[2], '5.4');
+  assert.equal(cells[3], '2022-01-26');
+  assert.match(cells[4], /liblua5\.4\.so\.0/);
+  assert.match(cells[5], /breaking/);
+  assert.equal(await page.title(), 'Libraries — abiguard');
+  await shot(page, 'libraries');
+  await page.context().close();
+});
+
+test('timeline: three releases with verdict words, and the SVG chart', async () => {
+  const page = await open('#/lib/lua');
+  const rows = page.locator('table.timeline tbody tr');
+  await rows.first().waitFor();
+  assert.equal(await rows.count(), 3);
+  const versions = await rows.locator('th').allInnerTexts();
+  assert.deepEqual(versions, ['5.1', '5.3', '5.4']);
+  const verdicts = await rows.locator('.verdict').allInnerTexts();
+  assert.match(verdicts[0], /first release/);
+  assert.match(verdicts[1], /✖\s*breaking/);
+  assert.match(verdicts[2], /✖\s*breaking/);
+  const r54 = await rows.nth(2).locator('th, td').allInnerTexts();
+  assert.equal(r54[1], '2022-01-26');
+  assert.match(r54[2], /liblua5\.4\.so\.0/);
+  assert.match(r54[3], /^\+\d+/); assert.match(r54[4], /^−\d+/); assert.match(r54[5], /^~\d+/);
+  assert.ok(Number(r54[6]) > 0, 'some breaking changes 5.3 -> 5.4');
+  assert.ok(await rows.nth(2).evaluate((tr) => tr.classList.contains('row-v-breaking')));
+  // chart: stacked bars with breaking segments and the changed-functions line
+  const svg = page.locator('svg.chart');
+  assert.equal(await svg.count(), 1);
+  assert.ok(await svg.locator('rect.seg.v-breaking').count() >= 2);
+  assert.equal(await svg.locator('polyline.fline').count(), 1);
+  assert.match(await svg.locator('title').first().textContent(), /lua/);
+  assert.deepEqual(await svg.locator('text.xlabel').allTextContents(), ['5.1', '5.3', '5.4']);
+  await shot(page, 'timeline');
+  await page.context().close();
+});
+
+test('matrix: nine cells, labelled BREAK off the diagonal', async () => {
+  const page = await open('#/lib/lua/matrix');
+  const cells = page.locator('table.matrix td.cell');
+  await cells.first().waitFor();
+  assert.equal(await cells.count(), 9);
+  const cols = await page.locator('table.matrix thead th').allInnerTexts();
+  assert.deepEqual(cols.slice(1), ['5.1', '5.3', '5.4']);
+  for (let i = 0; i < 3; i++) {
+    for (let j = 0; j < 3; j++) {
+      const cell = page.locator('table.matrix tbody tr').nth(i).locator('td').nth(j);
+      const text = await cell.textContent();
+      if (i === j) assert.match(text, /same release/);
+      else {
+        assert.match(text, /BREAK/, `cell ${i},${j}`);
+        assert.match(text, /✖/);
+        assert.match(await cell.locator('a').getAttribute('aria-label'), /breaking/);
+      }
+    }
+  }
+  // a cell links to its diff
+  const href = await page.locator('table.matrix tbody tr').nth(0).locator('td').nth(2).locator('a').getAttribute('href');
+  assert.equal(href, '#/lib/lua/diff?old=5.1&new=5.4');
+  await shot(page, 'matrix');
+  await page.context().close();
+});
+
+test('diff 5.3 -> 5.4: grouped by verdict, soname-changed, impacted paths, JSON link', async () => {
+  const page = await open('#/lib/lua/diff?old=5.3&new=5.4');
+  await page.locator('section.diff').waitFor();
+  assert.equal(await page.locator('select#old').inputValue(), '5.3');
+  assert.equal(await page.locator('select#new').inputValue(), '5.4');
+  assert.match(await page.locator('#diff-h').innerText(), /5\.3 → 5\.4: ✖ breaking/);
+  const groups = await page.locator('section.group h3').allInnerTexts();
+  assert.match(groups[0], /breaking \(\d+\)/);
+  const main = await page.locator('main').textContent();
+  assert.match(main, /soname-changed/);
+  assert.match(main, /liblua5\.3\.so\.0/);
+  const paths = await page.locator('code.path').allTextContents();
+  assert.ok(paths.some((p) => p.includes('->')), 'an impacted path through types ("->")');
+  // the JSON link is the API's diff and returns abiguard-diff/1
+  const link = page.locator('a.json-link');
+  const href = await link.getAttribute('href');
+  assert.match(href, /^\/api\/v1\/diff\?old=lua(%40|@)5\.3&new=lua(%40|@)5\.4$/);
+  const resp = await page.request.get(base + href);
+  assert.equal(resp.status(), 200);
+  const json = await resp.json();
+  assert.equal(json.format, 'abiguard-diff/1');
+  assert.equal(json.verdict, 'breaking');
+  assert.equal(await page.locator('li.change').count(), json.changes.length);
+  await shot(page, 'diff', false);
+  // choosing two other releases with the selects
+  await page.selectOption('select#old', '5.1');
+  await page.getByRole('button', { name: 'Compare' }).click();
+  await page.waitForURL(/old=5\.1&new=5\.4/);
+  await page.locator('#diff-h', { hasText: '5.1 → 5.4' }).waitFor();
+  await page.context().close();
+});
+
+test('layout: struct lua_Debug side by side in 5.3 and 5.4, offsets, holes, differences', async () => {
+  const page = await open('#/lib/lua/layout?type=struct%20lua_Debug&a=5.3&b=5.4');
+  const tables = page.locator('table.layout-table');
+  await tables.nth(1).waitFor();
+  assert.equal(await page.locator('select#type').inputValue(), 'struct lua_Debug');
+  const rowsOf = async (i) => tables.nth(i).locator('tbody tr').evaluateAll((trs) =>
+    trs.map((tr) => ({ cls: tr.className, cells: [...tr.children].map((c) => c.textContent.trim()) })));
+  const a = await rowsOf(0), b = await rowsOf(1);
+  const member = (rows, n) => rows.find((r) => r.cells[2] === n);
+  assert.deepEqual(member(a, 'event').cells.slice(0, 2), ['0', '4']);
+  assert.deepEqual(member(a, 'name').cells.slice(0, 2), ['8', '8']);
+  assert.ok(a.some((r) => r.cls === 'hole' && /hole: 4 bytes/.test(r.cells[2])), 'a hole in 5.3');
+  assert.ok(b.some((r) => r.cls === 'hole'), 'a hole in 5.4');
+  assert.equal(member(a, 'srclen'), undefined);
+  assert.match(member(b, 'srclen').cells[3], /only here/);
+  assert.match(member(b, 'i_ci').cells[3], /moved from/);
+  assert.equal(member(b, 'event').cls, '');
+  assert.ok(b.filter((r) => r.cls === 'differs').length >= 5);
+  const meta = await page.locator('.layout .meta').allInnerTexts();
+  assert.match(meta[0], /size 128/); assert.match(meta[1], /size 136/);
+  await shot(page, 'layout');
+  await page.context().close();
+});
+
+test('errors from the API are shown as a message', async () => {
+  const page = await open('#/lib/no-such-lib');
+  const alert = page.getByRole('alert');
+  await alert.waitFor();
+  const text = await alert.innerText();
+  assert.match(text, /404/);
+  assert.ok(text.replace(/Error 404:/, '').trim().length > 3, 'the error body\'s message is shown');
+  await page.context().close();
+});
+
+test('keyboard: skip link, Tab to a library link, Enter navigates', async () => {
+  const page = await open('#/');
+  await page.locator('table.libraries').waitFor();
+  await page.keyboard.press('Tab');
+  assert.equal(await page.evaluate(() => document.activeElement.textContent), 'Skip to content');
+  let found = false;
+  for (let i = 0; i < 25 && !found; i++) {
+    await page.keyboard.press('Tab');
+    found = await page.evaluate(() => document.activeElement.matches('table.libraries a') && document.activeElement.textContent === 'lua');
+  }
+  assert.ok(found, 'Tab reaches the "lua" link');
+  const outline = await page.evaluate(() => getComputedStyle(document.activeElement).outlineStyle);
+  assert.notEqual(outline, 'none', 'visible focus style');
+  await page.keyboard.press('Enter');
+  await page.waitForURL(/#\/lib\/lua$/);
+  await page.locator('table.timeline').waitFor();
+  assert.equal(await page.evaluate(() => document.activeElement.tagName), 'H1', 'focus moves to the new heading');
+  // library views are reachable as links, in order
+  await page.keyboard.press('Tab');
+  assert.equal(await page.evaluate(() => document.activeElement.textContent), 'Timeline');
+  await page.keyboard.press('Tab'); await page.keyboard.press('Tab');
+  assert.equal(await page.evaluate(() => document.activeElement.textContent), 'Compatibility matrix');
+  await page.keyboard.press('Enter');
+  await page.locator('table.matrix').waitFor();
+  assert.match(page.url(), /#\/lib\/lua\/matrix$/);
+  await page.context().close();
+});
+
+test('phone viewport (375x812): no horizontal overflow of the page', async () => {
+  const pages = [['libraries', '#/', 'table.libraries'], ['timeline', '#/lib/lua', 'svg.chart'],
+                 ['diff', '#/lib/lua/diff?old=5.3&new=5.4', 'section.diff'], ['matrix', '#/lib/lua/matrix', 'table.matrix'],
+                 ['layout', '#/lib/lua/layout?type=struct%20lua_Debug&a=5.3&b=5.4', 'table.layout-table']];
+  for (const [name, hash, sel] of pages) {
+    const page = await open(hash, PHONE);
+    await page.locator(sel).first().waitFor();
+    await noHorizontalOverflow(page);
+    await shot(page, 'phone-' + name, name !== 'diff');
+    await page.context().close();
+  }
+});
+
+test('no script errors on any page', () => {
+  assert.deepEqual(pageErrors, []);
+});

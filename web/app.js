@@ -1,0 +1,637 @@
+/* abiguard dashboard: a small hash router over the JSON API (docs/api.md).
+ * No build step, no external resources. Every piece of data reaches the
+ * page through textContent / attributes set one by one, never as markup. */
+'use strict';
+
+(function () {
+  var API = '/api/v1';
+
+  var VERDICTS = {
+    'breaking':   { icon: '\u2716', word: 'breaking',   cell: 'BREAK', rank: 5,
+                    means: 'a binary built against the older release can misbehave' },
+    'api-break':  { icon: '\u26A0', word: 'api-break',  cell: 'api', rank: 4,
+                    means: 'old binaries keep working; rebuilding against the new headers breaks' },
+    'risky':      { icon: '\u25C6', word: 'risky',      cell: 'risky', rank: 3,
+                    means: 'breaking for some uses (embedding, copying or allocating a type)' },
+    'compatible': { icon: '\u271A', word: 'compatible', cell: 'ok+', rank: 2,
+                    means: 'additions old binaries never see' },
+    'harmless':   { icon: '\u00B7', word: 'harmless',   cell: 'ok', rank: 1,
+                    means: 'no effect on binaries or sources' },
+    'none':       { icon: '\u2713', word: 'none',       cell: 'ok', rank: 0,
+                    means: 'no ABI change' }
+  };
+  var ORDER = ['breaking', 'api-break', 'risky', 'compatible', 'harmless'];
+
+  /* ------------------------------------------------------------ DOM helpers */
+
+  /* h('a', {href: x, class: 'y'}, child, 'text', [more]) — strings become
+   * text nodes, so data is never parsed as HTML. */
+  function h(tag, attrs) {
+    var el = document.createElement(tag);
+    setAttrs(el, attrs);
+    for (var i = 2; i < arguments.length; i++) append(el, arguments[i]);
+    return el;
+  }
+  var SVGNS = 'http://www.w3.org/2000/svg';
+  function s(tag, attrs) {
+    var el = document.createElementNS(SVGNS, tag);
+    setAttrs(el, attrs);
+    for (var i = 2; i < arguments.length; i++) append(el, arguments[i]);
+    return el;
+  }
+  function setAttrs(el, attrs) {
+    if (!attrs) return;
+    Object.keys(attrs).forEach(function (k) {
+      var v = attrs[k];
+      if (v === null || v === undefined || v === false) return;
+      if (k === 'text') el.textContent = String(v);
+      else if (k.slice(0, 2) === 'on') el.addEventListener(k.slice(2), v);
+      else el.setAttribute(k, v === true ? '' : String(v));
+    });
+  }
+  function append(el, c) {
+    if (c === null || c === undefined || c === false) return;
+    if (Array.isArray(c)) { c.forEach(function (x) { append(el, x); }); return; }
+    if (typeof c === 'string' || typeof c === 'number') c = document.createTextNode(String(c));
+    el.appendChild(c);
+  }
+  function clear(el) { while (el.firstChild) el.removeChild(el.firstChild); }
+
+  function enc(x) { return encodeURIComponent(x); }
+  function libHref(lib, sub, q) {
+    var u = '#/lib/' + enc(lib) + (sub ? '/' + sub : '');
+    if (q) {
+      var parts = Object.keys(q).filter(function (k) { return q[k] !== null && q[k] !== undefined && q[k] !== ''; })
+        .map(function (k) { return enc(k) + '=' + enc(q[k]); });
+      if (parts.length) u += '?' + parts.join('&');
+    }
+    return u;
+  }
+
+  /* A verdict as icon + word; the icon is decorative, the word is read. */
+  function verdict(v, opts) {
+    opts = opts || {};
+    if (v === null || v === undefined) {
+      return h('span', { class: 'verdict v-first' }, h('span', { class: 'icon', 'aria-hidden': 'true', text: '\u2014' }), ' ',
+               opts.firstWord || 'first release');
+    }
+    var d = VERDICTS[v] || { icon: '?', word: String(v), means: '' };
+    return h('span', { class: 'verdict v-' + (VERDICTS[v] ? v : 'unknown'), title: d.means },
+             h('span', { class: 'icon', 'aria-hidden': 'true', text: d.icon }), ' ', d.word);
+  }
+  function plural(n, w) { return n + ' ' + w + (n === 1 ? '' : 's'); }
+  function num(n) { return (n === null || n === undefined) ? '\u2014' : String(n); }
+  function tableWrap(table, label) {
+    return h('div', { class: 'table-wrap', role: 'region', 'aria-label': label, tabindex: '0' }, table);
+  }
+
+  /* ------------------------------------------------------------ API */
+
+  function ApiError(status, message) { this.status = status; this.message = message; }
+  function api(path) {
+    return fetch(API + path, { headers: { 'Accept': 'application/json' } }).then(function (r) {
+      return r.text().then(function (body) {
+        var json = null;
+        try { json = body ? JSON.parse(body) : null; } catch (e) { json = null; }
+        if (!r.ok) {
+          var msg = (json && json.error && json.error.message) ? json.error.message : ('HTTP ' + r.status + ' ' + r.statusText);
+          throw new ApiError(r.status, msg);
+        }
+        if (json === null) throw new ApiError(r.status, 'the server sent a response that is not JSON');
+        return json;
+      });
+    }, function () {
+      throw new ApiError(0, 'cannot reach the abiguard service');
+    });
+  }
+
+  /* ------------------------------------------------------------ page frame */
+
+  var main, crumbs, statusEl, renderSeq = 0, firstRender = true;
+
+  function setStatus(text) { statusEl.textContent = text || ''; }
+
+  function setCrumbs(items) {
+    clear(crumbs);
+    var ol = h('ol');
+    items.forEach(function (it, i) {
+      var last = i === items.length - 1;
+      ol.appendChild(h('li', null, last ? h('span', { 'aria-current': 'page', text: it[0] })
+                                        : h('a', { href: it[1], text: it[0] })));
+    });
+    crumbs.appendChild(ol);
+  }
+
+  function page(title, crumbItems) {
+    document.title = title + ' \u2014 abiguard';
+    setCrumbs(crumbItems);
+    clear(main);
+    var h1 = h('h1', { tabindex: '-1', text: title });
+    main.appendChild(h1);
+    return h1;
+  }
+
+  function libNav(lib, current) {
+    var tabs = [['timeline', 'Timeline', libHref(lib)], ['diff', 'Compare releases', libHref(lib, 'diff')],
+                ['matrix', 'Compatibility matrix', libHref(lib, 'matrix')], ['layout', 'Struct layout', libHref(lib, 'layout')]];
+    return h('nav', { class: 'lib-nav', 'aria-label': 'Library views' },
+      h('ul', null, tabs.map(function (t) {
+        return h('li', null, h('a', { href: t[2], 'aria-current': t[0] === current ? 'page' : null, text: t[1] }));
+      })));
+  }
+
+  function showError(err, seq) {
+    if (seq !== renderSeq) return;
+    var msg = (err && err.message) ? err.message : String(err);
+    setStatus('');
+    main.appendChild(h('div', { class: 'error', role: 'alert' },
+      h('strong', { text: 'Error' + (err && err.status ? ' ' + err.status : '') + ': ' }), msg));
+  }
+
+  function loading(seq, what) {
+    if (seq === renderSeq) setStatus('Loading ' + what + '\u2026');
+  }
+  function loaded(seq, what) {
+    if (seq === renderSeq) setStatus(what + ' loaded.');
+  }
+
+  /* ------------------------------------------------------------ (a) libraries */
+
+  function viewLibraries(seq) {
+    page('Libraries', [['Libraries', '#/']]);
+    loading(seq, 'libraries');
+    return api('/libraries').then(function (libs) {
+      if (seq !== renderSeq) return;
+      if (!libs.length) {
+        main.appendChild(h('p', { text: 'No libraries yet. Store a release with "abiguard add" or "abiguard push".' }));
+        loaded(seq, 'Libraries'); return;
+      }
+      var tbody = h('tbody');
+      libs.forEach(function (l) {
+        var latest = l.latest || {};
+        tbody.appendChild(h('tr', { class: 'row-v-' + (latest.verdict || 'first') },
+          h('th', { scope: 'row' }, h('a', { href: libHref(l.name), text: l.name })),
+          h('td', { class: 'num', text: num(l.releases) }),
+          h('td', { text: latest.version || '\u2014' }),
+          h('td', { text: latest.date || '\u2014' }),
+          h('td', null, h('code', { text: latest.soname || '\u2014' })),
+          h('td', null, verdict(latest.verdict, { firstWord: l.releases > 1 ? 'unknown' : 'first release' })),
+          h('td', { class: 'links' },
+            h('a', { href: libHref(l.name, 'matrix'), text: 'matrix' }), ' ',
+            l.releases > 1 ? h('a', { href: libHref(l.name, 'diff'), text: 'latest diff' }) : null)));
+      });
+      main.appendChild(tableWrap(h('table', { class: 'data libraries' },
+        h('caption', { text: plural(libs.length, 'library').replace(/ys$/, 'ies') + ', each with its latest release and that release\u2019s verdict against the one before it' }),
+        h('thead', null, h('tr', null, ['Library', 'Releases', 'Latest', 'Date', 'SONAME', 'Verdict', 'Views'].map(function (c) {
+          return h('th', { scope: 'col', text: c });
+        }))), tbody), 'Libraries table'));
+      loaded(seq, 'Libraries');
+    });
+  }
+
+  /* ------------------------------------------------------------ (b) timeline */
+
+  function viewTimeline(seq, lib) {
+    page(lib, [['Libraries', '#/'], [lib, libHref(lib)]]);
+    main.appendChild(libNav(lib, 'timeline'));
+    loading(seq, 'the timeline of ' + lib);
+    return api('/libraries/' + enc(lib) + '/history').then(function (hist) {
+      if (seq !== renderSeq) return;
+      main.appendChild(h('h2', { text: 'Releases over time' }));
+      main.appendChild(chart(hist, lib));
+      main.appendChild(h('h2', { text: 'Timeline' }));
+      var tbody = h('tbody');
+      hist.forEach(function (r, i) {
+        var prev = i > 0 ? hist[i - 1].version : null;
+        var c = r.counts || {};
+        tbody.appendChild(h('tr', { class: 'row-v-' + (r.verdict || 'first') },
+          h('th', { scope: 'row', text: r.version }),
+          h('td', { text: r.date || '\u2014' }),
+          h('td', null, h('code', { text: r.soname || '\u2014' })),
+          h('td', { class: 'num' }, h('span', { class: 'added', text: '+' + num(r.functions_added) }),
+            r.variables_added ? h('span', { class: 'sub', text: ' (+' + r.variables_added + ' var)' }) : null),
+          h('td', { class: 'num' }, h('span', { class: 'removed', text: '\u2212' + num(r.functions_removed) }),
+            r.variables_removed ? h('span', { class: 'sub', text: ' (\u2212' + r.variables_removed + ' var)' }) : null),
+          h('td', { class: 'num' }, h('span', { class: 'changed', text: '~' + num(r.functions_changed) }),
+            r.variables_changed ? h('span', { class: 'sub', text: ' (~' + r.variables_changed + ' var)' }) : null),
+          h('td', { class: 'num', text: prev ? num(c.breaking) : '\u2014' }),
+          h('td', { class: 'num', text: prev ? num(c['api-break']) : '\u2014' }),
+          h('td', { class: 'num', text: prev ? num(c.risky) : '\u2014' }),
+          h('td', { class: 'num', text: prev ? num(c.compatible) : '\u2014' }),
+          h('td', null, verdict(r.verdict)),
+          h('td', null, prev ? h('a', { href: libHref(lib, 'diff', { old: prev, new: r.version }),
+                                        'aria-label': 'diff ' + prev + ' to ' + r.version, text: prev + ' \u2192 ' + r.version }) : '\u2014')));
+      });
+      main.appendChild(tableWrap(h('table', { class: 'data timeline' },
+        h('caption', { text: hist.length + ' releases of ' + lib + ', oldest first; counts and verdict against the previous release' }),
+        h('thead', null, h('tr', null, ['Version', 'Date', 'SONAME', 'Added', 'Removed', 'Changed', 'Breaking', 'API-break', 'Risky', 'Compatible', 'Verdict', 'Diff']
+          .map(function (c) { return h('th', { scope: 'col', text: c }); }))),
+        tbody), 'Timeline table'));
+      main.appendChild(h('p', { class: 'note', text: 'Added / removed / changed count exported functions (variables in parentheses when any).' }));
+      loaded(seq, 'Timeline of ' + lib);
+    });
+  }
+
+  /* Stacked bars (breaking / api-break / risky / compatible changes per
+   * release, left axis) and a line of changed functions (right axis). */
+  function chart(hist, lib) {
+    var kinds = ['breaking', 'api-break', 'risky', 'compatible'];
+    var W = Math.max(480, 130 * hist.length + 120), H = 260, L = 48, R = 56, T = 20, B = 48;
+    var pw = W - L - R, ph = H - T - B;
+    var maxC = 1, maxF = 1;
+    hist.forEach(function (r) {
+      var c = r.counts || {}, t = 0;
+      kinds.forEach(function (k) { t += c[k] || 0; });
+      maxC = Math.max(maxC, t);
+      maxF = Math.max(maxF, r.functions_changed || 0);
+    });
+    maxC = niceMax(maxC); maxF = niceMax(maxF);
+    var slot = pw / Math.max(1, hist.length), bw = Math.min(48, slot * 0.55);
+    var titleId = 'chart-title', descId = 'chart-desc';
+    var svg = s('svg', { viewBox: '0 0 ' + W + ' ' + H, width: W, height: H, role: 'img', class: 'chart',
+                         'aria-labelledby': titleId + ' ' + descId, preserveAspectRatio: 'xMinYMin meet' });
+    svg.appendChild(s('title', { id: titleId, text: 'Changes per release of ' + lib }));
+    svg.appendChild(s('desc', { id: descId, text: hist.map(function (r) {
+      var c = r.counts || {};
+      return r.version + ': ' + (r.verdict || 'first release') + (r.verdict ? ', ' + kinds.map(function (k) { return (c[k] || 0) + ' ' + k; }).join(', ') : '') +
+        ', ' + (r.functions_changed || 0) + ' functions changed';
+    }).join('; ') }));
+    // grid + left axis
+    for (var g = 0; g <= 4; g++) {
+      var y = T + ph - ph * g / 4;
+      svg.appendChild(s('line', { x1: L, x2: L + pw, y1: y, y2: y, class: 'grid' }));
+      svg.appendChild(s('text', { x: L - 6, y: y + 4, class: 'axis', 'text-anchor': 'end', text: String(Math.round(maxC * g / 4)) }));
+      svg.appendChild(s('text', { x: L + pw + 6, y: y + 4, class: 'axis axis-f', 'text-anchor': 'start', text: String(Math.round(maxF * g / 4)) }));
+    }
+    svg.appendChild(s('text', { x: 4, y: 12, class: 'axis', text: 'changes' }));
+    svg.appendChild(s('text', { x: W - 4, y: 12, class: 'axis axis-f', 'text-anchor': 'end', text: 'fn changed' }));
+    var pts = [];
+    hist.forEach(function (r, i) {
+      var cx = L + slot * i + slot / 2, y0 = T + ph, c = r.counts || {};
+      var grp = s('g', { class: 'bar' });
+      kinds.forEach(function (k) {
+        var v = c[k] || 0;
+        if (!v) return;
+        var hgt = ph * v / maxC;
+        y0 -= hgt;
+        grp.appendChild(s('rect', { x: cx - bw / 2, y: y0, width: bw, height: Math.max(hgt, 0.5), class: 'seg v-' + k },
+          s('title', { text: r.version + ': ' + v + ' ' + k })));
+      });
+      var total = kinds.reduce(function (a, k) { return a + (c[k] || 0); }, 0);
+      grp.appendChild(s('text', { x: cx, y: y0 - 4, 'text-anchor': 'middle', class: 'barlabel',
+                                  text: r.verdict ? (VERDICTS[r.verdict] ? VERDICTS[r.verdict].icon + ' ' : '') + total : 'first' }));
+      svg.appendChild(grp);
+      svg.appendChild(s('text', { x: cx, y: T + ph + 18, 'text-anchor': 'middle', class: 'xlabel', text: r.version }));
+      if (r.date) svg.appendChild(s('text', { x: cx, y: T + ph + 34, 'text-anchor': 'middle', class: 'axis', text: r.date }));
+      pts.push([cx, T + ph - ph * (r.functions_changed || 0) / maxF]);
+    });
+    if (pts.length) {
+      svg.appendChild(s('polyline', { points: pts.map(function (p) { return p[0] + ',' + p[1]; }).join(' '), class: 'fline' }));
+      pts.forEach(function (p, i) {
+        svg.appendChild(s('rect', { x: p[0] - 4, y: p[1] - 4, width: 8, height: 8, class: 'fpoint' },
+          s('title', { text: hist[i].version + ': ' + (hist[i].functions_changed || 0) + ' functions changed' })));
+      });
+    }
+    var legend = h('ul', { class: 'legend' },
+      kinds.map(function (k) {
+        return h('li', null, h('span', { class: 'swatch v-' + k, 'aria-hidden': 'true' }), verdict(k), ' changes');
+      }),
+      h('li', null, h('span', { class: 'swatch line', 'aria-hidden': 'true' }), 'functions changed (line, right axis)'));
+    return h('figure', { class: 'chart-figure' }, h('div', { class: 'chart-scroll' }, svg), h('figcaption', null, legend));
+  }
+  function niceMax(v) {
+    var p = Math.pow(10, Math.floor(Math.log10(v))), m = v / p;
+    var n = m <= 1 ? 1 : m <= 2 ? 2 : m <= 4 ? 4 : m <= 5 ? 5 : 10;
+    return Math.max(4, n * p);
+  }
+
+  /* ------------------------------------------------------------ (c) diff */
+
+  function versionSelect(id, label, versions, value) {
+    return h('div', { class: 'field' },
+      h('label', { for: id, text: label }),
+      h('select', { id: id, name: id }, versions.map(function (v) {
+        return h('option', { value: v, selected: v === value, text: v });
+      })));
+  }
+
+  function viewDiff(seq, lib, q) {
+    page('Compare releases of ' + lib, [['Libraries', '#/'], [lib, libHref(lib)], ['Compare', libHref(lib, 'diff')]]);
+    main.appendChild(libNav(lib, 'diff'));
+    loading(seq, 'releases of ' + lib);
+    return api('/libraries/' + enc(lib) + '/releases').then(function (rels) {
+      if (seq !== renderSeq) return;
+      var versions = rels.map(function (r) { return r.version; });
+      if (versions.length < 2) {
+        main.appendChild(h('p', { text: lib + ' has ' + versions.length + ' release; a diff needs two.' }));
+        loaded(seq, 'Releases'); return;
+      }
+      var oldV = q.get('old') || versions[versions.length - 2], newV = q.get('new') || versions[versions.length - 1];
+      var form = h('form', { class: 'pick', 'aria-label': 'Choose two releases' },
+        versionSelect('old', 'Old (built against)', versions, oldV),
+        versionSelect('new', 'New (running with)', versions, newV),
+        h('button', { type: 'submit', text: 'Compare' }),
+        h('button', { type: 'button', class: 'secondary', text: 'Swap', onclick: function () {
+          location.hash = libHref(lib, 'diff', { old: form.elements['new'].value, new: form.elements['old'].value });
+        } }));
+      form.addEventListener('submit', function (e) {
+        e.preventDefault();
+        location.hash = libHref(lib, 'diff', { old: form.elements['old'].value, new: form.elements['new'].value });
+      });
+      main.appendChild(form);
+      if (versions.indexOf(oldV) < 0 || versions.indexOf(newV) < 0) {
+        throw new ApiError(404, 'unknown version ' + (versions.indexOf(oldV) < 0 ? oldV : newV) + ' of ' + lib);
+      }
+      if (oldV === newV) {
+        main.appendChild(h('p', { class: 'note', text: 'Choose two different releases.' }));
+        loaded(seq, 'Releases'); return;
+      }
+      var apiPath = '/diff?old=' + enc(lib + '@' + oldV) + '&new=' + enc(lib + '@' + newV);
+      loading(seq, 'the diff ' + oldV + ' \u2192 ' + newV);
+      return api(apiPath).then(function (d) {
+        if (seq !== renderSeq) return;
+        renderDiff(d, lib, oldV, newV, API + apiPath);
+        loaded(seq, 'Diff ' + oldV + ' to ' + newV);
+      });
+    });
+  }
+
+  function renderDiff(d, lib, oldV, newV, jsonHref) {
+    var sec = h('section', { class: 'diff', 'aria-labelledby': 'diff-h' });
+    var c = d.counts || {}, itf = d.interfaces || {};
+    sec.appendChild(h('h2', { id: 'diff-h' }, lib + ' ' + oldV + ' \u2192 ' + newV + ': ', verdict(d.verdict)));
+    sec.appendChild(h('p', { class: 'summary' },
+      ORDER.map(function (k, i) { return [i ? ', ' : '', h('strong', { text: String(c[k] || 0) }), ' ' + k]; }),
+      d.suppressed ? ' (' + d.suppressed + ' suppressed)' : '', '. ',
+      'Functions: ' + (itf.functions_removed || 0) + ' removed, ' + (itf.functions_added || 0) + ' added, ' + (itf.functions_changed || 0) + ' changed; ' +
+      'variables: ' + (itf.variables_removed || 0) + ' removed, ' + (itf.variables_added || 0) + ' added, ' + (itf.variables_changed || 0) + ' changed. ',
+      h('a', { href: jsonHref, class: 'json-link', text: 'This diff as JSON' })));
+    var changes = d.changes || [];
+    if (!changes.length) sec.appendChild(h('p', null, verdict('none'), ' \u2014 nothing changed between these releases.'));
+    var groups = ORDER.concat(['suppressed']);
+    var toc = h('ul', { class: 'toc' });
+    groups.forEach(function (g) {
+      var list = changes.filter(function (ch) { return g === 'suppressed' ? ch.suppressed : (!ch.suppressed && ch.verdict === g); });
+      if (!list.length) return;
+      var gid = 'g-' + g;
+      toc.appendChild(h('li', null, h('a', { href: '#' + gid, 'data-anchor': gid }, g === 'suppressed' ? 'suppressed' : verdict(g), ' (' + list.length + ')')));
+      var gs = h('section', { class: 'group', 'aria-labelledby': gid });
+      gs.appendChild(h('h3', { id: gid, tabindex: '-1' }, g === 'suppressed' ? 'Suppressed' : verdict(g), ' (' + list.length + ')'));
+      var ul = h('ul', { class: 'changes' });
+      list.forEach(function (ch) { ul.appendChild(changeItem(ch)); });
+      gs.appendChild(ul);
+      sec.appendChild(gs);
+    });
+    if (toc.firstChild) sec.insertBefore(h('nav', { 'aria-label': 'Verdict groups' }, toc), sec.children[2] || null);
+    main.appendChild(sec);
+  }
+
+  function changeItem(ch) {
+    var li = h('li', { class: 'change row-v-' + ch.verdict });
+    li.appendChild(h('p', { class: 'change-head' },
+      verdict(ch.verdict), ' ', h('code', { class: 'kind', text: ch.id }), ' ',
+      h('span', { class: 'subject', text: ch.subject }),
+      ch.upcall ? h('span', { class: 'tag', title: 'reached through a callback type: the library calls binding code with it', text: 'upcall surface' }) : null,
+      ch.area ? h('span', { class: 'area', text: ch.area }) : null));
+    var dl = h('dl', { class: 'change-body' });
+    if (ch.detail) dl.appendChild(h('div', null, h('dt', { text: 'detail' }), h('dd', { text: ch.detail })));
+    if (ch.old !== null && ch.old !== undefined || ch.new !== null && ch.new !== undefined) {
+      dl.appendChild(h('div', null, h('dt', { text: 'old \u2192 new' }),
+        h('dd', null, h('code', { text: ch.old === null || ch.old === undefined ? '\u2014' : ch.old }), ' \u2192 ',
+          h('code', { text: ch.new === null || ch.new === undefined ? '\u2014' : ch.new }))));
+    }
+    if (ch.why) dl.appendChild(h('div', null, h('dt', { text: 'why' }), h('dd', { text: ch.why })));
+    if (ch.location && ch.location.file) {
+      dl.appendChild(h('div', null, h('dt', { text: 'declared' }),
+        h('dd', null, h('code', { text: ch.location.file + (ch.location.line ? ':' + ch.location.line : '') }))));
+    }
+    li.appendChild(dl);
+    var imp = ch.impacted || [];
+    if (imp.length) {
+      var ul = h('ul', { class: 'impacted' }, imp.map(function (x) {
+        return h('li', null, h('code', { class: 'path', text: x.path || x.interface }));
+      }));
+      var det = h('details', { class: 'impacted-box', open: imp.length <= 8 },
+        h('summary', { text: imp.length + (imp.length === 1 ? ' impacted interface' : ' impacted interfaces') }), ul);
+      li.appendChild(det);
+    }
+    return li;
+  }
+
+  /* ------------------------------------------------------------ (d) matrix */
+
+  function viewMatrix(seq, lib) {
+    page('Compatibility matrix of ' + lib, [['Libraries', '#/'], [lib, libHref(lib)], ['Matrix', libHref(lib, 'matrix')]]);
+    main.appendChild(libNav(lib, 'matrix'));
+    loading(seq, 'the matrix of ' + lib);
+    return api('/libraries/' + enc(lib) + '/matrix').then(function (m) {
+      if (seq !== renderSeq) return;
+      var vs = m.versions || [];
+      var thead = h('thead', null, h('tr', null,
+        h('th', { scope: 'col', class: 'corner' }, h('span', { text: 'built \u2193' }), h('span', { class: 'sep', 'aria-hidden': 'true', text: ' / ' }), h('span', { text: 'running \u2192' })),
+        vs.map(function (v) { return h('th', { scope: 'col', text: v }); })));
+      var tbody = h('tbody');
+      vs.forEach(function (built, i) {
+        tbody.appendChild(h('tr', null, h('th', { scope: 'row', text: built }),
+          vs.map(function (run, j) {
+            var v = (m.cells[i] || [])[j];
+            if (i === j || v === null || v === undefined) {
+              return h('td', { class: 'cell same' }, h('span', { 'aria-hidden': 'true', text: '=' }), h('span', { class: 'sr-only', text: 'same release' }));
+            }
+            var d = VERDICTS[v] || { icon: '?', cell: v, word: v, means: '' };
+            return h('td', { class: 'cell v-' + v },
+              h('a', { href: libHref(lib, 'diff', { old: built, new: run }), title: d.word + ': ' + d.means,
+                       'aria-label': 'built against ' + built + ', running with ' + run + ': ' + d.word },
+                h('span', { class: 'icon', 'aria-hidden': 'true', text: d.icon }), ' ',
+                h('span', { class: 'label', text: d.cell })));
+          })));
+      });
+      main.appendChild(h('p', { text: 'Can a binary built against the row\u2019s release run with the column\u2019s? Each cell links to that diff.' }));
+      main.appendChild(tableWrap(h('table', { class: 'matrix' },
+        h('caption', { text: lib + ': built against (rows) \u00D7 running with (columns)' }), thead, tbody), 'Compatibility matrix'));
+      main.appendChild(h('h2', { text: 'Legend' }));
+      main.appendChild(h('dl', { class: 'matrix-legend' }, ['breaking', 'api-break', 'risky', 'compatible', 'harmless', 'none'].map(function (k) {
+        var d = VERDICTS[k];
+        return h('div', null, h('dt', { class: 'cell v-' + k }, h('span', { 'aria-hidden': 'true', text: d.icon + ' ' }), d.cell),
+                 h('dd', null, k + ': ' + d.means));
+      }), h('div', null, h('dt', { class: 'cell same', text: '=' }), h('dd', { text: 'the same release' }))));
+      loaded(seq, 'Matrix of ' + lib);
+    });
+  }
+
+  /* ------------------------------------------------------------ (e) layout */
+
+  function viewLayout(seq, lib, q) {
+    page('Struct layout in ' + lib, [['Libraries', '#/'], [lib, libHref(lib)], ['Layout', libHref(lib, 'layout')]]);
+    main.appendChild(libNav(lib, 'layout'));
+    loading(seq, 'releases of ' + lib);
+    return api('/libraries/' + enc(lib) + '/releases').then(function (rels) {
+      if (seq !== renderSeq) return;
+      var versions = rels.map(function (r) { return r.version; });
+      if (!versions.length) { main.appendChild(h('p', { text: 'No releases.' })); return; }
+      var a = q.get('a') || versions[Math.max(0, versions.length - 2)], b = q.get('b') || versions[versions.length - 1];
+      loading(seq, 'types of ' + a + ' and ' + b);
+      var tp = function (v) {
+        return versions.indexOf(v) < 0 ? Promise.resolve([]) :
+          api('/libraries/' + enc(lib) + '/releases/' + enc(v) + '/types').catch(function () { return []; });
+      };
+      return Promise.all([tp(a), tp(b)]).then(function (res) {
+        if (seq !== renderSeq) return;
+        var names = {};
+        res[0].concat(res[1]).forEach(function (t) { names[t.name] = true; });
+        var list = Object.keys(names).sort();
+        var type = q.get('type') || (list.indexOf('struct lua_Debug') >= 0 ? 'struct lua_Debug' : list[0]);
+        var form = h('form', { class: 'pick', 'aria-label': 'Choose a type and two releases' },
+          h('div', { class: 'field wide' }, h('label', { for: 'type', text: 'Type' }),
+            h('select', { id: 'type', name: 'type' }, list.map(function (n) {
+              return h('option', { value: n, selected: n === type, text: n });
+            }))),
+          versionSelect('a', 'Release A', versions, a), versionSelect('b', 'Release B', versions, b),
+          h('button', { type: 'submit', text: 'Show' }));
+        form.addEventListener('submit', function (e) {
+          e.preventDefault();
+          location.hash = libHref(lib, 'layout', { type: form.elements.type.value, a: form.elements.a.value, b: form.elements.b.value });
+        });
+        main.appendChild(form);
+        if (!type) { main.appendChild(h('p', { text: 'No named structs or unions in these releases.' })); loaded(seq, 'Types'); return; }
+        loading(seq, 'the layout of ' + type);
+        var lp = function (v) {
+          return api('/libraries/' + enc(lib) + '/releases/' + enc(v) + '/types/' + enc(type))
+            .then(function (x) { return { ok: x }; }, function (e) { return { err: e }; });
+        };
+        return Promise.all([lp(a), lp(b)]).then(function (ls) {
+          if (seq !== renderSeq) return;
+          renderLayouts(type, [a, b], ls);
+          loaded(seq, 'Layout of ' + type);
+        });
+      });
+    });
+  }
+
+  function renderLayouts(type, vers, ls) {
+    var A = ls[0].ok, B = ls[1].ok;
+    var byName = function (L) { var m = {}; (L ? L.members : []).forEach(function (x) { m[x.name] = x; }); return m; };
+    var mA = byName(A), mB = byName(B);
+    var wrap = h('div', { class: 'layouts' });
+    if (A && B) {
+      var diffs = 0;
+      [[A, mB], [B, mA]].forEach(function (p) {
+        p[0].members.forEach(function (x) { if (memberDiff(x, p[1][x.name])) diffs++; });
+      });
+      main.appendChild(h('p', { class: 'summary' }, h('code', { text: type }), ': size ' + A.size + ' \u2192 ' + B.size + ' bytes' +
+        (A.size !== B.size ? ' (changed)' : ' (same)') + '; ' +
+        (diffs ? diffs + ' member rows differ (marked \u25B2 moved, \u25A0 resized, \u271A only here)' : 'members identical') + '.'));
+    }
+    [0, 1].forEach(function (i) {
+      var L = ls[i].ok, other = i === 0 ? mB : mA, otherL = i === 0 ? B : A;
+      var col = h('section', { class: 'layout', 'aria-labelledby': 'lay-' + i });
+      col.appendChild(h('h2', { id: 'lay-' + i }, 'Release ' + vers[i]));
+      if (!L) {
+        col.appendChild(h('div', { class: 'error', role: 'alert' }, h('strong', { text: 'Error' + (ls[i].err.status ? ' ' + ls[i].err.status : '') + ': ' }), ls[i].err.message));
+        wrap.appendChild(col); return;
+      }
+      col.appendChild(h('p', { class: 'meta' }, h('code', { text: L.name }), ' \u2014 size ' + L.size + ', alignment ' + num(L.alignment) +
+        ', ' + plural(L.members.length, 'member') + ', ' + plural((L.holes || []).length, 'hole') + (L.padding ? ', ' + L.padding + ' bytes padding' : '') +
+        (L.decl_file ? ' \u2014 ' + L.decl_file + (L.decl_line ? ':' + L.decl_line : '') : '')));
+      if (L.declaration_only) {
+        col.appendChild(h('p', { class: 'note', text: 'Declaration only (an opaque type): ' + vers[i] + ' does not define its layout.' }));
+        wrap.appendChild(col); return;
+      }
+      var rows = [];
+      L.members.forEach(function (x) { rows.push({ off: x.offset * 8 + 0.5, m: x }); });
+      (L.holes || []).forEach(function (x) { rows.push({ off: x.offset * 8, hole: x }); });
+      if (L.padding) rows.push({ off: (L.size - L.padding) * 8 + 0.25, pad: L.padding });
+      rows.sort(function (p, q) { return p.off - q.off; });
+      var tbody = h('tbody');
+      rows.forEach(function (r) {
+        if (r.hole) {
+          tbody.appendChild(h('tr', { class: 'hole' }, h('td', { class: 'num', text: String(r.hole.offset) }),
+            h('td', { class: 'num', text: String(r.hole.size) }), h('td', { colspan: '3' }, h('em', { text: 'hole: ' + r.hole.size + (r.hole.size === 1 ? ' byte' : ' bytes') }))));
+          return;
+        }
+        if (r.pad) {
+          tbody.appendChild(h('tr', { class: 'hole' }, h('td', { class: 'num', text: String(L.size - r.pad) }),
+            h('td', { class: 'num', text: String(r.pad) }), h('td', { colspan: '3' }, h('em', { text: 'tail padding: ' + r.pad + ' bytes' }))));
+          return;
+        }
+        var x = r.m, dk = otherL ? memberDiff(x, other[x.name]) : null;
+        var bits = x.bit_size ? ' (bits ' + (x.bit_offset - x.offset * 8) + '+' + x.bit_size + ')' : '';
+        tbody.appendChild(h('tr', { class: dk ? 'differs' : null },
+          h('td', { class: 'num', text: String(x.offset) + bits }),
+          h('td', { class: 'num', text: String(x.size) }),
+          h('th', { scope: 'row' }, h('code', { text: x.name || '(anonymous)' })),
+          h('td', { class: 'mark' }, dk ? [h('span', { 'aria-hidden': 'true', text: dk[0] + ' ' }), dk[1]] : ''),
+          h('td', null, h('code', { text: x.type || '' }))));
+      });
+      col.appendChild(tableWrap(h('table', { class: 'data layout-table' },
+        h('caption', { text: L.name + ' in ' + vers[i] }),
+        h('thead', null, h('tr', null, ['Offset', 'Size', 'Member', 'Change', 'Type'].map(function (c) { return h('th', { scope: 'col', text: c }); }))),
+        tbody), 'Layout in ' + vers[i]));
+      wrap.appendChild(col);
+    });
+    main.appendChild(wrap);
+  }
+  function memberDiff(x, y) {
+    if (!y) return ['\u271A', 'only here'];
+    var moved = x.offset !== y.offset || (x.bit_offset !== y.bit_offset && x.bit_offset !== undefined && y.bit_offset !== undefined);
+    var resized = x.size !== y.size || (x.bit_size || 0) !== (y.bit_size || 0);
+    if (moved && resized) return ['\u25B2', 'moved, resized'];
+    if (moved) return ['\u25B2', 'moved from ' + y.offset];
+    if (resized) return ['\u25A0', 'resized from ' + y.size];
+    if ((x.type || '') !== (y.type || '')) return ['\u25C6', 'type was ' + y.type];
+    return null;
+  }
+
+  /* ------------------------------------------------------------ router */
+
+  function parseHash() {
+    var hash = location.hash || '#/';
+    var qi = hash.indexOf('?');
+    var p = qi >= 0 ? hash.slice(1, qi) : hash.slice(1);
+    var q = new URLSearchParams(qi >= 0 ? hash.slice(qi + 1) : '');
+    var segs = p.split('/').filter(Boolean).map(function (x) {
+      try { return decodeURIComponent(x); } catch (e) { return x; }
+    });
+    return { segs: segs, q: q };
+  }
+
+  function route() {
+    var hash = location.hash;
+    if (hash && hash.charAt(1) !== '/') return;       // in-page anchors (#g-breaking, #main)
+    var seq = ++renderSeq, r = parseHash(), segs = r.segs, p;
+    if (segs.length === 0) p = viewLibraries(seq);
+    else if (segs[0] === 'lib' && segs.length === 2) p = viewTimeline(seq, segs[1]);
+    else if (segs[0] === 'lib' && segs.length === 3 && segs[2] === 'diff') p = viewDiff(seq, segs[1], r.q);
+    else if (segs[0] === 'lib' && segs.length === 3 && segs[2] === 'matrix') p = viewMatrix(seq, segs[1]);
+    else if (segs[0] === 'lib' && segs.length === 3 && segs[2] === 'layout') p = viewLayout(seq, segs[1], r.q);
+    else {
+      page('Not found', [['Libraries', '#/'], ['Not found', location.hash]]);
+      p = Promise.reject(new ApiError(404, 'no such page: ' + location.hash));
+    }
+    var focusHeading = !firstRender;
+    firstRender = false;
+    if (focusHeading) { var h1 = main.querySelector('h1'); if (h1) h1.focus({ preventScroll: false }); window.scrollTo(0, 0); }
+    Promise.resolve(p).catch(function (e) { showError(e, seq); });
+  }
+
+  document.addEventListener('DOMContentLoaded', function () {
+    main = document.getElementById('main');
+    crumbs = document.getElementById('crumbs');
+    statusEl = document.getElementById('status');
+    // in-page links must not go through the router's hash
+    document.addEventListener('click', function (e) {
+      var a = e.target.closest && e.target.closest('a[href^="#"]');
+      if (!a) return;
+      var href = a.getAttribute('href');
+      if (href.charAt(1) === '/') return;
+      e.preventDefault();
+      var target = document.getElementById(href.slice(1));
+      if (target) {
+        if (!target.hasAttribute('tabindex')) target.setAttribute('tabindex', '-1');
+        target.focus(); target.scrollIntoView();
+      }
+    });
+    window.addEventListener('hashchange', route);
+    route();
+  });
+})();
