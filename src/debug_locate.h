@@ -14,6 +14,16 @@ typedef struct ag_debug_search {
     const char *const *dirs;  /* extra directories (--debug-dir), searched first */
     size_t n_dirs;
     bool no_system_dirs;      /* do not look under /usr/lib/debug (tests) */
+    /* debuginfod servers (debuginfod.h), asked by ag_extract when none of
+       the places above has the debug info and the binary has a build-id.
+       ag_debug_locate itself never uses the network. */
+    const char *const *debuginfod_urls;
+    size_t n_debuginfod_urls;
+    const char *cache_dir;    /* NULL: $XDG_CACHE_HOME/abiguard/debuginfo */
+    void (*progress)(void *ctx, double done, double total); /* download bytes */
+    void *progress_ctx;
+    void (*warning)(void *ctx, const char *message); /* a server that failed */
+    void *warning_ctx;
 } ag_debug_search;
 
 /* On success stores a malloc'd path in *out_path (equal to path when the

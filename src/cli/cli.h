@@ -50,6 +50,7 @@ int cmd_import_dir(int argc, char **argv);
 int cmd_history(int argc, char **argv);
 int cmd_matrix(int argc, char **argv);
 int cmd_serve(int argc, char **argv);
+int cmd_push(int argc, char **argv);
 /* The guard: stub.c writes the load-time check, fingerprint.c answers
    which releases match a set of fingerprints. */
 int cmd_stub(int argc, char **argv);

@@ -1,14 +1,20 @@
 /*
  * cli_args.c — option parsing helpers shared by the subcommands (see
- * cli_args.h). Printing is limited to usage errors, as for every CLI file.
+ * cli_args.h). Printing is limited to usage errors, debuginfod warnings
+ * and the download progress bar (stderr, only on a terminal).
  */
 #include "cli_args.h"
 
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "cli.h"
+#include "../debuginfod.h"
+#include "../http_client.h"
 
 int cli_opt_value(const char *cmd, int argc, char **argv, int *i,
                   const char *long_opt, const char *short_opt, const char **value)
@@ -30,23 +36,169 @@ int cli_opt_value(const char *cmd, int argc, char **argv, int *i,
     return 1;
 }
 
+/* debuginfod: the servers named on the command line or in
+   $DEBUGINFOD_URLS, and the progress bar. Process-wide (one command runs
+   per process, and the commands' option structs do not own memory), freed
+   at exit. */
+static struct debuginfod_state {
+    const char **cmdline;     /* --debuginfod values (argv strings) */
+    size_t n_cmdline, cap_cmdline;
+    char **env;               /* $DEBUGINFOD_URLS, split */
+    size_t n_env;
+    bool env_read;
+    bool cleanup_registered;
+} g_debuginfod;
+
+static void debuginfod_state_free(void)
+{
+    free(g_debuginfod.cmdline);
+    ag_debuginfod_urls_free(g_debuginfod.env, g_debuginfod.n_env);
+    memset(&g_debuginfod, 0, sizeof g_debuginfod);
+    ag_http_global_cleanup();
+}
+
+static void register_cleanup(void)
+{
+    if (!g_debuginfod.cleanup_registered)
+        g_debuginfod.cleanup_registered = atexit(debuginfod_state_free) == 0;
+}
+
+static int add_debuginfod_url(const char *cmd, const char *url)
+{
+    if (strncmp(url, "http://", 7) != 0 && strncmp(url, "https://", 8) != 0)
+        return cli_usage_error(cmd, "--debuginfod needs an http:// or https:// URL, not '%s'", url), -1;
+    register_cleanup();
+    if (g_debuginfod.n_cmdline == g_debuginfod.cap_cmdline) {
+        size_t cap = g_debuginfod.cap_cmdline ? g_debuginfod.cap_cmdline * 2 : 4;
+        const char **p = realloc(g_debuginfod.cmdline, cap * sizeof *p);
+        if (!p) {
+            cli_error(NULL, "out of memory");
+            return -1;
+        }
+        g_debuginfod.cmdline = p;
+        g_debuginfod.cap_cmdline = cap;
+    }
+    g_debuginfod.cmdline[g_debuginfod.n_cmdline++] = url;
+    return 1;
+}
+
 int cli_debug_option(const char *cmd, int argc, char **argv, int *i, cli_debug_opts *opts)
 {
     if (strcmp(argv[*i], "--no-system-debug") == 0) {
         opts->no_system = true;
         return 1;
     }
-    const char *dir;
-    int r = cli_opt_value(cmd, argc, argv, i, "--debug-dir", NULL, &dir);
+    if (strcmp(argv[*i], "--no-debuginfod") == 0) {
+        opts->no_debuginfod = true;
+        return 1;
+    }
+    const char *value;
+    int r = cli_opt_value(cmd, argc, argv, i, "--debug-dir", NULL, &value);
     if (r == 1)
-        opts->dirs[opts->n_dirs++] = dir;
-    return r;
+        opts->dirs[opts->n_dirs++] = value;
+    if (r != 0)
+        return r;
+    r = cli_opt_value(cmd, argc, argv, i, "--debuginfod", NULL, &value);
+    return r == 1 ? add_debuginfod_url(cmd, value) : r;
+}
+
+/* The progress bar: one line on stderr, redrawn at most ten times a second
+   (and when complete), ended with a newline when the download ends. */
+typedef struct progress_bar {
+    double last_draw;
+    double last_done;
+    bool drawn;
+} progress_bar;
+
+static progress_bar g_progress;
+
+static double now_seconds(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* "812 B", "12.5 KiB", "3.4 MiB" into buf. */
+static const char *human_size(double bytes, char *buf, size_t size)
+{
+    if (bytes < 1024)
+        snprintf(buf, size, "%.0f B", bytes);
+    else if (bytes < 1024.0 * 1024.0)
+        snprintf(buf, size, "%.1f KiB", bytes / 1024.0);
+    else
+        snprintf(buf, size, "%.1f MiB", bytes / (1024.0 * 1024.0));
+    return buf;
+}
+
+static void progress_draw(void *ctx, double done, double total)
+{
+    progress_bar *p = ctx;
+    if (done < 0) {
+        if (p->drawn)
+            fputc('\n', stderr);
+        memset(p, 0, sizeof *p);
+        return;
+    }
+    double now = now_seconds();
+    bool complete = total > 0 && done >= total;
+    if (p->drawn && (done == p->last_done || (!complete && now - p->last_draw < 0.1)))
+        return;
+    p->last_draw = now;
+    p->last_done = done;
+    p->drawn = true;
+    char a[32], b[32];
+    if (total > 0) {
+        enum { WIDTH = 30 };
+        int filled = (int)(done / total * WIDTH);
+        if (filled > WIDTH)
+            filled = WIDTH;
+        char bar[WIDTH + 1];
+        memset(bar, '#', (size_t)filled);
+        memset(bar + filled, '.', (size_t)(WIDTH - filled));
+        bar[WIDTH] = '\0';
+        fprintf(stderr, "\rabiguard: debuginfod: [%s] %3d%% %s of %s\033[K", bar, (int)(done / total * 100),
+                human_size(done, a, sizeof a), human_size(total, b, sizeof b));
+    } else {
+        fprintf(stderr, "\rabiguard: debuginfod: %s\033[K", human_size(done, a, sizeof a));
+    }
+    fflush(stderr);
+}
+
+static void debuginfod_warning(void *ctx, const char *message)
+{
+    (void)ctx;
+    cli_warning(NULL, "%s", message);
 }
 
 ag_debug_search cli_debug_search(const cli_debug_opts *opts)
 {
     ag_debug_search s = { .dirs = opts->dirs, .n_dirs = opts->n_dirs,
                           .no_system_dirs = opts->no_system };
+    if (opts->no_debuginfod)
+        return s;
+    if (g_debuginfod.n_cmdline > 0) {
+        s.debuginfod_urls = g_debuginfod.cmdline;
+        s.n_debuginfod_urls = g_debuginfod.n_cmdline;
+    } else {
+        if (!g_debuginfod.env_read) {
+            ag_error err = { .msg = "" };
+            register_cleanup();
+            g_debuginfod.env_read = true;
+            if (ag_debuginfod_split_urls(getenv("DEBUGINFOD_URLS"), &g_debuginfod.env,
+                                         &g_debuginfod.n_env, &err) != AG_OK)
+                cli_warning("$DEBUGINFOD_URLS", "%s", err.msg);
+        }
+        s.debuginfod_urls = (const char *const *)g_debuginfod.env;
+        s.n_debuginfod_urls = g_debuginfod.n_env;
+    }
+    if (s.n_debuginfod_urls > 0) {
+        s.warning = debuginfod_warning;
+        if (isatty(STDERR_FILENO)) {
+            s.progress = progress_draw;
+            s.progress_ctx = &g_progress;
+        }
+    }
     return s;
 }
 

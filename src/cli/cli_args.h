@@ -1,6 +1,7 @@
 /*
  * cli_args.h — option parsing and input loading that `extract` and `show`
- * share: "--opt VALUE" / "--opt=VALUE", the repeatable --debug-dir, and
+ * share: "--opt VALUE" / "--opt=VALUE", the debug-info search options
+ * (--debug-dir, --no-system-debug, --debuginfod, --no-debuginfod), and
  * "a corpus JSON or a shared object, whichever the file is".
  */
 #ifndef ABIGUARD_CLI_ARGS_H
@@ -24,12 +25,19 @@ typedef struct cli_debug_opts {
     const char **dirs;
     size_t n_dirs;
     bool no_system;
+    bool no_debuginfod;       /* --no-debuginfod */
 } cli_debug_opts;
 
-/* Handles --debug-dir DIR and --no-system-debug at argv[*i]. Returns 1 when
-   consumed, 0 when not one of them, -1 on a usage error (printed). */
+/* Handles --debug-dir DIR, --no-system-debug, --debuginfod URL (repeatable)
+   and --no-debuginfod at argv[*i]. Returns 1 when consumed, 0 when not one
+   of them, -1 on a usage error (printed). The --debuginfod URLs are kept
+   for the process (one command runs per process) and freed at exit. */
 int cli_debug_option(const char *cmd, int argc, char **argv, int *i, cli_debug_opts *opts);
 
+/* The search the options describe. debuginfod servers: the --debuginfod
+   URLs, else those in $DEBUGINFOD_URLS (blank-separated), none with
+   --no-debuginfod; downloads show a progress bar when stderr is a terminal
+   and servers' failures are printed as warnings. */
 ag_debug_search cli_debug_search(const cli_debug_opts *opts);
 
 /* True when the file starts with the ELF magic. Sets *err on I/O failure. */

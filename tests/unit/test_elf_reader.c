@@ -564,7 +564,7 @@ Test(debug_locate, libc_by_build_id_under_system_dir)
     readelf_build_id(LIBC, id, sizeof id);
     snprintf(expected, sizeof expected, "/usr/lib/debug/.build-id/%.2s/%s.debug", id, id + 2);
     cr_assert_eq(access(expected, R_OK), 0, "libc6-dbg is not installed (%s)", expected);
-    ag_debug_search search = {NULL, 0, false};
+    ag_debug_search search = { .dirs = NULL, .n_dirs = 0, .no_system_dirs = false };
     char *out = NULL;
     const char *source = NULL;
     ag_error err = {{0}};
@@ -576,7 +576,7 @@ Test(debug_locate, libc_by_build_id_under_system_dir)
 
 Test(debug_locate, libc_without_system_dirs_is_not_found)
 {
-    ag_debug_search search = {NULL, 0, true};
+    ag_debug_search search = { .dirs = NULL, .n_dirs = 0, .no_system_dirs = true };
     char *out = NULL;
     const char *source = NULL;
     ag_error err = {{0}};
@@ -611,7 +611,7 @@ Test(debug_locate, embedded_debug_info)
     write_library_source(dir, "");
     build_library(dir, "libfull.so", "", false);
     snprintf(path, sizeof path, "%s/libfull.so", dir);
-    ag_debug_search search = {NULL, 0, true};
+    ag_debug_search search = { .dirs = NULL, .n_dirs = 0, .no_system_dirs = true };
     char *out = NULL;
     const char *source = NULL;
     ag_error err = {{0}};
@@ -630,7 +630,7 @@ Test(debug_locate, split_library_via_debuglink_and_debug_dir)
     build_library(dir, "libt.so", "-Wl,--build-id", true);
     snprintf(path, sizeof path, "%s/libt.so", dir);
 
-    ag_debug_search search = {NULL, 0, true};
+    ag_debug_search search = { .dirs = NULL, .n_dirs = 0, .no_system_dirs = true };
     char *out = NULL;
     const char *source = NULL;
     ag_error err = {{0}};
@@ -649,7 +649,7 @@ Test(debug_locate, split_library_via_debuglink_and_debug_dir)
     cr_expect_eq(locate(path, &search, &out, &source, &err), AG_ERR_NOTFOUND, "found %s", out);
 
     const char *dirs[] = {debug_dir};
-    ag_debug_search with_dir = {dirs, 1, true};
+    ag_debug_search with_dir = { .dirs = dirs, .n_dirs = 1, .no_system_dirs = true };
     cr_assert_eq(locate(path, &with_dir, &out, &source, &err), AG_OK, "%s", err.msg);
     cr_expect_str_eq(source, "debug-dir");
     snprintf(expected, sizeof expected, "%s/.build-id/%.2s/%s.debug", debug_dir, id, id + 2);
@@ -668,7 +668,7 @@ Test(debug_locate, debuglink_in_dot_debug_and_mirrored_debug_dir)
     cr_assert_not_null(realpath(dir, real_dir));
 
     run("mkdir '%s/.debug' && mv '%s/libt.so.debug' '%s/.debug/'", dir, dir, dir);
-    ag_debug_search search = {NULL, 0, true};
+    ag_debug_search search = { .dirs = NULL, .n_dirs = 0, .no_system_dirs = true };
     char *out = NULL;
     const char *source = NULL;
     ag_error err = {{0}};
@@ -683,7 +683,7 @@ Test(debug_locate, debuglink_in_dot_debug_and_mirrored_debug_dir)
     snprintf(mirror, sizeof mirror, "%s/dbg", dir);
     run("mkdir -p '%s%s' && mv '%s/.debug/libt.so.debug' '%s%s/'", mirror, real_dir, dir, mirror, real_dir);
     const char *dirs[] = {mirror};
-    ag_debug_search with_dir = {dirs, 1, true};
+    ag_debug_search with_dir = { .dirs = dirs, .n_dirs = 1, .no_system_dirs = true };
     cr_assert_eq(locate(path, &with_dir, &out, &source, &err), AG_OK, "%s", err.msg);
     cr_expect_str_eq(source, "debug-dir");
     snprintf(expected, sizeof expected, "%s%s/libt.so.debug", mirror, real_dir);
@@ -706,7 +706,7 @@ Test(debug_locate, debug_file_of_another_build_is_rejected)
     run("cp '%s/libt.so.debug' '%s/libt.so.debug'", other, dir);
 
     snprintf(path, sizeof path, "%s/libt.so", dir);
-    ag_debug_search search = {NULL, 0, true};
+    ag_debug_search search = { .dirs = NULL, .n_dirs = 0, .no_system_dirs = true };
     char *out = NULL;
     const char *source = NULL;
     ag_error err = {{0}};
@@ -723,7 +723,7 @@ Test(debug_locate, without_build_id_the_crc_decides)
     snprintf(path, sizeof path, "%s/libt.so", dir);
     snprintf(debug_path, sizeof debug_path, "%s/libt.so.debug", dir);
 
-    ag_debug_search search = {NULL, 0, true};
+    ag_debug_search search = { .dirs = NULL, .n_dirs = 0, .no_system_dirs = true };
     char *out = NULL;
     const char *source = NULL;
     ag_error err = {{0}};

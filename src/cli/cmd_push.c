@@ -1,0 +1,300 @@
+/*
+ * cmd_push.c — `abiguard push`: upload one release's corpus to an abiguard
+ * service (POST /api/v1/libraries/{lib}/releases/{ver}, docs/api.md). The
+ * input is a shared object (extracted here, with the usual debug-info
+ * search, debuginfod included) or a corpus JSON (validated here, so a bad
+ * file fails before any network traffic). Failures end in one line that
+ * carries the server's own error message; 5xx answers and connection
+ * failures are retried with exponential backoff, 4xx answers never.
+ */
+#include <errno.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "cli_args.h"
+#include "../corpus_json.h"
+#include "../extract.h"
+#include "../http_client.h"
+
+#define DEFAULT_TIMEOUT_S 60L
+#define DEFAULT_RETRIES 3L
+#define MAX_RETRIES 20L
+#define MAX_TIMEOUT_S 86400L
+
+typedef struct push_args {
+    const char *input;
+    const char *server;
+    const char *library;
+    const char *version;
+    const char *token_file;
+    const char *date;
+    const char *notes;
+    bool replace;
+    bool insecure;
+    long timeout_s;
+    long retries;
+    cli_debug_opts debug;
+} push_args;
+
+/* A whole decimal number in [min, max]. */
+static bool parse_long(const char *s, long min, long max, long *out)
+{
+    char *end;
+    errno = 0;
+    long v = strtol(s, &end, 10);
+    if (errno || end == s || *end || v < min || v > max)
+        return false;
+    *out = v;
+    return true;
+}
+
+static int parse_push_args(int argc, char **argv, push_args *a)
+{
+    const char *timeout = NULL, *retries = NULL;
+    bool options_done = false;
+    for (int i = 1; i < argc; i++) {
+        const char *arg = argv[i];
+        if (!options_done && arg[0] == '-' && arg[1] != '\0') {
+            if (strcmp(arg, "--") == 0) {
+                options_done = true;
+                continue;
+            }
+            if (strcmp(arg, "--replace") == 0) {
+                a->replace = true;
+                continue;
+            }
+            if (strcmp(arg, "--insecure") == 0) {
+                a->insecure = true;
+                continue;
+            }
+            int r = cli_debug_option("push", argc, argv, &i, &a->debug);
+            if (r == 0) r = cli_opt_value("push", argc, argv, &i, "--server", NULL, &a->server);
+            if (r == 0) r = cli_opt_value("push", argc, argv, &i, "--library", NULL, &a->library);
+            if (r == 0) r = cli_opt_value("push", argc, argv, &i, "--version", NULL, &a->version);
+            if (r == 0) r = cli_opt_value("push", argc, argv, &i, "--token-file", NULL, &a->token_file);
+            if (r == 0) r = cli_opt_value("push", argc, argv, &i, "--date", NULL, &a->date);
+            if (r == 0) r = cli_opt_value("push", argc, argv, &i, "--notes", NULL, &a->notes);
+            if (r == 0) r = cli_opt_value("push", argc, argv, &i, "--timeout", NULL, &timeout);
+            if (r == 0) r = cli_opt_value("push", argc, argv, &i, "--retries", NULL, &retries);
+            if (r < 0)
+                return AG_EXIT_USAGE;
+            if (r == 0)
+                return cli_usage_error("push", "unknown option '%s'", arg);
+            continue;
+        }
+        if (a->input)
+            return cli_usage_error("push", "expected one LIB.so or FILE.json, got also '%s'", arg);
+        a->input = arg;
+    }
+    if (!a->input)
+        return cli_usage_error("push", "missing LIB.so or FILE.json");
+    if (!a->server)
+        return cli_usage_error("push", "missing --server URL");
+    if (strncmp(a->server, "http://", 7) != 0 && strncmp(a->server, "https://", 8) != 0)
+        return cli_usage_error("push", "--server needs an http:// or https:// URL, not '%s'", a->server);
+    if (!a->library)
+        return cli_usage_error("push", "missing --library NAME");
+    if (!a->version)
+        return cli_usage_error("push", "missing --version V");
+    if (!*a->library || !*a->version)
+        return cli_usage_error("push", "--library and --version must not be empty");
+    if (strchr(a->library, '/') || strchr(a->version, '/'))
+        return cli_usage_error("push", "--library and --version must not contain '/'");
+    if (strchr(a->version, '@'))
+        return cli_usage_error("push", "--version must not contain '@' (NAME@VERSION would be ambiguous)");
+    a->timeout_s = DEFAULT_TIMEOUT_S;
+    a->retries = DEFAULT_RETRIES;
+    if (timeout && !parse_long(timeout, 1, MAX_TIMEOUT_S, &a->timeout_s))
+        return cli_usage_error("push", "--timeout needs a whole number of seconds (1 to %ld), not '%s'",
+                               MAX_TIMEOUT_S, timeout);
+    if (retries && !parse_long(retries, 0, MAX_RETRIES, &a->retries))
+        return cli_usage_error("push", "--retries needs a number from 0 to %ld, not '%s'", MAX_RETRIES, retries);
+    if (a->date && *a->date == '\0')
+        a->date = NULL;
+    return AG_EXIT_OK;
+}
+
+/* The token: the first non-blank line of --token-file, else $ABIGUARD_TOKEN.
+   Returns a malloc'd string, or NULL after printing why (*rc set). */
+static char *read_token(const push_args *a, int *rc)
+{
+    *rc = AG_EXIT_ERROR;
+    if (!a->token_file) {
+        const char *env = getenv("ABIGUARD_TOKEN");
+        if (!env || !*env) {
+            *rc = cli_usage_error("push", "no token: use --token-file FILE or set $ABIGUARD_TOKEN");
+            return NULL;
+        }
+        char *t = strdup(env);
+        if (!t)
+            cli_error(NULL, "out of memory");
+        return t;
+    }
+    FILE *f = fopen(a->token_file, "r");
+    if (!f) {
+        cli_error(a->token_file, "cannot open: %s", strerror(errno));
+        return NULL;
+    }
+    char *line = NULL, *token = NULL;
+    size_t cap = 0;
+    bool oom = false;
+    errno = 0;
+    while (!token && !oom && getline(&line, &cap, f) >= 0) {
+        char *s = line + strspn(line, " \t\r\n");
+        size_t n = strlen(s);
+        while (n > 0 && strchr(" \t\r\n", s[n - 1]))
+            n--;
+        if (n > 0)
+            oom = !(token = strndup(s, n));
+    }
+    if (!token && (oom || errno == ENOMEM))
+        cli_error(NULL, "out of memory");
+    else if (!token && ferror(f))
+        cli_error(a->token_file, "cannot read: %s", strerror(errno));
+    else if (!token)
+        cli_error(a->token_file, "no token in the file (it is empty)");
+    if (line) {
+        explicit_bzero(line, cap);
+        free(line);
+    }
+    fclose(f);
+    return token;
+}
+
+/* The corpus as JSON text: extracted from a shared object, or a corpus
+   file read and validated, then written in canonical form. */
+static char *corpus_body(const push_args *a)
+{
+    ag_error err = { .msg = "" };
+    bool is_elf = false;
+    ag_status st = cli_is_elf(a->input, &is_elf, &err);
+    ag_corpus *c = NULL;
+    if (st == AG_OK && is_elf) {
+        ag_debug_search search = cli_debug_search(&a->debug);
+        st = ag_extract(a->input, &search, &c, &err);
+        if (st == AG_OK && !c->has_debug_info)
+            cli_warning(a->input, "no debug info found; types are unknown (use --debug-dir or --debuginfod)");
+    } else if (st == AG_OK) {
+        st = ag_corpus_read_file(a->input, &c, &err);
+    }
+    char *text = st == AG_OK ? ag_corpus_to_json(c, &err) : NULL;
+    if (!text)
+        cli_error(a->input, "%s", err.msg);
+    ag_corpus_free(c);
+    return text;
+}
+
+/* server/api/v1/libraries/{lib}/releases/{ver}?replace=1&date=..&notes=..
+   (each part percent-encoded). */
+static char *release_url(const push_args *a)
+{
+    const char *names[] = { "replace", "date", "notes" };
+    const char *values[] = { a->replace ? "1" : NULL, a->date, a->notes };
+    char *url = NULL;
+    size_t url_len = 0;
+    FILE *out = open_memstream(&url, &url_len);
+    if (!out) {
+        cli_error(NULL, "out of memory");
+        return NULL;
+    }
+    size_t len = strlen(a->server);
+    while (len > 0 && a->server[len - 1] == '/')
+        len--;
+    char *lib = ag_http_escape(a->library), *ver = ag_http_escape(a->version);
+    bool ok = lib && ver;
+    if (ok)
+        fprintf(out, "%.*s/api/v1/libraries/%s/releases/%s", (int)len, a->server, lib, ver);
+    char sep = '?';
+    for (size_t i = 0; ok && i < sizeof names / sizeof names[0]; i++) {
+        if (!values[i])
+            continue;
+        char *v = ag_http_escape(values[i]);
+        ok = v != NULL;
+        if (ok)
+            fprintf(out, "%c%s=%s", sep, names[i], v);
+        sep = '&';
+        free(v);
+    }
+    ok = fclose(out) == 0 && ok;
+    free(lib);
+    free(ver);
+    if (!ok) {
+        free(url);
+        cli_error(NULL, "out of memory");
+        return NULL;
+    }
+    return url;
+}
+
+/* 2xx: "pushed NAME@V to SERVER (N types, M functions)". */
+static void report_success(const push_args *a, const ag_http_response *resp)
+{
+    json_t *root = json_loadb(resp->body, resp->body_len, 0, NULL);
+    json_t *types = json_object_get(root, "types"), *functions = json_object_get(root, "functions");
+    if (json_is_integer(types) && json_is_integer(functions))
+        printf("pushed %s@%s to %s (%lld types, %lld functions)\n", a->library, a->version, a->server,
+               (long long)json_integer_value(types), (long long)json_integer_value(functions));
+    else
+        printf("pushed %s@%s to %s (HTTP %ld)\n", a->library, a->version, a->server, resp->status);
+    json_decref(root);
+}
+
+static int upload(const push_args *a, const char *token, const char *body)
+{
+    char *url = release_url(a);
+    if (!url)
+        return AG_EXIT_ERROR;
+    ag_http_options o = {
+        .timeout_s = a->timeout_s,
+        .retries = (unsigned)a->retries,
+        .insecure = a->insecure,
+        .bearer_token = token,
+    };
+    ag_http_response resp;
+    ag_error err = { .msg = "" };
+    int rc = AG_EXIT_ERROR;
+    ag_status st = ag_http_post_json(url, body, strlen(body), &o, &resp, &err);
+    if (st != AG_OK) {
+        cli_error("push", "%s", err.msg);
+    } else if (resp.status >= 200 && resp.status <= 299) {
+        report_success(a, &resp);
+        rc = AG_EXIT_OK;
+    } else {
+        char msg[512], attempts[64] = "";
+        ag_http_error_message(&resp, msg, sizeof msg);
+        if (resp.attempts > 1)
+            snprintf(attempts, sizeof attempts, " (after %u attempts)", resp.attempts);
+        cli_error("push", "POST %s: HTTP %ld%s%s%s%s%s%s", url, resp.status, *ag_http_reason(resp.status) ? " " : "",
+                  ag_http_reason(resp.status), *msg ? ": " : "", msg, attempts,
+                  resp.status == 409 && resp.attempts > 1 ? "; an earlier attempt may have stored it" : "");
+    }
+    ag_http_response_free(&resp);
+    free(url);
+    return rc;
+}
+
+int cmd_push(int argc, char **argv)
+{
+    push_args a = { .debug.dirs = calloc((size_t)argc + 1, sizeof(const char *)) };
+    if (!a.debug.dirs) {
+        cli_error(NULL, "out of memory");
+        return AG_EXIT_ERROR;
+    }
+    int rc = parse_push_args(argc, argv, &a);
+    char *token = NULL, *body = NULL;
+    if (rc == AG_EXIT_OK)
+        token = read_token(&a, &rc);
+    if (token) {
+        body = corpus_body(&a);
+        rc = body ? upload(&a, token, body) : AG_EXIT_ERROR;
+        explicit_bzero(token, strlen(token));
+    }
+    free(token);
+    free(body);
+    free(a.debug.dirs);
+    ag_http_global_cleanup();
+    return rc;
+}
