@@ -20,6 +20,7 @@
 #include "../report.h"
 #include "../diff_json.h"
 #include "../store.h"
+#include "../store_diff.h"
 #include "../suppress.h"
 
 typedef struct diff_args {
@@ -171,59 +172,46 @@ static bool store_cacheable(const diff_args *a)
            a->n_header_dirs == 0;
 }
 
-/* Renders a report from a cached diff. Returns false (and leaves *rc) when
-   there is none, or it cannot be used: then the diff is computed. */
-static bool report_from_cache(const diff_args *a, const ag_suppression *rules, size_t n_rules, int *rc)
+/* Both sides from the store: the store answers with the report (from its
+   diff cache, or computed and cached), rendered here in any format but
+   JUnit, which lists the old release's interfaces and so needs the corpus.
+   Returns false when this path does not apply. */
+static bool report_from_store(const diff_args *a, const ag_suppression *rules, size_t n_rules, int *rc)
 {
     if (!store_cacheable(a) || a->format == AG_FMT_JUNIT)
-        return false; /* JUnit lists the old release's interfaces: it needs the corpus */
+        return false;
     ag_error err = { .msg = "" };
+    const char *db = ag_store_default_path(a->db);
     ag_store *s = NULL;
     char *json = NULL;
     ag_diff *d = NULL;
-    bool served = false;
-    if (ag_store_open_existing(ag_store_default_path(a->db), &s, &err) == AG_OK &&
-        ag_store_report_get(s, a->old_arg, a->new_arg, &json, &err) == AG_OK && json &&
-        ag_diff_from_json(json, strlen(json), &d, &err) == AG_OK) {
+    ag_status st = ag_store_open_existing(db, &s, &err);
+    if (st == AG_OK)
+        st = ag_store_diff_json(s, a->old_arg, a->new_arg, &json, &err);
+    if (st == AG_OK)
+        st = ag_diff_from_json(json, strlen(json), &d, &err);
+    if (st != AG_OK) {
+        cli_error(db, "%s", err.msg);
+        *rc = AG_EXIT_ERROR;
+    } else {
         if (n_rules)
             ag_diff_apply_suppressions(d, rules, n_rules);
         ag_report_context ctx = {
             .old_label = a->old_arg, .new_label = a->new_arg,
             .fail_on = a->fail_on, .show_suppressed = a->show_suppressed,
         };
-        ag_status st = a->output ? write_report_file(d, &ctx, a, &err)
-                                 : ag_report_write(d, &ctx, a->format, stdout, &err);
+        st = a->output ? write_report_file(d, &ctx, a, &err)
+                       : ag_report_write(d, &ctx, a->format, stdout, &err);
         *rc = ag_diff_exit_status(d, a->fail_on);
         if (st != AG_OK) {
             cli_error(a->output ? a->output : "<stdout>", "%s", err.msg);
             *rc = AG_EXIT_ERROR;
         }
-        served = true;
     }
     ag_diff_free(d);
     free(json);
     ag_store_close(s);
-    return served;
-}
-
-/* Best effort: a read-only store or a full disk only loses the caching. */
-static void save_to_cache(const diff_args *a, const ag_diff *d, const ag_corpus *o, const ag_corpus *n)
-{
-    char *json = NULL;
-    size_t len = 0;
-    FILE *mem = open_memstream(&json, &len);
-    if (!mem)
-        return;
-    ag_error err = { .msg = "" };
-    ag_report_context ctx = { .old_label = a->old_arg, .new_label = a->new_arg, .old_c = o, .new_c = n,
-                              .fail_on = AG_VERDICT_BREAKING };
-    ag_status st = ag_report_write(d, &ctx, AG_FMT_JSON, mem, &err);
-    fclose(mem);
-    ag_store *s = NULL;
-    if (st == AG_OK && ag_store_open_existing(ag_store_default_path(a->db), &s, &err) == AG_OK)
-        ag_store_report_put(s, a->old_arg, a->new_arg, d, json, &err);
-    ag_store_close(s);
-    free(json);
+    return true;
 }
 
 /* Diffs the loaded corpora and reports; returns the exit status. */
@@ -247,8 +235,6 @@ static int diff_and_report(const diff_args *a, const ag_corpus *o, const ag_corp
     ag_status st = a->output ? write_report_file(d, &ctx, a, &err)
                              : ag_report_write(d, &ctx, a->format, stdout, &err);
     int rc = ag_diff_exit_status(d, a->fail_on);
-    if (store_cacheable(a) && n_rules == 0)
-        save_to_cache(a, d, o, n);
     if (st != AG_OK) {
         cli_error(a->output ? a->output : "<stdout>", "%s", err.msg);
         rc = AG_EXIT_ERROR;
@@ -269,7 +255,7 @@ static int run_diff(const diff_args *a)
     ag_corpus *o = NULL, *n = NULL;
     const char *failed = NULL;
     int rc;
-    if (report_from_cache(a, rules, n_rules, &rc)) {
+    if (report_from_store(a, rules, n_rules, &rc)) {
         ag_suppressions_free(rules, n_rules);
         return rc;
     }
