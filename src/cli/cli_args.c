@@ -216,3 +216,40 @@ ag_status cli_is_elf(const char *path, bool *is_elf, ag_error *err)
     *is_elf = got == 4 && memcmp(magic, "\x7f" "ELF", 4) == 0;
     return AG_OK;
 }
+
+int cli_report_option(const char *cmd, int argc, char **argv, int *i, cli_report_opts *o)
+{
+    if (strcmp(argv[*i], "--show-suppressed") == 0) {
+        o->show_suppressed = true;
+        return 1;
+    }
+    const char *v = NULL;
+    int r = cli_opt_value(cmd, argc, argv, i, "--format", NULL, &v);
+    if (r == 1) {
+        int f = ag_report_format_from_name(v);
+        if (f < 0) {
+            cli_usage_error(cmd, "unknown format '%s' (text, json, markdown, junit, sarif)", v);
+            return -1;
+        }
+        o->format = (ag_report_format)f;
+        return 1;
+    }
+    if (r == 0 && (r = cli_opt_value(cmd, argc, argv, i, "--fail-on", NULL, &v)) == 1) {
+        int f = ag_verdict_from_name(v);
+        if (f < AG_VERDICT_RISKY) {
+            cli_usage_error(cmd, "--fail-on takes breaking, api-break or risky, not '%s'", v);
+            return -1;
+        }
+        o->fail_on = (ag_verdict)f;
+        return 1;
+    }
+    if (r == 0 && (r = cli_opt_value(cmd, argc, argv, i, "--headers-dir", NULL, &v)) == 1)
+        o->header_dirs[o->n_header_dirs++] = v;
+    if (r == 0)
+        r = cli_opt_value(cmd, argc, argv, i, "--suppressions", NULL, &o->suppressions);
+    if (r == 0)
+        r = cli_opt_value(cmd, argc, argv, i, "--db", NULL, &o->db);
+    if (r == 0)
+        r = cli_opt_value(cmd, argc, argv, i, "--output", "-o", &o->output);
+    return r;
+}

@@ -11,6 +11,7 @@
 
 #include "../corpus.h"
 #include "../debug_locate.h"
+#include "../report.h"
 
 /* Matches argv[*i] against an option that takes a value ("--type NAME" or
    "--type=NAME"; short options only in the separate form). Returns 1 and sets
@@ -33,6 +34,22 @@ typedef struct cli_debug_opts {
    of them, -1 on a usage error (printed). The --debuginfod URLs are kept
    for the process (one command runs per process) and freed at exit. */
 int cli_debug_option(const char *cmd, int argc, char **argv, int *i, cli_debug_opts *opts);
+
+/* The options of commands that print a diff report (diff, check). */
+typedef struct cli_report_opts {
+    ag_report_format format;   /* --format, default text */
+    ag_verdict fail_on;        /* --fail-on, default breaking */
+    const char **header_dirs;  /* --headers-dir (repeatable); room for every argument */
+    size_t n_header_dirs;
+    const char *suppressions;  /* --suppressions FILE */
+    bool show_suppressed;      /* --show-suppressed */
+    const char *db;            /* --db FILE */
+    const char *output;        /* -o/--output FILE */
+} cli_report_opts;
+
+/* Handles one of the options above at argv[*i]: 1 consumed, 0 not one of
+   them, -1 usage error (already reported). */
+int cli_report_option(const char *cmd, int argc, char **argv, int *i, cli_report_opts *opts);
 
 /* The search the options describe. debuginfod servers: the --debuginfod
    URLs, else those in $DEBUGINFOD_URLS (blank-separated), none with

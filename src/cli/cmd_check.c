@@ -26,63 +26,20 @@ typedef struct check_args {
     const char *binding;
     const char *library;
     const char *built_against;
-    const char *output;
-    const char *suppressions;
-    const char *db;
-    ag_report_format format;
-    ag_verdict fail_on;
-    bool show_suppressed;
-    const char **header_dirs; /* room for every argument */
-    size_t n_header_dirs;
+    cli_report_opts report;
     cli_debug_opts debug;
 } check_args;
 
+
 /* 1 consumed, 0 not ours, -1 usage error. */
-static int value_option(int argc, char **argv, int *i, check_args *a)
+static int option(int argc, char **argv, int *i, check_args *a)
 {
-    const char *v = NULL;
-    int r = cli_opt_value("check", argc, argv, i, "--format", NULL, &v);
-    if (r == 1) {
-        int f = ag_report_format_from_name(v);
-        if (f < 0) {
-            cli_usage_error("check", "unknown format '%s' (text, json, markdown, junit, sarif)", v);
-            return -1;
-        }
-        a->format = (ag_report_format)f;
-        return 1;
-    }
-    if (r == 0 && (r = cli_opt_value("check", argc, argv, i, "--fail-on", NULL, &v)) == 1) {
-        int f = ag_verdict_from_name(v);
-        if (f < AG_VERDICT_RISKY) {
-            cli_usage_error("check", "--fail-on takes breaking, api-break or risky, not '%s'", v);
-            return -1;
-        }
-        a->fail_on = (ag_verdict)f;
-        return 1;
-    }
-    if (r == 0 && (r = cli_opt_value("check", argc, argv, i, "--headers-dir", NULL, &v)) == 1)
-        a->header_dirs[a->n_header_dirs++] = v;
-    if (r == 0)
-        r = cli_opt_value("check", argc, argv, i, "--library", "-l", &a->library);
+    int r = cli_opt_value("check", argc, argv, i, "--library", "-l", &a->library);
     if (r == 0)
         r = cli_opt_value("check", argc, argv, i, "--built-against", NULL, &a->built_against);
     if (r == 0)
-        r = cli_opt_value("check", argc, argv, i, "--suppressions", NULL, &a->suppressions);
-    if (r == 0)
-        r = cli_opt_value("check", argc, argv, i, "--db", NULL, &a->db);
-    if (r == 0)
-        r = cli_opt_value("check", argc, argv, i, "--output", "-o", &a->output);
-    return r;
-}
-
-static int option(int argc, char **argv, int *i, check_args *a)
-{
-    if (strcmp(argv[*i], "--show-suppressed") == 0) {
-        a->show_suppressed = true;
-        return 1;
-    }
-    int r = cli_debug_option("check", argc, argv, i, &a->debug);
-    return r != 0 ? r : value_option(argc, argv, i, a);
+        r = cli_debug_option("check", argc, argv, i, &a->debug);
+    return r != 0 ? r : cli_report_option("check", argc, argv, i, &a->report);
 }
 
 static int parse_check_args(int argc, char **argv, check_args *a)
@@ -110,8 +67,8 @@ static int parse_check_args(int argc, char **argv, check_args *a)
         return cli_usage_error("check", "missing BINDING");
     if (!a->library)
         return cli_usage_error("check", "missing --library LIB.so|NAME@V|FILE.json");
-    if (a->output && strcmp(a->output, "-") == 0)
-        a->output = NULL;
+    if (a->report.output && strcmp(a->report.output, "-") == 0)
+        a->report.output = NULL;
     return AG_EXIT_OK;
 }
 
@@ -121,7 +78,7 @@ static int parse_check_args(int argc, char **argv, check_args *a)
 static ag_status load_release(const check_args *a, const char *arg, ag_corpus **c, ag_error *err)
 {
     if (ag_store_looks_like_ref(arg))
-        return ag_store_load_ref(a->db, arg, c, err);
+        return ag_store_load_ref(a->report.db, arg, c, err);
     bool is_elf = false;
     ag_status st = cli_is_elf(arg, &is_elf, err);
     if (st != AG_OK)
@@ -165,7 +122,7 @@ static int check_and_report(const check_args *a, const ag_corpus *lib, const ag_
                             const ag_suppression *rules, size_t n_rules)
 {
     ag_diff_options opts = {
-        .header_dirs = a->header_dirs, .n_header_dirs = a->n_header_dirs,
+        .header_dirs = a->report.header_dirs, .n_header_dirs = a->report.n_header_dirs,
         .suppressions = rules, .n_suppressions = n_rules,
     };
     ag_error err = { .msg = "" };
@@ -181,14 +138,14 @@ static int check_and_report(const check_args *a, const ag_corpus *lib, const ag_
              a->built_against ? a->built_against : r->needed ? r->needed : "its imports");
     ag_report_context ctx = {
         .old_label = old_label, .new_label = a->library, .old_c = r->built_for, .new_c = lib,
-        .fail_on = a->fail_on, .show_suppressed = a->show_suppressed,
+        .fail_on = a->report.fail_on, .show_suppressed = a->report.show_suppressed,
     };
-    report_job job = { r->diff, &ctx, a->format };
-    ag_status st = a->output ? ag_write_file_atomically(a->output, write_report_to, &job, &err)
-                             : ag_report_write(r->diff, &ctx, a->format, stdout, &err);
-    int rc = ag_diff_exit_status(r->diff, a->fail_on);
+    report_job job = { r->diff, &ctx, a->report.format };
+    ag_status st = a->report.output ? ag_write_file_atomically(a->report.output, write_report_to, &job, &err)
+                             : ag_report_write(r->diff, &ctx, a->report.format, stdout, &err);
+    int rc = ag_diff_exit_status(r->diff, a->report.fail_on);
     if (st != AG_OK) {
-        cli_error(a->output ? a->output : "<stdout>", "%s", err.msg);
+        cli_error(a->report.output ? a->report.output : "<stdout>", "%s", err.msg);
         rc = AG_EXIT_ERROR;
     }
     ag_binding_check_free(r);
@@ -200,8 +157,8 @@ static int run_check(const check_args *a)
     ag_error err = { .msg = "" };
     ag_suppression *rules = NULL;
     size_t n_rules = 0;
-    if (a->suppressions && ag_suppressions_read(a->suppressions, &rules, &n_rules, &err) != AG_OK) {
-        cli_error(a->suppressions, "%s", err.msg);
+    if (a->report.suppressions && ag_suppressions_read(a->report.suppressions, &rules, &n_rules, &err) != AG_OK) {
+        cli_error(a->report.suppressions, "%s", err.msg);
         return AG_EXIT_ERROR;
     }
     ag_corpus *lib = NULL, *base = NULL;
@@ -221,17 +178,17 @@ static int run_check(const check_args *a)
 int cmd_check(int argc, char **argv)
 {
     check_args a = {
-        .format = AG_FMT_TEXT,
-        .fail_on = AG_VERDICT_BREAKING,
-        .header_dirs = calloc((size_t)argc + 1, sizeof(const char *)),
+        .report.format = AG_FMT_TEXT,
+        .report.fail_on = AG_VERDICT_BREAKING,
+        .report.header_dirs = calloc((size_t)argc + 1, sizeof(const char *)),
         .debug.dirs = calloc((size_t)argc + 1, sizeof(const char *)),
     };
     int rc = AG_EXIT_ERROR;
-    if (!a.header_dirs || !a.debug.dirs)
+    if (!a.report.header_dirs || !a.debug.dirs)
         cli_error(NULL, "out of memory");
     else if ((rc = parse_check_args(argc, argv, &a)) == AG_EXIT_OK)
         rc = run_check(&a);
-    free(a.header_dirs);
+    free(a.report.header_dirs);
     free(a.debug.dirs);
     return rc;
 }

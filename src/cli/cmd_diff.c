@@ -25,59 +25,15 @@
 
 typedef struct diff_args {
     const char *old_arg, *new_arg;
-    const char *output;
-    const char *suppressions;
-    const char *db;
-    ag_report_format format;
-    ag_verdict fail_on;
-    bool show_suppressed;
-    const char **header_dirs; /* room for every argument */
-    size_t n_header_dirs;
+    cli_report_opts report;
     cli_debug_opts debug;
 } diff_args;
 
-/* --format, --fail-on and --db; 1 consumed, 0 not ours, -1 usage error. */
-static int value_option(int argc, char **argv, int *i, diff_args *a)
-{
-    const char *v = NULL;
-    int r = cli_opt_value("diff", argc, argv, i, "--format", NULL, &v);
-    if (r == 1) {
-        int f = ag_report_format_from_name(v);
-        if (f < 0) {
-            cli_usage_error("diff", "unknown format '%s' (text, json, markdown, junit, sarif)", v);
-            return -1;
-        }
-        a->format = (ag_report_format)f;
-        return 1;
-    }
-    if (r == 0 && (r = cli_opt_value("diff", argc, argv, i, "--fail-on", NULL, &v)) == 1) {
-        int f = ag_verdict_from_name(v);
-        if (f < AG_VERDICT_RISKY) {
-            cli_usage_error("diff", "--fail-on takes breaking, api-break or risky, not '%s'", v);
-            return -1;
-        }
-        a->fail_on = (ag_verdict)f;
-        return 1;
-    }
-    if (r == 0 && (r = cli_opt_value("diff", argc, argv, i, "--headers-dir", NULL, &v)) == 1)
-        a->header_dirs[a->n_header_dirs++] = v;
-    if (r == 0)
-        r = cli_opt_value("diff", argc, argv, i, "--suppressions", NULL, &a->suppressions);
-    if (r == 0)
-        r = cli_opt_value("diff", argc, argv, i, "--db", NULL, &a->db);
-    if (r == 0)
-        r = cli_opt_value("diff", argc, argv, i, "--output", "-o", &a->output);
-    return r;
-}
 
 static int option(int argc, char **argv, int *i, diff_args *a)
 {
-    if (strcmp(argv[*i], "--show-suppressed") == 0) {
-        a->show_suppressed = true;
-        return 1;
-    }
     int r = cli_debug_option("diff", argc, argv, i, &a->debug);
-    return r != 0 ? r : value_option(argc, argv, i, a);
+    return r != 0 ? r : cli_report_option("diff", argc, argv, i, &a->report);
 }
 
 static int parse_diff_args(int argc, char **argv, diff_args *a)
@@ -103,8 +59,8 @@ static int parse_diff_args(int argc, char **argv, diff_args *a)
     }
     if (!a->new_arg)
         return cli_usage_error("diff", "missing %s", a->old_arg ? "NEW" : "OLD and NEW");
-    if (a->output && strcmp(a->output, "-") == 0)
-        a->output = NULL;
+    if (a->report.output && strcmp(a->report.output, "-") == 0)
+        a->report.output = NULL;
     return AG_EXIT_OK;
 }
 
@@ -114,7 +70,7 @@ static int parse_diff_args(int argc, char **argv, diff_args *a)
 static ag_status load_side(const diff_args *a, const char *arg, ag_corpus **c, ag_error *err)
 {
     if (ag_store_looks_like_ref(arg))
-        return ag_store_load_ref(a->db, arg, c, err);
+        return ag_store_load_ref(a->report.db, arg, c, err);
     bool is_elf = false;
     ag_status st = cli_is_elf(arg, &is_elf, err);
     if (st != AG_OK)
@@ -160,8 +116,8 @@ static ag_status write_report_to(FILE *f, const void *arg, ag_error *err)
 static ag_status write_report_file(const ag_diff *d, const ag_report_context *ctx,
                                    const diff_args *a, ag_error *err)
 {
-    report_job job = { d, ctx, a->format };
-    return ag_write_file_atomically(a->output, write_report_to, &job, err);
+    report_job job = { d, ctx, a->report.format };
+    return ag_write_file_atomically(a->report.output, write_report_to, &job, err);
 }
 
 /* Both sides come from the store and nothing changes what the engine
@@ -169,7 +125,7 @@ static ag_status write_report_file(const ag_diff *d, const ag_report_context *ct
 static bool store_cacheable(const diff_args *a)
 {
     return ag_store_looks_like_ref(a->old_arg) && ag_store_looks_like_ref(a->new_arg) &&
-           a->n_header_dirs == 0;
+           a->report.n_header_dirs == 0;
 }
 
 /* Both sides from the store: the store answers with the report (from its
@@ -178,10 +134,10 @@ static bool store_cacheable(const diff_args *a)
    Returns false when this path does not apply. */
 static bool report_from_store(const diff_args *a, const ag_suppression *rules, size_t n_rules, int *rc)
 {
-    if (!store_cacheable(a) || a->format == AG_FMT_JUNIT)
+    if (!store_cacheable(a) || a->report.format == AG_FMT_JUNIT)
         return false;
     ag_error err = { .msg = "" };
-    const char *db = ag_store_default_path(a->db);
+    const char *db = ag_store_default_path(a->report.db);
     ag_store *s = NULL;
     char *json = NULL;
     ag_diff *d = NULL;
@@ -198,13 +154,13 @@ static bool report_from_store(const diff_args *a, const ag_suppression *rules, s
             ag_diff_apply_suppressions(d, rules, n_rules);
         ag_report_context ctx = {
             .old_label = a->old_arg, .new_label = a->new_arg,
-            .fail_on = a->fail_on, .show_suppressed = a->show_suppressed,
+            .fail_on = a->report.fail_on, .show_suppressed = a->report.show_suppressed,
         };
-        st = a->output ? write_report_file(d, &ctx, a, &err)
-                       : ag_report_write(d, &ctx, a->format, stdout, &err);
-        *rc = ag_diff_exit_status(d, a->fail_on);
+        st = a->report.output ? write_report_file(d, &ctx, a, &err)
+                       : ag_report_write(d, &ctx, a->report.format, stdout, &err);
+        *rc = ag_diff_exit_status(d, a->report.fail_on);
         if (st != AG_OK) {
-            cli_error(a->output ? a->output : "<stdout>", "%s", err.msg);
+            cli_error(a->report.output ? a->report.output : "<stdout>", "%s", err.msg);
             *rc = AG_EXIT_ERROR;
         }
     }
@@ -219,7 +175,7 @@ static int diff_and_report(const diff_args *a, const ag_corpus *o, const ag_corp
                            const ag_suppression *rules, size_t n_rules)
 {
     ag_diff_options opts = {
-        .header_dirs = a->header_dirs, .n_header_dirs = a->n_header_dirs,
+        .header_dirs = a->report.header_dirs, .n_header_dirs = a->report.n_header_dirs,
         .suppressions = rules, .n_suppressions = n_rules,
     };
     ag_error err = { .msg = "" };
@@ -230,13 +186,13 @@ static int diff_and_report(const diff_args *a, const ag_corpus *o, const ag_corp
     }
     ag_report_context ctx = {
         .old_label = a->old_arg, .new_label = a->new_arg, .old_c = o, .new_c = n,
-        .fail_on = a->fail_on, .show_suppressed = a->show_suppressed,
+        .fail_on = a->report.fail_on, .show_suppressed = a->report.show_suppressed,
     };
-    ag_status st = a->output ? write_report_file(d, &ctx, a, &err)
-                             : ag_report_write(d, &ctx, a->format, stdout, &err);
-    int rc = ag_diff_exit_status(d, a->fail_on);
+    ag_status st = a->report.output ? write_report_file(d, &ctx, a, &err)
+                             : ag_report_write(d, &ctx, a->report.format, stdout, &err);
+    int rc = ag_diff_exit_status(d, a->report.fail_on);
     if (st != AG_OK) {
-        cli_error(a->output ? a->output : "<stdout>", "%s", err.msg);
+        cli_error(a->report.output ? a->report.output : "<stdout>", "%s", err.msg);
         rc = AG_EXIT_ERROR;
     }
     ag_diff_free(d);
@@ -248,8 +204,8 @@ static int run_diff(const diff_args *a)
     ag_error err = { .msg = "" };
     ag_suppression *rules = NULL;
     size_t n_rules = 0;
-    if (a->suppressions && ag_suppressions_read(a->suppressions, &rules, &n_rules, &err) != AG_OK) {
-        cli_error(a->suppressions, "%s", err.msg);
+    if (a->report.suppressions && ag_suppressions_read(a->report.suppressions, &rules, &n_rules, &err) != AG_OK) {
+        cli_error(a->report.suppressions, "%s", err.msg);
         return AG_EXIT_ERROR;
     }
     ag_corpus *o = NULL, *n = NULL;
@@ -274,17 +230,17 @@ static int run_diff(const diff_args *a)
 int cmd_diff(int argc, char **argv)
 {
     diff_args a = {
-        .format = AG_FMT_TEXT,
-        .fail_on = AG_VERDICT_BREAKING,
-        .header_dirs = calloc((size_t)argc + 1, sizeof(const char *)),
+        .report.format = AG_FMT_TEXT,
+        .report.fail_on = AG_VERDICT_BREAKING,
+        .report.header_dirs = calloc((size_t)argc + 1, sizeof(const char *)),
         .debug.dirs = calloc((size_t)argc + 1, sizeof(const char *)),
     };
     int rc = AG_EXIT_ERROR;
-    if (!a.header_dirs || !a.debug.dirs)
+    if (!a.report.header_dirs || !a.debug.dirs)
         cli_error(NULL, "out of memory");
     else if ((rc = parse_diff_args(argc, argv, &a)) == AG_EXIT_OK)
         rc = run_diff(&a);
-    free(a.header_dirs);
+    free(a.report.header_dirs);
     free(a.debug.dirs);
     return rc;
 }
