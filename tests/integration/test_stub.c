@@ -63,7 +63,7 @@ static void env_setup(guard_env *e)
     for (int i = 0; i < 4; i++)
         snprintf(e->lib[i], sizeof e->lib[i], "%s/%s", e->fx, v[i]);
     for (int i = 0; i < 3; i++) {
-        char so[600], ver[8];
+        char so[600], ver[16];
         snprintf(so, sizeof so, "%s/libshape.so.1", e->lib[i]);
         snprintf(ver, sizeof ver, "%d", i + 1);
         tool_run r;
