@@ -752,31 +752,33 @@ void ag_type_spell(const ag_corpus *c, ag_type_ref t, char *buf, size_t buflen)
 /* ------------------------------------------------------------------ */
 /* Lookups                                                             */
 
-const ag_function *ag_corpus_find_function(const ag_corpus *c, const char *name)
+/* functions and variables are sorted by name once finalized; both arrays
+   start with their name member, so one search serves both. */
+static const void *find_by_name(const void *base, size_t n, size_t size, const char *name)
 {
-    size_t lo = 0, hi = c->n_functions;
+    size_t lo = 0, hi = n;
     while (lo < hi) {
         size_t mid = lo + (hi - lo) / 2;
-        int d = strcmp(c->functions[mid].name, name);
+        const void *elem = (const char *)base + mid * size;
+        int d = strcmp(*(char *const *)elem, name);
         if (!d)
-            return &c->functions[mid];
+            return elem;
         if (d < 0)
             lo = mid + 1;
         else
             hi = mid;
     }
-    for (size_t i = 0; i < c->n_functions; i++) /* not finalized yet */
-        if (strcmp(c->functions[i].name, name) == 0)
-            return &c->functions[i];
     return NULL;
+}
+
+const ag_function *ag_corpus_find_function(const ag_corpus *c, const char *name)
+{
+    return find_by_name(c->functions, c->n_functions, sizeof *c->functions, name);
 }
 
 const ag_variable *ag_corpus_find_variable(const ag_corpus *c, const char *name)
 {
-    for (size_t i = 0; i < c->n_variables; i++)
-        if (strcmp(c->variables[i].name, name) == 0)
-            return &c->variables[i];
-    return NULL;
+    return find_by_name(c->variables, c->n_variables, sizeof *c->variables, name);
 }
 
 static ag_type_ref find_named(const ag_corpus *c, ag_type_kind kind, const char *name)

@@ -239,7 +239,7 @@ int ag_encoding_from_name(const char *s);
    "int (*)(void *, int)"). Writes at most buflen bytes, always terminated. */
 void ag_type_spell(const ag_corpus *c, ag_type_ref t, char *buf, size_t buflen);
 
-/* Lookup helpers (linear or by binary search on the sorted arrays). */
+/* Lookup helpers: binary search on the name-sorted arrays of a finalized corpus. */
 const ag_function *ag_corpus_find_function(const ag_corpus *c, const char *name);
 const ag_variable *ag_corpus_find_variable(const ag_corpus *c, const char *name);
 /* Finds a type by spelled name: "struct ctx", "ctx_t" (typedef), "enum e",

@@ -1439,26 +1439,35 @@ static void finish(differ *d, ag_diff *out)
         out->counts[out->changes[i].verdict]++;
 }
 
-static void count_changed_interfaces(const differ *d, ag_diff *out)
+static uint64_t name_hash(const char *name)
 {
-    for (size_t i = 0; i < d->o->n_functions; i++) {
-        const char *name = d->o->functions[i].name;
-        bool changed = false;
-        for (size_t c = 0; c < out->n_changes && !changed; c++)
-            for (size_t k = 0; k < out->changes[c].n_impacts && !changed; k++)
-                changed = strcmp(out->changes[c].impacts[k].interface, name) == 0;
-        if (changed)
-            out->functions_changed++;
+    ag_hasher hs;
+    ag_hash_init(&hs);
+    ag_hash_str(&hs, name);
+    return ag_hash_final(&hs);
+}
+
+/* An interface is changed when some change names it as impacted. */
+static void count_changed_interfaces(differ *d, ag_diff *out)
+{
+    ag_u64map impacted;
+    if (!ag_u64map_init(&impacted, 64)) {
+        oom(d);
+        return;
     }
-    for (size_t i = 0; i < d->o->n_variables; i++) {
-        const char *name = d->o->variables[i].name;
-        bool changed = false;
-        for (size_t c = 0; c < out->n_changes && !changed; c++)
-            for (size_t k = 0; k < out->changes[c].n_impacts && !changed; k++)
-                changed = strcmp(out->changes[c].impacts[k].interface, name) == 0;
-        if (changed)
-            out->variables_changed++;
-    }
+    for (size_t c = 0; c < out->n_changes; c++)
+        for (size_t k = 0; k < out->changes[c].n_impacts; k++)
+            if (!ag_u64map_put(&impacted, name_hash(out->changes[c].impacts[k].interface), 1)) {
+                oom(d);
+                ag_u64map_free(&impacted);
+                return;
+            }
+    uint32_t unused;
+    for (size_t i = 0; i < d->o->n_functions; i++)
+        out->functions_changed += ag_u64map_get(&impacted, name_hash(d->o->functions[i].name), &unused);
+    for (size_t i = 0; i < d->o->n_variables; i++)
+        out->variables_changed += ag_u64map_get(&impacted, name_hash(d->o->variables[i].name), &unused);
+    ag_u64map_free(&impacted);
 }
 
 static void free_iface(iface *f)
