@@ -111,6 +111,14 @@ static bool ok(const differ *d)
     return d->st == AG_OK;
 }
 
+/* Charges the budget (if any); false once it is spent (d->st says why). */
+static bool spend(differ *d, uint64_t units)
+{
+    if (ok(d) && d->opts && d->opts->budget && ag_budget_charge(d->opts->budget, units, d->err) != AG_OK)
+        d->st = AG_ERR_LIMIT;
+    return ok(d);
+}
+
 static void oom(differ *d)
 {
     if (ok(d))
@@ -929,6 +937,8 @@ static void compare_enums(differ *d, uint32_t ni)
 static void compare_node(differ *d, uint32_t ni)
 {
     const ag_type *a = ot(d, d->nodes[ni].o), *b = nt(d, d->nodes[ni].n);
+    if (!spend(d, 1 + a->n_members + a->n_enumerators))
+        return;
     switch (a->kind) {
     case AG_T_TYPEDEF: {
         char *subject = xstrdup(d, d->nodes[ni].name);
@@ -1262,7 +1272,7 @@ static void mark_changed_subtrees(differ *d)
     for (size_t i = 0; i < d->n_nodes; i++)
         d->nodes[i].subtree_changed = d->nodes[i].n_changes > 0;
     bool again = true;
-    while (again) {
+    while (again && spend(d, d->n_nodes + 1)) {
         again = false;
         for (size_t i = 0; i < d->n_nodes; i++) {
             node *nd = &d->nodes[i];
@@ -1345,9 +1355,12 @@ static void attribute_interface(differ *d, const iface *f, walk_item **items_buf
         seen[ed->to] = 1;
         (*items_buf)[n_items++] = (walk_item){ ed->to, UINT32_MAX, ed, !ed->through_pointer, ed->through_callback };
     }
-    for (size_t head = 0; head < n_items && ok(d); head++) {
+    for (size_t head = 0; head < n_items && spend(d, 1); head++) {
         walk_item w = (*items_buf)[head];
         node *nd = &d->nodes[w.node];
+        /* An impact (with its path) costs more than a step. */
+        if (!spend(d, 4 * nd->n_changes + nd->n_edges))
+            break;
         if (nd->n_changes) {
             char *path = walk_path(d, *items_buf, (uint32_t)head);
             for (size_t c = 0; c < nd->n_changes && path; c++) {
@@ -1506,7 +1519,7 @@ static void compare_interfaces(differ *d, iface **out, size_t *n_out)
         oom(d);
         return;
     }
-    for (size_t i = 0; i < d->o->n_functions && ok(d); i++) {
+    for (size_t i = 0; i < d->o->n_functions && spend(d, 1 + d->o->functions[i].n_params); i++) {
         const ag_function *a = &d->o->functions[i];
         const ag_function *b = ag_corpus_find_function(d->n, a->name);
         if (!b)
@@ -1515,7 +1528,7 @@ static void compare_interfaces(differ *d, iface **out, size_t *n_out)
         f->name = xstrdup(d, a->name);
         compare_function(d, f, a, b);
     }
-    for (size_t i = 0; i < d->o->n_variables && ok(d); i++) {
+    for (size_t i = 0; i < d->o->n_variables && spend(d, 1); i++) {
         const ag_variable *a = &d->o->variables[i];
         const ag_variable *b = ag_corpus_find_variable(d->n, a->name);
         if (!b)
@@ -1551,7 +1564,7 @@ ag_status ag_diff_corpora(const ag_corpus *old_c, const ag_corpus *new_c,
         unsigned char *seen = malloc(d.n_nodes + 1);
         if (!seen)
             oom(&d);
-        for (size_t i = 0; i < n_ifaces && ok(&d); i++)
+        for (size_t i = 0; i < n_ifaces && spend(&d, 1 + d.n_nodes / 64); i++)
             attribute_interface(&d, &ifaces[i], &items, &items_cap, seen);
         free(items);
         free(seen);

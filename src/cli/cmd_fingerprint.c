@@ -84,7 +84,7 @@ static int run_show(const fp_args *a)
     int rc = AG_EXIT_ERROR;
     if (a->symbols_from && cli_load_binding(a->symbols_from, &binding, &err) != AG_OK) {
         cli_error(a->symbols_from, "%s", err.msg);
-    } else if ((s = cli_store_open(a->db, 1, &db_path))) {
+    } else if ((s = cli_store_open(a->db, CLI_STORE_READONLY, &db_path))) {
         ag_status st = ag_guard_plan_symbols(s, lib, ver, binding, a->symbols_from, &plan, &err);
         if (st != AG_OK) {
             cli_error(st == AG_ERR_USAGE && a->symbols_from ? a->symbols_from : db_path, "%s", err.msg);
@@ -202,7 +202,7 @@ static int run_match(const fp_args *a)
         return AG_EXIT_ERROR;
     }
     const char *db_path = NULL;
-    ag_store *s = cli_store_open(a->db, 1, &db_path);
+    ag_store *s = cli_store_open(a->db, CLI_STORE_READONLY, &db_path);
     int rc = AG_EXIT_ERROR;
     ag_store_release *rels = NULL;
     size_t n_rels = 0;

@@ -199,7 +199,7 @@ int cmd_stub(int argc, char **argv)
         cli_error(a.symbols_from, "%s", err.msg);
         goto out;
     }
-    if (!(s = cli_store_open(a.db, 1, &db_path)))
+    if (!(s = cli_store_open(a.db, CLI_STORE_READONLY, &db_path)))
         goto out;
     ag_status st = ag_guard_plan_build(s, lib, ver, binding, a.symbols_from, &plan, &err);
     if (st != AG_OK) {
