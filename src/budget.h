@@ -20,6 +20,7 @@
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "error.h"
 
@@ -65,7 +66,6 @@ ag_status ag_budget_fail(const ag_budget *b, ag_error *err);
    contract: *buf and *len are valid after fclose) that fails a write once
    more than b->max_output bytes would be written and then marks the
    budget AG_BUDGET_SIZE. Unlimited without a budget or max_output. */
-#include <stdio.h>
 FILE *ag_budget_memstream(ag_budget *b, char **buf, size_t *len);
 
 #endif

@@ -43,6 +43,7 @@
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -53,6 +54,7 @@
 #define CACHE_MAX_ENTRIES 256
 #define CACHE_MAX_BYTES ((size_t)64 << 20)
 #define MAX_QUERY_ARGS 64
+#define WRITER_NICE 5
 
 /* ------------------------------------------------------------------ */
 /* Per-thread state                                                    */
@@ -696,6 +698,10 @@ static void *reader_main(void *arg)
 
 static void *writer_main(void *arg)
 {
+    /* Linux gives each thread its own nice value: the writer yields the
+       CPU to readers (a push may parse for seconds; a read takes
+       milliseconds). */
+    setpriority(PRIO_PROCESS, (id_t)syscall(SYS_gettid), WRITER_NICE);
     worker_loop(arg, true);
     return NULL;
 }
@@ -1247,6 +1253,14 @@ void ag_server_stop(ag_server *s, unsigned grace_ms)
            may stay suspended when the daemon stops. */
         atomic_store(&s->cancel, 1);
         pool_stop(s);
+        /* A moment for the network threads to send those answers. */
+        clock_gettime(CLOCK_REALTIME, &deadline);
+        deadline.tv_sec += 1;
+        pthread_mutex_lock(&s->lock);
+        while (s->inflight > 0)
+            if (pthread_cond_timedwait(&s->idle, &s->lock, &deadline) == ETIMEDOUT)
+                break;
+        pthread_mutex_unlock(&s->lock);
         MHD_stop_daemon(s->daemon); /* joins the network threads; their keys' destructors close the stores */
     }
     server_free(s);

@@ -863,17 +863,64 @@ static ag_status content_stmts_prepare(ag_store *s, const array_table *t, conten
     return st;
 }
 
+/* One array of a release, serialized before the write lock is taken: the
+   compact text of each element and its content key. */
+typedef struct prepared_array {
+    bool present;           /* false: null (no debug info) */
+    char **texts;
+    size_t *lens;
+    sqlite3_int64 *keys;
+    size_t n;
+} prepared_array;
+
+static void prepared_free(prepared_array *a)
+{
+    for (size_t i = 0; i < a->n; i++)
+        free(a->texts[i]);
+    free(a->texts);
+    free(a->lens);
+    free(a->keys);
+    memset(a, 0, sizeof *a);
+}
+
+static ag_status prepare_array(const json_t *arr, prepared_array *out, ag_error *err)
+{
+    memset(out, 0, sizeof *out);
+    if (!json_is_array(arr))
+        return AG_OK;
+    out->present = true;
+    size_t n = json_array_size(arr);
+    out->texts = calloc(n ? n : 1, sizeof *out->texts);
+    out->lens = calloc(n ? n : 1, sizeof *out->lens);
+    out->keys = calloc(n ? n : 1, sizeof *out->keys);
+    if (!out->texts || !out->lens || !out->keys) {
+        prepared_free(out);
+        return nomem(err);
+    }
+    for (size_t i = 0; i < n; i++) {
+        char *text = json_dumps(json_array_get(arr, i), JSON_COMPACT | JSON_SORT_KEYS);
+        if (!text) {
+            prepared_free(out);
+            return nomem(err);
+        }
+        size_t len = strlen(text);
+        ag_hasher h;
+        ag_hash_init(&h);
+        ag_hash_bytes(&h, text, len);
+        out->texts[i] = text;
+        out->lens[i] = len;
+        out->keys[i] = (sqlite3_int64)ag_hash_final(&h);
+        out->n = i + 1;
+    }
+    return AG_OK;
+}
+
 /* Stores one element's text (once across the store) and links it. */
 static ag_status store_element(ag_store *s, const array_table *t, content_stmts *c,
                                int64_t binary_id, size_t position, const char *text,
-                               ag_error *err)
+                               size_t len, sqlite3_int64 key, ag_error *err)
 {
     const char *doing = "cannot store the release";
-    size_t len = strlen(text);
-    ag_hasher h;
-    ag_hash_init(&h);
-    ag_hash_bytes(&h, text, len);
-    sqlite3_int64 key = (sqlite3_int64)ag_hash_final(&h);
 
     sqlite3_reset(c->select);
     sqlite3_bind_int64(c->select, 1, key);
@@ -904,21 +951,14 @@ static ag_status store_element(ag_store *s, const array_table *t, content_stmts 
 }
 
 static ag_status store_array(ag_store *s, const array_table *t, int64_t binary_id,
-                             const json_t *arr, ag_error *err)
+                             const prepared_array *arr, ag_error *err)
 {
-    if (!json_is_array(arr))
+    if (!arr->present)
         return AG_OK; /* null: no debug info */
     content_stmts c = { 0 };
     ag_status st = content_stmts_prepare(s, t, &c, err);
-    for (size_t i = 0; st == AG_OK && i < json_array_size(arr); i++) {
-        char *text = json_dumps(json_array_get(arr, i), JSON_COMPACT | JSON_SORT_KEYS);
-        if (!text) {
-            st = nomem(err);
-            break;
-        }
-        st = store_element(s, t, &c, binary_id, i, text, err);
-        free(text);
-    }
+    for (size_t i = 0; st == AG_OK && i < arr->n; i++)
+        st = store_element(s, t, &c, binary_id, i, arr->texts[i], arr->lens[i], arr->keys[i], err);
     content_stmts_free(&c);
     return st;
 }
@@ -1074,8 +1114,8 @@ static ag_status corpus_document(const ag_corpus *c, json_t **root, ag_error *er
 }
 
 static ag_status add_locked(ag_store *s, const char *library, const char *version, const char *date,
-                            const char *notes, const json_t *root, bool replace, bool *replaced,
-                            ag_error *err)
+                            const char *notes, const json_t *root, const prepared_array *arrays,
+                            bool replace, bool *replaced, ag_error *err)
 {
     const char *doing = "cannot store the release";
     int64_t lib_id = 0, old_id = 0, rel_id = 0, bin_id = 0;
@@ -1112,7 +1152,7 @@ static ag_status add_locked(ag_store *s, const char *library, const char *versio
     if (st == AG_OK)
         st = insert_binary(s, rel_id, 0, root, &bin_id, err);
     for (size_t a = 0; st == AG_OK && a < N_ARRAYS; a++)
-        st = store_array(s, &ARRAYS[a], bin_id, json_object_get(root, ARRAYS[a].key), err);
+        st = store_array(s, &ARRAYS[a], bin_id, &arrays[a], err);
     /* After the insert, so content the new release shares is never dropped
        and re-added. */
     if (st == AG_OK && *replaced)
@@ -1129,15 +1169,23 @@ ag_status ag_store_add_release(ag_store *s, const char *library, const char *ver
         return st;
     if (date && !valid_date(date))
         return ag_fail(err, AG_ERR_USAGE, "the date '%s' is not a valid YYYY-MM-DD date", date);
+    /* Everything but the SQL before the write lock: the lock is held only
+       as long as the inserts take. */
     json_t *root = NULL;
     if ((st = corpus_document(c, &root, err)) != AG_OK)
         return st;
+    prepared_array arrays[N_ARRAYS] = { { 0 } };
+    for (size_t a = 0; st == AG_OK && a < N_ARRAYS; a++)
+        st = prepare_array(json_object_get(root, ARRAYS[a].key), &arrays[a], err);
     bool own, replaced = false;
-    st = store_tx_begin(s, &own, err);
+    if (st == AG_OK)
+        st = store_tx_begin(s, &own, err);
     if (st == AG_OK) {
-        st = add_locked(s, library, version, date, notes, root, replace, &replaced, err);
+        st = add_locked(s, library, version, date, notes, root, arrays, replace, &replaced, err);
         st = store_tx_end(s, own, st, err);
     }
+    for (size_t a = 0; a < N_ARRAYS; a++)
+        prepared_free(&arrays[a]);
     json_decref(root);
     return st;
 }
