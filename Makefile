@@ -69,7 +69,7 @@ $(ABIGUARD): $(CLI_OBJ) $(LIBAG)
 DEB_PACKAGES = gcc make pkg-config libelf-dev libdwarf-dev zlib1g-dev libjansson-dev \
     libsqlite3-dev libcurl4-openssl-dev libmicrohttpd-dev libcriterion-dev \
     abigail-tools dwarves binutils elfutils time clang openssl \
-    python3 python3-dev debuginfod wrk chromium nodejs \
+    python3 python3-dev python3-cffi debuginfod wrk chromium nodejs \
     libc6-dbg libgsl27 libgsl-dbg liblua5.1-0 liblua5.1-0-dbg liblua5.3-0 liblua5.3-0-dbg \
     liblua5.4-0 liblua5.4-0-dbg
 
