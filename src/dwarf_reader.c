@@ -34,6 +34,7 @@
 #include "dwarf_imports.h"
 #include "dwarf_sanity.h"
 #include "hash.h"
+#include "surface.h"
 
 #define MAX_TYPE_DEPTH 4096
 #define ALT_FLAG (1ULL << 63) /* reserved for offsets into a dwz alternate file */
@@ -78,6 +79,8 @@ typedef struct reader {
     ag_u64map table_of_cu;
     bool declarations;       /* read the file's declarations of imported symbols (dwarf_imports.h) */
     size_t n_declared;       /* declarations mode: how many imports were found */
+    Dwarf_Off *public_types; /* top-level type DIEs that may be declared in a public header */
+    size_t n_public_types, cap_public_types;
     uint64_t skipped[0x100]; /* counts of unmodelled DW_TAG values below 0x100 */
     uint64_t skipped_other;
 } reader;
@@ -493,6 +496,38 @@ static ag_type_ref read_pointer_like(reader *r, Dwarf_Die die, Dwarf_Off off, ag
     return t;
 }
 
+/* The byte offset a DW_AT_data_member_location expression computes from
+   the struct's address (DWARF 2/3 and some producers): DW_OP_plus_uconst N,
+   or the constant pushed by DW_OP_constu N / DW_OP_litN followed by
+   DW_OP_plus. False for anything else. */
+static bool member_location_expr(const unsigned char *b, Dwarf_Unsigned len, Dwarf_Unsigned *off)
+{
+    Dwarf_Unsigned i = 1, v = 0;
+    if (len < 1)
+        return false;
+    unsigned char op = b[0];
+    if (op >= DW_OP_lit0 && op <= DW_OP_lit31) {
+        v = (Dwarf_Unsigned)(op - DW_OP_lit0);
+    } else if (op == DW_OP_plus_uconst || op == DW_OP_constu) {
+        unsigned shift = 0;
+        bool done = false;
+        for (; i < len && shift < 64 && !done; i++, shift += 7) {
+            v |= (Dwarf_Unsigned)(b[i] & 0x7f) << shift;
+            done = !(b[i] & 0x80);
+        }
+        if (!done)
+            return false;
+    } else {
+        return false;
+    }
+    if (op != DW_OP_plus_uconst && !(i + 1 == len && b[i] == DW_OP_plus))
+        return false;
+    if (op == DW_OP_plus_uconst && i != len)
+        return false;
+    *off = v;
+    return true;
+}
+
 /* Bit position of a member, little-endian numbering, from whichever of the
    DWARF 2/3 and DWARF 4/5 encodings the producer used. */
 static void read_member_position(reader *r, Dwarf_Die m, ag_member *out)
@@ -503,32 +538,31 @@ static void read_member_position(reader *r, Dwarf_Die m, ag_member *out)
         Dwarf_Error e = NULL;
         Dwarf_Half form = 0;
         dwarf_whatform(a, &form, &e);
-        if (form == DW_FORM_exprloc || form == DW_FORM_block1) {
-            /* DWARF 2 style: DW_OP_plus_uconst ULEB128 */
+        if (form == DW_FORM_exprloc) {
+            /* DWARF 4/5 location expression */
             Dwarf_Unsigned len = 0;
             Dwarf_Ptr p = NULL;
-            if (dwarf_formexprloc(a, &len, &p, &e) == DW_DLV_OK && len >= 2 &&
-                ((unsigned char *)p)[0] == DW_OP_plus_uconst) {
-                unsigned char *b = p;
-                unsigned shift = 0;
-                for (Dwarf_Unsigned i = 1; i < len && shift < 64; i++, shift += 7) {
-                    byte_off |= (Dwarf_Unsigned)(b[i] & 0x7f) << shift;
-                    if (!(b[i] & 0x80))
-                        break;
-                }
-            } else if (e) {
-                dwarf_dealloc_error(r->dbg, e);
+            if (dwarf_formexprloc(a, &len, &p, &e) == DW_DLV_OK)
+                member_location_expr(p, len, &byte_off);
+        } else if (form == DW_FORM_block1 || form == DW_FORM_block2 || form == DW_FORM_block4 ||
+                   form == DW_FORM_block) {
+            /* DWARF 2/3: a block holding the expression (gcc -gdwarf-2:
+               DW_OP_plus_uconst N), which dwarf_formexprloc does not read. */
+            Dwarf_Block *blk = NULL;
+            if (dwarf_formblock(a, &blk, &e) == DW_DLV_OK) {
+                member_location_expr(blk->bl_data, blk->bl_len, &byte_off);
+                dwarf_dealloc(r->dbg, blk, DW_DLA_BLOCK);
             }
         } else if (form == DW_FORM_implicit_const || form == DW_FORM_sdata) {
             /* DWARF 5 abbreviations may hold the offset itself (implicit_const). */
             Dwarf_Signed sv = 0;
             if (dwarf_formsdata(a, &sv, &e) == DW_DLV_OK)
                 byte_off = (Dwarf_Unsigned)sv;
-            else if (e)
-                dwarf_dealloc_error(r->dbg, e);
-        } else if (dwarf_formudata(a, &byte_off, &e) != DW_DLV_OK && e) {
-            dwarf_dealloc_error(r->dbg, e);
+        } else {
+            dwarf_formudata(a, &byte_off, &e);
         }
+        if (e)
+            dwarf_dealloc_error(r->dbg, e);
         dwarf_dealloc_attribute(a);
     }
     attr_udata(r, m, DW_AT_bit_size, &bit_size);
@@ -1090,8 +1124,42 @@ static void consider_declaration(reader *r, Dwarf_Die die, Dwarf_Off off, Dwarf_
     r->n_declared++;
 }
 
+/* With public headers known, a type they declare is API even when no
+   exported signature reaches it (an enum whose values a function returns
+   as int, a struct only macros use): a named type definition at the top
+   of a unit, or an anonymous enum, whose declaration file has a public
+   header's base name is read after the interfaces (surface.c decides
+   which of those files really are the headers). */
+static void consider_public_type(reader *r, Dwarf_Die die, Dwarf_Off off, Dwarf_Half tag)
+{
+    if (tag != DW_TAG_structure_type && tag != DW_TAG_union_type && tag != DW_TAG_enumeration_type &&
+        tag != DW_TAG_typedef)
+        return;
+    if (attr_flag(r, die, DW_AT_declaration) == 1 || (!die_name(r, die) && tag != DW_TAG_enumeration_type))
+        return;
+    char *file = NULL;
+    uint32_t line = 0;
+    read_decl(r, die, &file, &line);
+    bool wanted = ag_surface_may_declare(r->c, file);
+    free(file);
+    if (!wanted)
+        return;
+    if (r->n_public_types == r->cap_public_types) {
+        size_t cap = r->cap_public_types ? r->cap_public_types * 2 : 64;
+        Dwarf_Off *bigger = realloc(r->public_types, cap * sizeof *bigger);
+        if (!bigger) {
+            nomem(r);
+            return;
+        }
+        r->public_types = bigger;
+        r->cap_public_types = cap;
+    }
+    r->public_types[r->n_public_types++] = off;
+}
+
 static void scan_unit(reader *r, Dwarf_Die unit)
 {
+    bool public_types = !r->declarations && r->c->surface.recorded;
     for (Dwarf_Die d = first_child(r, unit); d && !failed(r); d = next_sibling(r, d)) {
         Dwarf_Half tag = die_tag(r, d);
         if (r->declarations) {
@@ -1101,7 +1169,17 @@ static void scan_unit(reader *r, Dwarf_Die unit)
             consider_subprogram(r, d, die_offset(r, d));
         else if (tag == DW_TAG_variable)
             consider_variable(r, d, die_offset(r, d));
+        else if (public_types)
+            consider_public_type(r, d, die_offset(r, d), tag);
     }
+}
+
+/* After the interfaces, so that their types are read exactly as without
+   headers; a type already read by name costs a map lookup. */
+static void read_public_types(reader *r)
+{
+    for (size_t i = 0; i < r->n_public_types && !failed(r); i++)
+        resolve_type(r, r->public_types[i]);
 }
 
 static void scan_units(reader *r)
@@ -1317,6 +1395,7 @@ static void release(reader *r)
     free(r->symtab_values);
     free(r->fn_by_export);
     free(r->var_by_export);
+    free(r->public_types);
     /* The dwarf_srcfiles() lists are left to dwarf_finish(): with
        allocation tracking on it frees them, and freeing them here first
        (against whichever of the main or alternate file made them) made
@@ -1528,6 +1607,7 @@ static ag_status read_dwarf(ag_corpus *c, const char *debug_path, bool declarati
         if (!declarations)
             propagate_to_aliases(&r);
         build_interfaces(&r);
+        read_public_types(&r);
     }
     if (n_declared)
         *n_declared = r.n_declared;

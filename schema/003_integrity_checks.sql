@@ -1,4 +1,4 @@
--- 002_integrity_checks.sql: when the database last passed an integrity check.
+-- 003_integrity_checks.sql: when the database last passed an integrity check.
 --
 -- Before the first write of a process, the store runs PRAGMA quick_check
 -- unless this row says a check passed within the last hour
