@@ -10,11 +10,13 @@
  * is cheap: errors, static files, /healthz and cached responses. Any other
  * request is copied out of the connection, the connection is suspended and
  * the request goes to a queue: reads to a pool of read workers, releases
- * (POST) to the one writer. The worker fills in the reply under the
- * request's budget (time from when the request was complete, work units,
- * and the stop flag; budget.h) and resumes the connection; its network
- * thread then sends the reply. So a long diff or a long upload never holds
- * up other clients, a write never waits behind another write for the
+ * (POST) to a pool of upload workers that parse, check and prepare them,
+ * and from there to the one writer that stores them. A worker fills in
+ * the reply under the request's budget (for reads: time from when the
+ * request was complete and work units; for all: the stop flag; budget.h)
+ * and resumes the connection; its network thread then sends the reply. So
+ * a long diff or a long upload never holds up other clients or takes a
+ * read worker, a write never waits behind another write for the
  * store's lock, and SIGTERM can cancel what runs.
  *
  * Responses are queued on the second call of a request (once MHD knows
@@ -233,8 +235,8 @@ typedef struct srv_conn {
     char *method, *path;      /* for the log line */
     int status;               /* of the response queued, 0 if none */
     bool responded;
+    bool method_refused;      /* 405, sent when the request is complete (GET, HEAD) */
     job_state job;
-    bool for_writer;
     srv_request rq;
     srv_reply rep;            /* a worker's answer (JOB_DONE) */
     char *cache_key;          /* the answer may be cached under this key */
@@ -622,16 +624,25 @@ static char *cache_key_of(const char *url, const srv_request *rq)
     return key;
 }
 
-/* Runs one request on a worker thread, under its budget. */
-static void run_job(ag_server *srv, srv_conn *sc)
+/* Runs one request on a worker thread, under its budget. On a read
+   worker that is the whole request; an upload is first parsed, checked
+   and prepared by an upload worker (the reply then has a pending write),
+   then stored by the writer. An upload has no deadline or work limit (its
+   size is bounded by the upload limits, and cutting a write short would
+   only waste it) but is cancelled on stop. */
+static void run_job(ag_server *srv, srv_conn *sc, srv_role role)
 {
+    bool writer = role == SRV_WRITE, bounded = role == SRV_READ;
     ag_budget budget;
-    ag_budget_init(&budget, srv->cfg.request_timeout_ms, srv->cfg.max_work, &srv->cancel);
+    ag_budget_init(&budget, bounded ? srv->cfg.request_timeout_ms : 0, bounded ? srv->cfg.max_work : 0,
+                   &srv->cancel);
     budget.max_output = srv->cfg.max_response;
-    if (srv->cfg.request_timeout_ms) /* the time in the queue counts */
+    if (bounded && srv->cfg.request_timeout_ms) /* the time in the queue counts */
         budget.deadline_ns = sc->ready_ns + (int64_t)srv->cfg.request_timeout_ms * 1000000LL;
     srv_reply *rep = &sc->rep;
-    *rep = (srv_reply){ .status = 200, .budget = &budget };
+    if (!writer)
+        *rep = (srv_reply){ .status = 200 };
+    rep->budget = &budget;
     srv_worker *w = worker_get(srv);
     ag_error err = { .msg = "" };
     ag_store *s = w ? srv_worker_store(w, &err) : NULL;
@@ -644,26 +655,53 @@ static void run_job(ag_server *srv, srv_conn *sc)
     } else {
         ag_store_set_budget(s, &budget);
         sc->rq.budget = &budget;
-        srv_api_handle(w, &sc->rq, rep);
+        if (writer)
+            srv_api_write(w, &sc->rq, rep);
+        else
+            srv_api_handle(w, &sc->rq, rep);
         sc->rq.budget = NULL;
         ag_store_set_budget(s, NULL);
     }
+    if (rep->pending && (writer || rep->body)) { /* not written after all */
+        ag_store_prepared_free(rep->pending);
+        rep->pending = NULL;
+    }
+    rep->budget = NULL;
+    if (rep->pending)
+        return; /* on to the writer */
     if (!rep->body)
         srv_error(rep, 500, "out of memory");
     if (rep->len > srv->cfg.max_response)
         srv_error(rep, 422, "the response would be %zu bytes, over the limit of %zu bytes (--max-response)",
                   rep->len, srv->cfg.max_response);
-    rep->budget = NULL;
 }
 
-static void worker_loop(ag_server *srv, bool writer)
+static void push_job(ag_server *srv, srv_role role, srv_conn *sc)
 {
-    srv_queue *q = writer ? &srv->writes : &srv->reads;
-    pthread_cond_t *ready = writer ? &srv->write_ready : &srv->read_ready;
+    srv_queue *q = &srv->queues[role];
+    sc->next = NULL;
+    if (q->tail)
+        q->tail->next = sc;
+    else
+        q->head = sc;
+    q->tail = sc;
+    srv->queued++;
+    pthread_cond_signal(&srv->ready[role]);
+}
+
+static void *worker_main(void *arg)
+{
+    ag_server *srv = ((struct srv_role_arg *)arg)->srv;
+    srv_role role = ((struct srv_role_arg *)arg)->role;
+    /* Linux gives each thread its own nice value: the writer yields the
+       CPU to readers (a read takes milliseconds, a write may take seconds). */
+    if (role == SRV_WRITE)
+        setpriority(PRIO_PROCESS, (id_t)syscall(SYS_gettid), WRITER_NICE);
+    srv_queue *q = &srv->queues[role];
     for (;;) {
         pthread_mutex_lock(&srv->qlock);
         while (!q->head && !srv->pool_stop)
-            pthread_cond_wait(ready, &srv->qlock);
+            pthread_cond_wait(&srv->ready[role], &srv->qlock);
         srv_conn *sc = q->head;
         if (!sc) {
             pthread_mutex_unlock(&srv->qlock);
@@ -677,32 +715,22 @@ static void worker_loop(ag_server *srv, bool writer)
         srv->running++;
         pthread_mutex_unlock(&srv->qlock);
 
-        run_job(srv, sc);
+        run_job(srv, sc, role);
 
         struct MHD_Connection *c = sc->conn;
         pthread_mutex_lock(&srv->qlock);
-        sc->job = JOB_DONE; /* sc belongs to the network thread again after the resume */
         srv->running--;
+        if (sc->rep.pending) { /* a checked upload: the writer stores it, still suspended */
+            push_job(srv, SRV_WRITE, sc);
+            pthread_mutex_unlock(&srv->qlock);
+            continue;
+        }
+        sc->job = JOB_DONE; /* sc belongs to the network thread again after the resume */
         if (srv->running == 0 && srv->queued == 0)
             pthread_cond_broadcast(&srv->drained);
         pthread_mutex_unlock(&srv->qlock);
         MHD_resume_connection(c);
     }
-}
-
-static void *reader_main(void *arg)
-{
-    worker_loop(arg, false);
-    return NULL;
-}
-
-static void *writer_main(void *arg)
-{
-    /* Linux gives each thread its own nice value: the writer yields the
-       CPU to readers (a push may parse for seconds; a read takes
-       milliseconds). */
-    setpriority(PRIO_PROCESS, (id_t)syscall(SYS_gettid), WRITER_NICE);
-    worker_loop(arg, true);
     return NULL;
 }
 
@@ -717,14 +745,7 @@ static bool enqueue(ag_server *srv, struct MHD_Connection *c, srv_conn *sc)
     }
     MHD_suspend_connection(c);
     sc->job = JOB_QUEUED;
-    srv_queue *q = sc->for_writer ? &srv->writes : &srv->reads;
-    if (q->tail)
-        q->tail->next = sc;
-    else
-        q->head = sc;
-    q->tail = sc;
-    srv->queued++;
-    pthread_cond_signal(sc->for_writer ? &srv->write_ready : &srv->read_ready);
+    push_job(srv, sc->rq.post && sc->rq.route == R_RELEASE ? SRV_PREPARE : SRV_READ, sc);
     pthread_mutex_unlock(&srv->qlock);
     return true;
 }
@@ -732,11 +753,21 @@ static bool enqueue(ag_server *srv, struct MHD_Connection *c, srv_conn *sc)
 /* ------------------------------------------------------------------ */
 /* Dispatch                                                            */
 
+static enum MHD_Result send_method_refused(struct MHD_Connection *c, srv_conn *sc)
+{
+    char msg[128];
+    snprintf(msg, sizeof msg, "method %s not allowed here (allowed: %s)", sc->method ? sc->method : "?",
+             allowed_methods(sc->rq.route));
+    return send_error(c, sc, 405, MHD_HTTP_HEADER_ALLOW, allowed_methods(sc->rq.route), msg);
+}
+
 /* The request is complete: answer what is cheap here, queue the rest. */
 static enum MHD_Result dispatch(ag_server *srv, struct MHD_Connection *c, srv_conn *sc, const char *url)
 {
     if (sc->rq.route == R_NONE)
         return send_error(c, sc, 404, NULL, NULL, "no such API path");
+    if (sc->method_refused)
+        return send_method_refused(c, sc);
     if (sc->rq.route == R_STATIC)
         return send_static(c, sc, srv, url);
     srv_worker *w = worker_get(srv);
@@ -765,7 +796,6 @@ static enum MHD_Result dispatch(ag_server *srv, struct MHD_Connection *c, srv_co
             return queue(c, sc, e->status, e->resp);
         sc->cache_version = w->version;
     }
-    sc->for_writer = sc->rq.post && sc->rq.route == R_RELEASE;
     sc->ready_ns = ag_monotonic_ns();
     if (enqueue(srv, c, sc))
         return MHD_YES;
@@ -814,10 +844,9 @@ static enum MHD_Result begin(ag_server *srv, struct MHD_Connection *c, srv_conn 
         return strcmp(method, "GET") == 0 || strcmp(method, "HEAD") == 0
                    ? MHD_YES : send_error(c, sc, 404, NULL, NULL, "no such API path");
     if (!method_allowed(sc->rq.route, method, &sc->rq.post)) {
-        char msg[128];
-        snprintf(msg, sizeof msg, "method %s not allowed here (allowed: %s)", method,
-                 allowed_methods(sc->rq.route));
-        return send_error(c, sc, 405, MHD_HTTP_HEADER_ALLOW, allowed_methods(sc->rq.route), msg);
+        sc->method_refused = true;
+        bool bodiless = strcmp(method, "GET") == 0 || strcmp(method, "HEAD") == 0;
+        return bodiless ? MHD_YES : send_method_refused(c, sc);
     }
     if (!sc->rq.post)
         return MHD_YES;
@@ -929,6 +958,7 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
     free(sc->body);
     free(sc->cache_key);
     free(sc->rep.body);
+    ag_store_prepared_free(sc->rep.pending);
     free_args(&sc->rq);
     free(sc);
     pthread_mutex_lock(&srv->lock);
@@ -1061,15 +1091,12 @@ static void pool_stop(ag_server *s)
     while (s->queued || s->running)
         pthread_cond_wait(&s->drained, &s->qlock);
     s->pool_stop = true;
-    pthread_cond_broadcast(&s->read_ready);
-    pthread_cond_broadcast(&s->write_ready);
+    for (int r = 0; r < SRV__ROLES; r++)
+        pthread_cond_broadcast(&s->ready[r]);
     pthread_mutex_unlock(&s->qlock);
-    for (size_t i = 0; i < s->n_readers; i++)
-        pthread_join(s->readers[i], NULL);
-    s->n_readers = 0;
-    if (s->writer_started)
-        pthread_join(s->writer, NULL);
-    s->writer_started = false;
+    for (size_t i = 0; i < s->n_threads; i++)
+        pthread_join(s->threads[i], NULL);
+    s->n_threads = 0;
 }
 
 static void server_free(ag_server *s)
@@ -1077,7 +1104,7 @@ static void server_free(ag_server *s)
     if (!s)
         return;
     pool_stop(s);
-    free(s->readers);
+    free(s->threads);
     if (s->key_made)
         pthread_key_delete(s->worker_key);
     srv_static_free(&s->web);
@@ -1086,26 +1113,28 @@ static void server_free(ag_server *s)
     pthread_mutex_destroy(&s->lock);
     pthread_cond_destroy(&s->idle);
     pthread_mutex_destroy(&s->qlock);
-    pthread_cond_destroy(&s->read_ready);
-    pthread_cond_destroy(&s->write_ready);
+    for (int r = 0; r < SRV__ROLES; r++)
+        pthread_cond_destroy(&s->ready[r]);
     pthread_cond_destroy(&s->drained);
     free(s);
 }
 
+/* --threads read workers, as many upload workers, one writer. */
 static ag_status start_pool(ag_server *s, ag_error *err)
 {
     s->accepting = true;
-    s->readers = calloc(s->cfg.threads, sizeof *s->readers);
-    if (!s->readers)
+    size_t n = (size_t)s->cfg.threads * 2 + 1;
+    s->threads = calloc(n, sizeof *s->threads);
+    if (!s->threads)
         return ag_fail(err, AG_ERR_NOMEM, "out of memory");
-    for (unsigned i = 0; i < s->cfg.threads; i++) {
-        if (pthread_create(&s->readers[i], NULL, reader_main, s) != 0)
+    for (int r = 0; r < SRV__ROLES; r++)
+        s->role_args[r] = (struct srv_role_arg){ s, (srv_role)r };
+    for (size_t i = 0; i < n; i++) {
+        srv_role role = i < s->cfg.threads ? SRV_READ : i + 1 < n ? SRV_PREPARE : SRV_WRITE;
+        if (pthread_create(&s->threads[i], NULL, worker_main, &s->role_args[role]) != 0)
             return ag_fail(err, AG_ERR_NOMEM, "cannot start the worker threads");
-        s->n_readers++;
+        s->n_threads++;
     }
-    if (pthread_create(&s->writer, NULL, writer_main, s) != 0)
-        return ag_fail(err, AG_ERR_NOMEM, "cannot start the writer thread");
-    s->writer_started = true;
     return AG_OK;
 }
 
@@ -1149,8 +1178,8 @@ ag_status ag_server_start(const ag_server_config *cfg, ag_server **out, ag_error
     pthread_mutex_init(&s->lock, NULL);
     pthread_cond_init(&s->idle, NULL);
     pthread_mutex_init(&s->qlock, NULL);
-    pthread_cond_init(&s->read_ready, NULL);
-    pthread_cond_init(&s->write_ready, NULL);
+    for (int r = 0; r < SRV__ROLES; r++)
+        pthread_cond_init(&s->ready[r], NULL);
     pthread_cond_init(&s->drained, NULL);
     atomic_init(&s->cancel, 0);
     s->web.dir_fd = -1;

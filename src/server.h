@@ -2,9 +2,9 @@
  * server.h — the abiguard service (`abiguard serve`): the JSON API of
  * docs/api.md under /api/v1/ and the static dashboard files of web/, over
  * libmicrohttpd. Network threads only parse requests and send answers;
- * requests that need the store run on a pool of read workers and one
- * writer, each with its own SQLite connection (WAL), so a long request
- * never holds up other clients. Every request is bounded (sizes, work,
+ * requests that need the store run on a pool of read workers, uploads on
+ * a pool of upload workers and then one writer, each with its own SQLite
+ * connection (WAL), so a long request never holds up other clients. Every request is bounded (sizes, work,
  * time; see the limits below). Reads are open; writes need a bearer token
  * from the token file. The library part never prints: each finished
  * request is handed to the caller's log callback.
@@ -44,8 +44,8 @@ typedef struct ag_server_config {
     const char *listen;      /* "HOST:PORT" or "[V6]:PORT"; port 0 picks a free one */
     const char *token_file;  /* one token per line (trimmed, blank lines ignored); NULL: no
                                 token, so every write is refused */
-    unsigned threads;        /* worker threads for reads (0: 2); there is also one writer and as
-                                many network threads */
+    unsigned threads;        /* worker threads for reads (0: 2); there are as many network
+                                threads and upload workers, and one writer */
     const char *web_dir;     /* static files; NULL or missing: none served */
     ag_server_log_fn log;    /* may be NULL */
     void *log_user;
@@ -56,7 +56,7 @@ typedef struct ag_server_config {
     size_t max_members;      /* members, enumerators or parameters of one uploaded type or function */
     uint64_t max_work;       /* work units of one request (budget.h) */
     size_t max_response;     /* bytes of one response body */
-    unsigned request_timeout_ms; /* time budget of one request, from when it is complete */
+    unsigned request_timeout_ms; /* time budget of one read, from when it is complete */
     unsigned max_connections;    /* open connections in all (clamped to the file-descriptor limit) */
     unsigned max_per_client;     /* open connections from one client address */
     unsigned idle_timeout_s;     /* a connection silent this long is closed */

@@ -565,7 +565,7 @@ static bool truthy(const char *v)
     return v && (strcmp(v, "1") == 0 || strcmp(v, "true") == 0 || strcmp(v, "yes") == 0);
 }
 
-static void api_post_release(ag_store *s, const ag_server_config *cfg, const srv_request *rq, srv_reply *rep)
+static void api_post_release(const ag_server_config *cfg, const srv_request *rq, srv_reply *rep)
 {
     if (!valid_name(rq->lib, false) || !valid_name(rq->ver, true)) {
         srv_error(rep, 400, "library names and versions are UTF-8 without control characters"
@@ -587,18 +587,39 @@ static void api_post_release(ag_store *s, const ag_server_config *cfg, const srv
         date = NULL;
     if (notes && !*notes)
         notes = NULL;
-    ag_status st = ag_store_add_release(s, rq->lib, rq->ver, date, notes, c, truthy(query(rq, "replace")), &err);
+    ag_store_prepared *prep = NULL;
+    ag_status st = ag_store_prepare_release(rq->lib, rq->ver, date, notes, c, &prep, &err);
     if (st == AG_OK) {
+        rep->pending = prep;
+        rep->pending_replace = truthy(query(rq, "replace"));
+        rep->pending_types = c->n_types;
+        rep->pending_functions = c->n_functions;
+    } else {
+        reply_fail(rep, st, &err);
+    }
+    ag_corpus_free(c);
+}
+
+void srv_api_write(srv_worker *w, const srv_request *rq, srv_reply *rep)
+{
+    ag_error err = { .msg = "" };
+    ag_store *s = srv_worker_store(w, &err);
+    ag_status st = s ? ag_store_add_prepared(s, rep->pending, rep->pending_replace, &err) : AG_ERR_IO;
+    ag_store_prepared_free(rep->pending);
+    rep->pending = NULL;
+    if (!s) {
+        srv_error(rep, 500, "cannot open the store: %s", err.msg);
+    } else if (st == AG_OK) {
         rep->wrote = true;
         reply_json(rep, 201, json_pack("{s:o,s:o,s:I,s:I}", "library", jstr(rq->lib), "version", jstr(rq->ver),
-                                       "types", (json_int_t)c->n_types, "functions", (json_int_t)c->n_functions),
+                                       "types", (json_int_t)rep->pending_types, "functions",
+                                       (json_int_t)rep->pending_functions),
                    false);
     } else if (st == AG_ERR_USAGE && strstr(err.msg, "already exists")) {
         srv_error(rep, 409, "%s@%s already exists (POST with ?replace=1 to replace it)", rq->lib, rq->ver);
     } else {
         reply_fail(rep, st, &err);
     }
-    ag_corpus_free(c);
 }
 
 typedef struct wanted {
@@ -765,7 +786,7 @@ void srv_api_handle(srv_worker *w, const srv_request *rq, srv_reply *rep)
     case R_RELEASES: api_releases(s, rq, rep); break;
     case R_RELEASE:
         if (rq->post)
-            api_post_release(s, &w->srv->cfg, rq, rep);
+            api_post_release(&w->srv->cfg, rq, rep);
         else
             api_release(s, rq, rep);
         break;

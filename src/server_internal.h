@@ -54,6 +54,8 @@ const char *srv_content_type(const char *name);
 
 struct srv_conn;
 
+typedef enum srv_role { SRV_READ, SRV_PREPARE, SRV_WRITE, SRV__ROLES } srv_role;
+
 /* Requests waiting for a worker (a singly linked list through srv_conn). */
 typedef struct srv_queue {
     struct srv_conn *head, *tail;
@@ -72,19 +74,19 @@ struct ag_server {
     pthread_mutex_t lock;
     pthread_cond_t idle;            /* signalled when inflight drops to 0 */
     size_t inflight;                /* requests begun and not completed */
-    /* The workers: reads on `readers`, writes (POST of a release) on the
-       one writer, so a long upload never delays a read and writes never
-       contend for the store's write lock. */
+    /* The workers, by role: reads; uploads, parsed, checked and prepared
+       (ag_store_prepare_release); and the one writer that stores them. So
+       a long upload never takes a read worker, uploads are parsed in
+       parallel, and writes never contend for the store's write lock. */
     pthread_mutex_t qlock;
-    pthread_cond_t read_ready, write_ready, drained;
-    srv_queue reads, writes;
+    pthread_cond_t ready[SRV__ROLES], drained;
+    srv_queue queues[SRV__ROLES];
     size_t queued, running;         /* jobs waiting / being run */
     bool accepting;                 /* false once stopping: no job is queued any more */
     bool pool_stop;                 /* the workers exit */
-    pthread_t *readers;
-    size_t n_readers;
-    pthread_t writer;
-    bool writer_started;
+    pthread_t *threads;
+    size_t n_threads;
+    struct srv_role_arg { ag_server *srv; srv_role role; } role_args[SRV__ROLES];
     atomic_int cancel;              /* raised after the grace period: budgets are spent */
 };
 
@@ -150,6 +152,11 @@ typedef struct srv_reply {
     bool cacheable;       /* may be kept until the store changes */
     bool wrote;           /* the store was changed */
     const ag_budget *budget; /* the request's, for the status of AG_ERR_LIMIT */
+    /* An upload parsed, checked and prepared by a read worker, waiting for
+       the writer (srv_api_write). */
+    ag_store_prepared *pending;
+    bool pending_replace;
+    size_t pending_types, pending_functions;
 } srv_reply;
 
 /* Fills rep with {"error": {"status", "message"}}. */
@@ -162,7 +169,10 @@ void srv_fail(srv_reply *rep, ag_status st, const ag_error *err);
 const char *srv_query(const srv_request *rq, const char *key);
 /* The worker's store, opened on first use; NULL with err set. */
 ag_store *srv_worker_store(srv_worker *w, ag_error *err);
-/* Runs an API route (request body, if any, complete). */
+/* Runs an API route (request body, if any, complete). An upload is only
+   prepared here (rep->pending); the writer then runs srv_api_write. */
 void srv_api_handle(srv_worker *w, const srv_request *rq, srv_reply *rep);
+/* Stores rep->pending (and frees it) and fills in the reply. */
+void srv_api_write(srv_worker *w, const srv_request *rq, srv_reply *rep);
 
 #endif

@@ -1164,33 +1164,80 @@ static ag_status add_locked(ag_store *s, const char *library, const char *versio
     return st;
 }
 
-ag_status ag_store_add_release(ag_store *s, const char *library, const char *version,
-                               const char *date, const char *notes, const ag_corpus *c,
-                               bool replace, ag_error *err)
+struct ag_store_prepared {
+    char *library, *version, *date, *notes;
+    json_t *root;
+    prepared_array arrays[N_ARRAYS];
+};
+
+void ag_store_prepared_free(ag_store_prepared *p)
 {
+    if (!p)
+        return;
+    for (size_t a = 0; a < N_ARRAYS; a++)
+        prepared_free(&p->arrays[a]);
+    json_decref(p->root);
+    free(p->library);
+    free(p->version);
+    free(p->date);
+    free(p->notes);
+    free(p);
+}
+
+ag_status ag_store_prepare_release(const char *library, const char *version, const char *date,
+                                   const char *notes, const ag_corpus *c, ag_store_prepared **out,
+                                   ag_error *err)
+{
+    *out = NULL;
     ag_status st = check_names(library, version, err);
     if (st != AG_OK)
         return st;
     if (date && !valid_date(date))
         return ag_fail(err, AG_ERR_USAGE, "the date '%s' is not a valid YYYY-MM-DD date", date);
-    /* Everything but the SQL before the write lock: the lock is held only
-       as long as the inserts take. */
-    json_t *root = NULL;
-    if ((st = corpus_document(c, &root, err)) != AG_OK)
-        return st;
-    prepared_array arrays[N_ARRAYS] = { { 0 } };
-    for (size_t a = 0; st == AG_OK && a < N_ARRAYS; a++)
-        st = prepare_array(json_object_get(root, ARRAYS[a].key), &arrays[a], err);
-    bool own, replaced = false;
+    ag_store_prepared *p = calloc(1, sizeof *p);
+    if (!p)
+        return nomem(err);
+    p->library = strdup(library);
+    p->version = strdup(version);
+    p->date = dup_or_null(date);
+    p->notes = dup_or_null(notes);
+    if (!p->library || !p->version || (date && !p->date) || (notes && !p->notes))
+        st = nomem(err);
     if (st == AG_OK)
-        st = store_tx_begin(s, &own, err);
+        st = corpus_document(c, &p->root, err);
+    for (size_t a = 0; st == AG_OK && a < N_ARRAYS; a++)
+        st = prepare_array(json_object_get(p->root, ARRAYS[a].key), &p->arrays[a], err);
+    if (st != AG_OK) {
+        ag_store_prepared_free(p);
+        return st;
+    }
+    *out = p;
+    return AG_OK;
+}
+
+ag_status ag_store_add_prepared(ag_store *s, const ag_store_prepared *p, bool replace, ag_error *err)
+{
+    bool own, replaced = false;
+    ag_status st = store_tx_begin(s, &own, err);
     if (st == AG_OK) {
-        st = add_locked(s, library, version, date, notes, root, arrays, replace, &replaced, err);
+        st = add_locked(s, p->library, p->version, p->date, p->notes, p->root, p->arrays, replace, &replaced,
+                        err);
         st = store_tx_end(s, own, st, err);
     }
-    for (size_t a = 0; a < N_ARRAYS; a++)
-        prepared_free(&arrays[a]);
-    json_decref(root);
+    return st;
+}
+
+ag_status ag_store_add_release(ag_store *s, const char *library, const char *version,
+                               const char *date, const char *notes, const ag_corpus *c,
+                               bool replace, ag_error *err)
+{
+    /* Everything but the SQL before the write lock: the lock is held only
+       as long as the inserts take. */
+    ag_store_prepared *p = NULL;
+    ag_status st = ag_store_prepare_release(library, version, date, notes, c, &p, err);
+    if (st == AG_OK)
+        st = ag_store_add_prepared(s, p, replace, err);
+    ag_store_prepared_free(p);
     return st;
 }
 

@@ -87,6 +87,19 @@ ag_status ag_store_add_release(ag_store *s, const char *library, const char *ver
                                const char *date, const char *notes, const ag_corpus *c,
                                bool replace, ag_error *err);
 
+/* ag_store_add_release in two steps, for a writer that should hold the
+   write lock no longer than the inserts take (the service parses and
+   prepares uploads on its read workers, in parallel, and writes them on
+   its one writer): prepare checks the names and date and serializes the
+   corpus without touching any database; add_prepared runs the transaction
+   (any number of times, on any store). */
+typedef struct ag_store_prepared ag_store_prepared;
+ag_status ag_store_prepare_release(const char *library, const char *version, const char *date,
+                                   const char *notes, const ag_corpus *c, ag_store_prepared **out,
+                                   ag_error *err);
+ag_status ag_store_add_prepared(ag_store *s, const ag_store_prepared *p, bool replace, ag_error *err);
+void ag_store_prepared_free(ag_store_prepared *p);
+
 /* Whether library@version exists and, if so, whether its (first) binary is
    c exactly (same canonical JSON). */
 ag_status ag_store_release_matches(ag_store *s, const char *library, const char *version,
