@@ -6,6 +6,7 @@
 #   make web-test   the dashboard in headless Chromium (also part of check)
 #   make bench      abiguard against libabigail on real libraries (bench/)
 #   make deps       only install the Debian packages the build and tests need
+#   make realworld-check   the real-world regression suite (tests/realworld/; not in check yet)
 
 CC       ?= cc
 BUILD    ?= build
@@ -78,6 +79,7 @@ include tests/fixtures/dwarf/dwarf.mk
 -include tests/fixtures/bindings/bindings.mk
 -include tests/web/web.mk
 -include tests/fixtures/guard/guard.mk
+include tests/realworld/realworld.mk
 
 # ---------------------------------------------------------------- tests
 $(BUILD)/unit-tests: $(UNIT_OBJ) $(LIBAG)

@@ -35,11 +35,14 @@ typedef enum ag_change_kind {
     AG_CK_VERSION_NODE_ADDED,
     AG_CK_DEFAULT_VERSION_CHANGED,
     AG_CK_SONAME_CHANGED,
+    AG_CK_SONAME_ADDED,                /* none before: old binaries recorded the file name */
     AG_CK_SYMBOL_TYPE_CHANGED,         /* FUNC <-> OBJECT, ... */
     AG_CK_BINDING_WEAK_TO_GLOBAL,
     AG_CK_BINDING_GLOBAL_TO_WEAK,
     AG_CK_VAR_SIZE_CHANGED,
     AG_CK_TLS_SIZE_CHANGED,
+    AG_CK_SYMBOL_REMOVED,              /* an untyped (NOTYPE) symbol: an assembler label */
+    AG_CK_SYMBOL_ADDED,
     /* functions and variables */
     AG_CK_FN_RETURN_TYPE_CHANGED,
     AG_CK_FN_PARAM_TYPE_CHANGED,

@@ -1026,7 +1026,10 @@ static void compare_symbol_pair(differ *d, const ag_symbol *a, const ag_symbol *
 {
     char *subject = sym_subject(d, a);
     bool fa = is_func_sym(a), fb = is_func_sym(b);
-    if (fa != fb || (a->type == AG_SYM_TLS) != (b->type == AG_SYM_TLS))
+    /* An untyped symbol (an assembler label) says nothing about what it
+       labels: becoming FUNC or OBJECT (a .type added) is no change. */
+    bool untyped = a->type == AG_SYM_NOTYPE || b->type == AG_SYM_NOTYPE;
+    if (!untyped && (fa != fb || (a->type == AG_SYM_TLS) != (b->type == AG_SYM_TLS)))
         symbol_change(d, AG_CK_SYMBOL_TYPE_CHANGED, subject, ag_sym_type_name(a->type),
                       ag_sym_type_name(b->type), NULL);
     if (a->binding == AG_BIND_WEAK && b->binding != AG_BIND_WEAK)
@@ -1066,10 +1069,13 @@ static void compare_symbols(differ *d, ag_diff *out)
                 continue;
             char *subject = sym_subject(d, a);
             bool fn = is_func_sym(a);
-            symbol_change(d, fn ? AG_CK_FN_REMOVED : AG_CK_VAR_REMOVED, subject, NULL, NULL, NULL);
+            if (a->type == AG_SYM_NOTYPE)
+                symbol_change(d, AG_CK_SYMBOL_REMOVED, subject, NULL, NULL, NULL);
+            else
+                symbol_change(d, fn ? AG_CK_FN_REMOVED : AG_CK_VAR_REMOVED, subject, NULL, NULL, NULL);
             if (fn)
                 out->functions_removed++;
-            else
+            else if (a->type != AG_SYM_NOTYPE)
                 out->variables_removed++;
             free(subject);
             continue;
@@ -1101,10 +1107,13 @@ static void compare_symbols(differ *d, ag_diff *out)
             continue;
         char *subject = sym_subject(d, b);
         bool fn = is_func_sym(b);
-        symbol_change(d, fn ? AG_CK_FN_ADDED : AG_CK_VAR_ADDED, subject, NULL, NULL, NULL);
+        if (b->type == AG_SYM_NOTYPE)
+            symbol_change(d, AG_CK_SYMBOL_ADDED, subject, NULL, NULL, NULL);
+        else
+            symbol_change(d, fn ? AG_CK_FN_ADDED : AG_CK_VAR_ADDED, subject, NULL, NULL, NULL);
         if (fn)
             out->functions_added++;
-        else
+        else if (b->type != AG_SYM_NOTYPE)
             out->variables_added++;
         free(subject);
     }
@@ -1128,7 +1137,15 @@ static bool str_differs(const char *a, const char *b)
 static void compare_elf(differ *d)
 {
     const ag_elf_info *a = &d->o->elf, *b = &d->n->elf;
-    if (str_differs(a->soname, b->soname))
+    /* Without a SONAME the linker records the file name in DT_NEEDED, and
+       the loader looks that name up, not the SONAME: a SONAME added under
+       the same file name is found by old binaries. Removed or changed, the
+       name new builds record is another one (and old binaries' is gone
+       once the file is renamed to match). */
+    if (!a->soname && b->soname)
+        symbol_change(d, AG_CK_SONAME_ADDED, "SONAME", NULL, b->soname,
+                      xprintf(d, "SONAME %s added; binaries linked against the old release recorded the file name", b->soname));
+    else if (str_differs(a->soname, b->soname))
         symbol_change(d, AG_CK_SONAME_CHANGED, "SONAME", a->soname, b->soname, NULL);
     for (size_t i = 0; i < a->n_version_defs; i++)
         if (!strv_has(b->version_defs, b->n_version_defs, a->version_defs[i]))
@@ -1598,9 +1615,12 @@ int ag_diff_exit_status(const ag_diff *d, ag_verdict fail_on)
     if (fail_on == AG_VERDICT_NONE)
         fail_on = AG_VERDICT_BREAKING;
     ag_verdict overall = ag_diff_overall(d);
-    if (overall == AG_VERDICT_NONE)
-        return 0;
     /* Severity order puts api-break above risky; --fail-on risky means
        "risky or anything worse". */
-    return overall >= fail_on ? 12 : 4;
+    if (overall != AG_VERDICT_NONE && overall >= fail_on)
+        return 12;
+    /* Like abidiff, which does not count harmless changes: a diff whose
+       changes are all harmless (a parameter renamed, const added to a
+       pointee) is no ABI change for the exit status. */
+    return overall >= AG_VERDICT_COMPATIBLE ? 4 : 0;
 }

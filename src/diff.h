@@ -77,8 +77,10 @@ void ag_diff_free(ag_diff *d);
 /* Worst verdict among unsuppressed changes, AG_VERDICT_NONE if none. */
 ag_verdict ag_diff_overall(const ag_diff *d);
 
-/* Exit status for the CLI: 0 no change, 4 changed, |8 when some unsuppressed
-   change's verdict is at least fail_on (default AG_VERDICT_BREAKING). */
+/* Exit status for the CLI, abidiff's bit mask: 0 when no unsuppressed change
+   or only harmless ones, 4 when something compatible or worse changed, 12
+   (4|8) when some unsuppressed change's verdict is at least fail_on
+   (default AG_VERDICT_BREAKING). */
 int ag_diff_exit_status(const ag_diff *d, ag_verdict fail_on);
 
 #endif

@@ -586,6 +586,38 @@ static ag_type_ref read_pointer_like(reader *r, Dwarf_Die die, Dwarf_Off off, ag
     return t;
 }
 
+/* The byte offset a DW_AT_data_member_location expression computes from
+   the struct's address (DWARF 2/3 and some producers): DW_OP_plus_uconst N,
+   or the constant pushed by DW_OP_constu N / DW_OP_litN followed by
+   DW_OP_plus. False for anything else. */
+static bool member_location_expr(const unsigned char *b, Dwarf_Unsigned len, Dwarf_Unsigned *off)
+{
+    Dwarf_Unsigned i = 1, v = 0;
+    if (len < 1)
+        return false;
+    unsigned char op = b[0];
+    if (op >= DW_OP_lit0 && op <= DW_OP_lit31) {
+        v = (Dwarf_Unsigned)(op - DW_OP_lit0);
+    } else if (op == DW_OP_plus_uconst || op == DW_OP_constu) {
+        unsigned shift = 0;
+        bool done = false;
+        for (; i < len && shift < 64 && !done; i++, shift += 7) {
+            v |= (Dwarf_Unsigned)(b[i] & 0x7f) << shift;
+            done = !(b[i] & 0x80);
+        }
+        if (!done)
+            return false;
+    } else {
+        return false;
+    }
+    if (op != DW_OP_plus_uconst && !(i + 1 == len && b[i] == DW_OP_plus))
+        return false;
+    if (op == DW_OP_plus_uconst && i != len)
+        return false;
+    *off = v;
+    return true;
+}
+
 /* Bit position of a member, little-endian numbering, from whichever of the
    DWARF 2/3 and DWARF 4/5 encodings the producer used. */
 static void read_member_position(reader *r, Dwarf_Die m, ag_member *out)
@@ -596,32 +628,31 @@ static void read_member_position(reader *r, Dwarf_Die m, ag_member *out)
         Dwarf_Error e = NULL;
         Dwarf_Half form = 0;
         dwarf_whatform(a, &form, &e);
-        if (form == DW_FORM_exprloc || form == DW_FORM_block1) {
-            /* DWARF 2 style: DW_OP_plus_uconst ULEB128 */
+        if (form == DW_FORM_exprloc) {
+            /* DWARF 4/5 location expression */
             Dwarf_Unsigned len = 0;
             Dwarf_Ptr p = NULL;
-            if (dwarf_formexprloc(a, &len, &p, &e) == DW_DLV_OK && len >= 2 &&
-                ((unsigned char *)p)[0] == DW_OP_plus_uconst) {
-                unsigned char *b = p;
-                unsigned shift = 0;
-                for (Dwarf_Unsigned i = 1; i < len && shift < 64; i++, shift += 7) {
-                    byte_off |= (Dwarf_Unsigned)(b[i] & 0x7f) << shift;
-                    if (!(b[i] & 0x80))
-                        break;
-                }
-            } else if (e) {
-                dwarf_dealloc_error(r->dbg, e);
+            if (dwarf_formexprloc(a, &len, &p, &e) == DW_DLV_OK)
+                member_location_expr(p, len, &byte_off);
+        } else if (form == DW_FORM_block1 || form == DW_FORM_block2 || form == DW_FORM_block4 ||
+                   form == DW_FORM_block) {
+            /* DWARF 2/3: a block holding the expression (gcc -gdwarf-2:
+               DW_OP_plus_uconst N), which dwarf_formexprloc does not read. */
+            Dwarf_Block *blk = NULL;
+            if (dwarf_formblock(a, &blk, &e) == DW_DLV_OK) {
+                member_location_expr(blk->bl_data, blk->bl_len, &byte_off);
+                dwarf_dealloc(r->dbg, blk, DW_DLA_BLOCK);
             }
         } else if (form == DW_FORM_implicit_const || form == DW_FORM_sdata) {
             /* DWARF 5 abbreviations may hold the offset itself (implicit_const). */
             Dwarf_Signed sv = 0;
             if (dwarf_formsdata(a, &sv, &e) == DW_DLV_OK)
                 byte_off = (Dwarf_Unsigned)sv;
-            else if (e)
-                dwarf_dealloc_error(r->dbg, e);
-        } else if (dwarf_formudata(a, &byte_off, &e) != DW_DLV_OK && e) {
-            dwarf_dealloc_error(r->dbg, e);
+        } else {
+            dwarf_formudata(a, &byte_off, &e);
         }
+        if (e)
+            dwarf_dealloc_error(r->dbg, e);
         dwarf_dealloc_attribute(a);
     }
     attr_udata(r, m, DW_AT_bit_size, &bit_size);

@@ -4,8 +4,8 @@
  * artifact says what that was (its imports, its DT_NEEDED, and the library
  * declarations in its DWARF; binding.h); --built-against names the
  * baseline when its DWARF does not. Reports, in the formats of `diff` and
- * with its exit codes (0 no change, 4 changed, 12 changed and failing),
- * only the changes the binding can feel.
+ * with its exit codes (0 no change or only harmless ones, 4 changed, 12
+ * changed and failing), only the changes the binding can feel.
  */
 #include <stdio.h>
 #include <stdlib.h>

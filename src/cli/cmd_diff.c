@@ -2,8 +2,8 @@
  * cmd_diff.c — `abiguard diff OLD NEW`: loads both sides (a corpus JSON, a
  * shared object extracted on the fly, or NAME@VERSION from the store),
  * diffs them, writes the report in the format asked for, and exits with
- * abidiff's bit mask (0 no change, 4 changed, 12 changed and failing), so
- * CI scripts written for abidiff keep working.
+ * abidiff's bit mask (0 no change or only harmless ones, 4 changed, 12
+ * changed and failing), so CI scripts written for abidiff keep working.
  */
 #include <errno.h>
 #include <stdio.h>

@@ -66,8 +66,9 @@ const ag_command ag_commands[] = {
       "\n"
       "'abiguard change-kinds' lists every change kind with its verdict and why.\n"
       "\n"
-      "exit (abidiff's bit mask): 0 no ABI change, 1 error, 2 usage,\n"
-      "      4 ABI changed, 12 (4|8) changed with a change at or above --fail-on\n" },
+      "exit (abidiff's bit mask): 0 no ABI change (or only harmless ones),\n"
+      "      1 error, 2 usage, 4 ABI changed (compatible or worse), 12 (4|8)\n"
+      "      changed with a change at or above --fail-on\n" },
     { "check", cmd_check, "check a binding against a library release: only what it uses",
       "usage: abiguard check BINDING --library LIB.so|NAME@V|FILE.json\n"
       "                      [--built-against NAME@V|FILE.json|LIB.so]\n"
@@ -103,8 +104,9 @@ const ag_command ag_commands[] = {
       "                          else ./abiguard.db)\n"
       "  -o, --output FILE       write the report to FILE instead of stdout\n"
       "\n"
-      "exit (as diff): 0 nothing BINDING uses changed, 1 error, 2 usage,\n"
-      "      4 changed, 12 (4|8) changed with a change at or above --fail-on\n" },
+      "exit (as diff): 0 nothing BINDING uses changed (or only harmlessly),\n"
+      "      1 error, 2 usage, 4 changed, 12 (4|8) changed with a change at or\n"
+      "      above --fail-on\n" },
     { "change-kinds", cmd_change_kinds, "list the ABI change kinds with their verdicts and why",
       "usage: abiguard change-kinds [--format text|markdown]\n"
       "\n"
@@ -353,7 +355,8 @@ static void print_main_help(FILE *out)
     for (const ag_command *c = ag_commands; c->name; c++)
         fprintf(out, "  %-13s %s\n", c->name, c->summary);
     fprintf(out, "\n'abiguard COMMAND --help' describes one command.\n"
-                 "exit codes: 0 ok / no change, 1 error, 2 usage, 4 ABI changed, 8 incompatible\n");
+                 "exit codes: 0 ok / no change (or only harmless ones), 1 error, 2 usage,\n"
+                 "            4 ABI changed, 8 incompatible\n");
 }
 
 static void vreport(const char *level, const char *subject, const char *fmt, va_list ap)
