@@ -35,6 +35,7 @@
 #include "dwarf_sanity.h"
 #include "elf_file.h"
 #include "hash.h"
+#include "surface.h"
 
 #define MAX_TYPE_DEPTH 4096
 #define ALT_FLAG (1ULL << 63) /* reserved for offsets into a dwz alternate file */
@@ -79,6 +80,8 @@ typedef struct reader {
     ag_u64map table_of_cu;
     bool declarations;       /* read the file's declarations of imported symbols (dwarf_imports.h) */
     size_t n_declared;       /* declarations mode: how many imports were found */
+    Dwarf_Off *public_types; /* top-level type DIEs that may be declared in a public header */
+    size_t n_public_types, cap_public_types;
     uint64_t skipped[0x100]; /* counts of unmodelled DW_TAG values below 0x100 */
     uint64_t skipped_other;
     ag_line_tables lines;     /* line tables of the main file that passed dwarf_sanity */
@@ -1220,8 +1223,42 @@ static void consider_declaration(reader *r, Dwarf_Die die, Dwarf_Off off, Dwarf_
     r->n_declared++;
 }
 
+/* With public headers known, a type they declare is API even when no
+   exported signature reaches it (an enum whose values a function returns
+   as int, a struct only macros use): a named type definition at the top
+   of a unit, or an anonymous enum, whose declaration file has a public
+   header's base name is read after the interfaces (surface.c decides
+   which of those files really are the headers). */
+static void consider_public_type(reader *r, Dwarf_Die die, Dwarf_Off off, Dwarf_Half tag)
+{
+    if (tag != DW_TAG_structure_type && tag != DW_TAG_union_type && tag != DW_TAG_enumeration_type &&
+        tag != DW_TAG_typedef)
+        return;
+    if (attr_flag(r, die, DW_AT_declaration) == 1 || (!die_name(r, die) && tag != DW_TAG_enumeration_type))
+        return;
+    char *file = NULL;
+    uint32_t line = 0;
+    read_decl(r, die, &file, &line);
+    bool wanted = ag_surface_may_declare(r->c, file);
+    free(file);
+    if (!wanted)
+        return;
+    if (r->n_public_types == r->cap_public_types) {
+        size_t cap = r->cap_public_types ? r->cap_public_types * 2 : 64;
+        Dwarf_Off *bigger = realloc(r->public_types, cap * sizeof *bigger);
+        if (!bigger) {
+            nomem(r);
+            return;
+        }
+        r->public_types = bigger;
+        r->cap_public_types = cap;
+    }
+    r->public_types[r->n_public_types++] = off;
+}
+
 static void scan_unit(reader *r, Dwarf_Die unit)
 {
+    bool public_types = !r->declarations && r->c->surface.recorded;
     for (Dwarf_Die d = first_child(r, unit); d && !failed(r); d = next_sibling(r, d)) {
         Dwarf_Half tag = die_tag(r, d);
         if (r->declarations) {
@@ -1231,7 +1268,17 @@ static void scan_unit(reader *r, Dwarf_Die unit)
             consider_subprogram(r, d, die_offset(r, d));
         else if (tag == DW_TAG_variable)
             consider_variable(r, d, die_offset(r, d));
+        else if (public_types)
+            consider_public_type(r, d, die_offset(r, d), tag);
     }
+}
+
+/* After the interfaces, so that their types are read exactly as without
+   headers; a type already read by name costs a map lookup. */
+static void read_public_types(reader *r)
+{
+    for (size_t i = 0; i < r->n_public_types && !failed(r); i++)
+        resolve_type(r, r->public_types[i]);
 }
 
 static void scan_units(reader *r)
@@ -1445,6 +1492,7 @@ static void release(reader *r)
     free(r->symtab_values);
     free(r->fn_by_export);
     free(r->var_by_export);
+    free(r->public_types);
     /* The dwarf_srcfiles() lists are left to dwarf_finish(): with
        allocation tracking on it frees them, and freeing them here first
        (against whichever of the main or alternate file made them) made
@@ -1677,6 +1725,7 @@ static ag_status read_dwarf(ag_corpus *c, const char *debug_path, bool declarati
         if (!declarations)
             propagate_to_aliases(&r);
         build_interfaces(&r);
+        read_public_types(&r);
     }
     if (n_declared)
         *n_declared = r.n_declared;
