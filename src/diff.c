@@ -28,6 +28,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "abi_return.h"
 #include "hash.h"
 #include "suppress.h"
 
@@ -53,6 +54,7 @@ typedef struct node {
     bool public_type;     /* declared under --headers-dir (or no filter) */
     bool anon_member;     /* an anonymous member's type: changes inside are anonymous-member-changed */
     bool subtree_changed; /* some change is reachable from here */
+    bool tag_rename_reported; /* type-tag-renamed made for this (old, new) pair */
 } node;
 
 typedef struct change_rec {
@@ -87,15 +89,27 @@ typedef enum slot_role {
     SLOT_MEMBER,
     SLOT_VARIABLE,
     SLOT_TYPEDEF,
-    SLOT_CALLBACK, /* inside a function type: edges only, no reports */
+    SLOT_CALLBACK, /* a parameter or the return value of a function type (a callback) */
 } slot_role;
+
+/* One function type (a callback) being compared: whatever inside its
+   signature would break a call becomes one callback-signature-changed. */
+typedef struct cb_ctx {
+    ag_type_ref o, n;     /* the function types */
+    uint32_t ci;          /* that change, once made; UINT32_MAX before */
+} cb_ctx;
 
 typedef struct slot {
     slot_role role;
     const char *subject;  /* "f()", "struct ctx::p", "global_ctx", "ctx_t" */
     const char *label;    /* edge label prefix: "param 1", "member p", "return", "target" */
+    const char *where;    /* "parameter 2 'buf'", "return value", ...: starts each change's detail; or NULL */
+    ag_type_ref top_o, top_n; /* the slot's whole types, spelled in details (AG_NO_TYPE: none) */
     uint32_t owner_node;  /* node owning member/typedef slots, UINT32_MAX for interfaces */
     bool flexible_member; /* the member is a flexible array (either side) */
+    int ptr_depth;        /* pointers walked through from the slot's type */
+    unsigned carry_qo, carry_qn; /* qualifiers met on a typedef or array above, applying here (C11 6.7.3p9) */
+    cb_ctx *cb;           /* inside a callback's signature, or NULL */
     const char *decl_file;
     uint32_t decl_line;
     /* interface slots collect their changes here (attributed directly) */
@@ -232,13 +246,69 @@ static void own_change(differ *d, const slot *s, uint32_t ci)
     }
 }
 
-static void slot_change(differ *d, const slot *s, ag_change_kind kind, ag_type_ref o, ag_type_ref n, char *detail)
+static void set_verdict(differ *d, uint32_t ci, ag_verdict v)
+{
+    if (ci != UINT32_MAX && ci < d->n_changes)
+        d->changes[ci].c.verdict = v;
+}
+
+/* Appends "; more" to a change's detail. */
+static void append_detail(differ *d, uint32_t ci, char *more)
+{
+    if (!more)
+        return;
+    change_rec *r = &d->changes[ci];
+    char *joined = r->c.detail ? xprintf(d, "%s; %s", r->c.detail, more) : more;
+    if (joined != more) {
+        free(more);
+        if (joined) {
+            free(r->c.detail);
+            r->c.detail = joined;
+        }
+    } else {
+        r->c.detail = joined;
+    }
+}
+
+/* Records a change found in a slot; returns its index (UINT32_MAX on
+   failure). Inside a callback's signature a change that would break a call
+   becomes (part of) the callback's one callback-signature-changed. */
+static uint32_t slot_change(differ *d, const slot *s, ag_change_kind kind, ag_type_ref o, ag_type_ref n, char *detail)
 {
     char ob[512], nb[512];
+    if (s->where) {
+        char *w;
+        if (detail) {
+            w = xprintf(d, "%s: %s", s->where, detail);
+        } else {
+            spell(d->o, s->top_o != AG_NO_TYPE ? s->top_o : o, ob, sizeof ob);
+            spell(d->n, s->top_n != AG_NO_TYPE ? s->top_n : n, nb, sizeof nb);
+            w = xprintf(d, "%s: %s -> %s", s->where, ob, nb);
+        }
+        free(detail);
+        detail = w;
+    }
+    if (s->cb && ag_change_kind_info_of(kind)->verdict == AG_VERDICT_BREAKING) {
+        if (s->cb->ci != UINT32_MAX) {
+            append_detail(d, s->cb->ci, detail);
+            return s->cb->ci;
+        }
+        kind = AG_CK_CALLBACK_SIGNATURE_CHANGED;
+        o = s->cb->o;
+        n = s->cb->n;
+    }
     spell(d->o, o, ob, sizeof ob);
     spell(d->n, n, nb, sizeof nb);
     uint32_t ci = add_change(d, kind, s->subject, ob, nb, s->decl_file, s->decl_line, detail);
+    if (ci == UINT32_MAX)
+        return ci;
+    if (s->cb) {
+        d->changes[ci].c.upcall = true;
+        if (kind == AG_CK_CALLBACK_SIGNATURE_CHANGED)
+            s->cb->ci = ci;
+    }
     own_change(d, s, ci);
+    return ci;
 }
 
 /* ------------------------------------------------------------------ */
@@ -266,91 +336,9 @@ static ag_type_ref strip_qualifiers(const ag_corpus *c, ag_type_ref t, unsigned 
     return t;
 }
 
-static ag_type_ref peel_typedefs(const ag_corpus *c, ag_type_ref t)
-{
-    for (int guard = 0; t < c->n_types && guard < 32; guard++) {
-        ag_type_kind k = c->types[t].kind;
-        if (k != AG_T_TYPEDEF && !is_qualifier(k))
-            break;
-        t = c->types[t].target;
-    }
-    return t;
-}
-
-/* Size in bytes of a type as a member, following typedefs and arrays. */
-static uint64_t type_size(const ag_corpus *c, ag_type_ref t)
-{
-    t = peel_typedefs(c, t);
-    if (t >= c->n_types)
-        return 0;
-    const ag_type *ty = &c->types[t];
-    if (ty->kind == AG_T_ARRAY) {
-        if (ty->byte_size)
-            return ty->byte_size;
-        uint64_t n = 1;
-        for (size_t i = 0; i < ty->n_dims; i++) {
-            if (ty->dims[i] == AG_DIM_UNKNOWN)
-                return 0;
-            n *= ty->dims[i];
-        }
-        return n * type_size(c, ty->target);
-    }
-    if (ty->kind == AG_T_POINTER && !ty->byte_size)
-        return c->elf.elf_class == 32 ? 4 : 8;
-    return ty->byte_size;
-}
-
-/* Alignment in bytes: DW_AT_alignment when the producer gave one
-   (_Alignas, aligned attributes), otherwise the natural alignment of the
-   x86-64/AArch64 psABIs: scalars by size (long double 16), aggregates by
-   their strictest member. */
-static uint64_t type_alignment(const ag_corpus *c, ag_type_ref t, int depth)
-{
-    if (t >= c->n_types || depth > 32)
-        return 1;
-    const ag_type *ty = &c->types[t];
-    if (ty->alignment)
-        return ty->alignment;
-    switch (ty->kind) {
-    case AG_T_TYPEDEF:
-    case AG_T_CONST:
-    case AG_T_VOLATILE:
-    case AG_T_RESTRICT:
-    case AG_T_ARRAY:
-        return type_alignment(c, ty->target, depth + 1);
-    case AG_T_ATOMIC: {
-        uint64_t size = type_size(c, t);
-        uint64_t inner = type_alignment(c, ty->target, depth + 1);
-        return (size == 2 || size == 4 || size == 8 || size == 16) && size > inner ? size : inner;
-    }
-    case AG_T_POINTER:
-        return ty->byte_size ? ty->byte_size : (c->elf.elf_class == 32 ? 4 : 8);
-    case AG_T_BASE:
-    case AG_T_ENUM: {
-        uint64_t size = ty->byte_size ? ty->byte_size : 1;
-        if (ty->encoding == AG_ENC_COMPLEX_FLOAT)
-            size /= 2;
-        return size > 16 ? 16 : (size == 0 ? 1 : size);
-    }
-    case AG_T_STRUCT:
-    case AG_T_UNION: {
-        uint64_t best = 1;
-        for (size_t i = 0; i < ty->n_members; i++) {
-            const ag_member *m = &ty->members[i];
-            uint64_t al = m->alignment ? m->alignment : type_alignment(c, m->type, depth + 1);
-            if (al > best)
-                best = al;
-        }
-        return best;
-    }
-    default:
-        return 1;
-    }
-}
-
 static bool is_flexible_array(const ag_corpus *c, ag_type_ref t)
 {
-    t = peel_typedefs(c, t);
+    t = ag_type_resolve(c, t);
     return t < c->n_types && c->types[t].kind == AG_T_ARRAY && c->types[t].n_dims &&
            c->types[t].dims[0] == AG_DIM_UNKNOWN;
 }
@@ -359,7 +347,7 @@ static int pointer_depth(const ag_corpus *c, ag_type_ref *t)
 {
     int depth = 0;
     for (int guard = 0; guard < 32; guard++) {
-        *t = peel_typedefs(c, *t);
+        *t = ag_type_resolve(c, *t);
         if (*t >= c->n_types || c->types[*t].kind != AG_T_POINTER)
             break;
         depth++;
@@ -483,17 +471,15 @@ static ag_change_kind generic_kind(const slot *s)
     case SLOT_MEMBER: return s->flexible_member ? AG_CK_FLEXIBLE_ARRAY_CHANGED : AG_CK_MEMBER_TYPE_CHANGED;
     case SLOT_VARIABLE: return AG_CK_VAR_TYPE_CHANGED;
     case SLOT_TYPEDEF: return AG_CK_TYPEDEF_TARGET_CHANGED;
+    case SLOT_CALLBACK: return AG_CK_CALLBACK_SIGNATURE_CHANGED;
     default: return AG_CK_TYPE_KIND_CHANGED;
     }
 }
 
-static bool report_in(const slot *s)
-{
-    return s->role != SLOT_CALLBACK;
-}
-
 static void compare_slot(differ *d, const slot *s, ag_type_ref o, ag_type_ref n,
                          bool through_pointer, bool through_callback, int depth);
+static uint32_t node_change(differ *d, uint32_t ni, ag_change_kind kind, const char *subject,
+                            const char *ov, const char *nv, char *detail);
 
 static bool dims_equal(const ag_type *a, const ag_type *b)
 {
@@ -505,64 +491,221 @@ static bool dims_equal(const ag_type *a, const ag_type *b)
     return true;
 }
 
+/* A callback's parameters and return value are compared like a function's,
+   as slots of their own (SLOT_CALLBACK): what would break a call is one
+   callback-signature-changed; what only changes the C spelling (const
+   moved, void * and T *) is reported as itself, never as breaking. Named
+   types inside the signature are followed as upcall surface. */
 static void compare_function_types(differ *d, const slot *s, ag_type_ref o, ag_type_ref n,
                                    bool through_pointer, int depth)
 {
     const ag_type *a = ot(d, o), *b = nt(d, n);
-    bool differs = a->n_params != b->n_params || a->variadic != b->variadic ||
-                   !same_spelling(d, o, n);
-    if (differs && report_in(s))
-        slot_change(d, s, AG_CK_CALLBACK_SIGNATURE_CHANGED, o, n,
-                    xprintf(d, "callback signature changed (%zu -> %zu parameters%s)",
-                            a->n_params, b->n_params, a->variadic != b->variadic ? ", variadic changed" : ""));
-    /* Named types inside the callback's signature are still followed, so a
-       struct passed to the callback is checked — as upcall surface. */
+    cb_ctx own = { o, n, UINT32_MAX };
+    cb_ctx *cb = s->cb ? s->cb : &own; /* a callback's callback is part of its signature */
     slot inner = *s;
     inner.role = SLOT_CALLBACK;
-    char label[64];
+    inner.cb = cb;
+    inner.ptr_depth = 0;
+    inner.carry_qo = inner.carry_qn = 0;
+    if (a->n_params != b->n_params || a->variadic != b->variadic) {
+        inner.where = s->where;
+        inner.top_o = inner.top_n = AG_NO_TYPE;
+        slot_change(d, &inner, AG_CK_CALLBACK_SIGNATURE_CHANGED, o, n,
+                    xprintf(d, "callback signature changed (%zu -> %zu parameters%s)", a->n_params, b->n_params,
+                            a->variadic != b->variadic ? ", variadic changed" : ""));
+    }
+    char where[512], label[64];
+    snprintf(where, sizeof where, "%s%scallback return value", s->where ? s->where : "", s->where ? ", " : "");
+    inner.where = where;
     inner.label = "callback return";
+    inner.top_o = a->target;
+    inner.top_n = b->target;
     compare_slot(d, &inner, a->target, b->target, through_pointer, true, depth + 1);
     size_t common = a->n_params < b->n_params ? a->n_params : b->n_params;
     for (size_t i = 0; i < common && ok(d); i++) {
         snprintf(label, sizeof label, "callback param %zu", i + 1);
+        snprintf(where, sizeof where, "%s%scallback parameter %zu", s->where ? s->where : "", s->where ? ", " : "",
+                 i + 1);
         inner.label = label;
+        inner.top_o = a->params[i].type;
+        inner.top_n = b->params[i].type;
         compare_slot(d, &inner, a->params[i].type, b->params[i].type, through_pointer, true, depth + 1);
     }
+}
+
+static bool is_aggregate(ag_type_kind k)
+{
+    return k == AG_T_STRUCT || k == AG_T_UNION;
+}
+
+static bool same_layout(const differ *d, ag_type_ref o, ag_type_ref n, ag_type_ref root_o, ag_type_ref root_n,
+                        int depth);
+
+/* Two member types that lay out alike: spelled the same, pointers to the
+   types being compared (a renamed struct's `next`), or anonymous
+   aggregates of the same layout. */
+static bool same_member_type(const differ *d, ag_type_ref mo, ag_type_ref mn, ag_type_ref root_o, ag_type_ref root_n,
+                             int depth)
+{
+    if (same_spelling(d, mo, mn))
+        return true;
+    if (depth > 8)
+        return false;
+    mo = ag_type_resolve(d->o, mo);
+    mn = ag_type_resolve(d->n, mn);
+    const ag_type *a = ot(d, mo), *b = nt(d, mn);
+    if (!a || !b || a->kind != b->kind)
+        return false;
+    if (mo == root_o && mn == root_n)
+        return true;
+    if (a->kind == AG_T_POINTER)
+        return same_member_type(d, a->target, b->target, root_o, root_n, depth + 1);
+    if (a->kind == AG_T_ARRAY)
+        return dims_equal(a, b) && same_member_type(d, a->target, b->target, root_o, root_n, depth + 1);
+    if ((is_aggregate(a->kind) || a->kind == AG_T_ENUM) && !a->name && !b->name)
+        return same_layout(d, mo, mn, root_o, root_n, depth + 1);
+    return false;
+}
+
+/* The same layout under another name (a tag renamed, an anonymous type
+   that gained a tag): kind, size, alignment, members (names, offsets,
+   widths, types) or enumerators all equal. */
+static bool same_layout(const differ *d, ag_type_ref o, ag_type_ref n, ag_type_ref root_o, ag_type_ref root_n,
+                        int depth)
+{
+    const ag_type *a = ot(d, o), *b = nt(d, n);
+    if (!a || !b || a->kind != b->kind || a->byte_size != b->byte_size ||
+        a->declaration_only != b->declaration_only || depth > 8)
+        return false;
+    if (a->declaration_only)
+        return true;
+    if (a->kind == AG_T_ENUM) {
+        if (a->n_enumerators != b->n_enumerators)
+            return false;
+        for (size_t i = 0; i < a->n_enumerators; i++)
+            if (strcmp(a->enumerators[i].name ? a->enumerators[i].name : "",
+                       b->enumerators[i].name ? b->enumerators[i].name : "") != 0 ||
+                a->enumerators[i].value != b->enumerators[i].value)
+                return false;
+        return true;
+    }
+    if (!is_aggregate(a->kind) || a->n_members != b->n_members ||
+        ag_type_alignment(d->o, o) != ag_type_alignment(d->n, n))
+        return false;
+    for (size_t i = 0; i < a->n_members; i++) {
+        const ag_member *ma = &a->members[i], *mb = &b->members[i];
+        if (strcmp(ma->name ? ma->name : "", mb->name ? mb->name : "") != 0 || ma->bit_offset != mb->bit_offset ||
+            ma->bit_size != mb->bit_size || !same_member_type(d, ma->type, mb->type, root_o, root_n, depth))
+            return false;
+    }
+    return true;
 }
 
 static void compare_named_slot(differ *d, const slot *s, ag_type_ref o, ag_type_ref n,
                                bool through_pointer, bool through_callback)
 {
     const ag_type *a = ot(d, o), *b = nt(d, n);
-    bool both_named = a->name && b->name;
-    if (both_named && strcmp(a->name, b->name) != 0) {
-        if (report_in(s)) {
-            ag_change_kind k = generic_kind(s);
-            /* typedef T -> struct a  becoming  typedef T -> struct b of the same layout */
-            if (s->role == SLOT_TYPEDEF && type_size(d->o, o) == type_size(d->n, n) &&
-                a->n_members == b->n_members && a->kind == b->kind)
-                k = AG_CK_TYPEDEF_TARGET_RENAMED;
-            slot_change(d, s, k, o, n, NULL);
-        }
-        return;
-    }
-    if (!both_named && (a->name || b->name)) {
-        if (report_in(s))
+    bool same_name = a->name && b->name ? strcmp(a->name, b->name) == 0 : !a->name && !b->name;
+    if (!same_name) {
+        if (!same_layout(d, o, n, o, n, 0)) {
             slot_change(d, s, generic_kind(s), o, n, NULL);
-        return;
+            return;
+        }
+        /* Same layout, another name: behind a typedef nobody names the tag
+           (typedef-target-renamed); used directly, code naming the old tag
+           no longer compiles, unless there was none: one type-tag-renamed
+           at the type, however many slots use it. The pair is compared as
+           one type, for what its members reach. */
+        if (s->role == SLOT_TYPEDEF) {
+            slot_change(d, s, AG_CK_TYPEDEF_TARGET_RENAMED, o, n, NULL);
+        } else {
+            uint32_t ni = node_for(d, o, n);
+            if (ni != UINT32_MAX && !d->nodes[ni].tag_rename_reported) {
+                d->nodes[ni].tag_rename_reported = true;
+                char ob[512], nb[512];
+                spell(d->o, o, ob, sizeof ob);
+                spell(d->n, n, nb, sizeof nb);
+                uint32_t ci = node_change(d, ni, AG_CK_TYPE_TAG_RENAMED, NULL, ob, nb,
+                                          xprintf(d, "%s -> %s, same layout", ob, nb));
+                if (!a->name)
+                    set_verdict(d, ci, AG_VERDICT_HARMLESS);
+            }
+            add_edge(d, s, ni, through_pointer, through_callback, NULL);
+            return;
+        }
     }
     add_edge(d, s, node_for(d, o, n), through_pointer, through_callback, NULL);
+}
+
+/* The verdict of const added to or removed from what a pointer points to,
+   from the point of view of code written for the old headers: a const
+   parameter accepts what a non-const one did (added: harmless, removed:
+   api-break), a returned pointer the reverse; a member or variable is both
+   read and written (api-break either way); two pointer levels down, or
+   inside a callback's signature, the types are no longer compatible in C
+   (api-break either way). */
+static ag_verdict pointee_const_verdict(const slot *s, bool added)
+{
+    if (s->cb || s->ptr_depth > 1)
+        return AG_VERDICT_API_BREAK;
+    switch (s->role) {
+    case SLOT_PARAM: return added ? AG_VERDICT_HARMLESS : AG_VERDICT_API_BREAK;
+    case SLOT_RETURN: return added ? AG_VERDICT_API_BREAK : AG_VERDICT_HARMLESS;
+    case SLOT_MEMBER:
+    case SLOT_VARIABLE: return AG_VERDICT_API_BREAK;
+    default:
+        return ag_change_kind_info_of(added ? AG_CK_POINTEE_CONST_ADDED : AG_CK_POINTEE_CONST_REMOVED)->verdict;
+    }
+}
+
+/* The type behind typedefs and qualifiers, collecting the qualifiers. */
+static ag_type_ref unqualified(const ag_corpus *c, ag_type_ref t, unsigned *quals)
+{
+    *quals = 0;
+    for (int guard = 0; t < c->n_types && guard < 32; guard++) {
+        unsigned q;
+        t = strip_qualifiers(c, t, &q);
+        *quals |= q;
+        if (t >= c->n_types || c->types[t].kind != AG_T_TYPEDEF)
+            break;
+        t = c->types[t].target;
+    }
+    return t;
+}
+
+/* Whether const goes away somewhere further down two pointer chains (const
+   moved between levels: `const char **` -> `char *const *`). */
+static bool const_removed_below(const differ *d, ag_type_ref o, ag_type_ref n)
+{
+    unsigned qo, qn;
+    o = unqualified(d->o, o, &qo);
+    n = unqualified(d->n, n, &qn);
+    for (int guard = 0; guard < 16; guard++) {
+        const ag_type *a = ot(d, o), *b = nt(d, n);
+        if (!a || !b || a->kind != AG_T_POINTER || b->kind != AG_T_POINTER)
+            return false;
+        o = unqualified(d->o, a->target, &qo);
+        n = unqualified(d->n, b->target, &qn);
+        if ((qo & Q_CONST) && !(qn & Q_CONST))
+            return true;
+    }
+    return false;
 }
 
 static void compare_qualifiers(differ *d, const slot *s, unsigned qo, unsigned qn,
                                ag_type_ref o, ag_type_ref n, bool through_pointer)
 {
-    if (qo == qn || !report_in(s))
+    if (qo == qn)
         return;
     if (through_pointer) {
-        if ((qo & Q_CONST) != (qn & Q_CONST))
-            slot_change(d, s, (qn & Q_CONST) ? AG_CK_POINTEE_CONST_ADDED : AG_CK_POINTEE_CONST_REMOVED,
-                        o, n, NULL);
+        if ((qo & Q_CONST) != (qn & Q_CONST)) {
+            bool added = qn & Q_CONST;
+            uint32_t ci = slot_change(d, s, added ? AG_CK_POINTEE_CONST_ADDED : AG_CK_POINTEE_CONST_REMOVED, o, n, NULL);
+            ag_verdict v = pointee_const_verdict(s, added);
+            if (added && v < AG_VERDICT_API_BREAK && const_removed_below(d, o, n))
+                v = AG_VERDICT_API_BREAK; /* moved, not added: the old type no longer converts */
+            set_verdict(d, ci, v);
+        }
         if ((qo & Q_ATOMIC) != (qn & Q_ATOMIC))
             slot_change(d, s, generic_kind(s), o, n, NULL);
         return;
@@ -575,6 +718,155 @@ static void compare_qualifiers(differ *d, const slot *s, unsigned qo, unsigned q
         slot_change(d, s, AG_CK_MEMBER_QUALIFIER_CHANGED, o, n, NULL);
 }
 
+/* A base type's name in one spelling per C type: "long int" and "long",
+   "unsigned" and "unsigned int", "short unsigned int" and "unsigned short"
+   are the same type (C11 6.7.2p2). Plain char keeps its own name: it is a
+   type of its own, distinct from signed and unsigned char. */
+static void canonical_base_name(const char *name, char *out, size_t len)
+{
+    int n_long = 0;
+    bool is_unsigned = false, is_signed = false, is_short = false, is_char = false, is_int = false, other = false;
+    char rest[256] = "";
+    const char *p = name ? name : "";
+    while (*p) {
+        while (*p == ' ')
+            p++;
+        size_t w = strcspn(p, " ");
+        if (!w)
+            break;
+        if (w == 4 && strncmp(p, "long", 4) == 0)
+            n_long++;
+        else if (w == 8 && strncmp(p, "unsigned", 8) == 0)
+            is_unsigned = true;
+        else if (w == 6 && strncmp(p, "signed", 6) == 0)
+            is_signed = true;
+        else if (w == 5 && strncmp(p, "short", 5) == 0)
+            is_short = true;
+        else if (w == 4 && strncmp(p, "char", 4) == 0)
+            is_char = true;
+        else if (w == 3 && strncmp(p, "int", 3) == 0)
+            is_int = true;
+        else {
+            other = true;
+            size_t used = strlen(rest);
+            snprintf(rest + used, sizeof rest - used, "%s%.*s", used ? " " : "", (int)w, p);
+        }
+        p += w;
+    }
+    if (other) { /* double, long double, _Complex, __int128, ...: as written, longs first */
+        snprintf(out, len, "%s%s%s%s", is_unsigned ? "unsigned " : "", n_long >= 1 ? "long " : "",
+                 n_long >= 2 ? "long " : "", rest);
+        return;
+    }
+    const char *base = is_char ? "char" : is_short ? "short" : n_long >= 2 ? "long long" : n_long ? "long" : "int";
+    const char *sign = is_unsigned ? "unsigned " : is_char && is_signed ? "signed " : "";
+    (void)is_int;
+    snprintf(out, len, "%s%s", sign, base);
+}
+
+static bool is_integer_encoding(ag_encoding e)
+{
+    return e == AG_ENC_SIGNED || e == AG_ENC_SIGNED_CHAR || e == AG_ENC_UNSIGNED || e == AG_ENC_UNSIGNED_CHAR;
+}
+
+static bool is_signed_encoding(ag_encoding e)
+{
+    return e == AG_ENC_SIGNED || e == AG_ENC_SIGNED_CHAR;
+}
+
+/* Whether an enum's values are signed: its underlying type when DWARF
+   names one, else any negative enumerator (the compiler then picks a
+   signed type, C11 6.7.2.2p4). */
+static bool enum_is_signed(const ag_corpus *c, const ag_type *e)
+{
+    ag_type_ref u = ag_type_resolve(c, e->target);
+    if (u < c->n_types && c->types[u].kind == AG_T_BASE)
+        return is_signed_encoding(c->types[u].encoding);
+    for (size_t i = 0; i < e->n_enumerators; i++)
+        if (!e->enumerators[i].value_unsigned && e->enumerators[i].value < 0)
+            return true;
+    return false;
+}
+
+/* An enum and an integer type passed the same way: same size, same
+   signedness (the ABI passes an enum as its underlying integer type). */
+static bool enum_matches_integer(const ag_corpus *ec, const ag_type *e, const ag_type *i)
+{
+    return !e->declaration_only && e->byte_size && e->byte_size == i->byte_size && is_integer_encoding(i->encoding) &&
+           enum_is_signed(ec, e) == is_signed_encoding(i->encoding);
+}
+
+/* Another type with the same machine code (void * and T *, an enum and its
+   integer, int and long where both are 4 bytes). By value C converts one
+   into the other implicitly, so existing code still compiles: harmless.
+   Through a pointer, or in a callback's signature, the pointer or function
+   types are no longer compatible: api-break. */
+static void same_abi_change(differ *d, const slot *s, ag_type_ref o0, ag_type_ref n0, bool by_value, char *detail)
+{
+    uint32_t ci = slot_change(d, s, AG_CK_TYPE_CHANGED_SAME_ABI, o0, n0, detail);
+    set_verdict(d, ci, by_value && !s->cb ? AG_VERDICT_HARMLESS : AG_VERDICT_API_BREAK);
+}
+
+/* void * <-> T *: any object pointer converts to and from void * without a
+   cast, so only some uses stop compiling: passing T * where void * is now
+   taken still works (harmless); a void * parameter that became T *, a
+   return value or member that code dereferences, or two levels down
+   (void ** is not generic), do not (api-break). */
+static void void_pointer_change(differ *d, const slot *s, ag_type_ref o0, ag_type_ref n0, bool to_void)
+{
+    uint32_t ci = slot_change(d, s, AG_CK_TYPE_CHANGED_SAME_ABI, o0, n0, NULL);
+    bool harmless = to_void && s->role == SLOT_PARAM && !s->cb && s->ptr_depth == 1;
+    set_verdict(d, ci, harmless ? AG_VERDICT_HARMLESS : AG_VERDICT_API_BREAK);
+}
+
+/* A function that returned void now returns a T: old callers ignore the
+   result, which is harmless when T comes back in registers (a call
+   clobbers them anyway) and breaking when the caller must provide memory
+   for it or pop it off the x87 stack (abi_return.h). */
+static void return_value_added(differ *d, const slot *s, ag_type_ref o0, ag_type_ref n0, ag_type_ref n)
+{
+    char how[512], ts[512];
+    spell(d->n, n0, ts, sizeof ts);
+    ag_return_class rc = ag_return_class_of(d->n, n, how, sizeof how);
+    if (rc == AG_RET_REGISTERS || rc == AG_RET_NOTHING)
+        slot_change(d, s, AG_CK_FN_RETURN_VALUE_ADDED, o0, n0,
+                    xprintf(d, "void -> %s, %s: old callers never read it", ts, how));
+    else
+        slot_change(d, s, AG_CK_FN_RETURN_TYPE_CHANGED, o0, n0, xprintf(d, "void -> %s, %s", ts, how));
+}
+
+/* When the two types are of different kinds: the most specific change. */
+static void compare_kinds(differ *d, const slot *s, ag_type_ref o0, ag_type_ref n0, ag_type_ref o, ag_type_ref n,
+                          bool through_pointer)
+{
+    const ag_type *a = ot(d, o), *b = nt(d, n);
+    ag_type_ref po = o, pn = n;
+    int do_ = pointer_depth(d->o, &po), dn = pointer_depth(d->n, &pn);
+    if (s->role == SLOT_RETURN && !s->cb && !through_pointer && a->kind == AG_T_VOID) {
+        return_value_added(d, s, o0, n0, n);
+    } else if (through_pointer && (a->kind == AG_T_VOID) != (b->kind == AG_T_VOID) &&
+               ot(d, ag_type_resolve(d->o, po))->kind != AG_T_FUNC && nt(d, ag_type_resolve(d->n, pn))->kind != AG_T_FUNC) {
+        void_pointer_change(d, s, o0, n0, b->kind == AG_T_VOID);
+    } else if (do_ != dn && same_spelling(d, po, pn)) {
+        slot_change(d, s, AG_CK_POINTER_LEVEL_CHANGED, o0, n0, xprintf(d, "pointer depth %d -> %d", do_, dn));
+    } else if (a->kind == AG_T_ENUM && b->kind == AG_T_BASE && enum_matches_integer(d->o, a, b)) {
+        same_abi_change(d, s, o0, n0, !through_pointer, NULL);
+    } else if (b->kind == AG_T_ENUM && a->kind == AG_T_BASE && enum_matches_integer(d->n, b, a)) {
+        same_abi_change(d, s, o0, n0, !through_pointer, NULL);
+    } else if (is_aggregate(a->kind) && is_aggregate(b->kind) &&
+               ((!a->name && !b->name) || (a->name && b->name && strcmp(a->name, b->name) == 0))) {
+        slot_change(d, s, AG_CK_STRUCT_UNION_CHANGED, o0, n0, NULL);
+    } else if (s->role == SLOT_MEMBER && (is_flexible_array(d->o, o) || is_flexible_array(d->n, n))) {
+        slot_change(d, s, AG_CK_FLEXIBLE_ARRAY_CHANGED, o0, n0, NULL);
+    } else if (s->role == SLOT_TYPEDEF) {
+        /* The typedef now names a different kind of type (struct -> enum). */
+        slot_change(d, s, AG_CK_TYPE_KIND_CHANGED, o0, n0,
+                    xprintf(d, "%s -> %s", ag_type_kind_name(a->kind), ag_type_kind_name(b->kind)));
+    } else {
+        slot_change(d, s, generic_kind(s), o0, n0, NULL);
+    }
+}
+
 static void compare_slot(differ *d, const slot *s, ag_type_ref o, ag_type_ref n,
                          bool through_pointer, bool through_callback, int depth)
 {
@@ -584,79 +876,93 @@ static void compare_slot(differ *d, const slot *s, ag_type_ref o, ag_type_ref n,
     unsigned qo, qn;
     o = strip_qualifiers(d->o, o, &qo);
     n = strip_qualifiers(d->n, n, &qn);
-    compare_qualifiers(d, s, qo, qn, o0, n0, through_pointer);
+    qo |= s->carry_qo;
+    qn |= s->carry_qn;
     const ag_type *a = ot(d, o), *b = nt(d, n);
     if (!a || !b)
         return;
-    /* Typedefs: the same name is a node; anything else is looked through. */
+    slot sub = *s;
+    sub.carry_qo = sub.carry_qn = 0;
+    /* Typedefs: the same name is a node; anything else is looked through,
+       taking its qualifiers along (`const T` qualifies what T names). */
     if (a->kind == AG_T_TYPEDEF && b->kind == AG_T_TYPEDEF && a->name && b->name &&
         strcmp(a->name, b->name) == 0) {
+        compare_qualifiers(d, s, qo, qn, o0, n0, through_pointer);
         add_edge(d, s, node_for(d, o, n), through_pointer, through_callback, NULL);
         return;
     }
     if (a->kind == AG_T_TYPEDEF || b->kind == AG_T_TYPEDEF) {
-        compare_slot(d, s, a->kind == AG_T_TYPEDEF ? a->target : o, b->kind == AG_T_TYPEDEF ? b->target : n,
+        sub.carry_qo = qo;
+        sub.carry_qn = qn;
+        compare_slot(d, &sub, a->kind == AG_T_TYPEDEF ? a->target : o, b->kind == AG_T_TYPEDEF ? b->target : n,
                      through_pointer, through_callback, depth + 1);
         return;
     }
-    if (a->kind != b->kind) {
-        if (!report_in(s))
+    if (a->kind == AG_T_ARRAY && b->kind == AG_T_ARRAY) {
+        /* Qualifiers of an array type are its elements' (C11 6.7.3p9):
+           `const name_t` with name_t = char[4] is const char[4]. */
+        bool flexible = is_flexible_array(d->o, o) || is_flexible_array(d->n, n);
+        bool one_to_flexible = s->role == SLOT_MEMBER && is_flexible_array(d->n, n) && a->n_dims == 1 &&
+                               b->n_dims == 1 && (a->dims[0] == 1 || a->dims[0] == 0) &&
+                               same_spelling(d, a->target, b->target);
+        if (one_to_flexible) {
+            /* T x[1] or x[0] at the end -> T x[]: the classic pre-C99
+               spelling of the same flexible array: same element, offset
+               and allocations. */
+            uint32_t ci = slot_change(d, s, AG_CK_FLEXIBLE_ARRAY_CHANGED, o0, n0,
+                                      xprintf(d, "a one-element array became a flexible array member: the element "
+                                                 "and its offset are unchanged"));
+            set_verdict(d, ci, AG_VERDICT_HARMLESS);
             return;
-        ag_type_ref po = o, pn = n;
-        int do_ = pointer_depth(d->o, &po), dn = pointer_depth(d->n, &pn);
-        if (do_ != dn && same_spelling(d, po, pn)) {
-            slot_change(d, s, AG_CK_POINTER_LEVEL_CHANGED, o0, n0,
-                        xprintf(d, "pointer depth %d -> %d", do_, dn));
-        } else if ((a->kind == AG_T_STRUCT || a->kind == AG_T_UNION) &&
-                   (b->kind == AG_T_STRUCT || b->kind == AG_T_UNION) &&
-                   ((!a->name && !b->name) || (a->name && b->name && strcmp(a->name, b->name) == 0))) {
-            slot_change(d, s, AG_CK_STRUCT_UNION_CHANGED, o0, n0, NULL);
-        } else if (s->role == SLOT_MEMBER && (is_flexible_array(d->o, o) || is_flexible_array(d->n, n))) {
-            slot_change(d, s, AG_CK_FLEXIBLE_ARRAY_CHANGED, o0, n0, NULL);
-        } else if (s->role == SLOT_TYPEDEF) {
-            /* The typedef now names a different kind of type (struct -> enum). */
-            slot_change(d, s, AG_CK_TYPE_KIND_CHANGED, o0, n0,
-                        xprintf(d, "%s -> %s", ag_type_kind_name(a->kind), ag_type_kind_name(b->kind)));
-        } else {
-            slot_change(d, s, generic_kind(s), o0, n0, NULL);
         }
+        if (!dims_equal(a, b))
+            slot_change(d, s, flexible ? AG_CK_FLEXIBLE_ARRAY_CHANGED : AG_CK_ARRAY_DIMENSION_CHANGED, o0, n0, NULL);
+        if (flexible && !same_spelling(d, a->target, b->target)) {
+            /* The trailing flexible array's element changed: one change, at the member. */
+            slot_change(d, s, AG_CK_FLEXIBLE_ARRAY_CHANGED, o0, n0, NULL);
+            return;
+        }
+        sub.carry_qo = qo;
+        sub.carry_qn = qn;
+        compare_slot(d, &sub, a->target, b->target, through_pointer, through_callback, depth + 1);
+        return;
+    }
+    compare_qualifiers(d, s, qo, qn, o0, n0, through_pointer);
+    if (a->kind != b->kind) {
+        compare_kinds(d, s, o0, n0, o, n, through_pointer);
         return;
     }
     switch (a->kind) {
     case AG_T_VOID:
     case AG_T_UNKNOWN:
         return;
-    case AG_T_BASE:
-        if (report_in(s) && (strcmp(a->name ? a->name : "", b->name ? b->name : "") != 0 ||
-                             a->byte_size != b->byte_size || a->encoding != b->encoding))
-            slot_change(d, s, AG_CK_BASE_TYPE_CHANGED, o0, n0,
-                        xprintf(d, "%s (%llu bytes, %s) -> %s (%llu bytes, %s)", a->name ? a->name : "?",
-                                (unsigned long long)a->byte_size, ag_encoding_name(a->encoding),
-                                b->name ? b->name : "?", (unsigned long long)b->byte_size,
-                                ag_encoding_name(b->encoding)));
+    case AG_T_BASE: {
+        char ca[128], cb[128];
+        canonical_base_name(a->name, ca, sizeof ca);
+        canonical_base_name(b->name, cb, sizeof cb);
+        bool same_abi = a->byte_size == b->byte_size && a->encoding == b->encoding;
+        if (same_abi && strcmp(ca, cb) == 0)
+            return;
+        char *detail = xprintf(d, "%s (%llu bytes, %s) -> %s (%llu bytes, %s)", a->name ? a->name : "?",
+                               (unsigned long long)a->byte_size, ag_encoding_name(a->encoding),
+                               b->name ? b->name : "?", (unsigned long long)b->byte_size,
+                               ag_encoding_name(b->encoding));
+        if (same_abi)
+            same_abi_change(d, s, o0, n0, !through_pointer, detail);
+        else
+            slot_change(d, s, AG_CK_BASE_TYPE_CHANGED, o0, n0, detail);
         return;
+    }
     case AG_T_POINTER: {
         ag_type_ref po = a->target, pn = b->target;
         int do_ = pointer_depth(d->o, &po), dn = pointer_depth(d->n, &pn);
-        if (do_ != dn && report_in(s) && same_spelling(d, po, pn)) {
+        if (do_ != dn && same_spelling(d, po, pn)) {
             slot_change(d, s, AG_CK_POINTER_LEVEL_CHANGED, o0, n0,
                         xprintf(d, "pointer depth %d -> %d", do_ + 1, dn + 1));
             return;
         }
-        compare_slot(d, s, a->target, b->target, true, through_callback, depth + 1);
-        return;
-    }
-    case AG_T_ARRAY: {
-        bool flexible = is_flexible_array(d->o, o) || is_flexible_array(d->n, n);
-        if (!dims_equal(a, b) && report_in(s))
-            slot_change(d, s, flexible ? AG_CK_FLEXIBLE_ARRAY_CHANGED : AG_CK_ARRAY_DIMENSION_CHANGED,
-                        o0, n0, NULL);
-        if (flexible && report_in(s) && !same_spelling(d, a->target, b->target)) {
-            /* The trailing flexible array's element changed: one change, at the member. */
-            slot_change(d, s, AG_CK_FLEXIBLE_ARRAY_CHANGED, o0, n0, NULL);
-            return;
-        }
-        compare_slot(d, s, a->target, b->target, through_pointer, through_callback, depth + 1);
+        sub.ptr_depth = s->ptr_depth + 1;
+        compare_slot(d, &sub, a->target, b->target, true, through_callback, depth + 1);
         return;
     }
     case AG_T_FUNC:
@@ -682,11 +988,11 @@ static char *member_subject(differ *d, const char *type_name, const char *member
 
 static uint64_t member_bits(const ag_corpus *c, const ag_member *m)
 {
-    return m->bit_size ? m->bit_size : type_size(c, m->type) * 8;
+    return m->bit_size ? m->bit_size : ag_type_size(c, m->type) * 8;
 }
 
-static void node_change(differ *d, uint32_t ni, ag_change_kind kind, const char *subject,
-                        const char *ov, const char *nv, char *detail)
+static uint32_t node_change(differ *d, uint32_t ni, ag_change_kind kind, const char *subject,
+                            const char *ov, const char *nv, char *detail)
 {
     node *nd = &d->nodes[ni];
     const ag_type *b = nt(d, nd->n), *a = ot(d, nd->o);
@@ -708,6 +1014,7 @@ static void node_change(differ *d, uint32_t ni, ag_change_kind kind, const char 
     if (ci != UINT32_MAX && (kind == AG_CK_TYPE_SIZE_CHANGED || kind == AG_CK_MEMBER_ADDED_AT_END ||
                              kind == AG_CK_TYPE_ALIGNMENT_CHANGED))
         d->changes[ci].size_refinable = true;
+    return ci;
 }
 
 static const ag_member *find_member(const ag_type *t, const char *name, size_t anon_index)
@@ -926,6 +1233,25 @@ static void compare_enums(differ *d, uint32_t ni)
     free(matched);
 }
 
+/* The struct shrank only because its last member, T x[1] (or x[0]),
+   became the flexible array T x[] with the same element at the same
+   offset: sizeof lost at most that element and its padding. */
+static bool one_element_array_went(const differ *d, const ag_type *a, const ag_type *b)
+{
+    if (a->kind != AG_T_STRUCT || !a->n_members || !b->n_members || b->byte_size > a->byte_size)
+        return false;
+    const ag_member *ma = &a->members[a->n_members - 1], *mb = &b->members[b->n_members - 1];
+    ag_type_ref ta = ag_type_resolve(d->o, ma->type), tb = ag_type_resolve(d->n, mb->type);
+    const ag_type *xa = ot(d, ta), *xb = nt(d, tb);
+    if (!xa || !xb || !ma->name || !mb->name || strcmp(ma->name, mb->name) != 0 || ma->bit_offset != mb->bit_offset ||
+        xa->kind != AG_T_ARRAY || xb->kind != AG_T_ARRAY || xa->n_dims != 1 || xb->n_dims != 1 ||
+        (xa->dims[0] != 1 && xa->dims[0] != 0) || xb->dims[0] != AG_DIM_UNKNOWN ||
+        !same_spelling(d, xa->target, xb->target))
+        return false;
+    /* at most the element plus the tail padding it caused (alignment <= 16) */
+    return a->byte_size - b->byte_size < ag_type_size(d->o, xa->target) + 16;
+}
+
 static void compare_node(differ *d, uint32_t ni)
 {
     const ag_type *a = ot(d, d->nodes[ni].o), *b = nt(d, d->nodes[ni].n);
@@ -959,11 +1285,22 @@ static void compare_node(differ *d, uint32_t ni)
     }
     if (a->declaration_only || a->kind == AG_T_ENUM)
         return;
-    if (a->byte_size != b->byte_size)
+    if (a->byte_size != b->byte_size && one_element_array_went(d, a, b)) {
+        uint32_t ci = node_change(d, ni, AG_CK_TYPE_SIZE_CHANGED, NULL, NULL, NULL,
+                                  xprintf(d, "size %llu -> %llu bytes: only the trailing one-element array's element "
+                                             "went (now a flexible array member): allocations sized for the old "
+                                             "struct still hold it", (unsigned long long)a->byte_size,
+                                          (unsigned long long)b->byte_size));
+        if (ci != UINT32_MAX) {
+            d->changes[ci].size_refinable = false;
+            set_verdict(d, ci, AG_VERDICT_HARMLESS);
+        }
+    } else if (a->byte_size != b->byte_size) {
         node_change(d, ni, AG_CK_TYPE_SIZE_CHANGED, NULL, NULL, NULL,
                     xprintf(d, "size %llu -> %llu bytes", (unsigned long long)a->byte_size,
                             (unsigned long long)b->byte_size));
-    uint64_t align_a = type_alignment(d->o, d->nodes[ni].o, 0), align_b = type_alignment(d->n, d->nodes[ni].n, 0);
+    }
+    uint64_t align_a = ag_type_alignment(d->o, d->nodes[ni].o), align_b = ag_type_alignment(d->n, d->nodes[ni].n);
     if (align_a != align_b)
         node_change(d, ni, AG_CK_TYPE_ALIGNMENT_CHANGED, NULL, NULL, NULL,
                     xprintf(d, "alignment %llu -> %llu", (unsigned long long)align_a,
@@ -1227,13 +1564,24 @@ static void compare_function(differ *d, iface *f, const ag_function *a, const ag
     char label[300];
     snprintf(label, sizeof label, "%s() return", a->name);
     slot s = iface_slot(f, SLOT_RETURN, subject, label, file, line);
+    s.where = "return value";
+    s.top_o = a->return_type;
+    s.top_n = b->return_type;
     compare_slot(d, &s, a->return_type, b->return_type, false, false, 0);
     size_t common = a->n_params < b->n_params ? a->n_params : b->n_params;
     for (size_t i = 0; i < common && ok(d); i++) {
-        snprintf(label, sizeof label, "%s() param %zu", a->name, i + 1);
-        s = iface_slot(f, SLOT_PARAM, subject, label, file, line);
-        compare_slot(d, &s, a->params[i].type, b->params[i].type, false, false, 0);
         const char *on = a->params[i].name, *nn = b->params[i].name;
+        char where[300];
+        snprintf(label, sizeof label, "%s() param %zu", a->name, i + 1);
+        if (nn || on)
+            snprintf(where, sizeof where, "parameter %zu '%s'", i + 1, nn ? nn : on);
+        else
+            snprintf(where, sizeof where, "parameter %zu", i + 1);
+        s = iface_slot(f, SLOT_PARAM, subject, label, file, line);
+        s.where = where;
+        s.top_o = a->params[i].type;
+        s.top_n = b->params[i].type;
+        compare_slot(d, &s, a->params[i].type, b->params[i].type, false, false, 0);
         if (on && nn && strcmp(on, nn) != 0)
             iface_change(d, f, AG_CK_FN_PARAM_RENAMED, subject, on, nn, file, line,
                          xprintf(d, "parameter %zu renamed from '%s' to '%s'", i + 1, on, nn));
