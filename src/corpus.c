@@ -711,7 +711,7 @@ static void spell_declarator(const ag_corpus *c, ag_type_ref t, const char *inne
         bool wrap = to && (to->kind == AG_T_FUNC || to->kind == AG_T_ARRAY);
         quals_text(quals, " ", qs, sizeof qs);
         size_t ql = strlen(qs);
-        if (ql && !*inner)
+        if (ql && (!*inner || *inner == '[' || *inner == ')'))
             qs[ql - 1] = '\0';
         snprintf(next, sizeof next, wrap ? "(*%s%s)" : "*%s%s", qs, inner);
         spell_declarator(c, ty->target, next, out, depth + 1, 0);

@@ -26,6 +26,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 #include "abi_return.h"
@@ -107,6 +108,7 @@ typedef struct slot {
     ag_type_ref top_o, top_n; /* the slot's whole types, spelled in details (AG_NO_TYPE: none) */
     uint32_t owner_node;  /* node owning member/typedef slots, UINT32_MAX for interfaces */
     bool flexible_member; /* the member is a flexible array (either side) */
+    bool last_member;     /* the last member of a struct on both sides */
     int ptr_depth;        /* pointers walked through from the slot's type */
     unsigned carry_qo, carry_qn; /* qualifiers met on a typedef or array above, applying here (C11 6.7.3p9) */
     cb_ctx *cb;           /* inside a callback's signature, or NULL */
@@ -902,11 +904,11 @@ static void compare_slot(differ *d, const slot *s, ag_type_ref o, ag_type_ref n,
         /* Qualifiers of an array type are its elements' (C11 6.7.3p9):
            `const name_t` with name_t = char[4] is const char[4]. */
         bool flexible = is_flexible_array(d->o, o) || is_flexible_array(d->n, n);
-        bool one_to_flexible = s->role == SLOT_MEMBER && is_flexible_array(d->n, n) && a->n_dims == 1 &&
-                               b->n_dims == 1 && (a->dims[0] == 1 || a->dims[0] == 0) &&
+        bool one_to_flexible = s->role == SLOT_MEMBER && s->last_member && a->n_dims == 1 && b->n_dims == 1 &&
+                               a->dims[0] == 1 && (b->dims[0] == AG_DIM_UNKNOWN || b->dims[0] == 0) &&
                                same_spelling(d, a->target, b->target);
         if (one_to_flexible) {
-            /* T x[1] or x[0] at the end -> T x[]: the classic pre-C99
+            /* T x[1] at the end -> T x[] (or GNU T x[0]): the pre-C99
                spelling of the same flexible array: same element, offset
                and allocations. */
             uint32_t ci = slot_change(d, s, AG_CK_FLEXIBLE_ARRAY_CHANGED, o0, n0,
@@ -1017,46 +1019,109 @@ static uint32_t node_change(differ *d, uint32_t ni, ag_change_kind kind, const c
     return ci;
 }
 
-static const ag_member *find_member(const ag_type *t, const char *name, size_t anon_index)
+/* A member as C code names it. The members of an anonymous struct or union
+   member belong to the enclosing type (C11 6.7.2.1p13: `s.x`, not
+   `s.<anon>.x`), so they are flattened into it, with their offsets from its
+   start: members moved into or out of an anonymous member at the same
+   offsets are no change. */
+typedef struct flat_member {
+    const ag_member *m;
+    uint64_t bit_offset;  /* from the start of the type being compared */
+    uint64_t bits;        /* storage: the bit-field width or the type's size */
+    bool in_anon;         /* inside an anonymous struct or union member */
+    bool in_union;        /* overlays its siblings: in a union (anonymous or the type itself) */
+    bool reserved;        /* its name says it is padding or reserved for later use */
+    size_t anon_index;    /* for an anonymous member that is not flattened: its rank among them */
+    int match;            /* the paired member on the other side, -1 when none */
+} flat_member;
+
+typedef struct flat_list {
+    flat_member *v;
+    size_t n, cap;
+    size_t n_anon;
+} flat_list;
+
+/* Names that say "padding" or "reserved for later": reserved, __reserved1,
+   rsvd, pad, _pad0, padding, spare, unused, __glibc_reserved, dummy,
+   filler. Compared word by word (split at '_' and digits). */
+static bool is_reserved_name(const char *name)
 {
-    size_t seen_anon = 0;
-    for (size_t i = 0; i < t->n_members; i++) {
-        const ag_member *m = &t->members[i];
-        if (name && m->name && strcmp(m->name, name) == 0)
-            return m;
-        if (!name && !m->name && seen_anon++ == anon_index)
-            return m;
+    static const char *const words[] = { "reserved", "rsvd", "resv", "pad", "padding", "spare", "unused",
+                                         "dummy", "filler", "reserve", NULL };
+    for (const char *p = name ? name : ""; *p;) {
+        while (*p == '_' || (*p >= '0' && *p <= '9'))
+            p++;
+        size_t w = 0;
+        while (p[w] && p[w] != '_' && !(p[w] >= '0' && p[w] <= '9'))
+            w++;
+        for (size_t i = 0; words[i] && w; i++)
+            if (strlen(words[i]) == w && strncasecmp(p, words[i], w) == 0)
+                return true;
+        p += w;
     }
-    return NULL;
+    return false;
 }
 
-static void compare_member_pair(differ *d, uint32_t ni, const ag_member *ma, const ag_member *mb)
+static void flatten(differ *d, const ag_corpus *c, ag_type_ref t, uint64_t base, bool in_anon, bool in_union,
+                    int depth, flat_list *out)
+{
+    const ag_type *ty = t < c->n_types ? &c->types[t] : NULL;
+    for (size_t i = 0; ty && i < ty->n_members && ok(d); i++) {
+        const ag_member *m = &ty->members[i];
+        ag_type_ref mt = ag_type_resolve(c, m->type);
+        const ag_type *inner = mt < c->n_types ? &c->types[mt] : NULL;
+        if (!m->name && inner && is_aggregate(inner->kind) && !inner->declaration_only && depth < 8) {
+            flatten(d, c, mt, base + m->bit_offset, true, in_union || inner->kind == AG_T_UNION, depth + 1, out);
+            continue;
+        }
+        if (!grow((void **)&out->v, &out->cap, out->n, sizeof *out->v)) {
+            oom(d);
+            return;
+        }
+        flat_member *f = &out->v[out->n++];
+        *f = (flat_member){ .m = m, .bit_offset = base + m->bit_offset, .bits = member_bits(c, m),
+                            .in_anon = in_anon, .in_union = in_union, .reserved = is_reserved_name(m->name),
+                            .anon_index = m->name ? 0 : out->n_anon++, .match = -1 };
+    }
+}
+
+static bool overlap(uint64_t off_a, uint64_t bits_a, uint64_t off_b, uint64_t bits_b)
+{
+    return off_a < off_b + bits_b && off_b < off_a + bits_a;
+}
+
+static void compare_member_pair(differ *d, uint32_t ni, const flat_member *fa, const flat_member *fb)
 {
     node *nd = &d->nodes[ni];
+    const ag_member *ma = fa->m, *mb = fb->m;
     const ag_type *a = ot(d, nd->o);
     char *subject = member_subject(d, nd->name, ma->name);
     if (!subject)
         return;
     bool bitfield = ma->bit_size || mb->bit_size;
-    if (bitfield && (ma->bit_size != mb->bit_size || ma->bit_offset != mb->bit_offset)) {
+    if (bitfield && (ma->bit_size != mb->bit_size || fa->bit_offset != fb->bit_offset)) {
         node_change(d, ni, AG_CK_BITFIELD_CHANGED, subject, NULL, NULL,
                     xprintf(d, "bit-field at bit %llu width %u -> bit %llu width %u",
-                            (unsigned long long)ma->bit_offset, ma->bit_size,
-                            (unsigned long long)mb->bit_offset, mb->bit_size));
-    } else if (ma->bit_offset != mb->bit_offset) {
-        node_change(d, ni, ma->name ? AG_CK_MEMBER_OFFSET_CHANGED : AG_CK_ANONYMOUS_MEMBER_CHANGED,
-                    subject, NULL, NULL,
-                    xprintf(d, "moved from offset %llu to %llu", (unsigned long long)(ma->bit_offset / 8),
-                            (unsigned long long)(mb->bit_offset / 8)));
+                            (unsigned long long)fa->bit_offset, ma->bit_size,
+                            (unsigned long long)fb->bit_offset, mb->bit_size));
+    } else if (fa->bit_offset != fb->bit_offset) {
+        /* A member inside an anonymous struct or union moved with it. */
+        bool anon = !ma->name || fa->in_anon || fb->in_anon;
+        node_change(d, ni, anon ? AG_CK_ANONYMOUS_MEMBER_CHANGED : AG_CK_MEMBER_OFFSET_CHANGED, subject, NULL, NULL,
+                    xprintf(d, "moved from offset %llu to %llu%s", (unsigned long long)(fa->bit_offset / 8),
+                            (unsigned long long)(fb->bit_offset / 8),
+                            fa->in_anon || fb->in_anon ? " (in an anonymous struct or union)" : ""));
     }
     char label[300];
     snprintf(label, sizeof label, "member %s", ma->name ? ma->name : "(anonymous)");
+    const ag_type *b = nt(d, nd->n);
     slot s = {
         .role = SLOT_MEMBER, .subject = subject, .label = label, .owner_node = ni,
         .flexible_member = is_flexible_array(d->o, ma->type) || is_flexible_array(d->n, mb->type),
+        .last_member = a->kind == AG_T_STRUCT && a->n_members && b->n_members && ma == &a->members[a->n_members - 1] &&
+                       mb == &b->members[b->n_members - 1],
         .decl_file = a->decl_file, .decl_line = a->decl_line,
     };
-    const ag_type *b = nt(d, nd->n);
     if (b->decl_file) {
         s.decl_file = b->decl_file;
         s.decl_line = b->decl_line;
@@ -1071,84 +1136,225 @@ static void compare_member_pair(differ *d, uint32_t ni, const ag_member *ma, con
     free(subject);
 }
 
-static bool overlaps_any(const ag_corpus *c, const ag_type *t, uint64_t off, uint64_t bits)
+/* The new member's type is a union that holds, at offset 0, a member of
+   the old member's type, and is no bigger: old binaries still read and
+   write the same bytes. */
+static bool union_holds(const differ *d, const flat_member *fa, const flat_member *fb)
 {
-    for (size_t i = 0; i < t->n_members; i++) {
-        uint64_t mo = t->members[i].bit_offset, mbits = member_bits(c, &t->members[i]);
-        if (off < mo + mbits && mo < off + bits)
+    const ag_type *u = nt(d, ag_type_resolve(d->n, fb->m->type));
+    if (!u || u->kind != AG_T_UNION || fb->bits != fa->bits)
+        return false;
+    for (size_t i = 0; i < u->n_members; i++)
+        if (u->members[i].bit_offset == 0 && !u->members[i].bit_size &&
+            same_spelling(d, fa->m->type, u->members[i].type))
             return true;
-    }
     return false;
+}
+
+/* An old and a new member at the same offset with the same storage, each
+   without a partner of its name: nothing moved, one member took the
+   other's place. */
+static void compare_replacement(differ *d, uint32_t ni, const flat_member *fa, const flat_member *fb)
+{
+    node *nd = &d->nodes[ni];
+    char ot_s[512], nt_s[512];
+    spell(d->o, fa->m->type, ot_s, sizeof ot_s);
+    spell(d->n, fb->m->type, nt_s, sizeof nt_s);
+    const char *on = fa->m->name ? fa->m->name : "(anonymous)", *nn = fb->m->name ? fb->m->name : "(anonymous)";
+    unsigned long long off = fa->bit_offset / 8, size = (fa->bits + 7) / 8;
+    if (fa->reserved) {
+        char *subject = member_subject(d, nd->name, fb->m->name);
+        node_change(d, ni, AG_CK_MEMBER_ADDED_IN_PADDING, subject, NULL, nt_s,
+                    xprintf(d, "member '%s' (%s) takes the place of reserved member '%s' (offset %llu, %llu "
+                               "bytes): old binaries never use those bytes",
+                            nn, nt_s, on, off, size));
+        free(subject);
+        return;
+    }
+    char *subject = member_subject(d, nd->name, fa->m->name);
+    if (same_spelling(d, fa->m->type, fb->m->type)) {
+        node_change(d, ni, AG_CK_MEMBER_RENAMED, subject, fa->m->name, fb->m->name,
+                    xprintf(d, "member '%s' renamed to '%s'", on, nn));
+        compare_member_pair(d, ni, fa, fb);
+    } else if (union_holds(d, fa, fb)) {
+        /* Same bytes for old binaries; code naming the old member must
+           now go through the union's name. */
+        uint32_t ci = node_change(d, ni, AG_CK_MEMBER_WRAPPED_IN_UNION, subject, ot_s, nt_s,
+                                  xprintf(d, "member '%s' (%s) became '%s' (%s), which holds %s at offset 0; the "
+                                             "name '%s' is gone",
+                                          on, ot_s, nn, nt_s, ot_s, on));
+        set_verdict(d, ci, AG_VERDICT_API_BREAK);
+    } else {
+        node_change(d, ni, AG_CK_MEMBER_TYPE_CHANGED, subject, ot_s, nt_s,
+                    xprintf(d, "member '%s' (%s) replaced by '%s' (%s) at the same offset (%llu) and size (%llu "
+                               "bytes): nothing moved, but old binaries use those bytes as %s",
+                            on, ot_s, nn, nt_s, off, size, ot_s));
+    }
+    free(subject);
+}
+
+static int find_by_name(const flat_list *l, const flat_member *f)
+{
+    for (size_t i = 0; i < l->n; i++) {
+        const ag_member *m = l->v[i].m;
+        if (l->v[i].match >= 0)
+            continue;
+        if (f->m->name ? m->name && strcmp(m->name, f->m->name) == 0 : !m->name && l->v[i].anon_index == f->anon_index)
+            return (int)i;
+    }
+    return -1;
+}
+
+/* A new member without a partner: where did it go? */
+static void classify_added(differ *d, uint32_t ni, const flat_list *la, const flat_list *lb, const flat_member *fb)
+{
+    node *nd = &d->nodes[ni];
+    const ag_type *a = ot(d, nd->o), *b = nt(d, nd->n);
+    uint64_t old_bits = a->byte_size * 8, end = fb->bit_offset + fb->bits;
+    const char *nn = fb->m->name ? fb->m->name : "(anonymous)";
+    char ts[512];
+    spell(d->n, fb->m->type, ts, sizeof ts);
+    char *subject = member_subject(d, nd->name, fb->m->name);
+    ag_change_kind k;
+    char *detail = NULL;
+    /* What lay in its bytes before: nothing (padding, reserved space),
+       members still there unchanged (it overlays them in a union), or
+       members that moved, changed or went. */
+    bool overlays_kept = false, kept_were_in_union = true, overlaps_changed = false;
+    const char *overlaid = NULL, *reserved = NULL;
+    for (size_t i = 0; i < la->n; i++) {
+        const flat_member *fa = &la->v[i];
+        if (!overlap(fa->bit_offset, fa->bits, fb->bit_offset, fb->bits))
+            continue;
+        if (fa->reserved) {
+            reserved = fa->m->name;
+            continue;
+        }
+        const flat_member *partner = fa->match >= 0 ? &lb->v[fa->match] : NULL;
+        if (partner && partner->bit_offset == fa->bit_offset && partner->bits == fa->bits && fb->in_union) {
+            overlays_kept = true;
+            kept_were_in_union = kept_were_in_union && fa->in_union;
+            if (!overlaid)
+                overlaid = fa->m->name;
+        } else {
+            overlaps_changed = true;
+        }
+    }
+    if (b->kind == AG_T_UNION) {
+        k = fb->bits <= old_bits ? AG_CK_MEMBER_ADDED_IN_PADDING : AG_CK_MEMBER_ADDED_AT_END;
+    } else if (fb->bit_offset >= old_bits) {
+        k = AG_CK_MEMBER_ADDED_AT_END;
+    } else if (!overlaps_changed && end <= old_bits && (!overlays_kept || kept_were_in_union)) {
+        k = AG_CK_MEMBER_ADDED_IN_PADDING; /* a hole, tail padding, reserved bytes, or room in a union */
+    } else if (!overlaps_changed && end <= old_bits) {
+        k = AG_CK_MEMBER_WRAPPED_IN_UNION;
+        free(subject);
+        subject = member_subject(d, nd->name, overlaid);
+        detail = xprintf(d, "member '%s' is now in a union with '%s' (%s) at the same offset: old binaries read "
+                            "and write the same bytes", overlaid ? overlaid : "(anonymous)", nn, ts);
+    } else {
+        k = AG_CK_MEMBER_ADDED_IN_MIDDLE;
+        /* Which later members moved, if any: only then say so. */
+        char moved[512] = "";
+        size_t used = 0, n_moved = 0;
+        for (size_t i = 0; i < la->n; i++) {
+            const flat_member *fa = &la->v[i];
+            if (fa->match < 0 || fa->bit_offset < fb->bit_offset || lb->v[fa->match].bit_offset == fa->bit_offset)
+                continue;
+            if (n_moved++ < 4 && used < sizeof moved)
+                used += (size_t)snprintf(moved + used, sizeof moved - used, "%s%s (%llu -> %llu)", used ? ", " : "",
+                                         fa->m->name ? fa->m->name : "(anonymous)",
+                                         (unsigned long long)(fa->bit_offset / 8),
+                                         (unsigned long long)(lb->v[fa->match].bit_offset / 8));
+        }
+        if (n_moved)
+            detail = xprintf(d, "member '%s' added at offset %llu; members after it moved: %s%s", nn,
+                             (unsigned long long)(fb->bit_offset / 8), moved, n_moved > 4 ? ", ..." : "");
+        else
+            detail = xprintf(d, "member '%s' added at offset %llu, in bytes old binaries use for members that "
+                                "changed or went (reported with them)",
+                             nn, (unsigned long long)(fb->bit_offset / 8));
+    }
+    if (!detail && reserved && k == AG_CK_MEMBER_ADDED_IN_PADDING)
+        detail = xprintf(d, "member '%s' added at offset %llu, in bytes reserved member '%s' held", nn,
+                         (unsigned long long)(fb->bit_offset / 8), reserved);
+    if (!detail)
+        detail = xprintf(d, "member '%s' added at offset %llu", nn, (unsigned long long)(fb->bit_offset / 8));
+    node_change(d, ni, k, subject, NULL, ts, detail);
+    free(subject);
 }
 
 static void compare_members(differ *d, uint32_t ni)
 {
     node *nd = &d->nodes[ni];
     const ag_type *a = ot(d, nd->o), *b = nt(d, nd->n);
-    bool *matched = calloc(b->n_members + 1, sizeof *matched);
-    if (!matched) {
-        oom(d);
-        return;
+    flat_list la = { 0 }, lb = { 0 };
+    flatten(d, d->o, nd->o, 0, false, a->kind == AG_T_UNION, 0, &la);
+    flatten(d, d->n, nd->n, 0, false, b->kind == AG_T_UNION, 0, &lb);
+    /* 1. By name (anonymous members that could not be flattened: in order). */
+    for (size_t i = 0; i < la.n && ok(d); i++) {
+        int j = find_by_name(&lb, &la.v[i]);
+        if (j < 0)
+            continue;
+        la.v[i].match = j;
+        lb.v[j].match = (int)i;
     }
-    size_t anon_a = 0;
-    for (size_t i = 0; i < a->n_members && ok(d); i++) {
-        const ag_member *ma = &a->members[i];
-        const ag_member *mb = find_member(b, ma->name, ma->name ? 0 : anon_a);
-        if (!ma->name)
-            anon_a++;
-        if (mb) {
-            matched[mb - b->members] = true;
-            compare_member_pair(d, ni, ma, mb);
+    /* 2. By place: same offset and storage, nothing moved. */
+    for (size_t i = 0; i < la.n && ok(d); i++) {
+        flat_member *fa = &la.v[i];
+        if (fa->match >= 0 || !fa->m->name)
+            continue;
+        for (size_t j = 0; j < lb.n; j++) {
+            flat_member *fb = &lb.v[j];
+            if (fb->match >= 0 || !fb->m->name || fb->bit_offset != fa->bit_offset || fb->bits != fa->bits ||
+                fb->m->bit_size != fa->m->bit_size)
+                continue;
+            fa->match = (int)j;
+            fb->match = -2 - (int)i; /* paired by place, reported as a replacement */
+            break;
+        }
+    }
+    for (size_t i = 0; i < la.n && ok(d); i++) {
+        flat_member *fa = &la.v[i];
+        if (fa->match >= 0 && lb.v[fa->match].match == (int)i) {
+            const flat_member *fb = &lb.v[fa->match];
+            /* A reserved member that kept (part of) its place: still reserved. */
+            bool still_reserved = (fa->reserved || fb->reserved) && fb->bit_offset >= fa->bit_offset &&
+                                  fb->bit_offset + fb->bits <= fa->bit_offset + fa->bits;
+            if (!still_reserved)
+                compare_member_pair(d, ni, fa, fb);
             continue;
         }
-        /* Renamed: a new member at the same place with the same type. */
-        const ag_member *renamed = NULL;
-        for (size_t j = 0; j < b->n_members; j++) {
-            const ag_member *cand = &b->members[j];
-            if (cand->name && !find_member(a, cand->name, 0) && cand->bit_offset == ma->bit_offset &&
-                cand->bit_size == ma->bit_size && same_spelling(d, ma->type, cand->type)) {
-                renamed = cand;
-                break;
-            }
-        }
-        char *subject = member_subject(d, nd->name, ma->name);
-        if (renamed) {
-            matched[renamed - b->members] = true;
-            node_change(d, ni, AG_CK_MEMBER_RENAMED, subject, ma->name, renamed->name,
-                        xprintf(d, "member '%s' renamed to '%s'", ma->name ? ma->name : "", renamed->name));
-            compare_member_pair(d, ni, ma, renamed);
-        } else {
-            char ts[512];
-            spell(d->o, ma->type, ts, sizeof ts);
-            node_change(d, ni, AG_CK_MEMBER_REMOVED, subject, ts, NULL,
-                        xprintf(d, "member '%s' at offset %llu removed", ma->name ? ma->name : "(anonymous)",
-                                (unsigned long long)(ma->bit_offset / 8)));
-        }
-        free(subject);
-    }
-    for (size_t j = 0; j < b->n_members && ok(d); j++) {
-        if (matched[j])
+        if (fa->match >= 0) {
+            compare_replacement(d, ni, fa, &lb.v[fa->match]);
             continue;
-        const ag_member *mb = &b->members[j];
-        uint64_t bits = member_bits(d->n, mb);
-        ag_change_kind k;
-        if (mb->bit_offset >= a->byte_size * 8 && b->kind == AG_T_STRUCT)
-            k = AG_CK_MEMBER_ADDED_AT_END;
-        else if (b->kind == AG_T_UNION)
-            k = bits <= a->byte_size * 8 ? AG_CK_MEMBER_ADDED_IN_PADDING : AG_CK_MEMBER_ADDED_AT_END;
-        else if (!overlaps_any(d->o, a, mb->bit_offset, bits) && a->byte_size == b->byte_size)
-            k = AG_CK_MEMBER_ADDED_IN_PADDING;
-        else
-            k = AG_CK_MEMBER_ADDED_IN_MIDDLE;
+        }
+        /* Removed. Reserved bytes that new members now use are reported
+           with those members; reserved bytes simply gone only stop code
+           that names them from compiling. */
+        bool reused = false;
+        for (size_t j = 0; fa->reserved && j < lb.n; j++)
+            reused = reused || overlap(fa->bit_offset, fa->bits, lb.v[j].bit_offset, lb.v[j].bits);
+        if (reused)
+            continue;
         char ts[512];
-        spell(d->n, mb->type, ts, sizeof ts);
-        char *subject = member_subject(d, nd->name, mb->name);
-        node_change(d, ni, k, subject, NULL, ts,
-                    xprintf(d, "member '%s' added at offset %llu", mb->name ? mb->name : "(anonymous)",
-                            (unsigned long long)(mb->bit_offset / 8)));
+        spell(d->o, fa->m->type, ts, sizeof ts);
+        char *subject = member_subject(d, nd->name, fa->m->name);
+        uint32_t ci = node_change(d, ni, AG_CK_MEMBER_REMOVED, subject, ts, NULL,
+                                  xprintf(d, "%smember '%s' at offset %llu removed%s", fa->reserved ? "reserved " : "",
+                                          fa->m->name ? fa->m->name : "(anonymous)",
+                                          (unsigned long long)(fa->bit_offset / 8),
+                                          fa->reserved ? ": binaries never used it" : ""));
+        if (fa->reserved)
+            set_verdict(d, ci, AG_VERDICT_API_BREAK);
         free(subject);
     }
-    free(matched);
+    for (size_t j = 0; j < lb.n && ok(d); j++) {
+        if (lb.v[j].match == -1)
+            classify_added(d, ni, &la, &lb, &lb.v[j]);
+    }
+    free(la.v);
+    free(lb.v);
 }
 
 static const ag_enumerator *find_enumerator(const ag_type *t, const char *name, size_t *index)
@@ -1245,7 +1451,7 @@ static bool one_element_array_went(const differ *d, const ag_type *a, const ag_t
     const ag_type *xa = ot(d, ta), *xb = nt(d, tb);
     if (!xa || !xb || !ma->name || !mb->name || strcmp(ma->name, mb->name) != 0 || ma->bit_offset != mb->bit_offset ||
         xa->kind != AG_T_ARRAY || xb->kind != AG_T_ARRAY || xa->n_dims != 1 || xb->n_dims != 1 ||
-        (xa->dims[0] != 1 && xa->dims[0] != 0) || xb->dims[0] != AG_DIM_UNKNOWN ||
+        xa->dims[0] != 1 || (xb->dims[0] != AG_DIM_UNKNOWN && xb->dims[0] != 0) ||
         !same_spelling(d, xa->target, xb->target))
         return false;
     /* at most the element plus the tail padding it caused (alignment <= 16) */
@@ -1778,6 +1984,46 @@ static int cmp_impacts(const void *pa, const void *pb)
     return strcmp(a->interface, b->interface);
 }
 
+static bool same_str(const char *a, const char *b)
+{
+    return a && b ? strcmp(a, b) == 0 : a == b;
+}
+
+/* Entries that say exactly the same thing (kind, subject, values, detail)
+   become one, with the impacts of all. out is sorted, so they share a run
+   of equal verdict, subject and kind. */
+static void merge_identical(differ *d, ag_diff *out)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < out->n_changes; i++) {
+        ag_change *c = &out->changes[i];
+        ag_change *same = NULL;
+        for (size_t k = n; k-- > 0;) {
+            ag_change *p = &out->changes[k];
+            if (p->verdict != c->verdict || p->kind != c->kind || !same_str(p->subject, c->subject))
+                break;
+            if (same_str(p->old_value, c->old_value) && same_str(p->new_value, c->new_value) &&
+                same_str(p->detail, c->detail)) {
+                same = p;
+                break;
+            }
+        }
+        if (!same) {
+            out->changes[n++] = *c;
+            continue;
+        }
+        change_rec tmp = { .c = *same, .cap_impacts = same->n_impacts };
+        for (size_t j = 0; j < c->n_impacts; j++)
+            add_impact(d, &tmp, c->impacts[j].interface, c->impacts[j].path);
+        *same = tmp.c;
+        same->upcall = same->upcall || c->upcall;
+        if (same->n_impacts > 1)
+            qsort(same->impacts, same->n_impacts, sizeof *same->impacts, cmp_impacts);
+        free_change(c);
+    }
+    out->n_changes = n;
+}
+
 static void finish(differ *d, ag_diff *out)
 {
     out->changes = calloc(d->n_changes ? d->n_changes : 1, sizeof *out->changes);
@@ -1800,6 +2046,7 @@ static void finish(differ *d, ag_diff *out)
     d->n_changes = 0;
     if (out->n_changes > 1)
         qsort(out->changes, out->n_changes, sizeof *out->changes, cmp_changes);
+    merge_identical(d, out);
     for (size_t i = 0; i < out->n_changes; i++)
         out->counts[out->changes[i].verdict]++;
 }
