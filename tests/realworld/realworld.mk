@@ -4,6 +4,8 @@
 #                            staged releases under $(RW_STAGE) (builds nothing)
 #   make realworld-check     diff every pair of expected.tsv from the committed
 #                            corpora and compare with the adjudicated verdicts
+#   make realworld-figures   the scoreboard: pairs, breaking verdicts, false
+#                            ones, reported entries (tests/realworld/figures.py)
 #
 # Neither is part of `make check` yet: the suite measures issue 9, and many
 # pairs fail until the public-surface work lands.
@@ -12,7 +14,7 @@ RW_DIR   = tests/realworld
 RW_STAGE ?= /work/rw/stage
 RW_OBJ   = $(BUILD)/obj/tests/realworld/test_realworld.o $(BUILD)/obj/tests/integration/tool_run.o
 
-.PHONY: realworld-corpora realworld-check
+.PHONY: realworld-corpora realworld-check realworld-figures
 
 realworld-corpora: $(ABIGUARD)
 	$(RW_DIR)/extract-corpora.sh $(ABIGUARD) $(RW_STAGE) $(RW_DIR)
@@ -26,3 +28,6 @@ realworld-check: $(ABIGUARD) $(BUILD)/realworld-tests
 	    $(BUILD)/realworld-tests --jobs 2
 
 -include $(RW_OBJ:.o=.d)
+
+realworld-figures: $(ABIGUARD)
+	$(RW_DIR)/figures.py $(ABIGUARD) $(RW_DIR)

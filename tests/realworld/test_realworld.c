@@ -69,6 +69,24 @@ static size_t split_tabs(char *line, char **fields, size_t max)
     return n;
 }
 
+/* The next line of a buffer being cut into lines in place (NULL at the end);
+   *cursor moves past it. Unlike strtok_r, empty lines are returned, so line
+   numbers stay true. */
+static char *next_line(char **cursor)
+{
+    char *line = *cursor;
+    if (!line || !*line)
+        return NULL;
+    char *nl = strchr(line, '\n');
+    if (nl) {
+        *nl = '\0';
+        *cursor = nl + 1;
+    } else {
+        *cursor = line + strlen(line);
+    }
+    return line;
+}
+
 static bool skip_line(const char *line)
 {
     return line[0] == '#' || line[strspn(line, " \t\r\n")] == '\0';
@@ -83,10 +101,11 @@ static bool copy_field(char *dst, size_t cap, const char *src)
     return true;
 }
 
-/* Reads expected.tsv into a cr_malloc'd array (for the parameterized test).
-   A malformed line becomes a pair whose verdict is "?" and whose library
-   names the problem, so the test reports it instead of silently skipping. */
-static rw_pair *read_pairs(size_t *count)
+/* Reads expected.tsv into a cr_malloc'd array (for_params: the parameterized
+   test's parameters) or a malloc'd one (inside a test). A malformed line
+   becomes a pair whose verdict is "?" and whose library names the problem, so
+   the test reports it instead of silently skipping it. */
+static rw_pair *read_pairs(size_t *count, bool for_params)
 {
     *count = 0;
     char *path = data_path("expected.tsv");
@@ -98,15 +117,16 @@ static rw_pair *read_pairs(size_t *count)
     size_t cap = 1;
     for (const char *c = text; *c; c++)
         cap += *c == '\n';
-    rw_pair *pairs = cr_malloc(cap * sizeof *pairs);
+    rw_pair *pairs = for_params ? cr_malloc(cap * sizeof *pairs) : malloc(cap * sizeof *pairs);
     if (!pairs) {
         free(text);
         return NULL;
     }
     size_t n = 0;
     int lineno = 0;
-    for (char *save = NULL, *line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
-        lineno++; /* strtok_r skips empty lines: numbers count non-empty lines */
+    char *cursor = text;
+    for (char *line; (line = next_line(&cursor));) {
+        lineno++;
         if (skip_line(line))
             continue;
         char *f[7];
@@ -144,7 +164,8 @@ static char **read_private_types(const char *library)
     cr_assert(types);
     if (!text)
         return types;
-    for (char *save = NULL, *line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+    char *cursor = text;
+    for (char *line; (line = next_line(&cursor));) {
         if (skip_line(line))
             continue;
         char *f[3];
@@ -197,26 +218,32 @@ static bool reported(const json_t *changes, const char *kind, const char *subjec
     return false;
 }
 
-/* One line per reported breaking change, for the message when the verdict
-   is wrong (at most a few, so the message stays readable). */
-static void add_worst_changes(problem_list *p, const json_t *changes, const char *verdict)
+/* "kind subject, kind subject, ... and N more": the reported changes of one
+   verdict, to say what made abiguard's verdict when it is wrong. */
+static void list_changes(char *buf, size_t cap, const json_t *changes, const char *verdict)
 {
-    size_t i, shown = 0, total = 0;
+    size_t i, total = 0, used = 0;
     const json_t *c;
+    buf[0] = '\0';
     json_array_foreach(changes, i, c) {
         if (strcmp(json_str(c, "verdict"), verdict) != 0)
             continue;
-        if (++total <= 8)
-            problem_add(p, "  reported %s: %s %s", verdict, json_str(c, "id"), json_str(c, "subject")), shown++;
+        if (++total > 5)
+            continue;
+        int n = snprintf(buf + used, cap - used, "%s%s %s", total > 1 ? ", " : "", json_str(c, "id"),
+                         json_str(c, "subject"));
+        if (n < 0 || (size_t)n >= cap - used)
+            break;
+        used += (size_t)n;
     }
-    if (total > shown)
-        problem_add(p, "  ... and %zu more %s changes", total - shown, verdict);
+    if (total > 5 && used < cap)
+        snprintf(buf + used, cap - used, " ... and %zu more", total - 5);
 }
 
 ParameterizedTestParameters(realworld, pair)
 {
     size_t n = 0;
-    rw_pair *pairs = read_pairs(&n);
+    rw_pair *pairs = read_pairs(&n, true);
     return cr_make_param_array(rw_pair, pairs, n, free_pairs);
 }
 
@@ -253,9 +280,10 @@ ParameterizedTest(rw_pair *pair, realworld, pair, .timeout = 120)
     /* (a) the adjudicated verdict */
     const char *verdict = json_str(root, "verdict");
     if (strcmp(verdict, pair->verdict) != 0) {
-        problem_add(&problems, "verdict: abiguard says %s, adjudicated %s", verdict, pair->verdict);
-        if (strcmp(verdict, "none") != 0)
-            add_worst_changes(&problems, changes, verdict);
+        char listed[768];
+        list_changes(listed, sizeof listed, changes, verdict);
+        problem_add(&problems, "verdict: abiguard says %s, adjudicated %s%s%s", verdict, pair->verdict,
+                    listed[0] ? "; its changes at that verdict: " : "", listed);
     }
 
     /* (b) the changes that break are reported */
@@ -310,7 +338,8 @@ Test(realworld, data_is_consistent)
     size_t nrel = 0;
     char **rel = NULL;
     int lineno = 0;
-    for (char *save = NULL, *line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+    char *cursor = text;
+    for (char *line; (line = next_line(&cursor));) {
         lineno++;
         if (skip_line(line))
             continue;
@@ -339,7 +368,7 @@ Test(realworld, data_is_consistent)
     cr_assert(nrel > 0, "releases.tsv lists no release");
 
     size_t npairs = 0;
-    rw_pair *pairs = read_pairs(&npairs);
+    rw_pair *pairs = read_pairs(&npairs, false);
     cr_assert(pairs && npairs > 0, "expected.tsv lists no pair");
     static const char *const verdicts[] = { "none", "harmless", "compatible", "risky", "api-break", "breaking" };
     for (size_t i = 0; i < npairs; i++) {
@@ -384,7 +413,7 @@ Test(realworld, data_is_consistent)
         if (!found)
             problem_add(&problems, "releases.tsv: %s -> %s has no line in expected.tsv", rel[k], rel[k + 1] + la + 1);
     }
-    cr_free(pairs);
+    free(pairs);
     for (size_t k = 0; k < nrel; k++)
         free(rel[k]);
     free(rel);
