@@ -72,6 +72,23 @@ static bool is_float128(const ag_type *t)
     return t->name && strstr(t->name, "128") != NULL;
 }
 
+/* The natural alignment of a scalar (its size; half of it for complex
+   types; at most 16), 0 for aggregates and arrays, whose scalars are
+   checked themselves. */
+static uint64_t scalar_alignment(const ag_corpus *c, ag_type_ref t)
+{
+    t = ag_type_resolve(c, t);
+    if (t >= c->n_types)
+        return 0;
+    const ag_type *ty = &c->types[t];
+    if (ty->kind == AG_T_POINTER)
+        return ty->byte_size ? ty->byte_size : 8;
+    if (ty->kind != AG_T_BASE && ty->kind != AG_T_ENUM)
+        return 0;
+    uint64_t size = ty->encoding == AG_ENC_COMPLEX_FLOAT ? ty->byte_size / 2 : ty->byte_size;
+    return size > 16 ? 16 : size;
+}
+
 static void classify(classifier *cl, ag_type_ref t, uint64_t off, int depth)
 {
     const ag_corpus *c = cl->c;
@@ -117,8 +134,10 @@ static void classify(classifier *cl, ag_type_ref t, uint64_t off, int depth)
                 put(cl, off + m->bit_offset / 64 * 8, EB_INTEGER);
                 continue;
             }
-            uint64_t al = m->alignment ? m->alignment : ag_type_alignment(c, m->type);
-            if (al && m->bit_offset % (al * 8)) {
+            /* Scalars are checked where they end up, so a packed struct
+               nested anywhere is found. */
+            uint64_t al = scalar_alignment(c, m->type);
+            if (m->bit_offset % 8 || (al && (off + m->bit_offset / 8) % al)) {
                 cl->memory = "a member is not at its natural alignment (packed)";
                 return;
             }

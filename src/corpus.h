@@ -27,6 +27,14 @@
 
 #define AG_CORPUS_FORMAT "abiguard-corpus/1"
 
+/* How deep type references may nest, the same on every path into a corpus:
+ * the DWARF reader refuses DIEs whose type references nest deeper, and
+ * ag_corpus_finalize (which every reader ends with: DWARF, JSON files, the
+ * service's uploads) refuses a corpus with a longer chain of references that
+ * passes through no struct or union (typedefs, pointers, qualifiers, arrays,
+ * function types). Real libraries stay far below it (glibc: 9). */
+#define AG_MAX_TYPE_DEPTH 4096
+
 /* Index of a type in corpus->types. */
 typedef uint32_t ag_type_ref;
 #define AG_NO_TYPE ((ag_type_ref)UINT32_MAX)
@@ -257,15 +265,11 @@ int ag_encoding_from_name(const char *s);
    "int (*)(void *, int)"). Writes at most buflen bytes, always terminated. */
 void ag_type_spell(const ag_corpus *c, ag_type_ref t, char *buf, size_t buflen);
 
-/* Layout, as the x86-64 and AArch64 psABIs lay C types out. The type
-   behind any typedefs and qualifiers; a type's size in bytes as a member
-   (arrays multiplied out, pointers by ELF class; 0 when unknown); its
-   alignment: DW_AT_alignment when the producer gave one (_Alignas, aligned
-   attributes), otherwise natural (scalars by size, long double 16,
-   aggregates by their strictest member). */
+/* Layout: the type behind any typedefs and qualifiers; a type's size in
+   bytes as a member (arrays multiplied out, pointers by ELF class; 0 when
+   unknown). Both iterate, never recurse. */
 ag_type_ref ag_type_resolve(const ag_corpus *c, ag_type_ref t);
 uint64_t ag_type_size(const ag_corpus *c, ag_type_ref t);
-uint64_t ag_type_alignment(const ag_corpus *c, ag_type_ref t);
 
 /* Lookup helpers: binary search on the name-sorted arrays of a finalized corpus. */
 const ag_function *ag_corpus_find_function(const ag_corpus *c, const char *name);
