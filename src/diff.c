@@ -764,7 +764,9 @@ static bool overlaps_any(const ag_corpus *c, const ag_type *t, uint64_t off, uin
 
 static void compare_members(differ *d, uint32_t ni)
 {
-    node *nd = &d->nodes[ni];
+    /* d->nodes moves when compare_member_pair creates nodes: index it anew
+       after each call, never through a pointer kept across one. */
+    const node *nd = &d->nodes[ni];
     const ag_type *a = ot(d, nd->o), *b = nt(d, nd->n);
     bool *matched = calloc(b->n_members + 1, sizeof *matched);
     if (!matched) {
@@ -792,7 +794,7 @@ static void compare_members(differ *d, uint32_t ni)
                 break;
             }
         }
-        char *subject = member_subject(d, nd->name, ma->name);
+        char *subject = member_subject(d, d->nodes[ni].name, ma->name);
         if (renamed) {
             matched[renamed - b->members] = true;
             node_change(d, ni, AG_CK_MEMBER_RENAMED, subject, ma->name, renamed->name,
@@ -823,7 +825,7 @@ static void compare_members(differ *d, uint32_t ni)
             k = AG_CK_MEMBER_ADDED_IN_MIDDLE;
         char ts[512];
         spell(d->n, mb->type, ts, sizeof ts);
-        char *subject = member_subject(d, nd->name, mb->name);
+        char *subject = member_subject(d, d->nodes[ni].name, mb->name);
         node_change(d, ni, k, subject, NULL, ts,
                     xprintf(d, "member '%s' added at offset %llu", mb->name ? mb->name : "(anonymous)",
                             (unsigned long long)(mb->bit_offset / 8)));
