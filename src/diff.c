@@ -1792,7 +1792,7 @@ static void compare_public_types(differ *d, public_root **out, size_t *n_out)
         public_root *r = &roots[n++];
         r->header = xstrdup(d, slash ? slash + 1 : file);
         r->e = (edge){ .to = ni, .through_pointer = true };
-        r->e.label = xprintf(d, "public header %s:", r->header ? r->header : "?");
+        r->e.label = xprintf(d, "public header %s", r->header ? r->header : "?");
     }
     ag_u64map_free(&by_name);
     *out = roots;

@@ -511,6 +511,33 @@ Test(diff_options, headers_dir_keeps_public_types, .timeout = 120)
     }
 }
 
+/* Types a public header declares but no exported signature names (an enum
+   returned as int, a struct only a macro touches) are API once the headers
+   are known: kept at extraction, compared, and attributed to their header. */
+Test(diff_options, public_types_no_signature_names, .timeout = 120)
+{
+    char *dir = headers_dir("public_unreached", 1);
+    const char *extra[] = { "--headers-dir", dir, NULL };
+    diff_result d;
+    run_case(&d, "public_unreached", extra);
+    cr_expect(d.run.exit_status == 12 && strcmp(d.verdict, "breaking") == 0,
+              "public_unreached --headers-dir: exit %d, verdict %s, expected 12, breaking", d.run.exit_status,
+              d.verdict);
+    cr_expect(strstr(d.ids, "enum-value-changed") && strstr(d.ids, "struct-member-offset-changed"),
+              "changes {%s}", d.ids);
+    size_t i;
+    json_t *c;
+    bool attributed = false;
+    json_array_foreach(json_object_get(d.root, "changes"), i, c) {
+        json_t *im = json_array_get(json_object_get(c, "impacted"), 0);
+        if (strcmp(str_field(c, "subject"), "enum pu_status::PU_FAIL") == 0 && im)
+            attributed = strcmp(str_field(im, "path"), "public header pu.h -> enum pu_status") == 0;
+    }
+    cr_expect(attributed, "the enumerator change names its header:\n%s", d.run.out);
+    diff_result_free(&d);
+    free(dir);
+}
+
 /* A --headers-dir that does not exist, or that declares nothing of the
    library, would silently drop real changes: both are errors that say
    where the declarations do come from. */
