@@ -41,6 +41,8 @@ typedef struct lang_info {
 static const lang_info LANGS[] = {
     { "c", NULL, ag_guard_write_c },
     { "python", ".py", ag_guard_write_python },
+    { "go", ".go", ag_guard_write_go },
+    { "rust", ".rs", ag_guard_write_rust },
 };
 
 static const lang_info *find_lang(const char *name)
