@@ -70,7 +70,7 @@ $(ABIGUARD): $(CLI_OBJ) $(LIBAG)
 # runtimes the generated guards are tested on.
 DEB_PACKAGES = gcc make pkg-config libelf-dev libdwarf-dev zlib1g-dev libjansson-dev \
     libsqlite3-dev libcurl4-openssl-dev libmicrohttpd-dev libcriterion-dev \
-    abigail-tools dwarves binutils elfutils time clang openssl \
+    abigail-tools dwarves binutils elfutils time clang openssl valgrind \
     python3 python3-dev python3-cffi debuginfod wrk chromium nodejs \
     libc6-dbg libgsl27 libgsl-dbg liblua5.1-0 liblua5.1-0-dbg liblua5.3-0 liblua5.3-0-dbg \
     liblua5.4-0 liblua5.4-0-dbg \
@@ -95,6 +95,7 @@ deps:
 # ---------------------------------------------------------------- fixtures
 include tests/fixtures/fixtures.mk
 include tests/fixtures/diff/diff.mk
+include tests/fixtures/dwarf/dwarf.mk
 # Optional parts (binding fixtures, browser tests) add their rules here.
 -include tests/fixtures/bindings/bindings.mk
 -include tests/web/web.mk
@@ -110,6 +111,7 @@ $(BUILD)/integration-tests: $(INTEG_OBJ) $(LIBAG)
 
 # Tests are hermetic: no debuginfod server from the environment is asked.
 check: export DEBUGINFOD_URLS =
+check: export ABIGUARD_SANITIZED = $(SANITIZE)
 check: all fixtures $(BUILD)/unit-tests $(BUILD)/integration-tests
 	ABIGUARD=$(abspath $(ABIGUARD)) FIXTURES=$(abspath $(BUILD)/fixtures) \
 	    $(BUILD)/unit-tests --jobs 2

@@ -95,7 +95,14 @@ void ag_corpus_free(ag_corpus *c)
     for (size_t i = 0; i < c->n_skipped; i++)
         free(c->skipped[i].what);
     free(c->skipped);
+    ag_surface_clear(&c->surface);
     free(c);
+}
+
+void ag_surface_clear(ag_surface *s)
+{
+    free_strv(s->public_headers, s->n_public_headers);
+    memset(s, 0, sizeof *s);
 }
 
 ag_type_ref ag_corpus_add_type(ag_corpus *c, ag_type_kind kind)
@@ -434,11 +441,17 @@ static void mark(unsigned char *live, ag_type_ref r, ag_type_ref *stack, size_t 
     stack[(*sp)++] = r;
 }
 
-/* Marks every type reachable from functions and variables (iteratively:
+/* Marks every type reachable from functions and variables, and with a
+   recorded surface from every public type's representative (iteratively:
    real corpora have reference chains thousands of types deep). */
-static void mark_reachable(const ag_corpus *c, unsigned char *live, ag_type_ref *stack)
+static void mark_reachable(const ag_corpus *c, const ag_type_ref *canon, unsigned char *live,
+                           ag_type_ref *stack)
 {
     size_t sp = 0;
+    if (c->surface.recorded)
+        for (size_t i = 0; i < c->n_types; i++)
+            if (c->types[i].is_public && canon[i] == i)
+                mark(live, (ag_type_ref)i, stack, &sp);
     for (size_t i = 0; i < c->n_functions; i++) {
         mark(live, c->functions[i].return_type, stack, &sp);
         for (size_t p = 0; p < c->functions[i].n_params; p++)
@@ -592,7 +605,7 @@ ag_status ag_corpus_finalize(ag_corpus *c, ag_error *err)
     if ((st = merge_duplicates(&f, canon)) != AG_OK)
         goto out;
     remap_refs(c, canon);
-    mark_reachable(c, live, stack);
+    mark_reachable(c, canon, live, stack);
     for (size_t i = 0; i < c->n_types; i++)
         snprintf(c->types[i].id, sizeof c->types[i].id, "%016" PRIx64, f.id[i]);
     if ((st = compact(&f, live)) != AG_OK)

@@ -160,8 +160,12 @@ typedef struct ag_type {
     ag_param *params;    size_t n_params;         /* func */
     bool variadic;       /* func */
     bool prototyped;     /* func */
-    char *decl_file;     /* for reports only, never part of an id */
+    char *decl_file;     /* for reports and the public surface, never part of an id */
     uint32_t decl_line;
+    /* Only meaningful when the corpus records its surface (surface.recorded):
+       the definition is declared in one of the public headers. Never part of
+       an id or a content hash: a type's layout is the same wherever it lives. */
+    bool is_public;
 } ag_type;
 
 /* ------------------------------------------------------------------ */
@@ -191,6 +195,16 @@ typedef struct ag_skip_count {
     uint64_t count;
 } ag_skip_count;
 
+/* The public surface as recorded at extraction (surface.h decides it). When
+   not recorded (an older corpus, or no headers were given) it is inferred
+   from the declaration files whenever the corpus is used. */
+typedef struct ag_surface {
+    bool recorded;          /* the public headers were given; types carry is_public */
+    char **public_headers;  /* their names relative to the headers directory
+                               ("libpng16/png.h"), sorted, unique */
+    size_t n_public_headers;
+} ag_surface;
+
 typedef struct ag_corpus {
     ag_elf_info elf;
     bool has_debug_info;   /* false: functions/variables/types are unknown, not empty */
@@ -202,11 +216,14 @@ typedef struct ag_corpus {
     ag_variable *variables; size_t n_variables;
     ag_type *types;        size_t n_types, cap_types;
     ag_skip_count *skipped; size_t n_skipped;
+    ag_surface surface;
 } ag_corpus;
 
 /* Allocation. All strings in a corpus are owned by it (malloc'd). */
 ag_corpus *ag_corpus_new(void);
 void ag_corpus_free(ag_corpus *c);
+/* Frees a surface's contents and marks it not recorded. */
+void ag_surface_clear(ag_surface *s);
 
 /* Appends a zeroed type of the given kind (target = AG_NO_TYPE); returns its
    index, or AG_NO_TYPE when out of memory. Pointers into c->types are
@@ -218,7 +235,8 @@ ag_type_ref ag_corpus_void_type(ag_corpus *c);
 
 /* Computes every type's id and content hash; merges types with equal ids
    (keeping a complete definition over a declaration); drops types that no
-   function or variable reaches; sorts types by id and renumbers every type
+   function or variable reaches (when the surface is recorded, public types
+   are kept too: they are API even when no signature names them); sorts types by id and renumbers every type
    reference accordingly (indices taken before finalize are invalid after);
    sorts exports, imports, functions and variables by name (then version).
    Returns AG_OK or AG_ERR_FORMAT (a dangling type reference, a type cycle

@@ -26,10 +26,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "hash.h"
 #include "suppress.h"
+#include "surface.h"
 
 #define MAX_SLOT_DEPTH 64
 
@@ -50,9 +50,14 @@ typedef struct node {
     size_t n_edges, cap_edges;
     uint32_t *changes;    /* indices into differ.changes owned by this node */
     size_t n_changes, cap_changes;
-    bool public_type;     /* declared under --headers-dir (or no filter) */
+    /* The type's definition is in the public surface (surface.h: declared
+       in a public header, or inferred so). A node that is not public and is
+       reached only through pointers is opaque: attribution reports nothing
+       inside it. Set before compare_node runs. */
+    bool public_type;
     bool anon_member;     /* an anonymous member's type: changes inside are anonymous-member-changed */
     bool subtree_changed; /* some change is reachable from here */
+    bool opaque;          /* reached somewhere as an opaque type: its changes are left out */
 } node;
 
 typedef struct change_rec {
@@ -60,12 +65,15 @@ typedef struct change_rec {
     bool size_refinable;  /* verdict depends on by-value reachability */
     bool reached_by_value;
     bool reached;         /* attributed to at least one interface (type-level changes) */
+    bool reached_by_root; /* attributed only as a public type no interface names */
     bool needs_impact;    /* type-level: dropped if no interface reaches it */
+    bool left_out;        /* inside a type the public surface hides (opaque): listed as private */
     size_t cap_impacts;
 } change_rec;
 
 typedef struct differ {
     const ag_corpus *o, *n;
+    ag_visibility *vis_o, *vis_n; /* per type of each side: public, or why not (surface.h) */
     const ag_diff_options *opts;
     ag_error *err;
     ag_status st;
@@ -376,37 +384,17 @@ static bool same_spelling(const differ *d, ag_type_ref o, ag_type_ref n)
     return strcmp(ob, nb) == 0;
 }
 
-static bool is_public(const differ *d, const ag_type *t)
+/* Whether the pair's type is part of the public surface (surface.h): when
+   one side's surface comes from its headers and the other's is inferred,
+   the headers decide; otherwise either side being public is enough. */
+static bool pair_is_public(const differ *d, ag_type_ref o, ag_type_ref n)
 {
-    if (!d->opts || !d->opts->n_header_dirs)
-        return true;
-    if (!t || !t->decl_file)
-        return false;
-    const char *base = strrchr(t->decl_file, '/');
-    base = base ? base + 1 : t->decl_file;
-    for (size_t i = 0; i < d->opts->n_header_dirs; i++) {
-        const char *dir = d->opts->header_dirs[i];
-        size_t n = strlen(dir);
-        while (n > 1 && dir[n - 1] == '/')
-            n--;
-        if (strncmp(t->decl_file, dir, n) == 0 && (t->decl_file[n] == '/' || t->decl_file[n] == '\0'))
-            return true;
-        /* decl_file is relative to the unit's build directory, which the
-           corpus does not record: accept any trailing part of DIR
-           ("include", "lib/include", ...) as the start of decl_file. */
-        for (size_t k = n; k-- > 0;) {
-            if (dir[k] != '/' || k + 1 >= n)
-                continue;
-            size_t tail = n - k - 1;
-            if (strncmp(t->decl_file, dir + k + 1, tail) == 0 && t->decl_file[tail] == '/')
-                return true;
-        }
-        char path[4096];
-        snprintf(path, sizeof path, "%s/%s", dir, base);
-        if (access(path, F_OK) == 0)
-            return true;
-    }
-    return false;
+    bool po = o < d->o->n_types && d->vis_o[o] == AG_VIS_PUBLIC;
+    bool pn = n < d->n->n_types && d->vis_n[n] == AG_VIS_PUBLIC;
+    bool ro = d->o->surface.recorded, rn = d->n->surface.recorded;
+    if (ro != rn)
+        return rn ? pn : po;
+    return po || pn;
 }
 
 /* ------------------------------------------------------------------ */
@@ -441,7 +429,7 @@ static uint32_t node_for(differ *d, ag_type_ref o, ag_type_ref n)
         spell(d->n, n, buf, sizeof buf);
     }
     nd->name = xstrdup(d, buf);
-    nd->public_type = is_public(d, nt(d, n)) || is_public(d, ot(d, o));
+    nd->public_type = pair_is_public(d, o, n);
     compare_node(d, idx);
     return idx;
 }
@@ -1295,20 +1283,104 @@ static void mark_changed_subtrees(differ *d)
     }
 }
 
+/* The breadth-first walk from one root (an interface, or a public type no
+   interface names). Each item is a node reached along some path. Whether a
+   node's layout is visible to callers decides whether its changes count:
+   a public type always is; a private one only when it is reached by value
+   from something whose layout callers see (the interface itself, or an
+   embedding struct or union that is visible) — a typedef passes on how it
+   was reached. A private type reached only through pointers is opaque. */
 typedef struct walk_item {
     uint32_t node;
     uint32_t parent;       /* index into the walk array, UINT32_MAX for roots */
     const edge *via;
-    bool by_value;         /* no pointer on the way */
+    bool by_value;         /* no pointer at all between the root and here */
+    bool pointer;          /* a pointer since the last visible container (or the root) */
     bool via_callback;
 } walk_item;
 
-static char *walk_path(differ *d, const walk_item *items, uint32_t at)
+typedef struct walker {
+    walk_item *items;
+    size_t n, cap;
+    unsigned char *level;  /* per node: how well this walk reached it (reach_level), 0 not yet */
+    const char *root_name; /* the interface (or public header) the walk is for */
+    bool only_unreached;   /* public-type roots: attribute only what no interface reached */
+} walker;
+
+/* opaque 1 < visible through a pointer 2 < visible, no pointer since its
+   container 3 < by value from the root 4: a node is walked again only when
+   reached better, so each node is walked at most four times per root. */
+static unsigned char reach_level(bool visible, bool pointer, bool by_value)
+{
+    return !visible ? 1 : by_value ? 4 : pointer ? 2 : 3;
+}
+
+/* Marks an opaque node and everything only it leads to as left out: their
+   changes are listed as private unless some visible path reaches them. */
+static void mark_opaque(differ *d, uint32_t ni)
+{
+    if (d->nodes[ni].opaque)
+        return;
+    uint32_t *stack = malloc(d->n_nodes * sizeof *stack);
+    if (!stack) {
+        oom(d);
+        return;
+    }
+    size_t sp = 0;
+    d->nodes[ni].opaque = true;
+    stack[sp++] = ni;
+    while (sp) {
+        node *nd = &d->nodes[stack[--sp]];
+        for (size_t e = 0; e < nd->n_edges; e++) {
+            node *to = &d->nodes[nd->edges[e].to];
+            if (!to->opaque && to->subtree_changed) {
+                to->opaque = true;
+                stack[sp++] = nd->edges[e].to;
+            }
+        }
+    }
+    free(stack);
+}
+
+static bool is_ancestor(const walker *w, uint32_t parent, uint32_t node_index)
+{
+    for (uint32_t i = parent; i != UINT32_MAX; i = w->items[i].parent)
+        if (w->items[i].node == node_index)
+            return true;
+    return false;
+}
+
+static void walk_push(differ *d, walker *w, const edge *via, uint32_t parent, bool by_value, bool pointer,
+                      bool via_callback)
+{
+    node *nd = &d->nodes[via->to];
+    if (!nd->subtree_changed)
+        return;
+    bool visible = nd->public_type || !pointer;
+    unsigned char level = reach_level(visible, pointer, by_value);
+    if (w->level[via->to] >= level || is_ancestor(w, parent, via->to))
+        return;
+    w->level[via->to] = level;
+    if (!visible) {
+        mark_opaque(d, via->to);
+        return;
+    }
+    if (!grow((void **)&w->items, &w->cap, w->n, sizeof *w->items)) {
+        oom(d);
+        return;
+    }
+    w->items[w->n++] = (walk_item){ via->to, parent, via, by_value, pointer, via_callback };
+}
+
+/* "ctx_init() param 1 -> struct ctx -> member p -> struct point". A step
+   that only names the same type again (a typedef's target that is the
+   anonymous struct the typedef names) is left out. */
+static char *walk_path(differ *d, const walker *w, uint32_t at)
 {
     /* Collect the chain back to the root, then print forwards. */
     uint32_t chain[256];
     size_t n = 0;
-    for (uint32_t i = at; i != UINT32_MAX && n < 256; i = items[i].parent)
+    for (uint32_t i = at; i != UINT32_MAX && n < 256; i = w->items[i].parent)
         chain[n++] = i;
     size_t cap = 256, len = 0;
     char *buf = malloc(cap);
@@ -1317,9 +1389,14 @@ static char *walk_path(differ *d, const walk_item *items, uint32_t at)
         return NULL;
     }
     buf[0] = '\0';
+    const char *prev_name = NULL;
     for (size_t k = n; k-- > 0;) {
-        const walk_item *w = &items[chain[k]];
-        const char *parts[2] = { w->via->label, d->nodes[w->node].name };
+        const walk_item *it = &w->items[chain[k]];
+        const char *name = d->nodes[it->node].name;
+        if (prev_name && strcmp(prev_name, name) == 0)
+            continue;
+        prev_name = name;
+        const char *parts[2] = { it->via->label, name };
         for (int p = 0; p < 2; p++) {
             size_t need = len + strlen(parts[p]) + 8;
             if (need > cap) {
@@ -1339,71 +1416,80 @@ static char *walk_path(differ *d, const walk_item *items, uint32_t at)
     return buf;
 }
 
-static void attribute_interface(differ *d, const iface *f, walk_item **items_buf, size_t *items_cap,
-                                unsigned char *seen)
+/* Gives the changes of the visible node at items[head] this walk's root. */
+static void attribute_item(differ *d, walker *w, size_t head)
+{
+    walk_item it = w->items[head];
+    node *nd = &d->nodes[it.node];
+    if (!nd->n_changes)
+        return;
+    char *path = NULL;
+    for (size_t c = 0; c < nd->n_changes && ok(d); c++) {
+        change_rec *r = &d->changes[nd->changes[c]];
+        if (w->only_unreached && r->reached && !r->reached_by_root)
+            continue;
+        if (!path && !(path = walk_path(d, w, (uint32_t)head)))
+            return;
+        add_impact(d, r, w->root_name, path);
+        r->reached = true;
+        r->reached_by_root = w->only_unreached;
+        if (it.by_value)
+            r->reached_by_value = true;
+        if (it.via_callback)
+            r->c.upcall = true;
+    }
+    free(path);
+}
+
+/* Walks from the root edges, attributing every visible change they reach. */
+static void walk_from(differ *d, walker *w, const edge *roots, size_t n_roots)
+{
+    w->n = 0;
+    memset(w->level, 0, d->n_nodes);
+    for (size_t e = 0; e < n_roots && ok(d); e++)
+        walk_push(d, w, &roots[e], UINT32_MAX, !roots[e].through_pointer, roots[e].through_pointer,
+                  roots[e].through_callback);
+    for (size_t head = 0; head < w->n && ok(d); head++) {
+        attribute_item(d, w, head);
+        walk_item it = w->items[head];
+        const node *nd = &d->nodes[it.node];
+        const ag_type *ty = ot(d, nd->o);
+        bool typedef_node = ty && ty->kind == AG_T_TYPEDEF;
+        for (size_t e = 0; e < nd->n_edges && ok(d); e++) {
+            const edge *ed = &d->nodes[it.node].edges[e];
+            /* A struct or union resets "through a pointer" for what it
+               embeds; a typedef is only a name for its target. */
+            bool pointer = ed->through_pointer || (typedef_node && it.pointer);
+            walk_push(d, w, ed, (uint32_t)head, it.by_value && !ed->through_pointer, pointer,
+                      it.via_callback || ed->through_callback);
+        }
+    }
+}
+
+static void attribute_interface(differ *d, const iface *f, walker *w)
 {
     for (size_t i = 0; i < f->n_changes; i++) {
         change_rec *r = &d->changes[f->changes[i]];
         add_impact(d, r, f->name, r->c.subject);
         r->reached = true;
     }
-    size_t n_items = 0;
-    memset(seen, 0, d->n_nodes);
-    for (size_t e = 0; e < f->n_edges && ok(d); e++) {
-        const edge *ed = &f->edges[e];
-        if (!d->nodes[ed->to].subtree_changed || seen[ed->to])
-            continue;
-        if (ed->through_pointer && !d->nodes[ed->to].public_type)
-            continue;
-        if (!grow((void **)items_buf, items_cap, n_items, sizeof **items_buf)) {
-            oom(d);
-            return;
-        }
-        seen[ed->to] = 1;
-        (*items_buf)[n_items++] = (walk_item){ ed->to, UINT32_MAX, ed, !ed->through_pointer, ed->through_callback };
-    }
-    for (size_t head = 0; head < n_items && ok(d); head++) {
-        walk_item w = (*items_buf)[head];
-        node *nd = &d->nodes[w.node];
-        if (nd->n_changes) {
-            char *path = walk_path(d, *items_buf, (uint32_t)head);
-            for (size_t c = 0; c < nd->n_changes && path; c++) {
-                change_rec *r = &d->changes[nd->changes[c]];
-                add_impact(d, r, f->name, path);
-                r->reached = true;
-                if (w.by_value)
-                    r->reached_by_value = true;
-                if (w.via_callback)
-                    r->c.upcall = true;
-            }
-            free(path);
-        }
-        for (size_t e = 0; e < nd->n_edges && ok(d); e++) {
-            const edge *ed = &nd->edges[e];
-            if (!d->nodes[ed->to].subtree_changed || seen[ed->to])
-                continue;
-            if (ed->through_pointer && !d->nodes[ed->to].public_type)
-                continue; /* an opaque-pointer internal type: free to change */
-            if (!grow((void **)items_buf, items_cap, n_items, sizeof **items_buf)) {
-                oom(d);
-                return;
-            }
-            seen[ed->to] = 1;
-            (*items_buf)[n_items++] = (walk_item){ ed->to, (uint32_t)head, ed,
-                                                   w.by_value && !ed->through_pointer,
-                                                   w.via_callback || ed->through_callback };
-        }
-    }
+    w->root_name = f->name;
+    w->only_unreached = false;
+    walk_from(d, w, f->edges, f->n_edges);
 }
 
 /* ------------------------------------------------------------------ */
 /* Output                                                               */
 
+/* Most severe first; within a verdict, what reaches the most interfaces
+   first, so one real break in a release shows on the first screen. */
 static int cmp_changes(const void *pa, const void *pb)
 {
     const ag_change *a = pa, *b = pb;
     if (a->verdict != b->verdict)
         return (int)b->verdict - (int)a->verdict;
+    if (a->n_impacts != b->n_impacts)
+        return a->n_impacts > b->n_impacts ? -1 : 1;
     int s = strcmp(a->subject ? a->subject : "", b->subject ? b->subject : "");
     if (s)
         return s;
@@ -1424,23 +1510,47 @@ static void free_change(ag_change *c)
     free(c->impacts);
 }
 
+static size_t path_steps(const char *path)
+{
+    size_t n = 0;
+    for (const char *p = path ? strstr(path, " -> ") : NULL; p; p = strstr(p + 4, " -> "))
+        n++;
+    return n;
+}
+
+/* Shortest path first (an interface that names the type directly before
+   one that reaches it through five structs), then by interface name. */
 static int cmp_impacts(const void *pa, const void *pb)
 {
     const ag_impact *a = pa, *b = pb;
+    size_t sa = path_steps(a->path), sb = path_steps(b->path);
+    if (sa != sb)
+        return sa < sb ? -1 : 1;
     return strcmp(a->interface, b->interface);
 }
 
 static void finish(differ *d, ag_diff *out)
 {
     out->changes = calloc(d->n_changes ? d->n_changes : 1, sizeof *out->changes);
-    if (!out->changes) {
+    out->private_changes = calloc(d->n_changes ? d->n_changes : 1, sizeof *out->private_changes);
+    if (!out->changes || !out->private_changes) {
         oom(d);
         return;
     }
+    /* Changes inside opaque nodes that no visible path reached. */
+    for (size_t i = 0; i < d->n_nodes; i++)
+        for (size_t c = 0; d->nodes[i].opaque && c < d->nodes[i].n_changes; c++)
+            d->changes[d->nodes[i].changes[c]].left_out = true;
     for (size_t i = 0; i < d->n_changes; i++) {
         change_rec *r = &d->changes[i];
         if (r->needs_impact && !r->reached) {
-            free_change(&r->c);
+            if (r->left_out) {
+                if (r->size_refinable) /* opaque: reached through pointers only */
+                    r->c.verdict = AG_VERDICT_RISKY;
+                out->private_changes[out->n_private_listed++] = r->c;
+            }
+            else
+                free_change(&r->c);
             continue;
         }
         if (r->size_refinable)
@@ -1452,8 +1562,57 @@ static void finish(differ *d, ag_diff *out)
     d->n_changes = 0;
     if (out->n_changes > 1)
         qsort(out->changes, out->n_changes, sizeof *out->changes, cmp_changes);
+    out->n_private_changes = out->n_private_listed;
+    if (out->n_private_listed > 1)
+        qsort(out->private_changes, out->n_private_listed, sizeof *out->private_changes, cmp_changes);
     for (size_t i = 0; i < out->n_changes; i++)
         out->counts[out->changes[i].verdict]++;
+}
+
+static int cmp_private_type(const void *pa, const void *pb)
+{
+    const ag_private_type *a = pa, *b = pb;
+    return strcmp(a->name, b->name);
+}
+
+static uint64_t name_hash(const char *name);
+
+/* The private types of both sides by spelled name (the new side's when
+   both have one), for --show-private. */
+static void list_private_types(differ *d, ag_diff *out)
+{
+    size_t cap = d->o->n_types + d->n->n_types + 1;
+    out->private_types = calloc(cap, sizeof *out->private_types);
+    ag_u64map seen;
+    if (!out->private_types || !ag_u64map_init(&seen, cap)) {
+        oom(d);
+        return;
+    }
+    const ag_corpus *sides[2] = { d->n, d->o };
+    const ag_visibility *vis[2] = { d->vis_n, d->vis_o };
+    for (int s = 0; s < 2 && ok(d); s++) {
+        for (size_t i = 0; i < sides[s]->n_types && ok(d); i++) {
+            const ag_type *t = &sides[s]->types[i];
+            if (vis[s][i] == AG_VIS_PUBLIC || !t->name)
+                continue;
+            char buf[512];
+            spell(sides[s], (ag_type_ref)i, buf, sizeof buf);
+            uint32_t unused;
+            if (ag_u64map_get(&seen, name_hash(buf), &unused))
+                continue;
+            if (!ag_u64map_put(&seen, name_hash(buf), 1)) {
+                oom(d);
+                break;
+            }
+            ag_private_type *p = &out->private_types[out->n_private_types++];
+            p->name = xstrdup(d, buf);
+            p->decl_file = xstrdup(d, t->decl_file);
+            p->reason = vis[s][i];
+        }
+    }
+    ag_u64map_free(&seen);
+    if (ok(d) && out->n_private_types > 1)
+        qsort(out->private_types, out->n_private_types, sizeof *out->private_types, cmp_private_type);
 }
 
 static uint64_t name_hash(const char *name)
@@ -1545,6 +1704,101 @@ static void compare_interfaces(differ *d, iface **out, size_t *n_out)
     *n_out = n;
 }
 
+/* A public type no exported signature names (an enum whose values a
+   function returns as int, a struct only macros touch) is API all the same
+   when the headers are known: each one present on both sides is compared
+   and walked from as a root of its own, named after its header. */
+typedef struct public_root {
+    edge e;               /* to the type's node, "through a pointer": nothing holds it by value */
+    char *header;         /* "png.h" */
+} public_root;
+
+static uint64_t kind_name_key(ag_type_kind kind, const char *name)
+{
+    ag_hasher hs;
+    ag_hash_init(&hs);
+    ag_hash_u64(&hs, (uint64_t)kind);
+    ag_hash_str(&hs, name);
+    return ag_hash_final(&hs);
+}
+
+/* An anonymous enum is known by its enumerators: the first of the old
+   one's names that the new side has in an anonymous enum finds it. */
+static uint64_t enumerator_key(const char *name)
+{
+    return kind_name_key(AG_T__COUNT, name);
+}
+
+static void compare_public_types(differ *d, public_root **out, size_t *n_out)
+{
+    *out = NULL;
+    *n_out = 0;
+    if (!d->o->surface.recorded || !d->n->surface.recorded || !d->o->has_debug_info || !d->n->has_debug_info)
+        return;
+    ag_u64map by_name;
+    public_root *roots = calloc(d->o->n_types + 1, sizeof *roots);
+    if (!roots || !ag_u64map_init(&by_name, d->n->n_types + 1)) {
+        free(roots);
+        oom(d);
+        return;
+    }
+    for (size_t i = 0; i < d->n->n_types; i++) {
+        const ag_type *t = &d->n->types[i];
+        bool ok_put = true;
+        if (!ag_surface_kind_has_definition(t->kind))
+            continue;
+        if (t->name && !(t->declaration_only && ag_u64map_get(&by_name, kind_name_key(t->kind, t->name), &(uint32_t){ 0 })))
+            ok_put = ag_u64map_put(&by_name, kind_name_key(t->kind, t->name), (uint32_t)i);
+        for (size_t k = 0; !t->name && t->kind == AG_T_ENUM && k < t->n_enumerators && ok_put; k++)
+            if (t->enumerators[k].name)
+                ok_put = ag_u64map_put(&by_name, enumerator_key(t->enumerators[k].name), (uint32_t)i);
+        if (!ok_put) {
+            oom(d);
+            break;
+        }
+    }
+    size_t n = 0;
+    for (size_t i = 0; i < d->o->n_types && ok(d); i++) {
+        const ag_type *a = &d->o->types[i];
+        if (!ag_surface_kind_has_definition(a->kind) || (!a->name && a->kind != AG_T_ENUM))
+            continue;
+        uint32_t j = UINT32_MAX;
+        if (a->name)
+            ag_u64map_get(&by_name, kind_name_key(a->kind, a->name), &j);
+        else if (a->n_enumerators && a->enumerators[0].name)
+            ag_u64map_get(&by_name, enumerator_key(a->enumerators[0].name), &j);
+        if (j == UINT32_MAX || !pair_is_public(d, (ag_type_ref)i, j))
+            continue;
+        char hint[300];
+        if (!a->name) {
+            snprintf(hint, sizeof hint, "enum {%s%s}", a->enumerators[0].name, a->n_enumerators > 1 ? ", ..." : "");
+            d->anon_hint = hint;
+            d->anon_hint_is_member = false;
+        }
+        uint32_t ni = node_for(d, (ag_type_ref)i, j);
+        d->anon_hint = NULL;
+        if (ni == UINT32_MAX)
+            break;
+        const ag_type *b = &d->n->types[j];
+        const char *file = b->decl_file ? b->decl_file : a->decl_file ? a->decl_file : "?";
+        const char *slash = strrchr(file, '/');
+        public_root *r = &roots[n++];
+        r->header = xstrdup(d, slash ? slash + 1 : file);
+        r->e = (edge){ .to = ni, .through_pointer = true };
+        r->e.label = xprintf(d, "public header %s:", r->header ? r->header : "?");
+    }
+    ag_u64map_free(&by_name);
+    *out = roots;
+    *n_out = n;
+}
+
+static void attribute_public_type(differ *d, const public_root *r, walker *w)
+{
+    w->root_name = r->header;
+    w->only_unreached = true;
+    walk_from(d, w, &r->e, 1);
+}
+
 ag_status ag_diff_corpora(const ag_corpus *old_c, const ag_corpus *new_c,
                           const ag_diff_options *opts, ag_diff **out, ag_error *err)
 {
@@ -1555,35 +1809,55 @@ ag_status ag_diff_corpora(const ag_corpus *old_c, const ag_corpus *new_c,
         free(res);
         return ag_fail(err, AG_ERR_NOMEM, "out of memory");
     }
+    d.vis_o = calloc(old_c->n_types + 1, sizeof *d.vis_o);
+    d.vis_n = calloc(new_c->n_types + 1, sizeof *d.vis_n);
+    if (!d.vis_o || !d.vis_n)
+        oom(&d);
+    if (ok(&d) && (ag_surface_classify(old_c, d.vis_o, &res->surface_old, err) != AG_OK ||
+                   ag_surface_classify(new_c, d.vis_n, &res->surface_new, err) != AG_OK))
+        d.st = AG_ERR_NOMEM;
     compare_elf(&d);
     compare_symbols(&d, res);
     iface *ifaces = NULL;
     size_t n_ifaces = 0;
+    public_root *roots = NULL;
+    size_t n_roots = 0;
     if (ok(&d) && old_c->has_debug_info && new_c->has_debug_info)
         compare_interfaces(&d, &ifaces, &n_ifaces);
+    if (ok(&d))
+        compare_public_types(&d, &roots, &n_roots);
     if (ok(&d)) {
         mark_changed_subtrees(&d);
-        walk_item *items = NULL;
-        size_t items_cap = 0;
-        unsigned char *seen = malloc(d.n_nodes + 1);
-        if (!seen)
+        walker w = { .level = malloc(d.n_nodes + 1) };
+        if (!w.level)
             oom(&d);
         for (size_t i = 0; i < n_ifaces && ok(&d); i++)
-            attribute_interface(&d, &ifaces[i], &items, &items_cap, seen);
-        free(items);
-        free(seen);
+            attribute_interface(&d, &ifaces[i], &w);
+        for (size_t i = 0; i < n_roots && ok(&d); i++)
+            attribute_public_type(&d, &roots[i], &w);
+        free(w.items);
+        free(w.level);
     }
     for (size_t i = 0; i < n_ifaces; i++)
         free_iface(&ifaces[i]);
     free(ifaces);
+    for (size_t i = 0; i < n_roots; i++) {
+        free(roots[i].header);
+        free(roots[i].e.label);
+    }
+    free(roots);
     if (ok(&d))
         finish(&d, res);
+    if (ok(&d))
+        list_private_types(&d, res);
     if (ok(&d))
         count_changed_interfaces(&d, res);
     if (ok(&d) && opts && opts->n_suppressions)
         ag_diff_apply_suppressions(res, opts->suppressions, opts->n_suppressions);
     ag_status st = d.st;
     release(&d);
+    free(d.vis_o);
+    free(d.vis_n);
     if (st != AG_OK) {
         ag_diff_free(res);
         return st;
@@ -1599,6 +1873,14 @@ void ag_diff_free(ag_diff *d)
     for (size_t i = 0; i < d->n_changes; i++)
         free_change(&d->changes[i]);
     free(d->changes);
+    for (size_t i = 0; i < d->n_private_listed; i++)
+        free_change(&d->private_changes[i]);
+    free(d->private_changes);
+    for (size_t i = 0; i < d->n_private_types; i++) {
+        free(d->private_types[i].name);
+        free(d->private_types[i].decl_file);
+    }
+    free(d->private_types);
     free(d);
 }
 

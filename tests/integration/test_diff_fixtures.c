@@ -443,13 +443,30 @@ static bool has_subject_prefix(const diff_result *d, const char *prefix)
     return false;
 }
 
-Test(diff_options, headers_dir_hides_internal_types, .timeout = 120)
+static json_t *surface_side(const diff_result *d, const char *side)
 {
+    return json_object_get(json_object_get(d->root, "surface"), side);
+}
+
+static long long json_int_at(json_t *o, const char *key)
+{
+    return json_integer_value(json_object_get(o, key));
+}
+
+Test(diff_options, opaque_private_struct_is_left_out, .timeout = 120)
+{
+    /* inferred: struct engine is defined in v1.c, reached only through a pointer */
     diff_result d;
     run_case(&d, "internal_opaque", NULL);
-    cr_expect_eq(d.run.exit_status, 4, "internal_opaque without --headers-dir: exit %d, expected 4", d.run.exit_status);
-    cr_expect(has_subject_prefix(&d, "struct engine"),
-              "internal_opaque without --headers-dir: struct engine's change is not reported:\n%s", d.run.out);
+    cr_expect(d.run.exit_status == 0 && strcmp(d.verdict, "none") == 0 && d.n_unsuppressed == 0,
+              "internal_opaque, inferred surface: exit %d, verdict %s, changes {%s}; expected exit 0, verdict none",
+              d.run.exit_status, d.verdict, d.ids);
+    json_t *side = surface_side(&d, "new");
+    cr_expect_str_eq(json_string_value(json_object_get(side, "method")), "inferred");
+    cr_expect_eq(json_int_at(json_object_get(side, "private_by_reason"), "source-file"), 1,
+                 "struct engine counts as private because it is in a .c file:\n%s", d.run.out);
+    cr_expect_eq(json_int_at(json_object_get(d.root, "surface"), "private_changes"), 3,
+                 "the size, alignment and member changes of struct engine are counted as left out:\n%s", d.run.out);
     diff_result_free(&d);
 
     for (int form = 1; form <= 2; form++) {
@@ -460,6 +477,8 @@ Test(diff_options, headers_dir_hides_internal_types, .timeout = 120)
                   "internal_opaque --headers-dir %s (%s path): exit %d, verdict %s, changes {%s}; expected exit 0, "
                   "verdict none, no change", dir, form == 1 ? "absolute" : "relative", d.run.exit_status, d.verdict,
                   d.ids);
+        cr_expect_str_eq(json_string_value(json_object_get(surface_side(&d, "old"), "method")), "headers");
+        cr_expect_eq(json_int_at(surface_side(&d, "new"), "public_headers"), 1, "include/engine.h:\n%s", d.run.out);
         diff_result_free(&d);
         free(dir);
     }
@@ -469,8 +488,8 @@ Test(diff_options, headers_dir_keeps_public_types, .timeout = 120)
 {
     diff_result d;
     run_case(&d, "headers_public", NULL);
-    cr_expect(has_subject_prefix(&d, "struct hp_point") && has_subject_prefix(&d, "struct hp_engine"),
-              "headers_public without --headers-dir: both structs should be reported:\n%s", d.run.out);
+    cr_expect(has_subject_prefix(&d, "struct hp_point") && !has_subject_prefix(&d, "struct hp_engine"),
+              "headers_public, inferred: hp_point (a header) reported, hp_engine (a .c file) not:\n%s", d.run.out);
     diff_result_free(&d);
 
     for (int form = 1; form <= 2; form++) {
@@ -490,6 +509,32 @@ Test(diff_options, headers_dir_keeps_public_types, .timeout = 120)
         diff_result_free(&d);
         free(dir);
     }
+}
+
+/* A --headers-dir that does not exist, or that declares nothing of the
+   library, would silently drop real changes: both are errors that say
+   where the declarations do come from. */
+Test(diff_options, headers_dir_that_declares_nothing_is_an_error, .timeout = 120)
+{
+    diff_result d;
+    char *v1 = case_lib("headers_public", "v1"), *v2 = case_lib("headers_public", "v2");
+    const char *missing[] = { "--headers-dir", "/nonexistent/include", NULL };
+    run_diff(&d, v1, v2, missing);
+    cr_expect_eq(d.run.exit_status, 1, "a missing --headers-dir: exit %d, expected 1", d.run.exit_status);
+    cr_expect(strstr(d.run.err, "/nonexistent/include") && strstr(d.run.err, "no such directory"),
+              "the error names the directory:\n%s", d.run.err);
+    diff_result_free(&d);
+
+    char *other = headers_dir("internal_opaque", 1); /* engine.h: nothing of headers_public */
+    const char *wrong[] = { "--headers-dir", other, NULL };
+    run_diff(&d, v1, v2, wrong);
+    cr_expect_eq(d.run.exit_status, 1, "a --headers-dir declaring nothing: exit %d, expected 1", d.run.exit_status);
+    cr_expect(strstr(d.run.err, "no type or function") && strstr(d.run.err, "headers_public/include/v1/"),
+              "the error names where the declarations come from:\n%s", d.run.err);
+    diff_result_free(&d);
+    free(other);
+    free(v1);
+    free(v2);
 }
 
 /* ------------------------------------------------------------------ */
