@@ -1,7 +1,7 @@
 /*
  * server.c — the service's libmicrohttpd glue: start-up (token file, web
- * index, listen address, connection limits), the router, request checks
- * (framing headers, bearer tokens, body sizes), the worker pool, the
+ * index, listen address, connection limits), request bodies, the worker
+ * pool (the checks before any handler runs are in server_admit.c), the
  * per-request log callback, and a stop that lets requests in flight finish
  * and then cancels what still runs. The JSON handlers are in server_api.c.
  *
@@ -235,7 +235,8 @@ typedef struct srv_conn {
     char *method, *path;      /* for the log line */
     int status;               /* of the response queued, 0 if none */
     bool responded;
-    bool method_refused;      /* 405, sent when the request is complete (GET, HEAD) */
+    bool refused;             /* refusal is the answer (sent when the request is complete) */
+    srv_refusal refusal;
     job_state job;
     srv_request rq;
     srv_reply rep;            /* a worker's answer (JOB_DONE) */
@@ -246,85 +247,6 @@ typedef struct srv_conn {
     size_t len, cap;
     bool too_large;
 } srv_conn;
-
-/* Splits "/api/v1/..." into a route and its decoded segments. */
-static srv_route route_of(const char *url, srv_conn *sc)
-{
-    if (strcmp(url, "/healthz") == 0)
-        return R_HEALTHZ;
-    if (strcmp(url, "/api") == 0 || strncmp(url, "/api/", 5) == 0) {
-        if (strncmp(url, "/api/v1/", 8) != 0)
-            return R_NONE;
-        sc->segs = strdup(url + 8);
-        if (!sc->segs)
-            return R_NONE;
-        char *seg[7];
-        size_t n = 0;
-        for (char *p = sc->segs; n < 7;) {
-            seg[n++] = p;
-            char *slash = strchr(p, '/');
-            if (!slash)
-                break;
-            *slash = '\0';
-            p = slash + 1;
-            if (n == 7)
-                return R_NONE;
-        }
-        for (size_t i = 0; i < n; i++)
-            if (seg[i][0] == '\0')
-                return R_NONE;
-        if (n == 1 && strcmp(seg[0], "diff") == 0)
-            return R_DIFF;
-        if (n == 1 && strcmp(seg[0], "compatible") == 0)
-            return R_COMPATIBLE;
-        if (strcmp(seg[0], "libraries") != 0)
-            return R_NONE;
-        if (n == 1)
-            return R_LIBRARIES;
-        sc->rq.lib = seg[1];
-        if (n == 3 && strcmp(seg[2], "releases") == 0)
-            return R_RELEASES;
-        if (n == 3 && strcmp(seg[2], "history") == 0)
-            return R_HISTORY;
-        if (n == 3 && strcmp(seg[2], "matrix") == 0)
-            return R_MATRIX;
-        if (n < 4 || strcmp(seg[2], "releases") != 0)
-            return R_NONE;
-        sc->rq.ver = seg[3];
-        if (n == 4)
-            return R_RELEASE;
-        if (n == 5 && strcmp(seg[4], "corpus") == 0)
-            return R_CORPUS;
-        if (n == 5 && strcmp(seg[4], "types") == 0)
-            return R_TYPES;
-        if (n == 6 && strcmp(seg[4], "types") == 0) {
-            sc->rq.type_name = seg[5];
-            return R_TYPE;
-        }
-        return R_NONE;
-    }
-    return R_STATIC;
-}
-
-static const char *allowed_methods(srv_route r)
-{
-    switch (r) {
-    case R_RELEASE: return "GET, HEAD, POST";
-    case R_COMPATIBLE: return "POST";
-    default: return "GET, HEAD";
-    }
-}
-
-static bool method_allowed(srv_route r, const char *method, bool *post)
-{
-    *post = strcmp(method, "POST") == 0;
-    bool get = strcmp(method, "GET") == 0 || strcmp(method, "HEAD") == 0;
-    if (r == R_RELEASE)
-        return get || *post;
-    if (r == R_COMPATIBLE)
-        return *post;
-    return get;
-}
 
 /* ------------------------------------------------------------------ */
 /* Sending                                                             */
@@ -377,6 +299,11 @@ static enum MHD_Result send_error(struct MHD_Connection *c, srv_conn *sc, int st
     return send_reply(c, sc, &rep, extra_name, extra_value);
 }
 
+static enum MHD_Result send_refusal(struct MHD_Connection *c, srv_conn *sc, const srv_refusal *r)
+{
+    return send_error(c, sc, r->status, r->header_name, r->header_value, r->msg);
+}
+
 static enum MHD_Result send_static(struct MHD_Connection *c, srv_conn *sc, ag_server *srv, const char *url)
 {
     const srv_static_file *f = srv_static_find(&srv->web, url);
@@ -403,69 +330,6 @@ static enum MHD_Result send_static(struct MHD_Connection *c, srv_conn *sc, ag_se
 
 /* ------------------------------------------------------------------ */
 /* Request checks                                                      */
-
-/* 0 when the request carries a known token, else 401 (none) or 403. Every
-   token is compared, in time independent of where the bytes differ. */
-static int auth_status(const ag_server *srv, struct MHD_Connection *c)
-{
-    const char *h = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_AUTHORIZATION);
-    if (!h)
-        return 401;
-    while (*h == ' ' || *h == '\t')
-        h++;
-    if (strncasecmp(h, "Bearer", 6) != 0 || (h[6] != ' ' && h[6] != '\t'))
-        return 401;
-    h += 6;
-    while (*h == ' ' || *h == '\t')
-        h++;
-    size_t len = strlen(h);
-    while (len && (h[len - 1] == ' ' || h[len - 1] == '\t'))
-        len--;
-    if (len == 0)
-        return 401;
-    ag_sha256 sha;
-    uint8_t d[32];
-    ag_sha256_init(&sha);
-    ag_sha256_update(&sha, h, len);
-    ag_sha256_final(&sha, d);
-    volatile unsigned ok = 0;
-    for (size_t t = 0; t < srv->n_tokens; t++) {
-        unsigned diff = 0;
-        for (int i = 0; i < 32; i++)
-            diff |= (unsigned)(d[i] ^ srv->token_digests[t][i]);
-        ok |= (unsigned)(diff == 0);
-    }
-    return ok ? 0 : 403;
-}
-
-/* What the framing headers say, gathered over every header line. */
-typedef struct header_scan {
-    bool nul;                 /* a name or value with a NUL byte in it */
-    size_t n_length;          /* Content-Length lines */
-    bool lengths_differ;
-    const char *length;
-    size_t length_size;
-    bool transfer_encoding;
-} header_scan;
-
-static enum MHD_Result scan_header(void *cls, enum MHD_ValueKind kind, const char *key, size_t key_size,
-                                   const char *value, size_t value_size)
-{
-    (void)kind;
-    header_scan *h = cls;
-    if (strlen(key) != key_size || (value && strlen(value) != value_size))
-        h->nul = true;
-    if (strcasecmp(key, MHD_HTTP_HEADER_CONTENT_LENGTH) == 0) {
-        if (h->n_length++ && (!value || !h->length || value_size != h->length_size ||
-                              memcmp(value, h->length, value_size) != 0))
-            h->lengths_differ = true;
-        h->length = value;
-        h->length_size = value_size;
-    } else if (strcasecmp(key, MHD_HTTP_HEADER_TRANSFER_ENCODING) == 0) {
-        h->transfer_encoding = true;
-    }
-    return MHD_YES;
-}
 
 #if MHD_VERSION < 0x01000000
 /* libmicrohttpd before 1.0 takes a header value up to its first NUL byte
@@ -530,30 +394,6 @@ static bool hidden_header_bytes(struct MHD_Connection *c, const char *method)
     return hidden;
 }
 #endif
-
-/* NULL, or why the request's framing could be read two ways (by us and by
-   a proxy in front of us): a NUL byte in a header (a C string would end
-   there: "Bearer tok\0en" checked as "Bearer tok"), two different
-   Content-Length headers, or a length together with chunked encoding
-   (RFC 9112 6.3: a message a proxy may frame differently). */
-static const char *framing_problem(struct MHD_Connection *c, const char *method)
-{
-    header_scan h = { 0 };
-    MHD_get_connection_values_n(c, MHD_HEADER_KIND, scan_header, &h);
-#if MHD_VERSION < 0x01000000
-    if (!h.nul)
-        h.nul = hidden_header_bytes(c, method);
-#else
-    (void)method;
-#endif
-    if (h.nul)
-        return "a request header contains a NUL byte (or a folded line)";
-    if (h.lengths_differ)
-        return "the request has two different Content-Length headers";
-    if (h.n_length && h.transfer_encoding)
-        return "the request has both Content-Length and Transfer-Encoding";
-    return NULL;
-}
 
 /* ------------------------------------------------------------------ */
 /* Workers                                                             */
@@ -753,21 +593,11 @@ static bool enqueue(ag_server *srv, struct MHD_Connection *c, srv_conn *sc)
 /* ------------------------------------------------------------------ */
 /* Dispatch                                                            */
 
-static enum MHD_Result send_method_refused(struct MHD_Connection *c, srv_conn *sc)
-{
-    char msg[128];
-    snprintf(msg, sizeof msg, "method %s not allowed here (allowed: %s)", sc->method ? sc->method : "?",
-             allowed_methods(sc->rq.route));
-    return send_error(c, sc, 405, MHD_HTTP_HEADER_ALLOW, allowed_methods(sc->rq.route), msg);
-}
-
 /* The request is complete: answer what is cheap here, queue the rest. */
 static enum MHD_Result dispatch(ag_server *srv, struct MHD_Connection *c, srv_conn *sc, const char *url)
 {
-    if (sc->rq.route == R_NONE)
-        return send_error(c, sc, 404, NULL, NULL, "no such API path");
-    if (sc->method_refused)
-        return send_method_refused(c, sc);
+    if (sc->refused)
+        return send_refusal(c, sc, &sc->refusal);
     if (sc->rq.route == R_STATIC)
         return send_static(c, sc, srv, url);
     srv_worker *w = worker_get(srv);
@@ -830,44 +660,51 @@ static enum MHD_Result send_job_reply(ag_server *srv, struct MHD_Connection *c, 
     return res;
 }
 
+/* Every header line, with lengths, for srv_admit. */
+typedef struct header_list {
+    srv_header v[256];
+    size_t n;
+    bool too_many;
+} header_list;
+
+static enum MHD_Result collect_line(void *cls, enum MHD_ValueKind kind, const char *key, size_t key_size,
+                                    const char *value, size_t value_size)
+{
+    (void)kind;
+    header_list *h = cls;
+    if (h->n == sizeof h->v / sizeof h->v[0]) {
+        h->too_many = true;
+        return MHD_NO;
+    }
+    h->v[h->n++] = (srv_header){ key, key_size, value ? value : "", value ? value_size : 0 };
+    return MHD_YES;
+}
+
 /* The first call for a request: headers are in, the body (if any) is not.
    A request refused now is answered now, which closes the connection (its
    body is never read); anything else is answered on a later call. */
 static enum MHD_Result begin(ag_server *srv, struct MHD_Connection *c, srv_conn *sc, const char *url,
                              const char *method)
 {
-    const char *bad = framing_problem(c, method);
-    if (bad)
-        return send_error(c, sc, 400, NULL, NULL, bad);
-    sc->rq.route = route_of(url, sc);
-    if (sc->rq.route == R_NONE) /* a GET is answered on the next call, keeping the connection */
-        return strcmp(method, "GET") == 0 || strcmp(method, "HEAD") == 0
-                   ? MHD_YES : send_error(c, sc, 404, NULL, NULL, "no such API path");
-    if (!method_allowed(sc->rq.route, method, &sc->rq.post)) {
-        sc->method_refused = true;
-        bool bodiless = strcmp(method, "GET") == 0 || strcmp(method, "HEAD") == 0;
-        return bodiless ? MHD_YES : send_method_refused(c, sc);
-    }
-    if (!sc->rq.post)
-        return MHD_YES;
-    int auth = sc->rq.route == R_COMPATIBLE ? 0 : auth_status(srv, c); /* a question, not a write */
-    if (auth == 401)
-        return send_error(c, sc, 401, MHD_HTTP_HEADER_WWW_AUTHENTICATE, "Bearer realm=\"abiguard\"",
-                          "this write needs an Authorization: Bearer token");
-    if (auth == 403)
-        return send_error(c, sc, 403, NULL, NULL, "the token is not valid for this service");
-    const char *cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
-    if (cl) {
-        errno = 0;
-        char *end = NULL;
-        unsigned long long n = strtoull(cl, &end, 10);
-        if (errno == 0 && end != cl && n > srv->cfg.max_body) {
-            char msg[128];
-            snprintf(msg, sizeof msg, "the body is over the limit of %zu bytes (--max-body)", srv->cfg.max_body);
-            return send_error(c, sc, 413, NULL, NULL, msg);
-        }
-    }
-    return MHD_YES; /* wait for the body */
+    header_list *h = calloc(1, sizeof *h);
+    if (!h)
+        return MHD_NO;
+    MHD_get_connection_values_n(c, MHD_HEADER_KIND, collect_line, h);
+    bool admitted = false;
+    if (h->too_many)
+        sc->refusal = (srv_refusal){ .status = 431, .now = true, .msg = "too many request header lines" };
+#if MHD_VERSION < 0x01000000
+    else if (hidden_header_bytes(c, method))
+        sc->refusal = (srv_refusal){ .status = 400, .now = true,
+                                     .msg = "a request header contains a NUL byte (or a folded line)" };
+#endif
+    else
+        admitted = srv_admit(srv, method, url, h->v, h->n, &sc->rq, &sc->segs, &sc->refusal);
+    free(h);
+    if (admitted)
+        return MHD_YES; /* wait for the body, or the call that says there is none */
+    sc->refused = true;
+    return sc->refusal.now ? send_refusal(c, sc, &sc->refusal) : MHD_YES;
 }
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url, const char *method,
@@ -969,36 +806,11 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
     pthread_mutex_unlock(&srv->lock);
 }
 
-/* Percent-decoding of the path and the query values, as MHD's own but
-   leaving "%00" as it is: a decoded NUL would cut the text short, so that
-   "/index.html%00.png" would read as "/index.html". */
-static int hexval(char ch)
-{
-    if (ch >= '0' && ch <= '9')
-        return ch - '0';
-    if (ch >= 'a' && ch <= 'f')
-        return ch - 'a' + 10;
-    if (ch >= 'A' && ch <= 'F')
-        return ch - 'A' + 10;
-    return -1;
-}
-
 static size_t unescape(void *cls, struct MHD_Connection *c, char *s)
 {
     (void)cls;
     (void)c;
-    char *w = s;
-    for (const char *r = s; *r;) {
-        int hi, lo;
-        if (r[0] == '%' && (hi = hexval(r[1])) >= 0 && (lo = hexval(r[2])) >= 0 && (hi | lo) != 0) {
-            *w++ = (char)(hi * 16 + lo);
-            r += 3;
-        } else {
-            *w++ = *r++;
-        }
-    }
-    *w = '\0';
-    return (size_t)(w - s);
+    return srv_unescape(s);
 }
 
 /* ------------------------------------------------------------------ */

@@ -159,6 +159,40 @@ typedef struct srv_reply {
     size_t pending_types, pending_functions;
 } srv_reply;
 
+/* ------------------------------------------------------------------ */
+/* Admission (server_admit.c)                                          */
+
+/* A header line as received: name and value with their lengths (a value
+   may hold a NUL byte). The strings are NUL-terminated as well. */
+typedef struct srv_header {
+    const char *name;
+    size_t name_len;
+    const char *value;
+    size_t value_len;
+} srv_header;
+
+/* Why a request is refused before any handler runs. */
+typedef struct srv_refusal {
+    int status;
+    bool now;                  /* answer at once, without reading the body (the
+                                  connection then closes); else once it is complete */
+    const char *header_name;   /* one header for the answer (Allow, WWW-Authenticate) or NULL */
+    const char *header_value;
+    char msg[256];
+} srv_refusal;
+
+/* Checks the request's framing, routes it (filling rq->route, post, lib,
+   ver, type_name, pointing into a malloc'd *segs) and, for a write, checks
+   its token and announced length. True to go on; false with *out. */
+bool srv_admit(const ag_server *srv, const char *method, const char *url, const srv_header *h, size_t n,
+               srv_request *rq, char **segs, srv_refusal *out);
+/* Percent-decodes a path or query value in place, as libmicrohttpd's own
+   but leaving "%00" as it is (a decoded NUL would cut the text short, so
+   "/index.html%00.png" would read as "/index.html"); the new length. */
+size_t srv_unescape(char *s);
+
+/* ------------------------------------------------------------------ */
+
 /* Fills rep with {"error": {"status", "message"}}. */
 void srv_error(srv_reply *rep, int status, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 /* A library status as HTTP: 404 unknown things, 400 bad input, 422 over a
