@@ -43,6 +43,20 @@ $(BUILD)/obj/tests/%.o: tests/%.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) -Isrc $(ALL_CFLAGS) -c -o $@ $<
 
+# The runtimes of the generated guards (src/guard_rt/: C, Python, Java,
+# Go, Rust, JavaScript with @i@-style placeholders), as the C string
+# literals the stub writers (src/guard_*.c) include.
+GUARD_RT     = $(wildcard src/guard_rt/*)
+GUARD_RT_INC = $(GUARD_RT:src/guard_rt/%=$(BUILD)/gen/guard_rt/%.inc)
+
+$(BUILD)/gen/guard_rt/%.inc: src/guard_rt/%
+	@mkdir -p $(dir $@)
+	sed -e 's/\\/\\\\/g' -e 's/"/\\"/g' -e 's/?/\\?/g' -e 's/\t/\\t/g' -e 's/^/    "/' \
+	    -e 's/$$/\\n"/' $< > $@.tmp && mv $@.tmp $@
+
+$(filter $(BUILD)/obj/guard%,$(LIB_OBJ)): $(GUARD_RT_INC)
+$(filter $(BUILD)/obj/guard%,$(LIB_OBJ)): CPPFLAGS += -I$(BUILD)/gen
+
 $(LIBAG): $(LIB_OBJ)
 	@rm -f $@
 	ar rcs $@ $^
@@ -56,7 +70,7 @@ $(ABIGUARD): $(CLI_OBJ) $(LIBAG)
 DEB_PACKAGES = gcc make pkg-config libelf-dev libdwarf-dev zlib1g-dev libjansson-dev \
     libsqlite3-dev libcurl4-openssl-dev libmicrohttpd-dev libcriterion-dev \
     abigail-tools dwarves binutils elfutils time clang openssl \
-    python3 python3-dev debuginfod wrk chromium nodejs \
+    python3 python3-dev python3-cffi debuginfod wrk chromium nodejs \
     libc6-dbg libgsl27 libgsl-dbg liblua5.1-0 liblua5.1-0-dbg liblua5.3-0 liblua5.3-0-dbg \
     liblua5.4-0 liblua5.4-0-dbg
 

@@ -3,7 +3,8 @@
 # a consumer built against libshape 1 calls abiguard_verify_shape() 10,000
 # times and prints the mean, for a known-compatible build (the usual case:
 # one dl_iterate_phdr walk and a table lookup), a known-incompatible one, and
-# an unknown build (adds dlopen(RTLD_NOLOAD) + dlvsym per required symbol).
+# an unknown build (adds a hash-table lookup per required symbol in the
+# loaded library's own dynamic symbol table).
 # Target: < 100 us per call.
 #
 #   bench/run-guard.sh [ABIGUARD] [FIXTURES]     (after `make all fixtures`)

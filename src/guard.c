@@ -4,7 +4,7 @@
  * known compatible or known incompatible with the baseline for those
  * symbols (see guard.h for the rule).
  */
-#include "guard.h"
+#include "guard_internal.h"
 
 #include <ctype.h>
 #include <stdlib.h>
@@ -58,9 +58,19 @@ static ag_status add_symbol(ag_guard_plan *p, size_t *cap, const char *name, con
     p->n_symbols++;
     const ag_corpus *c = p->corpus;
     s->is_function = ag_corpus_find_function(c, name) != NULL;
-    for (size_t i = 0; !s->is_function && i < c->n_exports; i++)
-        if (strcmp(c->exports[i].name, name) == 0)
-            s->is_function = c->exports[i].type == AG_SYM_FUNC || c->exports[i].type == AG_SYM_IFUNC;
+    for (size_t i = 0; i < c->n_exports; i++) {
+        const ag_symbol *e = &c->exports[i];
+        if (strcmp(e->name, name) != 0 || (version && (!e->version || strcmp(e->version, version) != 0)))
+            continue;
+        if (!s->is_function)
+            s->is_function = e->type == AG_SYM_FUNC || e->type == AG_SYM_IFUNC;
+        if (e->type == AG_SYM_OBJECT || e->type == AG_SYM_TLS || e->type == AG_SYM_COMMON) {
+            s->is_object = true;
+            s->size = e->size;
+        }
+        if (!version || e->is_default)
+            break;
+    }
     bool found;
     return ag_fingerprint_symbol(c, name, &s->fingerprint, &found, err);
 }
@@ -74,23 +84,54 @@ static int cmp_symbol(const void *a, const void *b)
     return strcmp(x->version ? x->version : "", y->version ? y->version : "");
 }
 
-static ag_status collect_symbols(ag_guard_plan *p, const ag_corpus *used, const char *used_label,
-                                 ag_error *err)
+/* The baseline's default version of name, or NULL (unversioned). */
+static const char *default_version(const ag_corpus *c, const char *name)
+{
+    for (size_t i = 0; i < c->n_exports; i++)
+        if (strcmp(c->exports[i].name, name) == 0 && c->exports[i].version && c->exports[i].is_default)
+            return c->exports[i].version;
+    return NULL;
+}
+
+static ag_status collect_named(ag_guard_plan *p, const ag_guard_used *used, size_t *cap, ag_error *err)
+{
+    const ag_corpus *c = p->corpus;
+    ag_status st = AG_OK;
+    for (size_t i = 0; i < used->n_names && st == AG_OK; i++) {
+        const char *at = strchr(used->names[i], '@');
+        char *name = at ? strndup(used->names[i], (size_t)(at - used->names[i])) : strdup(used->names[i]);
+        if (!name)
+            return ag_fail(err, AG_ERR_NOMEM, "out of memory");
+        const char *version = at && at[1] ? at + 1 : NULL;
+        if (!exports_name(c, name, version)) {
+            if (used->exact)
+                st = ag_fail(err, AG_ERR_USAGE, "%s is not exported by %s@%s", used->names[i], p->library,
+                             p->baseline);
+        } else {
+            st = add_symbol(p, cap, name, version ? version : default_version(c, name), err);
+        }
+        free(name);
+    }
+    return st;
+}
+
+static ag_status collect_symbols(ag_guard_plan *p, const ag_guard_used *used, ag_error *err)
 {
     size_t cap = 0;
     const ag_corpus *c = p->corpus;
     ag_status st = AG_OK;
-    if (used) {
-        for (size_t i = 0; i < used->n_imports && st == AG_OK; i++) {
-            const ag_symbol *imp = &used->imports[i];
+    if (used && (used->binding || used->n_names)) {
+        for (size_t i = 0; used->binding && i < used->binding->n_imports && st == AG_OK; i++) {
+            const ag_symbol *imp = &used->binding->imports[i];
             if (!exports_name(c, imp->name, NULL))
                 continue;
             const char *v = imp->version && exports_name(c, imp->name, imp->version) ? imp->version : NULL;
             st = add_symbol(p, &cap, imp->name, v, err);
         }
+        if (st == AG_OK)
+            st = collect_named(p, used, &cap, err);
         if (st == AG_OK && p->n_symbols == 0)
-            return ag_fail(err, AG_ERR_USAGE, "%s imports no symbol that %s@%s exports",
-                           used_label ? used_label : "the binding", p->library, p->baseline);
+            return ag_fail(err, AG_ERR_USAGE, "names no symbol that %s@%s exports", p->library, p->baseline);
     } else {
         for (size_t i = 0; i < c->n_exports && st == AG_OK; i++) {
             const ag_symbol *e = &c->exports[i];
@@ -186,16 +227,44 @@ static ag_status classify(ag_store *s, ag_guard_plan *p, ag_guard_release *r, ag
     if (st != AG_OK)
         return st;
     r->compatible = true;
-    for (size_t i = 0; i < d->n_changes; i++) {
-        const char *via = NULL;
-        if (change_matters(p, &d->changes[i], &via)) {
+    /* Member-level changes first: they name what moved. */
+    char *buf = NULL;
+    size_t len = 0, shown = 0, more = 0;
+    FILE *w = open_memstream(&buf, &len);
+    if (!w) {
+        ag_diff_free(d);
+        return ag_fail(err, AG_ERR_NOMEM, "out of memory");
+    }
+    for (int pass = 0; pass < 2; pass++) {
+        for (size_t i = 0; i < d->n_changes; i++) {
+            const ag_change *ch = &d->changes[i];
+            const char *via = NULL;
+            bool member = ch->subject && strstr(ch->subject, "::");
+            if (member != (pass == 0) || !change_matters(p, ch, &via))
+                continue;
             r->compatible = false;
-            r->first_break = describe_break(&d->changes[i], via);
-            if (!r->first_break)
+            if (shown == AG_GUARD_WHY_MAX) {
+                more++;
+                continue;
+            }
+            char *one = describe_break(ch, via);
+            if (!one) {
                 st = ag_fail(err, AG_ERR_NOMEM, "out of memory");
-            break;
+                break;
+            }
+            fprintf(w, "%s%s", shown ? "; " : "", one);
+            free(one);
+            shown++;
         }
     }
+    if (more)
+        fprintf(w, "; and %zu more", more);
+    if (fclose(w) != 0 && st == AG_OK)
+        st = ag_fail(err, AG_ERR_NOMEM, "out of memory");
+    if (st == AG_OK && !r->compatible)
+        r->why = buf;
+    else
+        free(buf);
     ag_diff_free(d);
     return st;
 }
@@ -226,7 +295,7 @@ static ag_status classify_releases(ag_store *s, ag_guard_plan *p, ag_error *err)
 }
 
 static ag_status plan_build(ag_store *s, const char *library, const char *version,
-                            const ag_corpus *used, const char *used_label, bool classify,
+                            const ag_guard_used *used, bool classify,
                             ag_guard_plan **out, ag_error *err)
 {
     *out = NULL;
@@ -248,7 +317,9 @@ static ag_status plan_build(ag_store *s, const char *library, const char *versio
             st = ag_fail(err, AG_ERR_NOMEM, "out of memory");
     }
     if (st == AG_OK)
-        st = collect_symbols(p, used, used_label, err);
+        st = collect_symbols(p, used, err);
+    if (st == AG_OK)
+        st = ag_guard_collect_layouts(p, err);
     if (st == AG_OK && classify)
         st = classify_releases(s, p, err);
     if (st != AG_OK) {
@@ -260,17 +331,15 @@ static ag_status plan_build(ag_store *s, const char *library, const char *versio
 }
 
 ag_status ag_guard_plan_build(ag_store *s, const char *library, const char *version,
-                              const ag_corpus *used, const char *used_label,
-                              ag_guard_plan **out, ag_error *err)
+                              const ag_guard_used *used, ag_guard_plan **out, ag_error *err)
 {
-    return plan_build(s, library, version, used, used_label, true, out, err);
+    return plan_build(s, library, version, used, true, out, err);
 }
 
 ag_status ag_guard_plan_symbols(ag_store *s, const char *library, const char *version,
-                                const ag_corpus *used, const char *used_label,
-                                ag_guard_plan **out, ag_error *err)
+                                const ag_guard_used *used, ag_guard_plan **out, ag_error *err)
 {
-    return plan_build(s, library, version, used, used_label, false, out, err);
+    return plan_build(s, library, version, used, false, out, err);
 }
 
 void ag_guard_plan_free(ag_guard_plan *p)
@@ -285,9 +354,10 @@ void ag_guard_plan_free(ag_guard_plan *p)
     for (size_t i = 0; i < p->n_releases; i++) {
         free(p->releases[i].version);
         free(p->releases[i].build_id);
-        free(p->releases[i].first_break);
+        free(p->releases[i].why);
     }
     free(p->releases);
+    ag_guard_layouts_free(p);
     ag_corpus_free(p->corpus);
     free(p->library);
     free(p->baseline);
@@ -327,4 +397,121 @@ char *ag_guard_ident(const char *s)
         out[j++] = isalnum((unsigned char)s[i]) ? s[i] : '_';
     out[j] = '\0';
     return out;
+}
+
+char *ag_guard_camel(const char *s)
+{
+    size_t n = strlen(s);
+    char *out = malloc(n + 2);
+    if (!out)
+        return NULL;
+    size_t j = 0;
+    bool up = true;
+    if (n == 0 || isdigit((unsigned char)s[0]))
+        out[j++] = 'G';
+    for (size_t i = 0; i < n; i++) {
+        unsigned char ch = (unsigned char)s[i];
+        if (!isalnum(ch)) {
+            up = true;
+            continue;
+        }
+        out[j++] = up ? (char)toupper(ch) : (char)ch;
+        up = false;
+    }
+    out[j] = '\0';
+    return out;
+}
+
+void ag_guard_baseline_ref(const ag_guard_plan *p, char *buf, size_t len)
+{
+    snprintf(buf, len, "%s@%s", p->library, p->baseline);
+}
+
+static const char *const POLICY_NAMES[] = { "default", "strict", "warn", "off" };
+
+const char *ag_guard_policy_name(ag_guard_policy p)
+{
+    return (unsigned)p < sizeof POLICY_NAMES / sizeof POLICY_NAMES[0] ? POLICY_NAMES[p] : "default";
+}
+
+int ag_guard_policy_from_name(const char *s)
+{
+    for (size_t i = 0; i < sizeof POLICY_NAMES / sizeof POLICY_NAMES[0]; i++)
+        if (strcmp(s, POLICY_NAMES[i]) == 0)
+            return (int)i;
+    return -1;
+}
+
+const char *ag_guard_default_policy(const ag_guard_stub_options *o)
+{
+    return ag_guard_policy_name(o->policy);
+}
+
+void ag_guard_quote(FILE *f, ag_guard_lang lang, const char *s)
+{
+    fputc('"', f);
+    for (const unsigned char *p = (const unsigned char *)(s ? s : ""); *p; p++) {
+        if (*p == '"' || *p == '\\')
+            fprintf(f, "\\%c", *p);
+        else if (*p == '\n')
+            fputs("\\n", f);
+        else if (*p == '\t')
+            fputs("\\t", f);
+        else if (*p >= 0x20 && *p < 0x7f) {
+            if (lang == AG_LANG_C && *p == '?' && p[1] == '?')
+                fputs("?\"\"", f); /* no trigraphs */
+            else
+                fputc(*p, f);
+        } else if (lang == AG_LANG_C || lang == AG_LANG_JAVA)
+            fprintf(f, "\\%03o", *p); /* (Java reads \\u escapes before it lexes) */
+        else if (lang == AG_LANG_RUST)
+            fprintf(f, *p < 0x80 ? "\\x%02x" : "\\u{%02x}", *p);
+        else
+            fprintf(f, "\\x%02x", *p);
+    }
+    fputc('"', f);
+}
+
+static char *upper_of(const char *s)
+{
+    char *u = strdup(s);
+    for (char *p = u; p && *p; p++)
+        *p = (char)toupper((unsigned char)*p);
+    return u;
+}
+
+ag_status ag_guard_names_init(ag_guard_names *n, const char *ident, ag_error *err)
+{
+    n->lower = strdup(ident);
+    n->upper = upper_of(ident);
+    char *camel = ag_guard_camel(ident);
+    n->camel = NULL;
+    if (camel && asprintf(&n->camel, "%sGuard", camel) < 0)
+        n->camel = NULL;
+    free(camel);
+    if (!n->lower || !n->upper || !n->camel) {
+        ag_guard_names_free(n);
+        return ag_fail(err, AG_ERR_NOMEM, "out of memory");
+    }
+    return AG_OK;
+}
+
+void ag_guard_names_free(ag_guard_names *n)
+{
+    free(n->lower);
+    free(n->upper);
+    free(n->camel);
+    n->lower = n->upper = n->camel = NULL;
+}
+
+void ag_guard_emit(FILE *f, const char *tmpl, const ag_guard_names *n)
+{
+    for (const char *p = tmpl; *p;) {
+        if (p[0] == '@' && (p[1] == 'i' || p[1] == 'I' || p[1] == 'C') && p[2] == '@') {
+            fputs(p[1] == 'i' ? n->lower : p[1] == 'I' ? n->upper : n->camel, f);
+            p += 3;
+        } else {
+            fputc(*p++, f);
+        }
+    }
 }

@@ -6,6 +6,8 @@
 #ifndef ABIGUARD_CLI_H
 #define ABIGUARD_CLI_H
 
+#include <stddef.h>
+
 #include "../error.h"
 
 /* Exit codes: abidiff's bit mask, so CI scripts written for it keep working. */
@@ -59,6 +61,19 @@ struct ag_corpus;
 /* A binding's corpus for --symbols-from: a shared object (ELF part only
    needed) or a corpus JSON (cmd_stub.c). */
 ag_status cli_load_binding(const char *path, struct ag_corpus **c, ag_error *err);
+/* What a binding uses: --symbols-from FILE (a shared object or corpus JSON:
+   its imports; a Python module (.py) or C declarations: the names it
+   mentions, binding_source.h) or --symbols NAME,...|@FILE (exact names).
+   All empty when neither is given. label: what errors name. */
+typedef struct cli_used {
+    struct ag_corpus *binding;
+    char **names;
+    size_t n_names;
+    int exact;
+    const char *label;
+} cli_used;
+ag_status cli_load_used(const char *symbols_from, const char *symbols, cli_used *u, ag_error *err);
+void cli_used_free(cli_used *u);
 struct ag_store;
 /* add (from_elf) and import: parse, read or extract, store, report. */
 int cli_store_release_command(const char *cmd, int argc, char **argv, int from_elf);

@@ -19,6 +19,7 @@ typedef struct fp_args {
     const char *sub;
     const char *target;
     const char *symbols_from;
+    const char *symbols;
     const char *fingerprints;
     const char *db;
 } fp_args;
@@ -34,6 +35,8 @@ static int parse_fp_args(int argc, char **argv, fp_args *a)
                 continue;
             }
             int r = cli_opt_value("fingerprint", argc, argv, &i, "--symbols-from", NULL, &a->symbols_from);
+            if (r == 0)
+                r = cli_opt_value("fingerprint", argc, argv, &i, "--symbols", NULL, &a->symbols);
             if (r == 0)
                 r = cli_opt_value("fingerprint", argc, argv, &i, "--fingerprints", NULL, &a->fingerprints);
             if (r == 0)
@@ -63,8 +66,8 @@ static int parse_fp_args(int argc, char **argv, fp_args *a)
             return cli_usage_error("fingerprint", "match: missing NAME");
         if (!a->fingerprints)
             return cli_usage_error("fingerprint", "match: missing --fingerprints FILE");
-        if (a->symbols_from)
-            return cli_usage_error("fingerprint", "match does not take --symbols-from");
+        if (a->symbols_from || a->symbols)
+            return cli_usage_error("fingerprint", "match does not take --symbols-from or --symbols");
     } else {
         return cli_usage_error("fingerprint", "unknown subcommand '%s' (show, match)", a->sub);
     }
@@ -77,17 +80,23 @@ static int run_show(const fp_args *a)
     char *lib = NULL, *ver = NULL;
     if (ag_store_parse_ref(a->target, &lib, &ver, &err) != AG_OK)
         return cli_usage_error("fingerprint", "%s", err.msg);
-    ag_corpus *binding = NULL;
+    cli_used used;
     ag_guard_plan *plan = NULL;
     ag_store *s = NULL;
     const char *db_path = NULL;
     int rc = AG_EXIT_ERROR;
-    if (a->symbols_from && cli_load_binding(a->symbols_from, &binding, &err) != AG_OK) {
-        cli_error(a->symbols_from, "%s", err.msg);
+    if (a->symbols && a->symbols_from) {
+        free(lib);
+        free(ver);
+        return cli_usage_error("fingerprint", "give --symbols or --symbols-from, not both");
+    }
+    if (cli_load_used(a->symbols_from, a->symbols, &used, &err) != AG_OK) {
+        cli_error(used.label, "%s", err.msg);
     } else if ((s = cli_store_open(a->db, 1, &db_path))) {
-        ag_status st = ag_guard_plan_symbols(s, lib, ver, binding, a->symbols_from, &plan, &err);
+        ag_guard_used view = { used.binding, (const char *const *)used.names, used.n_names, used.exact };
+        ag_status st = ag_guard_plan_symbols(s, lib, ver, &view, &plan, &err);
         if (st != AG_OK) {
-            cli_error(st == AG_ERR_USAGE && a->symbols_from ? a->symbols_from : db_path, "%s", err.msg);
+            cli_error(st == AG_ERR_USAGE && used.label ? used.label : db_path, "%s", err.msg);
         } else {
             char *text = ag_guard_fingerprint_text(plan);
             if (!text) {
@@ -101,7 +110,7 @@ static int run_show(const fp_args *a)
     }
     ag_guard_plan_free(plan);
     ag_store_close(s);
-    ag_corpus_free(binding);
+    cli_used_free(&used);
     free(lib);
     free(ver);
     return rc;

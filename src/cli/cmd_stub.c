@@ -1,9 +1,11 @@
 /*
  * cmd_stub.c — `abiguard stub NAME@V`: writes the load-time ABI check a
- * binding ships (guard.h): a C file pair, or a Python module for ctypes and
- * cffi bindings. What the binding uses comes from --symbols-from (its
- * imports), else every function and variable the baseline exports; which
- * builds are known compatible or incompatible comes from the store.
+ * binding ships (guard.h): a C file pair, or a module in the binding's own
+ * language (Python, Java, Go, Rust, JavaScript). What the binding uses comes
+ * from --symbols-from (a binary's imports, or the names a Python module or
+ * C declarations mention) or --symbols, else every function and variable
+ * the baseline exports; which builds are known compatible or incompatible
+ * comes from the store.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,6 +14,7 @@
 #include "cli.h"
 #include "cli_args.h"
 #include "../atomic_file.h"
+#include "../binding_source.h"
 #include "../corpus_json.h"
 #include "../extract.h"
 #include "../guard.h"
@@ -20,12 +23,33 @@
 typedef struct stub_args {
     const char *ref;
     const char *symbols_from;
+    const char *symbols;
     const char *db;
     const char *name;
+    const char *package;
     const char *output;
     const char *lang;
     ag_guard_policy policy;
 } stub_args;
+
+typedef struct lang_info {
+    const char *name;
+    const char *suffix; /* appended to -o unless already there; NULL: the C pair */
+    ag_status (*write)(const ag_guard_plan *, const ag_guard_stub_options *, FILE *, ag_error *);
+} lang_info;
+
+static const lang_info LANGS[] = {
+    { "c", NULL, ag_guard_write_c },
+    { "python", ".py", ag_guard_write_python },
+};
+
+static const lang_info *find_lang(const char *name)
+{
+    for (size_t i = 0; i < sizeof LANGS / sizeof LANGS[0]; i++)
+        if (strcmp(LANGS[i].name, name) == 0)
+            return &LANGS[i];
+    return NULL;
+}
 
 static int parse_stub_args(int argc, char **argv, stub_args *a)
 {
@@ -40,22 +64,24 @@ static int parse_stub_args(int argc, char **argv, stub_args *a)
             const char *policy = NULL;
             int r = cli_opt_value("stub", argc, argv, &i, "--policy", NULL, &policy);
             if (r == 1) {
-                if (strcmp(policy, "fail") == 0)
-                    a->policy = AG_POLICY_FAIL;
-                else if (strcmp(policy, "warn") == 0)
-                    a->policy = AG_POLICY_WARN;
-                else
-                    return cli_usage_error("stub", "--policy takes fail or warn, not '%s'", policy);
+                int p = ag_guard_policy_from_name(policy);
+                if (p < 0 || p == AG_POLICY_OFF)
+                    return cli_usage_error("stub", "--policy takes default, strict or warn, not '%s'", policy);
+                a->policy = (ag_guard_policy)p;
                 continue;
             }
             if (r == 0)
                 r = cli_opt_value("stub", argc, argv, &i, "--symbols-from", NULL, &a->symbols_from);
+            if (r == 0)
+                r = cli_opt_value("stub", argc, argv, &i, "--symbols", NULL, &a->symbols);
             if (r == 0)
                 r = cli_opt_value("stub", argc, argv, &i, "--lang", NULL, &a->lang);
             if (r == 0)
                 r = cli_opt_value("stub", argc, argv, &i, "--db", NULL, &a->db);
             if (r == 0)
                 r = cli_opt_value("stub", argc, argv, &i, "--name", NULL, &a->name);
+            if (r == 0)
+                r = cli_opt_value("stub", argc, argv, &i, "--package", NULL, &a->package);
             if (r == 0)
                 r = cli_opt_value("stub", argc, argv, &i, "--output", "-o", &a->output);
             if (r < 0)
@@ -72,8 +98,14 @@ static int parse_stub_args(int argc, char **argv, stub_args *a)
         return cli_usage_error("stub", "missing NAME@VERSION");
     if (!a->output)
         return cli_usage_error("stub", "missing -o FILE");
-    if (strcmp(a->lang, "c") != 0 && strcmp(a->lang, "python") != 0)
-        return cli_usage_error("stub", "--lang takes c or python, not '%s'", a->lang);
+    if (!find_lang(a->lang)) {
+        char list[128] = "";
+        for (size_t i = 0; i < sizeof LANGS / sizeof LANGS[0]; i++)
+            snprintf(list + strlen(list), sizeof list - strlen(list), "%s%s", i ? ", " : "", LANGS[i].name);
+        return cli_usage_error("stub", "--lang takes %s, not '%s'", list, a->lang);
+    }
+    if (a->symbols && a->symbols_from)
+        return cli_usage_error("stub", "give --symbols or --symbols-from, not both");
     if (a->name) {
         char *id = ag_guard_ident(a->name);
         bool same = id && strcmp(id, a->name) == 0;
@@ -81,7 +113,16 @@ static int parse_stub_args(int argc, char **argv, stub_args *a)
         if (!same)
             return cli_usage_error("stub", "--name must be a C identifier, not '%s'", a->name);
     }
+    if (a->package && strspn(a->package, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.") !=
+                          strlen(a->package))
+        return cli_usage_error("stub", "--package must be a package name, not '%s'", a->package);
     return AG_EXIT_OK;
+}
+
+static bool ends_with(const char *s, const char *suffix)
+{
+    size_t n = strlen(s), m = strlen(suffix);
+    return n >= m && strcmp(s + n - m, suffix) == 0;
 }
 
 /* The binding's corpus (only its imports matter): a shared object, or a
@@ -99,69 +140,106 @@ ag_status cli_load_binding(const char *path, ag_corpus **c, ag_error *err)
     return ag_extract(path, &search, c, err);
 }
 
+/* Whether path holds a corpus JSON: its first non-blank byte is '{'. */
+static bool looks_like_json(const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    int ch = EOF;
+    if (f) {
+        while ((ch = fgetc(f)) == ' ' || ch == '\n' || ch == '\t' || ch == '\r')
+            ;
+        fclose(f);
+    }
+    return ch == '{';
+}
+
+ag_status cli_load_used(const char *symbols_from, const char *symbols, cli_used *u, ag_error *err)
+{
+    memset(u, 0, sizeof *u);
+    if (symbols) {
+        u->exact = 1;
+        u->label = symbols[0] == '@' ? symbols + 1 : "--symbols";
+        if (symbols[0] == '@')
+            return ag_source_names_read(symbols + 1, AG_SOURCE_LIST, &u->names, &u->n_names, err);
+        return ag_source_names(symbols, strlen(symbols), AG_SOURCE_LIST, &u->names, &u->n_names, err);
+    }
+    if (!symbols_from)
+        return AG_OK;
+    u->label = symbols_from;
+    bool is_elf = false;
+    ag_status st = cli_is_elf(symbols_from, &is_elf, err);
+    if (st != AG_OK)
+        return st;
+    if (is_elf || looks_like_json(symbols_from))
+        return cli_load_binding(symbols_from, &u->binding, err);
+    return ag_source_names_read(symbols_from, ends_with(symbols_from, ".py") ? AG_SOURCE_PYTHON : AG_SOURCE_C,
+                                &u->names, &u->n_names, err);
+}
+
+void cli_used_free(cli_used *u)
+{
+    ag_corpus_free(u->binding);
+    ag_source_names_free(u->names, u->n_names);
+    memset(u, 0, sizeof *u);
+}
+
 typedef struct stub_job {
     const ag_guard_plan *plan;
     const ag_guard_stub_options *opts;
-    int which; /* 0 .c, 1 .h, 2 .py */
+    ag_status (*write)(const ag_guard_plan *, const ag_guard_stub_options *, FILE *, ag_error *);
 } stub_job;
 
 static ag_status write_job(FILE *f, const void *arg, ag_error *err)
 {
     const stub_job *j = arg;
-    if (j->which == 0)
-        return ag_guard_write_c(j->plan, j->opts, f, err);
-    if (j->which == 1)
-        return ag_guard_write_h(j->plan, j->opts, f, err);
-    return ag_guard_write_python(j->plan, j->opts, f, err);
+    return j->write(j->plan, j->opts, f, err);
 }
 
-static bool ends_with(const char *s, const char *suffix)
+static int write_one(const char *path, const ag_guard_plan *plan, const ag_guard_stub_options *opts,
+                     ag_status (*write)(const ag_guard_plan *, const ag_guard_stub_options *, FILE *, ag_error *))
 {
-    size_t n = strlen(s), m = strlen(suffix);
-    return n >= m && strcmp(s + n - m, suffix) == 0;
+    ag_error err = { .msg = "" };
+    stub_job j = { plan, opts, write };
+    if (ag_write_file_atomically(path, write_job, &j, &err) != AG_OK) {
+        cli_error(path, "%s", err.msg);
+        return AG_EXIT_ERROR;
+    }
+    return AG_EXIT_OK;
 }
 
 static int write_stub(const stub_args *a, const ag_guard_plan *plan, const char *ident)
 {
-    ag_error err = { .msg = "" };
-    ag_guard_stub_options opts = { .ident = ident, .policy = a->policy };
+    const lang_info *lang = find_lang(a->lang);
+    ag_guard_stub_options opts = { .ident = ident, .policy = a->policy, .package = a->package };
     size_t n = strlen(a->output);
-    char *base = malloc(n + 4), *c_path = malloc(n + 4), *h_path = malloc(n + 4);
+    char *base = malloc(n + 8), *h_path = malloc(n + 8);
     int rc = AG_EXIT_ERROR;
-    if (!base || !c_path || !h_path) {
+    if (!base || !h_path) {
         cli_error(NULL, "out of memory");
         goto out;
     }
     strcpy(base, a->output);
-    if (strcmp(a->lang, "python") == 0) {
-        if (!ends_with(base, ".py"))
-            strcat(base, ".py");
-        stub_job j = { plan, &opts, 2 };
-        if (ag_write_file_atomically(base, write_job, &j, &err) != AG_OK) {
-            cli_error(base, "%s", err.msg);
+    if (lang->suffix) {
+        if (!ends_with(base, lang->suffix))
+            strcat(base, lang->suffix);
+        if (write_one(base, plan, &opts, lang->write) != AG_EXIT_OK)
             goto out;
-        }
         printf("wrote %s", base);
     } else {
         if (ends_with(base, ".c") || ends_with(base, ".h"))
             base[n - 2] = '\0';
-        sprintf(c_path, "%s.c", base);
         sprintf(h_path, "%s.h", base);
         const char *slash = strrchr(h_path, '/');
         opts.header_base = slash ? slash + 1 : h_path;
-        stub_job jh = { plan, &opts, 1 }, jc = { plan, &opts, 0 };
-        if (ag_write_file_atomically(h_path, write_job, &jh, &err) != AG_OK) {
-            cli_error(h_path, "%s", err.msg);
+        if (write_one(h_path, plan, &opts, ag_guard_write_h) != AG_EXIT_OK)
             goto out;
-        }
-        if (ag_write_file_atomically(c_path, write_job, &jc, &err) != AG_OK) {
-            cli_error(c_path, "%s", err.msg);
+        strcat(base, ".c");
+        if (write_one(base, plan, &opts, ag_guard_write_c) != AG_EXIT_OK)
             goto out;
-        }
-        printf("wrote %s and %s", c_path, h_path);
+        printf("wrote %s and %s", base, h_path);
     }
-    printf(": %s@%s, %zu required symbol%s, known compatible:", plan->library, plan->baseline,
-           plan->n_symbols, plan->n_symbols == 1 ? "" : "s");
+    printf(": %s@%s, %zu required symbol%s, %zu layout%s, known compatible:", plan->library, plan->baseline,
+           plan->n_symbols, plan->n_symbols == 1 ? "" : "s", plan->n_layouts, plan->n_layouts == 1 ? "" : "s");
     for (size_t i = 0; i < plan->n_releases; i++)
         if (plan->releases[i].compatible)
             printf(" %s", plan->releases[i].version);
@@ -170,18 +248,17 @@ static int write_stub(const stub_args *a, const ag_guard_plan *plan, const char 
     for (size_t i = 0; i < plan->n_releases; i++)
         if (!plan->releases[i].compatible)
             printf(" %s", plan->releases[i].version), bad++;
-    printf("%s\n", bad ? "" : " none");
+    printf("%s; policy %s\n", bad ? "" : " none", ag_guard_policy_name(a->policy));
     rc = AG_EXIT_OK;
 out:
     free(base);
-    free(c_path);
     free(h_path);
     return rc;
 }
 
 int cmd_stub(int argc, char **argv)
 {
-    stub_args a = { .lang = "c", .policy = AG_POLICY_FAIL };
+    stub_args a = { .lang = "c", .policy = AG_POLICY_DEFAULT };
     int rc = parse_stub_args(argc, argv, &a);
     if (rc != AG_EXIT_OK)
         return rc;
@@ -189,21 +266,22 @@ int cmd_stub(int argc, char **argv)
     char *lib = NULL, *ver = NULL;
     if (ag_store_parse_ref(a.ref, &lib, &ver, &err) != AG_OK)
         return cli_usage_error("stub", "%s", err.msg);
-    ag_corpus *binding = NULL;
+    cli_used used;
     ag_guard_plan *plan = NULL;
     ag_store *s = NULL;
     char *ident = NULL;
     const char *db_path = NULL;
     rc = AG_EXIT_ERROR;
-    if (a.symbols_from && cli_load_binding(a.symbols_from, &binding, &err) != AG_OK) {
-        cli_error(a.symbols_from, "%s", err.msg);
+    if (cli_load_used(a.symbols_from, a.symbols, &used, &err) != AG_OK) {
+        cli_error(used.label, "%s", err.msg);
         goto out;
     }
     if (!(s = cli_store_open(a.db, 1, &db_path)))
         goto out;
-    ag_status st = ag_guard_plan_build(s, lib, ver, binding, a.symbols_from, &plan, &err);
+    ag_guard_used view = { used.binding, (const char *const *)used.names, used.n_names, used.exact };
+    ag_status st = ag_guard_plan_build(s, lib, ver, &view, &plan, &err);
     if (st != AG_OK) {
-        cli_error(st == AG_ERR_USAGE && a.symbols_from ? a.symbols_from : db_path, "%s", err.msg);
+        cli_error(st == AG_ERR_USAGE && used.label ? used.label : db_path, "%s", err.msg);
         goto out;
     }
     ident = ag_guard_ident(a.name ? a.name : lib);
@@ -216,7 +294,7 @@ out:
     free(ident);
     ag_guard_plan_free(plan);
     ag_store_close(s);
-    ag_corpus_free(binding);
+    cli_used_free(&used);
     free(lib);
     free(ver);
     return rc;

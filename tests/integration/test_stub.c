@@ -1,11 +1,14 @@
 /*
  * test_stub.c — `abiguard stub` end to end, on real processes: a store with
  * libshape releases 1 (the baseline), 2 (compatible for what the consumers
- * use), 3 (breaking) and a rebuild of 1 with another build-id (never stored,
- * so unknown); a stub generated from the store and from the consumer's own
- * imports; the consumer, a CPython extension and a ctypes binding built or
- * run against release 1, then run with each release under each policy. Also
- * the compile-time layout assertions, 16 threads under ThreadSanitizer, and
+ * use), 3 (breaking) and three builds never stored, so unknown: a rebuild
+ * of 1 with another build-id (accepted unverified by the default policy,
+ * refused by strict), one whose data object shape_palette is larger and one
+ * whose symbols are in another version node (both refused); a stub
+ * generated from the store and from the consumer's own imports; the
+ * consumer, a CPython extension and a ctypes binding built or run against
+ * release 1, then run with each build under each policy. Also the
+ * compile-time layout assertions, 16 threads under ThreadSanitizer, and
  * `abiguard fingerprint`. Fixtures: tests/fixtures/guard/ (guard.mk).
  */
 #include <criterion/criterion.h>
@@ -24,7 +27,7 @@ typedef struct guard_env {
     char *db;
     char *stub;       /* dir/shape_guard (.c, .h) */
     char *fx;         /* $FIXTURES/guard */
-    char lib[4][512]; /* v1 v2 v3 v1b directories */
+    char lib[6][512]; /* v1 v2 v3 v1b v1o v1v directories */
 } guard_env;
 
 static char *fmt(const char *f, ...) __attribute__((format(printf, 1, 2)));
@@ -59,8 +62,8 @@ static void env_setup(guard_env *e)
     e->db = path_join2(e->dir, "db");
     e->stub = path_join2(e->dir, "shape_guard");
     e->fx = fixture_path("guard");
-    const char *v[] = { "v1", "v2", "v3", "v1b" };
-    for (int i = 0; i < 4; i++)
+    const char *v[] = { "v1", "v2", "v3", "v1b", "v1o", "v1v" };
+    for (int i = 0; i < 6; i++)
         snprintf(e->lib[i], sizeof e->lib[i], "%s/%s", e->fx, v[i]);
     for (int i = 0; i < 3; i++) {
         char so[600], ver[16];
@@ -160,10 +163,21 @@ static char *build_consumer(guard_env *e, const char *std)
     return exe;
 }
 
-static const char *const INCOMPATIBLE_MSG[] = { "refused (2)", "shape@3", "incompatible with shape@1",
-                                                "struct shape_rect::flags", "moved from offset 16 to 0", NULL };
-static const char *const UNVERIFIED_MSG[] = { "refused (3)", "unverified build", "shape@1", NULL };
-static const char *const WARNED_MSG[] = { "warning (1)", "unverified build", "running anyway", NULL };
+enum { V1, V2, V3, V1B, V1O, V1V };
+
+static const char *const INCOMPATIBLE_MSG[] = { "refused (3)", "shape@3", "incompatible with shape@1",
+                                                "struct shape_rect::flags", "moved from offset 16 to 0",
+                                                "refusing to load", NULL };
+static const char *const UNVERIFIED_MSG[] = { "unverified (1)", "unverified build", "shape@1",
+                                              "SONAME", "required symbols and versions", "accepted unverified",
+                                              NULL };
+static const char *const STRICT_MSG[] = { "refused (5)", "unverified build", "shape@1", "strict policy", NULL };
+
+static void expect_in(const char *text, const char *const needles[], const char *what)
+{
+    for (size_t i = 0; needles[i]; i++)
+        cr_assert(strstr(text, needles[i]), "%s: '%s' not in: %s", what, needles[i], text);
+}
 
 Test(stub, c_consumer_against_each_release, .timeout = 240)
 {
@@ -174,33 +188,41 @@ Test(stub, c_consumer_against_each_release, .timeout = 240)
         char *exe = build_consumer(&e, stds[s]);
         const char *prog[] = { exe, NULL };
         tool_run r;
-        run_with(&e, 0, NULL, prog, &r);
+        run_with(&e, V1, NULL, prog, &r);
         expect_runs(&r, "area=12", "v1");
-        cr_assert_eq(r.err_len, 0, "v1: stderr: %s", r.err);
+        cr_assert_eq(r.err_len, 0, "v1 (verified): stderr: %s", r.err);
         tool_run_free(&r);
-        run_with(&e, 1, NULL, prog, &r);
+        run_with(&e, V2, NULL, prog, &r);
         expect_runs(&r, "area=12", "v2 (known compatible for what the consumer uses)");
         cr_assert_eq(r.err_len, 0, "v2: stderr: %s", r.err);
         tool_run_free(&r);
-        run_with(&e, 2, NULL, prog, &r);
+        run_with(&e, V3, NULL, prog, &r);
         expect_refused(&r, 3, INCOMPATIBLE_MSG, "v3");
         tool_run_free(&r);
-        run_with(&e, 2, "warn", prog, &r);
-        cr_assert(r.exited && r.exit_status == 0 && strstr(r.err, "warning (1)") && strstr(r.err, "shape@3"),
+        run_with(&e, V3, "warn", prog, &r);
+        cr_assert(r.exited && r.exit_status == 0 && strstr(r.err, "warning (2)") && strstr(r.err, "shape@3") &&
+                      strstr(r.err, "running anyway"),
                   "v3 under warn: %s %s", tool_run_outcome(&r), r.err);
         tool_run_free(&r);
-        run_with(&e, 3, NULL, prog, &r);
-        expect_refused(&r, 3, UNVERIFIED_MSG, "v1b (default policy fail)");
+        /* The distribution's rebuild: accepted unverified by default. */
+        run_with(&e, V1B, NULL, prog, &r);
+        expect_runs(&r, "area=12", "v1b (default policy)");
+        expect_in(r.err, UNVERIFIED_MSG, "v1b (default policy)");
         tool_run_free(&r);
-        run_with(&e, 3, "fail", prog, &r);
-        expect_refused(&r, 3, UNVERIFIED_MSG, "v1b, ABIGUARD_POLICY=fail");
+        run_with(&e, V1B, "default", prog, &r);
+        expect_runs(&r, "area=12", "v1b, ABIGUARD_POLICY=default");
         tool_run_free(&r);
-        run_with(&e, 3, "warn", prog, &r);
+        run_with(&e, V1B, "strict", prog, &r);
+        expect_refused(&r, 3, STRICT_MSG, "v1b, ABIGUARD_POLICY=strict");
+        tool_run_free(&r);
+        run_with(&e, V1B, "warn", prog, &r);
         expect_runs(&r, "area=12", "v1b, ABIGUARD_POLICY=warn");
-        for (size_t i = 0; WARNED_MSG[i]; i++)
-            cr_assert(strstr(r.err, WARNED_MSG[i]), "v1b warn: '%s' not in %s", WARNED_MSG[i], r.err);
+        expect_in(r.err, UNVERIFIED_MSG, "v1b warn");
         tool_run_free(&r);
-        run_with(&e, 2, "off", prog, &r);
+        /* (v1v, whose symbols sit in another version node, never gets this
+           far: the dynamic linker refuses the consumer's versioned imports.
+           Bindings that dlopen the library are checked with it below.) */
+        run_with(&e, V3, "off", prog, &r);
         expect_runs(&r, "area=", "v3, ABIGUARD_POLICY=off");
         tool_run_free(&r);
         free(exe);
@@ -208,24 +230,67 @@ Test(stub, c_consumer_against_each_release, .timeout = 240)
     env_teardown(&e);
 }
 
-Test(stub, policy_warn_compiled_in, .timeout = 240)
+/* The stub for every export of release 1 checks shape_palette's size: the
+   v1o build, otherwise identical, is refused for it. */
+Test(stub, c_data_object_size, .timeout = 240)
+{
+    guard_env e;
+    env_setup(&e);
+    char *exe = path_join2(e.dir, "consumer");
+    stub(&e, NULL, "c", e.stub);
+    build_c(&e, "-std=c99", "consumer.c", exe, NULL);
+    const char *prog[] = { exe, NULL };
+    tool_run r;
+    run_with(&e, V1B, NULL, prog, &r);
+    expect_runs(&r, "area=12", "v1b with every export");
+    cr_assert(strstr(r.err, "the sizes of its 1 data objects match shape@1"), "%s", r.err);
+    tool_run_free(&r);
+    run_with(&e, V1O, NULL, prog, &r);
+    const char *const v1o[] = { "refused (4)", "unknown build that does not match shape@1",
+                                "its shape_palette is a 32-byte object, 16 bytes in shape@1", NULL };
+    expect_refused(&r, 3, v1o, "v1o");
+    tool_run_free(&r);
+    run_with(&e, V1O, "warn", prog, &r);
+    expect_runs(&r, "area=12", "v1o under warn");
+    cr_assert(strstr(r.err, "warning (2)") && strstr(r.err, "shape_palette"), "%s", r.err);
+    tool_run_free(&r);
+    free(exe);
+    env_teardown(&e);
+}
+
+Test(stub, policy_compiled_in, .timeout = 240)
 {
     guard_env e;
     env_setup(&e);
     char *exe = build_consumer(&e, "-std=c11");
+    const char *prog[] = { exe, NULL };
     tool_run r;
+    cr_assert(run_abiguard(&r, "stub", "shape@1", "--db", e.db, "--symbols-from", exe, "--policy", "strict",
+                           "-o", e.stub, NULL));
+    expect_ok(&r, "stub --policy strict");
+    cr_assert(strstr(r.out, "policy strict"), "%s", r.out);
+    tool_run_free(&r);
+    build_c(&e, "-std=c11", "consumer.c", exe, NULL);
+    run_with(&e, V1B, NULL, prog, &r);
+    expect_refused(&r, 3, STRICT_MSG, "v1b with --policy strict");
+    tool_run_free(&r);
+    run_with(&e, V1B, "default", prog, &r);
+    expect_runs(&r, "area=12", "v1b, --policy strict overridden by ABIGUARD_POLICY=default");
+    tool_run_free(&r);
+    run_with(&e, V1, NULL, prog, &r);
+    expect_runs(&r, "area=12", "v1 with --policy strict (verified)");
+    tool_run_free(&r);
     cr_assert(run_abiguard(&r, "stub", "shape@1", "--db", e.db, "--symbols-from", exe, "--policy", "warn",
                            "-o", e.stub, NULL));
     expect_ok(&r, "stub --policy warn");
     tool_run_free(&r);
     build_c(&e, "-std=c11", "consumer.c", exe, NULL);
-    const char *prog[] = { exe, NULL };
-    run_with(&e, 3, NULL, prog, &r);
-    expect_runs(&r, "area=12", "v1b with --policy warn");
-    cr_assert(strstr(r.err, "warning (1)"), "%s", r.err);
+    run_with(&e, V3, NULL, prog, &r);
+    expect_runs(&r, "area=", "v3 with --policy warn");
+    cr_assert(strstr(r.err, "warning (2)") && strstr(r.err, "incompatible"), "%s", r.err);
     tool_run_free(&r);
-    run_with(&e, 3, "fail", prog, &r);
-    expect_refused(&r, 3, UNVERIFIED_MSG, "v1b, --policy warn overridden by ABIGUARD_POLICY=fail");
+    run_with(&e, V3, "default", prog, &r);
+    expect_refused(&r, 3, INCOMPATIBLE_MSG, "v3, --policy warn overridden by ABIGUARD_POLICY=default");
     tool_run_free(&r);
     free(exe);
     env_teardown(&e);
@@ -301,13 +366,17 @@ Test(stub, cpython_extension, .timeout = 240)
     const char *const v3[] = { "ImportError", "shape@3", "incompatible with shape@1", "struct shape_rect::flags", NULL };
     expect_refused(&r, 3, v3, "import with v3");
     tool_run_free(&r);
-    run_python(&e, 3, NULL, IMPORT_EXT, &r);
-    const char *const v1b[] = { "ImportError", "unverified build", NULL };
-    expect_refused(&r, 3, v1b, "import with v1b");
+    run_python(&e, V1B, NULL, IMPORT_EXT, &r);
+    expect_runs(&r, "area=12", "import with v1b (accepted unverified)");
+    cr_assert_eq(r.err_len, 0, "import with v1b: %s", r.err);
     tool_run_free(&r);
-    run_python(&e, 3, "warn", IMPORT_EXT, &r);
-    expect_runs(&r, "area=12", "import with v1b under warn");
-    cr_assert(strstr(r.err, "RuntimeWarning") && strstr(r.err, "unverified build"), "%s", r.err);
+    run_python(&e, V1B, "strict", IMPORT_EXT, &r);
+    const char *const v1b[] = { "ImportError", "unverified build", "strict policy", NULL };
+    expect_refused(&r, 3, v1b, "import with v1b under strict");
+    tool_run_free(&r);
+    run_python(&e, V3, "warn", IMPORT_EXT, &r);
+    expect_runs(&r, "area=", "import with v3 under warn");
+    cr_assert(strstr(r.err, "RuntimeWarning") && strstr(r.err, "incompatible"), "%s", r.err);
     tool_run_free(&r);
     run_python(&e, 2, "off", IMPORT_EXT, &r);
     expect_runs(&r, "area=", "import with v3 under off");
@@ -324,35 +393,62 @@ Test(stub, python_ctypes, .timeout = 240)
     stub(&e, NULL, "python", py);
     char *user = fmt("%s/src/ctypes_user.py", e.fx);
     for (int by_search = 0; by_search < 2; by_search++) {
-        /* ctypes_user.py passes its CDLL to verify(), or with an argument
-           lets verify() find the library in /proc/self/maps. */
+        /* ctypes_user.py passes its CDLL to verify() (dlinfo on its
+           handle), or with "search" lets verify() walk the loaded objects. */
         const char *a1 = by_search ? "search" : NULL;
         char *pp = fmt("PYTHONPATH=%s", e.dir);
         const char *prog[] = { pp, PYTHON, user, a1, NULL };
         tool_run r;
-        run_with(&e, 0, NULL, prog, &r);
+        run_with(&e, V1, NULL, prog, &r);
         expect_runs(&r, "area=12", "ctypes with v1");
         cr_assert_eq(r.err_len, 0, "%s", r.err);
         tool_run_free(&r);
-        run_with(&e, 1, NULL, prog, &r);
+        run_with(&e, V2, NULL, prog, &r);
         /* The Python stub was made for every export: v2 breaks shape_stats(). */
         const char *const v2[] = { "refused:", "shape@2", "shape_stats", NULL };
         expect_refused(&r, 3, v2, "ctypes with v2 (all exports)");
         tool_run_free(&r);
-        run_with(&e, 2, NULL, prog, &r);
-        const char *const v3[] = { "refused:", "shape@3", "incompatible with shape@1", "struct shape_rect", NULL };
+        run_with(&e, V3, NULL, prog, &r);
+        const char *const v3[] = { "refused:", "shape@3", "incompatible with shape@1", "struct shape_rect::", NULL };
         expect_refused(&r, 3, v3, "ctypes with v3");
         tool_run_free(&r);
-        run_with(&e, 3, NULL, prog, &r);
-        const char *const v1b[] = { "refused:", "unverified build", NULL };
-        expect_refused(&r, 3, v1b, "ctypes with v1b");
+        run_with(&e, V1B, NULL, prog, &r);
+        expect_runs(&r, "area=12", "ctypes with v1b");
+        const char *const v1b[] = { "accepted-unverified:", "unverified build", "v1b/libshape.so.1",
+                                    "sizes of its 1 data objects match", NULL };
+        expect_in(r.err, v1b, "ctypes with v1b");
         tool_run_free(&r);
-        run_with(&e, 3, "warn", prog, &r);
-        expect_runs(&r, "area=12", "ctypes with v1b under warn");
-        cr_assert(strstr(r.err, "warning:") && strstr(r.err, "unverified build"), "%s", r.err);
+        run_with(&e, V1B, "strict", prog, &r);
+        const char *const strict[] = { "refused:", "unverified build", "strict policy", NULL };
+        expect_refused(&r, 3, strict, "ctypes with v1b under strict");
         tool_run_free(&r);
-        run_with(&e, 2, "off", prog, &r);
+        run_with(&e, V1O, NULL, prog, &r);
+        const char *const v1o[] = { "refused:", "its shape_palette is a 32-byte object, 16 bytes in shape@1", NULL };
+        expect_refused(&r, 3, v1o, "ctypes with v1o");
+        tool_run_free(&r);
+        run_with(&e, V1V, NULL, prog, &r);
+        const char *const v1v[] = { "refused:", "it lacks shape_", "(it has SHAPE_1.1)", NULL };
+        expect_refused(&r, 3, v1v, "ctypes with v1v");
+        tool_run_free(&r);
+        run_with(&e, V3, "warn", prog, &r);
+        expect_runs(&r, "area=", "ctypes with v3 under warn");
+        cr_assert(strstr(r.err, "warned:") && strstr(r.err, "running anyway"), "%s", r.err);
+        tool_run_free(&r);
+        run_with(&e, V3, "off", prog, &r);
         expect_runs(&r, "area=", "ctypes with v3 under off");
+        tool_run_free(&r);
+        free(pp);
+    }
+    /* The binding's own bit-fields, declared wrong, are refused with v1. */
+    {
+        char *pp = fmt("PYTHONPATH=%s", e.dir);
+        const char *prog[] = { pp, PYTHON, user, "bad-style", NULL };
+        tool_run r;
+        run_with(&e, V1, NULL, prog, &r);
+        const char *const bad[] = { "refused:", "declarations do not match shape@1",
+                                    "struct shape_style::layer is at bit 1 (6 bits) in the binding's declaration, at bit 1 (7 bits) in shape@1",
+                                    NULL };
+        expect_refused(&r, 3, bad, "ctypes with a wrong bit-field");
         tool_run_free(&r);
         free(pp);
     }
@@ -362,7 +458,7 @@ Test(stub, python_ctypes, .timeout = 240)
     char *pp = fmt("PYTHONPATH=%s", e.dir);
     const char *prog[] = { pp, PYTHON, user, NULL };
     tool_run r;
-    run_with(&e, 1, NULL, prog, &r);
+    run_with(&e, V2, NULL, prog, &r);
     expect_runs(&r, "area=12", "ctypes with v2 (consumer's imports)");
     tool_run_free(&r);
     free(pp);
@@ -459,8 +555,14 @@ Test(stub, usage_errors)
     cr_assert(run_abiguard(&r, "stub", "shape@1", NULL));
     cr_assert(r.exited && r.exit_status == 2 && strstr(r.err, "missing -o FILE"), "%s", r.err);
     tool_run_free(&r);
-    cr_assert(run_abiguard(&r, "stub", "shape@1", "--lang", "java", "-o", "x", NULL));
+    cr_assert(run_abiguard(&r, "stub", "shape@1", "--lang", "cobol", "-o", "x", NULL));
     cr_assert(r.exited && r.exit_status == 2 && strstr(r.err, "--lang"), "%s", r.err);
+    tool_run_free(&r);
+    cr_assert(run_abiguard(&r, "stub", "shape@1", "--policy", "fail", "-o", "x", NULL));
+    cr_assert(r.exited && r.exit_status == 2 && strstr(r.err, "default, strict or warn"), "%s", r.err);
+    tool_run_free(&r);
+    cr_assert(run_abiguard(&r, "stub", "shape@1", "--symbols", "a", "--symbols-from", "b", "-o", "x", NULL));
+    cr_assert(r.exited && r.exit_status == 2 && strstr(r.err, "not both"), "%s", r.err);
     tool_run_free(&r);
     cr_assert(run_abiguard(&r, "fingerprint", "match", "shape", NULL));
     cr_assert(r.exited && r.exit_status == 2 && strstr(r.err, "--fingerprints"), "%s", r.err);

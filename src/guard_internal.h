@@ -1,0 +1,42 @@
+/*
+ * guard_internal.h — what the stub writers (guard_*.c) share with the plan
+ * (guard.c, guard_layout.c): the layouts, string literals in each target
+ * language, and the template expansion the runtimes are written with.
+ */
+#ifndef ABIGUARD_GUARD_INTERNAL_H
+#define ABIGUARD_GUARD_INTERNAL_H
+
+#include "guard.h"
+
+/* guard_layout.c */
+bool ag_guard_is_public_header(const char *file);
+const char *ag_guard_base_name(const char *path);
+ag_status ag_guard_collect_layouts(ag_guard_plan *p, ag_error *err);
+const ag_guard_layout *ag_guard_find_layout(const ag_guard_plan *p, const char *name);
+void ag_guard_layouts_free(ag_guard_plan *p);
+
+/* String literal syntaxes (guard.c). */
+typedef enum ag_guard_lang {
+    AG_LANG_C,      /* "..." with octal escapes, no trigraphs */
+    AG_LANG_PYTHON, /* "..." with \xHH */
+    AG_LANG_JAVA,   /* "..." with octal escapes */
+    AG_LANG_GO,     /* "..." with \xHH */
+    AG_LANG_RUST,   /* "..." with \x.. (ASCII) and \u{..} */
+    AG_LANG_JS,     /* "..." with \xHH */
+} ag_guard_lang;
+/* Writes s (NULL: "") as a string literal of lang, quotes included. */
+void ag_guard_quote(FILE *f, ag_guard_lang lang, const char *s);
+
+/* The names a runtime template is expanded with: "@i@" the identifier
+   ("geo"), "@I@" its upper case ("GEO"), "@C@" the class name ("GeoGuard"). */
+typedef struct ag_guard_names {
+    char *lower, *upper, *camel;
+} ag_guard_names;
+ag_status ag_guard_names_init(ag_guard_names *n, const char *ident, ag_error *err);
+void ag_guard_names_free(ag_guard_names *n);
+void ag_guard_emit(FILE *f, const char *tmpl, const ag_guard_names *n);
+
+/* The policy a stub runs with when ABIGUARD_POLICY is unset, as its name. */
+const char *ag_guard_default_policy(const ag_guard_stub_options *o);
+
+#endif

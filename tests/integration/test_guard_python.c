@@ -1,0 +1,140 @@
+/*
+ * test_guard_python.c — the Python guard (`abiguard stub --lang python`)
+ * for a ctypes and a cffi binding of libgeo, end to end on Debian's
+ * /usr/bin/python3 (and python3-cffi): the symbols come from the binding's
+ * own source (--symbols-from geo_ctypes.py / geo_cffi.py), verify(lib)
+ * identifies the object from the handle it is given, verify_layouts()
+ * checks the binding's Structures / cdef against geo@1's layouts; then the
+ * matrix of guard_langs.h. Fixtures: tests/fixtures/bindings/python/.
+ */
+#include <criterion/criterion.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "guard_langs.h"
+
+#define PYTHON "/usr/bin/python3"
+
+static char *stub_for(guard_env *e, const char *src)
+{
+    char *out = guard_fmt("%s/geo_guard.py", e->dir);
+    const char *args[] = { "--lang", "python", "--symbols-from", src, "-o", out, NULL };
+    guard_stub(e, args);
+    char *text = read_whole_file(out, NULL);
+    cr_assert(text, "no %s", out);
+    free(out);
+    return text;
+}
+
+/* The names read from the binding's source are the functions it calls,
+   and nothing it does not. */
+static void expect_symbols(const char *text, const char *what)
+{
+    const char *used[] = { "(\"geo_version\", \"GEO_1.0\"", "(\"geo_distance\", \"GEO_1.0\"",
+                           "(\"geo_translate\", \"GEO_1.0\"", "(\"geo_shape_new\", \"GEO_1.0\"",
+                           "(\"geo_shape_set\", \"GEO_1.0\"", "(\"geo_bounds\", \"GEO_1.0\"",
+                           "(\"geo_shape_free\", \"GEO_1.0\"", NULL };
+    for (size_t i = 0; used[i]; i++)
+        cr_assert(strstr(text, used[i]), "%s: %s not among the guard's symbols", what, used[i]);
+    cr_assert(!strstr(text, "\"geo_matrix_apply\"") && !strstr(text, "\"geo_legacy_scale\"") &&
+                  !strstr(text, "\"geo_visit\""),
+              "%s: a function the binding never calls is checked", what);
+    cr_assert(strstr(text, "\"struct geo_shape\": (\"struct\", 16, 8, ("), "%s: no layout of struct geo_shape", what);
+}
+
+Test(guard_python, ctypes_binding, .timeout = 240)
+{
+    guard_env e;
+    guard_env_setup(&e, "python");
+    char *src = guard_fmt("%s/src/python/geo_ctypes.py", e.fx);
+    char *text = stub_for(&e, src);
+    expect_symbols(text, "geo_ctypes.py");
+    char *pp = guard_fmt("PYTHONPATH=%s", e.dir);
+    const char *env[] = { pp, NULL };
+    const char *prog[] = { PYTHON, src, NULL }, *bad[] = { PYTHON, src, "bad", NULL };
+    guard_expect_matrix(&e, "ctypes", env, prog, bad);
+    free(pp);
+    free(text);
+    free(src);
+    guard_env_teardown(&e);
+}
+
+Test(guard_python, cffi_binding, .timeout = 240)
+{
+    guard_env e;
+    guard_env_setup(&e, "python");
+    char *src = guard_fmt("%s/src/python/geo_cffi.py", e.fx);
+    char *text = stub_for(&e, src);
+    expect_symbols(text, "geo_cffi.py");
+    char *pp = guard_fmt("PYTHONPATH=%s", e.dir);
+    const char *env[] = { pp, NULL };
+    const char *prog[] = { PYTHON, src, NULL }, *bad[] = { PYTHON, src, "bad", NULL };
+    guard_expect_matrix(&e, "cffi", env, prog, bad);
+    /* verify_layouts(ffi=ffi) checked every type the cdef declares. */
+    tool_run r;
+    guard_run_with(&e, GEO_V1, NULL, env, prog, &r);
+    cr_assert(strstr(r.out, "layouts=4"), "cffi: not all four declared types were checked: %s", r.out);
+    tool_run_free(&r);
+    free(pp);
+    free(text);
+    free(src);
+    guard_env_teardown(&e);
+}
+
+/* A name the guard does not know is the binding's mistake: ValueError,
+   not a refusal; and both the message and the outcome reach a caller. */
+Test(guard_python, verify_layouts_api, .timeout = 120)
+{
+    guard_env e;
+    guard_env_setup(&e, "python");
+    char *out = guard_fmt("%s/geo_guard.py", e.dir);
+    const char *args[] = { "--lang", "python", "--symbols", "geo_distance,geo_shape_new", "-o", out, NULL };
+    guard_stub(&e, args);
+    char *pp = guard_fmt("PYTHONPATH=%s", e.dir);
+    const char *env[] = { pp, NULL };
+    const char *code =
+        "import ctypes, geo_guard\n"
+        "class P(ctypes.Structure):\n"
+        "    _fields_ = [('x', ctypes.c_float), ('y', ctypes.c_float)]\n"
+        "try:\n"
+        "    geo_guard.verify_layouts({'struct geo_pont': P})\n"
+        "except ValueError as e:\n"
+        "    print('ValueError:', e)\n"
+        "try:\n"
+        "    geo_guard.verify_layouts({'struct geo_point': P, 'enum geo_kind': {'GEO_POLYGON': 2, 'GEO_X': 0}})\n"
+        "except geo_guard.AbiGuardError as e:\n"
+        "    print('AbiGuardError:', e)\n"
+        "lib = ctypes.CDLL('libgeo.so.1')\n"
+        "v = geo_guard.verify(lib)\n"
+        "print(v.outcome, '|', v.message)\n"
+        "print(geo_guard.verify('libgeo.so.1').outcome, geo_guard.verify().outcome)\n"
+        "print(geo_guard.verify('libnotloaded.so.9') if False else 'ok')\n";
+    const char *prog[] = { PYTHON, "-c", code, NULL };
+    tool_run r;
+    guard_run_with(&e, GEO_V2, NULL, env, prog, &r);
+    cr_assert(r.exited && r.exit_status == 0, "%s\n%s", tool_run_outcome(&r), r.err);
+    const char *expect[] = {
+        "ValueError: struct geo_pont: not one of the types",
+        "AbiGuardError: the binding's declarations do not match geo@1: struct geo_point is 8 bytes in the "
+        "binding's declaration, 16 in geo@1",
+        "struct geo_point is aligned to 4 bytes in the binding's declaration, 8 in geo@1",
+        "struct geo_point::x is at offset 0 (4 bytes) in the binding's declaration, at offset 0 (8 bytes) in geo@1",
+        "struct geo_point::y is at offset 4 (4 bytes) in the binding's declaration, at offset 8 (8 bytes) in geo@1",
+        "enum geo_kind: GEO_POLYGON is 2 in the binding, 1 in geo@1",
+        "enum geo_kind: GEO_X is not an enumerator of it in geo@1",
+        "verified | libgeo.so.1 (build-id ", "is geo@2, verified compatible with geo@1",
+        "verified verified\n",
+        NULL };
+    for (size_t i = 0; expect[i]; i++)
+        cr_assert(strstr(r.out, expect[i]), "'%s' not in:\n%s", expect[i], r.out);
+    tool_run_free(&r);
+    /* Not loaded at all: refused, and the policy can let it go. */
+    const char *code2 = "import geo_guard\ntry:\n    geo_guard.verify()\nexcept ImportError as e:\n    print('refused:', e)\n";
+    const char *prog2[] = { PYTHON, "-c", code2, NULL };
+    guard_run_with(&e, GEO_V1, NULL, env, prog2, &r);
+    cr_assert(strstr(r.out, "refused: libgeo.so.1 is not loaded in this process"), "%s%s", r.out, r.err);
+    tool_run_free(&r);
+    free(pp);
+    free(out);
+    guard_env_teardown(&e);
+}
