@@ -34,7 +34,10 @@ fi
 command -v abidw >/dev/null || { echo "$0: abidw is missing (abigail-tools)" >&2; exit 1; }
 
 measurements=$(mktemp)
-trap 'rm -f "$measurements"' EXIT
+# The corpus goes to a scratch file, as abidw's output goes to a pipe: never
+# `-o /dev/null`, which older abiguard builds replaced with a regular file.
+corpus_out=$(mktemp)
+trap 'rm -f "$measurements" "$corpus_out"' EXIT
 
 # measure LABEL CMD... : runs CMD with stdout discarded and prints
 # "seconds kilobytes"; fails loudly if CMD fails.
@@ -64,7 +67,7 @@ echo "abidw:    $(abidw --version 2>&1 | head -n 1)"
 for lib in "${libs[@]}"; do
     ag_times=() ag_rss=() aw_times=() aw_rss=()
     for _ in $(seq "$RUNS"); do
-        read -r t m < <(measure "$abiguard" extract -o /dev/null "$lib")
+        read -r t m < <(measure "$abiguard" extract -o "$corpus_out" "$lib")
         ag_times+=("$t") ag_rss+=("$m")
         read -r t m < <(measure abidw --debug-info-dir "$DEBUG_DIR" --no-corpus-path --no-show-locs "$lib")
         aw_times+=("$t") aw_rss+=("$m")

@@ -4,6 +4,11 @@
  * flushed to disk, renamed over FILE, and the directory synced. On any
  * failure the temporary file is removed and FILE is left as it was. Used
  * for corpora, exported baselines and reports that CI reads.
+ *
+ * Only regular files (or a missing FILE) are replaced that way. A symbolic
+ * link is followed and the file it leads to is replaced, the link kept; a
+ * character device or FIFO (`-o /dev/null`, `-o /dev/stdout`) is written
+ * straight into; anything else is refused.
  */
 #ifndef ABIGUARD_ATOMIC_FILE_H
 #define ABIGUARD_ATOMIC_FILE_H

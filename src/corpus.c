@@ -95,7 +95,14 @@ void ag_corpus_free(ag_corpus *c)
     for (size_t i = 0; i < c->n_skipped; i++)
         free(c->skipped[i].what);
     free(c->skipped);
+    ag_surface_clear(&c->surface);
     free(c);
+}
+
+void ag_surface_clear(ag_surface *s)
+{
+    free_strv(s->public_headers, s->n_public_headers);
+    memset(s, 0, sizeof *s);
 }
 
 ag_type_ref ag_corpus_add_type(ag_corpus *c, ag_type_kind kind)
@@ -207,7 +214,16 @@ static const struct {
     { AG_ENC_SIGNED_CHAR, "signed-char" },
     { AG_ENC_UNSIGNED, "unsigned" },
     { AG_ENC_UNSIGNED_CHAR, "unsigned-char" },
+    { AG_ENC_IMAGINARY_FLOAT, "imaginary-float" },
+    { AG_ENC_PACKED_DECIMAL, "packed-decimal" },
+    { AG_ENC_NUMERIC_STRING, "numeric-string" },
+    { AG_ENC_EDITED, "edited" },
+    { AG_ENC_SIGNED_FIXED, "signed-fixed" },
+    { AG_ENC_UNSIGNED_FIXED, "unsigned-fixed" },
+    { AG_ENC_DECIMAL_FLOAT, "decimal-float" },
     { AG_ENC_UTF, "utf" },
+    { AG_ENC_UCS, "ucs" },
+    { AG_ENC_ASCII, "ascii" },
 };
 
 const char *ag_encoding_name(ag_encoding e)
@@ -233,6 +249,9 @@ typedef struct finalizer {
     ag_corpus *c;
     uint64_t *id;      /* per type */
     unsigned char *state; /* 0 todo, 1 in progress, 2 done */
+    ag_type_ref *stack;   /* the explicit stack of the depth-first walks */
+    uint32_t *next;       /* per open type: the next reference to look at */
+    uint32_t *depth;      /* check_chains: longest chain starting at the type */
     ag_error *err;
 } finalizer;
 
@@ -276,42 +295,73 @@ static ag_status check_refs(finalizer *f)
     return st;
 }
 
-static ag_status compute_id(finalizer *f, ag_type_ref r, uint64_t *out);
-
-static ag_status hash_ref(finalizer *f, ag_hasher *hs, ag_type_ref r)
+/* The types a type refers to: its target, then its members' types, then its
+   parameters' types (ref_count of them; AG_NO_TYPE where there is none). */
+static size_t ref_count(const ag_type *t)
 {
-    if (r == AG_NO_TYPE) {
-        ag_hash_u64(hs, 0);
-        return AG_OK;
+    return 1 + t->n_members + t->n_params;
+}
+
+static ag_type_ref ref_at(const ag_type *t, size_t i)
+{
+    if (i == 0)
+        return t->target;
+    i--;
+    if (i < t->n_members)
+        return t->members[i].type;
+    return t->params[i - t->n_members].type;
+}
+
+/* Identity by name (or by the base type's own fields) rather than by content. */
+static bool has_nominal_id(const ag_type *t)
+{
+    return is_named_aggregate(t) || t->kind == AG_T_VOID || t->kind == AG_T_UNKNOWN || t->kind == AG_T_BASE;
+}
+
+static uint64_t nominal_id(const ag_type *t)
+{
+    ag_hasher hs;
+    ag_hash_init(&hs);
+    if (t->kind == AG_T_BASE) {
+        ag_hash_str(&hs, "base");
+        ag_hash_str(&hs, t->name);
+        ag_hash_u64(&hs, t->byte_size);
+        ag_hash_u64(&hs, (uint64_t)t->encoding);
+    } else {
+        /* Identity by kind and name: references through a named type stop here. */
+        ag_hash_str(&hs, "named");
+        ag_hash_u64(&hs, (uint64_t)t->kind);
+        ag_hash_str(&hs, t->name);
     }
-    uint64_t id;
-    ag_status st = compute_id(f, r, &id);
-    if (st == AG_OK)
-        ag_hash_u64(hs, id);
-    return st;
+    return ag_hash_final(&hs);
+}
+
+/* The id of a type whose id is known (computed, or nominal). */
+static uint64_t known_id(const finalizer *f, ag_type_ref r)
+{
+    if (r == AG_NO_TYPE)
+        return 0;
+    return f->state[r] == 2 ? f->id[r] : nominal_id(&f->c->types[r]);
 }
 
 /* Everything but the name-based identity: the type's own layout, with the
-   types it refers to taken by id. Used for anonymous types' ids and for
-   every type's content hash. */
-static ag_status hash_content(finalizer *f, ag_type_ref r, ag_hasher *hs)
+   types it refers to taken by id (which must be known). Used for anonymous
+   types' ids and for every type's content hash. */
+static void hash_content(const finalizer *f, ag_type_ref r, ag_hasher *hs)
 {
     const ag_type *t = &f->c->types[r];
-    ag_status st;
     ag_hash_u64(hs, (uint64_t)t->kind);
     ag_hash_str(hs, t->name);
     ag_hash_u64(hs, t->byte_size);
     ag_hash_u64(hs, t->alignment);
     ag_hash_u64(hs, (uint64_t)t->encoding);
     ag_hash_u64(hs, t->declaration_only);
-    if ((st = hash_ref(f, hs, t->target)) != AG_OK)
-        return st;
+    ag_hash_u64(hs, known_id(f, t->target));
     ag_hash_u64(hs, t->n_members);
     for (size_t i = 0; i < t->n_members; i++) {
         const ag_member *m = &t->members[i];
         ag_hash_str(hs, m->name);
-        if ((st = hash_ref(f, hs, m->type)) != AG_OK)
-            return st;
+        ag_hash_u64(hs, known_id(f, m->type));
         ag_hash_u64(hs, m->bit_offset);
         ag_hash_u64(hs, m->bit_size);
         ag_hash_u64(hs, m->alignment);
@@ -326,49 +376,145 @@ static ag_status hash_content(finalizer *f, ag_type_ref r, ag_hasher *hs)
     for (size_t i = 0; i < t->n_dims; i++)
         ag_hash_u64(hs, t->dims[i]);
     ag_hash_u64(hs, t->n_params);
-    for (size_t i = 0; i < t->n_params; i++) {
-        /* Parameter names of a function type are not part of its identity:
-           `void (*)(int a)` and `void (*)(int b)` are the same type. */
-        if ((st = hash_ref(f, hs, t->params[i].type)) != AG_OK)
-            return st;
-    }
+    /* Parameter names of a function type are not part of its identity:
+       `void (*)(int a)` and `void (*)(int b)` are the same type. */
+    for (size_t i = 0; i < t->n_params; i++)
+        ag_hash_u64(hs, known_id(f, t->params[i].type));
     ag_hash_u64(hs, t->variadic);
     ag_hash_u64(hs, t->prototyped);
+}
+
+static const char *type_label(const ag_type *t, char *buf, size_t len)
+{
+    snprintf(buf, len, "%s%s%s", ag_type_kind_name(t->kind), t->name ? " " : "", t->name ? t->name : "");
+    return buf;
+}
+
+/* Ids of every type. An anonymous type's id hashes the ids of what it
+   refers to, so those come first: a depth-first walk with an explicit
+   stack (chains of anonymous types can be as long as AG_MAX_TYPE_DEPTH,
+   or longer in a corrupt file, which must give an error, not a crash). */
+static ag_status compute_all_ids(finalizer *f)
+{
+    ag_corpus *c = f->c;
+    memset(f->state, 0, c->n_types);
+    for (size_t root = 0; root < c->n_types; root++) {
+        if (f->state[root] == 2)
+            continue;
+        if (has_nominal_id(&c->types[root])) {
+            f->id[root] = nominal_id(&c->types[root]);
+            f->state[root] = 2;
+            continue;
+        }
+        size_t sp = 0;
+        f->stack[sp++] = (ag_type_ref)root;
+        f->next[root] = 0;
+        f->state[root] = 1;
+        while (sp > 0) {
+            ag_type_ref u = f->stack[sp - 1];
+            const ag_type *t = &c->types[u];
+            bool pushed = false;
+            for (size_t i = f->next[u]; i < ref_count(t) && !pushed; i++) {
+                f->next[u] = (uint32_t)i + 1;
+                ag_type_ref dep = ref_at(t, i);
+                if (dep == AG_NO_TYPE || f->state[dep] == 2)
+                    continue;
+                if (has_nominal_id(&c->types[dep])) {
+                    f->id[dep] = nominal_id(&c->types[dep]);
+                    f->state[dep] = 2;
+                    continue;
+                }
+                if (f->state[dep] == 1) {
+                    char label[128];
+                    return ag_fail(f->err, AG_ERR_FORMAT,
+                                   "type %u (%s) is part of a cycle that goes through no named type", dep,
+                                   type_label(&c->types[dep], label, sizeof label));
+                }
+                f->state[dep] = 1;
+                f->next[dep] = 0;
+                f->stack[sp++] = dep; /* each type is opened once: sp <= n_types */
+                pushed = true;
+            }
+            if (pushed)
+                continue;
+            ag_hasher hs;
+            ag_hash_init(&hs);
+            ag_hash_str(&hs, "structural");
+            hash_content(f, u, &hs);
+            f->id[u] = ag_hash_final(&hs);
+            f->state[u] = 2;
+            sp--;
+        }
+    }
     return AG_OK;
 }
 
-static ag_status compute_id(finalizer *f, ag_type_ref r, uint64_t *out)
+/* The references a chain can follow without passing a struct or union:
+   everything a typedef, pointer, qualifier, array, function type or enum
+   refers to. A struct or union ends a chain (its members start new ones). */
+static size_t chain_ref_count(const ag_type *t)
 {
-    if (f->state[r] == 2) {
-        *out = f->id[r];
-        return AG_OK;
+    return t->kind == AG_T_STRUCT || t->kind == AG_T_UNION ? 0 : ref_count(t);
+}
+
+/* Every reader ends here, so this is where the one depth limit of
+   corpus.h is enforced for all of them: no chain of references through
+   no struct or union may loop (C cannot express one; every walk that
+   follows typedefs, pointers and arrays relies on that to end) or be
+   longer than AG_MAX_TYPE_DEPTH types. Iterative, longest chains by
+   memoized depth. */
+static ag_status check_chains(finalizer *f)
+{
+    ag_corpus *c = f->c;
+    memset(f->state, 0, c->n_types);
+    uint32_t *depth = f->depth;
+    for (size_t root = 0; root < c->n_types; root++) {
+        if (f->state[root] == 2)
+            continue;
+        size_t sp = 0;
+        f->stack[sp++] = (ag_type_ref)root;
+        f->next[root] = 0;
+        f->state[root] = 1;
+        while (sp > 0) {
+            ag_type_ref u = f->stack[sp - 1];
+            const ag_type *t = &c->types[u];
+            bool pushed = false;
+            for (size_t i = f->next[u]; i < chain_ref_count(t) && !pushed; i++) {
+                f->next[u] = (uint32_t)i + 1;
+                ag_type_ref dep = ref_at(t, i);
+                if (dep == AG_NO_TYPE || f->state[dep] == 2)
+                    continue;
+                if (f->state[dep] == 1) {
+                    char label[128];
+                    return ag_fail(f->err, AG_ERR_FORMAT,
+                                   "type %u (%s) is part of a cycle that passes through no struct or union",
+                                   dep, type_label(&c->types[dep], label, sizeof label));
+                }
+                f->state[dep] = 1;
+                f->next[dep] = 0;
+                f->stack[sp++] = dep;
+                pushed = true;
+            }
+            if (pushed)
+                continue;
+            uint32_t longest = 0;
+            for (size_t i = 0; i < chain_ref_count(t); i++) {
+                ag_type_ref dep = ref_at(t, i);
+                if (dep != AG_NO_TYPE && depth[dep] > longest)
+                    longest = depth[dep];
+            }
+            depth[u] = longest + 1;
+            if (depth[u] > AG_MAX_TYPE_DEPTH) {
+                char label[128];
+                return ag_fail(f->err, AG_ERR_FORMAT,
+                               "type %u (%s) starts a chain of more than %d typedefs, pointers, qualifiers, "
+                               "arrays or function types", u, type_label(t, label, sizeof label),
+                               AG_MAX_TYPE_DEPTH);
+            }
+            f->state[u] = 2;
+            sp--;
+        }
     }
-    const ag_type *t = &f->c->types[r];
-    ag_hasher hs;
-    ag_hash_init(&hs);
-    if (is_named_aggregate(t) || t->kind == AG_T_VOID || t->kind == AG_T_UNKNOWN) {
-        /* Identity by kind and name: recursion through a named type stops here. */
-        ag_hash_str(&hs, "named");
-        ag_hash_u64(&hs, (uint64_t)t->kind);
-        ag_hash_str(&hs, t->name);
-    } else if (t->kind == AG_T_BASE) {
-        ag_hash_str(&hs, "base");
-        ag_hash_str(&hs, t->name);
-        ag_hash_u64(&hs, t->byte_size);
-        ag_hash_u64(&hs, (uint64_t)t->encoding);
-    } else {
-        if (f->state[r] == 1)
-            return ag_fail(f->err, AG_ERR_FORMAT,
-                           "type %u is part of a cycle that goes through no named type", r);
-        f->state[r] = 1;
-        ag_hash_str(&hs, "structural");
-        ag_status st = hash_content(f, r, &hs);
-        if (st != AG_OK)
-            return st;
-    }
-    f->id[r] = ag_hash_final(&hs);
-    f->state[r] = 2;
-    *out = f->id[r];
     return AG_OK;
 }
 
@@ -434,11 +580,17 @@ static void mark(unsigned char *live, ag_type_ref r, ag_type_ref *stack, size_t 
     stack[(*sp)++] = r;
 }
 
-/* Marks every type reachable from functions and variables (iteratively:
+/* Marks every type reachable from functions and variables, and with a
+   recorded surface from every public type's representative (iteratively:
    real corpora have reference chains thousands of types deep). */
-static void mark_reachable(const ag_corpus *c, unsigned char *live, ag_type_ref *stack)
+static void mark_reachable(const ag_corpus *c, const ag_type_ref *canon, unsigned char *live,
+                           ag_type_ref *stack)
 {
     size_t sp = 0;
+    if (c->surface.recorded)
+        for (size_t i = 0; i < c->n_types; i++)
+            if (c->types[i].is_public && canon[i] == i)
+                mark(live, (ag_type_ref)i, stack, &sp);
     for (size_t i = 0; i < c->n_functions; i++) {
         mark(live, c->functions[i].return_type, stack, &sp);
         for (size_t p = 0; p < c->functions[i].n_params; p++)
@@ -549,26 +701,11 @@ static ag_status compute_hashes(finalizer *f)
         if (is_named_aggregate(t)) {
             ag_hasher hs;
             ag_hash_init(&hs);
-            ag_status st = hash_content(f, (ag_type_ref)i, &hs);
-            if (st != AG_OK)
-                return st;
+            hash_content(f, (ag_type_ref)i, &hs);
             t->hash = ag_hash_final(&hs);
         } else {
             t->hash = f->id[i];
         }
-    }
-    return AG_OK;
-}
-
-static ag_status compute_all_ids(finalizer *f)
-{
-    ag_corpus *c = f->c;
-    memset(f->state, 0, c->n_types);
-    for (size_t i = 0; i < c->n_types; i++) {
-        uint64_t id;
-        ag_status st = compute_id(f, (ag_type_ref)i, &id);
-        if (st != AG_OK)
-            return st;
     }
     return AG_OK;
 }
@@ -582,17 +719,21 @@ ag_status ag_corpus_finalize(ag_corpus *c, ag_error *err)
     ag_type_ref *canon = calloc(n, sizeof *canon);
     unsigned char *live = calloc(n, 1);
     ag_type_ref *stack = calloc(n, sizeof *stack);
+    f.stack = calloc(n, sizeof *f.stack);
+    f.next = calloc(n, sizeof *f.next);
+    f.depth = calloc(n, sizeof *f.depth);
     ag_status st = AG_OK;
-    if (!f.id || !f.state || !canon || !live || !stack) {
+    if (!f.id || !f.state || !canon || !live || !stack || !f.stack || !f.next || !f.depth) {
         st = ag_fail(err, AG_ERR_NOMEM, "out of memory");
         goto out;
     }
-    if ((st = check_refs(&f)) != AG_OK || (st = compute_all_ids(&f)) != AG_OK)
+    if ((st = check_refs(&f)) != AG_OK || (st = check_chains(&f)) != AG_OK ||
+        (st = compute_all_ids(&f)) != AG_OK)
         goto out;
     if ((st = merge_duplicates(&f, canon)) != AG_OK)
         goto out;
     remap_refs(c, canon);
-    mark_reachable(c, live, stack);
+    mark_reachable(c, canon, live, stack);
     for (size_t i = 0; i < c->n_types; i++)
         snprintf(c->types[i].id, sizeof c->types[i].id, "%016" PRIx64, f.id[i]);
     if ((st = compact(&f, live)) != AG_OK)
@@ -609,6 +750,9 @@ ag_status ag_corpus_finalize(ag_corpus *c, ag_error *err)
 out:
     free(f.id);
     free(f.state);
+    free(f.stack);
+    free(f.next);
+    free(f.depth);
     free(canon);
     free(live);
     free(stack);
@@ -621,7 +765,14 @@ out:
 typedef struct spell_buf {
     char *p;
     size_t len, cap;
+    /* Steps left for the whole spelling, shared by the buffers of its parts:
+       a type graph is spelled as a tree, and callbacks whose parameters are
+       callbacks (sharing their types) would otherwise take one step per
+       path, exponentially many. What does not fit shows as "...". */
+    long *budget;
 } spell_buf;
+
+#define SPELL_STEPS 4096
 
 static void sb_put(spell_buf *b, const char *s)
 {
@@ -635,18 +786,39 @@ static void sb_put(spell_buf *b, const char *s)
     b->p[b->len] = '\0';
 }
 
-static void spell_declarator(const ag_corpus *c, ag_type_ref t, const char *inner, spell_buf *out, int depth);
+static void spell_declarator(const ag_corpus *c, ag_type_ref t, const char *inner, spell_buf *out, int depth,
+                             unsigned quals);
+
+/* Qualifiers as bits, in the order they are written. */
+static const char *const qual_words[] = { "const", "volatile", "restrict", "_Atomic" };
+
+static unsigned qual_bit(ag_type_kind k)
+{
+    return k == AG_T_CONST ? 1u : k == AG_T_VOLATILE ? 2u : k == AG_T_RESTRICT ? 4u : k == AG_T_ATOMIC ? 8u : 0u;
+}
+
+/* "const volatile" (each at most once), with a separator after each word. */
+static void quals_text(unsigned quals, const char *sep, char *buf, size_t len)
+{
+    size_t used = 0;
+    buf[0] = '\0';
+    for (unsigned i = 0; i < 4 && used < len; i++)
+        if (quals & (1u << i))
+            used += (size_t)snprintf(buf + used, len - used, "%s%s", qual_words[i], sep);
+}
 
 static void spell_params(const ag_corpus *c, const ag_type *fn, spell_buf *out, int depth)
 {
     char part[512];
     sb_put(out, "(");
     for (size_t i = 0; i < fn->n_params; i++) {
+        if (out->len + 1 >= out->cap)
+            return; /* nothing more would show */
         if (i)
             sb_put(out, ", ");
-        spell_buf pb = { part, 0, sizeof part };
+        spell_buf pb = { part, 0, sizeof part, out->budget };
         part[0] = '\0';
-        spell_declarator(c, fn->params[i].type, "", &pb, depth + 1);
+        spell_declarator(c, fn->params[i].type, "", &pb, depth + 1, 0);
         sb_put(out, part);
     }
     if (fn->variadic)
@@ -668,10 +840,18 @@ static void spell_named(const ag_type *ty, spell_buf *out)
 }
 
 /* The classic inside-out C declarator: `inner` is what has been built so
-   far around the name (empty for an abstract declarator). */
-static void spell_declarator(const ag_corpus *c, ag_type_ref t, const char *inner, spell_buf *out, int depth)
+   far around the name (empty for an abstract declarator); `quals` are
+   qualifiers met above that apply here: a run of qualifiers is written once
+   (never "const const"), and qualifiers on an array type qualify its
+   elements (C11 6.7.3p9: `const` on char[4] is const char[4]). */
+static void spell_declarator(const ag_corpus *c, ag_type_ref t, const char *inner, spell_buf *out, int depth,
+                             unsigned quals)
 {
-    char next[1024];
+    char next[1024], qs[64];
+    if (--*out->budget < 0) {
+        sb_put(out, "...");
+        return;
+    }
     if (t == AG_NO_TYPE || t >= c->n_types || depth > 64) {
         sb_put(out, "?");
         if (*inner) {
@@ -683,32 +863,23 @@ static void spell_declarator(const ag_corpus *c, ag_type_ref t, const char *inne
     const ag_type *ty = &c->types[t];
     switch (ty->kind) {
     case AG_T_POINTER: {
+        /* A qualified pointer: the qualifiers go after the star. */
         const ag_type *to = ty->target < c->n_types ? &c->types[ty->target] : NULL;
         bool wrap = to && (to->kind == AG_T_FUNC || to->kind == AG_T_ARRAY);
-        snprintf(next, sizeof next, wrap ? "(*%s)" : "*%s", inner);
-        spell_declarator(c, ty->target, next, out, depth + 1);
+        quals_text(quals, " ", qs, sizeof qs);
+        size_t ql = strlen(qs);
+        if (ql && (!*inner || *inner == '[' || *inner == ')'))
+            qs[ql - 1] = '\0';
+        snprintf(next, sizeof next, wrap ? "(*%s%s)" : "*%s%s", qs, inner);
+        spell_declarator(c, ty->target, next, out, depth + 1, 0);
         return;
     }
     case AG_T_CONST:
     case AG_T_VOLATILE:
     case AG_T_RESTRICT:
-    case AG_T_ATOMIC: {
-        const char *q = ty->kind == AG_T_CONST ? "const" : ty->kind == AG_T_VOLATILE ? "volatile"
-                      : ty->kind == AG_T_RESTRICT ? "restrict" : "_Atomic";
-        const ag_type *to = ty->target < c->n_types ? &c->types[ty->target] : NULL;
-        if (to && to->kind == AG_T_POINTER) {
-            /* A qualified pointer: the qualifier goes after the star. */
-            const ag_type *pointee = to->target < c->n_types ? &c->types[to->target] : NULL;
-            bool wrap = pointee && (pointee->kind == AG_T_FUNC || pointee->kind == AG_T_ARRAY);
-            snprintf(next, sizeof next, wrap ? "(*%s%s%s)" : "*%s%s%s", q, *inner ? " " : "", inner);
-            spell_declarator(c, to->target, next, out, depth + 1);
-            return;
-        }
-        sb_put(out, q);
-        sb_put(out, " ");
-        spell_declarator(c, ty->target, inner, out, depth + 1);
+    case AG_T_ATOMIC:
+        spell_declarator(c, ty->target, inner, out, depth + 1, quals | qual_bit(ty->kind));
         return;
-    }
     case AG_T_ARRAY: {
         size_t used = (size_t)snprintf(next, sizeof next, "%s", inner);
         for (size_t i = 0; i < ty->n_dims && used < sizeof next; i++) {
@@ -717,19 +888,21 @@ static void spell_declarator(const ag_corpus *c, ag_type_ref t, const char *inne
             else
                 used += (size_t)snprintf(next + used, sizeof next - used, "[%" PRIu64 "]", ty->dims[i]);
         }
-        spell_declarator(c, ty->target, next, out, depth + 1);
+        spell_declarator(c, ty->target, next, out, depth + 1, quals);
         return;
     }
     case AG_T_FUNC: {
         char params[1024];
-        spell_buf pb = { params, 0, sizeof params };
+        spell_buf pb = { params, 0, sizeof params, out->budget };
         params[0] = '\0';
         spell_params(c, ty, &pb, depth);
         snprintf(next, sizeof next, "%s%s", inner, params);
-        spell_declarator(c, ty->target, next, out, depth + 1);
+        spell_declarator(c, ty->target, next, out, depth + 1, 0);
         return;
     }
     default:
+        quals_text(quals, " ", qs, sizeof qs);
+        sb_put(out, qs);
         spell_named(ty, out);
         if (*inner) {
             if (inner[0] != '[')
@@ -745,8 +918,48 @@ void ag_type_spell(const ag_corpus *c, ag_type_ref t, char *buf, size_t buflen)
     if (!buflen)
         return;
     buf[0] = '\0';
-    spell_buf b = { buf, 0, buflen };
-    spell_declarator(c, t, "", &b, 0);
+    long budget = SPELL_STEPS;
+    spell_buf b = { buf, 0, buflen, &budget };
+    spell_declarator(c, t, "", &b, 0, 0);
+}
+
+/* ------------------------------------------------------------------ */
+/* Layout                                                              */
+
+ag_type_ref ag_type_resolve(const ag_corpus *c, ag_type_ref t)
+{
+    for (size_t guard = 0; t < c->n_types && guard < c->n_types; guard++) {
+        ag_type_kind k = c->types[t].kind;
+        if (k != AG_T_TYPEDEF && k != AG_T_CONST && k != AG_T_VOLATILE && k != AG_T_RESTRICT && k != AG_T_ATOMIC)
+            break;
+        t = c->types[t].target;
+    }
+    return t;
+}
+
+uint64_t ag_type_size(const ag_corpus *c, ag_type_ref t)
+{
+    /* Arrays of arrays multiply their way down to the element, iteratively. */
+    uint64_t count = 1;
+    for (size_t guard = 0; guard <= c->n_types; guard++) {
+        t = ag_type_resolve(c, t);
+        if (t >= c->n_types)
+            return 0;
+        const ag_type *ty = &c->types[t];
+        if (ty->kind != AG_T_ARRAY || ty->byte_size) {
+            uint64_t size = ty->byte_size;
+            if (ty->kind == AG_T_POINTER && !size)
+                size = c->elf.elf_class == 32 ? 4 : 8;
+            return count * size;
+        }
+        for (size_t i = 0; i < ty->n_dims; i++) {
+            if (ty->dims[i] == AG_DIM_UNKNOWN)
+                return 0;
+            count *= ty->dims[i];
+        }
+        t = ty->target;
+    }
+    return 0;
 }
 
 /* ------------------------------------------------------------------ */

@@ -27,6 +27,14 @@
 
 #define AG_CORPUS_FORMAT "abiguard-corpus/1"
 
+/* How deep type references may nest, the same on every path into a corpus:
+ * the DWARF reader refuses DIEs whose type references nest deeper, and
+ * ag_corpus_finalize (which every reader ends with: DWARF, JSON files, the
+ * service's uploads) refuses a corpus with a longer chain of references that
+ * passes through no struct or union (typedefs, pointers, qualifiers, arrays,
+ * function types). Real libraries stay far below it (glibc: 9). */
+#define AG_MAX_TYPE_DEPTH 4096
+
 /* Index of a type in corpus->types. */
 typedef uint32_t ag_type_ref;
 #define AG_NO_TYPE ((ag_type_ref)UINT32_MAX)
@@ -106,7 +114,8 @@ typedef enum ag_type_kind {
     AG_T__COUNT
 } ag_type_kind;
 
-/* Base type encodings (a subset of DW_ATE_*, kept numeric-compatible). */
+/* Base type encodings: every DW_ATE_* of DWARF 5, numerically equal. A
+   vendor encoding (DW_ATE_lo_user and up) is read as AG_ENC_NONE. */
 typedef enum ag_encoding {
     AG_ENC_NONE = 0,
     AG_ENC_ADDRESS = 0x1,
@@ -117,7 +126,17 @@ typedef enum ag_encoding {
     AG_ENC_SIGNED_CHAR = 0x6,
     AG_ENC_UNSIGNED = 0x7,
     AG_ENC_UNSIGNED_CHAR = 0x8,
+    AG_ENC_IMAGINARY_FLOAT = 0x9,
+    AG_ENC_PACKED_DECIMAL = 0xa,
+    AG_ENC_NUMERIC_STRING = 0xb,
+    AG_ENC_EDITED = 0xc,
+    AG_ENC_SIGNED_FIXED = 0xd,
+    AG_ENC_UNSIGNED_FIXED = 0xe,
+    AG_ENC_DECIMAL_FLOAT = 0xf,
     AG_ENC_UTF = 0x10,
+    AG_ENC_UCS = 0x11,
+    AG_ENC_ASCII = 0x12,
+    AG_ENC__LAST = AG_ENC_ASCII
 } ag_encoding;
 
 typedef struct ag_member {
@@ -160,8 +179,12 @@ typedef struct ag_type {
     ag_param *params;    size_t n_params;         /* func */
     bool variadic;       /* func */
     bool prototyped;     /* func */
-    char *decl_file;     /* for reports only, never part of an id */
+    char *decl_file;     /* for reports and the public surface, never part of an id */
     uint32_t decl_line;
+    /* Only meaningful when the corpus records its surface (surface.recorded):
+       the definition is declared in one of the public headers. Never part of
+       an id or a content hash: a type's layout is the same wherever it lives. */
+    bool is_public;
 } ag_type;
 
 /* ------------------------------------------------------------------ */
@@ -191,6 +214,16 @@ typedef struct ag_skip_count {
     uint64_t count;
 } ag_skip_count;
 
+/* The public surface as recorded at extraction (surface.h decides it). When
+   not recorded (an older corpus, or no headers were given) it is inferred
+   from the declaration files whenever the corpus is used. */
+typedef struct ag_surface {
+    bool recorded;          /* the public headers were given; types carry is_public */
+    char **public_headers;  /* their names relative to the headers directory
+                               ("libpng16/png.h"), sorted, unique */
+    size_t n_public_headers;
+} ag_surface;
+
 typedef struct ag_corpus {
     ag_elf_info elf;
     bool has_debug_info;   /* false: functions/variables/types are unknown, not empty */
@@ -202,11 +235,14 @@ typedef struct ag_corpus {
     ag_variable *variables; size_t n_variables;
     ag_type *types;        size_t n_types, cap_types;
     ag_skip_count *skipped; size_t n_skipped;
+    ag_surface surface;
 } ag_corpus;
 
 /* Allocation. All strings in a corpus are owned by it (malloc'd). */
 ag_corpus *ag_corpus_new(void);
 void ag_corpus_free(ag_corpus *c);
+/* Frees a surface's contents and marks it not recorded. */
+void ag_surface_clear(ag_surface *s);
 
 /* Appends a zeroed type of the given kind (target = AG_NO_TYPE); returns its
    index, or AG_NO_TYPE when out of memory. Pointers into c->types are
@@ -218,7 +254,8 @@ ag_type_ref ag_corpus_void_type(ag_corpus *c);
 
 /* Computes every type's id and content hash; merges types with equal ids
    (keeping a complete definition over a declaration); drops types that no
-   function or variable reaches; sorts types by id and renumbers every type
+   function or variable reaches (when the surface is recorded, public types
+   are kept too: they are API even when no signature names them); sorts types by id and renumbers every type
    reference accordingly (indices taken before finalize are invalid after);
    sorts exports, imports, functions and variables by name (then version).
    Returns AG_OK or AG_ERR_FORMAT (a dangling type reference, a type cycle
@@ -238,6 +275,12 @@ int ag_encoding_from_name(const char *s);
 /* A C-like spelling of a type ("const char *", "struct ctx", "int[4]",
    "int (*)(void *, int)"). Writes at most buflen bytes, always terminated. */
 void ag_type_spell(const ag_corpus *c, ag_type_ref t, char *buf, size_t buflen);
+
+/* Layout: the type behind any typedefs and qualifiers; a type's size in
+   bytes as a member (arrays multiplied out, pointers by ELF class; 0 when
+   unknown). Both iterate, never recurse. */
+ag_type_ref ag_type_resolve(const ag_corpus *c, ag_type_ref t);
+uint64_t ag_type_size(const ag_corpus *c, ag_type_ref t);
 
 /* Lookup helpers: binary search on the name-sorted arrays of a finalized corpus. */
 const ag_function *ag_corpus_find_function(const ag_corpus *c, const char *name);

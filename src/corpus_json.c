@@ -25,11 +25,17 @@
  *   variables      null | [ { name, type, decl_file|null, decl_line } ]
  *   types          null | [ { id, kind, name?, size?, alignment?, encoding?,
  *                    declaration_only?, target?, members?, enumerators?, dims?,
- *                    params?, variadic?, prototyped?, decl_file?, decl_line? } ]
+ *                    params?, variadic?, prototyped?, decl_file?, decl_line?,
+ *                    public? } ]
  *                    members     [ { name|null, type, bit_offset, bit_size?, alignment? } ]
  *                    enumerators [ { name, value, unsigned? } ]
  *                    dims        [ n | null (unbounded) ]
  *   skipped        { "DW_TAG_x": count }
+ *   surface?       { method: "headers", public_headers [str] }: the public
+ *                    surface as given at extraction (docs/corpus.md); types
+ *                    then carry "public": true when declared in one of the
+ *                    headers. Absent: not recorded (inferred when used), and
+ *                    no type may say "public".
  *
  * "?" keys are omitted when they hold their default (0, false, null, none,
  * empty), except that a kind's own list is always written (members for
@@ -56,6 +62,35 @@
 #define PATH_MAX_LEN 256
 
 /* ================================================================== */
+/* Shared by the writer and both readers                               */
+
+static int cmp_cstr(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* The public header names, sorted and unique, as the writer writes them
+   (so a hand-edited order still round-trips to one form). False when a
+   name is empty. */
+static bool surface_headers_normalize(ag_surface *s)
+{
+    size_t n = s->n_public_headers, k = 0;
+    for (size_t i = 0; i < n; i++)
+        if (!s->public_headers[i][0])
+            return false;
+    if (n > 1)
+        qsort(s->public_headers, n, sizeof *s->public_headers, cmp_cstr);
+    for (size_t i = 0; i < n; i++) {
+        if (k > 0 && strcmp(s->public_headers[k - 1], s->public_headers[i]) == 0)
+            free(s->public_headers[i]);
+        else
+            s->public_headers[k++] = s->public_headers[i];
+    }
+    s->n_public_headers = k;
+    return true;
+}
+
+/* ================================================================== */
 /* Writing                                                             */
 
 /* Builders keep going after the first failure (jansson's *_set_new accepts
@@ -73,6 +108,21 @@ static void w_fail_nomem(writer *w)
         w->status = ag_fail(w->err, AG_ERR_NOMEM, "out of memory while writing JSON");
 }
 
+/* Up to 60 characters of s for an error message: printable ASCII as it is,
+   any other byte as \xHH, so the message stays one readable line. */
+static const char *message_safe(const char *s, char *buf, size_t len)
+{
+    size_t k = 0;
+    for (const unsigned char *p = (const unsigned char *)s; *p && k + 8 < len && k < 60; p++) {
+        if (*p >= 0x20 && *p < 0x7f && *p != '\\')
+            buf[k++] = (char)*p;
+        else
+            k += (size_t)snprintf(buf + k, len - k, "\\x%02x", *p);
+    }
+    buf[k] = '\0';
+    return buf;
+}
+
 static json_t *w_str(writer *w, const char *s)
 {
     if (!s)
@@ -85,7 +135,9 @@ static json_t *w_str(writer *w, const char *s)
     json_t *raw = json_stringn_nocheck(s, strlen(s));
     if (raw) {
         json_decref(raw);
-        w->status = ag_fail(w->err, AG_ERR_UNSUPPORTED, "string is not valid UTF-8: \"%.100s\"", s);
+        char shown[128];
+        w->status = ag_fail(w->err, AG_ERR_UNSUPPORTED, "cannot write a name that is not valid UTF-8 in "
+                            "JSON: \"%s\"", message_safe(s, shown, sizeof shown));
     } else {
         w_fail_nomem(w);
     }
@@ -341,6 +393,8 @@ static json_t *w_type(writer *w, const ag_type *t)
         w_set(w, o, "decl_file", w_str(w, t->decl_file));
     if (t->decl_line)
         w_set(w, o, "decl_line", w_u64(w, t->decl_line));
+    if (w->c->surface.recorded && t->is_public)
+        w_set(w, o, "public", w_bool(true));
     return o;
 }
 
@@ -410,6 +464,14 @@ static json_t *w_skipped(writer *w)
     return o;
 }
 
+static json_t *w_surface(writer *w, const ag_surface *s)
+{
+    json_t *o = w_object(w);
+    w_set(w, o, "method", w_str(w, "headers"));
+    w_set(w, o, "public_headers", w_strings(w, s->public_headers, s->n_public_headers));
+    return o;
+}
+
 static json_t *w_corpus(writer *w)
 {
     const ag_corpus *c = w->c;
@@ -425,6 +487,8 @@ static json_t *w_corpus(writer *w)
     w_set(w, root, "variables", c->has_debug_info ? w_variables(w) : json_null());
     w_set(w, root, "types", c->has_debug_info ? w_types(w) : json_null());
     w_set(w, root, "skipped", w_skipped(w));
+    if (c->surface.recorded)
+        w_set(w, root, "surface", w_surface(w, &c->surface));
     return root;
 }
 
@@ -1096,6 +1160,7 @@ static ag_status r_type_scalars(reader *r, const json_t *o, const char *where, a
     if (st == AG_OK) st = r_bool(r, o, where, "prototyped", OPTIONAL, &t->prototyped);
     if (st == AG_OK) st = r_str(r, o, where, "decl_file", OPTIONAL, NOT_NULL, &t->decl_file);
     if (st == AG_OK) st = r_u32(r, o, where, "decl_line", OPTIONAL, &t->decl_line);
+    if (st == AG_OK) st = r_bool(r, o, where, "public", OPTIONAL, &t->is_public);
     t->encoding = (ag_encoding)enc;
     return st;
 }
@@ -1105,7 +1170,7 @@ static ag_status r_type(reader *r, const json_t *o, const char *where, ag_type *
     static const char *const keys[] = { "id", "kind", "name", "size", "alignment", "encoding",
                                         "declaration_only", "target", "members", "enumerators",
                                         "dims", "params", "variadic", "prototyped", "decl_file",
-                                        "decl_line", NULL };
+                                        "decl_line", "public", NULL };
     ag_status st = r_check_keys(r, o, where, keys);
     if (st == AG_OK) st = r_type_scalars(r, o, where, t);
     if (st == AG_OK)
@@ -1241,7 +1306,7 @@ static ag_status r_header(reader *r, const json_t *root)
 {
     static const char *const keys[] = { "format", "elf", "debug_info", "debug_source",
                                         "dwarf_version", "exports", "imports", "functions",
-                                        "variables", "types", "skipped", NULL };
+                                        "variables", "types", "skipped", "surface", NULL };
     ag_corpus *c = r->c;
     uint64_t dwarf_version = 0;
     json_t *fmt;
@@ -1310,15 +1375,52 @@ static ag_status r_verify_ids(reader *r)
     return st;
 }
 
+/* "surface" (optional): { method: "headers", public_headers: [str] }. */
+static ag_status r_surface(reader *r, const json_t *root)
+{
+    static const char *const keys[] = { "method", "public_headers", NULL };
+    json_t *o = json_object_get(root, "surface");
+    if (!o)
+        return AG_OK;
+    if (!json_is_object(o))
+        return r_expected(r, "surface", "an object", o);
+    ag_surface *s = &r->c->surface;
+    char *method = NULL;
+    ag_status st = r_check_keys(r, o, "surface", keys);
+    if (st == AG_OK) st = r_str(r, o, "surface", "method", REQUIRED, NOT_NULL, &method);
+    if (st == AG_OK && strcmp(method, "headers") != 0)
+        st = ag_fail(r->err, AG_ERR_FORMAT, "surface.method: unknown value \"%.60s\"", method);
+    free(method);
+    if (st == AG_OK)
+        st = r_string_list(r, o, "surface", "public_headers", &s->public_headers, &s->n_public_headers);
+    if (st == AG_OK && !surface_headers_normalize(s))
+        st = ag_fail(r->err, AG_ERR_FORMAT, "surface.public_headers: an empty name");
+    s->recorded = st == AG_OK;
+    return st;
+}
+
+/* A type says "public" only in a corpus that records its surface. */
+static ag_status r_check_public(reader *r)
+{
+    const ag_corpus *c = r->c;
+    for (size_t i = 0; i < c->n_types && !c->surface.recorded; i++)
+        if (c->types[i].is_public)
+            return ag_fail(r->err, AG_ERR_FORMAT,
+                           "types[%zu].public: only a corpus with a \"surface\" has public types", i);
+    return AG_OK;
+}
+
 static ag_status r_corpus(reader *r, const json_t *root)
 {
     ag_status st = r_header(r, root);
+    if (st == AG_OK) st = r_surface(r, root);
     if (st == AG_OK) st = r_elf(r, root);
     if (st == AG_OK)
         st = r_symbols(r, root, "exports", false, &r->c->exports, &r->c->n_exports);
     if (st == AG_OK)
         st = r_symbols(r, root, "imports", true, &r->c->imports, &r->c->n_imports);
     if (st == AG_OK) st = r_interfaces(r, root);
+    if (st == AG_OK) st = r_check_public(r);
     if (st == AG_OK) st = r_skipped(r, root);
     if (st == AG_OK) st = ag_corpus_finalize(r->c, r->err);
     if (st == AG_OK) st = r_verify_ids(r);
@@ -1915,10 +2017,10 @@ static bool f_type(fast *f, ag_type_ref ref)
 {
     static const char *const keys[] = { "alignment", "decl_file", "decl_line", "declaration_only",
                                         "dims", "encoding", "enumerators", "id", "kind",
-                                        "members", "name", "params", "prototyped", "size",
-                                        "target", "variadic" };
+                                        "members", "name", "params", "prototyped", "public",
+                                        "size", "target", "variadic" };
     enum { ALIGNMENT, DECL_FILE, DECL_LINE, DECLARATION_ONLY, DIMS, ENCODING, ENUMERATORS, ID,
-           KIND, MEMBERS, NAME, PARAMS, PROTOTYPED, SIZE, TARGET, VARIADIC, N_KEYS };
+           KIND, MEMBERS, NAME, PARAMS, PROTOTYPED, PUBLIC, SIZE, TARGET, VARIADIC, N_KEYS };
     ag_type *t = &f->c->types[ref]; /* stable: no type is added while this one is read */
     uint32_t seen = 0;
     size_t count = 0;
@@ -1964,6 +2066,7 @@ static bool f_type(fast *f, ag_type_ref ref)
         case NAME: ok = f_str(f, F_NOT_NULL, &t->name); break;
         case PARAMS: ok = f_params(f, &t->params, &t->n_params); break;
         case PROTOTYPED: ok = js_bool(&f->s, &t->prototyped); break;
+        case PUBLIC: ok = js_bool(&f->s, &t->is_public); break;
         case SIZE: ok = f_u64(f, UINT64_MAX, &t->byte_size); break;
         case TARGET: ok = f_ref(f, &t->target); break;
         case VARIADIC: ok = js_bool(&f->s, &t->variadic); break;
@@ -2129,13 +2232,42 @@ static bool f_variables(fast *f)
                   (void **)&c->variables, &c->n_variables);
 }
 
+/* "surface": { method: "headers", public_headers: [str] } (r_surface). */
+static bool f_surface(fast *f)
+{
+    static const char *const keys[] = { "method", "public_headers" };
+    enum { METHOD, PUBLIC_HEADERS, N_KEYS };
+    ag_surface *sf = &f->c->surface;
+    uint32_t seen = 0;
+    size_t count = 0;
+    js_str key;
+    if (!js_object_begin(&f->s))
+        return false;
+    while (js_object_next(&f->s, &count, &key)) {
+        bool ok;
+        switch (js_key_lookup(&f->s, key, keys, N_KEYS, &seen)) {
+        case METHOD:
+            ok = js_string(&f->s, &key) && (js_str_is(key, "headers") || f_fail(f, "surface method"));
+            break;
+        case PUBLIC_HEADERS: ok = f_strings(f, &sf->public_headers, &sf->n_public_headers); break;
+        default: ok = false; break;
+        }
+        if (!ok)
+            return false;
+    }
+    if (!js_ok(&f->s) || seen != (UINT32_C(1) << N_KEYS) - 1)
+        return js_ok(&f->s) && f_fail(f, "missing key");
+    sf->recorded = true;
+    return surface_headers_normalize(sf) || f_fail(f, "empty header name");
+}
+
 static bool f_root(fast *f)
 {
     static const char *const keys[] = { "debug_info", "debug_source", "dwarf_version", "elf",
                                         "exports", "format", "functions", "imports",
-                                        "skipped", "types", "variables" };
+                                        "skipped", "surface", "types", "variables" };
     enum { DEBUG_INFO, DEBUG_SOURCE, DWARF_VERSION, ELF, EXPORTS, FORMAT, FUNCTIONS, IMPORTS,
-           SKIPPED, TYPES, VARIABLES, N_KEYS };
+           SKIPPED, SURFACE, TYPES, VARIABLES, N_KEYS };
     ag_corpus *c = f->c;
     uint32_t seen = 0;
     size_t count = 0;
@@ -2167,6 +2299,7 @@ static bool f_root(fast *f)
                         (void **)&c->imports, &c->n_imports);
             break;
         case SKIPPED: ok = f_skipped(f); break;
+        case SURFACE: ok = f_surface(f); break;
         case TYPES: ok = f_debug_part(f, &types_null, f_types); break;
         case VARIABLES: ok = f_debug_part(f, &variables_null, f_variables); break;
         default: ok = false; break;
@@ -2176,8 +2309,11 @@ static bool f_root(fast *f)
     }
     if (!js_ok(&f->s) || !js_finish(&f->s))
         return false;
-    if (seen != (UINT32_C(1) << N_KEYS) - 1)
+    if ((seen | 1u << SURFACE) != (UINT32_C(1) << N_KEYS) - 1)
         return f_fail(f, "missing key");
+    for (size_t i = 0; i < c->n_types && !c->surface.recorded; i++)
+        if (c->types[i].is_public)
+            return f_fail(f, "public type without a surface");
     /* unknown (null) iff no debug info */
     bool want_null = !c->has_debug_info;
     if (types_null != want_null || functions_null != want_null || variables_null != want_null)

@@ -122,6 +122,12 @@ static bool build_id_matches(const ag_elf_file *f, const char *expected)
     return same;
 }
 
+/* DWARF, plain or in GNU's older compressed form (.zdebug_info). */
+static bool has_dwarf(const ag_elf_file *f)
+{
+    return ag_elf_file_has_contents(f, ".debug_info") || ag_elf_file_has_contents(f, ".zdebug_info");
+}
+
 /* Any failure to open or read a candidate just means it is not the one. */
 static bool candidate_matches(const char *candidate, const debug_target *t)
 {
@@ -129,7 +135,7 @@ static bool candidate_matches(const char *candidate, const debug_target *t)
     ag_error ignored;
     if (ag_elf_file_open(&f, candidate, &ignored) != AG_OK)
         return false;
-    bool ok = ag_elf_file_has_contents(&f, ".debug_info");
+    bool ok = has_dwarf(&f);
     if (ok && t->build_id)
         ok = build_id_matches(&f, t->build_id);
     else if (ok)
@@ -239,7 +245,7 @@ ag_status ag_debug_locate(const char *path, const ag_elf_info *info,
     ag_status st = ag_elf_file_open(&f, path, err);
     if (st != AG_OK)
         return st;
-    if (ag_elf_file_has_contents(&f, ".debug_info")) {
+    if (has_dwarf(&f)) {
         ag_elf_file_close(&f);
         *out_path = strdup(path);
         if (!*out_path)

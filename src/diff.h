@@ -17,6 +17,7 @@
 
 #include "change_kinds.h"
 #include "corpus.h"
+#include "surface.h"
 
 typedef struct ag_impact {
     char *interface;   /* "ctx_init" (function) or "global_ctx" (variable) */
@@ -40,9 +41,27 @@ typedef struct ag_change {
     size_t n_impacts;
 } ag_change;
 
+/* A type the public surface leaves out (surface.h), for --show-private. */
+typedef struct ag_private_type {
+    char *name;          /* spelled: "struct png_struct_def" */
+    char *decl_file;     /* where it is defined, or NULL */
+    ag_visibility reason;
+} ag_private_type;
+
 typedef struct ag_diff {
-    ag_change *changes;  /* sorted: most severe verdict first, then subject, then kind id */
+    ag_change *changes;  /* sorted: most severe verdict first, then the most impacted
+                            interfaces first, then subject, then kind id */
     size_t n_changes;
+    /* How each side's public surface was decided, and what it left out:
+       changes inside private types reached only through pointers (never in
+       changes or counts), and the private types of both sides by name. */
+    ag_surface_summary surface_old, surface_new;
+    size_t n_private_changes;    /* how many changes were left out as private */
+    ag_change *private_changes;  /* those changes, sorted like changes (a diff read back
+                                    from a report without them lists none) */
+    size_t n_private_listed;
+    ag_private_type *private_types; /* sorted by name */
+    size_t n_private_types;
     size_t counts[AG_VERDICT__COUNT];  /* unsuppressed changes per verdict */
     size_t n_suppressed;
     /* interface counts, for summaries and the timeline */
@@ -60,12 +79,6 @@ typedef struct ag_suppression {
 } ag_suppression;
 
 typedef struct ag_diff_options {
-    /* When set, only types declared in files under one of these directories
-       (matched as path prefixes or path components of decl_file) count as
-       public; a non-public type reached only through a pointer can change
-       freely. */
-    const char *const *header_dirs;
-    size_t n_header_dirs;
     const ag_suppression *suppressions;
     size_t n_suppressions;
 } ag_diff_options;

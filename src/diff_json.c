@@ -79,6 +79,48 @@ static size_t interface_count(json_t *interfaces, const char *key)
     return json_is_integer(v) && json_integer_value(v) > 0 ? (size_t)json_integer_value(v) : 0;
 }
 
+static void read_side_surface(json_t *o, ag_surface_summary *s)
+{
+    if (!json_is_object(o))
+        return;
+    const char *method = json_string_value(json_object_get(o, "method"));
+    s->method = method && strcmp(method, "headers") == 0 ? AG_SURFACE_HEADERS : AG_SURFACE_INFERRED;
+    s->types_known = json_is_true(json_object_get(o, "types_known"));
+    s->n_public_headers = interface_count(o, "public_headers");
+    s->n_types = interface_count(o, "types");
+    s->n_private = interface_count(o, "private_types");
+    const char *key;
+    json_t *v;
+    json_object_foreach(json_object_get(o, "private_by_reason"), key, v) {
+        int r = ag_visibility_from_id(key);
+        if (r > AG_VIS_PUBLIC && json_is_integer(v) && json_integer_value(v) > 0)
+            s->by_reason[r] = (size_t)json_integer_value(v);
+    }
+}
+
+/* "surface": the summaries always; the changes left out when listed. */
+static ag_status read_surface(json_t *o, ag_diff *d, ag_error *err)
+{
+    if (!json_is_object(o))
+        return AG_OK; /* a report from before the surface was recorded */
+    read_side_surface(json_object_get(o, "old"), &d->surface_old);
+    read_side_surface(json_object_get(o, "new"), &d->surface_new);
+    d->n_private_changes = interface_count(o, "private_changes");
+    json_t *left_out = json_object_get(o, "left_out");
+    if (!json_is_array(left_out))
+        return AG_OK;
+    size_t n = json_array_size(left_out);
+    d->private_changes = calloc(n ? n : 1, sizeof *d->private_changes);
+    if (!d->private_changes)
+        return ag_fail(err, AG_ERR_NOMEM, "out of memory");
+    ag_status st = AG_OK;
+    for (size_t i = 0; i < n && st == AG_OK; i++) {
+        d->n_private_listed = i + 1;
+        st = read_change(json_array_get(left_out, i), &d->private_changes[i], err, i);
+    }
+    return st;
+}
+
 ag_status ag_diff_from_json(const char *text, size_t len, ag_diff **out, ag_error *err)
 {
     *out = NULL;
@@ -121,6 +163,8 @@ ag_status ag_diff_from_json(const char *text, size_t len, ag_diff **out, ag_erro
     d->variables_removed = interface_count(ifc, "variables_removed");
     d->variables_added = interface_count(ifc, "variables_added");
     d->variables_changed = interface_count(ifc, "variables_changed");
+    if (st == AG_OK)
+        st = read_surface(json_object_get(root, "surface"), d, err);
 out:
     json_decref(root);
     if (st != AG_OK) {

@@ -26,6 +26,7 @@
 #include <gelf.h>
 #include <libelf.h>
 #include <libdwarf.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -33,9 +34,10 @@
 
 #include "dwarf_imports.h"
 #include "dwarf_sanity.h"
+#include "elf_file.h"
 #include "hash.h"
+#include "surface.h"
 
-#define MAX_TYPE_DEPTH 4096
 #define ALT_FLAG (1ULL << 63) /* reserved for offsets into a dwz alternate file */
 
 /* A DIE that can serve as an exported interface's description. */
@@ -78,8 +80,18 @@ typedef struct reader {
     ag_u64map table_of_cu;
     bool declarations;       /* read the file's declarations of imported symbols (dwarf_imports.h) */
     size_t n_declared;       /* declarations mode: how many imports were found */
+    Dwarf_Off *public_types; /* top-level type DIEs that may be declared in a public header */
+    ag_u64map definitions;   /* named_key(kind, name) -> slot in definition_offs: the first
+                                complete top-level definition of each named struct/union/enum */
+    Dwarf_Off *definition_offs;
+    size_t n_definitions, cap_definitions;
+    size_t n_public_types, cap_public_types;
     uint64_t skipped[0x100]; /* counts of unmodelled DW_TAG values below 0x100 */
     uint64_t skipped_other;
+    ag_line_tables lines;     /* line tables of the main file that passed dwarf_sanity */
+    ag_line_tables alt_lines; /* and of the alternate file */
+    bool handler_called;      /* libdwarf reported an error through on_dwarf_error */
+    char handler_msg[256];
 } reader;
 
 /* ------------------------------------------------------------------ */
@@ -94,10 +106,26 @@ static void dwarf_failure(reader *r, Dwarf_Error e, const char *what)
 {
     if (!failed(r)) {
         r->status = ag_fail(r->err, AG_ERR_DWARF, "corrupt DWARF: %s: %s", what,
-                            e ? dwarf_errmsg(e) : "unknown error");
+                            e ? dwarf_errmsg(e) : r->handler_called ? r->handler_msg : "unknown error");
     }
     if (e)
         dwarf_dealloc_error(r->dbg, e);
+}
+
+/* libdwarf's error handler (given to dwarf_init_b). libdwarf calls it for
+   an error in a call that got no error argument — some of its internal
+   paths pass none — and without a handler it prints "Now abort() in
+   libdwarf" on stdout and aborts the process. Here the error is recorded;
+   the call then returns DW_DLV_ERROR, and read_dwarf fails with the
+   message if nothing else did. The Dwarf_Error itself is freed by
+   dwarf_finish (allocation tracking is on). */
+static void on_dwarf_error(Dwarf_Error e, Dwarf_Ptr arg)
+{
+    reader *r = arg;
+    if (r->handler_called)
+        return;
+    r->handler_called = true;
+    snprintf(r->handler_msg, sizeof r->handler_msg, "%s", e ? dwarf_errmsg(e) : "unknown error");
 }
 
 static void nomem(reader *r)
@@ -129,6 +157,18 @@ static int attr_get(reader *r, Dwarf_Die die, Dwarf_Half at, Dwarf_Attribute *ou
         return 0;
     dwarf_failure(r, e, "reading an attribute");
     return -1;
+}
+
+/* Whether the DIE has the attribute: 1 yes, 0 no, -1 error (recorded). */
+static int attr_present(reader *r, Dwarf_Die die, Dwarf_Half at)
+{
+    Dwarf_Bool present = 0;
+    Dwarf_Error e = NULL;
+    if (dwarf_hasattr(die, at, &present, &e) != DW_DLV_OK) {
+        dwarf_failure(r, e, "reading an attribute");
+        return -1;
+    }
+    return present ? 1 : 0;
 }
 
 static int attr_udata(reader *r, Dwarf_Die die, Dwarf_Half at, Dwarf_Unsigned *v)
@@ -278,12 +318,33 @@ static Dwarf_Die first_child(reader *r, Dwarf_Die die)
     return rc == DW_DLV_OK ? child : NULL;
 }
 
-/* Returns the next sibling and frees `die`. */
+/* Returns the next sibling and frees `die`. libdwarf follows DW_AT_sibling
+   wherever it points; a sibling that is not further on in the section
+   (one pointing at itself or back) would make every walk endless, so the
+   walk must move forward or stop with an error. */
 static Dwarf_Die next_sibling(reader *r, Dwarf_Die die)
 {
     Dwarf_Die sib = NULL;
     Dwarf_Error e = NULL;
     int rc = dwarf_siblingof_b(r->dbg, die, 1, &sib, &e);
+    if (rc == DW_DLV_OK) {
+        Dwarf_Off here = 0, there = 0;
+        Dwarf_Error oe = NULL;
+        if (dwarf_dieoffset(die, &here, &oe) != DW_DLV_OK ||
+            dwarf_dieoffset(sib, &there, &oe) != DW_DLV_OK) {
+            dwarf_failure(r, oe, "reading a DIE offset");
+            rc = DW_DLV_NO_ENTRY;
+        } else if (there <= here) {
+            if (!failed(r))
+                r->status = ag_fail(r->err, AG_ERR_DWARF,
+                                    "corrupt DWARF: the DIE at offset 0x%llx names its sibling at 0x%llx, "
+                                    "which is not after it", (unsigned long long)here,
+                                    (unsigned long long)there);
+            rc = DW_DLV_NO_ENTRY;
+        }
+        if (rc != DW_DLV_OK)
+            dwarf_dealloc_die(sib);
+    }
     dwarf_dealloc_die(die);
     if (rc == DW_DLV_ERROR)
         dwarf_failure(r, e, "walking sibling DIEs");
@@ -300,6 +361,44 @@ static void count_skipped(reader *r, Dwarf_Half tag)
 
 /* ------------------------------------------------------------------ */
 /* Declaration file and line                                           */
+
+/* Whether the unit's DW_AT_stmt_list is the start of a line table that
+   dwarf_sanity checked: dwarf_srcfiles() trusts the header it finds there
+   (see dwarf_sanity.h). A unit without one has no file names; one that
+   points anywhere else is corrupt. */
+static bool line_table_checked(reader *r, Dwarf_Die cu, const ag_line_tables *checked)
+{
+    Dwarf_Attribute a;
+    if (attr_get(r, cu, DW_AT_stmt_list, &a) != 1)
+        return false;
+    Dwarf_Half form = 0;
+    Dwarf_Error e = NULL;
+    Dwarf_Unsigned off = 0;
+    Dwarf_Addr addr = 0;
+    int rc = dwarf_whatform(a, &form, &e);
+    if (rc == DW_DLV_OK && form == DW_FORM_addr) {
+        rc = dwarf_formaddr(a, &addr, &e);
+        off = addr;
+    } else if (rc == DW_DLV_OK && (form == DW_FORM_data4 || form == DW_FORM_data8 ||
+                                   form == DW_FORM_sec_offset)) {
+        rc = dwarf_global_formref(a, &off, &e);
+    } else if (rc == DW_DLV_OK) {
+        rc = DW_DLV_NO_ENTRY; /* a form libdwarf rejects too */
+    }
+    dwarf_dealloc_attribute(a);
+    if (rc == DW_DLV_ERROR)
+        dwarf_failure(r, e, "reading DW_AT_stmt_list");
+    if (rc != DW_DLV_OK)
+        return false;
+    if (!ag_line_tables_has(checked, off)) {
+        if (!failed(r))
+            r->status = ag_fail(r->err, AG_ERR_DWARF,
+                                "corrupt DWARF: DW_AT_stmt_list 0x%llx is not the start of a line table in "
+                                ".debug_line", (unsigned long long)off);
+        return false;
+    }
+    return true;
+}
 
 static file_table *table_for(reader *r, Dwarf_Die die)
 {
@@ -343,7 +442,8 @@ static file_table *table_for(reader *r, Dwarf_Die die)
             e = NULL;
             dwarf_dealloc_attribute(a);
         }
-        if (dwarf_srcfiles(cu, &t->files, &t->count, &e) != DW_DLV_OK) {
+        if (line_table_checked(r, cu, (cu_off & ALT_FLAG) ? &r->alt_lines : &r->lines) &&
+            dwarf_srcfiles(cu, &t->files, &t->count, &e) != DW_DLV_OK) {
             if (e)
                 dwarf_dealloc_error(r->dbg, e);
             t->files = NULL;
@@ -457,7 +557,8 @@ static ag_type_ref read_base(reader *r, Dwarf_Die die, Dwarf_Off off, ag_type_ki
     ag_type *ty = &r->c->types[t];
     ty->name = dup_or_null(r, name ? name : (kind == AG_T_VOID ? "void" : "?"));
     ty->byte_size = size;
-    ty->encoding = (ag_encoding)enc;
+    /* Vendor encodings have no name in the corpus format: "none". */
+    ty->encoding = enc <= AG_ENC__LAST ? (ag_encoding)enc : AG_ENC_NONE;
     return t;
 }
 
@@ -570,8 +671,9 @@ static void read_member_position(reader *r, Dwarf_Die m, ag_member *out)
     } else if (bit_size && attr_udata(r, m, DW_AT_bit_offset, &old_bit_off) == 1) {
         if (attr_udata(r, m, DW_AT_byte_size, &storage) != 1) {
             ag_type_ref mt = out->type;
-            while (mt < r->c->n_types && !r->c->types[mt].byte_size &&
-                   r->c->types[mt].target != AG_NO_TYPE)
+            /* Bounded: corrupt DWARF can make typedefs refer to each other. */
+            for (size_t hops = 0; hops < r->c->n_types && mt < r->c->n_types &&
+                                  !r->c->types[mt].byte_size && r->c->types[mt].target != AG_NO_TYPE; hops++)
                 mt = r->c->types[mt].target;
             storage = mt < r->c->n_types ? r->c->types[mt].byte_size : 0;
         }
@@ -728,6 +830,12 @@ static ag_type_ref read_enum(reader *r, Dwarf_Die die, Dwarf_Off off)
     for (Dwarf_Die en = first_child(r, die); en && !failed(r); en = next_sibling(r, en)) {
         if (die_tag(r, en) != DW_TAG_enumerator)
             continue;
+        if (!die_name(r, en)) {
+            /* No C source can name it, so no binary depends on its value;
+               counted among what was not modelled. */
+            count_skipped(r, DW_TAG_enumerator);
+            continue;
+        }
         if (!grow_array((void **)&list, &cap, n, sizeof *list)) {
             nomem(r);
             dwarf_dealloc_die(en);
@@ -804,11 +912,15 @@ static void read_params(reader *r, Dwarf_Die die, ag_param **out, size_t *n_out,
             break;
         }
         ag_param *pa = &params[n++];
+        memset(pa, 0, sizeof *pa); /* freed as it is if reading it fails */
         Dwarf_Die src = p;
         Dwarf_Die origin = NULL;
         Dwarf_Off ooff;
-        bool has_type = false;
-        dwarf_hasattr(p, DW_AT_type, (Dwarf_Bool *)&has_type, NULL);
+        int has_type = attr_present(r, p, DW_AT_type);
+        if (has_type < 0) {
+            dwarf_dealloc_die(p);
+            break;
+        }
         if (!has_type && attr_ref(r, p, DW_AT_abstract_origin, &ooff) == 1) {
             origin = die_at(r, ooff);
             if (origin)
@@ -884,10 +996,10 @@ static ag_type_ref resolve_type(reader *r, Dwarf_Off off)
         r->skipped_other++;
         return unknown_type(r, off, "type in a missing dwz alternate file");
     }
-    if (++r->depth > MAX_TYPE_DEPTH) {
+    if (++r->depth > AG_MAX_TYPE_DEPTH) {
         r->depth--;
         r->status = ag_fail(r->err, AG_ERR_DWARF, "corrupt DWARF: type references nest deeper than %d",
-                            MAX_TYPE_DEPTH);
+                            AG_MAX_TYPE_DEPTH);
         return AG_NO_TYPE;
     }
     Dwarf_Die die = die_at(r, off);
@@ -1016,8 +1128,10 @@ static void consider_subprogram(reader *r, Dwarf_Die die, Dwarf_Off off)
     bool has_addr = dwarf_lowpc(die, &low, &e) == DW_DLV_OK;
     if (e)
         dwarf_dealloc_error(r->dbg, e);
+    /* (Any such definition that libdwarf can read, with DW_AT_ranges or
+       not, is looked up: attr_present() only fails on a corrupt DIE.) */
     if (!has_addr && name && attr_flag(r, die, DW_AT_declaration) != 1 &&
-        dwarf_hasattr(die, DW_AT_ranges, &(Dwarf_Bool){ 0 }, NULL) == DW_DLV_OK)
+        attr_present(r, die, DW_AT_ranges) >= 0)
         has_addr = symtab_address(r, name, &low);
     uint32_t dummy;
     bool addr_match = has_addr && ag_u64map_get(&r->export_by_addr, low, &dummy);
@@ -1121,18 +1235,111 @@ static void consider_declaration(reader *r, Dwarf_Die die, Dwarf_Off off, Dwarf_
     r->n_declared++;
 }
 
+/* With public headers known, a type they declare is API even when no
+   exported signature reaches it (an enum whose values a function returns
+   as int, a struct only macros use): a named type definition at the top
+   of a unit, or an anonymous enum, whose declaration file has a public
+   header's base name is read after the interfaces (surface.c decides
+   which of those files really are the headers). */
+static void consider_public_type(reader *r, Dwarf_Die die, Dwarf_Off off, Dwarf_Half tag)
+{
+    if (tag != DW_TAG_structure_type && tag != DW_TAG_union_type && tag != DW_TAG_enumeration_type &&
+        tag != DW_TAG_typedef)
+        return;
+    if (attr_flag(r, die, DW_AT_declaration) == 1 || (!die_name(r, die) && tag != DW_TAG_enumeration_type))
+        return;
+    char *file = NULL;
+    uint32_t line = 0;
+    read_decl(r, die, &file, &line);
+    bool wanted = ag_surface_may_declare(r->c, file);
+    free(file);
+    if (!wanted)
+        return;
+    if (r->n_public_types == r->cap_public_types) {
+        size_t cap = r->cap_public_types ? r->cap_public_types * 2 : 64;
+        Dwarf_Off *bigger = realloc(r->public_types, cap * sizeof *bigger);
+        if (!bigger) {
+            nomem(r);
+            return;
+        }
+        r->public_types = bigger;
+        r->cap_public_types = cap;
+    }
+    r->public_types[r->n_public_types++] = off;
+}
+
+/* A struct, union or enum that one unit only declares (`struct foo;`) is
+   usually defined in another: the first complete top-level definition of
+   each name is remembered, so that a type read as a declaration can be
+   completed (complete_declarations) however the reader reached it first. */
+static void remember_definition(reader *r, Dwarf_Die die, Dwarf_Off off, Dwarf_Half tag)
+{
+    ag_type_kind kind = tag == DW_TAG_union_type ? AG_T_UNION : tag == DW_TAG_enumeration_type ? AG_T_ENUM
+                                                                                                : AG_T_STRUCT;
+    const char *name = die_name(r, die);
+    uint32_t slot;
+    if (!name || ag_u64map_get(&r->definitions, named_key(kind, name), &slot) ||
+        attr_flag(r, die, DW_AT_declaration) != 0)
+        return;
+    if (r->n_definitions == r->cap_definitions) {
+        size_t cap = r->cap_definitions ? r->cap_definitions * 2 : 256;
+        Dwarf_Off *bigger = realloc(r->definition_offs, cap * sizeof *bigger);
+        if (!bigger) {
+            nomem(r);
+            return;
+        }
+        r->definition_offs = bigger;
+        r->cap_definitions = cap;
+    }
+    r->definition_offs[r->n_definitions] = off;
+    if (!ag_u64map_put(&r->definitions, named_key(kind, name), (uint32_t)r->n_definitions++))
+        nomem(r);
+}
+
 static void scan_unit(reader *r, Dwarf_Die unit)
 {
+    bool public_types = !r->declarations && r->c->surface.recorded;
     for (Dwarf_Die d = first_child(r, unit); d && !failed(r); d = next_sibling(r, d)) {
         Dwarf_Half tag = die_tag(r, d);
         if (r->declarations) {
             if (tag == DW_TAG_subprogram || tag == DW_TAG_variable)
                 consider_declaration(r, d, die_offset(r, d), tag);
-        } else if (tag == DW_TAG_subprogram)
+            continue;
+        }
+        if (tag == DW_TAG_subprogram)
             consider_subprogram(r, d, die_offset(r, d));
         else if (tag == DW_TAG_variable)
             consider_variable(r, d, die_offset(r, d));
+        if (tag == DW_TAG_structure_type || tag == DW_TAG_class_type || tag == DW_TAG_union_type ||
+            tag == DW_TAG_enumeration_type)
+            remember_definition(r, d, die_offset(r, d), tag);
+        if (public_types)
+            consider_public_type(r, d, die_offset(r, d), tag);
     }
+}
+
+/* Completes every named struct, union or enum read only as a declaration
+   for which some unit has a definition (a forward declaration and a typedef
+   in the header one unit includes, the definition in another's). Types read
+   on the way are completed too: the loop runs to the growing end. */
+static void complete_declarations(reader *r)
+{
+    for (size_t i = 0; i < r->c->n_types && !failed(r); i++) {
+        const ag_type *t = &r->c->types[i];
+        uint32_t slot;
+        if (!t->declaration_only || !t->name ||
+            !ag_u64map_get(&r->definitions, named_key(t->kind, t->name), &slot))
+            continue;
+        resolve_type(r, r->definition_offs[slot]);
+    }
+}
+
+/* After the interfaces, so that their types are read exactly as without
+   headers; a type already read by name costs a map lookup. */
+static void read_public_types(reader *r)
+{
+    for (size_t i = 0; i < r->n_public_types && !failed(r); i++)
+        resolve_type(r, r->public_types[i]);
 }
 
 static void scan_units(reader *r)
@@ -1219,9 +1426,7 @@ static void build_variable(reader *r, const ag_symbol *sym, const candidate *can
     memset(&v, 0, sizeof v);
     v.name = dup_or_null(r, sym->name);
     /* The definition may refine the type (`int a[]` declared, `int a[4]` defined). */
-    bool def_has_type = false;
-    if (def)
-        dwarf_hasattr(def, DW_AT_type, (Dwarf_Bool *)&def_has_type, NULL);
+    bool def_has_type = def && attr_present(r, def, DW_AT_type) == 1;
     v.type = type_attr(r, def_has_type ? def : sig);
     read_decl(r, sig, &v.decl_file, &v.decl_line);
     if (def)
@@ -1348,6 +1553,9 @@ static void release(reader *r)
     free(r->symtab_values);
     free(r->fn_by_export);
     free(r->var_by_export);
+    free(r->public_types);
+    ag_u64map_free(&r->definitions);
+    free(r->definition_offs);
     /* The dwarf_srcfiles() lists are left to dwarf_finish(): with
        allocation tracking on it frees them, and freeing them here first
        (against whichever of the main or alternate file made them) made
@@ -1355,6 +1563,8 @@ static void release(reader *r)
     for (size_t i = 0; i < r->n_tables; i++)
         free(r->tables[i].comp_dir);
     free(r->tables);
+    ag_line_tables_free(&r->lines);
+    ag_line_tables_free(&r->alt_lines);
 }
 
 static void record_skipped(reader *r)
@@ -1394,7 +1604,7 @@ static void record_skipped(reader *r)
    the debug file's directory when relative; malloc'd, or NULL if none. */
 static char *altlink_path(const char *debug_path)
 {
-    int fd = open(debug_path, O_RDONLY | O_CLOEXEC);
+    int fd = ag_open_regular_file(debug_path, NULL);
     if (fd < 0)
         return NULL;
     char *result = NULL;
@@ -1436,7 +1646,7 @@ static char *altlink_path(const char *debug_path)
    it, only DW_AT_low_pc addresses match aliases. */
 static void load_symtab(reader *r, const char *debug_path)
 {
-    int fd = open(debug_path, O_RDONLY | O_CLOEXEC);
+    int fd = ag_open_regular_file(debug_path, NULL);
     if (fd < 0)
         return;
     elf_version(EV_CURRENT);
@@ -1490,12 +1700,27 @@ static void open_alternate(reader *r, const char *debug_path)
     char *alt = altlink_path(debug_path);
     if (!alt)
         return;
-    r->alt_fd = open(alt, O_RDONLY | O_CLOEXEC);
-    free(alt);
-    if (r->alt_fd < 0)
+    /* Only a regular file: a FIFO named by the link would block the open. */
+    r->alt_fd = ag_open_regular_file(alt, NULL);
+    if (r->alt_fd < 0) {
+        free(alt);
         return;
+    }
+    /* The alternate file goes to libdwarf too, so it is checked the same way. */
+    ag_error check_err;
+    ag_status st = ag_dwarf_check_sections(alt, &r->alt_lines, &check_err);
+    if (st != AG_OK) {
+        if (!failed(r))
+            r->status = ag_fail(r->err, st, "dwz alternate file %s: %s", alt, check_err.msg);
+        free(alt);
+        close(r->alt_fd);
+        r->alt_fd = -1;
+        return;
+    }
+    free(alt);
     Dwarf_Error e = NULL;
-    if (dwarf_init_b(r->alt_fd, DW_DLC_READ, DW_GROUPNUMBER_ANY, NULL, NULL, &r->alt_dbg, &e) != DW_DLV_OK) {
+    if (dwarf_init_b(r->alt_fd, DW_DLC_READ, DW_GROUPNUMBER_ANY, on_dwarf_error, r, &r->alt_dbg, &e) !=
+        DW_DLV_OK) {
         if (e)
             dwarf_dealloc(NULL, e, DW_DLA_ERROR);
         r->alt_dbg = NULL;
@@ -1516,28 +1741,32 @@ static ag_status read_dwarf(ag_corpus *c, const char *debug_path, bool declarati
     r.c = c;
     r.err = err;
     r.declarations = declarations;
-    int fd = open(debug_path, O_RDONLY | O_CLOEXEC);
+    ag_error open_err;
+    int fd = ag_open_regular_file(debug_path, &open_err);
     if (fd < 0)
-        return ag_fail(err, AG_ERR_IO, "cannot open debug file %s: %s", debug_path, strerror(errno));
+        return ag_fail(err, AG_ERR_IO, "debug file %s: %s", debug_path, open_err.msg);
     /* libdwarf's own allocation tracking stays on: it costs about 13% of
        the instructions, and in exchange dwarf_finish() frees whatever an
        error path in a corrupt file left behind. */
     dwarf_set_de_alloc_flag(1);
-    ag_status pre = ag_dwarf_check_side_tables(debug_path, err);
+    ag_status pre = ag_dwarf_check_sections(debug_path, &r.lines, err);
     if (pre != AG_OK) {
         close(fd);
         return pre;
     }
     Dwarf_Error e = NULL;
-    int rc = dwarf_init_b(fd, DW_DLC_READ, DW_GROUPNUMBER_ANY, NULL, NULL, &r.dbg, &e);
+    int rc = dwarf_init_b(fd, DW_DLC_READ, DW_GROUPNUMBER_ANY, on_dwarf_error, &r, &r.dbg, &e);
     if (rc == DW_DLV_NO_ENTRY) {
+        ag_line_tables_free(&r.lines);
         close(fd);
         return ag_fail(err, AG_ERR_NOTFOUND, "no DWARF in %s", debug_path);
     }
     if (rc != DW_DLV_OK) {
-        ag_status st = ag_fail(err, AG_ERR_DWARF, "corrupt DWARF: %s", e ? dwarf_errmsg(e) : "cannot initialise");
+        ag_status st = ag_fail(err, AG_ERR_DWARF, "corrupt DWARF: %s",
+                               e ? dwarf_errmsg(e) : r.handler_called ? r.handler_msg : "cannot initialise");
         if (e)
             dwarf_dealloc(NULL, e, DW_DLA_ERROR);
+        ag_line_tables_free(&r.lines);
         close(fd);
         return st;
     }
@@ -1548,7 +1777,7 @@ static ag_status read_dwarf(ag_corpus *c, const char *debug_path, bool declarati
         load_symtab(&r, debug_path); /* declarations have no address to match */
     size_t n = c->n_exports ? c->n_exports : 1;
     if (!ag_u64map_init(&r.die_types, 4096) || !ag_u64map_init(&r.named, 1024) ||
-        !ag_u64map_init(&r.table_of_cu, 64) || !index_exports(&r) ||
+        !ag_u64map_init(&r.table_of_cu, 64) || !ag_u64map_init(&r.definitions, 256) || !index_exports(&r) ||
         !(r.fn_by_export = calloc(n, sizeof *r.fn_by_export)) ||
         !(r.var_by_export = calloc(n, sizeof *r.var_by_export))) {
         nomem(&r);
@@ -1559,9 +1788,16 @@ static ag_status read_dwarf(ag_corpus *c, const char *debug_path, bool declarati
         if (!declarations)
             propagate_to_aliases(&r);
         build_interfaces(&r);
+        read_public_types(&r);
+        if (!declarations)
+            complete_declarations(&r);
     }
     if (n_declared)
         *n_declared = r.n_declared;
+    /* An error libdwarf reported only to the handler still means the file
+       could not be read as it claims to be. */
+    if (!failed(&r) && r.handler_called)
+        r.status = ag_fail(err, AG_ERR_DWARF, "corrupt DWARF: %s", r.handler_msg);
     if (!failed(&r))
         record_skipped(&r);
     ag_status st = r.status;
@@ -1580,12 +1816,55 @@ static ag_status read_dwarf(ag_corpus *c, const char *debug_path, bool declarati
     return st;
 }
 
+/* Type DIEs are read recursively (resolve_type), up to AG_MAX_TYPE_DEPTH
+   levels. How much stack that takes must not depend on the caller (a
+   service worker thread, a small `ulimit -s`), so the reading runs on a
+   thread of its own with a stack sized for the limit: about 200 bytes a
+   level in a release build, under 4 KiB with AddressSanitizer (a 4,000-deep
+   chain reads in the fuzzing build). 16 MiB also stays within glibc's
+   cache of thread stacks, so a stack is not mapped anew for every read. */
+#define READER_STACK_BYTES ((size_t)AG_MAX_TYPE_DEPTH * 4096)
+
+typedef struct read_job {
+    ag_corpus *c;
+    const char *debug_path;
+    bool declarations;
+    size_t *n_declared;
+    ag_error *err;
+    ag_status status;
+} read_job;
+
+static void *read_thread(void *arg)
+{
+    read_job *j = arg;
+    j->status = read_dwarf(j->c, j->debug_path, j->declarations, j->n_declared, j->err);
+    return NULL;
+}
+
+static ag_status read_on_own_stack(read_job *j)
+{
+    pthread_attr_t attr;
+    pthread_t thread;
+    if (pthread_attr_init(&attr) != 0)
+        return ag_fail(j->err, AG_ERR_NOMEM, "cannot start the DWARF reader: out of memory");
+    int rc = pthread_attr_setstacksize(&attr, READER_STACK_BYTES);
+    if (rc == 0)
+        rc = pthread_create(&thread, &attr, read_thread, j);
+    pthread_attr_destroy(&attr);
+    if (rc != 0)
+        return ag_fail(j->err, AG_ERR_NOMEM, "cannot start the DWARF reader: %s", strerror(rc));
+    pthread_join(thread, NULL);
+    return j->status;
+}
+
 ag_status ag_dwarf_read(ag_corpus *c, const char *debug_path, ag_error *err)
 {
-    return read_dwarf(c, debug_path, false, NULL, err);
+    read_job j = { .c = c, .debug_path = debug_path, .err = err };
+    return read_on_own_stack(&j);
 }
 
 ag_status ag_dwarf_read_imports(ag_corpus *c, const char *debug_path, size_t *n_found, ag_error *err)
 {
-    return read_dwarf(c, debug_path, true, n_found, err);
+    read_job j = { .c = c, .debug_path = debug_path, .declarations = true, .n_declared = n_found, .err = err };
+    return read_on_own_stack(&j);
 }

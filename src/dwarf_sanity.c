@@ -1,19 +1,29 @@
 /*
- * dwarf_sanity.c — see dwarf_sanity.h. Each side table is a sequence of
- * units: unit_length (4 bytes, or 0xffffffff + 8), version (2), then
- * per-table fields. We walk the units and check that lengths stay inside
- * the section, the version is 5, address sizes are 4 or 8 and segment
- * selectors are absent, which is all the header libdwarf relies on.
+ * dwarf_sanity.c — see dwarf_sanity.h.
+ *
+ * The file is opened with ag_elf_file_open (so every section lies inside
+ * it), compressed sections are inflated here with zlib into buffers of at
+ * most the capped size, and the tables libdwarf trusts are walked unit by
+ * unit with every read checked against the unit's end:
+ *
+ *  - side tables: unit_length (4 bytes, or 0xffffffff + 8), version 5,
+ *    address size 4 or 8, no segment selectors, offset counts that fit;
+ *  - line tables: the header of every unit in .debug_line (versions 2 to
+ *    5), its directory and file entries decoded with the forms libdwarf
+ *    itself supports, each file's directory index inside the directory
+ *    list, and counts no larger than the bytes that could hold them.
  */
 #include "dwarf_sanity.h"
 
-#include <fcntl.h>
-#include <gelf.h>
-#include <libelf.h>
+#include <dwarf.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
+#include <zlib.h>
+
+#include "elf_file.h"
 
 typedef enum table_kind { LISTS, ADDR, STR_OFFSETS } table_kind;
 
@@ -21,11 +31,19 @@ static const struct {
     const char *name;
     table_kind kind;
 } side_tables[] = {
-    { ".debug_rnglists", LISTS },
-    { ".debug_loclists", LISTS },
-    { ".debug_addr", ADDR },
-    { ".debug_str_offsets", STR_OFFSETS },
+    { "rnglists", LISTS },
+    { "loclists", LISTS },
+    { "addr", ADDR },
+    { "str_offsets", STR_OFFSETS },
 };
+
+/* A section's bytes, inflated when it was compressed. */
+typedef struct section_bytes {
+    const unsigned char *data;
+    size_t size;
+    unsigned char *owned;
+    bool present;
+} section_bytes;
 
 static uint64_t read_le(const unsigned char *p, size_t n, bool little)
 {
@@ -34,6 +52,215 @@ static uint64_t read_le(const unsigned char *p, size_t n, bool little)
         v |= (uint64_t)p[little ? i : n - 1 - i] << (8 * i);
     return v;
 }
+
+uint64_t ag_decompress_limit(uint64_t compressed)
+{
+    uint64_t limit = compressed > (AG_DECOMPRESS_MAX - AG_DECOMPRESS_SLACK) / AG_DECOMPRESS_RATIO
+                         ? AG_DECOMPRESS_MAX
+                         : compressed * AG_DECOMPRESS_RATIO + AG_DECOMPRESS_SLACK;
+    return limit > AG_DECOMPRESS_MAX ? AG_DECOMPRESS_MAX : limit;
+}
+
+/* ------------------------------------------------------------------ */
+/* Compressed sections                                                 */
+
+/* The declared size and the zlib stream of a compressed section. */
+static ag_status compressed_header(const ag_elf_file *f, const char *name, const GElf_Shdr *sh,
+                                   bool gnu, uint64_t *size, const unsigned char **stream,
+                                   size_t *stream_len, ag_error *err)
+{
+    const unsigned char *p = f->image + sh->sh_offset;
+    size_t n = (size_t)sh->sh_size;
+    bool little = f->ehdr.e_ident[EI_DATA] == ELFDATA2LSB;
+    size_t header;
+    if (gnu) {
+        /* .zdebug_*: "ZLIB", then the size as 8 big-endian bytes. */
+        header = 12;
+        if (n < header || memcmp(p, "ZLIB", 4) != 0)
+            return ag_fail(err, AG_ERR_DWARF, "corrupt DWARF: %s: not a ZLIB-compressed section", name);
+        *size = read_le(p + 4, 8, false);
+    } else {
+        bool is64 = f->ehdr.e_ident[EI_CLASS] == ELFCLASS64;
+        header = is64 ? 24 : 12;
+        if (n < header)
+            return ag_fail(err, AG_ERR_DWARF, "corrupt DWARF: %s: truncated compression header", name);
+        uint32_t type = (uint32_t)read_le(p, 4, little);
+        if (type != ELFCOMPRESS_ZLIB)
+            return ag_fail(err, AG_ERR_UNSUPPORTED, "%s: unsupported compression type %u", name, type);
+        *size = is64 ? read_le(p + 8, 8, little) : read_le(p + 4, 4, little);
+    }
+    uint64_t limit = ag_decompress_limit(n);
+    if (*size > limit)
+        return ag_fail(err, AG_ERR_DWARF,
+                       "corrupt DWARF: %s: %zu compressed bytes claim to inflate to %ju bytes "
+                       "(the limit is %ju): refusing what looks like a decompression bomb",
+                       name, n, (uintmax_t)*size, (uintmax_t)limit);
+    *stream = p + header;
+    *stream_len = n - header;
+    return AG_OK;
+}
+
+static ag_status inflate_exactly(const char *name, const unsigned char *in, size_t in_len,
+                                 unsigned char *out, size_t out_len, ag_error *err)
+{
+    z_stream zs;
+    memset(&zs, 0, sizeof zs);
+    if (inflateInit(&zs) != Z_OK)
+        return ag_fail(err, AG_ERR_NOMEM, "out of memory");
+    int rc = Z_OK;
+    size_t in_done = 0, out_done = 0;
+    /* zlib counts in uInt: feed and drain in chunks that fit. */
+    while (rc == Z_OK) {
+        size_t in_chunk = in_len - in_done, out_chunk = out_len - out_done;
+        zs.next_in = (Bytef *)(in + in_done);
+        zs.avail_in = in_chunk > UINT32_MAX ? UINT32_MAX : (uInt)in_chunk;
+        zs.next_out = out + out_done;
+        zs.avail_out = out_chunk > UINT32_MAX ? UINT32_MAX : (uInt)out_chunk;
+        uInt in_before = zs.avail_in, out_before = zs.avail_out;
+        rc = inflate(&zs, Z_NO_FLUSH);
+        in_done += in_before - zs.avail_in;
+        out_done += out_before - zs.avail_out;
+        if (rc == Z_OK && in_before == zs.avail_in && out_before == zs.avail_out)
+            rc = Z_BUF_ERROR; /* no progress: the input ended or the output is full */
+    }
+    inflateEnd(&zs);
+    if (rc != Z_STREAM_END || out_done != out_len)
+        return ag_fail(err, AG_ERR_DWARF, "corrupt DWARF: %s: cannot decompress: %s", name,
+                       rc == Z_STREAM_END ? "shorter than its declared size"
+                       : rc == Z_BUF_ERROR ? "longer than its declared size, or truncated"
+                       : "invalid zlib data");
+    return AG_OK;
+}
+
+/* Checks the declared size of every compressed section, whatever its name:
+   libdwarf inflates any section it is asked for. */
+static ag_status check_compressed_sizes(const ag_elf_file *f, ag_error *err)
+{
+    for (size_t i = 1; i < f->n_sections; i++) {
+        GElf_Shdr sh;
+        Elf_Scn *scn = elf_getscn(f->elf, i);
+        if (!scn || !gelf_getshdr(scn, &sh) || sh.sh_type == SHT_NOBITS)
+            continue;
+        const char *name = f->shstrndx ? elf_strptr(f->elf, f->shstrndx, sh.sh_name) : NULL;
+        bool gnu = name && strncmp(name, ".zdebug", 7) == 0;
+        if (!gnu && !(sh.sh_flags & SHF_COMPRESSED))
+            continue;
+        uint64_t size;
+        const unsigned char *stream;
+        size_t stream_len;
+        ag_status st = compressed_header(f, name ? name : "a section", &sh, gnu, &size, &stream,
+                                         &stream_len, err);
+        if (st != AG_OK)
+            return st;
+    }
+    return AG_OK;
+}
+
+/* .debug_<what> or .zdebug_<what>, inflated if needed. */
+static ag_status load_section(const ag_elf_file *f, const char *what, section_bytes *out, ag_error *err)
+{
+    memset(out, 0, sizeof *out);
+    char name[64], gnu_name[64];
+    snprintf(name, sizeof name, ".debug_%s", what);
+    snprintf(gnu_name, sizeof gnu_name, ".zdebug_%s", what);
+    GElf_Shdr sh;
+    bool gnu = false;
+    Elf_Scn *scn = ag_elf_file_section_named(f, name, &sh);
+    if (!scn) {
+        scn = ag_elf_file_section_named(f, gnu_name, &sh);
+        gnu = scn != NULL;
+    }
+    if (!scn || sh.sh_type == SHT_NOBITS || sh.sh_size == 0)
+        return AG_OK;
+    out->present = true;
+    if (!gnu && !(sh.sh_flags & SHF_COMPRESSED)) {
+        out->data = f->image + sh.sh_offset;
+        out->size = (size_t)sh.sh_size;
+        return AG_OK;
+    }
+    const char *shown = gnu ? gnu_name : name;
+    uint64_t size;
+    const unsigned char *stream;
+    size_t stream_len;
+    ag_status st = compressed_header(f, shown, &sh, gnu, &size, &stream, &stream_len, err);
+    if (st != AG_OK)
+        return st;
+    if (size == 0)
+        return AG_OK;
+    if (size > SIZE_MAX || !(out->owned = malloc((size_t)size)))
+        return ag_fail(err, AG_ERR_NOMEM, "out of memory inflating %s (%ju bytes)", shown, (uintmax_t)size);
+    st = inflate_exactly(shown, stream, stream_len, out->owned, (size_t)size, err);
+    if (st != AG_OK) {
+        free(out->owned);
+        out->owned = NULL;
+        return st;
+    }
+    out->data = out->owned;
+    out->size = (size_t)size;
+    return AG_OK;
+}
+
+/* ------------------------------------------------------------------ */
+/* A bounded reader over one unit                                      */
+
+typedef struct cursor {
+    const unsigned char *p, *end;
+    bool little;
+    bool bad; /* a read went past the end */
+} cursor;
+
+static uint64_t take(cursor *c, size_t n)
+{
+    if (c->bad || (size_t)(c->end - c->p) < n) {
+        c->bad = true;
+        return 0;
+    }
+    uint64_t v = read_le(c->p, n, c->little);
+    c->p += n;
+    return v;
+}
+
+static void skip(cursor *c, uint64_t n)
+{
+    if (c->bad || (uint64_t)(c->end - c->p) < n) {
+        c->bad = true;
+        return;
+    }
+    c->p += n;
+}
+
+static uint64_t take_uleb(cursor *c)
+{
+    uint64_t v = 0;
+    for (unsigned shift = 0; !c->bad; shift += 7) {
+        if (c->p >= c->end || shift > 63) {
+            c->bad = true;
+            return 0;
+        }
+        unsigned char b = *c->p++;
+        v |= (uint64_t)(b & 0x7f) << shift;
+        if (!(b & 0x80))
+            break;
+    }
+    return v;
+}
+
+/* A NUL-terminated string inside the cursor; false if unterminated. */
+static bool skip_string(cursor *c)
+{
+    if (c->bad)
+        return false;
+    const unsigned char *nul = memchr(c->p, '\0', (size_t)(c->end - c->p));
+    if (!nul) {
+        c->bad = true;
+        return false;
+    }
+    c->p = nul + 1;
+    return true;
+}
+
+/* ------------------------------------------------------------------ */
+/* Side tables                                                         */
 
 static ag_status check_units(const char *section, table_kind kind, const unsigned char *data,
                              size_t size, bool little, ag_error *err)
@@ -79,41 +306,323 @@ static ag_status check_units(const char *section, table_kind kind, const unsigne
     return AG_OK;
 }
 
-ag_status ag_dwarf_check_side_tables(const char *debug_path, ag_error *err)
+/* ------------------------------------------------------------------ */
+/* Line tables                                                         */
+
+typedef struct line_check {
+    const char *section;
+    size_t unit_off;
+    const section_bytes *line_str;
+    unsigned offset_size;
+    ag_error *err;
+} line_check;
+
+static ag_status line_fail(const line_check *lc, const char *what)
 {
-    int fd = open(debug_path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0)
-        return AG_OK; /* the caller reports open failures */
-    elf_version(EV_CURRENT);
-    /* ELF_C_READ (not mmap) so that elf_compress() can inflate in memory. */
-    Elf *elf = elf_begin(fd, ELF_C_READ, NULL);
-    ag_status st = AG_OK;
-    size_t shstrndx;
-    GElf_Ehdr eh;
-    if (!elf || elf_getshdrstrndx(elf, &shstrndx) != 0 || !gelf_getehdr(elf, &eh))
-        goto out;
-    bool little = eh.e_ident[EI_DATA] == ELFDATA2LSB;
-    for (Elf_Scn *scn = elf_nextscn(elf, NULL); scn && st == AG_OK; scn = elf_nextscn(elf, scn)) {
-        GElf_Shdr sh;
-        if (!gelf_getshdr(scn, &sh) || sh.sh_type == SHT_NOBITS)
-            continue;
-        const char *name = elf_strptr(elf, shstrndx, sh.sh_name);
-        for (size_t i = 0; name && i < sizeof side_tables / sizeof side_tables[0]; i++) {
-            if (strcmp(name, side_tables[i].name) != 0)
-                continue;
-            if ((sh.sh_flags & SHF_COMPRESSED) && elf_compress(scn, 0, 0) < 0) {
-                st = ag_fail(err, AG_ERR_DWARF, "corrupt DWARF: %s: cannot decompress: %s", name, elf_errmsg(-1));
-                break;
-            }
-            Elf_Data *d = elf_getdata(scn, NULL);
-            if (d && d->d_buf && d->d_size)
-                st = check_units(name, side_tables[i].kind, d->d_buf, d->d_size, little, err);
-            break;
+    return ag_fail(lc->err, AG_ERR_DWARF, "corrupt DWARF: %s: line table at offset %zu: %s",
+                   lc->section, lc->unit_off, what);
+}
+
+/* One value of a DWARF 5 directory or file entry, in the (content type,
+   form) pairs libdwarf 20210528 decodes; *value gets integer values. */
+static ag_status line_value(const line_check *lc, cursor *c, uint64_t type, uint64_t form, uint64_t *value)
+{
+    bool is_string = type == DW_LNCT_path || type == DW_LNCT_GNU_subprogram_name ||
+                     type == DW_LNCT_LLVM_source;
+    *value = 0;
+    if (is_string && form == DW_FORM_string) {
+        if (!skip_string(c))
+            return line_fail(lc, "unterminated file or directory name");
+        return AG_OK;
+    }
+    if (is_string && form == DW_FORM_line_strp) {
+        uint64_t off = take(c, lc->offset_size);
+        if (c->bad)
+            return line_fail(lc, "truncated entry");
+        if (!lc->line_str->present || off >= lc->line_str->size ||
+            !memchr(lc->line_str->data + off, '\0', lc->line_str->size - (size_t)off))
+            return line_fail(lc, "a name points outside .debug_line_str");
+        return AG_OK;
+    }
+    bool ok_form = false;
+    switch (type) {
+    case DW_LNCT_directory_index:
+        ok_form = form == DW_FORM_udata || form == DW_FORM_data1 || form == DW_FORM_data2;
+        break;
+    case DW_LNCT_GNU_decl_file:
+    case DW_LNCT_GNU_decl_line:
+        ok_form = form == DW_FORM_udata || form == DW_FORM_data1 || form == DW_FORM_data2 ||
+                  form == DW_FORM_data4;
+        break;
+    case DW_LNCT_timestamp:
+        ok_form = form == DW_FORM_udata || form == DW_FORM_data4 || form == DW_FORM_block;
+        break;
+    case DW_LNCT_size:
+        ok_form = form == DW_FORM_udata || form == DW_FORM_data1 || form == DW_FORM_data2 ||
+                  form == DW_FORM_data4 || form == DW_FORM_data8;
+        break;
+    case DW_LNCT_MD5:
+        ok_form = form == DW_FORM_data16;
+        break;
+    default:
+        break;
+    }
+    if (!ok_form) {
+        char what[96];
+        snprintf(what, sizeof what, "unsupported entry format (content 0x%jx, form 0x%jx)",
+                 (uintmax_t)type, (uintmax_t)form);
+        return line_fail(lc, what);
+    }
+    switch (form) {
+    case DW_FORM_udata: *value = take_uleb(c); break;
+    case DW_FORM_data1: *value = take(c, 1); break;
+    case DW_FORM_data2: *value = take(c, 2); break;
+    case DW_FORM_data4: *value = take(c, 4); break;
+    case DW_FORM_data8: *value = take(c, 8); break;
+    case DW_FORM_data16: skip(c, 16); break;
+    case DW_FORM_block: {
+        uint64_t len = take_uleb(c);
+        if (len > 8)
+            return line_fail(lc, "a timestamp block is longer than 8 bytes");
+        skip(c, len);
+        break;
+    }
+    default: break;
+    }
+    return c->bad ? line_fail(lc, "truncated entry") : AG_OK;
+}
+
+/* The (content type, form) pairs of a DWARF 5 entry format. */
+static ag_status entry_format(const line_check *lc, cursor *c, uint64_t pairs[][2], unsigned *count)
+{
+    *count = (unsigned)take(c, 1);
+    for (unsigned i = 0; i < *count && !c->bad; i++) {
+        pairs[i][0] = take_uleb(c);
+        pairs[i][1] = take_uleb(c);
+    }
+    return c->bad ? line_fail(lc, "truncated entry format") : AG_OK;
+}
+
+static ag_status check_line_v5_entries(const line_check *lc, cursor *c)
+{
+    uint64_t dirs_fmt[255][2], files_fmt[255][2]; /* the counts are one byte */
+    unsigned n_dir_fmt, n_file_fmt;
+    ag_status st = entry_format(lc, c, dirs_fmt, &n_dir_fmt);
+    if (st != AG_OK)
+        return st;
+    uint64_t n_dirs = take_uleb(c);
+    if (c->bad)
+        return line_fail(lc, "truncated directory count");
+    if (n_dirs > 0 && n_dir_fmt == 0)
+        return line_fail(lc, "directories without a directory entry format");
+    /* Every entry takes at least one byte: a count beyond the bytes left is
+       a lie that would make libdwarf allocate for it. */
+    if (n_dirs > (uint64_t)(c->end - c->p))
+        return line_fail(lc, "directory count larger than the table");
+    for (uint64_t d = 0; d < n_dirs; d++) {
+        for (unsigned k = 0; k < n_dir_fmt; k++) {
+            uint64_t v;
+            if (dirs_fmt[k][0] != DW_LNCT_path)
+                return line_fail(lc, "unsupported directory entry format");
+            if ((st = line_value(lc, c, dirs_fmt[k][0], dirs_fmt[k][1], &v)) != AG_OK)
+                return st;
         }
     }
-out:
-    if (elf)
-        elf_end(elf);
-    close(fd);
+    if ((st = entry_format(lc, c, files_fmt, &n_file_fmt)) != AG_OK)
+        return st;
+    uint64_t n_files = take_uleb(c);
+    if (c->bad)
+        return line_fail(lc, "truncated file count");
+    if (n_files > 0 && n_file_fmt == 0)
+        return line_fail(lc, "files without a file entry format");
+    if (n_files > (uint64_t)(c->end - c->p))
+        return line_fail(lc, "file count larger than the table");
+    for (uint64_t fi = 0; fi < n_files; fi++) {
+        for (unsigned k = 0; k < n_file_fmt; k++) {
+            uint64_t v;
+            if ((st = line_value(lc, c, files_fmt[k][0], files_fmt[k][1], &v)) != AG_OK)
+                return st;
+            if (files_fmt[k][0] == DW_LNCT_directory_index && v >= n_dirs) {
+                char what[128];
+                snprintf(what, sizeof what, "file %ju names directory %ju, but there are %ju",
+                         (uintmax_t)fi, (uintmax_t)v, (uintmax_t)n_dirs);
+                return line_fail(lc, what);
+            }
+        }
+    }
+    return AG_OK;
+}
+
+static ag_status check_line_v4_entries(const line_check *lc, cursor *c)
+{
+    uint64_t n_dirs = 0;
+    while (!c->bad && c->p < c->end && *c->p != '\0') {
+        if (!skip_string(c))
+            return line_fail(lc, "unterminated include directory");
+        n_dirs++;
+    }
+    skip(c, 1);
+    uint64_t n_files = 0;
+    while (!c->bad && c->p < c->end && *c->p != '\0') {
+        if (!skip_string(c))
+            return line_fail(lc, "unterminated file name");
+        uint64_t dir = take_uleb(c);
+        take_uleb(c); /* modification time */
+        take_uleb(c); /* length */
+        if (!c->bad && dir > n_dirs) {
+            char what[128];
+            snprintf(what, sizeof what, "file %ju names directory %ju, but there are %ju",
+                     (uintmax_t)n_files + 1, (uintmax_t)dir, (uintmax_t)n_dirs);
+            return line_fail(lc, what);
+        }
+        n_files++;
+    }
+    skip(c, 1);
+    return c->bad ? line_fail(lc, "truncated directory or file list") : AG_OK;
+}
+
+/* One unit: the header fields up to and including the file list. */
+static ag_status check_line_unit(line_check *lc, cursor *c)
+{
+    unsigned version = (unsigned)take(c, 2);
+    if (c->bad)
+        return line_fail(lc, "truncated header");
+    if (version < 2 || version > 5) {
+        char what[64];
+        snprintf(what, sizeof what, "unknown version %u", version);
+        return line_fail(lc, what);
+    }
+    if (version == 5) {
+        unsigned addr_size = (unsigned)take(c, 1), seg_size = (unsigned)take(c, 1);
+        if (!c->bad && ((addr_size != 4 && addr_size != 8) || seg_size != 0))
+            return line_fail(lc, "bad address or segment selector size");
+    }
+    uint64_t header_length = take(c, lc->offset_size);
+    if (!c->bad && header_length > (uint64_t)(c->end - c->p))
+        return line_fail(lc, "header runs past the table");
+    take(c, 1); /* minimum instruction length */
+    if (version >= 4)
+        take(c, 1); /* maximum operations per instruction */
+    take(c, 1);     /* default is_stmt */
+    take(c, 1);     /* line base */
+    unsigned line_range = (unsigned)take(c, 1);
+    unsigned opcode_base = (unsigned)take(c, 1);
+    if (c->bad)
+        return line_fail(lc, "truncated header");
+    if (line_range == 0)
+        return line_fail(lc, "line range is 0");
+    if (opcode_base == 0)
+        return line_fail(lc, "opcode base is 0");
+    skip(c, opcode_base - 1); /* standard opcode lengths */
+    if (c->bad)
+        return line_fail(lc, "truncated header");
+    return version == 5 ? check_line_v5_entries(lc, c) : check_line_v4_entries(lc, c);
+}
+
+static bool remember(ag_line_tables *lines, uint64_t off)
+{
+    if (!lines)
+        return true;
+    if (lines->n == lines->cap) {
+        size_t cap = lines->cap ? lines->cap * 2 : 16;
+        uint64_t *bigger = realloc(lines->offsets, cap * sizeof *bigger);
+        if (!bigger)
+            return false;
+        lines->offsets = bigger;
+        lines->cap = cap;
+    }
+    lines->offsets[lines->n++] = off;
+    return true;
+}
+
+static ag_status check_line_tables(const section_bytes *line, const section_bytes *line_str, bool little,
+                                   ag_line_tables *lines, ag_error *err)
+{
+    line_check lc = { .section = ".debug_line", .line_str = line_str, .err = err };
+    size_t off = 0, size = line->size;
+    while (off < size) {
+        lc.unit_off = off;
+        cursor c = { line->data + off, line->data + size, little, false };
+        uint64_t length = take(&c, 4);
+        lc.offset_size = 4;
+        if (length == 0xffffffffu) {
+            length = take(&c, 8);
+            lc.offset_size = 8;
+        } else if (length >= 0xfffffff0u) {
+            return line_fail(&lc, "reserved unit length");
+        }
+        if (c.bad || length > (uint64_t)(c.end - c.p))
+            return line_fail(&lc, "runs past the end of the section");
+        size_t next = (size_t)(c.p - line->data) + (size_t)length;
+        c.end = c.p + length;
+        ag_status st = check_line_unit(&lc, &c);
+        if (st != AG_OK)
+            return st;
+        if (!remember(lines, off))
+            return ag_fail(err, AG_ERR_NOMEM, "out of memory");
+        off = next;
+    }
+    return AG_OK;
+}
+
+/* ------------------------------------------------------------------ */
+
+bool ag_line_tables_has(const ag_line_tables *lines, uint64_t offset)
+{
+    size_t lo = 0, hi = lines->n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (lines->offsets[mid] == offset)
+            return true;
+        if (lines->offsets[mid] < offset)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return false;
+}
+
+void ag_line_tables_free(ag_line_tables *lines)
+{
+    if (!lines)
+        return;
+    free(lines->offsets);
+    memset(lines, 0, sizeof *lines);
+}
+
+ag_status ag_dwarf_check_sections(const char *debug_path, ag_line_tables *lines, ag_error *err)
+{
+    if (lines)
+        memset(lines, 0, sizeof *lines);
+    ag_elf_file f;
+    ag_error open_err;
+    if (ag_elf_file_open(&f, debug_path, &open_err) != AG_OK)
+        return ag_fail(err, AG_ERR_FORMAT, "%s: %s", debug_path, open_err.msg);
+    bool little = f.ehdr.e_ident[EI_DATA] == ELFDATA2LSB;
+    ag_status st = check_compressed_sizes(&f, err);
+    for (size_t i = 0; st == AG_OK && i < sizeof side_tables / sizeof side_tables[0]; i++) {
+        section_bytes s;
+        st = load_section(&f, side_tables[i].name, &s, err);
+        if (st == AG_OK && s.size) {
+            char name[64];
+            snprintf(name, sizeof name, ".debug_%s", side_tables[i].name);
+            st = check_units(name, side_tables[i].kind, s.data, s.size, little, err);
+        }
+        free(s.owned);
+    }
+    if (st == AG_OK) {
+        section_bytes line, line_str;
+        st = load_section(&f, "line", &line, err);
+        memset(&line_str, 0, sizeof line_str);
+        if (st == AG_OK && line.size)
+            st = load_section(&f, "line_str", &line_str, err);
+        if (st == AG_OK && line.size)
+            st = check_line_tables(&line, &line_str, little, lines, err);
+        free(line.owned);
+        free(line_str.owned);
+    }
+    ag_elf_file_close(&f);
+    if (st != AG_OK)
+        ag_line_tables_free(lines);
     return st;
 }

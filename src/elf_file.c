@@ -65,24 +65,43 @@ static bool table_fits(uint64_t offset, uint64_t count, uint64_t entsize, size_t
     return true;
 }
 
+int ag_open_regular_file(const char *path, ag_error *err)
+{
+    /* O_NONBLOCK: opening a FIFO for reading would otherwise wait for a
+       writer forever. A regular file ignores the flag. */
+    int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+    if (fd < 0) {
+        ag_fail(err, AG_ERR_IO, "cannot open: %s", strerror(errno));
+        return -1;
+    }
+    struct stat st;
+    if (fstat(fd, &st) != 0) {
+        int saved = errno;
+        close(fd);
+        ag_fail(err, AG_ERR_IO, "cannot stat: %s", strerror(saved));
+        return -1;
+    }
+    if (!S_ISREG(st.st_mode)) {
+        close(fd);
+        ag_fail(err, AG_ERR_IO, "cannot read: %s", S_ISDIR(st.st_mode) ? strerror(EISDIR) : "not a regular file");
+        return -1;
+    }
+    int flags = fcntl(fd, F_GETFL);
+    if (flags >= 0)
+        fcntl(fd, F_SETFL, flags & ~O_NONBLOCK);
+    return fd;
+}
+
 static ag_status map_file(ag_elf_file *f, const char *path, ag_error *err)
 {
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    int fd = ag_open_regular_file(path, err);
     if (fd < 0)
-        return ag_fail(err, AG_ERR_IO, "cannot open: %s", strerror(errno));
+        return AG_ERR_IO;
     struct stat st;
     if (fstat(fd, &st) != 0) {
         int saved = errno;
         close(fd);
         return ag_fail(err, AG_ERR_IO, "cannot stat: %s", strerror(saved));
-    }
-    if (S_ISDIR(st.st_mode)) {
-        close(fd);
-        return ag_fail(err, AG_ERR_IO, "cannot read: %s", strerror(EISDIR));
-    }
-    if (!S_ISREG(st.st_mode)) {
-        close(fd);
-        return ag_fail(err, AG_ERR_IO, "cannot read: not a regular file");
     }
     if ((uint64_t)st.st_size > SIZE_MAX) {
         close(fd);

@@ -28,6 +28,11 @@ typedef struct ag_elf_file {
     size_t shstrndx;      /* section name string table, 0 if none */
 } ag_elf_file;
 
+/* Opens path read-only if it is a regular file, without ever blocking
+   (a FIFO or device named by a debuglink must not hang the reader).
+   Returns the descriptor, or -1 with err set (AG_ERR_IO). */
+int ag_open_regular_file(const char *path, ag_error *err);
+
 /* Opens and validates path. On failure f is left closed (safe to close). */
 ag_status ag_elf_file_open(ag_elf_file *f, const char *path, ag_error *err);
 void ag_elf_file_close(ag_elf_file *f);

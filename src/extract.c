@@ -48,11 +48,19 @@ static ag_status fetch_from_debuginfod(const ag_corpus *c, const ag_debug_search
 ag_status ag_extract(const char *path, const ag_debug_search *search,
                      ag_corpus **out, ag_error *err)
 {
+    return ag_extract_with_headers(path, search, NULL, out, err);
+}
+
+ag_status ag_extract_with_headers(const char *path, const ag_debug_search *search,
+                                  const ag_header_set *headers, ag_corpus **out, ag_error *err)
+{
     *out = NULL;
     ag_corpus *c = ag_corpus_new();
     if (!c)
         return ag_fail(err, AG_ERR_NOMEM, "out of memory");
     ag_status st = ag_elf_read(path, c, err);
+    if (st == AG_OK && headers)
+        st = ag_surface_set(c, headers, err);
     if (st != AG_OK) {
         ag_corpus_free(c);
         return st;
@@ -79,6 +87,8 @@ ag_status ag_extract(const char *path, const ag_debug_search *search,
         free(c->debug_source);
         c->debug_source = NULL;
     }
+    if (st == AG_OK && headers)
+        st = ag_surface_mark(c, headers, err);
     if (st == AG_OK)
         st = ag_corpus_finalize(c, err);
     if (st != AG_OK) {

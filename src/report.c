@@ -98,6 +98,62 @@ ag_verdict rep_fail_on(const ag_report_context *ctx)
     return ctx->fail_on;
 }
 
+/* "public headers (12 files): 38 types private", "inferred (no headers
+   given): 41 types treated as private: 3 in .c files, 38 outside ..." */
+static size_t describe_side(const ag_surface_summary *s, char *buf, size_t len)
+{
+    if (!s->types_known)
+        return (size_t)snprintf(buf, len, "types unknown (no debug info)");
+    size_t n;
+    if (s->method == AG_SURFACE_HEADERS)
+        n = (size_t)snprintf(buf, len, "public headers (%zu file%s): ", s->n_public_headers,
+                             s->n_public_headers == 1 ? "" : "s");
+    else
+        n = (size_t)snprintf(buf, len, "inferred (no headers given): ");
+    if (n >= len)
+        return n;
+    if (s->n_private == 0)
+        return n + (size_t)snprintf(buf + n, len - n, "no type private");
+    n += (size_t)snprintf(buf + n, len - n, "%zu type%s %s", s->n_private, s->n_private == 1 ? "" : "s",
+                          s->method == AG_SURFACE_HEADERS ? "private" : "treated as private");
+    if (s->method == AG_SURFACE_HEADERS)
+        return n;
+    const char *sep = ": ";
+    for (int v = AG_VIS_PUBLIC + 1; v < AG_VIS__COUNT && n < len; v++) {
+        if (!s->by_reason[v])
+            continue;
+        n += (size_t)snprintf(buf + n, len - n, "%s%zu %s", sep, s->by_reason[v],
+                              ag_visibility_reason((ag_visibility)v));
+        sep = ", ";
+    }
+    return n;
+}
+
+void rep_surface_sentence(const ag_diff *d, char *buf, size_t len)
+{
+    const ag_surface_summary *o = &d->surface_old, *n = &d->surface_new;
+    size_t used = 0;
+    buf[0] = '\0';
+    if (o->method != n->method || o->types_known != n->types_known) {
+        used += (size_t)snprintf(buf, len, "old: ");
+        if (used < len)
+            used += describe_side(o, buf + used, len - used);
+        if (used < len)
+            used += (size_t)snprintf(buf + used, len - used, "; new: ");
+    }
+    if (used < len)
+        used += describe_side(n, buf + used, len - used);
+    if (used < len && d->n_private_changes)
+        snprintf(buf + used, len - used, "; %zu change%s inside private types left out", d->n_private_changes,
+                 d->n_private_changes == 1 ? "" : "s");
+}
+
+bool rep_surface_inferred(const ag_diff *d)
+{
+    return (d->surface_old.types_known && d->surface_old.method == AG_SURFACE_INFERRED) ||
+           (d->surface_new.types_known && d->surface_new.method == AG_SURFACE_INFERRED);
+}
+
 bool rep_shown(const ag_change *c, const ag_report_context *ctx)
 {
     return !c->suppressed || ctx->show_suppressed;

@@ -30,6 +30,7 @@ typedef struct ag_report_context {
     const ag_corpus *old_c, *new_c;    /* may be NULL; JUnit lists old_c's interfaces */
     ag_verdict fail_on;                /* what counts as a failure (JUnit); NONE means breaking */
     bool show_suppressed;              /* list suppressed changes too (they are always counted) */
+    bool show_private;                 /* list the changes and types the public surface left out */
 } ag_report_context;
 
 /* Writes the report. AG_ERR_IO when the stream fails, AG_ERR_NOMEM,

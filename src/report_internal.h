@@ -30,6 +30,16 @@ const char *rep_new_label(const ag_report_context *ctx);
 /* ctx->fail_on, with AG_VERDICT_NONE read as breaking. */
 ag_verdict rep_fail_on(const ag_report_context *ctx);
 
+/* How the public surface was decided and what it left out, in one
+   sentence for every format: "public headers (12 files): 38 types private;
+   7 changes inside private types left out", or "inferred (no headers
+   given): 41 types treated as private: 3 in .c files, 38 outside the
+   prototypes' directories; ...". */
+void rep_surface_sentence(const ag_diff *d, char *buf, size_t len);
+/* Whether either side's surface was inferred (the text report then
+   suggests --headers-dir). */
+bool rep_surface_inferred(const ag_diff *d);
+
 /* Whether a change is shown at all (suppressed ones only on request). */
 bool rep_shown(const ag_change *c, const ag_report_context *ctx);
 

@@ -17,6 +17,16 @@
  *     "functions_removed": 1, "functions_added": 2, "functions_changed": 3,
  *     "variables_removed": 0, "variables_added": 0, "variables_changed": 1
  *   },
+ *   "surface": {                     how each side's public surface was decided
+ *     "old": { "method": "headers"|"inferred", "types_known": true,
+ *              "public_headers": 12, "types": 80, "private_types": 41,
+ *              "private_by_reason": { "source-file": 3, ... } },
+ *     "new": { ... },
+ *     "private_changes": 7,          changes inside private (opaque) types, left out
+ *     "summary": "public headers (12 files): ...",
+ *     "left_out": [ change ... ],    only with --show-private
+ *     "private_type_list": [ { "type", "file", "reason" } ]   only with --show-private
+ *   },
  *   "changes": [                     every change, suppressed ones included
  *     {
  *       "id": "struct-member-offset-changed",   stable kind id (`abiguard change-kinds`)
@@ -102,6 +112,52 @@ static json_t *change_json(const ag_change *c, bool *ok)
     return o;
 }
 
+static json_t *side_surface_json(const ag_surface_summary *s, bool *ok)
+{
+    json_t *o = json_object();
+    rep_json_set(o, "method", json_string(s->method == AG_SURFACE_HEADERS ? "headers" : "inferred"), ok);
+    rep_json_set(o, "types_known", json_boolean(s->types_known), ok);
+    rep_json_set(o, "public_headers", json_integer((json_int_t)s->n_public_headers), ok);
+    rep_json_set(o, "types", json_integer((json_int_t)s->n_types), ok);
+    rep_json_set(o, "private_types", json_integer((json_int_t)s->n_private), ok);
+    json_t *reasons = json_object();
+    for (int v = AG_VIS_PUBLIC + 1; v < AG_VIS__COUNT; v++)
+        if (s->by_reason[v])
+            rep_json_set(reasons, ag_visibility_id((ag_visibility)v), json_integer((json_int_t)s->by_reason[v]), ok);
+    rep_json_set(o, "private_by_reason", reasons, ok);
+    return o;
+}
+
+/* How the public surface was decided; with --show-private, what it left
+   out: the changes inside private types and the private types. */
+static json_t *surface_json(const ag_diff *d, const ag_report_context *ctx, bool *ok)
+{
+    json_t *o = json_object();
+    char sentence[1024];
+    rep_surface_sentence(d, sentence, sizeof sentence);
+    rep_json_set(o, "old", side_surface_json(&d->surface_old, ok), ok);
+    rep_json_set(o, "new", side_surface_json(&d->surface_new, ok), ok);
+    rep_json_set(o, "private_changes", json_integer((json_int_t)d->n_private_changes), ok);
+    rep_json_set(o, "summary", rep_json_string(sentence), ok);
+    if (!ctx->show_private)
+        return o;
+    json_t *left_out = json_array();
+    for (size_t i = 0; i < d->n_private_listed; i++)
+        rep_json_append(left_out, change_json(&d->private_changes[i], ok), ok);
+    rep_json_set(o, "left_out", left_out, ok);
+    json_t *types = json_array();
+    for (size_t i = 0; i < d->n_private_types; i++) {
+        const ag_private_type *t = &d->private_types[i];
+        json_t *e = json_object();
+        rep_json_set(e, "type", rep_json_string(t->name), ok);
+        rep_json_set(e, "file", rep_json_string(t->decl_file), ok);
+        rep_json_set(e, "reason", json_string(ag_visibility_id(t->reason)), ok);
+        rep_json_append(types, e, ok);
+    }
+    rep_json_set(o, "private_type_list", types, ok);
+    return o;
+}
+
 static json_t *diff_json(const ag_diff *d, const ag_report_context *ctx, bool *ok)
 {
     json_t *root = json_object();
@@ -112,6 +168,7 @@ static json_t *diff_json(const ag_diff *d, const ag_report_context *ctx, bool *o
     rep_json_set(root, "counts", counts_json(d, ok), ok);
     rep_json_set(root, "suppressed", json_integer((json_int_t)d->n_suppressed), ok);
     rep_json_set(root, "interfaces", interfaces_json(d, ok), ok);
+    rep_json_set(root, "surface", surface_json(d, ctx, ok), ok);
     json_t *changes = json_array();
     for (size_t i = 0; i < d->n_changes; i++)
         rep_json_append(changes, change_json(&d->changes[i], ok), ok);

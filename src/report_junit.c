@@ -320,6 +320,12 @@ static void print_suite(FILE *out, const ag_diff *d, const ag_report_context *ct
     xml_text(out, rep_new_label(ctx), true);
     fprintf(out, "\" tests=\"%zu\" failures=\"%zu\" errors=\"0\" skipped=\"0\">\n",
             tests, failures);
+    char sentence[1024];
+    rep_surface_sentence(d, sentence, sizeof sentence);
+    fputs("    <properties>\n      <property name=\"public-surface\" value=\"", out);
+    xml_text(out, sentence, true);
+    fprintf(out, "\"/>\n      <property name=\"private-changes-left-out\" value=\"%zu\"/>\n    </properties>\n",
+            d->n_private_changes);
     for (size_t i = 0; i < j->n_names; i++)
         print_case(out, d, ctx, j->names[i], &j->buckets[i]);
     print_case(out, d, ctx, ELF_CASE, &j->buckets[j->n_names]);

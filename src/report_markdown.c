@@ -179,6 +179,25 @@ static void print_table(const ag_diff *d, ag_verdict v, bool suppressed, FILE *o
     }
 }
 
+static void print_surface(const ag_diff *d, const ag_report_context *ctx, FILE *out)
+{
+    char sentence[1024];
+    rep_surface_sentence(d, sentence, sizeof sentence);
+    fputs("\n**Public surface:** ", out);
+    md_text(out, sentence);
+    if (rep_surface_inferred(d))
+        fputs(". Give the installed headers (`--headers-dir PREFIX/include`) for an exact surface", out);
+    fputs("\n", out);
+    if (!ctx->show_private || d->n_private_listed == 0)
+        return;
+    fprintf(out, "\n<details><summary>%zu change%s left out as private</summary>\n\n", d->n_private_listed,
+            d->n_private_listed == 1 ? "" : "s");
+    fputs("| kind | subject | detail | impacted interfaces |\n| --- | --- | --- | --- |\n", out);
+    for (size_t i = 0; i < d->n_private_listed; i++)
+        print_row(&d->private_changes[i], out);
+    fputs("\n</details>\n", out);
+}
+
 static void print_suppressed(const ag_diff *d, const ag_report_context *ctx, FILE *out)
 {
     if (d->n_suppressed == 0)
@@ -199,6 +218,7 @@ ag_status ag_report_markdown(const ag_diff *d, const ag_report_context *ctx, FIL
     (void)err;
     print_heading(d, ctx, out);
     print_counts(d, out);
+    print_surface(d, ctx, out);
     for (int v = AG_VERDICT_BREAKING; v >= AG_VERDICT_NONE; v--) {
         if (d->counts[v] == 0)
             continue;

@@ -169,6 +169,10 @@ static json_t *run_json(const ag_diff *d, const ag_report_context *ctx, bool *ok
     rep_json_set(props, "old", rep_json_string(rep_old_label(ctx)), ok);
     rep_json_set(props, "new", rep_json_string(rep_new_label(ctx)), ok);
     rep_json_set(props, "verdict", json_string(ag_verdict_name(ag_diff_overall(d))), ok);
+    char sentence[1024];
+    rep_surface_sentence(d, sentence, sizeof sentence);
+    rep_json_set(props, "publicSurface", rep_json_string(sentence), ok);
+    rep_json_set(props, "privateChangesLeftOut", json_integer((json_int_t)d->n_private_changes), ok);
     rep_json_set(run, "properties", props, ok);
     return run;
 }

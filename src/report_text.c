@@ -5,6 +5,7 @@
  * Like `abidiff --leaf-changes-only`: each change once, where it happened.
  */
 #include <ctype.h>
+#include <string.h>
 
 #include "report_internal.h"
 
@@ -47,23 +48,36 @@ static void print_interfaces(const ag_diff *d, FILE *out)
             d->variables_removed, d->variables_added, d->variables_changed);
 }
 
+/* A path from the interface straight to the type ("f() param 1 -> T"). */
+static bool is_direct(const ag_impact *im)
+{
+    const char *arrow = im->path ? strstr(im->path, " -> ") : NULL;
+    return !arrow || !strstr(arrow + 4, " -> ");
+}
+
+/* Impacts come shortest path first; every direct one is listed, then
+   longer ones up to MAX_PATHS in all. */
 static void print_impacts(const ag_change *c, FILE *out)
 {
     if (c->n_impacts == 0)
         return;
     fprintf(out, "  impacted interfaces (%zu):\n", c->n_impacts);
-    for (size_t i = 0; i < c->n_impacts && i < MAX_PATHS; i++) {
+    size_t shown = 0;
+    for (size_t i = 0; i < c->n_impacts; i++) {
         const ag_impact *im = &c->impacts[i];
+        if (shown >= MAX_PATHS && !is_direct(im))
+            continue;
         fprintf(out, "    %s\n", im->path ? im->path : im->interface ? im->interface : "?");
+        shown++;
     }
-    if (c->n_impacts > MAX_PATHS)
-        fprintf(out, "    ... and %zu more\n", c->n_impacts - MAX_PATHS);
+    if (c->n_impacts > shown)
+        fprintf(out, "    ... and %zu more\n", c->n_impacts - shown);
 }
 
-static void print_change(const ag_change *c, FILE *out)
+static void print_change(const ag_change *c, bool left_out, FILE *out)
 {
-    fprintf(out, "\n[%s%s] %s  %s%s\n", ag_verdict_name(c->verdict),
-            c->suppressed ? ", suppressed" : "", rep_kind_id(c),
+    fprintf(out, "\n[%s%s%s] %s  %s%s\n", ag_verdict_name(c->verdict),
+            c->suppressed ? ", suppressed" : "", left_out ? ", private" : "", rep_kind_id(c),
             c->subject ? c->subject : "?", c->upcall ? "  [upcall surface]" : "");
     fprintf(out, "  why: %s\n", rep_why(c));
     if (c->detail)
@@ -83,7 +97,36 @@ static void print_group(const ag_diff *d, ag_verdict v, bool suppressed, FILE *o
     for (size_t i = 0; i < d->n_changes; i++) {
         const ag_change *c = &d->changes[i];
         if (c->verdict == v && c->suppressed == suppressed)
-            print_change(c, out);
+            print_change(c, false, out);
+    }
+}
+
+/* How the surface was decided; when inferred, how to make it exact. */
+static void print_surface(const ag_diff *d, const ag_report_context *ctx, FILE *out)
+{
+    char sentence[1024];
+    rep_surface_sentence(d, sentence, sizeof sentence);
+    fprintf(out, "public surface: %s%s\n", sentence,
+            d->n_private_changes && !ctx->show_private ? " (--show-private lists them)" : "");
+    if (rep_surface_inferred(d))
+        fputs("  for an exact surface give the installed headers: --headers-dir PREFIX/include "
+              "(to extract, add, import, push or diff)\n", out);
+}
+
+/* --show-private: what the surface left out, changes and types. */
+static void print_private(const ag_diff *d, FILE *out)
+{
+    fprintf(out, "\n== left out as private (%zu change%s) ==\n", d->n_private_changes,
+            d->n_private_changes == 1 ? "" : "s");
+    for (size_t i = 0; i < d->n_private_listed; i++)
+        print_change(&d->private_changes[i], true, out);
+    if (d->n_private_types) {
+        fprintf(out, "\nprivate types (%zu):\n", d->n_private_types);
+        for (size_t i = 0; i < d->n_private_types; i++) {
+            const ag_private_type *t = &d->private_types[i];
+            fprintf(out, "  %s  (%s%s%s)\n", t->name, ag_visibility_reason(t->reason), t->decl_file ? ": " : "",
+                    t->decl_file ? t->decl_file : "");
+        }
     }
 }
 
@@ -92,6 +135,7 @@ ag_status ag_report_text(const ag_diff *d, const ag_report_context *ctx, FILE *o
     (void)err;
     print_summary(d, ctx, out);
     print_interfaces(d, out);
+    print_surface(d, ctx, out);
     for (int v = AG_VERDICT_BREAKING; v >= AG_VERDICT_NONE; v--) {
         if (d->counts[v] == 0)
             continue;
@@ -106,5 +150,7 @@ ag_status ag_report_text(const ag_diff *d, const ag_report_context *ctx, FILE *o
         fprintf(out, "\n%zu suppressed change%s not listed\n", d->n_suppressed,
                 d->n_suppressed == 1 ? "" : "s");
     }
+    if (ctx->show_private)
+        print_private(d, out);
     return AG_OK;
 }

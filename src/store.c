@@ -680,16 +680,18 @@ static ag_status insert_binary(ag_store *s, int64_t release_id, size_t position,
         " elf_class, byte_order, build_id, sha256, needed, runpath, rpath, version_defs,"
         " relro, bind_now, stack_protector, exec_stack, static_tls, cet_ibt, cet_shstk,"
         " has_debug_info, debug_source, dwarf_version, skipped,"
-        " n_exports, n_imports, n_functions, n_variables, n_types)"
+        " n_exports, n_imports, n_functions, n_variables, n_types, surface)"
         " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17,"
-        " ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28, ?29, ?30)";
+        " ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28, ?29, ?30, ?31)";
     const json_t *elf = json_object_get(root, "elf");
     const json_t *hard = json_object_get(elf, "hardening");
     char *needed = jdump(elf, "needed");
     char *vdefs = jdump(elf, "version_defs");
     char *skipped = jdump(root, "skipped");
+    bool has_surface = json_object_get(root, "surface") != NULL;
+    char *surface = has_surface ? jdump(root, "surface") : NULL;
     sqlite3_stmt *st = NULL;
-    ag_status status = needed && vdefs && skipped ? AG_OK : nomem(err);
+    ag_status status = needed && vdefs && skipped && (surface || !has_surface) ? AG_OK : nomem(err);
     if (status == AG_OK)
         status = prepare(s, sql, &st, err, "cannot store the release");
     if (status == AG_OK) {
@@ -716,6 +718,7 @@ static ag_status insert_binary(ag_store *s, int64_t release_id, size_t position,
         bind_text(st, i++, skipped);
         for (size_t a = 0; a < N_ARRAYS; a++)
             sqlite3_bind_int64(st, i++, (sqlite3_int64)json_array_size(json_object_get(root, ARRAYS[a].key)));
+        bind_text(st, i++, surface);
         status = step_done(s, st, err, "cannot store the release");
         *binary_id = sqlite3_last_insert_rowid(s->db);
     }
@@ -723,6 +726,7 @@ static ag_status insert_binary(ag_store *s, int64_t release_id, size_t position,
     free(needed);
     free(vdefs);
     free(skipped);
+    free(surface);
     return status;
 }
 
@@ -866,7 +870,7 @@ ag_status ag_store_add_release(ag_store *s, const char *library, const char *ver
 enum {
     B_ID, B_FILE_NAME, B_SONAME, B_ELF_TYPE, B_MACHINE, B_CLASS, B_BYTE_ORDER, B_BUILD_ID,
     B_SHA256, B_NEEDED, B_RUNPATH, B_RPATH, B_VERSION_DEFS, B_RELRO /* ... 7 flags */,
-    B_DEBUG_INFO = B_RELRO + 7, B_DEBUG_SOURCE, B_DWARF_VERSION, B_SKIPPED
+    B_DEBUG_INFO = B_RELRO + 7, B_DEBUG_SOURCE, B_DWARF_VERSION, B_SKIPPED, B_SURFACE
 };
 
 static json_t *column_json_string(sqlite3_stmt *b, int i)
@@ -891,6 +895,8 @@ static ag_status document_head(sqlite3_stmt *b, sbuf *out, bool *debug_info, ag_
     json_t *needed = column_json_parsed(b, B_NEEDED);
     json_t *vdefs = column_json_parsed(b, B_VERSION_DEFS);
     json_t *skipped = column_json_parsed(b, B_SKIPPED);
+    bool has_surface = sqlite3_column_type(b, B_SURFACE) != SQLITE_NULL;
+    json_t *surface = has_surface ? column_json_parsed(b, B_SURFACE) : NULL;
     json_object_set_new(elf, "file_name", column_json_string(b, B_FILE_NAME));
     json_object_set_new(elf, "soname", column_json_string(b, B_SONAME));
     json_object_set_new(elf, "elf_type", column_json_string(b, B_ELF_TYPE));
@@ -913,11 +919,13 @@ static ag_status document_head(sqlite3_stmt *b, sbuf *out, bool *debug_info, ag_
     json_object_set_new(root, "debug_source", column_json_string(b, B_DEBUG_SOURCE));
     json_object_set_new(root, "dwarf_version", json_integer(sqlite3_column_int64(b, B_DWARF_VERSION)));
     json_object_set(root, "skipped", skipped);
+    if (surface)
+        json_object_set(root, "surface", surface);
     /* A NULL anywhere above (no memory) leaves a key out; from_json then
        rejects the document, so the check below can stay coarse. */
     char *text = json_dumps(root, JSON_COMPACT | JSON_SORT_KEYS);
     ag_status st = AG_OK;
-    if (!needed || !vdefs || !skipped)
+    if (!needed || !vdefs || !skipped || (has_surface && !surface))
         st = ag_fail(err, AG_ERR_FORMAT, "the database is damaged: a binary's JSON column does not parse");
     else if (!text || text[0] != '{' || text[strlen(text) - 1] != '}')
         st = nomem(err);
@@ -927,6 +935,7 @@ static ag_status document_head(sqlite3_stmt *b, sbuf *out, bool *debug_info, ag_
     json_decref(needed);
     json_decref(vdefs);
     json_decref(skipped);
+    json_decref(surface);
     json_decref(hard);
     json_decref(elf);
     json_decref(root);
@@ -975,7 +984,7 @@ static ag_status release_document(ag_store *s, int64_t release_id, const char *l
         "SELECT id, file_name, soname, elf_type, machine, elf_class, byte_order,"
         " build_id, sha256, needed, runpath, rpath, version_defs,"
         " relro, bind_now, stack_protector, exec_stack, static_tls, cet_ibt, cet_shstk,"
-        " has_debug_info, debug_source, dwarf_version, skipped"
+        " has_debug_info, debug_source, dwarf_version, skipped, surface"
         " FROM binaries WHERE release_id = ?1 ORDER BY position LIMIT 1";
     sqlite3_stmt *b;
     ag_status st = prepare(s, sql, &b, err, "cannot read the release");

@@ -130,6 +130,17 @@ const ag_migration ag_migrations[] = {
     ") WITHOUT ROWID;\n"
     "CREATE INDEX diff_cache_new ON diff_cache(new_release_id);\n"
     },
+    { 2, "002_surface.sql",
+    "-- 002_surface.sql: the public surface a binary was extracted with.\n"
+    "--\n"
+    "-- NULL when the corpus records none (no headers were given: the surface is\n"
+    "-- inferred whenever the corpus is used); otherwise the corpus's \"surface\"\n"
+    "-- object as compact JSON ({\"method\":\"headers\",\"public_headers\":[...]}).\n"
+    "-- Which types are public is part of each type's JSON (\"public\": true), so\n"
+    "-- the content tables need nothing new.\n"
+    "\n"
+    "ALTER TABLE binaries ADD COLUMN surface TEXT;\n"
+    },
 };
 
 const size_t ag_n_migrations = sizeof ag_migrations / sizeof ag_migrations[0];

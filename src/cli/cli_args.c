@@ -13,8 +13,11 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "../corpus_json.h"
 #include "../debuginfod.h"
+#include "../extract.h"
 #include "../http_client.h"
+#include "../store.h"
 
 int cli_opt_value(const char *cmd, int argc, char **argv, int *i,
                   const char *long_opt, const char *short_opt, const char **value)
@@ -223,6 +226,10 @@ int cli_report_option(const char *cmd, int argc, char **argv, int *i, cli_report
         o->show_suppressed = true;
         return 1;
     }
+    if (strcmp(argv[*i], "--show-private") == 0) {
+        o->show_private = true;
+        return 1;
+    }
     const char *v = NULL;
     int r = cli_opt_value(cmd, argc, argv, i, "--format", NULL, &v);
     if (r == 1) {
@@ -243,8 +250,8 @@ int cli_report_option(const char *cmd, int argc, char **argv, int *i, cli_report
         o->fail_on = (ag_verdict)f;
         return 1;
     }
-    if (r == 0 && (r = cli_opt_value(cmd, argc, argv, i, "--headers-dir", NULL, &v)) == 1)
-        o->header_dirs[o->n_header_dirs++] = v;
+    if (r == 0)
+        r = cli_surface_option(cmd, argc, argv, i, &o->surface);
     if (r == 0)
         r = cli_opt_value(cmd, argc, argv, i, "--suppressions", NULL, &o->suppressions);
     if (r == 0)
@@ -252,4 +259,95 @@ int cli_report_option(const char *cmd, int argc, char **argv, int *i, cli_report
     if (r == 0)
         r = cli_opt_value(cmd, argc, argv, i, "--output", "-o", &o->output);
     return r;
+}
+
+/* ------------------------------------------------------------------ */
+/* The public surface                                                  */
+
+bool cli_surface_opts_init(cli_surface_opts *o, int argc)
+{
+    o->dirs = calloc((size_t)argc + 1, sizeof *o->dirs);
+    o->files = calloc((size_t)argc + 1, sizeof *o->files);
+    o->n_dirs = o->n_files = 0;
+    return o->dirs && o->files;
+}
+
+void cli_surface_opts_free(cli_surface_opts *o)
+{
+    free(o->dirs);
+    free(o->files);
+    o->dirs = o->files = NULL;
+}
+
+int cli_surface_option(const char *cmd, int argc, char **argv, int *i, cli_surface_opts *o)
+{
+    const char *v = NULL;
+    int r = cli_opt_value(cmd, argc, argv, i, "--headers-dir", NULL, &v);
+    if (r == 1)
+        o->dirs[o->n_dirs++] = v;
+    if (r == 0 && (r = cli_opt_value(cmd, argc, argv, i, "--public-headers", NULL, &v)) == 1)
+        o->files[o->n_files++] = v;
+    return r;
+}
+
+ag_status cli_surface_headers(const cli_surface_opts *o, ag_header_set **out, ag_error *err)
+{
+    *out = NULL;
+    if (!o->n_dirs && !o->n_files)
+        return AG_OK;
+    /* Split "a.h,b.h" into names; the copies live until the set is built. */
+    size_t n = 0, cap = 8;
+    char **files = malloc(cap * sizeof *files);
+    ag_status st = files ? AG_OK : ag_fail(err, AG_ERR_NOMEM, "out of memory");
+    for (size_t i = 0; st == AG_OK && i < o->n_files; i++) {
+        const char *p = o->files[i];
+        while (st == AG_OK && *p) {
+            size_t len = strcspn(p, ",");
+            if (len && n == cap) {
+                char **b = realloc(files, 2 * cap * sizeof *b);
+                if (!b) {
+                    st = ag_fail(err, AG_ERR_NOMEM, "out of memory");
+                    break;
+                }
+                files = b;
+                cap *= 2;
+            }
+            if (len && !(files[n++] = strndup(p, len)))
+                st = ag_fail(err, AG_ERR_NOMEM, "out of memory");
+            p += len + (p[len] == ',');
+        }
+    }
+    if (st == AG_OK && o->n_files && n == 0)
+        st = ag_fail(err, AG_ERR_USAGE, "--public-headers names no file");
+    if (st == AG_OK)
+        st = ag_header_set_collect(o->dirs, o->n_dirs, (const char *const *)files, n, out, err);
+    for (size_t i = 0; files && i < n; i++)
+        free(files[i]);
+    free(files);
+    return st;
+}
+
+ag_status cli_load_release(const char *db, const char *arg, const cli_debug_opts *debug,
+                           const ag_header_set *headers, ag_corpus **out, ag_error *err)
+{
+    *out = NULL;
+    ag_status st;
+    if (ag_store_looks_like_ref(arg)) {
+        st = ag_store_load_ref(db, arg, out, err);
+    } else {
+        bool is_elf = false;
+        st = cli_is_elf(arg, &is_elf, err);
+        if (st != AG_OK)
+            return st;
+        if (is_elf) {
+            ag_debug_search search = cli_debug_search(debug);
+            return ag_extract_with_headers(arg, &search, headers, out, err);
+        }
+        st = ag_corpus_read_file(arg, out, err);
+    }
+    if (st == AG_OK && headers && (st = ag_surface_apply(*out, headers, err)) != AG_OK) {
+        ag_corpus_free(*out);
+        *out = NULL;
+    }
+    return st;
 }

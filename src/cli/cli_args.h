@@ -12,6 +12,7 @@
 #include "../corpus.h"
 #include "../debug_locate.h"
 #include "../report.h"
+#include "../surface.h"
 
 /* Matches argv[*i] against an option that takes a value ("--type NAME" or
    "--type=NAME"; short options only in the separate form). Returns 1 and sets
@@ -35,14 +36,43 @@ typedef struct cli_debug_opts {
    for the process (one command runs per process) and freed at exit. */
 int cli_debug_option(const char *cmd, int argc, char **argv, int *i, cli_debug_opts *opts);
 
+/* The public surface given on the command line: --headers-dir DIR
+   (repeatable) and --public-headers FILE[,FILE...] (repeatable). Both
+   arrays have room for every argument. */
+typedef struct cli_surface_opts {
+    const char **dirs;
+    size_t n_dirs;
+    const char **files;        /* as given: comma-separated lists are split later */
+    size_t n_files;
+} cli_surface_opts;
+
+/* Allocates room for argc arguments in both arrays; false when out of memory. */
+bool cli_surface_opts_init(cli_surface_opts *o, int argc);
+void cli_surface_opts_free(cli_surface_opts *o);
+
+/* Handles --headers-dir and --public-headers at argv[*i]: 1 consumed, 0 not
+   one of them, -1 usage error (printed). */
+int cli_surface_option(const char *cmd, int argc, char **argv, int *i, cli_surface_opts *o);
+
+/* The header set the options name, or NULL in *out when none was given. */
+ag_status cli_surface_headers(const cli_surface_opts *o, ag_header_set **out, ag_error *err);
+
+/* Loads a release argument the way diff and check read each side:
+   NAME@VERSION from the store db (when no file of that name exists), a
+   shared object extracted on the fly (with the headers, when given), or
+   else a corpus JSON file. With headers given, a stored or JSON corpus is
+   given that surface (ag_surface_apply). */
+ag_status cli_load_release(const char *db, const char *arg, const cli_debug_opts *debug,
+                           const ag_header_set *headers, ag_corpus **out, ag_error *err);
+
 /* The options of commands that print a diff report (diff, check). */
 typedef struct cli_report_opts {
     ag_report_format format;   /* --format, default text */
     ag_verdict fail_on;        /* --fail-on, default breaking */
-    const char **header_dirs;  /* --headers-dir (repeatable); room for every argument */
-    size_t n_header_dirs;
+    cli_surface_opts surface;  /* --headers-dir, --public-headers: the surface of both sides */
     const char *suppressions;  /* --suppressions FILE */
     bool show_suppressed;      /* --show-suppressed */
+    bool show_private;         /* --show-private: list what the surface left out */
     const char *db;            /* --db FILE */
     const char *output;        /* -o/--output FILE */
 } cli_report_opts;

@@ -39,6 +39,7 @@ typedef struct add_args {
     const char *db;
     bool replace;
     cli_debug_opts debug;
+    cli_surface_opts surface;
 } add_args;
 
 static int parse_add_args(const char *cmd, bool from_elf, int argc, char **argv, add_args *a)
@@ -56,6 +57,7 @@ static int parse_add_args(const char *cmd, bool from_elf, int argc, char **argv,
                 continue;
             }
             int r = from_elf ? cli_debug_option(cmd, argc, argv, &i, &a->debug) : 0;
+            if (r == 0) r = cli_surface_option(cmd, argc, argv, &i, &a->surface);
             if (r == 0) r = cli_opt_value(cmd, argc, argv, &i, "--library", NULL, &a->library);
             if (r == 0) r = cli_opt_value(cmd, argc, argv, &i, "--version", NULL, &a->version);
             if (r == 0) r = cli_opt_value(cmd, argc, argv, &i, "--date", NULL, &a->date);
@@ -98,28 +100,37 @@ static void warn_about_input(const char *path, const ag_corpus *c)
 int cli_store_release_command(const char *cmd, int argc, char **argv, int from_elf)
 {
     add_args a = { .debug.dirs = calloc((size_t)argc + 1, sizeof(const char *)) };
-    if (!a.debug.dirs) {
+    if (!a.debug.dirs || !cli_surface_opts_init(&a.surface, argc)) {
         cli_error(NULL, "out of memory");
+        free(a.debug.dirs);
+        cli_surface_opts_free(&a.surface);
         return AG_EXIT_ERROR;
     }
     int rc = parse_add_args(cmd, from_elf, argc, argv, &a);
     if (rc != AG_EXIT_OK) {
         free(a.debug.dirs);
+        cli_surface_opts_free(&a.surface);
         return rc;
     }
     ag_error err = { .msg = "" };
     ag_corpus *c = NULL;
-    ag_status st;
+    ag_header_set *headers = NULL;
+    ag_status st = cli_surface_headers(&a.surface, &headers, &err);
     /* Read the input before touching the database: bad input never opens
        (let alone creates) it. */
-    if (from_elf) {
+    if (st == AG_OK && from_elf) {
         ag_debug_search search = cli_debug_search(&a.debug);
-        st = ag_extract(a.input, &search, &c, &err);
-    } else {
+        st = ag_extract_with_headers(a.input, &search, headers, &c, &err);
+    } else if (st == AG_OK) {
         st = ag_corpus_read_file(a.input, &c, &err);
+        if (st == AG_OK && headers)
+            st = ag_surface_apply(c, headers, &err);
     }
+    ag_header_set_free(headers);
+    cli_surface_opts_free(&a.surface);
     if (st != AG_OK) {
         cli_error(a.input, "%s", err.msg);
+        ag_corpus_free(c);
         free(a.debug.dirs);
         return AG_EXIT_ERROR;
     }

@@ -72,23 +72,6 @@ static int parse_check_args(int argc, char **argv, check_args *a)
     return AG_EXIT_OK;
 }
 
-/* A library release, as `diff` reads each side: NAME@VERSION from the store
-   (when no file of that name exists), a shared object extracted on the
-   fly, or a corpus JSON file. */
-static ag_status load_release(const check_args *a, const char *arg, ag_corpus **c, ag_error *err)
-{
-    if (ag_store_looks_like_ref(arg))
-        return ag_store_load_ref(a->report.db, arg, c, err);
-    bool is_elf = false;
-    ag_status st = cli_is_elf(arg, &is_elf, err);
-    if (st != AG_OK)
-        return st;
-    if (!is_elf)
-        return ag_corpus_read_file(arg, c, err);
-    ag_debug_search search = cli_debug_search(&a->debug);
-    return ag_extract(arg, &search, c, err);
-}
-
 typedef struct report_job {
     const ag_diff *d;
     const ag_report_context *ctx;
@@ -121,10 +104,7 @@ static void warn_about_view(const check_args *a, const ag_binding_check *r, cons
 static int check_and_report(const check_args *a, const ag_corpus *lib, const ag_corpus *base,
                             const ag_suppression *rules, size_t n_rules)
 {
-    ag_diff_options opts = {
-        .header_dirs = a->report.header_dirs, .n_header_dirs = a->report.n_header_dirs,
-        .suppressions = rules, .n_suppressions = n_rules,
-    };
+    ag_diff_options opts = { .suppressions = rules, .n_suppressions = n_rules };
     ag_error err = { .msg = "" };
     ag_binding_check *r = NULL;
     ag_debug_search search = cli_debug_search(&a->debug);
@@ -139,6 +119,7 @@ static int check_and_report(const check_args *a, const ag_corpus *lib, const ag_
     ag_report_context ctx = {
         .old_label = old_label, .new_label = a->library, .old_c = r->built_for, .new_c = lib,
         .fail_on = a->report.fail_on, .show_suppressed = a->report.show_suppressed,
+        .show_private = a->report.show_private,
     };
     report_job job = { r->diff, &ctx, a->report.format };
     ag_status st = a->report.output ? ag_write_file_atomically(a->report.output, write_report_to, &job, &err)
@@ -162,13 +143,18 @@ static int run_check(const check_args *a)
         return AG_EXIT_ERROR;
     }
     ag_corpus *lib = NULL, *base = NULL;
+    ag_header_set *headers = NULL;
     int rc = AG_EXIT_ERROR;
-    if (load_release(a, a->library, &lib, &err) != AG_OK)
+    if (cli_surface_headers(&a->report.surface, &headers, &err) != AG_OK)
+        cli_error(NULL, "%s", err.msg);
+    else if (cli_load_release(a->report.db, a->library, &a->debug, headers, &lib, &err) != AG_OK)
         cli_error(a->library, "%s", err.msg);
-    else if (a->built_against && load_release(a, a->built_against, &base, &err) != AG_OK)
+    else if (a->built_against &&
+             cli_load_release(a->report.db, a->built_against, &a->debug, headers, &base, &err) != AG_OK)
         cli_error(a->built_against, "%s", err.msg);
     else
         rc = check_and_report(a, lib, base, rules, n_rules);
+    ag_header_set_free(headers);
     ag_corpus_free(lib);
     ag_corpus_free(base);
     ag_suppressions_free(rules, n_rules);
@@ -180,15 +166,14 @@ int cmd_check(int argc, char **argv)
     check_args a = {
         .report.format = AG_FMT_TEXT,
         .report.fail_on = AG_VERDICT_BREAKING,
-        .report.header_dirs = calloc((size_t)argc + 1, sizeof(const char *)),
         .debug.dirs = calloc((size_t)argc + 1, sizeof(const char *)),
     };
     int rc = AG_EXIT_ERROR;
-    if (!a.report.header_dirs || !a.debug.dirs)
+    if (!cli_surface_opts_init(&a.report.surface, argc) || !a.debug.dirs)
         cli_error(NULL, "out of memory");
     else if ((rc = parse_check_args(argc, argv, &a)) == AG_EXIT_OK)
         rc = run_check(&a);
-    free(a.report.header_dirs);
+    cli_surface_opts_free(&a.report.surface);
     free(a.debug.dirs);
     return rc;
 }

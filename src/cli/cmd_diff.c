@@ -64,32 +64,15 @@ static int parse_diff_args(int argc, char **argv, diff_args *a)
     return AG_EXIT_OK;
 }
 
-/* One side of the diff. The single place that decides how an argument is
-   read: NAME@VERSION from the store (when no file of that name exists), a
-   shared object extracted on the fly, or else a corpus JSON file. */
-static ag_status load_side(const diff_args *a, const char *arg, ag_corpus **c, ag_error *err)
-{
-    if (ag_store_looks_like_ref(arg))
-        return ag_store_load_ref(a->report.db, arg, c, err);
-    bool is_elf = false;
-    ag_status st = cli_is_elf(arg, &is_elf, err);
-    if (st != AG_OK)
-        return st;
-    if (!is_elf)
-        return ag_corpus_read_file(arg, c, err);
-    ag_debug_search search = cli_debug_search(&a->debug);
-    return ag_extract(arg, &search, c, err);
-}
-
-static ag_status load_both(const diff_args *a, ag_corpus **o, ag_corpus **n, const char **failed,
-                           ag_error *err)
+static ag_status load_both(const diff_args *a, const ag_header_set *headers, ag_corpus **o, ag_corpus **n,
+                           const char **failed, ag_error *err)
 {
     *failed = a->old_arg;
-    ag_status st = load_side(a, a->old_arg, o, err);
+    ag_status st = cli_load_release(a->report.db, a->old_arg, &a->debug, headers, o, err);
     if (st != AG_OK)
         return st;
     *failed = a->new_arg;
-    st = load_side(a, a->new_arg, n, err);
+    st = cli_load_release(a->report.db, a->new_arg, &a->debug, headers, n, err);
     if (st != AG_OK)
         return st;
     if (!(*o)->has_debug_info)
@@ -125,7 +108,7 @@ static ag_status write_report_file(const ag_diff *d, const ag_report_context *ct
 static bool store_cacheable(const diff_args *a)
 {
     return ag_store_looks_like_ref(a->old_arg) && ag_store_looks_like_ref(a->new_arg) &&
-           a->report.n_header_dirs == 0;
+           a->report.surface.n_dirs == 0 && a->report.surface.n_files == 0;
 }
 
 /* Both sides from the store: the store answers with the report (from its
@@ -155,6 +138,7 @@ static bool report_from_store(const diff_args *a, const ag_suppression *rules, s
         ag_report_context ctx = {
             .old_label = a->old_arg, .new_label = a->new_arg,
             .fail_on = a->report.fail_on, .show_suppressed = a->report.show_suppressed,
+            .show_private = a->report.show_private,
         };
         st = a->report.output ? write_report_file(d, &ctx, a, &err)
                        : ag_report_write(d, &ctx, a->report.format, stdout, &err);
@@ -174,10 +158,7 @@ static bool report_from_store(const diff_args *a, const ag_suppression *rules, s
 static int diff_and_report(const diff_args *a, const ag_corpus *o, const ag_corpus *n,
                            const ag_suppression *rules, size_t n_rules)
 {
-    ag_diff_options opts = {
-        .header_dirs = a->report.header_dirs, .n_header_dirs = a->report.n_header_dirs,
-        .suppressions = rules, .n_suppressions = n_rules,
-    };
+    ag_diff_options opts = { .suppressions = rules, .n_suppressions = n_rules };
     ag_error err = { .msg = "" };
     ag_diff *d = NULL;
     if (ag_diff_corpora(o, n, &opts, &d, &err) != AG_OK) {
@@ -187,6 +168,7 @@ static int diff_and_report(const diff_args *a, const ag_corpus *o, const ag_corp
     ag_report_context ctx = {
         .old_label = a->old_arg, .new_label = a->new_arg, .old_c = o, .new_c = n,
         .fail_on = a->report.fail_on, .show_suppressed = a->report.show_suppressed,
+        .show_private = a->report.show_private,
     };
     ag_status st = a->report.output ? write_report_file(d, &ctx, a, &err)
                              : ag_report_write(d, &ctx, a->report.format, stdout, &err);
@@ -215,12 +197,17 @@ static int run_diff(const diff_args *a)
         ag_suppressions_free(rules, n_rules);
         return rc;
     }
-    if (load_both(a, &o, &n, &failed, &err) != AG_OK) {
+    ag_header_set *headers = NULL;
+    if (cli_surface_headers(&a->report.surface, &headers, &err) != AG_OK) {
+        cli_error(NULL, "%s", err.msg);
+        rc = AG_EXIT_ERROR;
+    } else if (load_both(a, headers, &o, &n, &failed, &err) != AG_OK) {
         cli_error(failed, "%s", err.msg);
         rc = AG_EXIT_ERROR;
     } else {
         rc = diff_and_report(a, o, n, rules, n_rules);
     }
+    ag_header_set_free(headers);
     ag_corpus_free(o);
     ag_corpus_free(n);
     ag_suppressions_free(rules, n_rules);
@@ -232,15 +219,14 @@ int cmd_diff(int argc, char **argv)
     diff_args a = {
         .report.format = AG_FMT_TEXT,
         .report.fail_on = AG_VERDICT_BREAKING,
-        .report.header_dirs = calloc((size_t)argc + 1, sizeof(const char *)),
         .debug.dirs = calloc((size_t)argc + 1, sizeof(const char *)),
     };
     int rc = AG_EXIT_ERROR;
-    if (!a.report.header_dirs || !a.debug.dirs)
+    if (!cli_surface_opts_init(&a.report.surface, argc) || !a.debug.dirs)
         cli_error(NULL, "out of memory");
     else if ((rc = parse_diff_args(argc, argv, &a)) == AG_EXIT_OK)
         rc = run_diff(&a);
-    free(a.report.header_dirs);
+    cli_surface_opts_free(&a.report.surface);
     free(a.debug.dirs);
     return rc;
 }

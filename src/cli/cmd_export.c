@@ -7,7 +7,6 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <libgen.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,13 +18,15 @@
 #include "../atomic_file.h"
 #include "../store.h"
 
-/* mkdir -p of path's directory. */
+/* mkdir -p of path's directory (nothing to do for a bare file name). */
 static ag_status make_parent_dirs(const char *path, ag_error *err)
 {
-    char *copy = strdup(path);
-    if (!copy)
+    const char *slash = strrchr(path, '/');
+    if (!slash || slash == path)
+        return AG_OK;
+    char *dir = strndup(path, (size_t)(slash - path));
+    if (!dir)
         return ag_fail(err, AG_ERR_NOMEM, "out of memory");
-    char *dir = dirname(copy);
     ag_status st = AG_OK;
     for (char *p = dir + 1; st == AG_OK; p++) {
         bool end = *p == '\0';
@@ -38,7 +39,7 @@ static ag_status make_parent_dirs(const char *path, ag_error *err)
             break;
         *p = '/';
     }
-    free(copy);
+    free(dir);
     return st;
 }
 

@@ -22,6 +22,7 @@ typedef struct extract_args {
     const char *path;
     const char *output;
     cli_debug_opts debug;
+    cli_surface_opts surface;
 } extract_args;
 
 static int parse_extract_args(int argc, char **argv, extract_args *a)
@@ -35,6 +36,8 @@ static int parse_extract_args(int argc, char **argv, extract_args *a)
                 continue;
             }
             int r = cli_debug_option("extract", argc, argv, &i, &a->debug);
+            if (r == 0)
+                r = cli_surface_option("extract", argc, argv, &i, &a->surface);
             if (r == 0)
                 r = cli_opt_value("extract", argc, argv, &i, "--output", "-o", &a->output);
             if (r < 0)
@@ -75,19 +78,28 @@ static void warn_about_input(const char *path, const ag_corpus *c)
 int cmd_extract(int argc, char **argv)
 {
     extract_args a = { .debug.dirs = calloc((size_t)argc + 1, sizeof(const char *)) };
-    if (!a.debug.dirs) {
+    if (!a.debug.dirs || !cli_surface_opts_init(&a.surface, argc)) {
         cli_error(NULL, "out of memory");
+        free(a.debug.dirs);
+        cli_surface_opts_free(&a.surface);
         return AG_EXIT_ERROR;
     }
     int rc = parse_extract_args(argc, argv, &a);
+    ag_error err = { .msg = "" };
+    ag_header_set *headers = NULL;
+    if (rc == AG_EXIT_OK && cli_surface_headers(&a.surface, &headers, &err) != AG_OK) {
+        cli_error(NULL, "%s", err.msg);
+        rc = AG_EXIT_ERROR;
+    }
+    cli_surface_opts_free(&a.surface);
     if (rc != AG_EXIT_OK) {
         free(a.debug.dirs);
         return rc;
     }
-    ag_error err = { .msg = "" };
     ag_corpus *c = NULL;
     ag_debug_search search = cli_debug_search(&a.debug);
-    ag_status st = ag_extract(a.path, &search, &c, &err);
+    ag_status st = ag_extract_with_headers(a.path, &search, headers, &c, &err);
+    ag_header_set_free(headers);
     if (st != AG_OK) {
         cli_error(a.path, "%s", err.msg);
         rc = AG_EXIT_ERROR;

@@ -37,6 +37,7 @@ typedef struct push_args {
     long timeout_s;
     long retries;
     cli_debug_opts debug;
+    cli_surface_opts surface;
 } push_args;
 
 /* A whole decimal number in [min, max]. */
@@ -71,6 +72,7 @@ static int parse_push_args(int argc, char **argv, push_args *a)
                 continue;
             }
             int r = cli_debug_option("push", argc, argv, &i, &a->debug);
+            if (r == 0) r = cli_surface_option("push", argc, argv, &i, &a->surface);
             if (r == 0) r = cli_opt_value("push", argc, argv, &i, "--server", NULL, &a->server);
             if (r == 0) r = cli_opt_value("push", argc, argv, &i, "--library", NULL, &a->library);
             if (r == 0) r = cli_opt_value("push", argc, argv, &i, "--version", NULL, &a->version);
@@ -170,16 +172,22 @@ static char *corpus_body(const push_args *a)
 {
     ag_error err = { .msg = "" };
     bool is_elf = false;
-    ag_status st = cli_is_elf(a->input, &is_elf, &err);
+    ag_header_set *headers = NULL;
+    ag_status st = cli_surface_headers(&a->surface, &headers, &err);
+    if (st == AG_OK)
+        st = cli_is_elf(a->input, &is_elf, &err);
     ag_corpus *c = NULL;
     if (st == AG_OK && is_elf) {
         ag_debug_search search = cli_debug_search(&a->debug);
-        st = ag_extract(a->input, &search, &c, &err);
+        st = ag_extract_with_headers(a->input, &search, headers, &c, &err);
         if (st == AG_OK && !c->has_debug_info)
             cli_warning(a->input, "no debug info found; types are unknown (use --debug-dir or --debuginfod)");
     } else if (st == AG_OK) {
         st = ag_corpus_read_file(a->input, &c, &err);
+        if (st == AG_OK && headers)
+            st = ag_surface_apply(c, headers, &err);
     }
+    ag_header_set_free(headers);
     char *text = st == AG_OK ? ag_corpus_to_json(c, &err) : NULL;
     if (!text)
         cli_error(a->input, "%s", err.msg);
@@ -279,8 +287,10 @@ static int upload(const push_args *a, const char *token, const char *body)
 int cmd_push(int argc, char **argv)
 {
     push_args a = { .debug.dirs = calloc((size_t)argc + 1, sizeof(const char *)) };
-    if (!a.debug.dirs) {
+    if (!a.debug.dirs || !cli_surface_opts_init(&a.surface, argc)) {
         cli_error(NULL, "out of memory");
+        free(a.debug.dirs);
+        cli_surface_opts_free(&a.surface);
         return AG_EXIT_ERROR;
     }
     int rc = parse_push_args(argc, argv, &a);
@@ -295,6 +305,7 @@ int cmd_push(int argc, char **argv)
     free(token);
     free(body);
     free(a.debug.dirs);
+    cli_surface_opts_free(&a.surface);
     ag_http_global_cleanup();
     return rc;
 }

@@ -1211,6 +1211,7 @@ Test(bad_input, byte_flip_fuzz, .timeout = 1800)
     cr_assert(bytes);
     char *tmp = make_temp_dir();
     char *mutant = path_join2(tmp, "libtypes-flipped.so");
+    char *corpus_out = path_join2(tmp, "out.json");
     uint64_t seed = 0xC0FFEE1234567ull;
     problem_list p = { 0 };
     size_t ok = 0, failed = 0;
@@ -1227,7 +1228,7 @@ Test(bad_input, byte_flip_fuzz, .timeout = 1800)
         cr_assert(write_whole_file(mutant, bytes, len));
         bytes[offset] ^= (char)flip;
 
-        const char *argv[] = { abiguard_binary(), "extract", mutant, "-o", "/dev/null", NULL };
+        const char *argv[] = { abiguard_binary(), "extract", mutant, "-o", corpus_out, NULL };
         tool_run r;
         cr_assert(tool_run_argv(argv, 10.0, &r));
         if (r.timed_out) {
@@ -1261,6 +1262,7 @@ Test(bad_input, byte_flip_fuzz, .timeout = 1800)
     fprintf(stderr, "byte_flip_fuzz: %zu runs, %zu extracted, %zu refused cleanly\n", runs, ok, failed);
     problem_assert_none(&p, "byte-flip fuzz of libtypes.so");
     remove_tree(tmp);
+    free(corpus_out);
     free(mutant);
     free(tmp);
     free(bytes);
