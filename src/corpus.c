@@ -240,6 +240,9 @@ typedef struct finalizer {
     ag_corpus *c;
     uint64_t *id;      /* per type */
     unsigned char *state; /* 0 todo, 1 in progress, 2 done */
+    ag_type_ref *stack;   /* the explicit stack of the depth-first walks */
+    uint32_t *next;       /* per open type: the next reference to look at */
+    uint32_t *depth;      /* check_chains: longest chain starting at the type */
     ag_error *err;
 } finalizer;
 
@@ -283,42 +286,73 @@ static ag_status check_refs(finalizer *f)
     return st;
 }
 
-static ag_status compute_id(finalizer *f, ag_type_ref r, uint64_t *out);
-
-static ag_status hash_ref(finalizer *f, ag_hasher *hs, ag_type_ref r)
+/* The types a type refers to: its target, then its members' types, then its
+   parameters' types (ref_count of them; AG_NO_TYPE where there is none). */
+static size_t ref_count(const ag_type *t)
 {
-    if (r == AG_NO_TYPE) {
-        ag_hash_u64(hs, 0);
-        return AG_OK;
+    return 1 + t->n_members + t->n_params;
+}
+
+static ag_type_ref ref_at(const ag_type *t, size_t i)
+{
+    if (i == 0)
+        return t->target;
+    i--;
+    if (i < t->n_members)
+        return t->members[i].type;
+    return t->params[i - t->n_members].type;
+}
+
+/* Identity by name (or by the base type's own fields) rather than by content. */
+static bool has_nominal_id(const ag_type *t)
+{
+    return is_named_aggregate(t) || t->kind == AG_T_VOID || t->kind == AG_T_UNKNOWN || t->kind == AG_T_BASE;
+}
+
+static uint64_t nominal_id(const ag_type *t)
+{
+    ag_hasher hs;
+    ag_hash_init(&hs);
+    if (t->kind == AG_T_BASE) {
+        ag_hash_str(&hs, "base");
+        ag_hash_str(&hs, t->name);
+        ag_hash_u64(&hs, t->byte_size);
+        ag_hash_u64(&hs, (uint64_t)t->encoding);
+    } else {
+        /* Identity by kind and name: references through a named type stop here. */
+        ag_hash_str(&hs, "named");
+        ag_hash_u64(&hs, (uint64_t)t->kind);
+        ag_hash_str(&hs, t->name);
     }
-    uint64_t id;
-    ag_status st = compute_id(f, r, &id);
-    if (st == AG_OK)
-        ag_hash_u64(hs, id);
-    return st;
+    return ag_hash_final(&hs);
+}
+
+/* The id of a type whose id is known (computed, or nominal). */
+static uint64_t known_id(const finalizer *f, ag_type_ref r)
+{
+    if (r == AG_NO_TYPE)
+        return 0;
+    return f->state[r] == 2 ? f->id[r] : nominal_id(&f->c->types[r]);
 }
 
 /* Everything but the name-based identity: the type's own layout, with the
-   types it refers to taken by id. Used for anonymous types' ids and for
-   every type's content hash. */
-static ag_status hash_content(finalizer *f, ag_type_ref r, ag_hasher *hs)
+   types it refers to taken by id (which must be known). Used for anonymous
+   types' ids and for every type's content hash. */
+static void hash_content(const finalizer *f, ag_type_ref r, ag_hasher *hs)
 {
     const ag_type *t = &f->c->types[r];
-    ag_status st;
     ag_hash_u64(hs, (uint64_t)t->kind);
     ag_hash_str(hs, t->name);
     ag_hash_u64(hs, t->byte_size);
     ag_hash_u64(hs, t->alignment);
     ag_hash_u64(hs, (uint64_t)t->encoding);
     ag_hash_u64(hs, t->declaration_only);
-    if ((st = hash_ref(f, hs, t->target)) != AG_OK)
-        return st;
+    ag_hash_u64(hs, known_id(f, t->target));
     ag_hash_u64(hs, t->n_members);
     for (size_t i = 0; i < t->n_members; i++) {
         const ag_member *m = &t->members[i];
         ag_hash_str(hs, m->name);
-        if ((st = hash_ref(f, hs, m->type)) != AG_OK)
-            return st;
+        ag_hash_u64(hs, known_id(f, m->type));
         ag_hash_u64(hs, m->bit_offset);
         ag_hash_u64(hs, m->bit_size);
         ag_hash_u64(hs, m->alignment);
@@ -333,49 +367,145 @@ static ag_status hash_content(finalizer *f, ag_type_ref r, ag_hasher *hs)
     for (size_t i = 0; i < t->n_dims; i++)
         ag_hash_u64(hs, t->dims[i]);
     ag_hash_u64(hs, t->n_params);
-    for (size_t i = 0; i < t->n_params; i++) {
-        /* Parameter names of a function type are not part of its identity:
-           `void (*)(int a)` and `void (*)(int b)` are the same type. */
-        if ((st = hash_ref(f, hs, t->params[i].type)) != AG_OK)
-            return st;
-    }
+    /* Parameter names of a function type are not part of its identity:
+       `void (*)(int a)` and `void (*)(int b)` are the same type. */
+    for (size_t i = 0; i < t->n_params; i++)
+        ag_hash_u64(hs, known_id(f, t->params[i].type));
     ag_hash_u64(hs, t->variadic);
     ag_hash_u64(hs, t->prototyped);
+}
+
+static const char *type_label(const ag_type *t, char *buf, size_t len)
+{
+    snprintf(buf, len, "%s%s%s", ag_type_kind_name(t->kind), t->name ? " " : "", t->name ? t->name : "");
+    return buf;
+}
+
+/* Ids of every type. An anonymous type's id hashes the ids of what it
+   refers to, so those come first: a depth-first walk with an explicit
+   stack (chains of anonymous types can be as long as AG_MAX_TYPE_DEPTH,
+   or longer in a corrupt file, which must give an error, not a crash). */
+static ag_status compute_all_ids(finalizer *f)
+{
+    ag_corpus *c = f->c;
+    memset(f->state, 0, c->n_types);
+    for (size_t root = 0; root < c->n_types; root++) {
+        if (f->state[root] == 2)
+            continue;
+        if (has_nominal_id(&c->types[root])) {
+            f->id[root] = nominal_id(&c->types[root]);
+            f->state[root] = 2;
+            continue;
+        }
+        size_t sp = 0;
+        f->stack[sp++] = (ag_type_ref)root;
+        f->next[root] = 0;
+        f->state[root] = 1;
+        while (sp > 0) {
+            ag_type_ref u = f->stack[sp - 1];
+            const ag_type *t = &c->types[u];
+            bool pushed = false;
+            for (size_t i = f->next[u]; i < ref_count(t) && !pushed; i++) {
+                f->next[u] = (uint32_t)i + 1;
+                ag_type_ref dep = ref_at(t, i);
+                if (dep == AG_NO_TYPE || f->state[dep] == 2)
+                    continue;
+                if (has_nominal_id(&c->types[dep])) {
+                    f->id[dep] = nominal_id(&c->types[dep]);
+                    f->state[dep] = 2;
+                    continue;
+                }
+                if (f->state[dep] == 1) {
+                    char label[128];
+                    return ag_fail(f->err, AG_ERR_FORMAT,
+                                   "type %u (%s) is part of a cycle that goes through no named type", dep,
+                                   type_label(&c->types[dep], label, sizeof label));
+                }
+                f->state[dep] = 1;
+                f->next[dep] = 0;
+                f->stack[sp++] = dep; /* each type is opened once: sp <= n_types */
+                pushed = true;
+            }
+            if (pushed)
+                continue;
+            ag_hasher hs;
+            ag_hash_init(&hs);
+            ag_hash_str(&hs, "structural");
+            hash_content(f, u, &hs);
+            f->id[u] = ag_hash_final(&hs);
+            f->state[u] = 2;
+            sp--;
+        }
+    }
     return AG_OK;
 }
 
-static ag_status compute_id(finalizer *f, ag_type_ref r, uint64_t *out)
+/* The references a chain can follow without passing a struct or union:
+   everything a typedef, pointer, qualifier, array, function type or enum
+   refers to. A struct or union ends a chain (its members start new ones). */
+static size_t chain_ref_count(const ag_type *t)
 {
-    if (f->state[r] == 2) {
-        *out = f->id[r];
-        return AG_OK;
+    return t->kind == AG_T_STRUCT || t->kind == AG_T_UNION ? 0 : ref_count(t);
+}
+
+/* Every reader ends here, so this is where the one depth limit of
+   corpus.h is enforced for all of them: no chain of references through
+   no struct or union may loop (C cannot express one; every walk that
+   follows typedefs, pointers and arrays relies on that to end) or be
+   longer than AG_MAX_TYPE_DEPTH types. Iterative, longest chains by
+   memoized depth. */
+static ag_status check_chains(finalizer *f)
+{
+    ag_corpus *c = f->c;
+    memset(f->state, 0, c->n_types);
+    uint32_t *depth = f->depth;
+    for (size_t root = 0; root < c->n_types; root++) {
+        if (f->state[root] == 2)
+            continue;
+        size_t sp = 0;
+        f->stack[sp++] = (ag_type_ref)root;
+        f->next[root] = 0;
+        f->state[root] = 1;
+        while (sp > 0) {
+            ag_type_ref u = f->stack[sp - 1];
+            const ag_type *t = &c->types[u];
+            bool pushed = false;
+            for (size_t i = f->next[u]; i < chain_ref_count(t) && !pushed; i++) {
+                f->next[u] = (uint32_t)i + 1;
+                ag_type_ref dep = ref_at(t, i);
+                if (dep == AG_NO_TYPE || f->state[dep] == 2)
+                    continue;
+                if (f->state[dep] == 1) {
+                    char label[128];
+                    return ag_fail(f->err, AG_ERR_FORMAT,
+                                   "type %u (%s) is part of a cycle that passes through no struct or union",
+                                   dep, type_label(&c->types[dep], label, sizeof label));
+                }
+                f->state[dep] = 1;
+                f->next[dep] = 0;
+                f->stack[sp++] = dep;
+                pushed = true;
+            }
+            if (pushed)
+                continue;
+            uint32_t longest = 0;
+            for (size_t i = 0; i < chain_ref_count(t); i++) {
+                ag_type_ref dep = ref_at(t, i);
+                if (dep != AG_NO_TYPE && depth[dep] > longest)
+                    longest = depth[dep];
+            }
+            depth[u] = longest + 1;
+            if (depth[u] > AG_MAX_TYPE_DEPTH) {
+                char label[128];
+                return ag_fail(f->err, AG_ERR_FORMAT,
+                               "type %u (%s) starts a chain of more than %d typedefs, pointers, qualifiers, "
+                               "arrays or function types", u, type_label(t, label, sizeof label),
+                               AG_MAX_TYPE_DEPTH);
+            }
+            f->state[u] = 2;
+            sp--;
+        }
     }
-    const ag_type *t = &f->c->types[r];
-    ag_hasher hs;
-    ag_hash_init(&hs);
-    if (is_named_aggregate(t) || t->kind == AG_T_VOID || t->kind == AG_T_UNKNOWN) {
-        /* Identity by kind and name: recursion through a named type stops here. */
-        ag_hash_str(&hs, "named");
-        ag_hash_u64(&hs, (uint64_t)t->kind);
-        ag_hash_str(&hs, t->name);
-    } else if (t->kind == AG_T_BASE) {
-        ag_hash_str(&hs, "base");
-        ag_hash_str(&hs, t->name);
-        ag_hash_u64(&hs, t->byte_size);
-        ag_hash_u64(&hs, (uint64_t)t->encoding);
-    } else {
-        if (f->state[r] == 1)
-            return ag_fail(f->err, AG_ERR_FORMAT,
-                           "type %u is part of a cycle that goes through no named type", r);
-        f->state[r] = 1;
-        ag_hash_str(&hs, "structural");
-        ag_status st = hash_content(f, r, &hs);
-        if (st != AG_OK)
-            return st;
-    }
-    f->id[r] = ag_hash_final(&hs);
-    f->state[r] = 2;
-    *out = f->id[r];
     return AG_OK;
 }
 
@@ -562,26 +692,11 @@ static ag_status compute_hashes(finalizer *f)
         if (is_named_aggregate(t)) {
             ag_hasher hs;
             ag_hash_init(&hs);
-            ag_status st = hash_content(f, (ag_type_ref)i, &hs);
-            if (st != AG_OK)
-                return st;
+            hash_content(f, (ag_type_ref)i, &hs);
             t->hash = ag_hash_final(&hs);
         } else {
             t->hash = f->id[i];
         }
-    }
-    return AG_OK;
-}
-
-static ag_status compute_all_ids(finalizer *f)
-{
-    ag_corpus *c = f->c;
-    memset(f->state, 0, c->n_types);
-    for (size_t i = 0; i < c->n_types; i++) {
-        uint64_t id;
-        ag_status st = compute_id(f, (ag_type_ref)i, &id);
-        if (st != AG_OK)
-            return st;
     }
     return AG_OK;
 }
@@ -595,12 +710,16 @@ ag_status ag_corpus_finalize(ag_corpus *c, ag_error *err)
     ag_type_ref *canon = calloc(n, sizeof *canon);
     unsigned char *live = calloc(n, 1);
     ag_type_ref *stack = calloc(n, sizeof *stack);
+    f.stack = calloc(n, sizeof *f.stack);
+    f.next = calloc(n, sizeof *f.next);
+    f.depth = calloc(n, sizeof *f.depth);
     ag_status st = AG_OK;
-    if (!f.id || !f.state || !canon || !live || !stack) {
+    if (!f.id || !f.state || !canon || !live || !stack || !f.stack || !f.next || !f.depth) {
         st = ag_fail(err, AG_ERR_NOMEM, "out of memory");
         goto out;
     }
-    if ((st = check_refs(&f)) != AG_OK || (st = compute_all_ids(&f)) != AG_OK)
+    if ((st = check_refs(&f)) != AG_OK || (st = check_chains(&f)) != AG_OK ||
+        (st = compute_all_ids(&f)) != AG_OK)
         goto out;
     if ((st = merge_duplicates(&f, canon)) != AG_OK)
         goto out;
@@ -622,6 +741,9 @@ ag_status ag_corpus_finalize(ag_corpus *c, ag_error *err)
 out:
     free(f.id);
     free(f.state);
+    free(f.stack);
+    free(f.next);
+    free(f.depth);
     free(canon);
     free(live);
     free(stack);
@@ -634,7 +756,14 @@ out:
 typedef struct spell_buf {
     char *p;
     size_t len, cap;
+    /* Steps left for the whole spelling, shared by the buffers of its parts:
+       a type graph is spelled as a tree, and callbacks whose parameters are
+       callbacks (sharing their types) would otherwise take one step per
+       path, exponentially many. What does not fit shows as "...". */
+    long *budget;
 } spell_buf;
+
+#define SPELL_STEPS 4096
 
 static void sb_put(spell_buf *b, const char *s)
 {
@@ -655,9 +784,11 @@ static void spell_params(const ag_corpus *c, const ag_type *fn, spell_buf *out, 
     char part[512];
     sb_put(out, "(");
     for (size_t i = 0; i < fn->n_params; i++) {
+        if (out->len + 1 >= out->cap)
+            return; /* nothing more would show */
         if (i)
             sb_put(out, ", ");
-        spell_buf pb = { part, 0, sizeof part };
+        spell_buf pb = { part, 0, sizeof part, out->budget };
         part[0] = '\0';
         spell_declarator(c, fn->params[i].type, "", &pb, depth + 1);
         sb_put(out, part);
@@ -685,6 +816,10 @@ static void spell_named(const ag_type *ty, spell_buf *out)
 static void spell_declarator(const ag_corpus *c, ag_type_ref t, const char *inner, spell_buf *out, int depth)
 {
     char next[1024];
+    if (--*out->budget < 0) {
+        sb_put(out, "...");
+        return;
+    }
     if (t == AG_NO_TYPE || t >= c->n_types || depth > 64) {
         sb_put(out, "?");
         if (*inner) {
@@ -735,7 +870,7 @@ static void spell_declarator(const ag_corpus *c, ag_type_ref t, const char *inne
     }
     case AG_T_FUNC: {
         char params[1024];
-        spell_buf pb = { params, 0, sizeof params };
+        spell_buf pb = { params, 0, sizeof params, out->budget };
         params[0] = '\0';
         spell_params(c, ty, &pb, depth);
         snprintf(next, sizeof next, "%s%s", inner, params);
@@ -758,7 +893,8 @@ void ag_type_spell(const ag_corpus *c, ag_type_ref t, char *buf, size_t buflen)
     if (!buflen)
         return;
     buf[0] = '\0';
-    spell_buf b = { buf, 0, buflen };
+    long budget = SPELL_STEPS;
+    spell_buf b = { buf, 0, buflen, &budget };
     spell_declarator(c, t, "", &b, 0);
 }
 

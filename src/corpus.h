@@ -27,6 +27,14 @@
 
 #define AG_CORPUS_FORMAT "abiguard-corpus/1"
 
+/* How deep type references may nest, the same on every path into a corpus:
+ * the DWARF reader refuses DIEs whose type references nest deeper, and
+ * ag_corpus_finalize (which every reader ends with: DWARF, JSON files, the
+ * service's uploads) refuses a corpus with a longer chain of references that
+ * passes through no struct or union (typedefs, pointers, qualifiers, arrays,
+ * function types). Real libraries stay far below it (glibc: 9). */
+#define AG_MAX_TYPE_DEPTH 4096
+
 /* Index of a type in corpus->types. */
 typedef uint32_t ag_type_ref;
 #define AG_NO_TYPE ((ag_type_ref)UINT32_MAX)

@@ -31,8 +31,6 @@
 #include "suppress.h"
 #include "surface.h"
 
-#define MAX_SLOT_DEPTH 64
-
 /* ------------------------------------------------------------------ */
 /* Working state                                                        */
 
@@ -81,11 +79,17 @@ typedef struct differ {
     size_t n_changes, cap_changes;
     node *nodes;
     size_t n_nodes, cap_nodes;
+    size_t n_compared;    /* nodes [0, n_compared) are compared; the rest wait (see node_for) */
     ag_u64map node_of_pair;
     /* How to name an anonymous struct/union/enum node about to be created:
        after the typedef that names it, or as its parent's anonymous member. */
     const char *anon_hint;
     bool anon_hint_is_member;
+    /* type_alignment's memo, per side (0 old, 1 new), allocated on first use */
+    uint64_t *align[2];
+    unsigned char *align_state[2];
+    ag_type_ref *align_stack[2];
+    uint32_t *align_next[2];  /* per open type: the next dependency to look at */
 } differ;
 
 /* Where a slot is, for subjects and the generic change kind. */
@@ -259,10 +263,14 @@ static bool is_qualifier(ag_type_kind k)
 
 enum { Q_CONST = 1, Q_VOLATILE = 2, Q_RESTRICT = 4, Q_ATOMIC = 8 };
 
+/* The chains below are followed at most n_types steps: a finalized corpus
+   has no cycle without a struct or union in it, so an acyclic chain is
+   never longer, and a corrupt one cannot make the loops endless. A fixed
+   small bound instead would silently cut a long legitimate chain short. */
 static ag_type_ref strip_qualifiers(const ag_corpus *c, ag_type_ref t, unsigned *quals)
 {
     *quals = 0;
-    for (int guard = 0; t < c->n_types && guard < 16 && is_qualifier(c->types[t].kind); guard++) {
+    for (size_t guard = 0; t < c->n_types && guard < c->n_types && is_qualifier(c->types[t].kind); guard++) {
         switch (c->types[t].kind) {
         case AG_T_CONST: *quals |= Q_CONST; break;
         case AG_T_VOLATILE: *quals |= Q_VOLATILE; break;
@@ -276,7 +284,7 @@ static ag_type_ref strip_qualifiers(const ag_corpus *c, ag_type_ref t, unsigned 
 
 static ag_type_ref peel_typedefs(const ag_corpus *c, ag_type_ref t)
 {
-    for (int guard = 0; t < c->n_types && guard < 32; guard++) {
+    for (size_t guard = 0; t < c->n_types && guard < c->n_types; guard++) {
         ag_type_kind k = c->types[t].kind;
         if (k != AG_T_TYPEDEF && !is_qualifier(k))
             break;
@@ -288,34 +296,63 @@ static ag_type_ref peel_typedefs(const ag_corpus *c, ag_type_ref t)
 /* Size in bytes of a type as a member, following typedefs and arrays. */
 static uint64_t type_size(const ag_corpus *c, ag_type_ref t)
 {
-    t = peel_typedefs(c, t);
-    if (t >= c->n_types)
-        return 0;
-    const ag_type *ty = &c->types[t];
-    if (ty->kind == AG_T_ARRAY) {
-        if (ty->byte_size)
-            return ty->byte_size;
-        uint64_t n = 1;
+    /* Arrays of arrays multiply their way down to the element, iteratively. */
+    uint64_t count = 1;
+    for (size_t guard = 0; guard <= c->n_types; guard++) {
+        t = peel_typedefs(c, t);
+        if (t >= c->n_types)
+            return 0;
+        const ag_type *ty = &c->types[t];
+        if (ty->kind != AG_T_ARRAY || ty->byte_size) {
+            uint64_t size = ty->byte_size;
+            if (ty->kind == AG_T_POINTER && !size)
+                size = c->elf.elf_class == 32 ? 4 : 8;
+            return count * size;
+        }
         for (size_t i = 0; i < ty->n_dims; i++) {
             if (ty->dims[i] == AG_DIM_UNKNOWN)
                 return 0;
-            n *= ty->dims[i];
+            count *= ty->dims[i];
         }
-        return n * type_size(c, ty->target);
+        t = ty->target;
     }
-    if (ty->kind == AG_T_POINTER && !ty->byte_size)
-        return c->elf.elf_class == 32 ? 4 : 8;
-    return ty->byte_size;
+    return 0;
 }
 
 /* Alignment in bytes: DW_AT_alignment when the producer gave one
    (_Alignas, aligned attributes), otherwise the natural alignment of the
    x86-64/AArch64 psABIs: scalars by size (long double 16), aggregates by
    their strictest member. */
-static uint64_t type_alignment(const ag_corpus *c, ag_type_ref t, int depth)
+
+/* What t's alignment comes from: the types it holds by value whose own
+   alignment it takes (none for scalars and explicitly aligned types). */
+static size_t alignment_deps(const ag_type *ty, size_t i, ag_type_ref *dep)
 {
-    if (t >= c->n_types || depth > 32)
+    if (ty->alignment)
+        return 0;
+    switch (ty->kind) {
+    case AG_T_TYPEDEF:
+    case AG_T_CONST:
+    case AG_T_VOLATILE:
+    case AG_T_RESTRICT:
+    case AG_T_ARRAY:
+    case AG_T_ATOMIC:
+        if (i == 0)
+            *dep = ty->target;
         return 1;
+    case AG_T_STRUCT:
+    case AG_T_UNION:
+        if (i < ty->n_members)
+            *dep = ty->members[i].alignment ? AG_NO_TYPE : ty->members[i].type;
+        return ty->n_members;
+    default:
+        return 0;
+    }
+}
+
+/* t's alignment once its dependencies' are known (align[] holds them). */
+static uint64_t alignment_from(const ag_corpus *c, ag_type_ref t, const uint64_t *align)
+{
     const ag_type *ty = &c->types[t];
     if (ty->alignment)
         return ty->alignment;
@@ -325,10 +362,10 @@ static uint64_t type_alignment(const ag_corpus *c, ag_type_ref t, int depth)
     case AG_T_VOLATILE:
     case AG_T_RESTRICT:
     case AG_T_ARRAY:
-        return type_alignment(c, ty->target, depth + 1);
+        return ty->target < c->n_types ? align[ty->target] : 1;
     case AG_T_ATOMIC: {
         uint64_t size = type_size(c, t);
-        uint64_t inner = type_alignment(c, ty->target, depth + 1);
+        uint64_t inner = ty->target < c->n_types ? align[ty->target] : 1;
         return (size == 2 || size == 4 || size == 8 || size == 16) && size > inner ? size : inner;
     }
     case AG_T_POINTER:
@@ -345,7 +382,7 @@ static uint64_t type_alignment(const ag_corpus *c, ag_type_ref t, int depth)
         uint64_t best = 1;
         for (size_t i = 0; i < ty->n_members; i++) {
             const ag_member *m = &ty->members[i];
-            uint64_t al = m->alignment ? m->alignment : type_alignment(c, m->type, depth + 1);
+            uint64_t al = m->alignment ? m->alignment : m->type < c->n_types ? align[m->type] : 1;
             if (al > best)
                 best = al;
         }
@@ -354,6 +391,64 @@ static uint64_t type_alignment(const ag_corpus *c, ag_type_ref t, int depth)
     default:
         return 1;
     }
+}
+
+/* Computed once per type and corpus, depth first with an explicit stack:
+   structs nest by value as deep as a corpus likes. A type that contains
+   itself by value is an error, not an alignment of 1. */
+static uint64_t type_alignment(differ *d, const ag_corpus *c, ag_type_ref t)
+{
+    int side = c == d->n;
+    if (t >= c->n_types || !ok(d))
+        return 1;
+    if (!d->align[side]) {
+        d->align[side] = calloc(c->n_types, sizeof *d->align[side]);
+        d->align_state[side] = calloc(c->n_types, 1);
+        d->align_stack[side] = malloc(c->n_types * sizeof *d->align_stack[side]);
+        d->align_next[side] = calloc(c->n_types, sizeof *d->align_next[side]);
+        if (!d->align[side] || !d->align_state[side] || !d->align_stack[side] || !d->align_next[side]) {
+            oom(d);
+            return 1;
+        }
+    }
+    uint64_t *align = d->align[side];
+    unsigned char *state = d->align_state[side]; /* 0 new, 1 open, 2 done */
+    ag_type_ref *stack = d->align_stack[side];
+    uint32_t *next = d->align_next[side];
+    size_t sp = 0;
+    if (state[t] != 2) {
+        stack[sp++] = t;
+        state[t] = 1;
+    }
+    while (sp > 0) {
+        ag_type_ref u = stack[sp - 1];
+        const ag_type *ty = &c->types[u];
+        bool pushed = false;
+        ag_type_ref dep = AG_NO_TYPE;
+        size_t n = alignment_deps(ty, 0, &dep);
+        for (size_t i = next[u]; i < n && !pushed; i++) {
+            next[u] = (uint32_t)i + 1;
+            dep = AG_NO_TYPE;
+            alignment_deps(ty, i, &dep);
+            if (dep >= c->n_types || state[dep] == 2)
+                continue;
+            if (state[dep] == 1) {
+                d->st = ag_fail(d->err, AG_ERR_FORMAT, "%s %s contains itself by value",
+                                ag_type_kind_name(c->types[dep].kind),
+                                c->types[dep].name ? c->types[dep].name : "(anonymous)");
+                return 1;
+            }
+            state[dep] = 1;
+            stack[sp++] = dep; /* at most n_types entries: each type is opened once */
+            pushed = true;
+        }
+        if (pushed)
+            continue;
+        align[u] = alignment_from(c, u, align);
+        state[u] = 2;
+        sp--;
+    }
+    return align[t];
 }
 
 static bool is_flexible_array(const ag_corpus *c, ag_type_ref t)
@@ -366,7 +461,7 @@ static bool is_flexible_array(const ag_corpus *c, ag_type_ref t)
 static int pointer_depth(const ag_corpus *c, ag_type_ref *t)
 {
     int depth = 0;
-    for (int guard = 0; guard < 32; guard++) {
+    for (size_t guard = 0; guard <= c->n_types; guard++) {
         *t = peel_typedefs(c, *t);
         if (*t >= c->n_types || c->types[*t].kind != AG_T_POINTER)
             break;
@@ -430,8 +525,18 @@ static uint32_t node_for(differ *d, ag_type_ref o, ag_type_ref n)
     }
     nd->name = xstrdup(d, buf);
     nd->public_type = pair_is_public(d, o, n);
-    compare_node(d, idx);
+    /* Compared later, by compare_pending_nodes: comparing it here, from
+       inside the slot that reached it, made every typedef or member on the
+       way a level of recursion (a chain of 4,000 typedefs overflowed a
+       small stack). */
     return idx;
+}
+
+/* Compares every node created so far, and those they create in turn. */
+static void compare_pending_nodes(differ *d)
+{
+    while (d->n_compared < d->n_nodes && ok(d))
+        compare_node(d, (uint32_t)d->n_compared++);
 }
 
 static void add_edge(differ *d, const slot *s, uint32_t to, bool through_pointer, bool through_callback, const char *extra)
@@ -481,7 +586,7 @@ static bool report_in(const slot *s)
 }
 
 static void compare_slot(differ *d, const slot *s, ag_type_ref o, ag_type_ref n,
-                         bool through_pointer, bool through_callback, int depth);
+                         bool through_pointer, bool through_callback);
 
 static bool dims_equal(const ag_type *a, const ag_type *b)
 {
@@ -493,8 +598,64 @@ static bool dims_equal(const ag_type *a, const ag_type *b)
     return true;
 }
 
-static void compare_function_types(differ *d, const slot *s, ag_type_ref o, ag_type_ref n,
-                                   bool through_pointer, int depth)
+/* One pending walk inside a slot: a callback's return or parameter type,
+   to be compared after the current expression (see compare_slot). */
+typedef struct slot_work {
+    slot s;
+    char label[48];      /* "callback param N" (s.label points here once popped) */
+    bool own_label;
+    ag_type_ref o, n;
+    bool through_pointer, through_callback;
+} slot_work;
+
+typedef struct slot_walk {
+    slot_work *stack;
+    size_t n, cap;
+    ag_u64map seen[2];   /* callback (old, new) pairs already walked, by through_pointer */
+    bool seen_ready;
+    size_t steps, max_steps;
+    ag_type_ref next_o, next_n; /* where walk_expression's loop goes next */
+} slot_walk;
+
+static void push_work(differ *d, slot_walk *w, const slot *s, const char *label, size_t param,
+                      ag_type_ref o, ag_type_ref n, bool through_pointer)
+{
+    /* Everything inside a callback reports nothing but edges, and the
+       same pair of types gives the same edges: walking it once is enough.
+       Without this, function types whose parameters are function types
+       would be walked once per path through them, exponentially often. */
+    if (!w->seen_ready) {
+        if (!ag_u64map_init(&w->seen[0], 64) || !ag_u64map_init(&w->seen[1], 64)) {
+            ag_u64map_free(&w->seen[0]);
+            oom(d);
+            return;
+        }
+        w->seen_ready = true;
+    }
+    uint64_t key = ((uint64_t)o << 32) | n;
+    uint32_t unused;
+    if (ag_u64map_get(&w->seen[through_pointer], key, &unused))
+        return;
+    if (!ag_u64map_put(&w->seen[through_pointer], key, 1) ||
+        !grow((void **)&w->stack, &w->cap, w->n, sizeof *w->stack)) {
+        oom(d);
+        return;
+    }
+    slot_work *item = &w->stack[w->n++];
+    item->s = *s;
+    item->s.role = SLOT_CALLBACK;
+    item->own_label = label == NULL;
+    item->s.label = label;
+    if (!label)
+        snprintf(item->label, sizeof item->label, "callback param %zu", param);
+    item->o = o;
+    item->n = n;
+    item->through_pointer = through_pointer;
+    item->through_callback = true;
+}
+
+static void compare_function_types(differ *d, slot_walk *w, const slot *s, ag_type_ref o, ag_type_ref n,
+                                   bool through_pointer)
 {
     const ag_type *a = ot(d, o), *b = nt(d, n);
     bool differs = a->n_params != b->n_params || a->variadic != b->variadic ||
@@ -504,18 +665,13 @@ static void compare_function_types(differ *d, const slot *s, ag_type_ref o, ag_t
                     xprintf(d, "callback signature changed (%zu -> %zu parameters%s)",
                             a->n_params, b->n_params, a->variadic != b->variadic ? ", variadic changed" : ""));
     /* Named types inside the callback's signature are still followed, so a
-       struct passed to the callback is checked — as upcall surface. */
-    slot inner = *s;
-    inner.role = SLOT_CALLBACK;
-    char label[64];
-    inner.label = "callback return";
-    compare_slot(d, &inner, a->target, b->target, through_pointer, true, depth + 1);
+       struct passed to the callback is checked — as upcall surface. Pushed
+       last-first, so the return type is walked first, then parameter 1, 2... */
     size_t common = a->n_params < b->n_params ? a->n_params : b->n_params;
-    for (size_t i = 0; i < common && ok(d); i++) {
-        snprintf(label, sizeof label, "callback param %zu", i + 1);
-        inner.label = label;
-        compare_slot(d, &inner, a->params[i].type, b->params[i].type, through_pointer, true, depth + 1);
-    }
+    for (size_t i = common; i-- > 0 && ok(d);)
+        push_work(d, w, s, NULL, i + 1, a->params[i].type, b->params[i].type, through_pointer);
+    if (ok(d))
+        push_work(d, w, s, "callback return", 0, a->target, b->target, through_pointer);
 }
 
 static void compare_named_slot(differ *d, const slot *s, ag_type_ref o, ag_type_ref n,
@@ -563,102 +719,144 @@ static void compare_qualifiers(differ *d, const slot *s, unsigned qo, unsigned q
         slot_change(d, s, AG_CK_MEMBER_QUALIFIER_CHANGED, o, n, NULL);
 }
 
-static void compare_slot(differ *d, const slot *s, ag_type_ref o, ag_type_ref n,
-                         bool through_pointer, bool through_callback, int depth)
+/* Walks one type expression of the slot in lockstep on both sides, as far
+   as the next node (a named type or an anonymous aggregate). Typedefs,
+   pointers and arrays are followed in a loop, callbacks' return and
+   parameter types through w's stack: nothing here recurses, so however deep
+   a chain is (a corpus may have thousands of typedefs in a row), the walk
+   goes to its end. Returns false when it must stop (an error is set). */
+static bool walk_expression(differ *d, slot_walk *w, const slot *s, ag_type_ref o, ag_type_ref n,
+                            bool through_pointer, bool through_callback)
 {
-    if (!ok(d) || depth > MAX_SLOT_DEPTH)
-        return;
-    ag_type_ref o0 = o, n0 = n;
-    unsigned qo, qn;
-    o = strip_qualifiers(d->o, o, &qo);
-    n = strip_qualifiers(d->n, n, &qn);
-    compare_qualifiers(d, s, qo, qn, o0, n0, through_pointer);
-    const ag_type *a = ot(d, o), *b = nt(d, n);
-    if (!a || !b)
-        return;
-    /* Typedefs: the same name is a node; anything else is looked through. */
-    if (a->kind == AG_T_TYPEDEF && b->kind == AG_T_TYPEDEF && a->name && b->name &&
-        strcmp(a->name, b->name) == 0) {
-        add_edge(d, s, node_for(d, o, n), through_pointer, through_callback, NULL);
-        return;
-    }
-    if (a->kind == AG_T_TYPEDEF || b->kind == AG_T_TYPEDEF) {
-        compare_slot(d, s, a->kind == AG_T_TYPEDEF ? a->target : o, b->kind == AG_T_TYPEDEF ? b->target : n,
-                     through_pointer, through_callback, depth + 1);
-        return;
-    }
-    if (a->kind != b->kind) {
-        if (!report_in(s))
-            return;
-        ag_type_ref po = o, pn = n;
-        int do_ = pointer_depth(d->o, &po), dn = pointer_depth(d->n, &pn);
-        if (do_ != dn && same_spelling(d, po, pn)) {
-            slot_change(d, s, AG_CK_POINTER_LEVEL_CHANGED, o0, n0,
-                        xprintf(d, "pointer depth %d -> %d", do_, dn));
-        } else if ((a->kind == AG_T_STRUCT || a->kind == AG_T_UNION) &&
-                   (b->kind == AG_T_STRUCT || b->kind == AG_T_UNION) &&
-                   ((!a->name && !b->name) || (a->name && b->name && strcmp(a->name, b->name) == 0))) {
-            slot_change(d, s, AG_CK_STRUCT_UNION_CHANGED, o0, n0, NULL);
-        } else if (s->role == SLOT_MEMBER && (is_flexible_array(d->o, o) || is_flexible_array(d->n, n))) {
-            slot_change(d, s, AG_CK_FLEXIBLE_ARRAY_CHANGED, o0, n0, NULL);
-        } else if (s->role == SLOT_TYPEDEF) {
-            /* The typedef now names a different kind of type (struct -> enum). */
-            slot_change(d, s, AG_CK_TYPE_KIND_CHANGED, o0, n0,
-                        xprintf(d, "%s -> %s", ag_type_kind_name(a->kind), ag_type_kind_name(b->kind)));
-        } else {
-            slot_change(d, s, generic_kind(s), o0, n0, NULL);
+    for (;; o = w->next_o, n = w->next_n) {
+        if (!ok(d))
+            return false;
+        /* In a finalized corpus these chains cannot loop (ag_corpus_finalize
+           refuses a cycle that passes through no struct or union); a corpus
+           that somehow has one gets an error, never an endless walk. */
+        if (++w->steps > w->max_steps) {
+            d->st = ag_fail(d->err, AG_ERR_FORMAT,
+                            "%s: the types compared form a cycle through no struct or union", s->subject);
+            return false;
         }
-        return;
-    }
-    switch (a->kind) {
-    case AG_T_VOID:
-    case AG_T_UNKNOWN:
-        return;
-    case AG_T_BASE:
-        if (report_in(s) && (strcmp(a->name ? a->name : "", b->name ? b->name : "") != 0 ||
-                             a->byte_size != b->byte_size || a->encoding != b->encoding))
-            slot_change(d, s, AG_CK_BASE_TYPE_CHANGED, o0, n0,
-                        xprintf(d, "%s (%llu bytes, %s) -> %s (%llu bytes, %s)", a->name ? a->name : "?",
-                                (unsigned long long)a->byte_size, ag_encoding_name(a->encoding),
-                                b->name ? b->name : "?", (unsigned long long)b->byte_size,
-                                ag_encoding_name(b->encoding)));
-        return;
-    case AG_T_POINTER: {
-        ag_type_ref po = a->target, pn = b->target;
-        int do_ = pointer_depth(d->o, &po), dn = pointer_depth(d->n, &pn);
-        if (do_ != dn && report_in(s) && same_spelling(d, po, pn)) {
-            slot_change(d, s, AG_CK_POINTER_LEVEL_CHANGED, o0, n0,
-                        xprintf(d, "pointer depth %d -> %d", do_ + 1, dn + 1));
-            return;
+        ag_type_ref o0 = o, n0 = n;
+        unsigned qo, qn;
+        o = strip_qualifiers(d->o, o, &qo);
+        n = strip_qualifiers(d->n, n, &qn);
+        compare_qualifiers(d, s, qo, qn, o0, n0, through_pointer);
+        const ag_type *a = ot(d, o), *b = nt(d, n);
+        if (!a || !b)
+            return true;
+        /* Typedefs: the same name is a node; anything else is looked through. */
+        if (a->kind == AG_T_TYPEDEF && b->kind == AG_T_TYPEDEF && a->name && b->name &&
+            strcmp(a->name, b->name) == 0) {
+            add_edge(d, s, node_for(d, o, n), through_pointer, through_callback, NULL);
+            return true;
         }
-        compare_slot(d, s, a->target, b->target, true, through_callback, depth + 1);
-        return;
-    }
-    case AG_T_ARRAY: {
-        bool flexible = is_flexible_array(d->o, o) || is_flexible_array(d->n, n);
-        if (!dims_equal(a, b) && report_in(s))
-            slot_change(d, s, flexible ? AG_CK_FLEXIBLE_ARRAY_CHANGED : AG_CK_ARRAY_DIMENSION_CHANGED,
-                        o0, n0, NULL);
-        if (flexible && report_in(s) && !same_spelling(d, a->target, b->target)) {
-            /* The trailing flexible array's element changed: one change, at the member. */
-            slot_change(d, s, AG_CK_FLEXIBLE_ARRAY_CHANGED, o0, n0, NULL);
-            return;
+        if (a->kind == AG_T_TYPEDEF || b->kind == AG_T_TYPEDEF) {
+            w->next_o = a->kind == AG_T_TYPEDEF ? a->target : o;
+            w->next_n = b->kind == AG_T_TYPEDEF ? b->target : n;
+            continue;
         }
-        compare_slot(d, s, a->target, b->target, through_pointer, through_callback, depth + 1);
-        return;
-    }
-    case AG_T_FUNC:
-        compare_function_types(d, s, o, n, through_pointer, depth);
-        return;
-    case AG_T_STRUCT:
-    case AG_T_UNION:
-    case AG_T_ENUM:
-        compare_named_slot(d, s, o, n, through_pointer, through_callback);
-        return;
-    default:
-        return;
+        if (a->kind != b->kind) {
+            if (!report_in(s))
+                return true;
+            ag_type_ref po = o, pn = n;
+            int do_ = pointer_depth(d->o, &po), dn = pointer_depth(d->n, &pn);
+            if (do_ != dn && same_spelling(d, po, pn)) {
+                slot_change(d, s, AG_CK_POINTER_LEVEL_CHANGED, o0, n0,
+                            xprintf(d, "pointer depth %d -> %d", do_, dn));
+            } else if ((a->kind == AG_T_STRUCT || a->kind == AG_T_UNION) &&
+                       (b->kind == AG_T_STRUCT || b->kind == AG_T_UNION) &&
+                       ((!a->name && !b->name) || (a->name && b->name && strcmp(a->name, b->name) == 0))) {
+                slot_change(d, s, AG_CK_STRUCT_UNION_CHANGED, o0, n0, NULL);
+            } else if (s->role == SLOT_MEMBER && (is_flexible_array(d->o, o) || is_flexible_array(d->n, n))) {
+                slot_change(d, s, AG_CK_FLEXIBLE_ARRAY_CHANGED, o0, n0, NULL);
+            } else if (s->role == SLOT_TYPEDEF) {
+                /* The typedef now names a different kind of type (struct -> enum). */
+                slot_change(d, s, AG_CK_TYPE_KIND_CHANGED, o0, n0,
+                            xprintf(d, "%s -> %s", ag_type_kind_name(a->kind), ag_type_kind_name(b->kind)));
+            } else {
+                slot_change(d, s, generic_kind(s), o0, n0, NULL);
+            }
+            return true;
+        }
+        switch (a->kind) {
+        case AG_T_VOID:
+        case AG_T_UNKNOWN:
+            return true;
+        case AG_T_BASE:
+            if (report_in(s) && (strcmp(a->name ? a->name : "", b->name ? b->name : "") != 0 ||
+                                 a->byte_size != b->byte_size || a->encoding != b->encoding))
+                slot_change(d, s, AG_CK_BASE_TYPE_CHANGED, o0, n0,
+                            xprintf(d, "%s (%llu bytes, %s) -> %s (%llu bytes, %s)", a->name ? a->name : "?",
+                                    (unsigned long long)a->byte_size, ag_encoding_name(a->encoding),
+                                    b->name ? b->name : "?", (unsigned long long)b->byte_size,
+                                    ag_encoding_name(b->encoding)));
+            return true;
+        case AG_T_POINTER: {
+            ag_type_ref po = a->target, pn = b->target;
+            int do_ = pointer_depth(d->o, &po), dn = pointer_depth(d->n, &pn);
+            if (do_ != dn && report_in(s) && same_spelling(d, po, pn)) {
+                slot_change(d, s, AG_CK_POINTER_LEVEL_CHANGED, o0, n0,
+                            xprintf(d, "pointer depth %d -> %d", do_ + 1, dn + 1));
+                return true;
+            }
+            w->next_o = a->target;
+            w->next_n = b->target;
+            through_pointer = true;
+            continue;
+        }
+        case AG_T_ARRAY: {
+            bool flexible = is_flexible_array(d->o, o) || is_flexible_array(d->n, n);
+            if (!dims_equal(a, b) && report_in(s))
+                slot_change(d, s, flexible ? AG_CK_FLEXIBLE_ARRAY_CHANGED : AG_CK_ARRAY_DIMENSION_CHANGED,
+                            o0, n0, NULL);
+            if (flexible && report_in(s) && !same_spelling(d, a->target, b->target)) {
+                /* The trailing flexible array's element changed: one change, at the member. */
+                slot_change(d, s, AG_CK_FLEXIBLE_ARRAY_CHANGED, o0, n0, NULL);
+                return true;
+            }
+            w->next_o = a->target;
+            w->next_n = b->target;
+            continue;
+        }
+        case AG_T_FUNC:
+            compare_function_types(d, w, s, o, n, through_pointer);
+            return ok(d);
+        case AG_T_STRUCT:
+        case AG_T_UNION:
+        case AG_T_ENUM:
+            compare_named_slot(d, s, o, n, through_pointer, through_callback);
+            return true;
+        default:
+            return true;
+        }
     }
 }
+
+static void compare_slot(differ *d, const slot *s, ag_type_ref o, ag_type_ref n,
+                         bool through_pointer, bool through_callback)
+{
+    /* Every step follows a reference on at least one side, so an acyclic
+       walk takes fewer steps than both corpora have types. */
+    slot_walk w = { .max_steps = d->o->n_types + d->n->n_types + 2 };
+    bool go = walk_expression(d, &w, s, o, n, through_pointer, through_callback);
+    while (go && w.n > 0) {
+        slot_work item = w.stack[--w.n];
+        if (item.own_label)
+            item.s.label = item.label;
+        w.steps = 0;
+        go = walk_expression(d, &w, &item.s, item.o, item.n, item.through_pointer, item.through_callback);
+    }
+    free(w.stack);
+    if (w.seen_ready) {
+        ag_u64map_free(&w.seen[0]);
+        ag_u64map_free(&w.seen[1]);
+    }
+}
+
+
 
 /* ------------------------------------------------------------------ */
 /* Nodes: named types and anonymous aggregates                          */
@@ -746,7 +944,7 @@ static void compare_member_pair(differ *d, uint32_t ni, const ag_member *ma, con
         d->anon_hint = subject;
         d->anon_hint_is_member = true;
     }
-    compare_slot(d, &s, ma->type, mb->type, false, false, 0);
+    compare_slot(d, &s, ma->type, mb->type, false, false);
     d->anon_hint = NULL;
     d->anon_hint_is_member = false;
     free(subject);
@@ -792,6 +990,8 @@ static void compare_members(differ *d, uint32_t ni)
                 break;
             }
         }
+        /* d->nodes may have moved: compare_member_pair can add nodes. */
+        nd = &d->nodes[ni];
         char *subject = member_subject(d, nd->name, ma->name);
         if (renamed) {
             matched[renamed - b->members] = true;
@@ -823,6 +1023,7 @@ static void compare_members(differ *d, uint32_t ni)
             k = AG_CK_MEMBER_ADDED_IN_MIDDLE;
         char ts[512];
         spell(d->n, mb->type, ts, sizeof ts);
+        nd = &d->nodes[ni];
         char *subject = member_subject(d, nd->name, mb->name);
         node_change(d, ni, k, subject, NULL, ts,
                     xprintf(d, "member '%s' added at offset %llu", mb->name ? mb->name : "(anonymous)",
@@ -924,7 +1125,7 @@ static void compare_node(differ *d, uint32_t ni)
                    .decl_file = b->decl_file, .decl_line = b->decl_line };
         d->anon_hint = subject; /* typedef struct { ... } name_t: call it name_t */
         d->anon_hint_is_member = false;
-        compare_slot(d, &s, a->target, b->target, false, false, 0);
+        compare_slot(d, &s, a->target, b->target, false, false);
         d->anon_hint = NULL;
         free(subject);
         return;
@@ -951,7 +1152,7 @@ static void compare_node(differ *d, uint32_t ni)
         node_change(d, ni, AG_CK_TYPE_SIZE_CHANGED, NULL, NULL, NULL,
                     xprintf(d, "size %llu -> %llu bytes", (unsigned long long)a->byte_size,
                             (unsigned long long)b->byte_size));
-    uint64_t align_a = type_alignment(d->o, d->nodes[ni].o, 0), align_b = type_alignment(d->n, d->nodes[ni].n, 0);
+    uint64_t align_a = type_alignment(d, d->o, d->nodes[ni].o), align_b = type_alignment(d, d->n, d->nodes[ni].n);
     if (align_a != align_b)
         node_change(d, ni, AG_CK_TYPE_ALIGNMENT_CHANGED, NULL, NULL, NULL,
                     xprintf(d, "alignment %llu -> %llu", (unsigned long long)align_a,
@@ -1215,12 +1416,12 @@ static void compare_function(differ *d, iface *f, const ag_function *a, const ag
     char label[300];
     snprintf(label, sizeof label, "%s() return", a->name);
     slot s = iface_slot(f, SLOT_RETURN, subject, label, file, line);
-    compare_slot(d, &s, a->return_type, b->return_type, false, false, 0);
+    compare_slot(d, &s, a->return_type, b->return_type, false, false);
     size_t common = a->n_params < b->n_params ? a->n_params : b->n_params;
     for (size_t i = 0; i < common && ok(d); i++) {
         snprintf(label, sizeof label, "%s() param %zu", a->name, i + 1);
         s = iface_slot(f, SLOT_PARAM, subject, label, file, line);
-        compare_slot(d, &s, a->params[i].type, b->params[i].type, false, false, 0);
+        compare_slot(d, &s, a->params[i].type, b->params[i].type, false, false);
         const char *on = a->params[i].name, *nn = b->params[i].name;
         if (on && nn && strcmp(on, nn) != 0)
             iface_change(d, f, AG_CK_FN_PARAM_RENAMED, subject, on, nn, file, line,
@@ -1255,7 +1456,7 @@ static void compare_variable(differ *d, iface *f, const ag_variable *a, const ag
     const char *file = b->decl_file ? b->decl_file : a->decl_file;
     uint32_t line = b->decl_file ? b->decl_line : a->decl_line;
     slot s = iface_slot(f, SLOT_VARIABLE, a->name, a->name, file, line);
-    compare_slot(d, &s, a->type, b->type, false, false, 0);
+    compare_slot(d, &s, a->type, b->type, false, false);
 }
 
 /* ------------------------------------------------------------------ */
@@ -1374,44 +1575,74 @@ static void walk_push(differ *d, walker *w, const edge *via, uint32_t parent, bo
 
 /* "ctx_init() param 1 -> struct ctx -> member p -> struct point". A step
    that only names the same type again (a typedef's target that is the
-   anonymous struct the typedef names) is left out. */
+   anonymous struct the typedef names) is left out. A path of more than
+   PATH_SHOWN steps (thousands of typedefs in a row) keeps its first and
+   last PATH_SHOWN / 2 and says how many are left out between them. */
+#define PATH_SHOWN 64
+
+static bool path_put(char **buf, size_t *len, size_t *cap, const char *part)
+{
+    size_t need = *len + strlen(part) + 8;
+    if (need > *cap) {
+        size_t ncap = *cap;
+        while (ncap < need)
+            ncap *= 2;
+        char *b = realloc(*buf, ncap);
+        if (!b)
+            return false;
+        *buf = b;
+        *cap = ncap;
+    }
+    *len += (size_t)sprintf(*buf + *len, "%s%s", *len ? " -> " : "", part);
+    return true;
+}
+
 static char *walk_path(differ *d, const walker *w, uint32_t at)
 {
-    /* Collect the chain back to the root, then print forwards. */
-    uint32_t chain[256];
+    /* The steps back to the root, forwards, without repeated names. */
     size_t n = 0;
-    for (uint32_t i = at; i != UINT32_MAX && n < 256; i = w->items[i].parent)
-        chain[n++] = i;
+    for (uint32_t i = at; i != UINT32_MAX; i = w->items[i].parent)
+        n++;
+    uint32_t *steps = malloc((n ? n : 1) * sizeof *steps);
     size_t cap = 256, len = 0;
     char *buf = malloc(cap);
-    if (!buf) {
+    if (!steps || !buf) {
+        free(steps);
+        free(buf);
         oom(d);
         return NULL;
     }
-    buf[0] = '\0';
+    size_t k = n;
+    for (uint32_t i = at; i != UINT32_MAX; i = w->items[i].parent)
+        steps[--k] = i;
+    size_t kept = 0;
     const char *prev_name = NULL;
-    for (size_t k = n; k-- > 0;) {
-        const walk_item *it = &w->items[chain[k]];
-        const char *name = d->nodes[it->node].name;
+    for (size_t i = 0; i < n; i++) {
+        const char *name = d->nodes[w->items[steps[i]].node].name;
         if (prev_name && strcmp(prev_name, name) == 0)
             continue;
         prev_name = name;
-        const char *parts[2] = { it->via->label, name };
-        for (int p = 0; p < 2; p++) {
-            size_t need = len + strlen(parts[p]) + 8;
-            if (need > cap) {
-                while (cap < need)
-                    cap *= 2;
-                char *b = realloc(buf, cap);
-                if (!b) {
-                    free(buf);
-                    oom(d);
-                    return NULL;
-                }
-                buf = b;
-            }
-            len += (size_t)sprintf(buf + len, "%s%s", len ? " -> " : "", parts[p]);
+        steps[kept++] = steps[i];
+    }
+    buf[0] = '\0';
+    bool ok_so_far = true;
+    for (size_t i = 0; i < kept && ok_so_far; i++) {
+        if (kept > PATH_SHOWN && i == PATH_SHOWN / 2) {
+            char skipped[64];
+            snprintf(skipped, sizeof skipped, "(%zu more steps)", kept - PATH_SHOWN);
+            ok_so_far = path_put(&buf, &len, &cap, skipped);
+            i = kept - PATH_SHOWN / 2 - 1;
+            continue;
         }
+        const walk_item *it = &w->items[steps[i]];
+        ok_so_far = path_put(&buf, &len, &cap, it->via->label) &&
+                    path_put(&buf, &len, &cap, d->nodes[it->node].name);
+    }
+    free(steps);
+    if (!ok_so_far) {
+        free(buf);
+        oom(d);
+        return NULL;
     }
     return buf;
 }
@@ -1670,6 +1901,12 @@ static void release(differ *d)
         free_change(&d->changes[i].c);
     free(d->changes);
     ag_u64map_free(&d->node_of_pair);
+    for (int side = 0; side < 2; side++) {
+        free(d->align[side]);
+        free(d->align_state[side]);
+        free(d->align_stack[side]);
+        free(d->align_next[side]);
+    }
 }
 
 /* Compares every function and variable present (with DWARF) on both sides. */
@@ -1690,6 +1927,7 @@ static void compare_interfaces(differ *d, iface **out, size_t *n_out)
         iface *f = &list[n++];
         f->name = xstrdup(d, a->name);
         compare_function(d, f, a, b);
+        compare_pending_nodes(d);
     }
     for (size_t i = 0; i < d->o->n_variables && ok(d); i++) {
         const ag_variable *a = &d->o->variables[i];
@@ -1699,6 +1937,7 @@ static void compare_interfaces(differ *d, iface **out, size_t *n_out)
         iface *f = &list[n++];
         f->name = xstrdup(d, a->name);
         compare_variable(d, f, a, b);
+        compare_pending_nodes(d);
     }
     *out = list;
     *n_out = n;
@@ -1779,6 +2018,7 @@ static void compare_public_types(differ *d, public_root **out, size_t *n_out)
         d->anon_hint = NULL;
         if (ni == UINT32_MAX)
             break;
+        compare_pending_nodes(d);
         const ag_type *b = &d->n->types[j];
         const char *file = b->decl_file ? b->decl_file : a->decl_file ? a->decl_file : "?";
         const char *slash = strrchr(file, '/');

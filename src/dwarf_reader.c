@@ -26,6 +26,7 @@
 #include <gelf.h>
 #include <libelf.h>
 #include <libdwarf.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -37,7 +38,6 @@
 #include "hash.h"
 #include "surface.h"
 
-#define MAX_TYPE_DEPTH 4096
 #define ALT_FLAG (1ULL << 63) /* reserved for offsets into a dwz alternate file */
 
 /* A DIE that can serve as an exported interface's description. */
@@ -984,10 +984,10 @@ static ag_type_ref resolve_type(reader *r, Dwarf_Off off)
         r->skipped_other++;
         return unknown_type(r, off, "type in a missing dwz alternate file");
     }
-    if (++r->depth > MAX_TYPE_DEPTH) {
+    if (++r->depth > AG_MAX_TYPE_DEPTH) {
         r->depth--;
         r->status = ag_fail(r->err, AG_ERR_DWARF, "corrupt DWARF: type references nest deeper than %d",
-                            MAX_TYPE_DEPTH);
+                            AG_MAX_TYPE_DEPTH);
         return AG_NO_TYPE;
     }
     Dwarf_Die die = die_at(r, off);
@@ -1751,12 +1751,53 @@ static ag_status read_dwarf(ag_corpus *c, const char *debug_path, bool declarati
     return st;
 }
 
+/* Type DIEs are read recursively (resolve_type), up to AG_MAX_TYPE_DEPTH
+   levels. How much stack that takes must not depend on the caller (a
+   service worker thread, a small `ulimit -s`), so the reading runs on a
+   thread of its own with a stack sized for the limit: about 200 bytes a
+   level in a release build, several times that with sanitizers. */
+#define READER_STACK_BYTES ((size_t)AG_MAX_TYPE_DEPTH * 16384)
+
+typedef struct read_job {
+    ag_corpus *c;
+    const char *debug_path;
+    bool declarations;
+    size_t *n_declared;
+    ag_error *err;
+    ag_status status;
+} read_job;
+
+static void *read_thread(void *arg)
+{
+    read_job *j = arg;
+    j->status = read_dwarf(j->c, j->debug_path, j->declarations, j->n_declared, j->err);
+    return NULL;
+}
+
+static ag_status read_on_own_stack(read_job *j)
+{
+    pthread_attr_t attr;
+    pthread_t thread;
+    if (pthread_attr_init(&attr) != 0)
+        return ag_fail(j->err, AG_ERR_NOMEM, "cannot start the DWARF reader: out of memory");
+    int rc = pthread_attr_setstacksize(&attr, READER_STACK_BYTES);
+    if (rc == 0)
+        rc = pthread_create(&thread, &attr, read_thread, j);
+    pthread_attr_destroy(&attr);
+    if (rc != 0)
+        return ag_fail(j->err, AG_ERR_NOMEM, "cannot start the DWARF reader: %s", strerror(rc));
+    pthread_join(thread, NULL);
+    return j->status;
+}
+
 ag_status ag_dwarf_read(ag_corpus *c, const char *debug_path, ag_error *err)
 {
-    return read_dwarf(c, debug_path, false, NULL, err);
+    read_job j = { .c = c, .debug_path = debug_path, .err = err };
+    return read_on_own_stack(&j);
 }
 
 ag_status ag_dwarf_read_imports(ag_corpus *c, const char *debug_path, size_t *n_found, ag_error *err)
 {
-    return read_dwarf(c, debug_path, true, n_found, err);
+    read_job j = { .c = c, .debug_path = debug_path, .declarations = true, .n_declared = n_found, .err = err };
+    return read_on_own_stack(&j);
 }
