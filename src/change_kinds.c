@@ -154,8 +154,8 @@ static const ag_change_kind_info kinds[AG_CK__COUNT] = {
       "a new dependency must be present wherever the binding is deployed" },
     { AG_CK_NEEDED_REMOVED, "needed-removed", C, AG_AREA_ELF,
       "a dependency is no longer loaded (binaries that relied on it being pulled in indirectly may notice)" },
-    { AG_CK_DEBUG_INFO_LOST, "debug-info-lost", R, AG_AREA_ELF,
-      "the new release has no debug info: type and signature changes can no longer be checked" },
+    { AG_CK_DEBUG_INFO_MISSING, "debug-info-missing", R, AG_AREA_ELF,
+      "a release has no debug info, so no type or signature was compared: a layout or signature change there goes unseen (find its debug file: --debug-dir, debuginfod)" },
 };
 
 #undef B
@@ -198,5 +198,9 @@ int ag_change_kind_from_id(const char *id)
     for (int k = 0; k < AG_CK__COUNT; k++)
         if (id && strcmp(id, kinds[k].id) == 0)
             return k;
+    /* Ids of kinds that were merged into another: suppression files and
+       stored reports written with them keep working. */
+    if (id && strcmp(id, "debug-info-lost") == 0)
+        return AG_CK_DEBUG_INFO_MISSING;
     return -1;
 }

@@ -98,7 +98,7 @@ typedef enum ag_change_kind {
     AG_CK_RUNPATH_CHANGED,
     AG_CK_NEEDED_ADDED,
     AG_CK_NEEDED_REMOVED,
-    AG_CK_DEBUG_INFO_LOST,             /* types were known, now unknown: cannot be checked */
+    AG_CK_DEBUG_INFO_MISSING,          /* a side has no debug info: types were not compared */
     AG_CK__COUNT
 } ag_change_kind;
 

@@ -1371,8 +1371,13 @@ static void compare_elf(differ *d)
     for (size_t i = 0; i < a->n_needed; i++)
         if (!strv_has(b->needed, b->n_needed, a->needed[i]))
             symbol_change(d, AG_CK_NEEDED_REMOVED, a->needed[i], a->needed[i], NULL, NULL);
-    if (d->o->has_debug_info && !d->n->has_debug_info)
-        symbol_change(d, AG_CK_DEBUG_INFO_LOST, "debug info", "present", "absent", NULL);
+    /* Types not compared is never "no change": say which side lacks them. */
+    bool ho = d->o->has_debug_info, hn = d->n->has_debug_info;
+    if (!ho || !hn)
+        symbol_change(d, AG_CK_DEBUG_INFO_MISSING, "debug info", ho ? "present" : "absent",
+                      hn ? "present" : "absent",
+                      xprintf(d, "%s no debug info: types and signatures were not compared",
+                              !ho && !hn ? "neither release has" : !ho ? "the old release has" : "the new release has"));
 }
 
 /* ------------------------------------------------------------------ */
@@ -2025,7 +2030,7 @@ static void compare_public_types(differ *d, public_root **out, size_t *n_out)
         public_root *r = &roots[n++];
         r->header = xstrdup(d, slash ? slash + 1 : file);
         r->e = (edge){ .to = ni, .through_pointer = true };
-        r->e.label = xprintf(d, "public header %s:", r->header ? r->header : "?");
+        r->e.label = xprintf(d, "public header %s", r->header ? r->header : "?");
     }
     ag_u64map_free(&by_name);
     *out = roots;
