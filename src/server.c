@@ -56,7 +56,7 @@
 #define CACHE_MAX_ENTRIES 256
 #define CACHE_MAX_BYTES ((size_t)64 << 20)
 #define MAX_QUERY_ARGS 64
-#define WRITER_NICE 5
+#define UPLOAD_NICE 5
 
 /* ------------------------------------------------------------------ */
 /* Per-thread state                                                    */
@@ -533,10 +533,11 @@ static void *worker_main(void *arg)
 {
     ag_server *srv = ((struct srv_role_arg *)arg)->srv;
     srv_role role = ((struct srv_role_arg *)arg)->role;
-    /* Linux gives each thread its own nice value: the writer yields the
-       CPU to readers (a read takes milliseconds, a write may take seconds). */
-    if (role == SRV_WRITE)
-        setpriority(PRIO_PROCESS, (id_t)syscall(SYS_gettid), WRITER_NICE);
+    /* Linux gives each thread its own nice value: the upload workers and
+       the writer yield the CPU to readers and the network threads (a read
+       takes milliseconds, parsing and storing an upload may take seconds). */
+    if (role != SRV_READ)
+        setpriority(PRIO_PROCESS, (id_t)syscall(SYS_gettid), UPLOAD_NICE);
     srv_queue *q = &srv->queues[role];
     for (;;) {
         pthread_mutex_lock(&srv->qlock);
