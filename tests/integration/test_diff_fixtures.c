@@ -298,7 +298,7 @@ static bool is_type_level(const char *id)
 {
     static const char *const site_level[] = { "pointer-level-changed", "pointee-const-added",
                                                "pointee-const-removed", "array-dimension-changed",
-                                               "base-type-changed", NULL };
+                                               "base-type-changed", "type-changed-same-abi", NULL };
     for (size_t i = 0; site_level[i]; i++)
         if (strcmp(id, site_level[i]) == 0)
             return false;
@@ -333,7 +333,8 @@ Test(diff_fixtures, every_change_is_explained, .timeout = 600)
             diff_result_free(&d);
             continue;
         }
-        bool is_callback_case = strcmp(cases[ci].name, "callback") == 0;
+        /* Cases named callback* change only inside a callback's signature. */
+        bool is_callback_case = strncmp(cases[ci].name, "callback", 8) == 0;
         size_t i;
         json_t *c;
         json_array_foreach(json_object_get(d.root, "changes"), i, c) {
