@@ -2051,32 +2051,12 @@ static slot iface_slot(iface *f, slot_role role, const char *subject, const char
     return s;
 }
 
-static uint32_t iface_change(differ *d, iface *f, ag_change_kind k, const char *subject, const char *ov,
-                             const char *nv, const char *file, uint32_t line, char *detail)
+static void iface_change(differ *d, iface *f, ag_change_kind k, const char *subject, const char *ov,
+                         const char *nv, const char *file, uint32_t line, char *detail)
 {
     uint32_t ci = add_change(d, k, subject, ov, nv, file, line, detail);
     slot s = iface_slot(f, SLOT_PARAM, subject, "", file, line);
     own_change(d, &s, ci);
-    return ci;
-}
-
-/* Trailing parameters removed while every earlier one keeps its name and
-   type: old callers pass arguments the function no longer reads, and on
-   the ELF psABIs the caller removes its own arguments, so nothing is
-   misread (api-break: their sources no longer compile). A parameter gone
-   from the middle (the later ones renamed or retyped into its place) or a
-   variadic function (its variable arguments would start elsewhere) is
-   breaking. */
-static bool removal_is_trailing(const differ *d, const ag_function *a, const ag_function *b, size_t common)
-{
-    if (a->variadic || b->variadic)
-        return false;
-    for (size_t i = 0; i < common; i++) {
-        const char *on = a->params[i].name, *nn = b->params[i].name;
-        if ((on && nn && strcmp(on, nn) != 0) || !same_spelling(d, a->params[i].type, b->params[i].type))
-            return false;
-    }
-    return true;
 }
 
 static void compare_function(differ *d, iface *f, const ag_function *a, const ag_function *b)
@@ -2116,19 +2096,12 @@ static void compare_function(differ *d, iface *f, const ag_function *a, const ag
                      xprintf(d, "parameter %zu '%s' (%s) added", i + 1,
                              b->params[i].name ? b->params[i].name : "", ts));
     }
-    bool trailing = common < a->n_params && removal_is_trailing(d, a, b, common);
     for (size_t i = common; i < a->n_params && ok(d); i++) {
         char ts[512];
         spell(d->o, a->params[i].type, ts, sizeof ts);
-        uint32_t ci = iface_change(d, f, AG_CK_FN_PARAM_REMOVED, subject, ts, NULL, file, line,
-                                   xprintf(d, "parameter %zu '%s' (%s) removed%s", i + 1,
-                                           a->params[i].name ? a->params[i].name : "", ts,
-                                           trailing ? "; old callers still pass it, the function ignores it"
-                                                    : a->variadic || b->variadic
-                                                          ? "; the variable arguments now start elsewhere"
-                                                          : "; the parameters before it changed too: arguments are misread"));
-        if (ci != UINT32_MAX && !trailing)
-            d->changes[ci].c.verdict = AG_VERDICT_BREAKING;
+        iface_change(d, f, AG_CK_FN_PARAM_REMOVED, subject, ts, NULL, file, line,
+                     xprintf(d, "parameter %zu '%s' (%s) removed", i + 1,
+                             a->params[i].name ? a->params[i].name : "", ts));
     }
     if (a->variadic != b->variadic)
         iface_change(d, f, AG_CK_FN_VARIADIC_CHANGED, subject, a->variadic ? "variadic" : "fixed",
