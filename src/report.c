@@ -113,10 +113,17 @@ static size_t describe_side(const ag_surface_summary *s, char *buf, size_t len)
     if (n >= len)
         return n;
     if (s->n_private == 0)
-        return n + (size_t)snprintf(buf + n, len - n, "no type private");
-    n += (size_t)snprintf(buf + n, len - n, "%zu type%s %s", s->n_private, s->n_private == 1 ? "" : "s",
-                          s->method == AG_SURFACE_HEADERS ? "private" : "treated as private");
-    if (s->method == AG_SURFACE_HEADERS)
+        n += (size_t)snprintf(buf + n, len - n, "no type private");
+    else
+        n += (size_t)snprintf(buf + n, len - n, "%zu type%s %s", s->n_private, s->n_private == 1 ? "" : "s",
+                              s->method == AG_SURFACE_HEADERS ? "private" : "treated as private");
+    if (s->method == AG_SURFACE_HEADERS) {
+        if (s->n_internal_exports && n < len)
+            n += (size_t)snprintf(buf + n, len - n, ", %zu export%s no header declares", s->n_internal_exports,
+                                  s->n_internal_exports == 1 ? "" : "s");
+        return n;
+    }
+    if (s->n_private == 0)
         return n;
     const char *sep = ": ";
     for (int v = AG_VIS_PUBLIC + 1; v < AG_VIS__COUNT && n < len; v++) {
@@ -144,8 +151,10 @@ void rep_surface_sentence(const ag_diff *d, char *buf, size_t len)
     if (used < len)
         used += describe_side(n, buf + used, len - used);
     if (used < len && d->n_private_changes)
-        snprintf(buf + used, len - used, "; %zu change%s inside private types left out", d->n_private_changes,
-                 d->n_private_changes == 1 ? "" : "s");
+        snprintf(buf + used, len - used, "; %zu change%s inside private types%s left out", d->n_private_changes,
+                 d->n_private_changes == 1 ? "" : "s",
+                 d->surface_old.n_internal_exports || d->surface_new.n_internal_exports ? " and internal exports"
+                                                                                         : "");
 }
 
 bool rep_surface_inferred(const ag_diff *d)
