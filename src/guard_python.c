@@ -1,7 +1,7 @@
 /*
  * guard_python.c — the Python stub `abiguard stub --lang python` writes: a
- * pure-Python module (standard library only: ctypes, struct, os, sys,
- * warnings) for bindings written with ctypes or cffi, which have no native
+ * pure-Python module (standard library only: ctypes, struct, os, sys; and
+ * warnings under the warn policy) for bindings written with ctypes or cffi, which have no native
  * part to compile the C stub into. verify(lib) identifies the object lib
  * was loaded from by its handle (dlinfo(RTLD_DI_LINKMAP); a cffi library
  * through dladdr1 on a symbol it resolved), reads its SONAME, build-id and
@@ -104,7 +104,6 @@ ag_status ag_guard_write_python(const ag_guard_plan *p, const ag_guard_stub_opti
             "import os\n"
             "import struct\n"
             "import sys\n"
-            "import warnings\n"
             "\n"
             "__all__ = [\"verify\", \"verify_layouts\", \"AbiGuardError\", \"Verdict\", \"LAYOUTS\", \"FINGERPRINTS\"]\n"
             "\n",
