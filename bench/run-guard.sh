@@ -16,12 +16,16 @@
 #            then the mean of 200
 # Times are the CPU time of the calling thread (of the process for JS, which
 # has no per-thread clock), so a busy machine slows them less than it does
-# wall-clock times. The interpreter's or JVM's own start is never counted, nor
-# is the first use of the FFI the binding does anyway (shown beside, for
-# scale). Goal: under 1 ms at import in every language; the run fails when
-# the C check, which every native binding runs, costs 100 us or more.
+# wall-clock times; each program runs RUNS times (default 5) and the lowest
+# figures are kept, the rest being what other processes cost it. The
+# interpreter's or JVM's own start is never counted, nor is the first use of
+# the FFI the binding does anyway; both are shown beside, for scale: the
+# binding's own first FFI call, and what loading an empty module (Python,
+# JS) or class (Java) costs the same way, the floor of any check shipped as
+# one. Goal: under 1 ms at import in every language; the run fails when the
+# C check, which every native binding runs, costs 100 us or more.
 #
-#   bench/run-guard.sh [ABIGUARD] [FIXTURES]     (after `make all fixtures`)
+#   [RUNS=N] bench/run-guard.sh [ABIGUARD] [FIXTURES]   (after `make all fixtures`)
 set -eu
 ABIGUARD=$(realpath "${1:-build/abiguard}")
 FIXTURES=$(realpath "${2:-build/fixtures}")
@@ -35,18 +39,28 @@ done
 printf 'geo_version\ngeo_distance\ngeo_translate\ngeo_shape_new\ngeo_shape_set\ngeo_bounds\ngeo_shape_free\n' \
     > "$T/symbols.txt"
 stub() { "$ABIGUARD" stub geo@1 --db "$T/db" --symbols @"$T/symbols.txt" "$@" >/dev/null; }
+RUNS=${RUNS:-5}
 status=0
 # One result line. REF, when given, is what the binding's own first FFI use
-# cost in the same process (loading the library and a first call), for scale.
-report() { # LANG BUILD FIRST_US MEAN_US [REF_US]
-    ref=${5:+   (its own first FFI call: $5 us)}
+# cost in the same process (loading the library and a first call); FLOOR
+# what loading an empty module or class cost there: both for scale.
+report() { # LANG BUILD FIRST_US MEAN_US [REF_US [FLOOR_US]]
+    ref=${5:+   (its own first FFI call: $5 us}${6:+; an empty module or class: $6 us}${5:+)}
     over=$(awk "BEGIN { print ($3 >= 1000) ? \"  over the 1 ms goal\" : \"\" }")
     printf '%-7s %-4s first check %8.1f us   then %7.2f us per check%s%s\n' "$1" "$2" "$3" "$4" "$over" "$ref"
 }
-run() { # LANG BUILD COMMAND...: the command prints "FIRST_US MEAN_US [REF_US]"
+run() { # LANG BUILD COMMAND...: the command prints "FIRST_US MEAN_US [REF_US [FLOOR_US]]"
     lang=$1 build=$2
     shift 2
-    out=$(LD_LIBRARY_PATH="$G/$build" ABIGUARD_POLICY=default "$@") || { echo "$lang $build: failed"; status=1; return; }
+    all=
+    for _ in $(seq "$RUNS"); do
+        one=$(LD_LIBRARY_PATH="$G/$build" ABIGUARD_POLICY=default "$@") || { echo "$lang $build: failed"; status=1; return; }
+        all="$all$one
+"
+    done
+    # the lowest of each column over the runs
+    out=$(printf '%s' "$all" | awk '{ for (i = 1; i <= NF; i++) if (NR == 1 || $i < m[i]) m[i] = $i; n = NF }
+                                    END { for (i = 1; i <= n; i++) printf "%s%s", m[i], i < n ? " " : "\n" }')
     report "$lang" "$build" $out
     if [ "$lang" = C ]; then # the check every native binding runs must stay cheap
         mean=$(echo "$out" | cut -d' ' -f2)
@@ -91,7 +105,8 @@ for b in v1 v1b; do run C $b "$T/bench-c"; done
 # ---- Python (ctypes)
 mkdir -p "$T/py"
 stub --lang python -o "$T/py/geo_guard.py"
-/usr/bin/python3 -m py_compile "$T/py/geo_guard.py"
+echo 'EMPTY = True' > "$T/py/empty_module.py"
+/usr/bin/python3 -m py_compile "$T/py/geo_guard.py" "$T/py/empty_module.py"
 cat > "$T/py/bench.py" <<'PY'
 import ctypes
 import time
@@ -117,6 +132,9 @@ class GeoShape(ctypes.Structure):
 
 DECLARED = {"struct geo_point": GeoPoint, "struct geo_rect": GeoRect, "struct geo_shape": GeoShape,
             "enum geo_kind": {"GEO_POLYLINE": 0, "GEO_POLYGON": 1}}
+e = time.thread_time()
+import empty_module  # noqa: E402,F401
+floor = time.thread_time() - e
 a = time.thread_time()
 import geo_guard  # noqa: E402
 geo_guard.verify(lib)
@@ -126,7 +144,7 @@ for _ in range(200):
     geo_guard.verify(lib)
     geo_guard.verify_layouts(DECLARED)
 c = time.thread_time()
-print("%.1f %.2f %.0f" % ((b - a) * 1e6, (c - b) / 200 * 1e6, ref * 1e6))
+print("%.1f %.2f %.0f %.0f" % ((b - a) * 1e6, (c - b) / 200 * 1e6, ref * 1e6, floor * 1e6))
 PY
 for b in v1 v1b; do run Python $b env PYTHONPATH="$T/py" PYTHONDONTWRITEBYTECODE=1 /usr/bin/python3 "$T/py/bench.py"; done
 
@@ -177,6 +195,9 @@ public final class Bench {
         new GeoPoint(); // the binding's own first use of its structures
         new GeoRect();
         new GeoShape();
+        long e = cpu.getCurrentThreadCpuTime();
+        new Empty();
+        long floor = cpu.getCurrentThreadCpuTime() - e;
         long a = cpu.getCurrentThreadCpuTime();
         GeoGuard.verify(lib);
         GeoGuard.verifyLayouts(declared);
@@ -186,8 +207,11 @@ public final class Bench {
             GeoGuard.verifyLayouts(declared);
         }
         long c = cpu.getCurrentThreadCpuTime();
-        System.out.printf("%.1f %.2f %.0f%n", (b - a) / 1e3, (c - b) / 200 / 1e3, ref / 1e3);
+        System.out.printf("%.1f %.2f %.0f %.0f%n", (b - a) / 1e3, (c - b) / 200 / 1e3, ref / 1e3, floor / 1e3);
     }
+}
+
+final class Empty {
 }
 JAVA
 javac -d "$T/java/classes" -cp /usr/share/java/jna.jar "$T/java/geo/GeoGuard.java" "$T/java/geo/Bench.java"
@@ -296,6 +320,9 @@ const GeoRect = koffi.struct('geo_rect', { min: GeoPoint, max: GeoPoint });
 const GeoShape = koffi.struct('geo_shape', { kind: 'int', n: 'int', pts: koffi.pointer(GeoPoint) });
 const declared = { 'struct geo_point': GeoPoint, 'struct geo_rect': GeoRect, 'struct geo_shape': GeoShape,
                    'enum geo_kind': { GEO_POLYLINE: 0, GEO_POLYGON: 1 } };
+const e = cpu();
+require('empty_module');
+const floor = cpu() - e;
 const a = cpu();
 const guard = require('geo_guard');
 guard.verify(lib, koffi);
@@ -306,8 +333,9 @@ for (let i = 0; i < 200; i++) {
   guard.verifyLayouts(declared, koffi);
 }
 const c = cpu();
-console.log(`${(b - a).toFixed(1)} ${((c - b) / 200).toFixed(2)} ${ref}`);
+console.log(`${(b - a).toFixed(1)} ${((c - b) / 200).toFixed(2)} ${ref} ${floor}`);
 JS
+    echo 'module.exports = {};' > "$T/js/empty_module.js"
     for b in v1 v1b; do run JS $b env NODE_PATH="$NODE_MODULES:$T/js" node "$T/js/bench.js"; done
 else
     echo "JS      (no koffi under $NODE_MODULES: run make fixtures)"

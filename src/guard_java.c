@@ -130,7 +130,6 @@ ag_status ag_guard_write_java(const ag_guard_plan *p, const ag_guard_stub_option
             "import com.sun.jna.NativeLibrary;\n"
             "import com.sun.jna.Pointer;\n"
             "import com.sun.jna.Structure;\n"
-            "import com.sun.jna.ptr.PointerByReference;\n"
             "import java.lang.reflect.Field;\n"
             "import java.lang.reflect.Method;\n"
             "import java.lang.reflect.Modifier;\n"

@@ -317,11 +317,15 @@
             } catch (UnsatisfiedLinkError e) {
                 continue; // not in it
             }
-            Memory info = new Memory(4L * W); // Dl_info: dli_fname, dli_fbase, ...
-            PointerByReference out = new PointerByReference();
-            if (dladdr1.invokeInt(new Object[] { p, info, out, 2 }) == 0 || out.getValue() == null) // RTLD_DL_LINKMAP
+            // Dl_info (dli_fname, dli_fbase, dli_sname, dli_saddr), then the
+            // link_map dladdr1 stores: plain memory, not a PointerByReference,
+            // whose conversion machinery costs milliseconds to load.
+            Memory info = new Memory(5L * W);
+            info.clear();
+            if (dladdr1.invokeInt(new Object[] { p, info, info.share(4L * W), 2 }) == 0) // RTLD_DL_LINKMAP
                 return null;
-            return new Loaded(Pointer.nativeValue(out.getValue()), Pointer.nativeValue(info.getPointer(W)));
+            long lm = Pointer.nativeValue(info.getPointer(4L * W));
+            return lm != 0 ? new Loaded(lm, Pointer.nativeValue(info.getPointer(W))) : null;
         }
         return null;
     }
