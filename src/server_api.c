@@ -70,10 +70,11 @@ static ag_status find_release(ag_store *s, const char *lib, const char *ver, ag_
             *idx = i;
             return AG_OK;
         }
+    ag_status st_missing = ag_store_no_release(err, lib, ver, *rels, *n);
     ag_store_releases_free(*rels, *n);
     *rels = NULL;
     *n = 0;
-    return ag_fail(err, AG_ERR_NOTFOUND, "no release %s@%s", lib, ver);
+    return st_missing;
 }
 
 static char *machine_of(ag_store *s, int64_t release_id)

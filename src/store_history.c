@@ -252,7 +252,7 @@ static ag_status find_in_session(const diff_session *ds, const char *version, si
             return AG_OK;
         }
     }
-    return ag_fail(err, AG_ERR_NOTFOUND, "no release %s@%s", ds->n ? ds->rels[0].library : "?", version);
+    return ag_store_no_release(err, ds->n ? ds->rels[0].library : "?", version, ds->rels, ds->n);
 }
 
 /* ------------------------------------------------------------------ */

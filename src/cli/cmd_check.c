@@ -56,7 +56,7 @@ static int parse_check_args(int argc, char **argv, check_args *a)
             if (r < 0)
                 return AG_EXIT_USAGE;
             if (r == 0)
-                return cli_usage_error("check", "unknown option '%s'", arg);
+                return cli_unknown_option("check", arg);
             continue;
         }
         if (a->binding)

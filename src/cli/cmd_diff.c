@@ -50,7 +50,7 @@ static int parse_diff_args(int argc, char **argv, diff_args *a)
             if (r < 0)
                 return AG_EXIT_USAGE;
             if (r == 0)
-                return cli_usage_error("diff", "unknown option '%s'", arg);
+                return cli_unknown_option("diff", arg);
             continue;
         }
         if (a->old_arg && a->new_arg)

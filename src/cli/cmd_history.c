@@ -57,7 +57,7 @@ int cmd_history(int argc, char **argv)
             if (r < 0)
                 return AG_EXIT_USAGE;
             if (r == 0)
-                return cli_usage_error("history", "unknown option '%s'", arg);
+                return cli_unknown_option("history", arg);
             continue;
         }
         if (name)

@@ -177,7 +177,7 @@ int cmd_import_dir(int argc, char **argv)
             if (r < 0)
                 return AG_EXIT_USAGE;
             if (r == 0)
-                return cli_usage_error("import-dir", "unknown option '%s'", arg);
+                return cli_unknown_option("import-dir", arg);
             continue;
         }
         if (dir)

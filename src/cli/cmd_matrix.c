@@ -67,7 +67,7 @@ int cmd_matrix(int argc, char **argv)
             if (r < 0)
                 return AG_EXIT_USAGE;
             if (r == 0)
-                return cli_usage_error("matrix", "unknown option '%s'", arg);
+                return cli_unknown_option("matrix", arg);
             continue;
         }
         if (name)

@@ -114,7 +114,8 @@ int cmd_serve(int argc, char **argv)
                 return cli_usage_error("serve", "--max-body takes a size in bytes (or with K, M, G), not '%s'", v);
             continue;
         }
-        return cli_usage_error("serve", "unexpected argument '%s'", argv[i]);
+        return argv[i][0] == '-' ? cli_unknown_option("serve", argv[i])
+                                 : cli_usage_error("serve", "unexpected argument '%s'", argv[i]);
     }
 
     /* Before any thread exists: the workers inherit this mask. */

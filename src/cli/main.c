@@ -3,10 +3,15 @@
  * --version, and dispatch. Each subcommand lives in cmd_<name>.c.
  */
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
+#include "build_info.h"
 #include "cli.h"
+#include "cli_help.h"
+#include "../corpus.h"
+#include "../runtime_info.h"
 #include "../version.h"
 
 const ag_command ag_commands[] = {
@@ -359,10 +364,24 @@ const ag_command ag_commands[] = {
     { NULL, NULL, NULL, NULL },
 };
 
+/* The options of abiguard itself, in the shape of the commands' option
+   lines (cli_help.h reads them for the man page and completion). */
+const char ag_global_options[] =
+    "  -h, --help          this help; 'abiguard COMMAND --help' (or 'abiguard help\n"
+    "                      COMMAND') describes one command\n"
+    "  -V, --version       abiguard's version (and git description), the corpus\n"
+    "                      format, and the versions of the libraries it runs with\n"
+    "  --color=WHEN        colour verdicts: auto (the default: on a terminal, unless\n"
+    "                      NO_COLOR is set), always or never; never in -o files.\n"
+    "                      Taken before or after COMMAND\n"
+    "  --no-color          the same as --color=never\n";
+
+#ifndef ABIGUARD_NO_MAIN
+/* (docgen links this file without main: it writes its own pages.) */
 static void print_main_help(FILE *out)
 {
     fprintf(out,
-            "usage: abiguard [--version] [--help] COMMAND [ARGS]\n"
+            "usage: abiguard [--version] [--help] [--color=WHEN] COMMAND [ARGS]\n"
             "\n"
             "abiguard %s: ABI-drift monitor and compatibility guard for native libraries\n"
             "used through language bindings.\n"
@@ -370,10 +389,58 @@ static void print_main_help(FILE *out)
             "commands:\n", ABIGUARD_VERSION);
     for (const ag_command *c = ag_commands; c->name; c++)
         fprintf(out, "  %-13s %s\n", c->name, c->summary);
-    fprintf(out, "\n'abiguard COMMAND --help' describes one command.\n"
+    fprintf(out, "\noptions:\n%s", ag_global_options);
+    fprintf(out, "\n'abiguard COMMAND --help' describes one command; 'man abiguard-COMMAND' too.\n"
                  "exit codes: 0 ok / no change (or only harmless ones), 1 error, 2 usage,\n"
                  "            4 ABI changed, 8 incompatible\n");
 }
+
+static void print_version(void)
+{
+    printf("abiguard %s\n", ABIGUARD_VERSION);
+    if (*ABIGUARD_GIT_DESCRIBE)
+        printf("git: %s\n", ABIGUARD_GIT_DESCRIBE);
+    printf("corpus format: %s\n", AG_CORPUS_FORMAT);
+    ag_runtime_library libs[AG_RUNTIME_LIBRARIES];
+    ag_runtime_libraries(libs);
+    fputs("running with:", stdout);
+    for (size_t i = 0; i < AG_RUNTIME_LIBRARIES; i++)
+        printf("%s %s %s", i ? "," : "", libs[i].name, libs[i].version);
+    putchar('\n');
+}
+
+/* Takes --color[=WHEN] and --no-color out of argv (anywhere before "--"),
+   so every command accepts them. Returns -1 after a usage error. */
+static int take_global_options(int *argc, char **argv)
+{
+    int out = 1;
+    bool done = false;
+    for (int i = 1; i < *argc; i++) {
+        const char *a = argv[i];
+        if (!done && strcmp(a, "--") == 0)
+            done = true;
+        if (!done && (strcmp(a, "--no-color") == 0 || strcmp(a, "--color") == 0)) {
+            cli_set_color_mode(a[2] == 'n' ? CLI_COLOR_NEVER : CLI_COLOR_ALWAYS);
+            continue;
+        }
+        if (!done && strncmp(a, "--color=", 8) == 0) {
+            int m = cli_parse_color_mode(a + 8);
+            if (m < 0) {
+                cli_error(NULL, "--color takes auto, always or never, not '%s'", a + 8);
+                fprintf(stderr, "try 'abiguard --help'\n");
+                return -1;
+            }
+            cli_set_color_mode((cli_color_mode)m);
+            continue;
+        }
+        argv[out++] = argv[i];
+    }
+    argv[out] = NULL;
+    *argc = out;
+    return 0;
+}
+
+#endif
 
 static void vreport(const char *level, const char *subject, const char *fmt, va_list ap)
 {
@@ -430,34 +497,45 @@ int cli_wants_help(const char *cmd, int argc, char **argv)
     return 0;
 }
 
+#ifndef ABIGUARD_NO_MAIN
 int main(int argc, char **argv)
 {
+    if (take_global_options(&argc, argv) < 0)
+        return AG_EXIT_USAGE;
     if (argc < 2) {
         print_main_help(stderr);
         return AG_EXIT_USAGE;
     }
     if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "help") == 0) {
         if (argc > 2 && strcmp(argv[1], "help") == 0) {
-            char *sub[] = { argv[2], "--help", NULL };
-            for (const ag_command *c = ag_commands; c->name; c++)
-                if (strcmp(c->name, argv[2]) == 0)
-                    return cli_wants_help(c->name, 2, sub) ? AG_EXIT_OK : AG_EXIT_OK;
+            const ag_command *c = cli_find_command(argv[2]);
+            if (!c)
+                return cli_unknown_command(argv[2]);
+            fputs(c->usage, stdout);
+            return AG_EXIT_OK;
         }
         print_main_help(stdout);
         return AG_EXIT_OK;
     }
     if (strcmp(argv[1], "--version") == 0 || strcmp(argv[1], "-V") == 0) {
-        printf("abiguard %s\n", ABIGUARD_VERSION);
+        print_version();
         return AG_EXIT_OK;
     }
-    for (const ag_command *c = ag_commands; c->name; c++) {
-        if (strcmp(c->name, argv[1]) == 0) {
-            if (cli_wants_help(c->name, argc - 1, argv + 1))
-                return AG_EXIT_OK;
-            return c->run(argc - 1, argv + 1);
-        }
+    if (argv[1][0] == '-') {
+        static const char *const globals[] = { "--help", "--version", "--color", "--no-color" };
+        const char *s = cli_suggest(argv[1], globals, sizeof globals / sizeof globals[0]);
+        if (s)
+            cli_error(NULL, "unknown option '%s' (did you mean %s?)", argv[1], s);
+        else
+            cli_error(NULL, "unknown option '%s' (a command's options go after it)", argv[1]);
+        fprintf(stderr, "try 'abiguard --help'\n");
+        return AG_EXIT_USAGE;
     }
-    cli_error(NULL, "unknown command '%s'", argv[1]);
-    fprintf(stderr, "try 'abiguard --help'\n");
-    return AG_EXIT_USAGE;
+    const ag_command *c = cli_find_command(argv[1]);
+    if (!c)
+        return cli_unknown_command(argv[1]);
+    if (cli_wants_help(c->name, argc - 1, argv + 1))
+        return AG_EXIT_OK;
+    return c->run(argc - 1, argv + 1);
 }
+#endif

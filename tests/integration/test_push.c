@@ -426,7 +426,9 @@ Test(push, to_the_real_service)
     tool_run_free(&r);
     /* A second push of the same release: 409, not retried, with the message. */
     run_push(&r, &e, NULL, "--retries", "3", NULL, NULL, NULL, NULL);
-    bool conflict = r.exited && r.exit_status == 1 && strstr(r.err, "HTTP 409");
+    /* ... and the advice is this command's option, not the API's query. */
+    bool conflict = r.exited && r.exit_status == 1 && strstr(r.err, "HTTP 409") &&
+                    strstr(r.err, "use --replace") && !strstr(r.err, "?replace=1");
     char *err2 = strdup(r.err);
     tool_run_free(&r);
     /* A wrong token: 403. */
