@@ -114,7 +114,8 @@ typedef enum ag_type_kind {
     AG_T__COUNT
 } ag_type_kind;
 
-/* Base type encodings (a subset of DW_ATE_*, kept numeric-compatible). */
+/* Base type encodings: every DW_ATE_* of DWARF 5, numerically equal. A
+   vendor encoding (DW_ATE_lo_user and up) is read as AG_ENC_NONE. */
 typedef enum ag_encoding {
     AG_ENC_NONE = 0,
     AG_ENC_ADDRESS = 0x1,
@@ -125,7 +126,17 @@ typedef enum ag_encoding {
     AG_ENC_SIGNED_CHAR = 0x6,
     AG_ENC_UNSIGNED = 0x7,
     AG_ENC_UNSIGNED_CHAR = 0x8,
+    AG_ENC_IMAGINARY_FLOAT = 0x9,
+    AG_ENC_PACKED_DECIMAL = 0xa,
+    AG_ENC_NUMERIC_STRING = 0xb,
+    AG_ENC_EDITED = 0xc,
+    AG_ENC_SIGNED_FIXED = 0xd,
+    AG_ENC_UNSIGNED_FIXED = 0xe,
+    AG_ENC_DECIMAL_FLOAT = 0xf,
     AG_ENC_UTF = 0x10,
+    AG_ENC_UCS = 0x11,
+    AG_ENC_ASCII = 0x12,
+    AG_ENC__LAST = AG_ENC_ASCII
 } ag_encoding;
 
 typedef struct ag_member {
@@ -264,6 +275,12 @@ int ag_encoding_from_name(const char *s);
 /* A C-like spelling of a type ("const char *", "struct ctx", "int[4]",
    "int (*)(void *, int)"). Writes at most buflen bytes, always terminated. */
 void ag_type_spell(const ag_corpus *c, ag_type_ref t, char *buf, size_t buflen);
+
+/* Layout: the type behind any typedefs and qualifiers; a type's size in
+   bytes as a member (arrays multiplied out, pointers by ELF class; 0 when
+   unknown). Both iterate, never recurse. */
+ag_type_ref ag_type_resolve(const ag_corpus *c, ag_type_ref t);
+uint64_t ag_type_size(const ag_corpus *c, ag_type_ref t);
 
 /* Lookup helpers: binary search on the name-sorted arrays of a finalized corpus. */
 const ag_function *ag_corpus_find_function(const ag_corpus *c, const char *name);
