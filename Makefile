@@ -43,7 +43,7 @@ BASH_COMPLETION = $(BUILD)/completion/abiguard
 ZSH_COMPLETION  = $(BUILD)/completion/_abiguard
 
 .PHONY: all test check check-asan deps bench demo baselines clean fixtures web-test fuzz fuzz-check \
-    install uninstall deb FORCE
+    install uninstall deb deb-lint FORCE
 all: $(ABIGUARD) $(LIBAG) $(MAN_STAMP) $(BASH_COMPLETION) $(ZSH_COMPLETION)
 
 $(BUILD)/obj/%.o: src/%.c
@@ -149,6 +149,44 @@ install: all
 	$(INSTALL) -m 644 $(BASH_COMPLETION) $(DESTDIR)$(BASHCOMPDIR)/abiguard
 	$(INSTALL) -m 644 $(ZSH_COMPLETION) $(DESTDIR)$(ZSHCOMPDIR)/_abiguard
 
+# ---------------------------------------------------------------- deb
+# `make deb`: build/abiguard_VERSION-1_ARCH.deb from `make install
+# PREFIX=/usr` into a staging root, the binary stripped, man pages and the
+# changelog compressed, dependencies from dpkg-shlibdeps, then lintian
+# (warnings it may give are explained in packaging/lintian-overrides).
+VERSION     = $(shell sed -n 's/^\#define ABIGUARD_VERSION "\(.*\)"/\1/p' src/version.h)
+DEB_VERSION = $(VERSION)-1
+DEB_ARCH    = $(shell dpkg --print-architecture)
+DEB_WORK    = $(BUILD)/deb
+DEB_ROOT    = $(DEB_WORK)/root
+DEB_FILE    = $(BUILD)/abiguard_$(DEB_VERSION)_$(DEB_ARCH).deb
+
+deb: all
+	rm -rf $(DEB_WORK) && mkdir -p $(DEB_ROOT)/DEBIAN $(DEB_WORK)/debian
+	$(MAKE) --no-print-directory install DESTDIR=$(abspath $(DEB_ROOT)) PREFIX=/usr
+	strip --strip-unneeded --remove-section=.comment --remove-section=.note $(DEB_ROOT)/usr/bin/abiguard
+	gzip -9n $(DEB_ROOT)/usr/share/man/man1/*.1
+	rm -f $(DEB_ROOT)/usr/share/doc/abiguard/README.md.gz
+	$(INSTALL) -m 644 packaging/copyright $(DEB_ROOT)/usr/share/doc/abiguard/copyright
+	sed 's/@VERSION@/$(DEB_VERSION)/' packaging/changelog.in | gzip -9n > $(DEB_ROOT)/usr/share/doc/abiguard/changelog.Debian.gz
+	chmod 644 $(DEB_ROOT)/usr/share/doc/abiguard/changelog.Debian.gz
+	$(INSTALL) -d $(DEB_ROOT)/usr/share/lintian/overrides
+	$(INSTALL) -m 644 packaging/lintian-overrides $(DEB_ROOT)/usr/share/lintian/overrides/abiguard
+	printf 'Source: abiguard\n\nPackage: abiguard\nArchitecture: any\n' > $(DEB_WORK)/debian/control
+	cd $(DEB_WORK) && dpkg-shlibdeps -O root/usr/bin/abiguard | sed -n 's/^shlibs:Depends=//p' > depends
+	test -s $(DEB_WORK)/depends
+	sed -e 's/@VERSION@/$(DEB_VERSION)/' -e 's/@ARCH@/$(DEB_ARCH)/' \
+	    -e "s/@SIZE@/$$(du -sk --exclude=DEBIAN $(DEB_ROOT) | cut -f1)/" \
+	    -e "s/@DEPENDS@/$$(cat $(DEB_WORK)/depends)/" packaging/control.in > $(DEB_ROOT)/DEBIAN/control
+	cd $(DEB_ROOT) && find usr -type f -exec md5sum {} + | sort -k2 > DEBIAN/md5sums
+	chmod -R u+w,go-w $(DEB_ROOT)
+	dpkg-deb --root-owner-group -Zxz --build $(DEB_ROOT) $(DEB_FILE)
+	@echo "built $(DEB_FILE)"
+
+# `make deb-lint`: lintian on the package (no error, no warning).
+deb-lint: deb
+	lintian --fail-on error,warning --no-tag-display-limit $(DEB_FILE)
+
 # Removes what install put there (the man pages by the names docgen wrote).
 uninstall: $(MAN_STAMP)
 	rm -f $(DESTDIR)$(BINDIR)/abiguard $(DESTDIR)$(BASHCOMPDIR)/abiguard $(DESTDIR)$(ZSHCOMPDIR)/_abiguard
@@ -165,6 +203,7 @@ DEB_PACKAGES = gcc make pkg-config libelf-dev libdwarf-dev zlib1g-dev libjansson
     python3 python3-dev python3-cffi debuginfod wrk chromium nodejs \
     libc6-dbg libgsl27 libgsl-dbg liblua5.1-0 liblua5.1-0-dbg liblua5.3-0 liblua5.3-0-dbg \
     liblua5.4-0 liblua5.4-0-dbg \
+    dpkg-dev fakeroot lintian man-db zsh bash-completion \
     openjdk-17-jdk-headless libjna-java golang-go rustc
 # The guard tests run each generated stub on its real runtime (above: Java
 # with JNA, Go, Rust; python3-cffi and nodejs before); the N-API addon

@@ -115,8 +115,9 @@ static json_t *release_json(ag_store *s, const ag_store_release *r)
 
 static void api_healthz(ag_store *s, srv_reply *rep)
 {
-    reply_json(rep, 200, json_pack("{s:s,s:s,s:i}", "status", "ok", "version", ABIGUARD_VERSION,
-                                   "schema", ag_store_schema_version(s)), false);
+    reply_json(rep, 200, json_pack("{s:s,s:s,s:i,s:s}", "status", "ok", "version", ABIGUARD_VERSION,
+                                   "schema", ag_store_schema_version(s), "store", ag_store_file_name(s)),
+               false);
 }
 
 static void api_libraries(ag_store *s, srv_reply *rep)

@@ -337,6 +337,15 @@ int ag_store_schema_latest(void)
     return ag_migrations[ag_n_migrations - 1].version;
 }
 
+const char *ag_store_file_name(ag_store *s)
+{
+    const char *path = s ? sqlite3_db_filename(s->db, "main") : NULL;
+    if (!path || !*path)
+        return "";
+    const char *slash = strrchr(path, '/');
+    return slash ? slash + 1 : path;
+}
+
 int ag_store_schema_version(ag_store *s)
 {
     int64_t v = -1;

@@ -44,6 +44,9 @@ void ag_store_close(ag_store *s);
 
 /* PRAGMA user_version of the open database, and the newest this build knows. */
 int ag_store_schema_version(ag_store *s);
+/* The store's file name without its directory ("abiguard.db"): what the
+   service shows of which store it serves, without telling its paths. */
+const char *ag_store_file_name(ag_store *s);
 int ag_store_schema_latest(void);
 
 /* Groups several writes into one transaction (import-dir): while one is

@@ -17,6 +17,7 @@
 
 #include "cli.h"
 #include "../progress.h"
+#include "../report.h"
 
 /* ------------------------------------------------------------------ */
 /* Reading the help text                                               */
@@ -245,6 +246,20 @@ bool cli_color_for(FILE *stream)
     if (!term || strcmp(term, "dumb") == 0)
         return false;
     return isatty(fileno(stream));
+}
+
+void cli_print_verdict(const char *word, int verdict, int width)
+{
+    static int color = -1;
+    if (color < 0)
+        color = cli_color_for(stdout);
+    int pad = width - (int)strlen(word);
+    if (color)
+        printf("%s%s%s", ag_verdict_sgr((ag_verdict)verdict), word, AG_SGR_RESET);
+    else
+        fputs(word, stdout);
+    if (pad > 0)
+        printf("%*s", pad, "");
 }
 
 /* ------------------------------------------------------------------ */

@@ -45,6 +45,10 @@ int cli_parse_color_mode(const char *v);     /* -1 for an unknown word */
    never coloured (the commands do not ask). */
 bool cli_color_for(FILE *stream);
 
+/* word left-aligned in width columns on stdout, in the verdict's colour
+   when stdout takes colour (tables: history, matrix). */
+void cli_print_verdict(const char *word, int verdict, int width);
+
 /* Long work: a progress line on stderr when it is a terminal (shown once
    the work has taken a second), erased at the end. */
 void cli_progress_start(void);

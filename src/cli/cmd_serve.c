@@ -40,26 +40,33 @@ static void log_request(void *user, const char *method, const char *path, int st
     fprintf(stderr, "%s %s %d %.1f\n", method, clean, status, ms);
 }
 
-/* web/ next to the binary's directory (build/abiguard -> web/), else ./web. */
+/* The dashboard, found from the binary's own location: installed
+   (PREFIX/bin/abiguard -> PREFIX/share/abiguard/web), else in the source
+   tree it was built in (build/abiguard -> web/). NULL when neither is. */
 static char *default_web_dir(void)
 {
+    static const char *const relative[] = { "../share/abiguard/web", "../web" };
     char exe[PATH_MAX];
     ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
-    if (n > 0) {
-        exe[n] = '\0';
-        char *slash = strrchr(exe, '/');
-        if (slash) {
-            *slash = '\0';
-            char *dir = NULL;
-            struct stat sb;
-            if (asprintf(&dir, "%s/../web", exe) >= 0) {
-                if (stat(dir, &sb) == 0 && S_ISDIR(sb.st_mode))
-                    return dir;
-                free(dir);
-            }
-        }
+    if (n <= 0)
+        return NULL;
+    exe[n] = '\0';
+    char *slash = strrchr(exe, '/');
+    if (!slash)
+        return NULL;
+    *slash = '\0';
+    for (size_t i = 0; i < sizeof relative / sizeof relative[0]; i++) {
+        char *dir = NULL;
+        struct stat sb;
+        if (asprintf(&dir, "%s/%s", exe, relative[i]) < 0)
+            return NULL;
+        char *real = realpath(dir, NULL);
+        free(dir);
+        if (real && stat(real, &sb) == 0 && S_ISDIR(sb.st_mode))
+            return real;
+        free(real);
     }
-    return strdup("web");
+    return NULL;
 }
 
 static int parse_size(const char *v, size_t *out)
@@ -87,8 +94,13 @@ int cmd_serve(int argc, char **argv)
     const char *db = NULL, *listen = "127.0.0.1:8080", *token_file = NULL, *web = NULL, *v = NULL;
     unsigned threads = 2;
     size_t max_body = AG_SERVER_DEFAULT_MAX_BODY;
+    bool create = false;
     for (int i = 1; i < argc; i++) {
         int r;
+        if (strcmp(argv[i], "--create") == 0) {
+            create = true;
+            continue;
+        }
         if ((r = cli_opt_value("serve", argc, argv, &i, "--db", NULL, &db)) != 0 ||
             (r = cli_opt_value("serve", argc, argv, &i, "--listen", NULL, &listen)) != 0 ||
             (r = cli_opt_value("serve", argc, argv, &i, "--token-file", NULL, &token_file)) != 0 ||
@@ -126,8 +138,15 @@ int cmd_serve(int argc, char **argv)
     pthread_sigmask(SIG_BLOCK, &stop, NULL);
     signal(SIGPIPE, SIG_IGN);
 
-    char *web_dir = web ? strdup(web) : default_web_dir();
     const char *db_path = ag_store_default_path(db);
+    /* A mistyped --db must not serve an empty store that looks like an
+       outage: a new store is made only when asked for. */
+    struct stat db_sb;
+    if (!create && stat(db_path, &db_sb) != 0 && errno == ENOENT) {
+        cli_error(db_path, "no such store (give --create to start with an empty one)");
+        return AG_EXIT_ERROR;
+    }
+    char *web_dir = web ? strdup(web) : default_web_dir();
     ag_server_config cfg = {
         .db_path = db_path, .listen = listen, .token_file = token_file, .threads = threads,
         .max_body = max_body, .web_dir = web_dir, .log = log_request,
@@ -146,13 +165,18 @@ int cmd_serve(int argc, char **argv)
     if (colon)
         *colon = '\0';
     fprintf(stderr, "listening on http://%s:%u\n", host, ag_server_port(srv));
+    /* The URL alone on stdout, for scripts (the port chosen for :0). */
+    printf("http://%s:%u/\n", host, ag_server_port(srv));
+    fflush(stdout);
     if (!token_file)
         cli_warning(NULL, "no --token-file: every write is refused");
     else if (ag_server_token_count(srv) == 0)
         cli_warning(token_file, "no token in the file: every write is refused");
-    if (ag_server_static_count(srv) == 0)
+    if (ag_server_static_count(srv) == 0 && web_dir)
         cli_warning(web_dir, "no dashboard files found; serving the API only");
-    fprintf(stderr, "store %s, %u threads, dashboard from %s\n", db_path, threads, web_dir);
+    else if (!web_dir)
+        cli_warning(NULL, "no dashboard next to the binary (give --web DIR); serving the API only");
+    fprintf(stderr, "store %s, %u threads, dashboard from %s\n", db_path, threads, web_dir ? web_dir : "-");
     fflush(stderr);
 
     int sig = 0;

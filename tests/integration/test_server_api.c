@@ -76,9 +76,9 @@ static void server_start(server *s, bool seeded, const char *const *extra)
     free(link);
     if (seeded)
         seed(s);
-    const char *argv[32] = { abiguard_binary(), "serve", "--db", s->db, "--listen", "127.0.0.1:0",
+    const char *argv[32] = { abiguard_binary(), "serve", "--db", s->db, "--create", "--listen", "127.0.0.1:0",
                              "--token-file", s->tokens, "--web", s->web, "--threads", "4" };
-    size_t n = 12;
+    size_t n = 13;
     for (size_t i = 0; extra && extra[i] && n < 31; i++)
         argv[n++] = extra[i];
     argv[n] = NULL;
@@ -285,6 +285,8 @@ Test(server, read_endpoints)
     json_t *v = parse(&r);
     cr_assert_str_eq(json_string_value(json_object_get(v, "status")), "ok");
     cr_assert(json_integer_value(json_object_get(v, "schema")) >= 1);
+    /* which store: its file name, never the directory it is in */
+    cr_assert_str_eq(json_string_value(json_object_get(v, "store")), "store.db");
     json_decref(v);
     resp_free(&r);
 
