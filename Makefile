@@ -229,6 +229,7 @@ include tests/fixtures/dwarf/dwarf.mk
 # Optional parts (binding fixtures, browser tests) add their rules here.
 -include tests/fixtures/bindings/bindings.mk
 -include tests/web/web.mk
+-include tests/ci/ci.mk
 -include tests/fixtures/guard/guard.mk
 include tests/realworld/realworld.mk
 
@@ -248,6 +249,7 @@ check: all fixtures $(BUILD)/unit-tests $(BUILD)/integration-tests
 	ABIGUARD=$(abspath $(ABIGUARD)) FIXTURES=$(abspath $(BUILD)/fixtures) \
 	    $(BUILD)/integration-tests --jobs 2
 	$(if $(WEB_TEST),$(MAKE) --no-print-directory $(WEB_TEST))
+	$(if $(CI_TEST),$(MAKE) --no-print-directory $(CI_TEST))
 	$(if $(FUZZ_CHECK),$(MAKE) --no-print-directory $(FUZZ_CHECK))
 
 test: deps

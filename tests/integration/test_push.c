@@ -414,6 +414,7 @@ Test(push, to_the_real_service)
     cr_assert(pid >= 0);
     if (pid == 0) {
         freopen("/dev/null", "w", stderr);
+        freopen("/dev/null", "w", stdout);
         execl(abiguard_binary(), abiguard_binary(), "serve", "--db", db, "--create", "--listen", listen_at, "--token-file",
               e.token_file, (char *)NULL);
         _exit(127);
