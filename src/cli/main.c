@@ -505,6 +505,7 @@ static void vreport(const char *level, const char *subject, const char *fmt, va_
     for (char *p = msg; *p; p++)
         if (*p == '\n' || *p == '\r')
             *p = ' ';
+    cli_progress_end();   /* a progress line on the terminal goes first */
     if (subject)
         fprintf(stderr, "abiguard: %s: %s: %s\n", level, subject, msg);
     else
@@ -591,6 +592,19 @@ int main(int argc, char **argv)
         return cli_unknown_command(argv[1]);
     if (cli_wants_help(c->name, argc - 1, argv + 1))
         return AG_EXIT_OK;
-    return c->run(argc - 1, argv + 1);
+    /* Commands whose work can take a while (reading a large library's
+       DWARF, importing many baselines, comparing many releases) show a
+       progress line on a terminal; serve never does. */
+    static const char *const long_work[] = { "extract", "show", "diff", "check", "add", "push",
+                                             "import-dir", "history", "matrix", "fingerprint" };
+    bool progress = false;
+    for (size_t i = 0; i < sizeof long_work / sizeof long_work[0]; i++)
+        progress = progress || strcmp(c->name, long_work[i]) == 0;
+    if (progress)
+        cli_progress_start();
+    int rc = c->run(argc - 1, argv + 1);
+    if (progress)
+        cli_progress_end();
+    return rc;
 }
 #endif

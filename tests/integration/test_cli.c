@@ -543,6 +543,41 @@ Test(cli, no_progress_line_without_a_terminal)
     free(db);
 }
 
+/* On a terminal: the line shows (at once with ABIGUARD_PROGRESS_DELAY=0),
+   and is erased before the command's own output and at the end. */
+Test(cli, progress_line_on_a_terminal_then_erased)
+{
+    char *dir = make_temp_dir(), *db = path_join2(dir, "s.db"), *corpus = path_join2(dir, "c.json");
+    char *lib = breaking_pair(0);
+    char args[PATH_MAX * 3];
+    static const struct { const char *fmt, *what; } runs[] = {
+        { "import-dir baselines --db %s", "importing baselines: 1/" },
+        { "matrix lua --db %s", "comparing releases: 1/" },
+        { "history lua --db %s", "comparing releases: 1/" },
+        { "extract %2$s -o %3$s", "reading DWARF units: 1" },
+    };
+    for (size_t i = 0; i < sizeof runs / sizeof runs[0]; i++) {
+        snprintf(args, sizeof args, runs[i].fmt, db, lib, corpus);
+        char *tty = on_terminal("ABIGUARD_PROGRESS_DELAY=0", args);
+        char want[128];
+        snprintf(want, sizeof want, "\rabiguard: %s", runs[i].what);
+        const char *shown = strstr(tty, want);
+        cr_expect(shown, "`%s` on a terminal: no '%s' line: %s", args, runs[i].what, tty);
+        const char *erased = shown ? strstr(shown, "\r\033[K") : NULL;
+        cr_expect(erased, "`%s`: the progress line is not erased: %s", args, tty);
+        /* Nothing after the erase is drawn over: the rest ends the output
+           or starts at the line's beginning. */
+        if (erased)
+            cr_expect(!strstr(erased + 4, "\rabiguard: "), "`%s`: drawn again after the end: %s", args, tty);
+        free(tty);
+    }
+    remove_tree(dir);
+    free(dir);
+    free(db);
+    free(corpus);
+    free(lib);
+}
+
 /* ------------------------------------------------------------------ */
 /* serve: --create, the URL on stdout                                  */
 
