@@ -257,7 +257,7 @@ test: deps
 
 check-asan: deps
 	LSAN_OPTIONS=suppressions=$(abspath tests/lsan.supp):print_suppressions=0 \
-	$(MAKE) BUILD=build-asan CFLAGS="-O1 -g -fno-omit-frame-pointer" WEB_TEST= FUZZ_CHECK= \
+	$(MAKE) BUILD=build-asan CFLAGS="-O1 -g -fno-omit-frame-pointer" WEB_TEST= CI_TEST= FUZZ_CHECK= \
 	    SANITIZE="-fsanitize=address,undefined -fno-sanitize-recover=all" check
 
 bench: deps all
