@@ -16,7 +16,6 @@
  *     and the URL it listens on alone on stdout;
  *   - messages that point the right way: a JSON file that is not a corpus.
  */
-#include <arpa/inet.h>
 #include <criterion/criterion.h>
 #include <curl/curl.h>
 #include <dwarf.h>
@@ -24,13 +23,11 @@
 #include <libdwarf.h>
 #include <limits.h>
 #include <microhttpd.h>
-#include <netinet/in.h>
 #include <signal.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -581,27 +578,6 @@ Test(cli, progress_line_on_a_terminal_then_erased)
 /* ------------------------------------------------------------------ */
 /* serve: --create, the URL on stdout                                  */
 
-static int http_get_status(unsigned port, const char *path, char *body, size_t size)
-{
-    int fd = socket(AF_INET, SOCK_STREAM, 0);
-    cr_assert(fd >= 0);
-    struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons((uint16_t)port) };
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    cr_assert(connect(fd, (struct sockaddr *)&a, sizeof a) == 0, "cannot connect to port %u", port);
-    char req[256];
-    int n = snprintf(req, sizeof req, "GET %s HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n", path);
-    cr_assert(write(fd, req, (size_t)n) == n);
-    size_t got = 0;
-    ssize_t k;
-    while (got + 1 < size && (k = read(fd, body + got, size - 1 - got)) > 0)
-        got += (size_t)k;
-    body[got] = '\0';
-    close(fd);
-    int status = 0;
-    sscanf(body, "HTTP/1.%*d %d", &status);
-    return status;
-}
-
 Test(cli, serve_needs_create_for_a_new_store_and_prints_its_url)
 {
     char *dir = make_temp_dir(), *db = path_join2(dir, "typo.db"), *out = path_join2(dir, "out"),
@@ -638,9 +614,10 @@ Test(cli, serve_needs_create_for_a_new_store_and_prints_its_url)
     char expect[64];
     snprintf(expect, sizeof expect, "http://127.0.0.1:%u/\n", port);
     cr_expect_str_eq(text, expect);
-    char body[8192];
-    cr_expect_eq(http_get_status(port, "/healthz", body, sizeof body), 200, "%s", body);
+    char *body = NULL;
+    cr_expect_eq(loopback_http_get(port, "/healthz", &body), 200, "%s", body);
     cr_expect(strstr(body, "\"store\": \"typo.db\"") || strstr(body, "\"store\":\"typo.db\""), "%s", body);
+    free(body);
     kill(pid, SIGTERM);
     int status = 0;
     waitpid(pid, &status, 0);

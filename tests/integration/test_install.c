@@ -14,16 +14,13 @@
  * The package test is skipped in the sanitizer build (a package of an
  * ASan binary would be no package anyone installs).
  */
-#include <arpa/inet.h>
 #include <criterion/criterion.h>
 #include <fcntl.h>
 #include <limits.h>
-#include <netinet/in.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -84,31 +81,6 @@ static void expect_file(const char *root, const char *rel, bool executable)
     free(p);
 }
 
-static int http_get(unsigned port, const char *path, char **body)
-{
-    int fd = socket(AF_INET, SOCK_STREAM, 0);
-    cr_assert(fd >= 0);
-    struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons((uint16_t)port) };
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    cr_assert(connect(fd, (struct sockaddr *)&a, sizeof a) == 0);
-    char req[256];
-    int n = snprintf(req, sizeof req, "GET %s HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n", path);
-    cr_assert(write(fd, req, (size_t)n) == n);
-    size_t cap = 1 << 20, got = 0;
-    char *buf = malloc(cap);
-    ssize_t k;
-    while (got + 1 < cap && (k = read(fd, buf + got, cap - 1 - got)) > 0)
-        got += (size_t)k;
-    buf[got] = '\0';
-    close(fd);
-    int status = 0;
-    sscanf(buf, "HTTP/1.%*d %d", &status);
-    char *sep = strstr(buf, "\r\n\r\n");
-    *body = strdup(sep ? sep + 4 : "");
-    free(buf);
-    return status;
-}
-
 /* The installed serve, from a directory outside the source tree, serves
    the installed dashboard: GET / is the installed index.html. */
 static void serve_installed_dashboard(const char *work, const char *bin, const char *webdir)
@@ -139,14 +111,14 @@ static void serve_installed_dashboard(const char *work, const char *bin, const c
     char *log = read_whole_file(err, NULL);
     cr_assert(port, "the installed serve printed no URL: %s", log ? log : "");
     char *body = NULL;
-    int status = http_get(port, "/", &body);
+    int status = loopback_http_get(port, "/", &body);
     char *index_path = path_join2(webdir, "index.html");
     char *index = read_whole_file(index_path, NULL);
     cr_assert(index, "no %s", index_path);
     cr_expect_eq(status, 200);
     cr_expect_str_eq(body, index, "GET / is not the installed index.html");
     free(body);
-    status = http_get(port, "/app.js", &body);
+    status = loopback_http_get(port, "/app.js", &body);
     cr_expect_eq(status, 200);
     free(body);
     kill(pid, SIGTERM);
