@@ -66,13 +66,20 @@ $(ABIGUARD): $(CLI_OBJ) $(LIBAG)
 
 # ---------------------------------------------------------------- deps
 # Debian packages: build libraries, the test framework, the reference
-# oracles (abidw/abidiff, pahole) and the real libraries' debug info.
+# oracles (abidw/abidiff, pahole), the real libraries' debug info and the
+# runtimes the generated guards are tested on.
 DEB_PACKAGES = gcc make pkg-config libelf-dev libdwarf-dev zlib1g-dev libjansson-dev \
     libsqlite3-dev libcurl4-openssl-dev libmicrohttpd-dev libcriterion-dev \
     abigail-tools dwarves binutils elfutils time clang openssl valgrind \
     python3 python3-dev python3-cffi debuginfod wrk chromium nodejs \
     libc6-dbg libgsl27 libgsl-dbg liblua5.1-0 liblua5.1-0-dbg liblua5.3-0 liblua5.3-0-dbg \
-    liblua5.4-0 liblua5.4-0-dbg
+    liblua5.4-0 liblua5.4-0-dbg \
+    openjdk-17-jdk-headless libjna-java golang-go rustc
+# The guard tests run each generated stub on its real runtime (above: Java
+# with JNA, Go, Rust; python3-cffi and nodejs before); the N-API addon
+# needs Node's headers: Debian's libnode-dev, unless the nodejs installed
+# ships them already.
+DEB_PACKAGES += $(if $(wildcard /usr/include/node/node_api.h),,libnode-dev)
 
 deps:
 	@missing=$$(for p in $(DEB_PACKAGES); do \

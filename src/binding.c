@@ -23,6 +23,7 @@
  */
 #include "binding.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -95,6 +96,50 @@ static const char *library_name(const ag_corpus *c)
 /* The binding's DT_NEEDED entry for the library: its SONAME (or the
    baseline's) exactly, else one of the same stem (libgeo.so.1 when the
    library is now libgeo.so.2). NULL when the binding does not link it. */
+static const ag_symbol *find_export(const ag_corpus *c, const char *name, const char *version);
+
+/* The C runtime and the toolchain's support libraries: never the library a
+   binding is checked against by elimination. */
+static bool is_system_library(const char *needed)
+{
+    static const char *const stems[] = { "libc", "libm", "libdl", "libpthread", "librt", "libgcc_s",
+                                         "libstdc++", "libutil", "libresolv", "ld-linux", "ld-linux-x86-64",
+                                         "libatomic", NULL };
+    for (size_t i = 0; stems[i]; i++)
+        if (stem_len(needed) == strlen(stems[i]) && strncmp(needed, stems[i], strlen(stems[i])) == 0)
+            return true;
+    return strncmp(needed, "ld-", 3) == 0;
+}
+
+/* No DT_NEEDED entry has the library's name: the entry its imports come
+   from (a versioned import names it), or else the one entry that is not a
+   system library, when the binding imports something the library exports.
+   The library then has another name than the one the binding asks the
+   loader for, which is a SONAME change, not "nothing imported". */
+static const char *needed_by_imports(const ag_corpus *bin, const ag_corpus *library)
+{
+    bool uses_library = false;
+    for (size_t i = 0; i < bin->n_imports; i++) {
+        const ag_symbol *im = &bin->imports[i];
+        if (!find_export(library, im->name, NULL))
+            continue;
+        if (im->version_file && !is_system_library(im->version_file))
+            for (size_t k = 0; k < bin->elf.n_needed; k++)
+                if (strcmp(bin->elf.needed[k], im->version_file) == 0)
+                    return bin->elf.needed[k];
+        uses_library = uses_library || !im->version_file;
+    }
+    const char *only = NULL;
+    for (size_t k = 0; uses_library && k < bin->elf.n_needed; k++) {
+        if (is_system_library(bin->elf.needed[k]))
+            continue;
+        if (only)
+            return NULL; /* several: cannot tell which */
+        only = bin->elf.needed[k];
+    }
+    return only;
+}
+
 static const char *find_needed(const ag_corpus *bin, const ag_corpus *library, const ag_corpus *baseline)
 {
     const char *names[2] = { library_name(library), baseline ? library_name(baseline) : NULL };
@@ -106,7 +151,7 @@ static const char *find_needed(const ag_corpus *bin, const ag_corpus *library, c
         for (size_t i = 0; names[k] && i < bin->elf.n_needed; i++)
             if (same_stem(bin->elf.needed[i], names[k]))
                 return bin->elf.needed[i];
-    return NULL;
+    return needed_by_imports(bin, library);
 }
 
 static const ag_symbol *find_export(const ag_corpus *c, const char *name, const char *version)
@@ -436,8 +481,12 @@ static void fill_identity(builder *b)
     const ag_corpus *origin = b->baseline ? b->baseline : lib;
     ag_elf_info *e = &bf->elf;
     e->file_name = xdup(b, origin->elf.file_name);
-    /* The name the binding asks the loader for; else the release's own. */
-    e->soname = xdup(b, b->r->needed ? b->r->needed : origin->elf.soname);
+    /* The name the binding asks the loader for; else the release's own. A
+       library without SONAME is found by its file name: asked for by that
+       name it is the same as having no SONAME on both sides. */
+    bool found_by_file_name = !lib->elf.soname && b->r->needed && lib->elf.file_name &&
+                              strcmp(b->r->needed, lib->elf.file_name) == 0;
+    e->soname = found_by_file_name ? NULL : xdup(b, b->r->needed ? b->r->needed : origin->elf.soname);
     e->elf_type = xdup(b, lib->elf.elf_type);
     e->machine = xdup(b, lib->elf.machine);
     e->byte_order = xdup(b, lib->elf.byte_order);
@@ -482,7 +531,7 @@ static bool kept_without_impact(ag_change_kind k)
     case AG_CK_BINDING_GLOBAL_TO_WEAK:
     case AG_CK_VAR_SIZE_CHANGED:
     case AG_CK_TLS_SIZE_CHANGED:
-    case AG_CK_DEBUG_INFO_LOST:
+    case AG_CK_DEBUG_INFO_MISSING:
         return true;
     default:
         /* Additions, a new default version (the binding keeps the version
@@ -549,6 +598,28 @@ static void reduce(ag_diff *d, const ag_corpus *bf)
             d->counts[c->verdict]++;
         d->functions_removed += c->kind == AG_CK_FN_REMOVED;
         d->variables_removed += c->kind == AG_CK_VAR_REMOVED;
+    }
+}
+
+/* A SONAME change to a library without SONAME: the loader looks for it by
+   file name, so the new side is that name. */
+static void name_the_unsonamed_file(ag_diff *d, const ag_corpus *library)
+{
+    for (size_t i = 0; i < d->n_changes && !library->elf.soname && library->elf.file_name; i++) {
+        ag_change *c = &d->changes[i];
+        if (c->kind != AG_CK_SONAME_CHANGED || c->new_value)
+            continue;
+        char *name = strdup(library->elf.file_name);
+        char *detail = NULL;
+        if (name && asprintf(&detail, "the binding asks the loader for %s; this library has no SONAME and "
+                                      "is found only by its file name, %s", c->old_value ? c->old_value : "?",
+                             name) < 0)
+            detail = NULL;
+        c->new_value = name;
+        if (detail) {
+            free(c->detail);
+            c->detail = detail;
+        }
     }
 }
 
@@ -628,6 +699,7 @@ ag_status ag_binding_check_run(const char *binding_path, const ag_debug_search *
         return st;
     }
     reduce(r->diff, r->built_for);
+    name_the_unsonamed_file(r->diff, library);
     *out = r;
     return AG_OK;
 }

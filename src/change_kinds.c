@@ -56,6 +56,8 @@ static const ag_change_kind_info kinds[AG_CK__COUNT] = {
       "a new untyped symbol (an assembler label): binaries built against the old release never refer to it" },
     { AG_CK_FN_RETURN_TYPE_CHANGED, "fn-return-type-changed", B, AG_AREA_FUNCTIONS,
       "callers read the return value as the old type" },
+    { AG_CK_FN_RETURN_VALUE_ADDED, "fn-return-value-added", C, AG_AREA_FUNCTIONS,
+      "a function that returned void now returns a value in registers: old callers ignore those registers, which a call clobbers anyway (returned in memory or on the x87 stack it is fn-return-type-changed)" },
     { AG_CK_FN_PARAM_TYPE_CHANGED, "fn-param-type-changed", B, AG_AREA_FUNCTIONS,
       "callers pass the old type; the function reads it as the new one" },
     { AG_CK_FN_PARAM_ADDED, "fn-param-added", B, AG_AREA_FUNCTIONS,
@@ -77,9 +79,9 @@ static const ag_change_kind_info kinds[AG_CK__COUNT] = {
     { AG_CK_MEMBER_ADDED_AT_END, "struct-member-added-at-end", R, AG_AREA_TYPES,
       "existing members keep their offsets, but a binding that allocates, embeds or copies the type uses the old size" },
     { AG_CK_MEMBER_ADDED_IN_MIDDLE, "struct-member-added-in-middle", B, AG_AREA_TYPES,
-      "members after the new one move: old binaries read and write them at the old offsets" },
+      "the new member takes bytes old binaries use for existing members: they read and write them the old way (the members that moved, changed or went are reported with their own changes)" },
     { AG_CK_MEMBER_ADDED_IN_PADDING, "struct-member-added-in-padding", C, AG_AREA_TYPES,
-      "the new member fills former padding: size and other offsets are unchanged" },
+      "the new member fills bytes no old member used (padding, a reserved member, room inside a union): old binaries never touch them, and other offsets are unchanged" },
     { AG_CK_MEMBER_REMOVED, "struct-member-removed", B, AG_AREA_TYPES,
       "old binaries still read and write the removed member's bytes" },
     { AG_CK_MEMBER_OFFSET_CHANGED, "struct-member-offset-changed", B, AG_AREA_TYPES,
@@ -104,6 +106,8 @@ static const ag_change_kind_info kinds[AG_CK__COUNT] = {
       "const or volatile on a member changes what compiles and how accesses are optimised, not the layout" },
     { AG_CK_MEMBER_ATOMIC_CHANGED, "struct-member-atomic-changed", R, AG_AREA_TYPES,
       "_Atomic may change size, alignment and the instructions used: old binaries access it non-atomically" },
+    { AG_CK_MEMBER_WRAPPED_IN_UNION, "struct-member-wrapped-in-union", C, AG_AREA_TYPES,
+      "the member is now inside a union that still holds the old type at the same offset: old binaries read and write the same bytes as before (api-break when the old member name is gone)" },
     { AG_CK_ENUMERATOR_VALUE_CHANGED, "enum-value-changed", B, AG_AREA_ENUMS,
       "old binaries pass and compare the old value" },
     { AG_CK_ENUMERATOR_ADDED_AT_END, "enum-value-added-at-end", C, AG_AREA_ENUMS,
@@ -134,6 +138,10 @@ static const ag_change_kind_info kinds[AG_CK__COUNT] = {
       "the type became a different kind of type (e.g. a struct became a pointer)" },
     { AG_CK_CALLBACK_SIGNATURE_CHANGED, "callback-signature-changed", B, AG_AREA_CALLBACKS,
       "the library calls binding code through this function pointer with the new signature, often on a thread the runtime did not create: a mismatch crashes there" },
+    { AG_CK_TYPE_TAG_RENAMED, "type-tag-renamed", A, AG_AREA_TYPES,
+      "a struct, union or enum tag changed with the layout unchanged: binaries are unaffected, but code naming the old tag no longer compiles (harmless when an anonymous type only gained a tag)" },
+    { AG_CK_TYPE_CHANGED_SAME_ABI, "type-changed-same-abi", A, AG_AREA_TYPES,
+      "another type with the same size and register class (void * and T *, an enum and its integer type, int and long of one size): the machine code is unchanged; by value C converts implicitly (harmless), through pointers the types no longer match (api-break)" },
     { AG_CK_RELRO_DROPPED, "relro-dropped", R, AG_AREA_ELF,
       "relocation tables are no longer read-only after start-up: memory-corruption bugs are easier to exploit" },
     { AG_CK_BIND_NOW_DROPPED, "bind-now-dropped", R, AG_AREA_ELF,
@@ -154,8 +162,8 @@ static const ag_change_kind_info kinds[AG_CK__COUNT] = {
       "a new dependency must be present wherever the binding is deployed" },
     { AG_CK_NEEDED_REMOVED, "needed-removed", C, AG_AREA_ELF,
       "a dependency is no longer loaded (binaries that relied on it being pulled in indirectly may notice)" },
-    { AG_CK_DEBUG_INFO_LOST, "debug-info-lost", R, AG_AREA_ELF,
-      "the new release has no debug info: type and signature changes can no longer be checked" },
+    { AG_CK_DEBUG_INFO_MISSING, "debug-info-missing", R, AG_AREA_ELF,
+      "a release has no debug info, so no type or signature was compared: a layout or signature change there goes unseen (find its debug file: --debug-dir, debuginfod)" },
 };
 
 #undef B
@@ -198,5 +206,9 @@ int ag_change_kind_from_id(const char *id)
     for (int k = 0; k < AG_CK__COUNT; k++)
         if (id && strcmp(id, kinds[k].id) == 0)
             return k;
+    /* Ids of kinds that were merged into another: suppression files and
+       stored reports written with them keep working. */
+    if (id && strcmp(id, "debug-info-lost") == 0)
+        return AG_CK_DEBUG_INFO_MISSING;
     return -1;
 }

@@ -45,6 +45,7 @@ typedef enum ag_change_kind {
     AG_CK_SYMBOL_ADDED,
     /* functions and variables */
     AG_CK_FN_RETURN_TYPE_CHANGED,
+    AG_CK_FN_RETURN_VALUE_ADDED,       /* void -> T returned in registers */
     AG_CK_FN_PARAM_TYPE_CHANGED,
     AG_CK_FN_PARAM_ADDED,
     AG_CK_FN_PARAM_REMOVED,
@@ -70,6 +71,7 @@ typedef enum ag_change_kind {
     AG_CK_FLEXIBLE_ARRAY_CHANGED,
     AG_CK_MEMBER_QUALIFIER_CHANGED,    /* const / volatile on a member */
     AG_CK_MEMBER_ATOMIC_CHANGED,       /* _Atomic on a member */
+    AG_CK_MEMBER_WRAPPED_IN_UNION,     /* now inside a union that holds the old type at offset 0 */
     /* enums */
     AG_CK_ENUMERATOR_VALUE_CHANGED,
     AG_CK_ENUMERATOR_ADDED_AT_END,
@@ -87,6 +89,8 @@ typedef enum ag_change_kind {
     AG_CK_BASE_TYPE_CHANGED,
     AG_CK_TYPE_KIND_CHANGED,           /* e.g. a struct became an enum */
     AG_CK_CALLBACK_SIGNATURE_CHANGED,
+    AG_CK_TYPE_TAG_RENAMED,            /* struct/union/enum tag renamed or added, same layout */
+    AG_CK_TYPE_CHANGED_SAME_ABI,       /* void * <-> T *, enum <-> its integer: same machine code */
     /* ELF properties */
     AG_CK_RELRO_DROPPED,
     AG_CK_BIND_NOW_DROPPED,
@@ -98,7 +102,7 @@ typedef enum ag_change_kind {
     AG_CK_RUNPATH_CHANGED,
     AG_CK_NEEDED_ADDED,
     AG_CK_NEEDED_REMOVED,
-    AG_CK_DEBUG_INFO_LOST,             /* types were known, now unknown: cannot be checked */
+    AG_CK_DEBUG_INFO_MISSING,          /* a side has no debug info: types were not compared */
     AG_CK__COUNT
 } ag_change_kind;
 

@@ -861,7 +861,26 @@ static void sb_put(spell_buf *b, const char *s)
     b->p[b->len] = '\0';
 }
 
-static void spell_declarator(const ag_corpus *c, ag_type_ref t, const char *inner, spell_buf *out, int depth);
+static void spell_declarator(const ag_corpus *c, ag_type_ref t, const char *inner, spell_buf *out, int depth,
+                             unsigned quals);
+
+/* Qualifiers as bits, in the order they are written. */
+static const char *const qual_words[] = { "const", "volatile", "restrict", "_Atomic" };
+
+static unsigned qual_bit(ag_type_kind k)
+{
+    return k == AG_T_CONST ? 1u : k == AG_T_VOLATILE ? 2u : k == AG_T_RESTRICT ? 4u : k == AG_T_ATOMIC ? 8u : 0u;
+}
+
+/* "const volatile" (each at most once), with a separator after each word. */
+static void quals_text(unsigned quals, const char *sep, char *buf, size_t len)
+{
+    size_t used = 0;
+    buf[0] = '\0';
+    for (unsigned i = 0; i < 4 && used < len; i++)
+        if (quals & (1u << i))
+            used += (size_t)snprintf(buf + used, len - used, "%s%s", qual_words[i], sep);
+}
 
 static void spell_params(const ag_corpus *c, const ag_type *fn, spell_buf *out, int depth)
 {
@@ -874,7 +893,7 @@ static void spell_params(const ag_corpus *c, const ag_type *fn, spell_buf *out, 
             sb_put(out, ", ");
         spell_buf pb = { part, 0, sizeof part, out->budget };
         part[0] = '\0';
-        spell_declarator(c, fn->params[i].type, "", &pb, depth + 1);
+        spell_declarator(c, fn->params[i].type, "", &pb, depth + 1, 0);
         sb_put(out, part);
     }
     if (fn->variadic)
@@ -896,10 +915,14 @@ static void spell_named(const ag_type *ty, spell_buf *out)
 }
 
 /* The classic inside-out C declarator: `inner` is what has been built so
-   far around the name (empty for an abstract declarator). */
-static void spell_declarator(const ag_corpus *c, ag_type_ref t, const char *inner, spell_buf *out, int depth)
+   far around the name (empty for an abstract declarator); `quals` are
+   qualifiers met above that apply here: a run of qualifiers is written once
+   (never "const const"), and qualifiers on an array type qualify its
+   elements (C11 6.7.3p9: `const` on char[4] is const char[4]). */
+static void spell_declarator(const ag_corpus *c, ag_type_ref t, const char *inner, spell_buf *out, int depth,
+                             unsigned quals)
 {
-    char next[1024];
+    char next[1024], qs[64];
     if (--*out->budget < 0) {
         sb_put(out, "...");
         return;
@@ -915,32 +938,23 @@ static void spell_declarator(const ag_corpus *c, ag_type_ref t, const char *inne
     const ag_type *ty = &c->types[t];
     switch (ty->kind) {
     case AG_T_POINTER: {
+        /* A qualified pointer: the qualifiers go after the star. */
         const ag_type *to = ty->target < c->n_types ? &c->types[ty->target] : NULL;
         bool wrap = to && (to->kind == AG_T_FUNC || to->kind == AG_T_ARRAY);
-        snprintf(next, sizeof next, wrap ? "(*%s)" : "*%s", inner);
-        spell_declarator(c, ty->target, next, out, depth + 1);
+        quals_text(quals, " ", qs, sizeof qs);
+        size_t ql = strlen(qs);
+        if (ql && (!*inner || *inner == '[' || *inner == ')'))
+            qs[ql - 1] = '\0';
+        snprintf(next, sizeof next, wrap ? "(*%s%s)" : "*%s%s", qs, inner);
+        spell_declarator(c, ty->target, next, out, depth + 1, 0);
         return;
     }
     case AG_T_CONST:
     case AG_T_VOLATILE:
     case AG_T_RESTRICT:
-    case AG_T_ATOMIC: {
-        const char *q = ty->kind == AG_T_CONST ? "const" : ty->kind == AG_T_VOLATILE ? "volatile"
-                      : ty->kind == AG_T_RESTRICT ? "restrict" : "_Atomic";
-        const ag_type *to = ty->target < c->n_types ? &c->types[ty->target] : NULL;
-        if (to && to->kind == AG_T_POINTER) {
-            /* A qualified pointer: the qualifier goes after the star. */
-            const ag_type *pointee = to->target < c->n_types ? &c->types[to->target] : NULL;
-            bool wrap = pointee && (pointee->kind == AG_T_FUNC || pointee->kind == AG_T_ARRAY);
-            snprintf(next, sizeof next, wrap ? "(*%s%s%s)" : "*%s%s%s", q, *inner ? " " : "", inner);
-            spell_declarator(c, to->target, next, out, depth + 1);
-            return;
-        }
-        sb_put(out, q);
-        sb_put(out, " ");
-        spell_declarator(c, ty->target, inner, out, depth + 1);
+    case AG_T_ATOMIC:
+        spell_declarator(c, ty->target, inner, out, depth + 1, quals | qual_bit(ty->kind));
         return;
-    }
     case AG_T_ARRAY: {
         size_t used = (size_t)snprintf(next, sizeof next, "%s", inner);
         for (size_t i = 0; i < ty->n_dims && used < sizeof next; i++) {
@@ -949,7 +963,7 @@ static void spell_declarator(const ag_corpus *c, ag_type_ref t, const char *inne
             else
                 used += (size_t)snprintf(next + used, sizeof next - used, "[%" PRIu64 "]", ty->dims[i]);
         }
-        spell_declarator(c, ty->target, next, out, depth + 1);
+        spell_declarator(c, ty->target, next, out, depth + 1, quals);
         return;
     }
     case AG_T_FUNC: {
@@ -958,10 +972,12 @@ static void spell_declarator(const ag_corpus *c, ag_type_ref t, const char *inne
         params[0] = '\0';
         spell_params(c, ty, &pb, depth);
         snprintf(next, sizeof next, "%s%s", inner, params);
-        spell_declarator(c, ty->target, next, out, depth + 1);
+        spell_declarator(c, ty->target, next, out, depth + 1, 0);
         return;
     }
     default:
+        quals_text(quals, " ", qs, sizeof qs);
+        sb_put(out, qs);
         spell_named(ty, out);
         if (*inner) {
             if (inner[0] != '[')
@@ -979,7 +995,46 @@ void ag_type_spell(const ag_corpus *c, ag_type_ref t, char *buf, size_t buflen)
     buf[0] = '\0';
     long budget = SPELL_STEPS;
     spell_buf b = { buf, 0, buflen, &budget };
-    spell_declarator(c, t, "", &b, 0);
+    spell_declarator(c, t, "", &b, 0, 0);
+}
+
+/* ------------------------------------------------------------------ */
+/* Layout                                                              */
+
+ag_type_ref ag_type_resolve(const ag_corpus *c, ag_type_ref t)
+{
+    for (size_t guard = 0; t < c->n_types && guard < c->n_types; guard++) {
+        ag_type_kind k = c->types[t].kind;
+        if (k != AG_T_TYPEDEF && k != AG_T_CONST && k != AG_T_VOLATILE && k != AG_T_RESTRICT && k != AG_T_ATOMIC)
+            break;
+        t = c->types[t].target;
+    }
+    return t;
+}
+
+uint64_t ag_type_size(const ag_corpus *c, ag_type_ref t)
+{
+    /* Arrays of arrays multiply their way down to the element, iteratively. */
+    uint64_t count = 1;
+    for (size_t guard = 0; guard <= c->n_types; guard++) {
+        t = ag_type_resolve(c, t);
+        if (t >= c->n_types)
+            return 0;
+        const ag_type *ty = &c->types[t];
+        if (ty->kind != AG_T_ARRAY || ty->byte_size) {
+            uint64_t size = ty->byte_size;
+            if (ty->kind == AG_T_POINTER && !size)
+                size = c->elf.elf_class == 32 ? 4 : 8;
+            return count * size;
+        }
+        for (size_t i = 0; i < ty->n_dims; i++) {
+            if (ty->dims[i] == AG_DIM_UNKNOWN)
+                return 0;
+            count *= ty->dims[i];
+        }
+        t = ty->target;
+    }
+    return 0;
 }
 
 /* ------------------------------------------------------------------ */

@@ -276,6 +276,12 @@ int ag_encoding_from_name(const char *s);
    "int (*)(void *, int)"). Writes at most buflen bytes, always terminated. */
 void ag_type_spell(const ag_corpus *c, ag_type_ref t, char *buf, size_t buflen);
 
+/* Layout: the type behind any typedefs and qualifiers; a type's size in
+   bytes as a member (arrays multiplied out, pointers by ELF class; 0 when
+   unknown). Both iterate, never recurse. */
+ag_type_ref ag_type_resolve(const ag_corpus *c, ag_type_ref t);
+uint64_t ag_type_size(const ag_corpus *c, ag_type_ref t);
+
 /* Lookup helpers: binary search on the name-sorted arrays of a finalized corpus. */
 const ag_function *ag_corpus_find_function(const ag_corpus *c, const char *name);
 const ag_variable *ag_corpus_find_variable(const ag_corpus *c, const char *name);

@@ -26,7 +26,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
+#include "abi_return.h"
 #include "hash.h"
 #include "suppress.h"
 #include "surface.h"
@@ -55,6 +57,7 @@ typedef struct node {
     bool public_type;
     bool anon_member;     /* an anonymous member's type: changes inside are anonymous-member-changed */
     bool subtree_changed; /* some change is reachable from here */
+    bool tag_rename_reported; /* type-tag-renamed made for this (old, new) pair */
     bool opaque;          /* reached somewhere as an opaque type: its changes are left out */
 } node;
 
@@ -99,15 +102,28 @@ typedef enum slot_role {
     SLOT_MEMBER,
     SLOT_VARIABLE,
     SLOT_TYPEDEF,
-    SLOT_CALLBACK, /* inside a function type: edges only, no reports */
+    SLOT_CALLBACK, /* a parameter or the return value of a function type (a callback) */
 } slot_role;
+
+/* One function type (a callback) being compared: whatever inside its
+   signature would break a call becomes one callback-signature-changed. */
+typedef struct cb_ctx {
+    ag_type_ref o, n;     /* the function types */
+    uint32_t ci;          /* that change, once made; UINT32_MAX before */
+} cb_ctx;
 
 typedef struct slot {
     slot_role role;
     const char *subject;  /* "f()", "struct ctx::p", "global_ctx", "ctx_t" */
     const char *label;    /* edge label prefix: "param 1", "member p", "return", "target" */
+    const char *where;    /* "parameter 2 'buf'", "return value", ...: starts each change's detail; or NULL */
+    ag_type_ref top_o, top_n; /* the slot's whole types, spelled in details (AG_NO_TYPE: none) */
     uint32_t owner_node;  /* node owning member/typedef slots, UINT32_MAX for interfaces */
     bool flexible_member; /* the member is a flexible array (either side) */
+    bool last_member;     /* the last member of a struct on both sides */
+    int ptr_depth;        /* pointers walked through from the slot's type */
+    unsigned carry_qo, carry_qn; /* qualifiers met on a typedef or array above, applying here (C11 6.7.3p9) */
+    cb_ctx *cb;           /* inside a callback's signature, or NULL */
     const char *decl_file;
     uint32_t decl_line;
     /* interface slots collect their changes here (attributed directly) */
@@ -121,6 +137,14 @@ typedef struct slot {
 static bool ok(const differ *d)
 {
     return d->st == AG_OK;
+}
+
+/* Charges the budget (if any); false once it is spent (d->st says why). */
+static bool spend(differ *d, uint64_t units)
+{
+    if (ok(d) && d->opts && d->opts->budget && ag_budget_charge(d->opts->budget, units, d->err) != AG_OK)
+        d->st = AG_ERR_LIMIT;
+    return ok(d);
 }
 
 static void oom(differ *d)
@@ -244,13 +268,69 @@ static void own_change(differ *d, const slot *s, uint32_t ci)
     }
 }
 
-static void slot_change(differ *d, const slot *s, ag_change_kind kind, ag_type_ref o, ag_type_ref n, char *detail)
+static void set_verdict(differ *d, uint32_t ci, ag_verdict v)
+{
+    if (ci != UINT32_MAX && ci < d->n_changes)
+        d->changes[ci].c.verdict = v;
+}
+
+/* Appends "; more" to a change's detail. */
+static void append_detail(differ *d, uint32_t ci, char *more)
+{
+    if (!more)
+        return;
+    change_rec *r = &d->changes[ci];
+    char *joined = r->c.detail ? xprintf(d, "%s; %s", r->c.detail, more) : more;
+    if (joined != more) {
+        free(more);
+        if (joined) {
+            free(r->c.detail);
+            r->c.detail = joined;
+        }
+    } else {
+        r->c.detail = joined;
+    }
+}
+
+/* Records a change found in a slot; returns its index (UINT32_MAX on
+   failure). Inside a callback's signature a change that would break a call
+   becomes (part of) the callback's one callback-signature-changed. */
+static uint32_t slot_change(differ *d, const slot *s, ag_change_kind kind, ag_type_ref o, ag_type_ref n, char *detail)
 {
     char ob[512], nb[512];
+    if (s->where) {
+        char *w;
+        if (detail) {
+            w = xprintf(d, "%s: %s", s->where, detail);
+        } else {
+            spell(d->o, s->top_o != AG_NO_TYPE ? s->top_o : o, ob, sizeof ob);
+            spell(d->n, s->top_n != AG_NO_TYPE ? s->top_n : n, nb, sizeof nb);
+            w = xprintf(d, "%s: %s -> %s", s->where, ob, nb);
+        }
+        free(detail);
+        detail = w;
+    }
+    if (s->cb && ag_change_kind_info_of(kind)->verdict == AG_VERDICT_BREAKING) {
+        if (s->cb->ci != UINT32_MAX) {
+            append_detail(d, s->cb->ci, detail);
+            return s->cb->ci;
+        }
+        kind = AG_CK_CALLBACK_SIGNATURE_CHANGED;
+        o = s->cb->o;
+        n = s->cb->n;
+    }
     spell(d->o, o, ob, sizeof ob);
     spell(d->n, n, nb, sizeof nb);
     uint32_t ci = add_change(d, kind, s->subject, ob, nb, s->decl_file, s->decl_line, detail);
+    if (ci == UINT32_MAX)
+        return ci;
+    if (s->cb) {
+        d->changes[ci].c.upcall = true;
+        if (kind == AG_CK_CALLBACK_SIGNATURE_CHANGED)
+            s->cb->ci = ci;
+    }
     own_change(d, s, ci);
+    return ci;
 }
 
 /* ------------------------------------------------------------------ */
@@ -280,43 +360,6 @@ static ag_type_ref strip_qualifiers(const ag_corpus *c, ag_type_ref t, unsigned 
         t = c->types[t].target;
     }
     return t;
-}
-
-static ag_type_ref peel_typedefs(const ag_corpus *c, ag_type_ref t)
-{
-    for (size_t guard = 0; t < c->n_types && guard < c->n_types; guard++) {
-        ag_type_kind k = c->types[t].kind;
-        if (k != AG_T_TYPEDEF && !is_qualifier(k))
-            break;
-        t = c->types[t].target;
-    }
-    return t;
-}
-
-/* Size in bytes of a type as a member, following typedefs and arrays. */
-static uint64_t type_size(const ag_corpus *c, ag_type_ref t)
-{
-    /* Arrays of arrays multiply their way down to the element, iteratively. */
-    uint64_t count = 1;
-    for (size_t guard = 0; guard <= c->n_types; guard++) {
-        t = peel_typedefs(c, t);
-        if (t >= c->n_types)
-            return 0;
-        const ag_type *ty = &c->types[t];
-        if (ty->kind != AG_T_ARRAY || ty->byte_size) {
-            uint64_t size = ty->byte_size;
-            if (ty->kind == AG_T_POINTER && !size)
-                size = c->elf.elf_class == 32 ? 4 : 8;
-            return count * size;
-        }
-        for (size_t i = 0; i < ty->n_dims; i++) {
-            if (ty->dims[i] == AG_DIM_UNKNOWN)
-                return 0;
-            count *= ty->dims[i];
-        }
-        t = ty->target;
-    }
-    return 0;
 }
 
 /* Alignment in bytes: DW_AT_alignment when the producer gave one
@@ -364,7 +407,7 @@ static uint64_t alignment_from(const ag_corpus *c, ag_type_ref t, const uint64_t
     case AG_T_ARRAY:
         return ty->target < c->n_types ? align[ty->target] : 1;
     case AG_T_ATOMIC: {
-        uint64_t size = type_size(c, t);
+        uint64_t size = ag_type_size(c, t);
         uint64_t inner = ty->target < c->n_types ? align[ty->target] : 1;
         return (size == 2 || size == 4 || size == 8 || size == 16) && size > inner ? size : inner;
     }
@@ -453,7 +496,7 @@ static uint64_t type_alignment(differ *d, const ag_corpus *c, ag_type_ref t)
 
 static bool is_flexible_array(const ag_corpus *c, ag_type_ref t)
 {
-    t = peel_typedefs(c, t);
+    t = ag_type_resolve(c, t);
     return t < c->n_types && c->types[t].kind == AG_T_ARRAY && c->types[t].n_dims &&
            c->types[t].dims[0] == AG_DIM_UNKNOWN;
 }
@@ -462,7 +505,7 @@ static int pointer_depth(const ag_corpus *c, ag_type_ref *t)
 {
     int depth = 0;
     for (size_t guard = 0; guard <= c->n_types; guard++) {
-        *t = peel_typedefs(c, *t);
+        *t = ag_type_resolve(c, *t);
         if (*t >= c->n_types || c->types[*t].kind != AG_T_POINTER)
             break;
         depth++;
@@ -576,17 +619,15 @@ static ag_change_kind generic_kind(const slot *s)
     case SLOT_MEMBER: return s->flexible_member ? AG_CK_FLEXIBLE_ARRAY_CHANGED : AG_CK_MEMBER_TYPE_CHANGED;
     case SLOT_VARIABLE: return AG_CK_VAR_TYPE_CHANGED;
     case SLOT_TYPEDEF: return AG_CK_TYPEDEF_TARGET_CHANGED;
+    case SLOT_CALLBACK: return AG_CK_CALLBACK_SIGNATURE_CHANGED;
     default: return AG_CK_TYPE_KIND_CHANGED;
     }
 }
 
-static bool report_in(const slot *s)
-{
-    return s->role != SLOT_CALLBACK;
-}
-
 static void compare_slot(differ *d, const slot *s, ag_type_ref o, ag_type_ref n,
                          bool through_pointer, bool through_callback);
+static uint32_t node_change(differ *d, uint32_t ni, ag_change_kind kind, const char *subject,
+                            const char *ov, const char *nv, char *detail);
 
 static bool dims_equal(const ag_type *a, const ag_type *b)
 {
@@ -603,6 +644,7 @@ static bool dims_equal(const ag_type *a, const ag_type *b)
 typedef struct slot_work {
     slot s;
     char label[48];      /* "callback param N" (s.label points here once popped) */
+    char where[512];     /* "callback parameter N" (s.where points here once popped) */
     bool own_label;
     ag_type_ref o, n;
     bool through_pointer, through_callback;
@@ -611,102 +653,272 @@ typedef struct slot_work {
 typedef struct slot_walk {
     slot_work *stack;
     size_t n, cap;
-    ag_u64map seen[2];   /* callback (old, new) pairs already walked, by through_pointer */
+    ag_u64map seen[2];   /* nested callback (old, new) pairs already walked, by through_pointer */
     bool seen_ready;
     size_t steps, max_steps;
     ag_type_ref next_o, next_n; /* where walk_expression's loop goes next */
+    cb_ctx cb;           /* the callback met on the way (a walk meets at most one outside another) */
 } slot_walk;
 
 static void push_work(differ *d, slot_walk *w, const slot *s, const char *label, size_t param,
-                      ag_type_ref o, ag_type_ref n, bool through_pointer)
+                      ag_type_ref o, ag_type_ref n, bool through_pointer, cb_ctx *cb)
 {
-    /* Everything inside a callback reports nothing but edges, and the
-       same pair of types gives the same edges: walking it once is enough.
-       Without this, function types whose parameters are function types
-       would be walked once per path through them, exponentially often. */
-    if (!w->seen_ready) {
-        if (!ag_u64map_init(&w->seen[0], 64) || !ag_u64map_init(&w->seen[1], 64)) {
-            ag_u64map_free(&w->seen[0]);
+    /* A callback inside a callback's signature: the same pair of types gives
+       the same changes (merged into the outer callback's) and edges, so
+       walking it once is enough. Without this, function types whose
+       parameters are function types would be walked once per path through
+       them, exponentially often. The outermost callback's own parameters
+       are each walked, so that each is named in what it reports. */
+    if (s->role == SLOT_CALLBACK) {
+        if (!w->seen_ready) {
+            if (!ag_u64map_init(&w->seen[0], 64) || !ag_u64map_init(&w->seen[1], 64)) {
+                ag_u64map_free(&w->seen[0]);
+                oom(d);
+                return;
+            }
+            w->seen_ready = true;
+        }
+        uint64_t key = ((uint64_t)o << 32) | n;
+        uint32_t unused;
+        if (ag_u64map_get(&w->seen[through_pointer], key, &unused))
+            return;
+        if (!ag_u64map_put(&w->seen[through_pointer], key, 1)) {
             oom(d);
             return;
         }
-        w->seen_ready = true;
     }
-    uint64_t key = ((uint64_t)o << 32) | n;
-    uint32_t unused;
-    if (ag_u64map_get(&w->seen[through_pointer], key, &unused))
-        return;
-    if (!ag_u64map_put(&w->seen[through_pointer], key, 1) ||
-        !grow((void **)&w->stack, &w->cap, w->n, sizeof *w->stack)) {
+    if (!grow((void **)&w->stack, &w->cap, w->n, sizeof *w->stack)) {
         oom(d);
         return;
     }
     slot_work *item = &w->stack[w->n++];
     item->s = *s;
     item->s.role = SLOT_CALLBACK;
+    item->s.cb = cb;
+    item->s.ptr_depth = 0;
+    item->s.carry_qo = item->s.carry_qn = 0;
+    item->s.top_o = o;
+    item->s.top_n = n;
     item->own_label = label == NULL;
     item->s.label = label;
     if (!label)
         snprintf(item->label, sizeof item->label, "callback param %zu", param);
+    if (param)
+        snprintf(item->where, sizeof item->where, "%s%scallback parameter %zu", s->where ? s->where : "",
+                 s->where ? ", " : "", param);
+    else
+        snprintf(item->where, sizeof item->where, "%s%scallback return value", s->where ? s->where : "",
+                 s->where ? ", " : "");
     item->o = o;
     item->n = n;
     item->through_pointer = through_pointer;
     item->through_callback = true;
 }
 
+/* A callback's parameters and return value are compared like a function's,
+   as slots of their own (SLOT_CALLBACK): what would break a call is one
+   callback-signature-changed; what only changes the C spelling (const
+   moved, void * and T *) is reported as itself, never as breaking. Named
+   types inside the signature are followed as upcall surface. */
 static void compare_function_types(differ *d, slot_walk *w, const slot *s, ag_type_ref o, ag_type_ref n,
                                    bool through_pointer)
 {
     const ag_type *a = ot(d, o), *b = nt(d, n);
-    bool differs = a->n_params != b->n_params || a->variadic != b->variadic ||
-                   !same_spelling(d, o, n);
-    if (differs && report_in(s))
-        slot_change(d, s, AG_CK_CALLBACK_SIGNATURE_CHANGED, o, n,
-                    xprintf(d, "callback signature changed (%zu -> %zu parameters%s)",
-                            a->n_params, b->n_params, a->variadic != b->variadic ? ", variadic changed" : ""));
-    /* Named types inside the callback's signature are still followed, so a
-       struct passed to the callback is checked — as upcall surface. Pushed
-       last-first, so the return type is walked first, then parameter 1, 2... */
+    cb_ctx *cb = s->cb; /* a callback's callback is part of its signature */
+    if (!cb) {
+        w->cb = (cb_ctx){ o, n, UINT32_MAX };
+        cb = &w->cb;
+    }
+    if (a->n_params != b->n_params || a->variadic != b->variadic) {
+        slot inner = *s;
+        inner.role = SLOT_CALLBACK;
+        inner.cb = cb;
+        slot_change(d, &inner, AG_CK_CALLBACK_SIGNATURE_CHANGED, o, n,
+                    xprintf(d, "callback signature changed (%zu -> %zu parameters%s)", a->n_params, b->n_params,
+                            a->variadic != b->variadic ? ", variadic changed" : ""));
+    }
+    /* Pushed last-first, so the return type is walked first, then
+       parameter 1, 2... */
     size_t common = a->n_params < b->n_params ? a->n_params : b->n_params;
     for (size_t i = common; i-- > 0 && ok(d);)
-        push_work(d, w, s, NULL, i + 1, a->params[i].type, b->params[i].type, through_pointer);
+        push_work(d, w, s, NULL, i + 1, a->params[i].type, b->params[i].type, through_pointer, cb);
     if (ok(d))
-        push_work(d, w, s, "callback return", 0, a->target, b->target, through_pointer);
+        push_work(d, w, s, "callback return", 0, a->target, b->target, through_pointer, cb);
+}
+
+static bool is_aggregate(ag_type_kind k)
+{
+    return k == AG_T_STRUCT || k == AG_T_UNION;
+}
+
+static bool same_layout(differ *d, ag_type_ref o, ag_type_ref n, ag_type_ref root_o, ag_type_ref root_n,
+                        int depth);
+
+/* Two member types that lay out alike: spelled the same, pointers to the
+   types being compared (a renamed struct's `next`), or anonymous
+   aggregates of the same layout. */
+static bool same_member_type(differ *d, ag_type_ref mo, ag_type_ref mn, ag_type_ref root_o, ag_type_ref root_n,
+                             int depth)
+{
+    if (same_spelling(d, mo, mn))
+        return true;
+    if (depth > 8)
+        return false;
+    mo = ag_type_resolve(d->o, mo);
+    mn = ag_type_resolve(d->n, mn);
+    const ag_type *a = ot(d, mo), *b = nt(d, mn);
+    if (!a || !b || a->kind != b->kind)
+        return false;
+    if (mo == root_o && mn == root_n)
+        return true;
+    if (a->kind == AG_T_POINTER)
+        return same_member_type(d, a->target, b->target, root_o, root_n, depth + 1);
+    if (a->kind == AG_T_ARRAY)
+        return dims_equal(a, b) && same_member_type(d, a->target, b->target, root_o, root_n, depth + 1);
+    if ((is_aggregate(a->kind) || a->kind == AG_T_ENUM) && !a->name && !b->name)
+        return same_layout(d, mo, mn, root_o, root_n, depth + 1);
+    return false;
+}
+
+/* The same layout under another name (a tag renamed, an anonymous type
+   that gained a tag): kind, size, alignment, members (names, offsets,
+   widths, types) or enumerators all equal. */
+static bool same_layout(differ *d, ag_type_ref o, ag_type_ref n, ag_type_ref root_o, ag_type_ref root_n,
+                        int depth)
+{
+    const ag_type *a = ot(d, o), *b = nt(d, n);
+    if (!a || !b || a->kind != b->kind || a->byte_size != b->byte_size ||
+        a->declaration_only != b->declaration_only || depth > 8)
+        return false;
+    if (a->declaration_only)
+        return true;
+    if (a->kind == AG_T_ENUM) {
+        if (a->n_enumerators != b->n_enumerators)
+            return false;
+        for (size_t i = 0; i < a->n_enumerators; i++)
+            if (strcmp(a->enumerators[i].name ? a->enumerators[i].name : "",
+                       b->enumerators[i].name ? b->enumerators[i].name : "") != 0 ||
+                a->enumerators[i].value != b->enumerators[i].value)
+                return false;
+        return true;
+    }
+    if (!is_aggregate(a->kind) || a->n_members != b->n_members ||
+        type_alignment(d, d->o, o) != type_alignment(d, d->n, n))
+        return false;
+    for (size_t i = 0; i < a->n_members; i++) {
+        const ag_member *ma = &a->members[i], *mb = &b->members[i];
+        if (strcmp(ma->name ? ma->name : "", mb->name ? mb->name : "") != 0 || ma->bit_offset != mb->bit_offset ||
+            ma->bit_size != mb->bit_size || !same_member_type(d, ma->type, mb->type, root_o, root_n, depth))
+            return false;
+    }
+    return true;
 }
 
 static void compare_named_slot(differ *d, const slot *s, ag_type_ref o, ag_type_ref n,
                                bool through_pointer, bool through_callback)
 {
     const ag_type *a = ot(d, o), *b = nt(d, n);
-    bool both_named = a->name && b->name;
-    if (both_named && strcmp(a->name, b->name) != 0) {
-        if (report_in(s)) {
-            ag_change_kind k = generic_kind(s);
-            /* typedef T -> struct a  becoming  typedef T -> struct b of the same layout */
-            if (s->role == SLOT_TYPEDEF && type_size(d->o, o) == type_size(d->n, n) &&
-                a->n_members == b->n_members && a->kind == b->kind)
-                k = AG_CK_TYPEDEF_TARGET_RENAMED;
-            slot_change(d, s, k, o, n, NULL);
-        }
-        return;
-    }
-    if (!both_named && (a->name || b->name)) {
-        if (report_in(s))
+    bool same_name = a->name && b->name ? strcmp(a->name, b->name) == 0 : !a->name && !b->name;
+    if (!same_name) {
+        if (!same_layout(d, o, n, o, n, 0)) {
             slot_change(d, s, generic_kind(s), o, n, NULL);
-        return;
+            return;
+        }
+        /* Same layout, another name: behind a typedef nobody names the tag
+           (typedef-target-renamed); used directly, code naming the old tag
+           no longer compiles, unless there was none: one type-tag-renamed
+           at the type, however many slots use it. The pair is compared as
+           one type, for what its members reach. */
+        if (s->role == SLOT_TYPEDEF) {
+            slot_change(d, s, AG_CK_TYPEDEF_TARGET_RENAMED, o, n, NULL);
+        } else {
+            uint32_t ni = node_for(d, o, n);
+            if (ni != UINT32_MAX && !d->nodes[ni].tag_rename_reported) {
+                d->nodes[ni].tag_rename_reported = true;
+                char ob[512], nb[512];
+                spell(d->o, o, ob, sizeof ob);
+                spell(d->n, n, nb, sizeof nb);
+                uint32_t ci = node_change(d, ni, AG_CK_TYPE_TAG_RENAMED, NULL, ob, nb,
+                                          xprintf(d, "%s -> %s, same layout", ob, nb));
+                if (!a->name)
+                    set_verdict(d, ci, AG_VERDICT_HARMLESS);
+            }
+            add_edge(d, s, ni, through_pointer, through_callback, NULL);
+            return;
+        }
     }
     add_edge(d, s, node_for(d, o, n), through_pointer, through_callback, NULL);
+}
+
+/* The verdict of const added to or removed from what a pointer points to,
+   from the point of view of code written for the old headers: a const
+   parameter accepts what a non-const one did (added: harmless, removed:
+   api-break), a returned pointer the reverse; a member or variable is both
+   read and written (api-break either way); two pointer levels down, or
+   inside a callback's signature, the types are no longer compatible in C
+   (api-break either way). */
+static ag_verdict pointee_const_verdict(const slot *s, bool added)
+{
+    if (s->cb || s->ptr_depth > 1)
+        return AG_VERDICT_API_BREAK;
+    switch (s->role) {
+    case SLOT_PARAM: return added ? AG_VERDICT_HARMLESS : AG_VERDICT_API_BREAK;
+    case SLOT_RETURN: return added ? AG_VERDICT_API_BREAK : AG_VERDICT_HARMLESS;
+    case SLOT_MEMBER:
+    case SLOT_VARIABLE: return AG_VERDICT_API_BREAK;
+    default:
+        return ag_change_kind_info_of(added ? AG_CK_POINTEE_CONST_ADDED : AG_CK_POINTEE_CONST_REMOVED)->verdict;
+    }
+}
+
+/* The type behind typedefs and qualifiers, collecting the qualifiers. */
+static ag_type_ref unqualified(const ag_corpus *c, ag_type_ref t, unsigned *quals)
+{
+    *quals = 0;
+    for (int guard = 0; t < c->n_types && guard < 32; guard++) {
+        unsigned q;
+        t = strip_qualifiers(c, t, &q);
+        *quals |= q;
+        if (t >= c->n_types || c->types[t].kind != AG_T_TYPEDEF)
+            break;
+        t = c->types[t].target;
+    }
+    return t;
+}
+
+/* Whether const goes away somewhere further down two pointer chains (const
+   moved between levels: `const char **` -> `char *const *`). */
+static bool const_removed_below(const differ *d, ag_type_ref o, ag_type_ref n)
+{
+    unsigned qo, qn;
+    o = unqualified(d->o, o, &qo);
+    n = unqualified(d->n, n, &qn);
+    for (int guard = 0; guard < 16; guard++) {
+        const ag_type *a = ot(d, o), *b = nt(d, n);
+        if (!a || !b || a->kind != AG_T_POINTER || b->kind != AG_T_POINTER)
+            return false;
+        o = unqualified(d->o, a->target, &qo);
+        n = unqualified(d->n, b->target, &qn);
+        if ((qo & Q_CONST) && !(qn & Q_CONST))
+            return true;
+    }
+    return false;
 }
 
 static void compare_qualifiers(differ *d, const slot *s, unsigned qo, unsigned qn,
                                ag_type_ref o, ag_type_ref n, bool through_pointer)
 {
-    if (qo == qn || !report_in(s))
+    if (qo == qn)
         return;
     if (through_pointer) {
-        if ((qo & Q_CONST) != (qn & Q_CONST))
-            slot_change(d, s, (qn & Q_CONST) ? AG_CK_POINTEE_CONST_ADDED : AG_CK_POINTEE_CONST_REMOVED,
-                        o, n, NULL);
+        if ((qo & Q_CONST) != (qn & Q_CONST)) {
+            bool added = qn & Q_CONST;
+            uint32_t ci = slot_change(d, s, added ? AG_CK_POINTEE_CONST_ADDED : AG_CK_POINTEE_CONST_REMOVED, o, n, NULL);
+            ag_verdict v = pointee_const_verdict(s, added);
+            if (added && v < AG_VERDICT_API_BREAK && const_removed_below(d, o, n))
+                v = AG_VERDICT_API_BREAK; /* moved, not added: the old type no longer converts */
+            set_verdict(d, ci, v);
+        }
         if ((qo & Q_ATOMIC) != (qn & Q_ATOMIC))
             slot_change(d, s, generic_kind(s), o, n, NULL);
         return;
@@ -719,15 +931,168 @@ static void compare_qualifiers(differ *d, const slot *s, unsigned qo, unsigned q
         slot_change(d, s, AG_CK_MEMBER_QUALIFIER_CHANGED, o, n, NULL);
 }
 
+/* A base type's name in one spelling per C type: "long int" and "long",
+   "unsigned" and "unsigned int", "short unsigned int" and "unsigned short"
+   are the same type (C11 6.7.2p2). Plain char keeps its own name: it is a
+   type of its own, distinct from signed and unsigned char. */
+static void canonical_base_name(const char *name, char *out, size_t len)
+{
+    int n_long = 0;
+    bool is_unsigned = false, is_signed = false, is_short = false, is_char = false, is_int = false, other = false;
+    char rest[256] = "";
+    const char *p = name ? name : "";
+    while (*p) {
+        while (*p == ' ')
+            p++;
+        size_t w = strcspn(p, " ");
+        if (!w)
+            break;
+        if (w == 4 && strncmp(p, "long", 4) == 0)
+            n_long++;
+        else if (w == 8 && strncmp(p, "unsigned", 8) == 0)
+            is_unsigned = true;
+        else if (w == 6 && strncmp(p, "signed", 6) == 0)
+            is_signed = true;
+        else if (w == 5 && strncmp(p, "short", 5) == 0)
+            is_short = true;
+        else if (w == 4 && strncmp(p, "char", 4) == 0)
+            is_char = true;
+        else if (w == 3 && strncmp(p, "int", 3) == 0)
+            is_int = true;
+        else {
+            other = true;
+            size_t used = strlen(rest);
+            snprintf(rest + used, sizeof rest - used, "%s%.*s", used ? " " : "", (int)w, p);
+        }
+        p += w;
+    }
+    if (other) { /* double, long double, _Complex, __int128, ...: as written, longs first */
+        snprintf(out, len, "%s%s%s%s", is_unsigned ? "unsigned " : "", n_long >= 1 ? "long " : "",
+                 n_long >= 2 ? "long " : "", rest);
+        return;
+    }
+    const char *base = is_char ? "char" : is_short ? "short" : n_long >= 2 ? "long long" : n_long ? "long" : "int";
+    const char *sign = is_unsigned ? "unsigned " : is_char && is_signed ? "signed " : "";
+    (void)is_int;
+    snprintf(out, len, "%s%s", sign, base);
+}
+
+static bool is_integer_encoding(ag_encoding e)
+{
+    return e == AG_ENC_SIGNED || e == AG_ENC_SIGNED_CHAR || e == AG_ENC_UNSIGNED || e == AG_ENC_UNSIGNED_CHAR;
+}
+
+static bool is_signed_encoding(ag_encoding e)
+{
+    return e == AG_ENC_SIGNED || e == AG_ENC_SIGNED_CHAR;
+}
+
+/* Whether an enum's values are signed: its underlying type when DWARF
+   names one, else any negative enumerator (the compiler then picks a
+   signed type, C11 6.7.2.2p4). */
+static bool enum_is_signed(const ag_corpus *c, const ag_type *e)
+{
+    ag_type_ref u = ag_type_resolve(c, e->target);
+    if (u < c->n_types && c->types[u].kind == AG_T_BASE)
+        return is_signed_encoding(c->types[u].encoding);
+    for (size_t i = 0; i < e->n_enumerators; i++)
+        if (!e->enumerators[i].value_unsigned && e->enumerators[i].value < 0)
+            return true;
+    return false;
+}
+
+/* An enum and an integer type passed the same way: same size, same
+   signedness (the ABI passes an enum as its underlying integer type). */
+static bool enum_matches_integer(const ag_corpus *ec, const ag_type *e, const ag_type *i)
+{
+    return !e->declaration_only && e->byte_size && e->byte_size == i->byte_size && is_integer_encoding(i->encoding) &&
+           enum_is_signed(ec, e) == is_signed_encoding(i->encoding);
+}
+
+/* Another type with the same machine code (void * and T *, an enum and its
+   integer, int and long where both are 4 bytes). By value C converts one
+   into the other implicitly, so existing code still compiles: harmless.
+   Through a pointer, or in a callback's signature, the pointer or function
+   types are no longer compatible: api-break. */
+static void same_abi_change(differ *d, const slot *s, ag_type_ref o0, ag_type_ref n0, bool by_value, char *detail)
+{
+    uint32_t ci = slot_change(d, s, AG_CK_TYPE_CHANGED_SAME_ABI, o0, n0, detail);
+    set_verdict(d, ci, by_value && !s->cb ? AG_VERDICT_HARMLESS : AG_VERDICT_API_BREAK);
+}
+
+/* void * <-> T *: any object pointer converts to and from void * without a
+   cast, so only some uses stop compiling: passing T * where void * is now
+   taken still works (harmless); a void * parameter that became T *, a
+   return value or member that code dereferences, or two levels down
+   (void ** is not generic), do not (api-break). */
+static void void_pointer_change(differ *d, const slot *s, ag_type_ref o0, ag_type_ref n0, bool to_void)
+{
+    uint32_t ci = slot_change(d, s, AG_CK_TYPE_CHANGED_SAME_ABI, o0, n0, NULL);
+    bool harmless = to_void && s->role == SLOT_PARAM && !s->cb && s->ptr_depth == 1;
+    set_verdict(d, ci, harmless ? AG_VERDICT_HARMLESS : AG_VERDICT_API_BREAK);
+}
+
+/* A function that returned void now returns a T: old callers ignore the
+   result, which is harmless when T comes back in registers (a call
+   clobbers them anyway) and breaking when the caller must provide memory
+   for it or pop it off the x87 stack (abi_return.h). */
+static void return_value_added(differ *d, const slot *s, ag_type_ref o0, ag_type_ref n0, ag_type_ref n)
+{
+    char how[512], ts[512];
+    spell(d->n, n0, ts, sizeof ts);
+    ag_return_class rc = ag_return_class_of(d->n, n, how, sizeof how);
+    if (rc == AG_RET_REGISTERS || rc == AG_RET_NOTHING)
+        slot_change(d, s, AG_CK_FN_RETURN_VALUE_ADDED, o0, n0,
+                    xprintf(d, "void -> %s, %s: old callers never read it", ts, how));
+    else
+        slot_change(d, s, AG_CK_FN_RETURN_TYPE_CHANGED, o0, n0, xprintf(d, "void -> %s, %s", ts, how));
+}
+
+/* When the two types are of different kinds: the most specific change. */
+static void compare_kinds(differ *d, const slot *s, ag_type_ref o0, ag_type_ref n0, ag_type_ref o, ag_type_ref n,
+                          bool through_pointer)
+{
+    const ag_type *a = ot(d, o), *b = nt(d, n);
+    ag_type_ref po = o, pn = n;
+    int do_ = pointer_depth(d->o, &po), dn = pointer_depth(d->n, &pn);
+    if (s->role == SLOT_RETURN && !s->cb && !through_pointer && a->kind == AG_T_VOID) {
+        return_value_added(d, s, o0, n0, n);
+    } else if (through_pointer && (a->kind == AG_T_VOID) != (b->kind == AG_T_VOID) &&
+               ot(d, ag_type_resolve(d->o, po))->kind != AG_T_FUNC && nt(d, ag_type_resolve(d->n, pn))->kind != AG_T_FUNC) {
+        void_pointer_change(d, s, o0, n0, b->kind == AG_T_VOID);
+    } else if (do_ != dn && same_spelling(d, po, pn)) {
+        slot_change(d, s, AG_CK_POINTER_LEVEL_CHANGED, o0, n0, xprintf(d, "pointer depth %d -> %d", do_, dn));
+    } else if (a->kind == AG_T_ENUM && b->kind == AG_T_BASE && enum_matches_integer(d->o, a, b)) {
+        same_abi_change(d, s, o0, n0, !through_pointer, NULL);
+    } else if (b->kind == AG_T_ENUM && a->kind == AG_T_BASE && enum_matches_integer(d->n, b, a)) {
+        same_abi_change(d, s, o0, n0, !through_pointer, NULL);
+    } else if (is_aggregate(a->kind) && is_aggregate(b->kind) &&
+               ((!a->name && !b->name) || (a->name && b->name && strcmp(a->name, b->name) == 0))) {
+        slot_change(d, s, AG_CK_STRUCT_UNION_CHANGED, o0, n0, NULL);
+    } else if (s->role == SLOT_MEMBER && (is_flexible_array(d->o, o) || is_flexible_array(d->n, n))) {
+        slot_change(d, s, AG_CK_FLEXIBLE_ARRAY_CHANGED, o0, n0, NULL);
+    } else if (s->role == SLOT_TYPEDEF) {
+        /* The typedef now names a different kind of type (struct -> enum). */
+        slot_change(d, s, AG_CK_TYPE_KIND_CHANGED, o0, n0,
+                    xprintf(d, "%s -> %s", ag_type_kind_name(a->kind), ag_type_kind_name(b->kind)));
+    } else {
+        slot_change(d, s, generic_kind(s), o0, n0, NULL);
+    }
+}
+
 /* Walks one type expression of the slot in lockstep on both sides, as far
    as the next node (a named type or an anonymous aggregate). Typedefs,
    pointers and arrays are followed in a loop, callbacks' return and
    parameter types through w's stack: nothing here recurses, so however deep
    a chain is (a corpus may have thousands of typedefs in a row), the walk
-   goes to its end. Returns false when it must stop (an error is set). */
-static bool walk_expression(differ *d, slot_walk *w, const slot *s, ag_type_ref o, ag_type_ref n,
+   goes to its end. Qualifiers met on a typedef or an array type are carried
+   down to what they qualify (C11 6.7.3p9: `const` on char[4] is const
+   char[4]). Returns false when it must stop (an error is set). */
+static bool walk_expression(differ *d, slot_walk *w, const slot *s0, ag_type_ref o, ag_type_ref n,
                             bool through_pointer, bool through_callback)
 {
+    slot cur = *s0;
+    const slot *s = &cur;
     for (;; o = w->next_o, n = w->next_n) {
         if (!ok(d))
             return false;
@@ -743,82 +1108,92 @@ static bool walk_expression(differ *d, slot_walk *w, const slot *s, ag_type_ref 
         unsigned qo, qn;
         o = strip_qualifiers(d->o, o, &qo);
         n = strip_qualifiers(d->n, n, &qn);
-        compare_qualifiers(d, s, qo, qn, o0, n0, through_pointer);
+        qo |= cur.carry_qo;
+        qn |= cur.carry_qn;
+        cur.carry_qo = cur.carry_qn = 0;
         const ag_type *a = ot(d, o), *b = nt(d, n);
         if (!a || !b)
             return true;
-        /* Typedefs: the same name is a node; anything else is looked through. */
+        /* Typedefs: the same name is a node; anything else is looked
+           through, taking its qualifiers along. */
         if (a->kind == AG_T_TYPEDEF && b->kind == AG_T_TYPEDEF && a->name && b->name &&
             strcmp(a->name, b->name) == 0) {
+            compare_qualifiers(d, s, qo, qn, o0, n0, through_pointer);
             add_edge(d, s, node_for(d, o, n), through_pointer, through_callback, NULL);
             return true;
         }
         if (a->kind == AG_T_TYPEDEF || b->kind == AG_T_TYPEDEF) {
+            cur.carry_qo = qo;
+            cur.carry_qn = qn;
             w->next_o = a->kind == AG_T_TYPEDEF ? a->target : o;
             w->next_n = b->kind == AG_T_TYPEDEF ? b->target : n;
             continue;
         }
-        if (a->kind != b->kind) {
-            if (!report_in(s))
+        if (a->kind == AG_T_ARRAY && b->kind == AG_T_ARRAY) {
+            bool flexible = is_flexible_array(d->o, o) || is_flexible_array(d->n, n);
+            if (s->role == SLOT_MEMBER && s->last_member && a->n_dims == 1 && b->n_dims == 1 && a->dims[0] == 1 &&
+                (b->dims[0] == AG_DIM_UNKNOWN || b->dims[0] == 0) && same_spelling(d, a->target, b->target)) {
+                /* T x[1] at the end -> T x[] (or GNU T x[0]): the pre-C99
+                   spelling of the same flexible array: same element, offset
+                   and allocations. */
+                uint32_t ci = slot_change(d, s, AG_CK_FLEXIBLE_ARRAY_CHANGED, o0, n0,
+                                          xprintf(d, "a one-element array became a flexible array member: the "
+                                                     "element and its offset are unchanged"));
+                set_verdict(d, ci, AG_VERDICT_HARMLESS);
                 return true;
-            ag_type_ref po = o, pn = n;
-            int do_ = pointer_depth(d->o, &po), dn = pointer_depth(d->n, &pn);
-            if (do_ != dn && same_spelling(d, po, pn)) {
-                slot_change(d, s, AG_CK_POINTER_LEVEL_CHANGED, o0, n0,
-                            xprintf(d, "pointer depth %d -> %d", do_, dn));
-            } else if ((a->kind == AG_T_STRUCT || a->kind == AG_T_UNION) &&
-                       (b->kind == AG_T_STRUCT || b->kind == AG_T_UNION) &&
-                       ((!a->name && !b->name) || (a->name && b->name && strcmp(a->name, b->name) == 0))) {
-                slot_change(d, s, AG_CK_STRUCT_UNION_CHANGED, o0, n0, NULL);
-            } else if (s->role == SLOT_MEMBER && (is_flexible_array(d->o, o) || is_flexible_array(d->n, n))) {
-                slot_change(d, s, AG_CK_FLEXIBLE_ARRAY_CHANGED, o0, n0, NULL);
-            } else if (s->role == SLOT_TYPEDEF) {
-                /* The typedef now names a different kind of type (struct -> enum). */
-                slot_change(d, s, AG_CK_TYPE_KIND_CHANGED, o0, n0,
-                            xprintf(d, "%s -> %s", ag_type_kind_name(a->kind), ag_type_kind_name(b->kind)));
-            } else {
-                slot_change(d, s, generic_kind(s), o0, n0, NULL);
             }
+            if (!dims_equal(a, b))
+                slot_change(d, s, flexible ? AG_CK_FLEXIBLE_ARRAY_CHANGED : AG_CK_ARRAY_DIMENSION_CHANGED, o0, n0,
+                            NULL);
+            if (flexible && !same_spelling(d, a->target, b->target)) {
+                /* The trailing flexible array's element changed: one change, at the member. */
+                slot_change(d, s, AG_CK_FLEXIBLE_ARRAY_CHANGED, o0, n0, NULL);
+                return true;
+            }
+            cur.carry_qo = qo;
+            cur.carry_qn = qn;
+            w->next_o = a->target;
+            w->next_n = b->target;
+            continue;
+        }
+        compare_qualifiers(d, s, qo, qn, o0, n0, through_pointer);
+        if (a->kind != b->kind) {
+            compare_kinds(d, s, o0, n0, o, n, through_pointer);
             return true;
         }
         switch (a->kind) {
         case AG_T_VOID:
         case AG_T_UNKNOWN:
             return true;
-        case AG_T_BASE:
-            if (report_in(s) && (strcmp(a->name ? a->name : "", b->name ? b->name : "") != 0 ||
-                                 a->byte_size != b->byte_size || a->encoding != b->encoding))
-                slot_change(d, s, AG_CK_BASE_TYPE_CHANGED, o0, n0,
-                            xprintf(d, "%s (%llu bytes, %s) -> %s (%llu bytes, %s)", a->name ? a->name : "?",
-                                    (unsigned long long)a->byte_size, ag_encoding_name(a->encoding),
-                                    b->name ? b->name : "?", (unsigned long long)b->byte_size,
-                                    ag_encoding_name(b->encoding)));
+        case AG_T_BASE: {
+            char ca[128], cb[128];
+            canonical_base_name(a->name, ca, sizeof ca);
+            canonical_base_name(b->name, cb, sizeof cb);
+            bool same_abi = a->byte_size == b->byte_size && a->encoding == b->encoding;
+            if (same_abi && strcmp(ca, cb) == 0)
+                return true;
+            char *detail = xprintf(d, "%s (%llu bytes, %s) -> %s (%llu bytes, %s)", a->name ? a->name : "?",
+                                   (unsigned long long)a->byte_size, ag_encoding_name(a->encoding),
+                                   b->name ? b->name : "?", (unsigned long long)b->byte_size,
+                                   ag_encoding_name(b->encoding));
+            if (same_abi)
+                same_abi_change(d, s, o0, n0, !through_pointer, detail);
+            else
+                slot_change(d, s, AG_CK_BASE_TYPE_CHANGED, o0, n0, detail);
             return true;
+        }
         case AG_T_POINTER: {
             ag_type_ref po = a->target, pn = b->target;
             int do_ = pointer_depth(d->o, &po), dn = pointer_depth(d->n, &pn);
-            if (do_ != dn && report_in(s) && same_spelling(d, po, pn)) {
+            if (do_ != dn && same_spelling(d, po, pn)) {
                 slot_change(d, s, AG_CK_POINTER_LEVEL_CHANGED, o0, n0,
                             xprintf(d, "pointer depth %d -> %d", do_ + 1, dn + 1));
                 return true;
             }
+            cur.ptr_depth++;
             w->next_o = a->target;
             w->next_n = b->target;
             through_pointer = true;
-            continue;
-        }
-        case AG_T_ARRAY: {
-            bool flexible = is_flexible_array(d->o, o) || is_flexible_array(d->n, n);
-            if (!dims_equal(a, b) && report_in(s))
-                slot_change(d, s, flexible ? AG_CK_FLEXIBLE_ARRAY_CHANGED : AG_CK_ARRAY_DIMENSION_CHANGED,
-                            o0, n0, NULL);
-            if (flexible && report_in(s) && !same_spelling(d, a->target, b->target)) {
-                /* The trailing flexible array's element changed: one change, at the member. */
-                slot_change(d, s, AG_CK_FLEXIBLE_ARRAY_CHANGED, o0, n0, NULL);
-                return true;
-            }
-            w->next_o = a->target;
-            w->next_n = b->target;
             continue;
         }
         case AG_T_FUNC:
@@ -868,11 +1243,11 @@ static char *member_subject(differ *d, const char *type_name, const char *member
 
 static uint64_t member_bits(const ag_corpus *c, const ag_member *m)
 {
-    return m->bit_size ? m->bit_size : type_size(c, m->type) * 8;
+    return m->bit_size ? m->bit_size : ag_type_size(c, m->type) * 8;
 }
 
-static void node_change(differ *d, uint32_t ni, ag_change_kind kind, const char *subject,
-                        const char *ov, const char *nv, char *detail)
+static uint32_t node_change(differ *d, uint32_t ni, ag_change_kind kind, const char *subject,
+                            const char *ov, const char *nv, char *detail)
 {
     node *nd = &d->nodes[ni];
     const ag_type *b = nt(d, nd->n), *a = ot(d, nd->o);
@@ -894,48 +1269,112 @@ static void node_change(differ *d, uint32_t ni, ag_change_kind kind, const char 
     if (ci != UINT32_MAX && (kind == AG_CK_TYPE_SIZE_CHANGED || kind == AG_CK_MEMBER_ADDED_AT_END ||
                              kind == AG_CK_TYPE_ALIGNMENT_CHANGED))
         d->changes[ci].size_refinable = true;
+    return ci;
 }
 
-static const ag_member *find_member(const ag_type *t, const char *name, size_t anon_index)
+/* A member as C code names it. The members of an anonymous struct or union
+   member belong to the enclosing type (C11 6.7.2.1p13: `s.x`, not
+   `s.<anon>.x`), so they are flattened into it, with their offsets from its
+   start: members moved into or out of an anonymous member at the same
+   offsets are no change. */
+typedef struct flat_member {
+    const ag_member *m;
+    uint64_t bit_offset;  /* from the start of the type being compared */
+    uint64_t bits;        /* storage: the bit-field width or the type's size */
+    bool in_anon;         /* inside an anonymous struct or union member */
+    bool in_union;        /* overlays its siblings: in a union (anonymous or the type itself) */
+    bool reserved;        /* its name says it is padding or reserved for later use */
+    size_t anon_index;    /* for an anonymous member that is not flattened: its rank among them */
+    int match;            /* the paired member on the other side, -1 when none */
+} flat_member;
+
+typedef struct flat_list {
+    flat_member *v;
+    size_t n, cap;
+    size_t n_anon;
+} flat_list;
+
+/* Names that say "padding" or "reserved for later": reserved, __reserved1,
+   rsvd, pad, _pad0, padding, spare, unused, __glibc_reserved, dummy,
+   filler. Compared word by word (split at '_' and digits). */
+static bool is_reserved_name(const char *name)
 {
-    size_t seen_anon = 0;
-    for (size_t i = 0; i < t->n_members; i++) {
-        const ag_member *m = &t->members[i];
-        if (name && m->name && strcmp(m->name, name) == 0)
-            return m;
-        if (!name && !m->name && seen_anon++ == anon_index)
-            return m;
+    static const char *const words[] = { "reserved", "rsvd", "resv", "pad", "padding", "spare", "unused",
+                                         "dummy", "filler", "reserve", NULL };
+    for (const char *p = name ? name : ""; *p;) {
+        while (*p == '_' || (*p >= '0' && *p <= '9'))
+            p++;
+        size_t w = 0;
+        while (p[w] && p[w] != '_' && !(p[w] >= '0' && p[w] <= '9'))
+            w++;
+        for (size_t i = 0; words[i] && w; i++)
+            if (strlen(words[i]) == w && strncasecmp(p, words[i], w) == 0)
+                return true;
+        p += w;
     }
-    return NULL;
+    return false;
 }
 
-static void compare_member_pair(differ *d, uint32_t ni, const ag_member *ma, const ag_member *mb)
+static void flatten(differ *d, const ag_corpus *c, ag_type_ref t, uint64_t base, bool in_anon, bool in_union,
+                    int depth, flat_list *out)
+{
+    const ag_type *ty = t < c->n_types ? &c->types[t] : NULL;
+    for (size_t i = 0; ty && i < ty->n_members && ok(d); i++) {
+        const ag_member *m = &ty->members[i];
+        ag_type_ref mt = ag_type_resolve(c, m->type);
+        const ag_type *inner = mt < c->n_types ? &c->types[mt] : NULL;
+        if (!m->name && inner && is_aggregate(inner->kind) && !inner->declaration_only && depth < 8) {
+            flatten(d, c, mt, base + m->bit_offset, true, in_union || inner->kind == AG_T_UNION, depth + 1, out);
+            continue;
+        }
+        if (!grow((void **)&out->v, &out->cap, out->n, sizeof *out->v)) {
+            oom(d);
+            return;
+        }
+        flat_member *f = &out->v[out->n++];
+        *f = (flat_member){ .m = m, .bit_offset = base + m->bit_offset, .bits = member_bits(c, m),
+                            .in_anon = in_anon, .in_union = in_union, .reserved = is_reserved_name(m->name),
+                            .anon_index = m->name ? 0 : out->n_anon++, .match = -1 };
+    }
+}
+
+static bool overlap(uint64_t off_a, uint64_t bits_a, uint64_t off_b, uint64_t bits_b)
+{
+    return off_a < off_b + bits_b && off_b < off_a + bits_a;
+}
+
+static void compare_member_pair(differ *d, uint32_t ni, const flat_member *fa, const flat_member *fb)
 {
     node *nd = &d->nodes[ni];
+    const ag_member *ma = fa->m, *mb = fb->m;
     const ag_type *a = ot(d, nd->o);
     char *subject = member_subject(d, nd->name, ma->name);
     if (!subject)
         return;
     bool bitfield = ma->bit_size || mb->bit_size;
-    if (bitfield && (ma->bit_size != mb->bit_size || ma->bit_offset != mb->bit_offset)) {
+    if (bitfield && (ma->bit_size != mb->bit_size || fa->bit_offset != fb->bit_offset)) {
         node_change(d, ni, AG_CK_BITFIELD_CHANGED, subject, NULL, NULL,
                     xprintf(d, "bit-field at bit %llu width %u -> bit %llu width %u",
-                            (unsigned long long)ma->bit_offset, ma->bit_size,
-                            (unsigned long long)mb->bit_offset, mb->bit_size));
-    } else if (ma->bit_offset != mb->bit_offset) {
-        node_change(d, ni, ma->name ? AG_CK_MEMBER_OFFSET_CHANGED : AG_CK_ANONYMOUS_MEMBER_CHANGED,
-                    subject, NULL, NULL,
-                    xprintf(d, "moved from offset %llu to %llu", (unsigned long long)(ma->bit_offset / 8),
-                            (unsigned long long)(mb->bit_offset / 8)));
+                            (unsigned long long)fa->bit_offset, ma->bit_size,
+                            (unsigned long long)fb->bit_offset, mb->bit_size));
+    } else if (fa->bit_offset != fb->bit_offset) {
+        /* A member inside an anonymous struct or union moved with it. */
+        bool anon = !ma->name || fa->in_anon || fb->in_anon;
+        node_change(d, ni, anon ? AG_CK_ANONYMOUS_MEMBER_CHANGED : AG_CK_MEMBER_OFFSET_CHANGED, subject, NULL, NULL,
+                    xprintf(d, "moved from offset %llu to %llu%s", (unsigned long long)(fa->bit_offset / 8),
+                            (unsigned long long)(fb->bit_offset / 8),
+                            fa->in_anon || fb->in_anon ? " (in an anonymous struct or union)" : ""));
     }
     char label[300];
     snprintf(label, sizeof label, "member %s", ma->name ? ma->name : "(anonymous)");
+    const ag_type *b = nt(d, nd->n);
     slot s = {
         .role = SLOT_MEMBER, .subject = subject, .label = label, .owner_node = ni,
         .flexible_member = is_flexible_array(d->o, ma->type) || is_flexible_array(d->n, mb->type),
+        .last_member = a->kind == AG_T_STRUCT && a->n_members && b->n_members && ma == &a->members[a->n_members - 1] &&
+                       mb == &b->members[b->n_members - 1],
         .decl_file = a->decl_file, .decl_line = a->decl_line,
     };
-    const ag_type *b = nt(d, nd->n);
     if (b->decl_file) {
         s.decl_file = b->decl_file;
         s.decl_line = b->decl_line;
@@ -950,87 +1389,227 @@ static void compare_member_pair(differ *d, uint32_t ni, const ag_member *ma, con
     free(subject);
 }
 
-static bool overlaps_any(const ag_corpus *c, const ag_type *t, uint64_t off, uint64_t bits)
+/* The new member's type is a union that holds, at offset 0, a member of
+   the old member's type, and is no bigger: old binaries still read and
+   write the same bytes. */
+static bool union_holds(const differ *d, const flat_member *fa, const flat_member *fb)
 {
-    for (size_t i = 0; i < t->n_members; i++) {
-        uint64_t mo = t->members[i].bit_offset, mbits = member_bits(c, &t->members[i]);
-        if (off < mo + mbits && mo < off + bits)
+    const ag_type *u = nt(d, ag_type_resolve(d->n, fb->m->type));
+    if (!u || u->kind != AG_T_UNION || fb->bits != fa->bits)
+        return false;
+    for (size_t i = 0; i < u->n_members; i++)
+        if (u->members[i].bit_offset == 0 && !u->members[i].bit_size &&
+            same_spelling(d, fa->m->type, u->members[i].type))
             return true;
-    }
     return false;
+}
+
+/* An old and a new member at the same offset with the same storage, each
+   without a partner of its name: nothing moved, one member took the
+   other's place. */
+static void compare_replacement(differ *d, uint32_t ni, const flat_member *fa, const flat_member *fb)
+{
+    node *nd = &d->nodes[ni];
+    char ot_s[512], nt_s[512];
+    spell(d->o, fa->m->type, ot_s, sizeof ot_s);
+    spell(d->n, fb->m->type, nt_s, sizeof nt_s);
+    const char *on = fa->m->name ? fa->m->name : "(anonymous)", *nn = fb->m->name ? fb->m->name : "(anonymous)";
+    unsigned long long off = fa->bit_offset / 8, size = (fa->bits + 7) / 8;
+    if (fa->reserved) {
+        char *subject = member_subject(d, nd->name, fb->m->name);
+        node_change(d, ni, AG_CK_MEMBER_ADDED_IN_PADDING, subject, NULL, nt_s,
+                    xprintf(d, "member '%s' (%s) takes the place of reserved member '%s' (offset %llu, %llu "
+                               "bytes): old binaries never use those bytes",
+                            nn, nt_s, on, off, size));
+        free(subject);
+        return;
+    }
+    char *subject = member_subject(d, nd->name, fa->m->name);
+    if (same_spelling(d, fa->m->type, fb->m->type)) {
+        node_change(d, ni, AG_CK_MEMBER_RENAMED, subject, fa->m->name, fb->m->name,
+                    xprintf(d, "member '%s' renamed to '%s'", on, nn));
+        compare_member_pair(d, ni, fa, fb);
+    } else if (union_holds(d, fa, fb)) {
+        /* Same bytes for old binaries; code naming the old member must
+           now go through the union's name. */
+        uint32_t ci = node_change(d, ni, AG_CK_MEMBER_WRAPPED_IN_UNION, subject, ot_s, nt_s,
+                                  xprintf(d, "member '%s' (%s) became '%s' (%s), which holds %s at offset 0; the "
+                                             "name '%s' is gone",
+                                          on, ot_s, nn, nt_s, ot_s, on));
+        set_verdict(d, ci, AG_VERDICT_API_BREAK);
+    } else {
+        node_change(d, ni, AG_CK_MEMBER_TYPE_CHANGED, subject, ot_s, nt_s,
+                    xprintf(d, "member '%s' (%s) replaced by '%s' (%s) at the same offset (%llu) and size (%llu "
+                               "bytes): nothing moved, but old binaries use those bytes as %s",
+                            on, ot_s, nn, nt_s, off, size, ot_s));
+    }
+    free(subject);
+}
+
+static int find_by_name(const flat_list *l, const flat_member *f)
+{
+    for (size_t i = 0; i < l->n; i++) {
+        const ag_member *m = l->v[i].m;
+        if (l->v[i].match >= 0)
+            continue;
+        if (f->m->name ? m->name && strcmp(m->name, f->m->name) == 0 : !m->name && l->v[i].anon_index == f->anon_index)
+            return (int)i;
+    }
+    return -1;
+}
+
+/* A new member without a partner: where did it go? */
+static void classify_added(differ *d, uint32_t ni, const flat_list *la, const flat_list *lb, const flat_member *fb)
+{
+    node *nd = &d->nodes[ni];
+    const ag_type *a = ot(d, nd->o), *b = nt(d, nd->n);
+    uint64_t old_bits = a->byte_size * 8, end = fb->bit_offset + fb->bits;
+    const char *nn = fb->m->name ? fb->m->name : "(anonymous)";
+    char ts[512];
+    spell(d->n, fb->m->type, ts, sizeof ts);
+    char *subject = member_subject(d, nd->name, fb->m->name);
+    ag_change_kind k;
+    char *detail = NULL;
+    /* What lay in its bytes before: nothing (padding, reserved space),
+       members still there unchanged (it overlays them in a union), or
+       members that moved, changed or went. */
+    bool overlays_kept = false, kept_were_in_union = true, overlaps_changed = false;
+    const char *overlaid = NULL, *reserved = NULL;
+    for (size_t i = 0; i < la->n; i++) {
+        const flat_member *fa = &la->v[i];
+        if (!overlap(fa->bit_offset, fa->bits, fb->bit_offset, fb->bits))
+            continue;
+        if (fa->reserved) {
+            reserved = fa->m->name;
+            continue;
+        }
+        const flat_member *partner = fa->match >= 0 ? &lb->v[fa->match] : NULL;
+        if (partner && partner->bit_offset == fa->bit_offset && partner->bits == fa->bits && fb->in_union) {
+            overlays_kept = true;
+            kept_were_in_union = kept_were_in_union && fa->in_union;
+            if (!overlaid)
+                overlaid = fa->m->name;
+        } else {
+            overlaps_changed = true;
+        }
+    }
+    if (b->kind == AG_T_UNION) {
+        k = fb->bits <= old_bits ? AG_CK_MEMBER_ADDED_IN_PADDING : AG_CK_MEMBER_ADDED_AT_END;
+    } else if (fb->bit_offset >= old_bits) {
+        k = AG_CK_MEMBER_ADDED_AT_END;
+    } else if (!overlaps_changed && end <= old_bits && (!overlays_kept || kept_were_in_union)) {
+        k = AG_CK_MEMBER_ADDED_IN_PADDING; /* a hole, tail padding, reserved bytes, or room in a union */
+    } else if (!overlaps_changed && end <= old_bits) {
+        k = AG_CK_MEMBER_WRAPPED_IN_UNION;
+        free(subject);
+        subject = member_subject(d, nd->name, overlaid);
+        detail = xprintf(d, "member '%s' is now in a union with '%s' (%s) at the same offset: old binaries read "
+                            "and write the same bytes", overlaid ? overlaid : "(anonymous)", nn, ts);
+    } else {
+        k = AG_CK_MEMBER_ADDED_IN_MIDDLE;
+        /* Which later members moved, if any: only then say so. */
+        char moved[512] = "";
+        size_t used = 0, n_moved = 0;
+        for (size_t i = 0; i < la->n; i++) {
+            const flat_member *fa = &la->v[i];
+            if (fa->match < 0 || fa->bit_offset < fb->bit_offset || lb->v[fa->match].bit_offset == fa->bit_offset)
+                continue;
+            if (n_moved++ < 4 && used < sizeof moved)
+                used += (size_t)snprintf(moved + used, sizeof moved - used, "%s%s (%llu -> %llu)", used ? ", " : "",
+                                         fa->m->name ? fa->m->name : "(anonymous)",
+                                         (unsigned long long)(fa->bit_offset / 8),
+                                         (unsigned long long)(lb->v[fa->match].bit_offset / 8));
+        }
+        if (n_moved)
+            detail = xprintf(d, "member '%s' added at offset %llu; members after it moved: %s%s", nn,
+                             (unsigned long long)(fb->bit_offset / 8), moved, n_moved > 4 ? ", ..." : "");
+        else
+            detail = xprintf(d, "member '%s' added at offset %llu, in bytes old binaries use for members that "
+                                "changed or went (reported with them)",
+                             nn, (unsigned long long)(fb->bit_offset / 8));
+    }
+    if (!detail && reserved && k == AG_CK_MEMBER_ADDED_IN_PADDING)
+        detail = xprintf(d, "member '%s' added at offset %llu, in bytes reserved member '%s' held", nn,
+                         (unsigned long long)(fb->bit_offset / 8), reserved);
+    if (!detail)
+        detail = xprintf(d, "member '%s' added at offset %llu", nn, (unsigned long long)(fb->bit_offset / 8));
+    node_change(d, ni, k, subject, NULL, ts, detail);
+    free(subject);
 }
 
 static void compare_members(differ *d, uint32_t ni)
 {
-    node *nd = &d->nodes[ni];
-    const ag_type *a = ot(d, nd->o), *b = nt(d, nd->n);
-    bool *matched = calloc(b->n_members + 1, sizeof *matched);
-    if (!matched) {
-        oom(d);
-        return;
+    /* d->nodes may move while members are compared (a slot can add
+       nodes): the node is looked up by index each time. */
+    ag_type_ref to = d->nodes[ni].o, tn = d->nodes[ni].n;
+    const ag_type *a = ot(d, to), *b = nt(d, tn);
+    flat_list la = { 0 }, lb = { 0 };
+    flatten(d, d->o, to, 0, false, a->kind == AG_T_UNION, 0, &la);
+    flatten(d, d->n, tn, 0, false, b->kind == AG_T_UNION, 0, &lb);
+    /* 1. By name (anonymous members that could not be flattened: in order). */
+    for (size_t i = 0; i < la.n && ok(d); i++) {
+        int j = find_by_name(&lb, &la.v[i]);
+        if (j < 0)
+            continue;
+        la.v[i].match = j;
+        lb.v[j].match = (int)i;
     }
-    size_t anon_a = 0;
-    for (size_t i = 0; i < a->n_members && ok(d); i++) {
-        const ag_member *ma = &a->members[i];
-        const ag_member *mb = find_member(b, ma->name, ma->name ? 0 : anon_a);
-        if (!ma->name)
-            anon_a++;
-        if (mb) {
-            matched[mb - b->members] = true;
-            compare_member_pair(d, ni, ma, mb);
+    /* 2. By place: same offset and storage, nothing moved. */
+    for (size_t i = 0; i < la.n && ok(d); i++) {
+        flat_member *fa = &la.v[i];
+        if (fa->match >= 0 || !fa->m->name)
+            continue;
+        for (size_t j = 0; j < lb.n; j++) {
+            flat_member *fb = &lb.v[j];
+            if (fb->match >= 0 || !fb->m->name || fb->bit_offset != fa->bit_offset || fb->bits != fa->bits ||
+                fb->m->bit_size != fa->m->bit_size)
+                continue;
+            fa->match = (int)j;
+            fb->match = -2 - (int)i; /* paired by place, reported as a replacement */
+            break;
+        }
+    }
+    for (size_t i = 0; i < la.n && ok(d); i++) {
+        flat_member *fa = &la.v[i];
+        if (fa->match >= 0 && lb.v[fa->match].match == (int)i) {
+            const flat_member *fb = &lb.v[fa->match];
+            /* A reserved member that kept (part of) its place: still reserved. */
+            bool still_reserved = (fa->reserved || fb->reserved) && fb->bit_offset >= fa->bit_offset &&
+                                  fb->bit_offset + fb->bits <= fa->bit_offset + fa->bits;
+            if (!still_reserved)
+                compare_member_pair(d, ni, fa, fb);
             continue;
         }
-        /* Renamed: a new member at the same place with the same type. */
-        const ag_member *renamed = NULL;
-        for (size_t j = 0; j < b->n_members; j++) {
-            const ag_member *cand = &b->members[j];
-            if (cand->name && !find_member(a, cand->name, 0) && cand->bit_offset == ma->bit_offset &&
-                cand->bit_size == ma->bit_size && same_spelling(d, ma->type, cand->type)) {
-                renamed = cand;
-                break;
-            }
-        }
-        /* d->nodes may have moved: compare_member_pair can add nodes. */
-        nd = &d->nodes[ni];
-        char *subject = member_subject(d, nd->name, ma->name);
-        if (renamed) {
-            matched[renamed - b->members] = true;
-            node_change(d, ni, AG_CK_MEMBER_RENAMED, subject, ma->name, renamed->name,
-                        xprintf(d, "member '%s' renamed to '%s'", ma->name ? ma->name : "", renamed->name));
-            compare_member_pair(d, ni, ma, renamed);
-        } else {
-            char ts[512];
-            spell(d->o, ma->type, ts, sizeof ts);
-            node_change(d, ni, AG_CK_MEMBER_REMOVED, subject, ts, NULL,
-                        xprintf(d, "member '%s' at offset %llu removed", ma->name ? ma->name : "(anonymous)",
-                                (unsigned long long)(ma->bit_offset / 8)));
-        }
-        free(subject);
-    }
-    for (size_t j = 0; j < b->n_members && ok(d); j++) {
-        if (matched[j])
+        if (fa->match >= 0) {
+            compare_replacement(d, ni, fa, &lb.v[fa->match]);
             continue;
-        const ag_member *mb = &b->members[j];
-        uint64_t bits = member_bits(d->n, mb);
-        ag_change_kind k;
-        if (mb->bit_offset >= a->byte_size * 8 && b->kind == AG_T_STRUCT)
-            k = AG_CK_MEMBER_ADDED_AT_END;
-        else if (b->kind == AG_T_UNION)
-            k = bits <= a->byte_size * 8 ? AG_CK_MEMBER_ADDED_IN_PADDING : AG_CK_MEMBER_ADDED_AT_END;
-        else if (!overlaps_any(d->o, a, mb->bit_offset, bits) && a->byte_size == b->byte_size)
-            k = AG_CK_MEMBER_ADDED_IN_PADDING;
-        else
-            k = AG_CK_MEMBER_ADDED_IN_MIDDLE;
+        }
+        /* Removed. Reserved bytes that new members now use are reported
+           with those members; reserved bytes simply gone only stop code
+           that names them from compiling. */
+        bool reused = false;
+        for (size_t j = 0; fa->reserved && j < lb.n; j++)
+            reused = reused || overlap(fa->bit_offset, fa->bits, lb.v[j].bit_offset, lb.v[j].bits);
+        if (reused)
+            continue;
         char ts[512];
-        spell(d->n, mb->type, ts, sizeof ts);
-        nd = &d->nodes[ni];
-        char *subject = member_subject(d, nd->name, mb->name);
-        node_change(d, ni, k, subject, NULL, ts,
-                    xprintf(d, "member '%s' added at offset %llu", mb->name ? mb->name : "(anonymous)",
-                            (unsigned long long)(mb->bit_offset / 8)));
+        spell(d->o, fa->m->type, ts, sizeof ts);
+        char *subject = member_subject(d, d->nodes[ni].name, fa->m->name);
+        uint32_t ci = node_change(d, ni, AG_CK_MEMBER_REMOVED, subject, ts, NULL,
+                                  xprintf(d, "%smember '%s' at offset %llu removed%s", fa->reserved ? "reserved " : "",
+                                          fa->m->name ? fa->m->name : "(anonymous)",
+                                          (unsigned long long)(fa->bit_offset / 8),
+                                          fa->reserved ? ": binaries never used it" : ""));
+        if (fa->reserved)
+            set_verdict(d, ci, AG_VERDICT_API_BREAK);
         free(subject);
     }
-    free(matched);
+    for (size_t j = 0; j < lb.n && ok(d); j++) {
+        if (lb.v[j].match == -1)
+            classify_added(d, ni, &la, &lb, &lb.v[j]);
+    }
+    free(la.v);
+    free(lb.v);
 }
 
 static const ag_enumerator *find_enumerator(const ag_type *t, const char *name, size_t *index)
@@ -1115,9 +1694,30 @@ static void compare_enums(differ *d, uint32_t ni)
     free(matched);
 }
 
+/* The struct shrank only because its last member, T x[1] (or x[0]),
+   became the flexible array T x[] with the same element at the same
+   offset: sizeof lost at most that element and its padding. */
+static bool one_element_array_went(const differ *d, const ag_type *a, const ag_type *b)
+{
+    if (a->kind != AG_T_STRUCT || !a->n_members || !b->n_members || b->byte_size > a->byte_size)
+        return false;
+    const ag_member *ma = &a->members[a->n_members - 1], *mb = &b->members[b->n_members - 1];
+    ag_type_ref ta = ag_type_resolve(d->o, ma->type), tb = ag_type_resolve(d->n, mb->type);
+    const ag_type *xa = ot(d, ta), *xb = nt(d, tb);
+    if (!xa || !xb || !ma->name || !mb->name || strcmp(ma->name, mb->name) != 0 || ma->bit_offset != mb->bit_offset ||
+        xa->kind != AG_T_ARRAY || xb->kind != AG_T_ARRAY || xa->n_dims != 1 || xb->n_dims != 1 ||
+        xa->dims[0] != 1 || (xb->dims[0] != AG_DIM_UNKNOWN && xb->dims[0] != 0) ||
+        !same_spelling(d, xa->target, xb->target))
+        return false;
+    /* at most the element plus the tail padding it caused (alignment <= 16) */
+    return a->byte_size - b->byte_size < ag_type_size(d->o, xa->target) + 16;
+}
+
 static void compare_node(differ *d, uint32_t ni)
 {
     const ag_type *a = ot(d, d->nodes[ni].o), *b = nt(d, d->nodes[ni].n);
+    if (!spend(d, 1 + a->n_members + a->n_enumerators))
+        return;
     switch (a->kind) {
     case AG_T_TYPEDEF: {
         char *subject = xstrdup(d, d->nodes[ni].name);
@@ -1148,10 +1748,21 @@ static void compare_node(differ *d, uint32_t ni)
     }
     if (a->declaration_only || a->kind == AG_T_ENUM)
         return;
-    if (a->byte_size != b->byte_size)
+    if (a->byte_size != b->byte_size && one_element_array_went(d, a, b)) {
+        uint32_t ci = node_change(d, ni, AG_CK_TYPE_SIZE_CHANGED, NULL, NULL, NULL,
+                                  xprintf(d, "size %llu -> %llu bytes: only the trailing one-element array's element "
+                                             "went (now a flexible array member): allocations sized for the old "
+                                             "struct still hold it", (unsigned long long)a->byte_size,
+                                          (unsigned long long)b->byte_size));
+        if (ci != UINT32_MAX) {
+            d->changes[ci].size_refinable = false;
+            set_verdict(d, ci, AG_VERDICT_HARMLESS);
+        }
+    } else if (a->byte_size != b->byte_size) {
         node_change(d, ni, AG_CK_TYPE_SIZE_CHANGED, NULL, NULL, NULL,
                     xprintf(d, "size %llu -> %llu bytes", (unsigned long long)a->byte_size,
                             (unsigned long long)b->byte_size));
+    }
     uint64_t align_a = type_alignment(d, d->o, d->nodes[ni].o), align_b = type_alignment(d, d->n, d->nodes[ni].n);
     if (align_a != align_b)
         node_change(d, ni, AG_CK_TYPE_ALIGNMENT_CHANGED, NULL, NULL, NULL,
@@ -1371,8 +1982,13 @@ static void compare_elf(differ *d)
     for (size_t i = 0; i < a->n_needed; i++)
         if (!strv_has(b->needed, b->n_needed, a->needed[i]))
             symbol_change(d, AG_CK_NEEDED_REMOVED, a->needed[i], a->needed[i], NULL, NULL);
-    if (d->o->has_debug_info && !d->n->has_debug_info)
-        symbol_change(d, AG_CK_DEBUG_INFO_LOST, "debug info", "present", "absent", NULL);
+    /* Types not compared is never "no change": say which side lacks them. */
+    bool ho = d->o->has_debug_info, hn = d->n->has_debug_info;
+    if (!ho || !hn)
+        symbol_change(d, AG_CK_DEBUG_INFO_MISSING, "debug info", ho ? "present" : "absent",
+                      hn ? "present" : "absent",
+                      xprintf(d, "%s no debug info: types and signatures were not compared",
+                              !ho && !hn ? "neither release has" : !ho ? "the old release has" : "the new release has"));
 }
 
 /* ------------------------------------------------------------------ */
@@ -1416,13 +2032,24 @@ static void compare_function(differ *d, iface *f, const ag_function *a, const ag
     char label[300];
     snprintf(label, sizeof label, "%s() return", a->name);
     slot s = iface_slot(f, SLOT_RETURN, subject, label, file, line);
+    s.where = "return value";
+    s.top_o = a->return_type;
+    s.top_n = b->return_type;
     compare_slot(d, &s, a->return_type, b->return_type, false, false);
     size_t common = a->n_params < b->n_params ? a->n_params : b->n_params;
     for (size_t i = 0; i < common && ok(d); i++) {
-        snprintf(label, sizeof label, "%s() param %zu", a->name, i + 1);
-        s = iface_slot(f, SLOT_PARAM, subject, label, file, line);
-        compare_slot(d, &s, a->params[i].type, b->params[i].type, false, false);
         const char *on = a->params[i].name, *nn = b->params[i].name;
+        char where[300];
+        snprintf(label, sizeof label, "%s() param %zu", a->name, i + 1);
+        if (nn || on)
+            snprintf(where, sizeof where, "parameter %zu '%s'", i + 1, nn ? nn : on);
+        else
+            snprintf(where, sizeof where, "parameter %zu", i + 1);
+        s = iface_slot(f, SLOT_PARAM, subject, label, file, line);
+        s.where = where;
+        s.top_o = a->params[i].type;
+        s.top_n = b->params[i].type;
+        compare_slot(d, &s, a->params[i].type, b->params[i].type, false, false);
         if (on && nn && strcmp(on, nn) != 0)
             iface_change(d, f, AG_CK_FN_PARAM_RENAMED, subject, on, nn, file, line,
                          xprintf(d, "parameter %zu renamed from '%s' to '%s'", i + 1, on, nn));
@@ -1468,7 +2095,7 @@ static void mark_changed_subtrees(differ *d)
     for (size_t i = 0; i < d->n_nodes; i++)
         d->nodes[i].subtree_changed = d->nodes[i].n_changes > 0;
     bool again = true;
-    while (again) {
+    while (again && spend(d, d->n_nodes + 1)) {
         again = false;
         for (size_t i = 0; i < d->n_nodes; i++) {
             node *nd = &d->nodes[i];
@@ -1680,7 +2307,10 @@ static void walk_from(differ *d, walker *w, const edge *roots, size_t n_roots)
     for (size_t e = 0; e < n_roots && ok(d); e++)
         walk_push(d, w, &roots[e], UINT32_MAX, !roots[e].through_pointer, roots[e].through_pointer,
                   roots[e].through_callback);
-    for (size_t head = 0; head < w->n && ok(d); head++) {
+    for (size_t head = 0; head < w->n && spend(d, 1); head++) {
+        /* An impact (with its path) costs more than a step. */
+        if (!spend(d, 4 * d->nodes[w->items[head].node].n_changes + d->nodes[w->items[head].node].n_edges))
+            break;
         attribute_item(d, w, head);
         walk_item it = w->items[head];
         const node *nd = &d->nodes[it.node];
@@ -1760,6 +2390,46 @@ static int cmp_impacts(const void *pa, const void *pb)
     return strcmp(a->interface, b->interface);
 }
 
+static bool same_str(const char *a, const char *b)
+{
+    return a && b ? strcmp(a, b) == 0 : a == b;
+}
+
+/* Entries that say exactly the same thing (kind, subject, values, detail)
+   become one, with the impacts of all. out is sorted, so they share a run
+   of equal verdict, subject and kind. */
+static void merge_identical(differ *d, ag_diff *out)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < out->n_changes; i++) {
+        ag_change *c = &out->changes[i];
+        ag_change *same = NULL;
+        for (size_t k = n; k-- > 0;) {
+            ag_change *p = &out->changes[k];
+            if (p->verdict != c->verdict || p->kind != c->kind || !same_str(p->subject, c->subject))
+                break;
+            if (same_str(p->old_value, c->old_value) && same_str(p->new_value, c->new_value) &&
+                same_str(p->detail, c->detail)) {
+                same = p;
+                break;
+            }
+        }
+        if (!same) {
+            out->changes[n++] = *c;
+            continue;
+        }
+        change_rec tmp = { .c = *same, .cap_impacts = same->n_impacts };
+        for (size_t j = 0; j < c->n_impacts; j++)
+            add_impact(d, &tmp, c->impacts[j].interface, c->impacts[j].path);
+        *same = tmp.c;
+        same->upcall = same->upcall || c->upcall;
+        if (same->n_impacts > 1)
+            qsort(same->impacts, same->n_impacts, sizeof *same->impacts, cmp_impacts);
+        free_change(c);
+    }
+    out->n_changes = n;
+}
+
 static void finish(differ *d, ag_diff *out)
 {
     out->changes = calloc(d->n_changes ? d->n_changes : 1, sizeof *out->changes);
@@ -1793,6 +2463,7 @@ static void finish(differ *d, ag_diff *out)
     d->n_changes = 0;
     if (out->n_changes > 1)
         qsort(out->changes, out->n_changes, sizeof *out->changes, cmp_changes);
+    merge_identical(d, out);
     out->n_private_changes = out->n_private_listed;
     if (out->n_private_listed > 1)
         qsort(out->private_changes, out->n_private_listed, sizeof *out->private_changes, cmp_changes);
@@ -1919,7 +2590,7 @@ static void compare_interfaces(differ *d, iface **out, size_t *n_out)
         oom(d);
         return;
     }
-    for (size_t i = 0; i < d->o->n_functions && ok(d); i++) {
+    for (size_t i = 0; i < d->o->n_functions && spend(d, 1 + d->o->functions[i].n_params); i++) {
         const ag_function *a = &d->o->functions[i];
         const ag_function *b = ag_corpus_find_function(d->n, a->name);
         if (!b)
@@ -1929,7 +2600,7 @@ static void compare_interfaces(differ *d, iface **out, size_t *n_out)
         compare_function(d, f, a, b);
         compare_pending_nodes(d);
     }
-    for (size_t i = 0; i < d->o->n_variables && ok(d); i++) {
+    for (size_t i = 0; i < d->o->n_variables && spend(d, 1); i++) {
         const ag_variable *a = &d->o->variables[i];
         const ag_variable *b = ag_corpus_find_variable(d->n, a->name);
         if (!b)
@@ -2025,7 +2696,7 @@ static void compare_public_types(differ *d, public_root **out, size_t *n_out)
         public_root *r = &roots[n++];
         r->header = xstrdup(d, slash ? slash + 1 : file);
         r->e = (edge){ .to = ni, .through_pointer = true };
-        r->e.label = xprintf(d, "public header %s:", r->header ? r->header : "?");
+        r->e.label = xprintf(d, "public header %s", r->header ? r->header : "?");
     }
     ag_u64map_free(&by_name);
     *out = roots;
@@ -2071,9 +2742,9 @@ ag_status ag_diff_corpora(const ag_corpus *old_c, const ag_corpus *new_c,
         walker w = { .level = malloc(d.n_nodes + 1) };
         if (!w.level)
             oom(&d);
-        for (size_t i = 0; i < n_ifaces && ok(&d); i++)
+        for (size_t i = 0; i < n_ifaces && spend(&d, 1 + d.n_nodes / 64); i++)
             attribute_interface(&d, &ifaces[i], &w);
-        for (size_t i = 0; i < n_roots && ok(&d); i++)
+        for (size_t i = 0; i < n_roots && spend(&d, 1 + d.n_nodes / 64); i++)
             attribute_public_type(&d, &roots[i], &w);
         free(w.items);
         free(w.level);

@@ -81,6 +81,10 @@ typedef struct reader {
     bool declarations;       /* read the file's declarations of imported symbols (dwarf_imports.h) */
     size_t n_declared;       /* declarations mode: how many imports were found */
     Dwarf_Off *public_types; /* top-level type DIEs that may be declared in a public header */
+    ag_u64map definitions;   /* named_key(kind, name) -> slot in definition_offs: the first
+                                complete top-level definition of each named struct/union/enum */
+    Dwarf_Off *definition_offs;
+    size_t n_definitions, cap_definitions;
     size_t n_public_types, cap_public_types;
     uint64_t skipped[0x100]; /* counts of unmodelled DW_TAG values below 0x100 */
     uint64_t skipped_other;
@@ -1264,6 +1268,34 @@ static void consider_public_type(reader *r, Dwarf_Die die, Dwarf_Off off, Dwarf_
     r->public_types[r->n_public_types++] = off;
 }
 
+/* A struct, union or enum that one unit only declares (`struct foo;`) is
+   usually defined in another: the first complete top-level definition of
+   each name is remembered, so that a type read as a declaration can be
+   completed (complete_declarations) however the reader reached it first. */
+static void remember_definition(reader *r, Dwarf_Die die, Dwarf_Off off, Dwarf_Half tag)
+{
+    ag_type_kind kind = tag == DW_TAG_union_type ? AG_T_UNION : tag == DW_TAG_enumeration_type ? AG_T_ENUM
+                                                                                                : AG_T_STRUCT;
+    const char *name = die_name(r, die);
+    uint32_t slot;
+    if (!name || ag_u64map_get(&r->definitions, named_key(kind, name), &slot) ||
+        attr_flag(r, die, DW_AT_declaration) != 0)
+        return;
+    if (r->n_definitions == r->cap_definitions) {
+        size_t cap = r->cap_definitions ? r->cap_definitions * 2 : 256;
+        Dwarf_Off *bigger = realloc(r->definition_offs, cap * sizeof *bigger);
+        if (!bigger) {
+            nomem(r);
+            return;
+        }
+        r->definition_offs = bigger;
+        r->cap_definitions = cap;
+    }
+    r->definition_offs[r->n_definitions] = off;
+    if (!ag_u64map_put(&r->definitions, named_key(kind, name), (uint32_t)r->n_definitions++))
+        nomem(r);
+}
+
 static void scan_unit(reader *r, Dwarf_Die unit)
 {
     bool public_types = !r->declarations && r->c->surface.recorded;
@@ -1272,12 +1304,33 @@ static void scan_unit(reader *r, Dwarf_Die unit)
         if (r->declarations) {
             if (tag == DW_TAG_subprogram || tag == DW_TAG_variable)
                 consider_declaration(r, d, die_offset(r, d), tag);
-        } else if (tag == DW_TAG_subprogram)
+            continue;
+        }
+        if (tag == DW_TAG_subprogram)
             consider_subprogram(r, d, die_offset(r, d));
         else if (tag == DW_TAG_variable)
             consider_variable(r, d, die_offset(r, d));
-        else if (public_types)
+        if (tag == DW_TAG_structure_type || tag == DW_TAG_class_type || tag == DW_TAG_union_type ||
+            tag == DW_TAG_enumeration_type)
+            remember_definition(r, d, die_offset(r, d), tag);
+        if (public_types)
             consider_public_type(r, d, die_offset(r, d), tag);
+    }
+}
+
+/* Completes every named struct, union or enum read only as a declaration
+   for which some unit has a definition (a forward declaration and a typedef
+   in the header one unit includes, the definition in another's). Types read
+   on the way are completed too: the loop runs to the growing end. */
+static void complete_declarations(reader *r)
+{
+    for (size_t i = 0; i < r->c->n_types && !failed(r); i++) {
+        const ag_type *t = &r->c->types[i];
+        uint32_t slot;
+        if (!t->declaration_only || !t->name ||
+            !ag_u64map_get(&r->definitions, named_key(t->kind, t->name), &slot))
+            continue;
+        resolve_type(r, r->definition_offs[slot]);
     }
 }
 
@@ -1536,6 +1589,8 @@ static void release(reader *r)
     free(r->fn_by_export);
     free(r->var_by_export);
     free(r->public_types);
+    ag_u64map_free(&r->definitions);
+    free(r->definition_offs);
     /* The dwarf_srcfiles() lists are left to dwarf_finish(): with
        allocation tracking on it frees them, and freeing them here first
        (against whichever of the main or alternate file made them) made
@@ -1757,7 +1812,7 @@ static ag_status read_dwarf(ag_corpus *c, const char *debug_path, bool declarati
         load_symtab(&r, debug_path); /* declarations have no address to match */
     size_t n = c->n_exports ? c->n_exports : 1;
     if (!ag_u64map_init(&r.die_types, 4096) || !ag_u64map_init(&r.named, 1024) ||
-        !ag_u64map_init(&r.table_of_cu, 64) || !index_exports(&r) ||
+        !ag_u64map_init(&r.table_of_cu, 64) || !ag_u64map_init(&r.definitions, 256) || !index_exports(&r) ||
         !(r.fn_by_export = calloc(n, sizeof *r.fn_by_export)) ||
         !(r.var_by_export = calloc(n, sizeof *r.var_by_export))) {
         nomem(&r);
@@ -1769,6 +1824,8 @@ static ag_status read_dwarf(ag_corpus *c, const char *debug_path, bool declarati
             propagate_to_aliases(&r);
         build_interfaces(&r);
         read_public_types(&r);
+        if (!declarations)
+            complete_declarations(&r);
     }
     if (n_declared)
         *n_declared = r.n_declared;

@@ -145,6 +145,7 @@ typedef struct ag_guard_stub_options {
     const char *header_base;  /* C: base name of the .h the .c includes ("shape_guard.h");
                                  NULL: the header's declarations inline (the Go preamble) */
     const char *package;      /* Java package / Go package name, or NULL */
+    const char *class_name;   /* Java: the class (the file's base name); NULL: camel(ident) + "Guard" */
 } ag_guard_stub_options;
 
 /* A valid C identifier from s ("lib-foo.2" -> "lib_foo_2"), malloc'd. */

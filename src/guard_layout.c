@@ -7,14 +7,18 @@
  * into _Static_assert lines, the other stubs into tables their own
  * language's declarations are compared with.
  *
- * Public: declared in a header that is not a system header (/usr/include,
- * gcc's own, /usr/lib) — a type defined in a .c file is the library's
- * business, not the binding's.
+ * Public: on the corpus's public surface (surface.h: recorded from the
+ * installed headers, or inferred), and declared in a header that is not a
+ * system header (/usr/include, gcc's own, /usr/lib) — a type the library
+ * keeps to itself is not the binding's to declare, and a libc type is not
+ * the library's.
  */
 #include "guard_internal.h"
 
 #include <stdlib.h>
 #include <string.h>
+
+#include "surface.h"
 
 bool ag_guard_is_public_header(const char *file)
 {
@@ -164,11 +168,13 @@ static ag_status note_header(ag_guard_plan *p, const char *file, ag_error *err)
 
 /* Fills *l from type t when it is a public, complete struct, union, enum or
    sized typedef; *keep says whether it is one. */
-static ag_status describe(const ag_corpus *c, ag_type_ref t, ag_guard_layout *l, bool *keep,
-                          ag_error *err)
+static ag_status describe(const ag_corpus *c, const ag_visibility *vis, ag_type_ref t, ag_guard_layout *l,
+                          bool *keep, ag_error *err)
 {
     *keep = false;
     memset(l, 0, sizeof *l);
+    if (vis[t] != AG_VIS_PUBLIC)
+        return AG_OK;
     const ag_type *ty = &c->types[t];
     const char *decl = ty->decl_file;
     const char *tag = ty->name;
@@ -250,9 +256,13 @@ ag_status ag_guard_collect_layouts(ag_guard_plan *p, ag_error *err)
 {
     const ag_corpus *c = p->corpus;
     unsigned char *seen = calloc(c->n_types ? c->n_types : 1, 1);
-    if (!seen)
+    ag_visibility *vis = calloc(c->n_types ? c->n_types : 1, sizeof *vis);
+    if (!seen || !vis) {
+        free(seen);
+        free(vis);
         return ag_fail(err, AG_ERR_NOMEM, "out of memory");
-    ag_status st = AG_OK;
+    }
+    ag_status st = c->n_types ? ag_surface_classify(c, vis, NULL, err) : AG_OK;
     for (size_t i = 0; i < p->n_symbols && st == AG_OK; i++) {
         const ag_function *fn = ag_corpus_find_function(c, p->symbols[i].name);
         const ag_variable *v = fn ? NULL : ag_corpus_find_variable(c, p->symbols[i].name);
@@ -275,13 +285,14 @@ ag_status ag_guard_collect_layouts(ag_guard_plan *p, ag_error *err)
         if (!seen[t])
             continue;
         bool keep = false;
-        st = describe(c, (ag_type_ref)t, &p->layouts[p->n_layouts], &keep, err);
+        st = describe(c, vis, (ag_type_ref)t, &p->layouts[p->n_layouts], &keep, err);
         if (st == AG_OK && keep) {
             st = note_header(p, p->layouts[p->n_layouts].decl_file, err);
             p->n_layouts++;
         }
     }
     free(seen);
+    free(vis);
     return st;
 }
 

@@ -41,6 +41,10 @@ typedef struct lang_info {
 static const lang_info LANGS[] = {
     { "c", NULL, ag_guard_write_c },
     { "python", ".py", ag_guard_write_python },
+    { "go", ".go", ag_guard_write_go },
+    { "rust", ".rs", ag_guard_write_rust },
+    { "js", ".js", ag_guard_write_js },
+    { "java", ".java", ag_guard_write_java },
 };
 
 static const lang_info *find_lang(const char *name)
@@ -219,9 +223,25 @@ static int write_stub(const stub_args *a, const ag_guard_plan *plan, const char 
         goto out;
     }
     strcpy(base, a->output);
+    char class_name[256] = "";
     if (lang->suffix) {
         if (!ends_with(base, lang->suffix))
             strcat(base, lang->suffix);
+        if (lang->write == ag_guard_write_java) {
+            /* The public class must be named as its file. */
+            const char *slash = strrchr(base, '/');
+            const char *b = slash ? slash + 1 : base;
+            size_t len = strlen(b) - strlen(".java");
+            snprintf(class_name, sizeof class_name, "%.*s", (int)len, b);
+            char *id = ag_guard_ident(class_name);
+            bool ok = id && strcmp(id, class_name) == 0 && len > 0 && len < sizeof class_name;
+            free(id);
+            if (!ok) {
+                cli_error(base, "a Java class must be named as its file: give -o DIR/ClassName.java");
+                goto out;
+            }
+            opts.class_name = class_name;
+        }
         if (write_one(base, plan, &opts, lang->write) != AG_EXIT_OK)
             goto out;
         printf("wrote %s", base);
@@ -276,7 +296,7 @@ int cmd_stub(int argc, char **argv)
         cli_error(used.label, "%s", err.msg);
         goto out;
     }
-    if (!(s = cli_store_open(a.db, 1, &db_path)))
+    if (!(s = cli_store_open(a.db, CLI_STORE_READONLY, &db_path)))
         goto out;
     ag_guard_used view = { used.binding, (const char *const *)used.names, used.n_names, used.exact };
     ag_status st = ag_guard_plan_build(s, lib, ver, &view, &plan, &err);

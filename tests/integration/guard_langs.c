@@ -146,7 +146,7 @@ void guard_expect_matrix(guard_env *e, const char *lang, const char *const env[]
     guard_run_with(e, GEO_V1B, NULL, env, prog, &r);
     expect_ran(lang, "v1b (an unknown rebuild)", &r);
     cr_assert(strstr(r.out, "distance=5"), "%s, v1b: did not run: %s", lang, r.out);
-    const char *const v1b[] = { "accepted-unverified: ", "unverified build", "v1b/libgeo.so.1",
+    const char *const v1b[] = { "accepted-unverified: ", "unverified build", "v1b/libgeo.so",
                                 "required symbols and versions", "match geo@1", NULL };
     expect_in(lang, "v1b (an unknown rebuild)", r.err, v1b);
     tool_run_free(&r);

@@ -9,7 +9,10 @@
  * Every binding program follows one convention: it prints "distance=5" when
  * it ran; a verdict other than verified goes to stderr as "OUTCOME: MESSAGE"
  * (accepted-unverified, warned); a refusal prints "refused: MESSAGE" and
- * exits 3. With the binding's own declaration wrong (struct geo_shape's kind
+ * exits 3. Warned, it exits 0 without calling the library: the warn policy
+ * lets a binding run, and what calling an incompatible build does (v3's
+ * geo_bounds returns its struct in registers, not memory: a crash) is what
+ * the guard is there to prevent. With the binding's own declaration wrong (struct geo_shape's kind
  * and n swapped: both offsets off by 4), it is refused even with v1.
  */
 #ifndef TESTS_GUARD_LANGS_H

@@ -305,18 +305,57 @@ Test(check, stripped_binding_with_built_against, .timeout = 120)
 }
 
 /* Without DWARF and without --built-against: a symbols-only check (the
-   imported symbols and versions), said on stderr. */
+   imported symbols and versions), said on stderr, and never "no change":
+   no type was compared (debug-info-missing, risky). */
 Test(check, stripped_binding_alone_is_symbols_only, .timeout = 120)
 {
     char *stripped = fixture_path("bindings/stripped/consumer"), *v3 = lib_path("v3");
     check_result c;
     run_check(&c, stripped, v3, NULL);
-    expect_exit(&c, 0, 0, "stripped consumer vs v3, symbols only");
+    expect_exit(&c, 4, 4, "stripped consumer vs v3, symbols only");
     cr_expect(strstr(c.run.err, "only the 7 imported symbols and their versions are checked"),
               "no warning about the symbols-only check:\n%s", c.run.err);
+    cr_expect(find_change(&c, "debug-info-missing", "debug info"), "no debug-info-missing:\n%s", c.run.out);
+    cr_expect_str_eq(str(c.root, "verdict"), "risky");
     check_result_free(&c);
     free(stripped);
     free(v3);
+}
+
+/* The loader finds the library by the name in the binding's DT_NEEDED
+   (libgeo.so.1): a library with another SONAME, or without one under
+   another file name, is not used for the binding whatever its symbols, and
+   one without SONAME under that very file name is. */
+Test(check, another_soname_is_a_soname_change, .timeout = 120)
+{
+    char *consumer = fixture_path("bindings/consumer");
+    static const struct {
+        const char *lib, *new_name;
+    } cases[] = {
+        { "bindings/named/libgeo.so.2", "libgeo.so.2" },
+        { "bindings/named/libgeom.so.1", "libgeom.so.1" },
+        { "bindings/named/nosoname/libgeo.so.1.0.0", "libgeo.so.1.0.0" },
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char *lib = fixture_path(cases[i].lib);
+        check_result c;
+        run_check(&c, consumer, lib, NULL);
+        expect_exit(&c, 12, 12, cases[i].lib);
+        json_t *ch = find_change(&c, "soname-changed", "SONAME");
+        cr_expect(ch, "%s: no soname-changed:\n%s", cases[i].lib, c.run.out);
+        cr_expect(ch && strcmp(str(ch, "old"), "libgeo.so.1") == 0 && strcmp(str(ch, "new"), cases[i].new_name) == 0,
+                  "%s: soname-changed should say libgeo.so.1 -> %s:\n%s", cases[i].lib, cases[i].new_name, c.run.out);
+        cr_expect_null(strstr(c.run.err, "imports no symbol"), "%s: %s", cases[i].lib, c.run.err);
+        check_result_free(&c);
+        free(lib);
+    }
+    char *same = fixture_path("bindings/named/nosoname/libgeo.so.1");
+    check_result c;
+    run_check(&c, consumer, same, NULL);
+    expect_exit(&c, 0, 0, "no SONAME, file named as DT_NEEDED");
+    check_result_free(&c);
+    free(same);
+    free(consumer);
 }
 
 Test(check, usage_errors, .timeout = 60)

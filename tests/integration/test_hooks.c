@@ -397,6 +397,56 @@ Test(hooks, gate_new_is_a_vendored_tree)
     free(dir);
 }
 
+/* A vendored tree whose library changed its SONAME (libsoname_changed.so.2
+   for a baseline of libsoname_changed.so.1): the gate finds it by name and
+   fails on the SONAME change instead of giving up with exit 3. */
+Test(hooks, gate_tree_with_another_soname_fails_on_it)
+{
+    char *dir = make_temp_dir();
+    char *baseline = path_join2(dir, "sc-1.json");
+    char *v1 = diff_fixture("soname_changed", "v1"), *v2 = diff_fixture("soname_changed", "v2");
+    extract_to(v1, baseline);
+    char *vendor = path_join2(dir, "vendor");
+    make_dirs(vendor);
+    char *lib = path_join2(vendor, "libsoname_changed.so.2");
+    copy_file(v2, lib);
+    tool_run r;
+    run_gate(&r, vendor, baseline);
+    expect_exit(&r, 1, "tree whose library has another SONAME");
+    expect_last_line(&r, "abiguard-gate: FAIL: 1 breaking change(s) in libsoname_changed.so.2 "
+                         "(first: soname-changed SONAME)", "tree whose library has another SONAME");
+    tool_run_free(&r);
+    free(lib);
+    free(vendor);
+    free(v1);
+    free(v2);
+    free(baseline);
+    remove_tree(dir);
+    free(dir);
+}
+
+/* A release without debug info had no type compared: never a pass, unless
+   the user accepts it. (debug_info_missing's v2 also swaps two members: the
+   break that a stripped release would hide.) */
+Test(hooks, gate_fails_without_debug_info_unless_allowed)
+{
+    char *v1 = diff_fixture("debug_info_missing", "v1"), *v2 = diff_fixture("debug_info_missing", "v2");
+    tool_run r;
+    run_gate(&r, v2, v1);
+    expect_exit(&r, 1, "new release without debug info");
+    cr_expect(strstr(last_line(r.out), "FAIL") && strstr(last_line(r.out), "no debug info") &&
+                  strstr(last_line(r.out), "--allow-no-debug-info"),
+              "the last line says why and how to accept it:\n%s", r.out);
+    tool_run_free(&r);
+    run_gate(&r, v2, v1, "--allow-no-debug-info");
+    expect_exit(&r, 0, "--allow-no-debug-info");
+    expect_last_line(&r, "abiguard-gate: PASS: ABI of libdebug_info_missing.so changed, nothing at or above breaking",
+                     "--allow-no-debug-info");
+    tool_run_free(&r);
+    free(v1);
+    free(v2);
+}
+
 Test(hooks, gate_missing_new_is_exit_3_with_abiguards_error)
 {
     char *dir = make_temp_dir();

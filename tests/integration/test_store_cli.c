@@ -435,3 +435,67 @@ Test(store_cli, read_only_location)
     remove_tree(dir);
     free(dir);
 }
+
+/* The public surface given once, at extraction or import, stays with the
+   release: extract --headers-dir records it, import --headers-dir gives a
+   plain corpus the same one (byte for byte), and a diff of two stored
+   releases uses it without the option. */
+Test(store_cli, surface_recorded_at_extract_and_import)
+{
+    char *v1 = fixture_path("diff/headers_public/v1/libheaders_public.so");
+    char *v2 = fixture_path("diff/headers_public/v2/libheaders_public.so");
+    const char *src = getenv("SOURCE_DIR");
+    char *inc = path_join2(src ? src : ".", "tests/fixtures/diff/headers_public/include");
+    char *dir = make_temp_dir();
+    char *db = path_join2(dir, "s.db"), *plain = path_join2(dir, "v1.json"), *out = path_join2(dir, "out.json");
+    tool_run r;
+    cr_assert(run_abiguard(&r, "extract", v1, "--headers-dir", inc, NULL));
+    expect_exit(&r, 0, "extract --headers-dir");
+    char *with_headers = r.out;
+    r.out = NULL;
+    tool_run_free(&r);
+    cr_expect(strstr(with_headers, "\"surface\": {") && strstr(with_headers, "\"v1/hp.h\"") &&
+                  strstr(with_headers, "\"public\": true"),
+              "the corpus records the surface:\n%.3000s", with_headers);
+    cr_assert(run_abiguard(&r, "extract", v1, "-o", plain, NULL));
+    expect_exit(&r, 0, "extract");
+    tool_run_free(&r);
+    cr_assert(run_abiguard(&r, "import", plain, "--library", "hp", "--version", "1", "--headers-dir", inc, "--db", db,
+                           NULL));
+    expect_exit(&r, 0, "import --headers-dir");
+    tool_run_free(&r);
+    cr_assert(run_abiguard(&r, "export", "hp@1", "--db", db, "-o", out, NULL));
+    expect_exit(&r, 0, "export");
+    tool_run_free(&r);
+    char *exported = read_whole_file(out, NULL);
+    cr_expect(exported && strcmp(exported, with_headers) == 0,
+              "import --headers-dir gives the corpus extract --headers-dir wrote");
+    cr_assert(run_abiguard(&r, "add", v2, "--library", "hp", "--version", "2", "--headers-dir", inc, "--db", db, NULL));
+    expect_exit(&r, 0, "add --headers-dir");
+    tool_run_free(&r);
+    cr_assert(run_abiguard(&r, "diff", "hp@1", "hp@2", "--format", "json", "--db", db, NULL));
+    cr_expect(r.exited && r.exit_status == 4, "diff hp@1 hp@2: %s", tool_run_outcome(&r));
+    cr_expect(strstr(r.out, "\"method\": \"headers\"") && strstr(r.out, "struct hp_point") &&
+                  !strstr(r.out, "struct hp_engine"),
+              "the stored surface decides:\n%s", r.out);
+    tool_run_free(&r);
+    /* A headers directory that declares nothing of the library is refused
+       before the database is touched. */
+    char *other = path_join2(src ? src : ".", "tests/fixtures/diff/internal_opaque/include");
+    cr_assert(run_abiguard(&r, "add", v2, "--library", "hp", "--version", "3", "--headers-dir", other, "--db", db,
+                           NULL));
+    expect_error(&r, 1, "no type or function of libheaders_public.so", "add with another library's headers");
+    tool_run_free(&r);
+    cr_expect_eq(query_int(db, "SELECT count(*) FROM releases"), 2, "the failed add stored nothing");
+    free(other);
+    free(exported);
+    free(with_headers);
+    free(out);
+    free(plain);
+    free(db);
+    remove_tree(dir);
+    free(dir);
+    free(inc);
+    free(v1);
+    free(v2);
+}

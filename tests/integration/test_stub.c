@@ -306,8 +306,9 @@ Test(stub, layout_asserts_at_compile_time, .timeout = 120)
     for (int s = 0; s < 2; s++) {
         for (int lib = 0; lib < 3; lib += 2) {
             char *inc = fmt("-I%s/include", e.lib[lib]);
+            char *obj = path_join2(e.dir, "stub.o"); /* never -o /dev/null: as root it can replace the device */
             const char *argv[] = { "/usr/bin/gcc", stds[s], "-Wall", "-Wextra", "-Werror",
-                                   "-DABIGUARD_SHAPE_WITH_HEADERS", inc, "-c", "-o", "/dev/null", stub_c, NULL };
+                                   "-DABIGUARD_SHAPE_WITH_HEADERS", inc, "-c", "-o", obj, stub_c, NULL };
             tool_run r;
             cr_assert(tool_run_argv(argv, 120, &r));
             if (lib == 0) {
@@ -318,6 +319,7 @@ Test(stub, layout_asserts_at_compile_time, .timeout = 120)
             }
             tool_run_free(&r);
             free(inc);
+            free(obj);
         }
     }
     free(stub_c);

@@ -277,6 +277,22 @@ static char *sample_json(void)
     c->variables = calloc(1, sizeof *c->variables);
     c->variables[0] = (ag_variable){ xstrdup("s_mode"), t_enum, NULL, 0 };
     c->n_variables = 1;
+    /* The recorded public surface: s.h is public, and so is an enum no
+       signature reaches (kept as a root). */
+    c->surface.recorded = true;
+    c->surface.public_headers = calloc(2, sizeof(char *));
+    c->surface.public_headers[0] = xstrdup("s.h");
+    c->surface.public_headers[1] = xstrdup("sub/t.h");
+    c->surface.n_public_headers = 2;
+    c->types[t_s].is_public = true;
+    ag_type_ref t_flags = ag_corpus_add_type(c, AG_T_ENUM);
+    c->types[t_flags].name = xstrdup("s_flags");
+    c->types[t_flags].byte_size = 4;
+    c->types[t_flags].decl_file = xstrdup("s.h");
+    c->types[t_flags].is_public = true;
+    c->types[t_flags].enumerators = calloc(1, sizeof(ag_enumerator));
+    c->types[t_flags].enumerators[0] = (ag_enumerator){ xstrdup("S_FLAG"), 4, false };
+    c->types[t_flags].n_enumerators = 1;
 
     ag_error err = { "" };
     cr_assert_eq(ag_corpus_finalize(c, &err), AG_OK, "%s", err.msg);

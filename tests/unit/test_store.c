@@ -22,6 +22,7 @@
 #include "corpus_json.h"
 #include "extract.h"
 #include "store.h"
+#include "surface.h"
 #include "store_schema.h"
 
 #define LUA53 "/usr/lib/x86_64-linux-gnu/liblua5.3.so.0"
@@ -415,6 +416,42 @@ Test(store_release, add_load_is_byte_identical)
     ag_corpus_free(back);
     free(orig);
     ag_corpus_free(c);
+    free(db);
+    remove_dir(dir);
+    free(dir);
+}
+
+/* A corpus that records its public surface keeps it through the store:
+   the "surface" object (its own column) and every type's "public" flag. */
+Test(store_release, recorded_surface_round_trips)
+{
+    char *dir = temp_dir(), *db = join(dir, "a.db"), *inc = join(dir, "include");
+    cr_assert_eq(mkdir(inc, 0755), 0);
+    char *lua_h = join(inc, "lua.h");
+    spit(lua_h, "/* lua.h */\n", 12);
+    const char *dirs[] = { inc };
+    ag_header_set *h = NULL;
+    ag_error err = { .msg = "" };
+    cr_assert_eq(ag_header_set_collect(dirs, 1, NULL, 0, &h, &err), AG_OK, "%s", err.msg);
+    ag_corpus *c = extract_lua();
+    cr_assert_eq(ag_surface_apply(c, h, &err), AG_OK, "%s", err.msg);
+    char *orig = ag_corpus_to_json(c, &err);
+    cr_assert_not_null(orig, "%s", err.msg);
+    cr_assert(strstr(orig, "\"method\": \"headers\"") && strstr(orig, "\"public\": true"), "%.400s", orig);
+    ag_store *s = open_store(db);
+    add_ok(s, "lua", "5.3", c, false);
+    ag_store_close(s);
+    s = open_store(db);
+    char *exported = NULL;
+    cr_assert_eq(ag_store_export_json(s, "lua", "5.3", &exported, &err), AG_OK, "%s", err.msg);
+    cr_assert_str_eq(exported, orig, "a recorded surface does not round-trip through the store");
+    ag_store_close(s);
+    free(exported);
+    free(orig);
+    ag_corpus_free(c);
+    ag_header_set_free(h);
+    free(lua_h);
+    free(inc);
     free(db);
     remove_dir(dir);
     free(dir);

@@ -1,0 +1,436 @@
+
+    /** What verify() or verifyLayouts() concluded: outcome is "verified",
+        "accepted-unverified", "warned" (refused, but ABIGUARD_POLICY=warn) or
+        "off"; message says why. */
+    public static final class Verdict {
+        public final String outcome;
+        public final String message;
+
+        Verdict(String outcome, String message) {
+            this.outcome = outcome;
+            this.message = message;
+        }
+
+        @Override
+        public String toString() {
+            return outcome + ": " + message;
+        }
+    }
+
+    /** The loaded library, or the binding's own declarations, do not match
+        the release it was built against: the binding must not use it. An
+        UnsatisfiedLinkError, as any library that cannot be used is in Java. */
+    public static final class Refused extends UnsatisfiedLinkError {
+        private static final long serialVersionUID = 1L;
+
+        Refused(String message) {
+            super(message);
+        }
+    }
+
+    private @C@() {
+    }
+
+    private static String policy() {
+        String p = System.getenv("ABIGUARD_POLICY");
+        if (p != null && (p.equals("default") || p.equals("strict") || p.equals("warn") || p.equals("off")))
+            return p;
+        return DEFAULT_POLICY;
+    }
+
+    private static Verdict refuse(String policy, String what, boolean strict) {
+        if (policy.equals("warn"))
+            return new Verdict("warned", what + "; running anyway (ABIGUARD_POLICY=warn)");
+        if (strict)
+            throw new Refused(what + "; refusing to load under the strict policy (ABIGUARD_POLICY=default would accept it)");
+        throw new Refused(what + "; refusing to load (ABIGUARD_POLICY=warn would run anyway)");
+    }
+
+    // ---- the loaded object, read from memory ----------------------------
+
+    private static final int W = Native.POINTER_SIZE;
+
+    private static long word(long a) {
+        Pointer p = new Pointer(a);
+        return W == 8 ? p.getLong(0) : p.getInt(0) & 0xffffffffL;
+    }
+
+    private static long u32(long a) {
+        return new Pointer(a).getInt(0) & 0xffffffffL;
+    }
+
+    private static int u16(long a) {
+        return new Pointer(a).getShort(0) & 0xffff;
+    }
+
+    private static final class Loaded {
+        final long base, ld, strtab, strsz;
+        final String path, soname;
+        final Map<Long, Long> tags = new HashMap<>();
+        long symtab, versym;
+
+        Loaded(long lm) {
+            base = word(lm);
+            long name = word(lm + W);
+            path = name != 0 ? new Pointer(name).getString(0, "UTF-8") : "";
+            ld = word(lm + 2L * W);
+            for (int i = 0; ld != 0 && i < 4096; i++) { // one entry at a time: no read past DT_NULL
+                long e = ld + i * 2L * W;
+                long tag = W == 8 ? new Pointer(e).getLong(0) : new Pointer(e).getInt(0);
+                if (tag == 0)
+                    break;
+                tags.putIfAbsent(tag, word(e + W));
+            }
+            strtab = addr(tags.getOrDefault(5L, 0L));
+            strsz = tags.getOrDefault(10L, 0L);
+            soname = tags.containsKey(14L) && strtab != 0 ? string(tags.get(14L)) : null;
+        }
+
+        // glibc relocates most entries in place; DT_VERDEF keeps its link-time value.
+        long addr(long v) {
+            return v != 0 && v < base ? v + base : v;
+        }
+
+        String string(long off) {
+            return off < strsz ? new Pointer(strtab + off).getString(0, "UTF-8") : null;
+        }
+
+        // From PT_NOTE, through the ELF header the first segment maps at the
+        // load base; null unless its PT_DYNAMIC is the one loaded.
+        String buildId() {
+            byte[] e = new Pointer(base).getByteArray(0, 64);
+            if (e[0] != 0x7f || e[1] != 'E' || e[2] != 'L' || e[3] != 'F' || e[4] != (W == 8 ? 2 : 1))
+                return null;
+            long phoff = W == 8 ? word(base + 32) : u32(base + 28);
+            int phentsize = u16(base + (W == 8 ? 54 : 42)), phnum = u16(base + (W == 8 ? 56 : 44));
+            if (phnum == 0 || phnum > 256 || phentsize != (W == 8 ? 56 : 32))
+                return null;
+            List<long[]> notes = new ArrayList<>();
+            boolean dynamicOk = false;
+            for (int i = 0; i < phnum; i++) {
+                long ph = base + phoff + (long) i * phentsize;
+                long type = u32(ph);
+                long vaddr = W == 8 ? word(ph + 16) : u32(ph + 8);
+                long memsz = W == 8 ? word(ph + 40) : u32(ph + 20);
+                long align = W == 8 ? word(ph + 48) : u32(ph + 28);
+                if (type == 2 && base + vaddr == ld)
+                    dynamicOk = true;
+                else if (type == 4)
+                    notes.add(new long[] { vaddr, memsz, align == 8 ? 8 : 4 });
+            }
+            if (!dynamicOk)
+                return null;
+            for (long[] n : notes) {
+                byte[] b = new Pointer(base + n[0]).getByteArray(0, (int) n[1]);
+                java.nio.ByteBuffer bb = java.nio.ByteBuffer.wrap(b).order(java.nio.ByteOrder.nativeOrder());
+                int a = (int) n[2], pos = 0;
+                while (pos + 12 <= b.length) {
+                    int namesz = bb.getInt(pos), descsz = bb.getInt(pos + 4), type = bb.getInt(pos + 8);
+                    int nameEnd = pos + 12 + ((namesz + a - 1) & ~(a - 1));
+                    if (type == 3 && namesz == 4 && b[pos + 12] == 'G' && b[pos + 13] == 'N' && b[pos + 14] == 'U') {
+                        StringBuilder hex = new StringBuilder();
+                        for (int k = nameEnd; k < nameEnd + descsz && k < b.length; k++)
+                            hex.append(String.format("%02x", b[k] & 0xff));
+                        return hex.toString();
+                    }
+                    pos = nameEnd + ((descsz + a - 1) & ~(a - 1));
+                }
+            }
+            return null;
+        }
+
+        String versionName(int idx) {
+            long p = addr(tags.getOrDefault(0x6ffffffcL, 0L)); // DT_VERDEF
+            long n = tags.getOrDefault(0x6ffffffdL, 0L);       // DT_VERDEFNUM
+            for (long i = 0; p != 0 && i < n; i++) {
+                int ndx = u16(p + 4), cnt = u16(p + 6);
+                long aux = u32(p + 12), next = u32(p + 16);
+                if (ndx == idx && cnt != 0)
+                    return string(u32(p + aux));
+                if (next == 0)
+                    break;
+                p += next;
+            }
+            return null;
+        }
+
+        // st_size of symbol i when it defines name (at version, or the
+        // default one), else -1; other collects versions that did not fit.
+        long defines(long i, String name, String version, List<String> other) {
+            long sym = symtab + i * (W == 8 ? 24 : 16);
+            long stName = u32(sym);
+            int stInfo = new Pointer(sym + (W == 8 ? 4 : 12)).getByte(0) & 0xff;
+            int stShndx = u16(sym + (W == 8 ? 6 : 14));
+            long stSize = W == 8 ? word(sym + 16) : u32(sym + 8);
+            if (stShndx == 0 || (stInfo >> 4) == 0 || !name.equals(string(stName)))
+                return -1;
+            String vname = null;
+            boolean hidden = false;
+            if (versym != 0) {
+                int v = u16(versym + 2 * i);
+                hidden = (v & 0x8000) != 0;
+                v &= 0x7fff;
+                if (v == 0)
+                    return -1;
+                if (v >= 2)
+                    vname = versionName(v);
+            }
+            if (version != null ? version.equals(vname) : !hidden)
+                return stSize;
+            if (vname != null)
+                other.add(vname);
+            return -1;
+        }
+
+        // st_size of name's definition, or -1; -2 when there is no hash table.
+        long lookup(String name, String version, List<String> other) {
+            symtab = addr(tags.getOrDefault(6L, 0L));
+            versym = addr(tags.getOrDefault(0x6ffffff0L, 0L));
+            long gnu = addr(tags.getOrDefault(0x6ffffef5L, 0L)), sysv = addr(tags.getOrDefault(4L, 0L));
+            byte[] bytes = name.getBytes(StandardCharsets.UTF_8);
+            if (symtab != 0 && gnu != 0) {
+                long nbuckets = u32(gnu), symoffset = u32(gnu + 4), bloomSize = u32(gnu + 8);
+                long buckets = gnu + 16 + bloomSize * W, chain = buckets + 4 * nbuckets;
+                int h = 5381;
+                for (byte c : bytes)
+                    h = h * 33 + (c & 0xff);
+                long uh = Integer.toUnsignedLong(h);
+                if (nbuckets == 0)
+                    return -1;
+                long i = u32(buckets + 4 * (uh % nbuckets));
+                if (i < symoffset)
+                    return -1;
+                for (;; i++) {
+                    long h2 = u32(chain + 4 * (i - symoffset));
+                    if ((h2 | 1) == (uh | 1)) {
+                        long size = defines(i, name, version, other);
+                        if (size >= 0)
+                            return size;
+                    }
+                    if ((h2 & 1) != 0)
+                        return -1;
+                }
+            }
+            if (symtab != 0 && sysv != 0) {
+                long nbucket = u32(sysv), nchain = u32(sysv + 4);
+                long h = 0;
+                for (byte c : bytes) {
+                    h = ((h << 4) + (c & 0xff)) & 0xffffffffL;
+                    long g = h & 0xf0000000L;
+                    if (g != 0)
+                        h ^= g >>> 24;
+                    h &= ~g & 0xffffffffL;
+                }
+                if (nbucket == 0)
+                    return -1;
+                long i = u32(sysv + 8 + 4 * (h % nbucket));
+                for (long steps = 0; i != 0 && i < nchain && steps < nchain; steps++) {
+                    long size = defines(i, name, version, other);
+                    if (size >= 0)
+                        return size;
+                    i = u32(sysv + 8 + 4 * nbucket + 4 * i);
+                }
+                return -1;
+            }
+            return -2;
+        }
+
+        // The first difference from the baseline, or null; objects[0] counts
+        // the data objects whose size matched.
+        String compare(int[] objects) {
+            if (SONAME_REQUIRED && !SONAME.equals(soname))
+                return "its SONAME is " + (soname != null ? "'" + soname + "'" : "missing") + ", not " + SONAME;
+            for (Object[] s : SYMBOLS) {
+                String name = (String) s[0], version = (String) s[1];
+                boolean isObject = (Boolean) s[2];
+                long size = (Long) s[3];
+                List<String> other = new ArrayList<>();
+                long got = lookup(name, version, other);
+                if (got == -2)
+                    return "its dynamic symbol table has no hash table to look " + name + " up in";
+                if (got < 0)
+                    return "it lacks " + name + (version != null ? "@" + version : "")
+                        + (other.isEmpty() ? "" : " (it has " + other.get(0) + ")");
+                if (isObject) {
+                    if (got != size)
+                        return "its " + name + " is a " + got + "-byte object, " + size + " bytes in " + BASELINE;
+                    objects[0]++;
+                }
+            }
+            return null;
+        }
+    }
+
+    // The object lib was loaded from: the one defining the first required
+    // symbol it resolves (dladdr1(RTLD_DL_LINKMAP)); null if none.
+    private static Loaded loaded(NativeLibrary lib) {
+        Function dladdr1 = NativeLibrary.getInstance("c").getFunction("dladdr1");
+        for (Object[] s : SYMBOLS) {
+            Pointer p;
+            try {
+                p = lib.getGlobalVariableAddress((String) s[0]);
+            } catch (UnsatisfiedLinkError e) {
+                continue; // not in it
+            }
+            Memory info = new Memory(4L * W);
+            PointerByReference out = new PointerByReference();
+            if (dladdr1.invokeInt(new Object[] { p, info, out, 2 }) == 0 || out.getValue() == null) // RTLD_DL_LINKMAP
+                return null;
+            return new Loaded(Pointer.nativeValue(out.getValue()));
+        }
+        return null;
+    }
+
+    /** Checks the library a JNA binding loaded against the release it was
+        built for: its build-id, or for an unknown build its SONAME, required
+        symbols, versions and data-object sizes, read from memory. Returns
+        the verdict; throws Refused when the binding must not use it. */
+    public static Verdict verify(NativeLibrary lib) {
+        String pol = policy();
+        if (pol.equals("off"))
+            return new Verdict("off", SONAME + ": ABI check disabled (ABIGUARD_POLICY=off)");
+        Loaded o = loaded(lib);
+        if (o == null)
+            return refuse(pol, SONAME + ": the library given defines none of the " + SYMBOLS.length
+                + " symbols this binding requires: cannot check it against " + BASELINE, false);
+        String id = o.buildId();
+        for (String[] r : COMPATIBLE)
+            if (r[0].equals(id))
+                return new Verdict("verified", SONAME + " (build-id " + id + ") is " + r[1] + ", verified compatible with "
+                    + BASELINE + " this binding was built against");
+        for (String[] r : INCOMPATIBLE)
+            if (r[0].equals(id))
+                return refuse(pol, SONAME + " (build-id " + id + ") is " + r[1] + ", incompatible with " + BASELINE
+                    + " this binding was built against: " + r[2], false);
+        int[] objects = { 0 };
+        String problem = o.compare(objects);
+        String where = SONAME + " (" + o.path + ", build-id " + (id != null ? id : "none") + ")";
+        if (problem != null)
+            return refuse(pol, where + " is an unknown build that does not match " + BASELINE
+                + " this binding was built against: " + problem, false);
+        String what = where + " is an unverified build: not a release of " + LIBRARY + " known when this guard was generated, but its SONAME"
+            + (objects[0] > 0 ? "," : " and") + " all " + SYMBOLS.length + " required symbols and versions"
+            + (objects[0] > 0 ? " and the sizes of its " + objects[0] + " data objects" : "") + " match " + BASELINE;
+        if (pol.equals("strict"))
+            return refuse(pol, what, true);
+        return new Verdict("accepted-unverified", what + "; accepted unverified (ABIGUARD_POLICY=strict would refuse it)");
+    }
+
+    // ---- the binding's own declarations -----------------------------------
+
+    private static Object call(Object target, String method, Class<?>[] types, Object... args) throws ReflectiveOperationException {
+        Method m = Structure.class.getDeclaredMethod(method, types);
+        m.setAccessible(true);
+        return m.invoke(target, args);
+    }
+
+    private static Field field(Class<?> c, String name) throws NoSuchFieldException {
+        for (Class<?> k = c; k != null; k = k.getSuperclass()) {
+            try {
+                return k.getDeclaredField(name);
+            } catch (NoSuchFieldException e) {
+                // look in the superclass
+            }
+        }
+        throw new NoSuchFieldException(name);
+    }
+
+    private static void compareStructure(String cname, Layout w, Structure s, List<String> problems) throws ReflectiveOperationException {
+        int size = s.size();
+        int align = (Integer) call(s, "getStructAlignment", new Class<?>[0]);
+        if (size != w.size)
+            problems.add(cname + " is " + size + " bytes in the binding's declaration, " + w.size + " in " + BASELINE);
+        if (w.align != 0 && align != w.align)
+            problems.add(cname + " is aligned to " + align + " bytes in the binding's declaration, " + w.align + " in " + BASELINE);
+        @SuppressWarnings("unchecked")
+        List<String> order = (List<String>) call(s, "getFieldOrder", new Class<?>[0]);
+        List<String> want = Arrays.asList(w.names);
+        Set<String> used = new HashSet<>();
+        for (int i = 0; i < order.size(); i++) {
+            String g = order.get(i);
+            int k = want.indexOf(g);
+            if (k < 0 && i < w.names.length && !order.contains(w.names[i]))
+                k = i; // the binding calls it something else
+            if (k < 0) {
+                problems.add(cname + ": the binding declares a member " + g + " that " + BASELINE + " does not have");
+                continue;
+            }
+            used.add(w.names[k]);
+            Field f = field(s.getClass(), g);
+            f.setAccessible(true);
+            long off = (Integer) call(s, "fieldOffset", new Class<?>[] { String.class }, g);
+            long fsize = Native.getNativeSize(f.getType(), f.get(s));
+            String label = cname + "::" + w.names[k] + (g.equals(w.names[k]) ? "" : " (the binding's " + g + ")");
+            if (w.bitSizes[k] != 0)
+                problems.add(label + " is a bit-field (bit " + w.bitOffsets[k] + ", " + w.bitSizes[k] + " bits) in " + BASELINE
+                    + ": JNA cannot declare it");
+            else if (off != w.offsets[k] || fsize != w.sizes[k])
+                problems.add(label + " is at offset " + off + " (" + fsize + " bytes) in the binding's declaration, at offset "
+                    + w.offsets[k] + " (" + w.sizes[k] + " bytes) in " + BASELINE);
+        }
+        for (int k = 0; k < w.names.length; k++)
+            if (!used.contains(w.names[k]))
+                problems.add(cname + "::" + w.names[k] + " is not in the binding's declaration (offset " + w.offsets[k] + ", "
+                    + w.sizes[k] + " bytes in " + BASELINE + ")");
+    }
+
+    private static void compareEnum(String cname, Layout w, Object decl, List<String> problems) throws IllegalAccessException {
+        Map<String, Long> got = new TreeMap<>();
+        boolean all = decl instanceof Map;
+        if (all) {
+            for (Map.Entry<?, ?> e : ((Map<?, ?>) decl).entrySet())
+                got.put(String.valueOf(e.getKey()), ((Number) e.getValue()).longValue());
+        } else { // a class or interface holding the constants as static fields
+            for (Field f : ((Class<?>) decl).getFields())
+                if (Modifier.isStatic(f.getModifiers()) && w.enumerators.containsKey(f.getName())
+                    && f.get(null) instanceof Number)
+                    got.put(f.getName(), ((Number) f.get(null)).longValue());
+        }
+        for (Map.Entry<String, Long> e : got.entrySet()) {
+            Long want = w.enumerators.get(e.getKey());
+            if (want == null)
+                problems.add(cname + ": " + e.getKey() + " is not an enumerator of it in " + BASELINE);
+            else if (!want.equals(e.getValue()))
+                problems.add(cname + ": " + e.getKey() + " is " + e.getValue() + " in the binding, " + want + " in " + BASELINE);
+        }
+    }
+
+    /** Compares the binding's own declarations with the baseline's layouts.
+        declared maps a C type name ("struct geo_point", "enum geo_kind", a
+        typedef) to a JNA Structure subclass (or instance), or for an enum a
+        class whose static int fields are its constants, or a Map of them.
+        Each mismatch names the member, both offsets and both sizes. Throws
+        Refused on a mismatch (unless ABIGUARD_POLICY is warn or off), and
+        IllegalArgumentException for a name not in the baseline's layouts. */
+    public static Verdict verifyLayouts(Map<String, ?> declared) {
+        String pol = policy();
+        if (pol.equals("off"))
+            return new Verdict("off", "layout check disabled (ABIGUARD_POLICY=off)");
+        List<String> problems = new ArrayList<>();
+        for (Map.Entry<String, ?> e : declared.entrySet()) {
+            String cname = e.getKey();
+            Layout w = LAYOUTS.get(cname);
+            if (w == null)
+                throw new IllegalArgumentException(cname + ": not one of the types the symbols this guard checks reach in "
+                    + BASELINE + ": " + new TreeSet<>(LAYOUTS.keySet()));
+            Object decl = e.getValue();
+            try {
+                if (w.kind.equals("enum"))
+                    compareEnum(cname, w, decl, problems);
+                else if (decl instanceof Structure)
+                    compareStructure(cname, w, (Structure) decl, problems);
+                else if (decl instanceof Class && Structure.class.isAssignableFrom((Class<?>) decl)) {
+                    java.lang.reflect.Constructor<?> c = ((Class<?>) decl).getDeclaredConstructor();
+                    c.setAccessible(true);
+                    compareStructure(cname, w, (Structure) c.newInstance(), problems);
+                } else
+                    throw new IllegalArgumentException(cname + ": give a Structure subclass or instance, not " + decl);
+            } catch (ReflectiveOperationException ex) {
+                throw new IllegalArgumentException(cname + ": cannot inspect " + decl + ": " + ex, ex);
+            }
+        }
+        if (!problems.isEmpty())
+            return refuse(pol, "the binding's declarations do not match " + BASELINE + ": " + String.join("; ", problems), false);
+        return new Verdict("verified", declared.size() + " declarations match " + BASELINE);
+    }
+}
