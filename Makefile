@@ -324,7 +324,7 @@ fuzz_run = set -e; for n in $(1); do \
 	        -artifact_prefix=$(FUZZ_BUILD)/artifacts/$$n/ $$dict \
 	        $(FUZZ_BUILD)/corpus/$$n tests/fuzz/$$n > $(FUZZ_BUILD)/run-$$n.log 2>&1 || \
 	        { tail -60 $(FUZZ_BUILD)/run-$$n.log; echo "fuzz: $$n found a problem (input in $(FUZZ_BUILD)/artifacts/$$n/)"; exit 1; }; \
-	    grep -E 'DONE|stat::number_of_executed_units|stat::peak_rss_mb' $(FUZZ_BUILD)/run-$$n.log | tr '\n' ' '; echo; \
+	    grep -a -E 'DONE|stat::number_of_executed_units|stat::peak_rss_mb' $(FUZZ_BUILD)/run-$$n.log | tr '\n' ' '; echo; \
 	done
 
 fuzz: $(FUZZ_BINS)

@@ -215,42 +215,6 @@ static struct {
     size_t len;
 } g_stream;
 
-static ag_status read_stream(FILE *f, char **text, size_t *len, ag_error *err)
-{
-    size_t cap = 1 << 16, n = 0;
-    char *buf = malloc(cap);
-    if (!buf)
-        return ag_fail(err, AG_ERR_NOMEM, "out of memory");
-    for (;;) {
-        if (n == cap) {
-            if (cap >= AG_MAX_CORPUS_JSON_BYTES) {
-                free(buf);
-                return ag_fail(err, AG_ERR_FORMAT, "more than %u MiB: not a corpus",
-                               (unsigned)(AG_MAX_CORPUS_JSON_BYTES >> 20));
-            }
-            char *bigger = realloc(buf, cap * 2);
-            if (!bigger) {
-                free(buf);
-                return ag_fail(err, AG_ERR_NOMEM, "out of memory");
-            }
-            buf = bigger;
-            cap *= 2;
-        }
-        size_t got = fread(buf + n, 1, cap - n, f);
-        n += got;
-        if (got == 0)
-            break;
-    }
-    if (ferror(f)) {
-        int e = errno;
-        free(buf);
-        return ag_fail(err, AG_ERR_IO, "cannot read: %s", strerror(e ? e : EIO));
-    }
-    *text = buf;
-    *len = n;
-    return AG_OK;
-}
-
 ag_status cli_is_elf(const char *path, bool *is_elf, ag_error *err)
 {
     FILE *f = fopen(path, "rb");
@@ -261,7 +225,7 @@ ag_status cli_is_elf(const char *path, bool *is_elf, ag_error *err)
         free(g_stream.path);
         free(g_stream.text);
         memset(&g_stream, 0, sizeof g_stream);
-        ag_status st = read_stream(f, &g_stream.text, &g_stream.len, err);
+        ag_status st = ag_corpus_json_read_stream(f, &g_stream.text, &g_stream.len, err);
         fclose(f);
         if (st != AG_OK)
             return st;
