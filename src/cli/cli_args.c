@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "cli_artifact.h"
 #include "../corpus_json.h"
 #include "../debuginfod.h"
 #include "../extract.h"
@@ -95,8 +96,11 @@ int cli_debug_option(const char *cmd, int argc, char **argv, int *i, cli_debug_o
         opts->no_debuginfod = true;
         return 1;
     }
+    int r = cli_companion_option(cmd, argc, argv, i);
+    if (r != 0)
+        return r;
     const char *value;
-    int r = cli_opt_value(cmd, argc, argv, i, "--debug-dir", NULL, &value);
+    r = cli_opt_value(cmd, argc, argv, i, "--debug-dir", NULL, &value);
     if (r == 1)
         opts->dirs[opts->n_dirs++] = value;
     if (r != 0)
@@ -176,8 +180,8 @@ static void debuginfod_warning(void *ctx, const char *message)
 
 ag_debug_search cli_debug_search(const cli_debug_opts *opts)
 {
-    ag_debug_search s = { .dirs = opts->dirs, .n_dirs = opts->n_dirs,
-                          .no_system_dirs = opts->no_system };
+    ag_debug_search s = { .no_system_dirs = opts->no_system };
+    s.dirs = cli_companion_debug_dirs(opts->dirs, opts->n_dirs, &s.n_dirs);
     if (opts->no_debuginfod)
         return s;
     if (g_debuginfod.n_cmdline > 0) {
@@ -293,8 +297,13 @@ int cli_surface_option(const char *cmd, int argc, char **argv, int *i, cli_surfa
 ag_status cli_surface_headers(const cli_surface_opts *o, ag_header_set **out, ag_error *err)
 {
     *out = NULL;
-    if (!o->n_dirs && !o->n_files)
-        return AG_OK;
+    if (!o->n_dirs && !o->n_files) {
+        const char *include_dir = NULL;
+        ag_status dev = cli_companion_include_dir(&include_dir, err);
+        if (dev != AG_OK || !include_dir)
+            return dev;
+        return ag_header_set_collect(&include_dir, 1, NULL, 0, out, err);
+    }
     /* Split "a.h,b.h" into names; the copies live until the set is built. */
     size_t n = 0, cap = 8;
     char **files = malloc(cap * sizeof *files);
@@ -332,6 +341,13 @@ ag_status cli_load_release(const char *db, const char *arg, const cli_debug_opts
 {
     *out = NULL;
     ag_status st;
+    char *artifact = NULL, *member = NULL;
+    if (cli_artifact_arg(arg, &artifact, &member)) {
+        st = cli_load_artifact_binary(artifact, member, debug, headers, out, err);
+        free(artifact);
+        free(member);
+        return st;
+    }
     if (ag_store_looks_like_ref(arg)) {
         st = ag_store_load_ref(db, arg, out, err);
     } else {
