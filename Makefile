@@ -70,6 +70,7 @@ $(ABIGUARD): $(CLI_OBJ) $(LIBAG)
 # runtimes the generated guards are tested on.
 DEB_PACKAGES = gcc make pkg-config libelf-dev libdwarf-dev zlib1g-dev libjansson-dev \
     libsqlite3-dev libcurl4-openssl-dev libmicrohttpd-dev libcriterion-dev libarchive-dev \
+    patchelf python3-build python3-setuptools python3-wheel \
     abigail-tools dwarves binutils elfutils time clang openssl valgrind \
     python3 python3-dev python3-cffi debuginfod wrk chromium nodejs \
     libc6-dbg libgsl27 libgsl-dbg liblua5.1-0 liblua5.1-0-dbg liblua5.3-0 liblua5.3-0-dbg \
@@ -97,6 +98,7 @@ include tests/fixtures/fixtures.mk
 include tests/fixtures/diff/diff.mk
 include tests/fixtures/dwarf/dwarf.mk
 include tests/fixtures/artifacts/artifacts.mk
+include tests/fixtures/audit/audit.mk
 # Optional parts (binding fixtures, browser tests) add their rules here.
 -include tests/fixtures/bindings/bindings.mk
 -include tests/web/web.mk
