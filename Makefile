@@ -137,6 +137,7 @@ bench: deps all
 	bench/run-store.sh $(ABIGUARD)
 	bench/run-guard.sh $(ABIGUARD)
 	bench/run-serve.sh $(ABIGUARD)
+	bench/run-audit.sh $(ABIGUARD)
 
 # ---------------------------------------------------------------- fuzzing
 # libFuzzer harnesses, one per tests/fuzz/fuzz_<name>.c, built with clang

@@ -155,13 +155,27 @@ static void check_family(judge *j, const char *check, const char *prefix, const 
         qsort(f->symbols, f->n_symbols, sizeof *f->symbols, symbol_order);
 }
 
+/* Is the library named soname one of the artifact's binaries? (glibc's
+   own package may use GLIBC_PRIVATE between its libraries.) */
+static bool ships_library(const ag_audit *a, const char *soname)
+{
+    for (size_t i = 0; soname && i < a->n_binaries; i++) {
+        const char *slash = strrchr(a->binaries[i].inner_path, '/');
+        const char *base = slash ? slash + 1 : a->binaries[i].inner_path;
+        if (strcmp(base, soname) == 0 || (a->binaries[i].elf->elf.soname && strcmp(a->binaries[i].elf->elf.soname, soname) == 0))
+            return true;
+    }
+    return false;
+}
+
 static void check_libc(judge *j)
 {
     const ag_corpus *c = j->bin->elf;
     const ag_target *t = j->target;
     ag_audit_finding *priv = NULL;
     for (size_t i = 0; i < c->n_imports; i++)
-        if (c->imports[i].version && strcmp(c->imports[i].version, "GLIBC_PRIVATE") == 0) {
+        if (c->imports[i].version && strcmp(c->imports[i].version, "GLIBC_PRIVATE") == 0 &&
+            !ships_library(j->audit, c->imports[i].version_file)) {
             if (!priv)
                 priv = add_finding(j, "libc-private", AG_AUDIT_ERROR,
                                    "imports GLIBC_PRIVATE symbols, which only the glibc build it was linked with provides");
@@ -602,7 +616,7 @@ ag_status ag_audit_run(const char *path, const char *const *target_specs, size_t
         }
         st = ag_elf_read(f->disk_path, b->elf, err);
         if (st != AG_OK)
-            st = ag_fail(err, st, "%s: %s", f->inner_path, err->msg);
+            st = ag_fail_prefix(err, st, f->inner_path);
         else
             b->glibc_floor = floor_of(b->elf, "GLIBC_");
     }

@@ -158,7 +158,7 @@ ag_status cli_companion_include_dir(const char **dir, ag_error *err)
         register_cleanup();
         ag_status st = ag_artifact_open(g_comp.dev_path, AG_ARTIFACT_HEADERS, NULL, &g_comp.dev, err);
         if (st != AG_OK)
-            return ag_fail(err, st, "%s: %s", g_comp.dev_path, err->msg);
+            return ag_fail_prefix(err, st, g_comp.dev_path);
         g_comp.include_dir = subdir_or_root(g_comp.dev->root, "usr/include");
         if (g_comp.include_dir && strcmp(g_comp.include_dir, g_comp.dev->root) == 0) {
             free(g_comp.include_dir);
@@ -205,7 +205,7 @@ static ag_status extract_one(const ag_artifact_file *f, const cli_debug_opts *de
     ag_debug_search search = cli_debug_search(debug);
     ag_status st = ag_extract_with_headers(f->disk_path, &search, headers, out, err);
     if (st != AG_OK)
-        return ag_fail(err, st, "%s: %s", f->inner_path, err->msg);
+        return ag_fail_prefix(err, st, f->inner_path);
     return AG_OK;
 }
 
@@ -287,7 +287,7 @@ void cli_release_free(cli_release *r)
 }
 
 ag_status cli_load_artifact_release(const char *path, const cli_debug_opts *debug, const ag_header_set *headers,
-                                    cli_release *out, ag_error *err)
+                                    bool keep_going, cli_release *out, ag_error *err)
 {
     memset(out, 0, sizeof *out);
     ag_artifact *a = NULL;
@@ -308,16 +308,23 @@ ag_status cli_load_artifact_release(const char *path, const cli_debug_opts *debu
         st = ag_fail(err, AG_ERR_NOMEM, "out of memory");
     for (size_t i = 0; st == AG_OK && i < n; i++) {
         const ag_artifact_file *f = ag_artifact_shared_object(a, i);
-        st = extract_one(f, debug, headers, &out->corpora[i], err);
-        if (st == AG_OK && !(out->inner_paths[i] = strdup(f->inner_path)))
+        size_t k = out->n;
+        st = extract_one(f, debug, headers, &out->corpora[k], err);
+        if (st != AG_OK && st != AG_ERR_NOMEM && keep_going) {
+            cli_error(path, "%s", err->msg);
+            out->n_failed++;
+            st = AG_OK;
+            continue;
+        }
+        if (st == AG_OK && !(out->inner_paths[k] = strdup(f->inner_path)))
             st = ag_fail(err, AG_ERR_NOMEM, "out of memory");
         if (st == AG_OK) {
-            out->bins[i].corpus = out->corpora[i];
-            out->bins[i].inner_path = out->inner_paths[i];
+            out->bins[k].corpus = out->corpora[k];
+            out->bins[k].inner_path = out->inner_paths[k];
             out->n++;
         } else {
-            ag_corpus_free(out->corpora[i]);
-            out->corpora[i] = NULL;
+            ag_corpus_free(out->corpora[k]);
+            out->corpora[k] = NULL;
         }
     }
     ag_artifact_free(a);

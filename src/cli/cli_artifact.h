@@ -45,10 +45,14 @@ typedef struct cli_release {
     char **inner_paths;
     ag_release_binary *bins;
     size_t n;
+    size_t n_failed;    /* keep_going: binaries that could not be extracted (each reported) */
 } cli_release;
 
+/* keep_going: a binary that cannot be extracted is reported (one line on
+   stderr, naming the artifact and the binary) and left out, instead of
+   failing the whole release. */
 ag_status cli_load_artifact_release(const char *path, const cli_debug_opts *debug, const ag_header_set *headers,
-                                    cli_release *out, ag_error *err);
+                                    bool keep_going, cli_release *out, ag_error *err);
 void cli_release_free(cli_release *r);
 
 #endif

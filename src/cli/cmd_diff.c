@@ -205,9 +205,9 @@ static int diff_artifacts(const diff_args *a, const ag_suppression *rules, size_
     int rc = AG_EXIT_ERROR;
     const char *failed = NULL;
     ag_status st = cli_surface_headers(&a->report.surface, &headers, &err);
-    if (st == AG_OK && (st = cli_load_artifact_release(a->old_arg, &a->debug, headers, &o, &err)) != AG_OK)
+    if (st == AG_OK && (st = cli_load_artifact_release(a->old_arg, &a->debug, headers, false, &o, &err)) != AG_OK)
         failed = a->old_arg;
-    if (st == AG_OK && (st = cli_load_artifact_release(a->new_arg, &a->debug, headers, &n, &err)) != AG_OK)
+    if (st == AG_OK && (st = cli_load_artifact_release(a->new_arg, &a->debug, headers, false, &n, &err)) != AG_OK)
         failed = a->new_arg;
     ag_diff_options opts = { .suppressions = rules, .n_suppressions = n_rules };
     if (st == AG_OK && o.n == 0 && n.n == 0) {

@@ -99,7 +99,8 @@ static bool is_directory(const char *path)
 
 /* An artifact: its only shared object (or ARTIFACT:NAME) like a .so, or
    every one of them into the directory -o names, one corpus per binary
-   named after its inner path ("usr/lib/libz.so.1" -> usr_lib_libz.so.1.json). */
+   named after its inner path ("usr/lib/libz.so.1" -> usr_lib_libz.so.1.json);
+   a binary that cannot be read is reported and the others still written. */
 static int extract_artifact(const extract_args *a, const char *path, const char *member,
                             const ag_header_set *headers)
 {
@@ -117,12 +118,12 @@ static int extract_artifact(const extract_args *a, const char *path, const char 
         return rc;
     }
     cli_release r = { 0 };
-    if (cli_load_artifact_release(path, &a->debug, headers, &r, &err) != AG_OK) {
+    if (cli_load_artifact_release(path, &a->debug, headers, true, &r, &err) != AG_OK) {
         cli_error(a->path, "%s", err.msg);
         return AG_EXIT_ERROR;
     }
     int rc = AG_EXIT_OK;
-    if (r.n == 0) {
+    if (r.n == 0 && r.n_failed == 0) {
         cli_error(a->path, "no ELF shared object in this %s", r.kind);
         rc = AG_EXIT_ERROR;
     }
@@ -141,6 +142,8 @@ static int extract_artifact(const extract_args *a, const char *path, const char 
         free(name);
         free(label);
     }
+    if (rc == AG_EXIT_OK && r.n_failed)
+        rc = AG_EXIT_ERROR; /* the others are written; each failure was reported */
     cli_release_free(&r);
     return rc;
 }
