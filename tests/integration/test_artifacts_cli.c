@@ -155,7 +155,9 @@ Test(artifacts_cli, diff_of_two_debs_pairs_binaries_with_one_verdict)
         cr_expect_str_eq(json_string_value(json_object_get(b, "verdict")), want[i][2]);
     }
     json_t *d = json_object_get(json_array_get(bins, 0), "diff");
-    cr_expect(d && strstr(json_dumps(d, 0), "array-dimension-changed"), "the pair's own diff is embedded");
+    char *dumped = d ? json_dumps(d, 0) : NULL;
+    cr_expect(dumped && strstr(dumped, "array-dimension-changed"), "the pair's own diff is embedded");
+    free(dumped);
     json_decref(j);
     tool_run_free(&r);
 
@@ -201,7 +203,9 @@ Test(artifacts_cli, real_debian_packages, .timeout = 240)
     cr_expect_str_eq(json_string_value(json_object_get(j, "debug_source")), "debug-dir");
     json_t *surface = json_object_get(j, "surface");
     cr_expect_str_eq(json_string_value(json_object_get(surface, "method")), "headers");
-    cr_expect(strstr(json_dumps(surface, 0), "lua5.3/lua.h"), "the -dev package's headers are the surface");
+    char *dumped = json_dumps(surface, 0);
+    cr_expect(dumped && strstr(dumped, "lua5.3/lua.h"), "the -dev package's headers are the surface");
+    free(dumped);
     cr_expect_gt(json_array_size(json_object_get(j, "functions")), 100);
     json_decref(j);
     tool_run_free(&r);
