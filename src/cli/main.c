@@ -174,7 +174,7 @@ const ag_command ag_commands[] = {
       "\n"
       "exit: 0 ok, 1 error, 2 usage\n" },
     { "add", cmd_add, "extract a shared object and store it as release NAME@VERSION",
-      "usage: abiguard add LIB.so --library NAME --version V [--date YYYY-MM-DD]\n"
+      "usage: abiguard add LIB.so|ARTIFACT[:NAME] --library NAME --version V [--date YYYY-MM-DD]\n"
       "                   [--notes TEXT] [--replace] [--db FILE]\n"
       "                   [--headers-dir DIR]... [--public-headers FILE]...\n"
       "                   [--debug-dir DIR]... [--no-system-debug]\n"
@@ -303,7 +303,7 @@ const ag_command ag_commands[] = {
       "\n"
       "exit: 0 ok, 1 error (no database, unknown library), 2 usage\n" },
     { "push", cmd_push, "upload a release's corpus to an abiguard service",
-      "usage: abiguard push LIB.so|FILE.json --server URL --library NAME --version V\n"
+      "usage: abiguard push LIB.so|ARTIFACT[:NAME]|FILE.json --server URL --library NAME --version V\n"
       "                    [--token-file FILE] [--date YYYY-MM-DD] [--notes TEXT]\n"
       "                    [--replace] [--timeout S] [--retries N] [--insecure]\n"
       "                    [--headers-dir DIR]... [--public-headers FILE]...\n"

@@ -244,3 +244,29 @@ Test(artifacts_cli, a_bad_companion_package_is_an_error)
     free(arg);
     free(lib);
 }
+
+/* add takes one binary of an artifact, as extract does; the stored release
+   then diffs against the artifact's binary with no change. */
+Test(artifacts_cli, add_one_binary_of_an_artifact)
+{
+    char *deb = art("pkg-v1.deb"), *arg = NULL, *dir = make_temp_dir();
+    char *db = path_join2(dir, "a.db");
+    cr_assert(asprintf(&arg, "%s:libversioned.so.1", deb) > 0);
+    tool_run r;
+    cr_assert(run_abiguard(&r, "add", arg, "--library", "demo", "--version", "1", "--db", db, "--no-system-debug",
+                           (char *)NULL));
+    cr_expect(r.exited && r.exit_status == 0, "%s", r.err);
+    cr_expect(strstr(r.out, "added demo@1 (libversioned.so.2:"), "%s", r.out);
+    tool_run_free(&r);
+    cr_assert(run_abiguard(&r, "diff", "demo@1", arg, "--db", db, "--no-system-debug", (char *)NULL));
+    cr_expect(r.exited && r.exit_status == 0, "%s\n%s", r.err, r.out);
+    tool_run_free(&r);
+    cr_assert(run_abiguard(&r, "add", deb, "--library", "demo", "--version", "2", "--db", db, (char *)NULL));
+    cr_expect(r.exited && r.exit_status == 1 && strstr(r.err, "holds 2 shared objects"), "%s", r.err);
+    tool_run_free(&r);
+    remove_tree(dir);
+    free(dir);
+    free(db);
+    free(arg);
+    free(deb);
+}
