@@ -13,12 +13,12 @@
 #include <unistd.h>
 
 #include "cli.h"
-#include "cli_artifact.h"
 #include "../corpus_json.h"
 #include "../debuginfod.h"
 #include "../extract.h"
 #include "../http_client.h"
 #include "../store.h"
+#include "cli_artifact.h" /* artifacts as release arguments */
 
 int cli_opt_value(const char *cmd, int argc, char **argv, int *i,
                   const char *long_opt, const char *short_opt, const char **value)
