@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "diff.h"
+#include "progress.h"
 #include "version.h"
 
 /* ------------------------------------------------------------------ */
@@ -181,9 +182,12 @@ static ag_status session_summary(diff_session *ds, size_t old_i, size_t new_i,
         return st;
     ag_diff_options opts;
     memset(&opts, 0, sizeof opts);
+    opts.budget = ds->s->budget;
     ag_diff *d = NULL;
     ag_error inner = { .msg = "" };
     st = ag_diff_corpora(a, b, &opts, &d, &inner);
+    if (st == AG_ERR_LIMIT)
+        return ag_fail(err, st, "%s", inner.msg);
     if (st != AG_OK)
         return ag_fail(err, st, "cannot diff %s@%s -> %s@%s: %s", ds->rels[old_i].library,
                        ds->rels[old_i].version, ds->rels[new_i].library, ds->rels[new_i].version,
@@ -203,14 +207,14 @@ static ag_status session_summary(diff_session *ds, size_t old_i, size_t new_i,
 }
 
 /* Best effort, see the top of the file. */
-static void session_flush(diff_session *ds)
+static void write_pending(diff_session *ds)
 {
     if (ds->n_pending == 0)
         return;
     ag_store *s = ds->s;
     bool own;
     ag_error ignored;
-    if (store_tx_begin(s, &own, &ignored) != AG_OK)
+    if (store_tx_begin_nowait(s, &own, &ignored) != AG_OK)
         return;
     sqlite3_stmt *st;
     ag_status status = AG_OK;
@@ -244,6 +248,25 @@ static void session_flush(diff_session *ds)
     ds->n_pending = 0;
 }
 
+static void session_flush(diff_session *ds)
+{
+    /* Also after the budget ran out (see keep_progress): this short write
+       must not be interrupted by it. */
+    ag_budget *budget = ds->s->budget;
+    ds->s->budget = NULL;
+    write_pending(ds);
+    ds->s->budget = budget;
+}
+
+/* After success, or when the budget ran out: the verdicts computed so far
+   are kept, so asking again (a history or matrix too big for one request's
+   budget) goes on from there instead of starting over. */
+static void keep_progress(diff_session *ds, ag_status st)
+{
+    if (st == AG_OK || st == AG_ERR_LIMIT)
+        session_flush(ds);
+}
+
 static ag_status find_in_session(const diff_session *ds, const char *version, size_t *i, ag_error *err)
 {
     for (size_t k = 0; k < ds->n; k++) {
@@ -252,7 +275,7 @@ static ag_status find_in_session(const diff_session *ds, const char *version, si
             return AG_OK;
         }
     }
-    return ag_fail(err, AG_ERR_NOTFOUND, "no release %s@%s", ds->n ? ds->rels[0].library : "?", version);
+    return ag_store_no_release(err, ds->n ? ds->rels[0].library : "?", version, ds->rels, ds->n);
 }
 
 /* ------------------------------------------------------------------ */
@@ -271,8 +294,7 @@ ag_status ag_store_diff_summary_of(ag_store *s, const char *library, const char 
         st = find_in_session(&ds, new_version, &b, err);
     if (st == AG_OK)
         st = session_summary(&ds, a, b, out, err);
-    if (st == AG_OK)
-        session_flush(&ds);
+    keep_progress(&ds, st);
     session_close(&ds);
     return st;
 }
@@ -309,6 +331,7 @@ ag_status ag_store_history(ag_store *s, const char *library, ag_store_history_ro
     for (size_t i = 1; st == AG_OK && i < ds.n; i++) {
         st = session_summary(&ds, i - 1, i, &v[i].vs_previous, err);
         v[i].has_previous = true;
+        ag_progress("comparing releases", i, ds.n - 1);
         /* Only one corpus is needed at a time: keep memory flat for long
            histories. */
         if (i >= 2) {
@@ -316,8 +339,8 @@ ag_status ag_store_history(ag_store *s, const char *library, ag_store_history_ro
             ds.corpora[i - 2] = NULL;
         }
     }
-    if (st == AG_OK)
-        session_flush(&ds);
+    ag_progress_end();
+    keep_progress(&ds, st);
     if (st == AG_OK) {
         /* Hand the release records over to the rows. */
         for (size_t i = 0; i < ds.n; i++)
@@ -367,6 +390,7 @@ ag_status ag_store_matrix_of(ag_store *s, const char *library, ag_store_matrix *
         }
         m->n = i + 1;
     }
+    uint64_t compared = 0;
     for (size_t built = 0; st == AG_OK && built < ds.n; built++) {
         for (size_t running = 0; st == AG_OK && running < ds.n; running++) {
             ag_store_diff_summary sum = { .verdict = AG_VERDICT_NONE };
@@ -376,10 +400,11 @@ ag_status ag_store_matrix_of(ag_store *s, const char *library, ag_store_matrix *
             }
             st = session_summary(&ds, built, running, &sum, err);
             m->cells[built * ds.n + running] = sum.verdict;
+            ag_progress("comparing releases", ++compared, ds.n * (ds.n - 1));
         }
     }
-    if (st == AG_OK)
-        session_flush(&ds);
+    ag_progress_end();
+    keep_progress(&ds, st);
     session_close(&ds);
     if (st != AG_OK) {
         ag_store_matrix_free(m);
