@@ -18,7 +18,7 @@ CFLAGS   ?= -O2 -g
 WARN      = -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes
 DEPFLAGS  = -MMD -MP
 CPPFLAGS += -I/usr/include/libdwarf
-LIBS      = -ldwarf -lelf -lz -ljansson -lsqlite3 -lmicrohttpd -lcurl -lpthread -ldl
+LIBS      = -ldwarf -lelf -larchive -lz -ljansson -lsqlite3 -lmicrohttpd -lcurl -lpthread -ldl
 SANITIZE ?=
 
 ALL_CFLAGS  = $(WARN) $(CFLAGS) $(SANITIZE) $(DEPFLAGS)
@@ -198,7 +198,8 @@ uninstall: $(MAN_STAMP)
 # oracles (abidw/abidiff, pahole), the real libraries' debug info and the
 # runtimes the generated guards are tested on.
 DEB_PACKAGES = gcc make pkg-config libelf-dev libdwarf-dev zlib1g-dev libjansson-dev \
-    libsqlite3-dev libcurl4-openssl-dev libmicrohttpd-dev libcriterion-dev \
+    libsqlite3-dev libcurl4-openssl-dev libmicrohttpd-dev libcriterion-dev libarchive-dev \
+    patchelf python3-build python3-setuptools python3-wheel \
     abigail-tools dwarves binutils elfutils time clang openssl valgrind \
     python3 python3-dev python3-cffi debuginfod wrk chromium nodejs \
     libc6-dbg libgsl27 libgsl-dbg liblua5.1-0 liblua5.1-0-dbg liblua5.3-0 liblua5.3-0-dbg \
@@ -226,6 +227,8 @@ deps:
 include tests/fixtures/fixtures.mk
 include tests/fixtures/diff/diff.mk
 include tests/fixtures/dwarf/dwarf.mk
+include tests/fixtures/artifacts/artifacts.mk
+include tests/fixtures/audit/audit.mk
 # Optional parts (binding fixtures, browser tests) add their rules here.
 -include tests/fixtures/bindings/bindings.mk
 -include tests/web/web.mk
@@ -266,6 +269,7 @@ bench: deps all
 	bench/run-store.sh $(ABIGUARD)
 	bench/run-guard.sh $(ABIGUARD)
 	bench/run-serve.sh $(ABIGUARD)
+	bench/run-audit.sh $(ABIGUARD)
 
 # ---------------------------------------------------------------- fuzzing
 # libFuzzer harnesses, one per tests/fuzz/fuzz_<name>.c, built with clang
