@@ -98,6 +98,7 @@ include tests/fixtures/diff/diff.mk
 include tests/fixtures/dwarf/dwarf.mk
 # Optional parts (binding fixtures, browser tests) add their rules here.
 -include tests/fixtures/bindings/bindings.mk
+include tests/fixtures/linkage/linkage.mk
 -include tests/web/web.mk
 -include tests/fixtures/guard/guard.mk
 include tests/realworld/realworld.mk

@@ -64,6 +64,7 @@ typedef struct node {
 typedef struct change_rec {
     ag_change c;
     bool size_refinable;  /* verdict depends on by-value reachability */
+    uint32_t node;        /* the node it was found at, UINT32_MAX for slot and symbol changes */
     bool reached_by_value;
     bool reached;         /* attributed to at least one interface (type-level changes) */
     bool reached_by_root; /* attributed only as a public type no interface names */
@@ -220,6 +221,7 @@ static uint32_t add_change(differ *d, ag_change_kind kind, const char *subject,
     r->c.decl_file = xstrdup(d, decl_file);
     r->c.decl_line = decl_line;
     r->c.upcall = kind == AG_CK_CALLBACK_SIGNATURE_CHANGED;
+    r->node = UINT32_MAX;
     return (uint32_t)d->n_changes++;
 }
 
@@ -1258,6 +1260,8 @@ static uint32_t node_change(differ *d, uint32_t ni, ag_change_kind kind, const c
     uint32_t ci = add_change(d, kind, subject ? subject : nd->name, ov, nv, file, line, detail);
     slot s = { .owner_node = ni };
     own_change(d, &s, ci);
+    if (ci != UINT32_MAX)
+        d->changes[ci].node = ni;
     if (ci != UINT32_MAX && (kind == AG_CK_TYPE_SIZE_CHANGED || kind == AG_CK_MEMBER_ADDED_AT_END ||
                              kind == AG_CK_TYPE_ALIGNMENT_CHANGED))
         d->changes[ci].size_refinable = true;
@@ -2417,6 +2421,29 @@ static void merge_identical(differ *d, ag_diff *out)
     out->n_changes = n;
 }
 
+/* A size, alignment or appended member of a type: breaking where code
+   built against the old layout allocates, embeds or copies it. Reached by
+   value from an interface, the library itself does. A complete type whose
+   definition is public is one any caller can put on its stack, embed or
+   copy, and a library that fills a caller's struct writes past an old
+   caller's buffer: breaking too. Only when the binding is known (`check`,
+   opts->binding_view) is a type it holds only through pointers, and
+   nowhere by value in its own code, risky. */
+static ag_verdict size_verdict(const differ *d, const change_rec *r)
+{
+    if (r->reached_by_value)
+        return AG_VERDICT_BREAKING;
+    const node *nd = r->node < d->n_nodes ? &d->nodes[r->node] : NULL;
+    const ag_diff_options *o = d->opts;
+    if (o && o->binding_view) {
+        for (size_t i = 0; nd && i < o->n_by_value_types; i++)
+            if (strcmp(o->by_value_types[i], nd->name) == 0)
+                return AG_VERDICT_BREAKING;
+        return AG_VERDICT_RISKY;
+    }
+    return nd && nd->public_type ? AG_VERDICT_BREAKING : AG_VERDICT_RISKY;
+}
+
 static void finish(differ *d, ag_diff *out)
 {
     out->changes = calloc(d->n_changes ? d->n_changes : 1, sizeof *out->changes);
@@ -2442,7 +2469,7 @@ static void finish(differ *d, ag_diff *out)
             continue;
         }
         if (r->size_refinable)
-            r->c.verdict = r->reached_by_value ? AG_VERDICT_BREAKING : AG_VERDICT_RISKY;
+            r->c.verdict = size_verdict(d, r);
         if (r->c.n_impacts > 1)
             qsort(r->c.impacts, r->c.n_impacts, sizeof *r->c.impacts, cmp_impacts);
         out->changes[out->n_changes++] = r->c;
