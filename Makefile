@@ -32,7 +32,7 @@ INTEG_OBJ = $(INTEG_SRC:tests/integration/%.c=$(BUILD)/obj/tests/integration/%.o
 ABIGUARD = $(BUILD)/abiguard
 LIBAG    = $(BUILD)/libabiguard.a
 
-.PHONY: all test check check-asan deps bench demo baselines clean fixtures web-test
+.PHONY: all test check check-asan deps bench demo baselines clean fixtures web-test fuzz fuzz-check
 all: $(ABIGUARD) $(LIBAG)
 
 $(BUILD)/obj/%.o: src/%.c
@@ -119,13 +119,14 @@ check: all fixtures $(BUILD)/unit-tests $(BUILD)/integration-tests
 	ABIGUARD=$(abspath $(ABIGUARD)) FIXTURES=$(abspath $(BUILD)/fixtures) \
 	    $(BUILD)/integration-tests --jobs 2
 	$(if $(WEB_TEST),$(MAKE) --no-print-directory $(WEB_TEST))
+	$(if $(FUZZ_CHECK),$(MAKE) --no-print-directory $(FUZZ_CHECK))
 
 test: deps
 	$(MAKE) check
 
 check-asan: deps
 	LSAN_OPTIONS=suppressions=$(abspath tests/lsan.supp):print_suppressions=0 \
-	$(MAKE) BUILD=build-asan CFLAGS="-O1 -g -fno-omit-frame-pointer" WEB_TEST= \
+	$(MAKE) BUILD=build-asan CFLAGS="-O1 -g -fno-omit-frame-pointer" WEB_TEST= FUZZ_CHECK= \
 	    SANITIZE="-fsanitize=address,undefined -fno-sanitize-recover=all" check
 
 bench: deps all
@@ -134,6 +135,81 @@ bench: deps all
 	bench/run-store.sh $(ABIGUARD)
 	bench/run-guard.sh $(ABIGUARD)
 	bench/run-serve.sh $(ABIGUARD)
+
+# ---------------------------------------------------------------- fuzzing
+# libFuzzer harnesses, one per tests/fuzz/fuzz_<name>.c, built with clang
+# against the library compiled for fuzzing (ASan + UBSan, separately under
+# $(FUZZ_BUILD)); seeds in tests/fuzz/<name>/ (reproducers of fixed bugs in
+# tests/fuzz/<name>/crashes/), an optional dictionary tests/fuzz/<name>.dict.
+# See tests/fuzz/README.
+#
+#   make fuzz                   build every harness
+#   make fuzz FUZZ_SECONDS=N    and run each for N seconds (niced), new inputs
+#                               in $(FUZZ_BUILD)/corpus/<name>, crashes in
+#                               $(FUZZ_BUILD)/artifacts/<name>/
+#   make fuzz-check             (part of check) replay every committed input,
+#                               then run each harness FUZZ_CHECK_SECONDS
+FUZZ_CC      ?= clang
+FUZZ_CHECK   ?= fuzz-check
+FUZZ_BUILD   ?= build-fuzz
+FUZZ_SAN      = -fsanitize=address,undefined -fno-sanitize-recover=all
+FUZZ_CFLAGS   = $(WARN) -O1 -g -fno-omit-frame-pointer $(FUZZ_SAN)
+FUZZ_NAMES    = $(sort $(patsubst tests/fuzz/fuzz_%.c,%,$(wildcard tests/fuzz/fuzz_*.c)))
+FUZZ_BINS     = $(FUZZ_NAMES:%=$(FUZZ_BUILD)/fuzz_%)
+FUZZ_LIB_OBJ  = $(LIB_SRC:src/%.c=$(FUZZ_BUILD)/obj/%.o)
+FUZZ_SECONDS ?=
+FUZZ_CHECK_SECONDS ?= 4
+# Per input: 20 s and 2 GB are far beyond any legitimate input of the seeds'
+# size, so a slow or bloated run is a finding. Leaks are checked at exit;
+# libcriterion is not linked here, so tests/lsan.supp is not needed.
+FUZZ_OPTS     = -timeout=20 -rss_limit_mb=2048 -malloc_limit_mb=2048 -print_final_stats=1
+FUZZ_ENV      = ASAN_OPTIONS=detect_leaks=1:allocator_may_return_null=1 \
+                UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 DEBUGINFOD_URLS=
+
+$(FUZZ_BUILD)/obj/%.o: src/%.c
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(CPPFLAGS) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link $(DEPFLAGS) -c -o $@ $<
+
+$(filter $(FUZZ_BUILD)/obj/guard%,$(FUZZ_LIB_OBJ)): $(GUARD_RT_INC)
+$(filter $(FUZZ_BUILD)/obj/guard%,$(FUZZ_LIB_OBJ)): CPPFLAGS += -I$(BUILD)/gen
+
+$(FUZZ_BUILD)/libabiguard.a: $(FUZZ_LIB_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(FUZZ_BUILD)/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz_common.h $(FUZZ_BUILD)/libabiguard.a
+	$(FUZZ_CC) $(CPPFLAGS) -Isrc $(FUZZ_CFLAGS) -fsanitize=fuzzer -o $@ $< $(FUZZ_BUILD)/libabiguard.a $(LIBS)
+
+fuzz_dict = $(if $(wildcard tests/fuzz/$(1).dict),-dict=tests/fuzz/$(1).dict)
+
+# fuzz_run NAMES SECONDS: each harness for that long, on a scratch corpus
+# seeded from the committed one (libFuzzer adds new inputs to the first
+# directory only), niced: the machine is shared.
+fuzz_run = set -e; for n in $(1); do \
+	    mkdir -p $(FUZZ_BUILD)/corpus/$$n $(FUZZ_BUILD)/artifacts/$$n; \
+	    dict=; [ ! -f tests/fuzz/$$n.dict ] || dict=-dict=tests/fuzz/$$n.dict; \
+	    echo "fuzz: $$n for $(2) s"; \
+	    $(FUZZ_ENV) nice -n 10 $(FUZZ_BUILD)/fuzz_$$n $(FUZZ_OPTS) -max_total_time=$(2) \
+	        -artifact_prefix=$(FUZZ_BUILD)/artifacts/$$n/ $$dict \
+	        $(FUZZ_BUILD)/corpus/$$n tests/fuzz/$$n > $(FUZZ_BUILD)/run-$$n.log 2>&1 || \
+	        { tail -60 $(FUZZ_BUILD)/run-$$n.log; echo "fuzz: $$n found a problem (input in $(FUZZ_BUILD)/artifacts/$$n/)"; exit 1; }; \
+	    grep -E 'DONE|stat::number_of_executed_units|stat::peak_rss_mb' $(FUZZ_BUILD)/run-$$n.log | tr '\n' ' '; echo; \
+	done
+
+fuzz: $(FUZZ_BINS)
+	$(if $(FUZZ_SECONDS),@$(call fuzz_run,$(FUZZ_NAMES),$(FUZZ_SECONDS)))
+
+# Every committed input (seeds and reproducers) once, then a short run each.
+fuzz-check: $(FUZZ_BINS)
+	@set -e; for n in $(FUZZ_NAMES); do \
+	    files=$$(find tests/fuzz/$$n -type f | sort); \
+	    echo "fuzz-check: replaying $$(echo "$$files" | wc -l) committed inputs of $$n"; \
+	    $(FUZZ_ENV) $(FUZZ_BUILD)/fuzz_$$n $(FUZZ_OPTS) -runs=1 $$files > $(FUZZ_BUILD)/replay-$$n.log 2>&1 || \
+	        { tail -40 $(FUZZ_BUILD)/replay-$$n.log; echo "fuzz-check: $$n failed on a committed input"; exit 1; }; \
+	done
+	@$(call fuzz_run,$(FUZZ_NAMES),$(FUZZ_CHECK_SECONDS))
+
+-include $(FUZZ_LIB_OBJ:.o=.d)
 
 # ---------------------------------------------------------------- baselines
 # The committed baselines under baselines/ are real releases, extracted from
@@ -164,6 +240,6 @@ demo: deps all
 	$(ABIGUARD) diff lua@5.3.6 lua@5.4.4 --db $(DEMO_DB) || test $$? -eq 12 -o $$? -eq 4
 
 clean:
-	rm -rf build build-asan
+	rm -rf build build-asan $(FUZZ_BUILD)
 
 -include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(UNIT_OBJ:.o=.d) $(INTEG_OBJ:.o=.d)

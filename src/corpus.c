@@ -214,7 +214,16 @@ static const struct {
     { AG_ENC_SIGNED_CHAR, "signed-char" },
     { AG_ENC_UNSIGNED, "unsigned" },
     { AG_ENC_UNSIGNED_CHAR, "unsigned-char" },
+    { AG_ENC_IMAGINARY_FLOAT, "imaginary-float" },
+    { AG_ENC_PACKED_DECIMAL, "packed-decimal" },
+    { AG_ENC_NUMERIC_STRING, "numeric-string" },
+    { AG_ENC_EDITED, "edited" },
+    { AG_ENC_SIGNED_FIXED, "signed-fixed" },
+    { AG_ENC_UNSIGNED_FIXED, "unsigned-fixed" },
+    { AG_ENC_DECIMAL_FLOAT, "decimal-float" },
     { AG_ENC_UTF, "utf" },
+    { AG_ENC_UCS, "ucs" },
+    { AG_ENC_ASCII, "ascii" },
 };
 
 const char *ag_encoding_name(ag_encoding e)

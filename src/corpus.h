@@ -114,7 +114,8 @@ typedef enum ag_type_kind {
     AG_T__COUNT
 } ag_type_kind;
 
-/* Base type encodings (a subset of DW_ATE_*, kept numeric-compatible). */
+/* Base type encodings: every DW_ATE_* of DWARF 5, numerically equal. A
+   vendor encoding (DW_ATE_lo_user and up) is read as AG_ENC_NONE. */
 typedef enum ag_encoding {
     AG_ENC_NONE = 0,
     AG_ENC_ADDRESS = 0x1,
@@ -125,7 +126,17 @@ typedef enum ag_encoding {
     AG_ENC_SIGNED_CHAR = 0x6,
     AG_ENC_UNSIGNED = 0x7,
     AG_ENC_UNSIGNED_CHAR = 0x8,
+    AG_ENC_IMAGINARY_FLOAT = 0x9,
+    AG_ENC_PACKED_DECIMAL = 0xa,
+    AG_ENC_NUMERIC_STRING = 0xb,
+    AG_ENC_EDITED = 0xc,
+    AG_ENC_SIGNED_FIXED = 0xd,
+    AG_ENC_UNSIGNED_FIXED = 0xe,
+    AG_ENC_DECIMAL_FLOAT = 0xf,
     AG_ENC_UTF = 0x10,
+    AG_ENC_UCS = 0x11,
+    AG_ENC_ASCII = 0x12,
+    AG_ENC__LAST = AG_ENC_ASCII
 } ag_encoding;
 
 typedef struct ag_member {

@@ -108,6 +108,21 @@ static void w_fail_nomem(writer *w)
         w->status = ag_fail(w->err, AG_ERR_NOMEM, "out of memory while writing JSON");
 }
 
+/* Up to 60 characters of s for an error message: printable ASCII as it is,
+   any other byte as \xHH, so the message stays one readable line. */
+static const char *message_safe(const char *s, char *buf, size_t len)
+{
+    size_t k = 0;
+    for (const unsigned char *p = (const unsigned char *)s; *p && k + 8 < len && k < 60; p++) {
+        if (*p >= 0x20 && *p < 0x7f && *p != '\\')
+            buf[k++] = (char)*p;
+        else
+            k += (size_t)snprintf(buf + k, len - k, "\\x%02x", *p);
+    }
+    buf[k] = '\0';
+    return buf;
+}
+
 static json_t *w_str(writer *w, const char *s)
 {
     if (!s)
@@ -120,7 +135,9 @@ static json_t *w_str(writer *w, const char *s)
     json_t *raw = json_stringn_nocheck(s, strlen(s));
     if (raw) {
         json_decref(raw);
-        w->status = ag_fail(w->err, AG_ERR_UNSUPPORTED, "string is not valid UTF-8: \"%.100s\"", s);
+        char shown[128];
+        w->status = ag_fail(w->err, AG_ERR_UNSUPPORTED, "cannot write a name that is not valid UTF-8 in "
+                            "JSON: \"%s\"", message_safe(s, shown, sizeof shown));
     } else {
         w_fail_nomem(w);
     }
