@@ -15,6 +15,7 @@
 
 #include <stddef.h>
 
+#include "budget.h"
 #include "change_kinds.h"
 #include "corpus.h"
 #include "surface.h"
@@ -91,6 +92,9 @@ typedef struct ag_diff_options {
     bool binding_view;
     const char *const *by_value_types;
     size_t n_by_value_types;
+    /* Charged as the diff goes (budget.h); when it is spent the diff stops
+       with AG_ERR_LIMIT. NULL: unlimited. */
+    ag_budget *budget;
 } ag_diff_options;
 
 ag_status ag_diff_corpora(const ag_corpus *old_c, const ag_corpus *new_c,
