@@ -2462,6 +2462,11 @@ static ag_status slurp(FILE *f, char **text, size_t *len, ag_error *err)
         return ag_fail(err, AG_ERR_NOMEM, "out of memory");
     for (;;) {
         if (n == cap) {
+            if (cap >= AG_MAX_CORPUS_JSON_BYTES) {
+                free(buf);
+                return ag_fail(err, AG_ERR_FORMAT, "more than %u MiB: not a corpus",
+                               (unsigned)(AG_MAX_CORPUS_JSON_BYTES >> 20));
+            }
             char *bigger = realloc(buf, cap * 2);
             if (!bigger) {
                 free(buf);

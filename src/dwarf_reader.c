@@ -1342,6 +1342,38 @@ static void read_public_types(reader *r)
         resolve_type(r, r->public_types[i]);
 }
 
+/* A skeleton unit of -gsplit-dwarf: the unit's DIEs are in a .dwo file
+   (DWARF 5 DW_UT_skeleton, or the GNU extension's DW_AT_GNU_dwo_name). */
+static bool is_split_unit(reader *r, Dwarf_Die unit, Dwarf_Half unit_type)
+{
+    if (unit_type == DW_UT_skeleton || unit_type == DW_UT_split_compile)
+        return true;
+    return attr_present(r, unit, DW_AT_GNU_dwo_name) == 1 || attr_present(r, unit, DW_AT_dwo_name) == 1;
+}
+
+/* Reading on would give a corpus that claims debug info and holds nothing:
+   the functions and types are all in the .dwo files, which are not read. */
+static void split_unit_failure(reader *r, Dwarf_Die unit)
+{
+    const char *dwo = NULL;
+    Dwarf_Attribute a;
+    if (attr_get(r, unit, DW_AT_dwo_name, &a) == 1 || attr_get(r, unit, DW_AT_GNU_dwo_name, &a) == 1) {
+        char *s = NULL;
+        Dwarf_Error e = NULL;
+        if (dwarf_formstring(a, &s, &e) == DW_DLV_OK)
+            dwo = s;
+        else if (e)
+            dwarf_dealloc_error(r->dbg, e);
+        dwarf_dealloc_attribute(a);
+    }
+    if (!failed(r))
+        r->status = ag_fail(r->err, AG_ERR_UNSUPPORTED,
+                            "the debug info is split into .dwo files (-gsplit-dwarf%s%.200s), which abiguard "
+                            "does not read: build without -gsplit-dwarf, or extract from a debug file that "
+                            "holds the units",
+                            dwo ? ", e.g. " : "", dwo ? dwo : "");
+}
+
 static void scan_units(reader *r)
 {
     for (;;) {
@@ -1367,7 +1399,10 @@ static void scan_units(reader *r)
             return;
         }
         if (rc == DW_DLV_OK) {
-            scan_unit(r, unit);
+            if (is_split_unit(r, unit, unit_type))
+                split_unit_failure(r, unit);
+            else
+                scan_unit(r, unit);
             dwarf_dealloc_die(unit);
         }
         if (failed(r))

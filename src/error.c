@@ -8,8 +8,15 @@
 
 ag_status ag_vfail(ag_error *err, ag_status status, const char *fmt, va_list ap)
 {
-    if (err)
-        vsnprintf(err->msg, sizeof err->msg, fmt, ap);
+    if (!err)
+        return status;
+    vsnprintf(err->msg, sizeof err->msg, fmt, ap);
+    /* Messages quote their input (a section name, a JSON key, jansson's
+       "near '...'"), which may hold any byte: control characters become
+       '?', so that every message stays one line wherever it is printed. */
+    for (char *p = err->msg; *p; p++)
+        if ((unsigned char)*p < 0x20 || *p == 0x7f)
+            *p = '?';
     return status;
 }
 
@@ -33,6 +40,8 @@ const char *ag_status_name(ag_status s)
     case AG_ERR_NOMEM: return "out of memory";
     case AG_ERR_USAGE: return "usage error";
     case AG_ERR_NOTFOUND: return "not found";
+    case AG_ERR_LIMIT: return "over a limit";
+    case AG_ERR_NOSPACE: return "no space left";
     }
     return "unknown error";
 }

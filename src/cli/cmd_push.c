@@ -183,7 +183,7 @@ static char *corpus_body(const push_args *a)
         if (st == AG_OK && !c->has_debug_info)
             cli_warning(a->input, "no debug info found; types are unknown (use --debug-dir or --debuginfod)");
     } else if (st == AG_OK) {
-        st = ag_corpus_read_file(a->input, &c, &err);
+        st = cli_read_corpus(a->input, &c, &err);
         if (st == AG_OK && headers)
             st = ag_surface_apply(c, headers, &err);
     }

@@ -69,7 +69,7 @@ static ag_status load_corpus(const show_args *a, ag_corpus **c, ag_error *err)
     if (st != AG_OK)
         return st;
     if (!is_elf)
-        return ag_corpus_read_file(a->path, c, err);
+        return cli_read_corpus(a->path, c, err);
     ag_debug_search search = cli_debug_search(&a->debug);
     return ag_extract(a->path, &search, c, err);
 }
