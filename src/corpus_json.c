@@ -1316,9 +1316,16 @@ static ag_status r_header(reader *r, const json_t *root)
     ag_corpus *c = r->c;
     uint64_t dwarf_version = 0;
     json_t *fmt;
-    ag_status st = r_field(r, root, "", "format", REQUIRED, &fmt);
+    ag_status st = r_field(r, root, "", "format", OPTIONAL, &fmt);
     if (st != AG_OK)
         return st;
+    /* Another kind of JSON file (a diff report, a package.json) is named as
+       such; a corpus of another format version gets the versions compared. */
+    if (!fmt)
+        return ag_fail(r->err, AG_ERR_FORMAT, "not an abiguard corpus: no format field");
+    if (json_is_string(fmt) && strncmp(json_string_value(fmt), "abiguard-corpus/", 16) != 0)
+        return ag_fail(r->err, AG_ERR_FORMAT, "not an abiguard corpus: format is \"%.60s\", not \"%s\"",
+                       json_string_value(fmt), AG_CORPUS_FORMAT);
     if (!json_is_string(fmt) || strcmp(json_string_value(fmt), AG_CORPUS_FORMAT) != 0)
         return ag_fail(r->err, AG_ERR_FORMAT, "format: expected \"%s\", got %s%.60s%s", AG_CORPUS_FORMAT,
                        json_is_string(fmt) ? "\"" : json_type_word(fmt),

@@ -36,6 +36,7 @@
 #include "dwarf_sanity.h"
 #include "elf_file.h"
 #include "hash.h"
+#include "progress.h"
 #include "surface.h"
 
 #define ALT_FLAG (1ULL << 63) /* reserved for offsets into a dwz alternate file */
@@ -1376,6 +1377,7 @@ static void split_unit_failure(reader *r, Dwarf_Die unit)
 
 static void scan_units(reader *r)
 {
+    uint64_t units = 0;
     for (;;) {
         Dwarf_Unsigned hdr_len = 0, abbrev_off = 0, next_off = 0, typeoff = 0;
         Dwarf_Half version = 0, addr_size = 0, len_size = 0, ext_size = 0, unit_type = 0;
@@ -1388,7 +1390,7 @@ static void scan_units(reader *r)
             break;
         if (rc != DW_DLV_OK) {
             dwarf_failure(r, e, "reading a unit header");
-            return;
+            break;
         }
         if (version > r->c->dwarf_version)
             r->c->dwarf_version = version;
@@ -1396,7 +1398,7 @@ static void scan_units(reader *r)
         rc = dwarf_siblingof_b(r->dbg, NULL, 1, &unit, &e);
         if (rc == DW_DLV_ERROR) {
             dwarf_failure(r, e, "reading a unit's first DIE");
-            return;
+            break;
         }
         if (rc == DW_DLV_OK) {
             if (is_split_unit(r, unit, unit_type))
@@ -1405,9 +1407,11 @@ static void scan_units(reader *r)
                 scan_unit(r, unit);
             dwarf_dealloc_die(unit);
         }
+        ag_progress("reading DWARF units", ++units, 0);
         if (failed(r))
-            return;
+            break;
     }
+    ag_progress_end();
 }
 
 /* ------------------------------------------------------------------ */

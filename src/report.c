@@ -31,6 +31,18 @@ const char *ag_report_format_name(ag_report_format fmt)
     return (unsigned)fmt < N_FORMATS ? format_names[fmt] : "unknown";
 }
 
+const char *ag_verdict_sgr(ag_verdict v)
+{
+    switch (v) {
+    case AG_VERDICT_BREAKING: return "\033[1;31m";   /* bold red */
+    case AG_VERDICT_API_BREAK: return "\033[35m";    /* magenta */
+    case AG_VERDICT_RISKY: return "\033[33m";        /* yellow */
+    case AG_VERDICT_COMPATIBLE: return "\033[32m";   /* green */
+    case AG_VERDICT_HARMLESS: return "\033[2m";      /* dim */
+    default: return "\033[32m";                      /* none: green */
+    }
+}
+
 const char *ag_report_area_name(ag_change_area area)
 {
     switch (area) {

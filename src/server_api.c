@@ -68,10 +68,11 @@ static ag_status find_release(ag_store *s, const char *lib, const char *ver, ag_
             *idx = i;
             return AG_OK;
         }
+    ag_status st_missing = ag_store_no_release(err, lib, ver, *rels, *n);
     ag_store_releases_free(*rels, *n);
     *rels = NULL;
     *n = 0;
-    return ag_fail(err, AG_ERR_NOTFOUND, "no release %s@%s", lib, ver);
+    return st_missing;
 }
 
 static char *machine_of(ag_store *s, int64_t release_id)
@@ -112,8 +113,9 @@ static json_t *release_json(ag_store *s, const ag_store_release *r)
 
 static void api_healthz(ag_store *s, srv_reply *rep)
 {
-    reply_json(rep, 200, json_pack("{s:s,s:s,s:i}", "status", "ok", "version", ABIGUARD_VERSION,
-                                   "schema", ag_store_schema_version(s)), false);
+    reply_json(rep, 200, json_pack("{s:s,s:s,s:i,s:s}", "status", "ok", "version", ABIGUARD_VERSION,
+                                   "schema", ag_store_schema_version(s), "store", ag_store_file_name(s)),
+               false);
 }
 
 static void api_libraries(ag_store *s, srv_reply *rep)

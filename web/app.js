@@ -633,5 +633,17 @@
     });
     window.addEventListener('hashchange', route);
     route();
+    showServedStore();
   });
+
+  /* Which store this is (several `abiguard serve` may run side by side). */
+  function showServedStore() {
+    var el = document.getElementById('served-store');
+    if (!el) return;
+    fetch('/healthz', { headers: { 'Accept': 'application/json' } }).then(function (r) {
+      return r.ok ? r.json() : null;
+    }).then(function (j) {
+      if (j && j.store) el.textContent = 'Store: ' + j.store + ' \u00b7 abiguard ' + (j.version || '');
+    }).catch(function () { /* the page works without it */ });
+  }
 })();

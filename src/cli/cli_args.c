@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "cli_help.h"
 #include "../corpus_json.h"
 #include "../debuginfod.h"
 #include "../extract.h"
@@ -333,6 +334,11 @@ int cli_report_option(const char *cmd, int argc, char **argv, int *i, cli_report
     if (r == 0)
         r = cli_opt_value(cmd, argc, argv, i, "--output", "-o", &o->output);
     return r;
+}
+
+bool cli_report_color(const cli_report_opts *o)
+{
+    return o->format == AG_FMT_TEXT && !o->output && cli_color_for(stdout);
 }
 
 /* ------------------------------------------------------------------ */

@@ -81,6 +81,10 @@ typedef struct cli_report_opts {
    them, -1 usage error (already reported). */
 int cli_report_option(const char *cmd, int argc, char **argv, int *i, cli_report_opts *opts);
 
+/* Whether the report is coloured: text to a terminal (--color, NO_COLOR);
+   never a file named with -o. */
+bool cli_report_color(const cli_report_opts *opts);
+
 /* The search the options describe. debuginfod servers: the --debuginfod
    URLs, else those in $DEBUGINFOD_URLS (blank-separated), none with
    --no-debuginfod; downloads show a progress bar when stderr is a terminal

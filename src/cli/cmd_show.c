@@ -44,7 +44,7 @@ static int parse_show_args(int argc, char **argv, show_args *a)
             if (r < 0)
                 return AG_EXIT_USAGE;
             if (r == 0)
-                return cli_usage_error("show", "unknown option '%s'", arg);
+                return cli_unknown_option("show", arg);
             continue;
         }
         if (a->path)

@@ -127,6 +127,16 @@ test('libraries: lua with its latest release 5.4 and the word "breaking"', async
   await page.context().close();
 });
 
+test('the footer names the store being served (store.db), not its directory', async () => {
+  const page = await open('#/');
+  const el = page.locator('#served-store');
+  await el.filter({ hasText: /Store: / }).waitFor();
+  const text = await el.innerText();
+  assert.match(text, /^Store: store\.db · abiguard \d/);
+  assert.ok(!text.includes(tmp), `the footer shows the server's path: ${text}`);
+  await page.context().close();
+});
+
 test('timeline: three releases with verdict words, and the SVG chart', async () => {
   const page = await open('#/lib/lua');
   const rows = page.locator('table.timeline tbody tr');
