@@ -6,7 +6,7 @@
 #   make web-test   the dashboard in headless Chromium (also part of check)
 #   make bench      abiguard against libabigail on real libraries (bench/)
 #   make deps       only install the Debian packages the build and tests need
-#   make realworld-check   the real-world regression suite (tests/realworld/; not in check yet)
+#   make realworld-check   only the real-world regression suite (tests/realworld/; part of check)
 #   make install    the binary, dashboard, hooks, docs, man pages and shell
 #                   completion under $(DESTDIR)$(PREFIX) (default /usr/local);
 #                   make uninstall removes them
@@ -247,11 +247,12 @@ $(BUILD)/integration-tests: $(INTEG_OBJ) $(LIBAG)
 # Tests are hermetic: no debuginfod server from the environment is asked.
 check: export DEBUGINFOD_URLS =
 check: export ABIGUARD_SANITIZED = $(SANITIZE)
-check: all fixtures $(BUILD)/unit-tests $(BUILD)/integration-tests
+check: all fixtures $(BUILD)/unit-tests $(BUILD)/integration-tests $(RW_TESTS)
 	ABIGUARD=$(abspath $(ABIGUARD)) FIXTURES=$(abspath $(BUILD)/fixtures) \
 	    $(BUILD)/unit-tests --jobs 2
 	ABIGUARD=$(abspath $(ABIGUARD)) FIXTURES=$(abspath $(BUILD)/fixtures) \
 	    $(BUILD)/integration-tests --jobs 2
+	$(RW_RUN)
 	$(if $(WEB_TEST),$(MAKE) --no-print-directory $(WEB_TEST))
 	$(if $(CI_TEST),$(MAKE) --no-print-directory $(CI_TEST))
 	$(if $(FUZZ_CHECK),$(MAKE) --no-print-directory $(FUZZ_CHECK))
