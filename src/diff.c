@@ -829,11 +829,11 @@ static void compare_named_slot(differ *d, const slot *s, ag_type_ref o, ag_type_
             slot_change(d, s, generic_kind(s), o, n, NULL);
             return;
         }
-        /* Same layout, another name: behind a typedef nobody names the tag
-           (typedef-target-renamed); used directly, code naming the old tag
-           no longer compiles, unless there was none: one type-tag-renamed
-           at the type, however many slots use it. The pair is compared as
-           one type, for what its members reach. */
+        /* Same layout, another name: behind a typedef, typedef-target-renamed;
+           used directly, one type-tag-renamed at the type, however many
+           slots use it. Both are harmless: the machine code and every layout
+           are the same (issue 10 item 6). The pair is compared as one type,
+           for what its members reach. */
         if (s->role == SLOT_TYPEDEF) {
             slot_change(d, s, AG_CK_TYPEDEF_TARGET_RENAMED, o, n, NULL);
         } else {
@@ -843,10 +843,8 @@ static void compare_named_slot(differ *d, const slot *s, ag_type_ref o, ag_type_
                 char ob[512], nb[512];
                 spell(d->o, o, ob, sizeof ob);
                 spell(d->n, n, nb, sizeof nb);
-                uint32_t ci = node_change(d, ni, AG_CK_TYPE_TAG_RENAMED, NULL, ob, nb,
-                                          xprintf(d, "%s -> %s, same layout", ob, nb));
-                if (!a->name)
-                    set_verdict(d, ci, AG_VERDICT_HARMLESS);
+                node_change(d, ni, AG_CK_TYPE_TAG_RENAMED, NULL, ob, nb,
+                            xprintf(d, "%s -> %s, same layout", ob, nb));
             }
             add_edge(d, s, ni, through_pointer, through_callback, NULL);
             return;
