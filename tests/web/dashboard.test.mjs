@@ -117,11 +117,11 @@ test('libraries: lua with its latest release 5.4 and the word "breaking"', async
   await row.waitFor();
   const cells = await row.locator('th, td').allInnerTexts();
   assert.equal(cells[0], 'lua');
-  assert.equal(cells[1], '3');
+  assert.match(cells[1], /breaking/);
   assert.equal(cells[2], '5.4');
-  assert.equal(cells[3], '2022-01-26');
-  assert.match(cells[4], /liblua5\.4\.so\.0/);
-  assert.match(cells[5], /breaking/);
+  assert.equal(cells[3], '3');
+  assert.equal(cells[4], '2022-01-26');
+  assert.match(cells[5], /liblua5\.4\.so\.0/);
   assert.equal(await page.title(), 'Libraries — abiguard');
   await shot(page, 'libraries');
   await page.context().close();
@@ -139,10 +139,12 @@ test('timeline: three releases with verdict words, and the SVG chart', async () 
   assert.match(verdicts[1], /✖\s*breaking/);
   assert.match(verdicts[2], /✖\s*breaking/);
   const r54 = await rows.nth(2).locator('th, td').allInnerTexts();
-  assert.equal(r54[1], '2022-01-26');
-  assert.match(r54[2], /liblua5\.4\.so\.0/);
-  assert.match(r54[3], /^\+\d+/); assert.match(r54[4], /^−\d+/); assert.match(r54[5], /^~\d+/);
-  assert.ok(Number(r54[6]) > 0, 'some breaking changes 5.3 -> 5.4');
+  assert.match(r54[1], /breaking/);
+  assert.equal(r54[2], '5.3 → 5.4');
+  assert.equal(r54[3], '2022-01-26');
+  assert.match(r54[4], /liblua5\.4\.so\.0/);
+  assert.match(r54[5], /^\+\d+/); assert.match(r54[6], /^−\d+/); assert.match(r54[7], /^~\d+/);
+  assert.ok(Number(r54[8]) > 0, 'some breaking changes 5.3 -> 5.4');
   assert.ok(await rows.nth(2).evaluate((tr) => tr.classList.contains('row-v-breaking')));
   // chart: stacked bars with breaking segments and the changed-functions line
   const svg = page.locator('svg.chart');
@@ -227,8 +229,16 @@ test('layout: struct lua_Debug side by side in 5.3 and 5.4, offsets, holes, diff
   assert.ok(a.some((r) => r.cls === 'hole' && /hole: 4 bytes/.test(r.cells[2])), 'a hole in 5.3');
   assert.ok(b.some((r) => r.cls === 'hole'), 'a hole in 5.4');
   assert.equal(member(a, 'srclen'), undefined);
-  assert.match(member(b, 'srclen').cells[3], /only here/);
-  assert.match(member(b, 'i_ci').cells[3], /moved from/);
+  assert.match(member(b, 'srclen').cells[3], /not in 5\.3/);
+  // i_ci moved 120 -> 128: each side shows its own offset and names the
+  // other release's value, never the other side's number as its own
+  assert.equal(member(a, 'i_ci').cells[0], '120');
+  assert.equal(member(b, 'i_ci').cells[0], '128');
+  assert.equal(member(a, 'i_ci').cells[3], '▲ at 128 in 5.4');
+  assert.equal(member(b, 'i_ci').cells[3], '▲ at 120 in 5.3');
+  for (const [rows, own] of [[a, '5.3'], [b, '5.4']]) {
+    for (const r of rows.filter((x) => x.cls === 'differs')) assert.doesNotMatch(r.cells[3], new RegExp('in ' + own.replace('.', '\\.') + '\\b'));
+  }
   assert.equal(member(b, 'event').cls, '');
   assert.ok(b.filter((r) => r.cls === 'differs').length >= 5);
   const meta = await page.locator('.layout .meta').allInnerTexts();
@@ -275,17 +285,188 @@ test('keyboard: skip link, Tab to a library link, Enter navigates', async () => 
   await page.context().close();
 });
 
-test('phone viewport (375x812): no horizontal overflow of the page', async () => {
-  const pages = [['libraries', '#/', 'table.libraries'], ['timeline', '#/lib/lua', 'svg.chart'],
-                 ['diff', '#/lib/lua/diff?old=5.3&new=5.4', 'section.diff'], ['matrix', '#/lib/lua/matrix', 'table.matrix'],
-                 ['layout', '#/lib/lua/layout?type=struct%20lua_Debug&a=5.3&b=5.4', 'table.layout-table']];
-  for (const [name, hash, sel] of pages) {
-    const page = await open(hash, PHONE);
-    await page.locator(sel).first().waitFor();
-    await noHorizontalOverflow(page);
-    await shot(page, 'phone-' + name, name !== 'diff');
-    await page.context().close();
+const PAGES = [['libraries', '#/', 'table.libraries'], ['timeline', '#/lib/lua', 'table.timeline'],
+               ['diff', '#/lib/lua/diff?old=5.3&new=5.4', 'li.change'], ['matrix', '#/lib/lua/matrix', 'table.matrix'],
+               ['layout', '#/lib/lua/layout?type=struct%20lua_Debug&a=5.3&b=5.4', 'table.layout-table']];
+
+// Nothing is clipped: neither the page nor any table or chart scrolls
+// sideways (a scrolled table hides its last columns), and every verdict
+// badge lies inside the viewport.
+async function nothingClipped(page, name) {
+  await noHorizontalOverflow(page);
+  const clipped = await page.evaluate(() => [...document.querySelectorAll('.table-wrap, .chart-scroll')]
+    .filter((e) => e.scrollWidth > e.clientWidth + 1).map((e) => `${e.getAttribute('aria-label') || e.className}: ${e.scrollWidth}px in ${e.clientWidth}px`));
+  assert.deepEqual(clipped, [], `${name}: clipped`);
+  const outside = await page.evaluate(() => [...document.querySelectorAll('main .verdict')]
+    .filter((e) => { const r = e.getBoundingClientRect(); return r.width > 0 && (r.left < 0 || r.right > document.documentElement.clientWidth + 1); })
+    .map((e) => e.textContent));
+  assert.deepEqual(outside, [], `${name}: verdicts off-screen`);
+}
+
+for (const [vpName, vp] of [['desktop', DESKTOP], ['phone', PHONE]]) {
+  test(`${vpName} viewport (${vp.width}x${vp.height}): no page, table or chart is clipped; screenshots`, async () => {
+    for (const [name, hash, sel] of PAGES) {
+      const page = await open(hash, vp);
+      await page.locator(sel).first().waitFor();
+      await nothingClipped(page, `${name} at ${vp.width}px`);
+      if (name === 'timeline') {
+        // chart labels are drawn at their size, never scaled below legible
+        const px = await page.locator('svg.chart text.xlabel').first().evaluate((t) => t.getBoundingClientRect().height);
+        assert.ok(px >= 10, `chart labels ${px}px high at ${vp.width}px`);
+      }
+      await shot(page, (vpName === 'phone' ? 'phone-' : 'desktop-') + name, name !== 'diff');
+      await page.context().close();
+    }
+  });
+}
+
+test('accessibility: axe-core finds no serious or critical violation on any page', async () => {
+  const axePath = path.join(HERE, 'node_modules', 'axe-core', 'axe.min.js');
+  for (const vp of [DESKTOP, PHONE]) {
+    for (const [name, hash, sel] of PAGES) {
+      const page = await open(hash, vp);
+      await page.locator(sel).first().waitFor();
+      await page.addScriptTag({ path: axePath });
+      const res = await page.evaluate(() => window.axe.run(document, { resultTypes: ['violations'] }));
+      const bad = res.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical')
+        .map((v) => `${v.id} (${v.impact}): ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(', ')}`);
+      assert.deepEqual(bad, [], `${name} at ${vp.width}px`);
+      await page.context().close();
+    }
   }
+});
+
+// --- the diff page: filters, permalinks, impacted lists, pagination
+
+async function diffJson(page, o, n) {
+  const r = await page.request.get(`${base}/api/v1/diff?old=lua%40${o}&new=lua%40${n}`);
+  assert.equal(r.status(), 200);
+  return r.json();
+}
+
+test('diff filters: verdict, kind, area and name change the list, the counts and the URL', async () => {
+  const page = await open('#/lib/lua/diff?old=5.3&new=5.4');
+  await page.locator('li.change').first().waitFor();
+  const json = await diffJson(page, '5.3', '5.4');
+  const all = json.changes.length;
+  const nBreaking = json.changes.filter((c) => c.verdict === 'breaking' && !c.suppressed).length;
+  assert.ok(nBreaking > 0 && nBreaking < all);
+  assert.match(await page.locator('p.shown').innerText(), new RegExp(`Showing all ${all} changes`));
+  assert.match(await page.locator('label[for="f-v-breaking"]').innerText(), new RegExp(`\\(${nBreaking}\\)`));
+
+  await page.check('#f-v-breaking');
+  await page.waitForURL(/verdict=breaking/);
+  assert.equal(await page.locator('li.change').count(), nBreaking);
+  assert.equal(await page.locator('li.change:not(.row-v-breaking)').count(), 0);
+  assert.match(await page.locator('p.shown').innerText(), new RegExp(`Showing ${nBreaking} of ${all} changes`));
+  // kind counts follow the verdict filter
+  const nOffset = json.changes.filter((c) => c.verdict === 'breaking' && c.id === 'struct-member-offset-changed').length;
+  assert.ok(nOffset > 0);
+  assert.match(await page.locator('#f-kind option[value="struct-member-offset-changed"]').innerText(), new RegExp(`\\(${nOffset}\\)`));
+  const nAdded = await page.locator('#f-kind option[value="fn-added"]').innerText();
+  assert.match(nAdded, /\(0\)/, 'no breaking fn-added');
+
+  await page.selectOption('#f-kind', 'struct-member-offset-changed');
+  await page.waitForURL(/kind=struct-member-offset-changed/);
+  assert.equal(await page.locator('li.change').count(), nOffset);
+
+  // the name box: a member's name
+  await page.fill('#f-q', 'i_ci');
+  await page.waitForURL(/q=i_ci/);
+  const subjects = await page.locator('li.change .subject').allTextContents();
+  assert.deepEqual(subjects, ['struct lua_Debug::i_ci']);
+
+  // the filtered view as a link: a fresh page shows the same
+  const url = page.url();
+  await page.context().close();
+  const again = await open(url.slice(base.length + 1));
+  await again.locator('li.change').first().waitFor();
+  assert.deepEqual(await again.locator('li.change .subject').allTextContents(), ['struct lua_Debug::i_ci']);
+  assert.ok(await again.locator('#f-v-breaking').isChecked());
+  assert.equal(await again.locator('#f-kind').inputValue(), 'struct-member-offset-changed');
+  assert.equal(await again.locator('#f-q').inputValue(), 'i_ci');
+  // area filter, after clearing
+  await again.getByRole('button', { name: 'Clear filters' }).click();
+  assert.equal(await again.locator('li.change').count(), all);
+  const nSymbols = json.changes.filter((c) => c.area === 'symbols').length;
+  await again.selectOption('#f-area', 'symbols');
+  await again.waitForURL(/area=symbols/);
+  assert.equal(await again.locator('li.change').count(), nSymbols);
+  await again.fill('#f-q', 'no-such-name-anywhere');
+  assert.equal(await again.locator('li.change').count(), 0);
+  await again.getByText('No change matches these filters.').waitFor();
+  await again.context().close();
+});
+
+test('diff permalinks: every change has an anchor; a permalink scrolls to its change', async () => {
+  const page = await open('#/lib/lua/diff?old=5.3&new=5.4', { width: 1280, height: 700 });
+  await page.locator('li.change').first().waitFor();
+  const ids = await page.locator('li.change').evaluateAll((lis) => lis.map((li) => li.id));
+  assert.ok(ids.every((id) => /^c-/.test(id)), 'every change has an id');
+  assert.equal(new Set(ids).size, ids.length, 'anchors are unique');
+  const late = page.locator('li.change').nth(ids.length - 3);
+  const href = await late.locator('a.permalink').getAttribute('href');
+  assert.match(href, new RegExp(`change=${ids[ids.length - 3]}$`));
+  await page.context().close();
+  // opened anew, with a filter in the URL that would hide it
+  const p2 = await open(href.replace('diff?', 'diff?verdict=breaking&'), { width: 1280, height: 700 });
+  const target = p2.locator('#' + ids[ids.length - 3]);
+  await target.waitFor();
+  await p2.waitForFunction((id) => { const r = document.getElementById(id).getBoundingClientRect(); return r.top >= 0 && r.top < 200; }, ids[ids.length - 3]);
+  assert.ok(await target.evaluate((el) => el.classList.contains('targeted') && document.activeElement === el));
+  assert.ok(await p2.evaluate(() => window.scrollY > 500), 'the page scrolled down to it');
+  await p2.context().close();
+});
+
+test('diff impacted interfaces: the first three, shortest path first; the rest on demand', async () => {
+  const page = await open('#/lib/lua/diff?old=5.3&new=5.4&kind=struct-member-offset-changed&q=i_ci');
+  const li = page.locator('li.change').first();
+  await li.waitFor();
+  const json = await diffJson(page, '5.3', '5.4');
+  const ch = json.changes.find((c) => c.subject === 'struct lua_Debug::i_ci');
+  assert.ok(ch.impacted.length > 3);
+  const shown = await li.locator('ul.impacted').first().locator('code.path').allTextContents();
+  assert.equal(shown.length, 3);
+  const lens = ch.impacted.map((x) => x.path.length).sort((a, b) => a - b);
+  assert.deepEqual(shown.map((x) => x.length), lens.slice(0, 3));
+  const more = li.locator('details.impacted-more');
+  assert.match(await more.locator('summary').innerText(), new RegExp(`${ch.impacted.length - 3} more`));
+  await more.locator('summary').click();
+  assert.equal(await li.locator('code.path').count(), ch.impacted.length);
+  await page.context().close();
+});
+
+test('diff of 1,000 changes: 50 to a page, paging and filters in the URL', async () => {
+  const verdicts = ['breaking', 'risky', 'compatible'];
+  const big = {
+    format: 'abiguard-diff/1', verdict: 'breaking', suppressed: 0,
+    counts: { breaking: 334, 'api-break': 0, risky: 333, compatible: 333, harmless: 0 },
+    interfaces: {},
+    changes: Array.from({ length: 1000 }, (_, i) => ({
+      id: i % 2 ? 'fn-removed' : 'struct-member-removed', verdict: verdicts[i % 3], area: i % 2 ? 'symbols' : 'types',
+      subject: `sym_${String(i).padStart(4, '0')}`, suppressed: false, why: 'synthetic',
+      impacted: Array.from({ length: 20 }, (_, k) => ({ interface: `f${k}`, path: `f${k}() -> sym_${i}` })),
+    })),
+  };
+  const page = await open('#/');
+  await page.route('**/api/v1/diff?*', (r) => r.fulfill({ status: 200, contentType: 'application/json', body: JSON.stringify(big) }));
+  await page.goto(base + '/#/lib/lua/diff?old=5.3&new=5.4');
+  await page.locator('li.change').first().waitFor();
+  assert.equal(await page.locator('li.change').count(), 50);
+  assert.equal(await page.locator('code.path').count(), 150, 'three impacted interfaces per change rendered');
+  assert.match(await page.locator('.pager .page-of').first().innerText(), /Page 1 of 20/);
+  await page.locator('.pager').first().getByRole('button', { name: /Next/ }).click();
+  await page.waitForURL(/page=2/);
+  // breaking first (every third change), so page 2 begins at the 51st breaking one
+  assert.equal(await page.locator('li.change .subject').first().textContent(), 'sym_0150');
+  await page.check('#f-v-risky');
+  await page.waitForURL(/verdict=risky/);
+  assert.doesNotMatch(page.url(), /page=/, 'a new filter starts at page 1');
+  assert.match(await page.locator('p.shown').innerText(), /Showing 333 of 1000 changes/);
+  assert.match(await page.locator('.pager .page-of').first().innerText(), /Page 1 of 7/);
+  await page.fill('#f-q', 'sym_0997');
+  assert.equal(await page.locator('li.change').count(), 1);
+  await page.context().close();
 });
 
 test('no script errors on any page', () => {
