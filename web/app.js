@@ -90,7 +90,11 @@
   function labelCells(table) {
     var heads = [].map.call(table.querySelectorAll('thead th'), function (th) { return th.textContent; });
     [].forEach.call(table.querySelectorAll('tbody tr'), function (tr) {
-      [].forEach.call(tr.children, function (cell, i) { if (heads[i]) cell.setAttribute('data-label', heads[i]); });
+      var col = 0;
+      [].forEach.call(tr.children, function (cell) {
+        if (heads[col] && !cell.hasAttribute('data-label')) cell.setAttribute('data-label', heads[col]);
+        col += cell.colSpan || 1;
+      });
     });
   }
 
@@ -181,6 +185,10 @@
         tbody.appendChild(h('tr', { class: 'row-v-' + (latest.verdict || 'first') },
           h('th', { scope: 'row' }, h('a', { href: libHref(l.name), text: l.name })),
           h('td', null, verdict(latest.verdict, { firstWord: l.releases > 1 ? 'unknown' : 'first release' })),
+          h('td', null, l.recent ? [verdict(l.recent.verdict), ' ',
+            h('a', { href: libHref(l.name, 'diff', { old: l.recent.old, new: l.recent.new }), class: 'pair',
+                     'aria-label': 'worst of the last ' + plural(l.recent.pairs, 'bump') + ': diff ' + l.recent.old + ' to ' + l.recent.new,
+                     text: l.recent.old + ' \u2192 ' + l.recent.new })] : '\u2014'),
           h('td', { text: latest.version || '\u2014' }),
           h('td', { class: 'num', text: num(l.releases) }),
           h('td', { text: latest.date || '\u2014' }),
@@ -190,8 +198,8 @@
             l.releases > 1 ? h('a', { href: libHref(l.name, 'diff'), text: 'latest diff' }) : null)));
       });
       main.appendChild(tableWrap(h('table', { class: 'data stack libraries' },
-        h('caption', { text: plural(libs.length, 'library').replace(/ys$/, 'ies') + ', each with its latest release and that release\u2019s verdict against the one before it' }),
-        h('thead', null, h('tr', null, ['Library', 'Verdict', 'Latest', 'Releases', 'Date', 'SONAME', 'Views'].map(function (c) {
+        h('caption', { text: plural(libs.length, 'library').replace(/ys$/, 'ies') + ', each with its latest release\u2019s verdict against the one before it and the worst verdict of its last five release bumps' }),
+        h('thead', null, h('tr', null, ['Library', 'Verdict', 'Worst recent', 'Latest', 'Releases', 'Date', 'SONAME', 'Views'].map(function (c) {
           return h('th', { scope: 'col', text: c });
         }))), tbody), 'Libraries table'));
       loaded(seq, 'Libraries');
@@ -219,26 +227,44 @@
           h('td', { class: 'wrap' }, prev ? h('a', { href: libHref(lib, 'diff', { old: prev, new: r.version }),
                                         'aria-label': 'diff ' + prev + ' to ' + r.version, text: prev + ' \u2192 ' + r.version }) : '\u2014'),
           h('td', { text: r.date || '\u2014' }),
-          h('td', { class: 'wrap' }, h('code', { text: r.soname || '\u2014' })),
-          h('td', { class: 'num' }, h('span', { class: 'added', text: '+' + num(r.functions_added) }),
-            r.variables_added ? h('span', { class: 'sub', text: ' (+' + r.variables_added + ' var)' }) : null),
-          h('td', { class: 'num' }, h('span', { class: 'removed', text: '\u2212' + num(r.functions_removed) }),
-            r.variables_removed ? h('span', { class: 'sub', text: ' (\u2212' + r.variables_removed + ' var)' }) : null),
-          h('td', { class: 'num' }, h('span', { class: 'changed', text: '~' + num(r.functions_changed) }),
-            r.variables_changed ? h('span', { class: 'sub', text: ' (~' + r.variables_changed + ' var)' }) : null),
-          h('td', { class: 'num', text: prev ? num(c.breaking) : '\u2014' }),
-          h('td', { class: 'num', text: prev ? num(c['api-break']) : '\u2014' }),
-          h('td', { class: 'num', text: prev ? num(c.risky) : '\u2014' }),
-          h('td', { class: 'num', text: prev ? num(c.compatible) : '\u2014' })));
+          h('td', null, h('code', { text: r.soname || '\u2014' })),
+          prev ? [
+            h('td', { class: 'num' }, h('span', { class: 'added', text: '+' + num(r.functions_added) }),
+              r.variables_added ? h('span', { class: 'sub', text: ' (+' + r.variables_added + ' var)' }) : null),
+            h('td', { class: 'num' }, h('span', { class: 'removed', text: '\u2212' + num(r.functions_removed) }),
+              r.variables_removed ? h('span', { class: 'sub', text: ' (\u2212' + r.variables_removed + ' var)' }) : null),
+            h('td', { class: 'num' }, h('span', { class: 'changed', text: '~' + num(r.functions_changed) }),
+              r.variables_changed ? h('span', { class: 'sub', text: ' (~' + r.variables_changed + ' var)' }) : null)]
+          : h('td', { colspan: '3', class: 'size wrap', 'data-label': 'Size', text: sizeText(r.size) }),
+          h('td', { class: 'num compat', title: compatTitle(r.compatibility, prev) }, compatText(r.compatibility)),
+          h('td', { class: 'by-verdict' }, prev ? ['breaking', 'api-break', 'risky', 'compatible'].map(function (k) {
+            return h('span', { class: 'vcount v-' + k, 'data-verdict': k, title: num(c[k]) + ' ' + k },
+              h('span', { class: 'icon', 'aria-hidden': 'true', text: VERDICTS[k].icon }), ' ' + num(c[k]), h('span', { class: 'sr-only', text: ' ' + k }));
+          }) : '\u2014')));
       });
       main.appendChild(tableWrap(h('table', { class: 'data stack timeline' },
         h('caption', { text: hist.length + ' releases of ' + lib + ', oldest first; counts and verdict against the previous release' }),
-        h('thead', null, h('tr', null, ['Version', 'Verdict', 'Diff', 'Date', 'SONAME', 'Added', 'Removed', 'Changed', 'Breaking', 'API-break', 'Risky', 'Compatible']
+        h('thead', null, h('tr', null, ['Version', 'Verdict', 'Diff', 'Date', 'SONAME', 'Added', 'Removed', 'Changed', 'Backward compatible', 'Changes by verdict']
           .map(function (c) { return h('th', { scope: 'col', text: c }); }))),
         tbody), 'Timeline table'));
-      main.appendChild(h('p', { class: 'note', text: 'Added / removed / changed count exported functions (variables in parentheses when any).' }));
+      main.appendChild(h('p', { class: 'note', text: 'Added / removed / changed count exported functions (variables in parentheses when any). ' +
+        'Backward compatible: the share of the previous release\u2019s exported functions and variables that no breaking change impacts ' +
+        '(a change to the whole file, such as its SONAME, shows in the verdict).' }));
       loaded(seq, 'Timeline of ' + lib);
     });
+  }
+
+  function sizeText(z) {
+    if (!z) return 'first release';
+    return 'first release: ' + plural(z.functions, 'function') + ', ' + plural(z.variables, 'variable') + ', ' + plural(z.types, 'type');
+  }
+  function compatText(c) {
+    if (!c) return '\u2014';
+    var p = c.percent;
+    return (p === 100 || p === 0 ? String(p) : p >= 99.95 ? '99.9' : p.toFixed(1)) + '%';
+  }
+  function compatTitle(c, prev) {
+    return c ? c.not_impacted + ' of ' + c.interfaces + ' interfaces of ' + prev + ' not impacted by a breaking change' : null;
   }
 
   /* Stacked bars (breaking / api-break / risky / compatible changes per
@@ -798,6 +824,10 @@
     main = document.getElementById('main');
     crumbs = document.getElementById('crumbs');
     statusEl = document.getElementById('status');
+    var storeEl = document.getElementById('store');
+    fetch('/healthz', { headers: { 'Accept': 'application/json' } }).then(function (r) { return r.ok ? r.json() : null; })
+      .then(function (j) { if (j && j.store) { clear(storeEl); append(storeEl, ['store ', h('code', { text: j.store })]); storeEl.title = 'the store this service reads'; } },
+            function () {});
     // in-page links must not go through the router's hash
     document.addEventListener('click', function (e) {
       var a = e.target.closest && e.target.closest('a[href^="#"]');

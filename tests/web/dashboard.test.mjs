@@ -31,6 +31,7 @@ const RELEASES = [
   ['5.3', 'liblua5.3.so.0', '2020-09-25'],
   ['5.4', 'liblua5.4.so.0', '2022-01-26'],
 ];
+const REBUILD = [['5.3', 'liblua5.3.so.0'], ['5.4', 'liblua5.4.so.0'], ['5.4.1', 'liblua5.4.so.0']];
 const DESKTOP = { width: 1280, height: 900 };
 const PHONE = { width: 375, height: 812 };
 
@@ -69,6 +70,11 @@ before(async () => {
   const db = path.join(tmp, 'store.db');
   for (const [ver, so, date] of RELEASES) {
     execFileSync(ABIGUARD, ['add', path.join(LIBDIR, so), '--library', 'lua', '--version', ver, '--date', date, '--db', db],
+                 { stdio: ['ignore', 'ignore', 'inherit'] });
+  }
+  // a library whose latest bump is identical (5.4 rebuilt as 5.4.1) after one that broke
+  for (const [ver, so] of REBUILD) {
+    execFileSync(ABIGUARD, ['add', path.join(LIBDIR, so), '--library', 'lua-rebuild', '--version', ver, '--db', db],
                  { stdio: ['ignore', 'ignore', 'inherit'] });
   }
   const s = await startServer(db);
@@ -118,10 +124,11 @@ test('libraries: lua with its latest release 5.4 and the word "breaking"', async
   const cells = await row.locator('th, td').allInnerTexts();
   assert.equal(cells[0], 'lua');
   assert.match(cells[1], /breaking/);
-  assert.equal(cells[2], '5.4');
-  assert.equal(cells[3], '3');
-  assert.equal(cells[4], '2022-01-26');
-  assert.match(cells[5], /liblua5\.4\.so\.0/);
+  assert.match(cells[2], /breaking/);
+  assert.equal(cells[3], '5.4');
+  assert.equal(cells[4], '3');
+  assert.equal(cells[5], '2022-01-26');
+  assert.match(cells[6], /liblua5\.4\.so\.0/);
   assert.equal(await page.title(), 'Libraries — abiguard');
   await shot(page, 'libraries');
   await page.context().close();
@@ -144,7 +151,8 @@ test('timeline: three releases with verdict words, and the SVG chart', async () 
   assert.equal(r54[3], '2022-01-26');
   assert.match(r54[4], /liblua5\.4\.so\.0/);
   assert.match(r54[5], /^\+\d+/); assert.match(r54[6], /^−\d+/); assert.match(r54[7], /^~\d+/);
-  assert.ok(Number(r54[8]) > 0, 'some breaking changes 5.3 -> 5.4');
+  const nb = await rows.nth(2).locator('td.by-verdict [data-verdict="breaking"]').innerText();
+  assert.ok(Number(nb.replace(/\D/g, '')) > 0, 'some breaking changes 5.3 -> 5.4');
   assert.ok(await rows.nth(2).evaluate((tr) => tr.classList.contains('row-v-breaking')));
   // chart: stacked bars with breaking segments and the changed-functions line
   const svg = page.locator('svg.chart');
@@ -466,6 +474,77 @@ test('diff of 1,000 changes: 50 to a page, paging and filters in the URL', async
   assert.match(await page.locator('.pager .page-of').first().innerText(), /Page 1 of 7/);
   await page.fill('#f-q', 'sym_0997');
   assert.equal(await page.locator('li.change').count(), 1);
+  await page.context().close();
+});
+
+// --- timeline and libraries: compatibility figure, worst recent verdict, first release size, store name
+
+// The share of old's exported interfaces (distinct names of its exported
+// functions and objects) no breaking change impacts, from the API's own diff
+// and corpus: computed here independently of the service.
+async function expectedCompat(page, lib, o, n) {
+  const corpus = await (await page.request.get(`${base}/api/v1/libraries/${lib}/releases/${o}/corpus`)).json();
+  const names = new Set(corpus.exports.filter((e) => ['func', 'object', 'ifunc', 'tls'].includes(e.type)).map((e) => e.name));
+  const d = await (await page.request.get(`${base}/api/v1/diff?old=${lib}%40${o}&new=${lib}%40${n}`)).json();
+  const hit = new Set();
+  for (const c of d.changes) {
+    if (c.verdict !== 'breaking' || c.suppressed) continue;
+    if (c.impacted.length) c.impacted.forEach((x) => names.has(x.interface) && hit.add(x.interface));
+    else { const s = c.subject.split(/[(@]/)[0]; if (names.has(s)) hit.add(s); }
+  }
+  return { interfaces: names.size, not_impacted: names.size - hit.size };
+}
+
+test('timeline: backward-compatibility figure per release, the first release\'s size', async () => {
+  const page = await open('#/lib/lua-rebuild');
+  const rows = page.locator('table.timeline tbody tr');
+  await rows.first().waitFor();
+  const hist = await (await page.request.get(`${base}/api/v1/libraries/lua-rebuild/history`)).json();
+  assert.equal(hist[0].compatibility, null);
+  for (const [i, o, n] of [[1, '5.3', '5.4'], [2, '5.4', '5.4.1']]) {
+    const want = await expectedCompat(page, 'lua-rebuild', o, n);
+    assert.equal(hist[i].compatibility.interfaces, want.interfaces, `${o} -> ${n} interfaces`);
+    assert.equal(hist[i].compatibility.not_impacted, want.not_impacted, `${o} -> ${n} not impacted`);
+  }
+  assert.equal(hist[2].compatibility.percent, 100, 'a rebuild of the same file is fully compatible');
+  assert.ok(hist[1].compatibility.not_impacted < hist[1].compatibility.interfaces, '5.3 -> 5.4 impacts some');
+  const cells = await rows.locator('td.compat').allInnerTexts();
+  assert.equal(cells[0], '—');
+  assert.equal(cells[2], '100%');
+  const p1 = hist[1].compatibility.percent;
+  assert.equal(cells[1], (p1 === 0 || p1 === 100 ? String(p1) : p1.toFixed(1)) + '%');
+  assert.match(await rows.nth(2).locator('td.compat').getAttribute('title'), /of \d+ interfaces of 5\.4 not impacted/);
+  // the first release shows its size, not +0 -0 ~0
+  const first = await rows.nth(0).innerText();
+  assert.doesNotMatch(first, /\+0|−0|~0/);
+  assert.match(first, new RegExp(`${hist[0].size.functions} functions, ${hist[0].size.variables} variables?, ${hist[0].size.types} types`));
+  assert.ok(hist[0].size.functions > 100);
+  await page.context().close();
+});
+
+test('libraries: the worst verdict of the recent bumps next to the latest one', async () => {
+  const page = await open('#/');
+  const row = page.locator('table.libraries tbody tr', { has: page.locator('a', { hasText: /^lua-rebuild$/ }) });
+  await row.waitFor();
+  const cells = await row.locator('th, td').allInnerTexts();
+  assert.match(cells[1], /none/, 'the latest bump 5.4 -> 5.4.1 changed nothing');
+  assert.match(cells[2], /breaking/, 'but 5.3 -> 5.4 broke');
+  assert.equal(await row.locator('a.pair').getAttribute('href'), '#/lib/lua-rebuild/diff?old=5.3&new=5.4');
+  const libs = await (await page.request.get(`${base}/api/v1/libraries`)).json();
+  assert.deepEqual(libs.find((l) => l.name === 'lua-rebuild').recent, { pairs: 2, verdict: 'breaking', old: '5.3', new: '5.4' });
+  const one = await (await page.request.get(`${base}/api/v1/libraries?recent=1`)).json();
+  assert.deepEqual(one.find((l) => l.name === 'lua-rebuild').recent, { pairs: 1, verdict: 'none', old: '5.4', new: '5.4.1' });
+  assert.equal((await page.request.get(`${base}/api/v1/libraries?recent=0`)).status(), 400);
+  assert.equal((await page.request.get(`${base}/api/v1/libraries?recent=x`)).status(), 400);
+  await page.context().close();
+});
+
+test('every page says which store it serves', async () => {
+  const page = await open('#/lib/lua/matrix');
+  await page.locator('#store code').waitFor();
+  assert.equal(await page.locator('#store code').textContent(), 'store.db');
+  const hz = await (await page.request.get(`${base}/healthz`)).json();
+  assert.equal(hz.store, 'store.db');
   await page.context().close();
 });
 
