@@ -139,6 +139,14 @@ static bool ok(const differ *d)
     return d->st == AG_OK;
 }
 
+/* Charges the budget (if any); false once it is spent (d->st says why). */
+static bool spend(differ *d, uint64_t units)
+{
+    if (ok(d) && d->opts && d->opts->budget && ag_budget_charge(d->opts->budget, units, d->err) != AG_OK)
+        d->st = AG_ERR_LIMIT;
+    return ok(d);
+}
+
 static void oom(differ *d)
 {
     if (ok(d))
@@ -1708,6 +1716,8 @@ static bool one_element_array_went(const differ *d, const ag_type *a, const ag_t
 static void compare_node(differ *d, uint32_t ni)
 {
     const ag_type *a = ot(d, d->nodes[ni].o), *b = nt(d, d->nodes[ni].n);
+    if (!spend(d, 1 + a->n_members + a->n_enumerators))
+        return;
     switch (a->kind) {
     case AG_T_TYPEDEF: {
         char *subject = xstrdup(d, d->nodes[ni].name);
@@ -2085,7 +2095,7 @@ static void mark_changed_subtrees(differ *d)
     for (size_t i = 0; i < d->n_nodes; i++)
         d->nodes[i].subtree_changed = d->nodes[i].n_changes > 0;
     bool again = true;
-    while (again) {
+    while (again && spend(d, d->n_nodes + 1)) {
         again = false;
         for (size_t i = 0; i < d->n_nodes; i++) {
             node *nd = &d->nodes[i];
@@ -2297,7 +2307,10 @@ static void walk_from(differ *d, walker *w, const edge *roots, size_t n_roots)
     for (size_t e = 0; e < n_roots && ok(d); e++)
         walk_push(d, w, &roots[e], UINT32_MAX, !roots[e].through_pointer, roots[e].through_pointer,
                   roots[e].through_callback);
-    for (size_t head = 0; head < w->n && ok(d); head++) {
+    for (size_t head = 0; head < w->n && spend(d, 1); head++) {
+        /* An impact (with its path) costs more than a step. */
+        if (!spend(d, 4 * d->nodes[w->items[head].node].n_changes + d->nodes[w->items[head].node].n_edges))
+            break;
         attribute_item(d, w, head);
         walk_item it = w->items[head];
         const node *nd = &d->nodes[it.node];
@@ -2577,7 +2590,7 @@ static void compare_interfaces(differ *d, iface **out, size_t *n_out)
         oom(d);
         return;
     }
-    for (size_t i = 0; i < d->o->n_functions && ok(d); i++) {
+    for (size_t i = 0; i < d->o->n_functions && spend(d, 1 + d->o->functions[i].n_params); i++) {
         const ag_function *a = &d->o->functions[i];
         const ag_function *b = ag_corpus_find_function(d->n, a->name);
         if (!b)
@@ -2587,7 +2600,7 @@ static void compare_interfaces(differ *d, iface **out, size_t *n_out)
         compare_function(d, f, a, b);
         compare_pending_nodes(d);
     }
-    for (size_t i = 0; i < d->o->n_variables && ok(d); i++) {
+    for (size_t i = 0; i < d->o->n_variables && spend(d, 1); i++) {
         const ag_variable *a = &d->o->variables[i];
         const ag_variable *b = ag_corpus_find_variable(d->n, a->name);
         if (!b)
@@ -2729,9 +2742,9 @@ ag_status ag_diff_corpora(const ag_corpus *old_c, const ag_corpus *new_c,
         walker w = { .level = malloc(d.n_nodes + 1) };
         if (!w.level)
             oom(&d);
-        for (size_t i = 0; i < n_ifaces && ok(&d); i++)
+        for (size_t i = 0; i < n_ifaces && spend(&d, 1 + d.n_nodes / 64); i++)
             attribute_interface(&d, &ifaces[i], &w);
-        for (size_t i = 0; i < n_roots && ok(&d); i++)
+        for (size_t i = 0; i < n_roots && spend(&d, 1 + d.n_nodes / 64); i++)
             attribute_public_type(&d, &roots[i], &w);
         free(w.items);
         free(w.level);

@@ -15,6 +15,7 @@
 
 #include <stddef.h>
 
+#include "budget.h"
 #include "change_kinds.h"
 #include "corpus.h"
 #include "surface.h"
@@ -81,6 +82,9 @@ typedef struct ag_suppression {
 typedef struct ag_diff_options {
     const ag_suppression *suppressions;
     size_t n_suppressions;
+    /* Charged as the diff goes (budget.h); when it is spent the diff stops
+       with AG_ERR_LIMIT. NULL: unlimited. */
+    ag_budget *budget;
 } ag_diff_options;
 
 ag_status ag_diff_corpora(const ag_corpus *old_c, const ag_corpus *new_c,

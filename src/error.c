@@ -33,6 +33,8 @@ const char *ag_status_name(ag_status s)
     case AG_ERR_NOMEM: return "out of memory";
     case AG_ERR_USAGE: return "usage error";
     case AG_ERR_NOTFOUND: return "not found";
+    case AG_ERR_LIMIT: return "over a limit";
+    case AG_ERR_NOSPACE: return "no space left";
     }
     return "unknown error";
 }

@@ -18,6 +18,8 @@ typedef enum ag_status {
     AG_ERR_NOMEM,
     AG_ERR_USAGE,
     AG_ERR_NOTFOUND,
+    AG_ERR_LIMIT,     /* over a limit of work, time or size (budget.h), or cancelled */
+    AG_ERR_NOSPACE,   /* the disk (or quota) is full: nothing was written */
 } ag_status;
 
 typedef struct ag_error {

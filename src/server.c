@@ -1,15 +1,35 @@
 /*
  * server.c — the service's libmicrohttpd glue: start-up (token file, web
- * index, listen address, thread pool), the router, bearer-token checks,
- * request bodies with a size limit, the per-worker store connection and
- * response cache, the per-request log callback, and a stop that lets
- * requests in flight finish. The JSON handlers are in server_api.c.
+ * index, listen address, connection limits), request bodies, the worker
+ * pool (the checks before any handler runs are in server_admit.c), the
+ * per-request log callback, and a stop that lets requests in flight finish
+ * and then cancels what still runs. The JSON handlers are in server_api.c.
  *
- * Each pool thread runs its own event loop, so everything a worker owns
- * (its SQLite connection, its cache) is only ever touched by that thread.
- * The cache keeps ready-made responses of GET routes, valid while PRAGMA
- * data_version on the worker's connection is unchanged (it changes when any
- * other connection commits) and dropped when the worker itself writes.
+ * Threads. libmicrohttpd's network threads (a pool, each with its own event
+ * loop) parse requests and send answers, and answer on their own only what
+ * is cheap: errors, static files, /healthz and cached responses. Any other
+ * request is copied out of the connection, the connection is suspended and
+ * the request goes to a queue: reads to a pool of read workers, releases
+ * (POST) to a pool of upload workers that parse, check and prepare them,
+ * and from there to the one writer that stores them. A worker fills in
+ * the reply under the request's budget (for reads: time from when the
+ * request was complete and work units; for all: the stop flag; budget.h)
+ * and resumes the connection; its network thread then sends the reply. So
+ * a long diff or a long upload never holds up other clients or takes a
+ * read worker, a write never waits behind another write for the
+ * store's lock, and SIGTERM can cancel what runs.
+ *
+ * Responses are queued on the second call of a request (once MHD knows
+ * there is no body, or has all of it), so connections are kept alive;
+ * only requests refused before their body is read (401, 403, 413, framing
+ * errors) close the connection.
+ *
+ * Caching. Each network thread keeps ready-made responses of GET routes,
+ * valid while PRAGMA data_version on its own store connection is unchanged
+ * (it changes whenever any other connection commits: the writer, another
+ * process). A worker's answer is cached only when that version did not move
+ * between dispatch and reply, so a reply computed from an older state is
+ * never kept.
  */
 #include <arpa/inet.h>
 #include <ctype.h>
@@ -23,7 +43,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -33,9 +55,11 @@
 
 #define CACHE_MAX_ENTRIES 256
 #define CACHE_MAX_BYTES ((size_t)64 << 20)
+#define MAX_QUERY_ARGS 64
+#define WRITER_NICE 5
 
 /* ------------------------------------------------------------------ */
-/* Workers                                                             */
+/* Per-thread state                                                    */
 
 static void cache_clear(srv_worker *w)
 {
@@ -163,99 +187,66 @@ void srv_error(srv_reply *rep, int status, const char *fmt, ...)
     rep->cacheable = false;
 }
 
+void srv_fail(srv_reply *rep, ag_status st, const ag_error *err)
+{
+    int code;
+    switch (st) {
+    case AG_ERR_NOTFOUND: code = 404; break;
+    case AG_ERR_USAGE: code = 400; break;
+    case AG_ERR_NOSPACE: code = 507; break;
+    case AG_ERR_LIMIT:
+        /* Out of time or stopping may pass; more work or a bigger answer
+           than allowed will not. */
+        if (rep->budget && rep->budget->hit != AG_BUDGET_OK) {
+            ag_budget_hit hit = rep->budget->hit;
+            ag_error why;
+            ag_budget_fail(rep->budget, &why);
+            srv_error(rep, hit == AG_BUDGET_WORK || hit == AG_BUDGET_SIZE ? 422 : 503, "%s%s", why.msg,
+                      hit == AG_BUDGET_TIME ? " (--request-timeout)"
+                      : hit == AG_BUDGET_WORK ? " (--max-work)"
+                      : hit == AG_BUDGET_SIZE ? " (--max-response)" : "");
+            return;
+        }
+        code = 503;
+        break;
+    default: code = 500; break;
+    }
+    srv_error(rep, code, "%s", err->msg);
+}
+
+const char *srv_query(const srv_request *rq, const char *key)
+{
+    for (size_t i = 0; i < rq->n_args; i++)
+        if (strcmp(rq->args[i].key, key) == 0)
+            return rq->args[i].value;
+    return NULL;
+}
+
 /* ------------------------------------------------------------------ */
 /* Routing                                                             */
 
+typedef enum job_state { JOB_NONE, JOB_QUEUED, JOB_DONE } job_state;
+
 typedef struct srv_conn {
+    struct srv_conn *next;    /* in a queue */
+    struct MHD_Connection *conn;
     struct timespec start;
+    int64_t ready_ns;         /* when the request was complete: its time budget starts */
     char *method, *path;      /* for the log line */
     int status;               /* of the response queued, 0 if none */
     bool responded;
+    bool refused;             /* refusal is the answer (sent when the request is complete) */
+    srv_refusal refusal;
+    job_state job;
     srv_request rq;
+    srv_reply rep;            /* a worker's answer (JOB_DONE) */
+    char *cache_key;          /* the answer may be cached under this key */
+    int64_t cache_version;    /* the network thread's data_version at dispatch */
     char *segs;               /* storage for rq.lib / rq.ver / rq.type_name */
     char *body;
     size_t len, cap;
     bool too_large;
 } srv_conn;
-
-/* Splits "/api/v1/..." into a route and its decoded segments. */
-static srv_route route_of(const char *url, srv_conn *sc)
-{
-    if (strcmp(url, "/healthz") == 0)
-        return R_HEALTHZ;
-    if (strcmp(url, "/api") == 0 || strncmp(url, "/api/", 5) == 0) {
-        if (strncmp(url, "/api/v1/", 8) != 0)
-            return R_NONE;
-        sc->segs = strdup(url + 8);
-        if (!sc->segs)
-            return R_NONE;
-        char *seg[7];
-        size_t n = 0;
-        for (char *p = sc->segs; n < 7;) {
-            seg[n++] = p;
-            char *slash = strchr(p, '/');
-            if (!slash)
-                break;
-            *slash = '\0';
-            p = slash + 1;
-            if (n == 7)
-                return R_NONE;
-        }
-        for (size_t i = 0; i < n; i++)
-            if (seg[i][0] == '\0')
-                return R_NONE;
-        if (n == 1 && strcmp(seg[0], "diff") == 0)
-            return R_DIFF;
-        if (n == 1 && strcmp(seg[0], "compatible") == 0)
-            return R_COMPATIBLE;
-        if (strcmp(seg[0], "libraries") != 0)
-            return R_NONE;
-        if (n == 1)
-            return R_LIBRARIES;
-        sc->rq.lib = seg[1];
-        if (n == 3 && strcmp(seg[2], "releases") == 0)
-            return R_RELEASES;
-        if (n == 3 && strcmp(seg[2], "history") == 0)
-            return R_HISTORY;
-        if (n == 3 && strcmp(seg[2], "matrix") == 0)
-            return R_MATRIX;
-        if (n < 4 || strcmp(seg[2], "releases") != 0)
-            return R_NONE;
-        sc->rq.ver = seg[3];
-        if (n == 4)
-            return R_RELEASE;
-        if (n == 5 && strcmp(seg[4], "corpus") == 0)
-            return R_CORPUS;
-        if (n == 5 && strcmp(seg[4], "types") == 0)
-            return R_TYPES;
-        if (n == 6 && strcmp(seg[4], "types") == 0) {
-            sc->rq.type_name = seg[5];
-            return R_TYPE;
-        }
-        return R_NONE;
-    }
-    return R_STATIC;
-}
-
-static const char *allowed_methods(srv_route r)
-{
-    switch (r) {
-    case R_RELEASE: return "GET, HEAD, POST";
-    case R_COMPATIBLE: return "POST";
-    default: return "GET, HEAD";
-    }
-}
-
-static bool method_allowed(srv_route r, const char *method, bool *post)
-{
-    *post = strcmp(method, "POST") == 0;
-    bool get = strcmp(method, "GET") == 0 || strcmp(method, "HEAD") == 0;
-    if (r == R_RELEASE)
-        return get || *post;
-    if (r == R_COMPATIBLE)
-        return *post;
-    return get;
-}
 
 /* ------------------------------------------------------------------ */
 /* Sending                                                             */
@@ -290,6 +281,7 @@ static enum MHD_Result send_reply(struct MHD_Connection *c, srv_conn *sc, srv_re
     struct MHD_Response *r = make_response(rep, true);
     if (!r) {
         free(rep->body);
+        rep->body = NULL;
         return MHD_NO;
     }
     if (extra_name)
@@ -307,12 +299,17 @@ static enum MHD_Result send_error(struct MHD_Connection *c, srv_conn *sc, int st
     return send_reply(c, sc, &rep, extra_name, extra_value);
 }
 
+static enum MHD_Result send_refusal(struct MHD_Connection *c, srv_conn *sc, const srv_refusal *r)
+{
+    return send_error(c, sc, r->status, r->header_name, r->header_value, r->msg);
+}
+
 static enum MHD_Result send_static(struct MHD_Connection *c, srv_conn *sc, ag_server *srv, const char *url)
 {
     const srv_static_file *f = srv_static_find(&srv->web, url);
-    int fd = f ? open(f->fs_path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW) : -1;
+    int fd = f ? srv_static_open(&srv->web, f) : -1;
     struct stat sb;
-    if (fd >= 0 && (fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode))) {
+    if (fd >= 0 && fstat(fd, &sb) != 0) {
         close(fd);
         fd = -1;
     }
@@ -332,65 +329,277 @@ static enum MHD_Result send_static(struct MHD_Connection *c, srv_conn *sc, ag_se
 }
 
 /* ------------------------------------------------------------------ */
-/* Auth                                                                */
+/* Request checks                                                      */
 
-/* 0 when the request carries a known token, else 401 (none) or 403. Every
-   token is compared, in time independent of where the bytes differ. */
-static int auth_status(const ag_server *srv, struct MHD_Connection *c)
+#if MHD_VERSION < 0x01000000
+/* libmicrohttpd before 1.0 takes a header value up to its first NUL byte
+   and silently drops the rest of the line, so "Authorization: Bearer
+   tok\0en" reaches us as "Bearer tok" while a proxy in front may have seen
+   (and allowed) another value. The API cannot show such a byte, but the
+   parsed headers still lie in the connection's read buffer where they were
+   received, in order, with each line end (and the colon) overwritten by
+   NULs: between the end of one header's value and the next header's name
+   (and after the last value, up to the end of the header block) there can
+   only be NULs. Any other byte there is what a NUL hid (or an obsolete
+   folded line, which RFC 9112 lets a server refuse as well). When the
+   layout is not that one (headers moved by a grown buffer), the request
+   cannot be checked and is refused too. */
+typedef struct raw_header {
+    const char *key, *value;
+    size_t value_size;
+} raw_header;
+
+typedef struct raw_headers {
+    raw_header v[128];
+    size_t n;
+    bool too_many;
+} raw_headers;
+
+static enum MHD_Result collect_header(void *cls, enum MHD_ValueKind kind, const char *key, size_t key_size,
+                                      const char *value, size_t value_size)
 {
-    const char *h = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_AUTHORIZATION);
-    if (!h)
-        return 401;
-    while (*h == ' ' || *h == '\t')
-        h++;
-    if (strncasecmp(h, "Bearer", 6) != 0 || (h[6] != ' ' && h[6] != '\t'))
-        return 401;
-    h += 6;
-    while (*h == ' ' || *h == '\t')
-        h++;
-    size_t len = strlen(h);
-    while (len && (h[len - 1] == ' ' || h[len - 1] == '\t'))
-        len--;
-    if (len == 0)
-        return 401;
-    ag_sha256 sha;
-    uint8_t d[32];
-    ag_sha256_init(&sha);
-    ag_sha256_update(&sha, h, len);
-    ag_sha256_final(&sha, d);
-    volatile unsigned ok = 0;
-    for (size_t t = 0; t < srv->n_tokens; t++) {
-        unsigned diff = 0;
-        for (int i = 0; i < 32; i++)
-            diff |= (unsigned)(d[i] ^ srv->token_digests[t][i]);
-        ok |= (unsigned)(diff == 0);
+    (void)kind;
+    (void)key_size;
+    raw_headers *h = cls;
+    if (h->n == sizeof h->v / sizeof h->v[0]) {
+        h->too_many = true;
+        return MHD_NO;
     }
-    return ok ? 0 : 403;
+    h->v[h->n++] = (raw_header){ key, value ? value : "", value ? value_size : 0 };
+    return MHD_YES;
 }
 
+static bool hidden_header_bytes(struct MHD_Connection *c, const char *method)
+{
+    const union MHD_ConnectionInfo *info = MHD_get_connection_info(c, MHD_CONNECTION_INFO_REQUEST_HEADER_SIZE);
+    raw_headers *h = calloc(1, sizeof *h);
+    if (!info || !h) {
+        free(h);
+        return true;
+    }
+    MHD_get_connection_values_n(c, MHD_HEADER_KIND, collect_header, h);
+    const char *start = method, *end = method + info->header_size;
+    bool hidden = h->too_many;
+    for (size_t i = 0; i < h->n && !hidden; i++) {
+        const char *from = h->v[i].value + h->v[i].value_size;
+        const char *to = i + 1 < h->n ? h->v[i + 1].key : end;
+        if (h->v[i].key < start || from > to || to > end || to - from > 16) {
+            hidden = true;
+            break;
+        }
+        for (const char *p = from; p < to && !hidden; p++)
+            hidden = *p != '\0';
+    }
+    free(h);
+    return hidden;
+}
+#endif
+
 /* ------------------------------------------------------------------ */
-/* Dispatch                                                            */
+/* Workers                                                             */
 
 static bool cacheable_route(srv_route r)
 {
     return r != R_HEALTHZ && r != R_STATIC && r != R_COMPATIBLE && r != R_NONE;
 }
 
-static char *cache_key(struct MHD_Connection *c, const char *url, srv_route r)
+typedef struct arg_copy {
+    srv_arg *v;
+    size_t n;
+    bool failed;
+} arg_copy;
+
+static enum MHD_Result copy_arg(void *cls, enum MHD_ValueKind kind, const char *key, const char *value)
 {
-    char *key = NULL;
-    if (r == R_DIFF) {
-        const char *o = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "old");
-        const char *n = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "new");
-        if (asprintf(&key, "%s?%s\n%s", url, o ? o : "", n ? n : "") < 0)
-            key = NULL;
-        return key;
+    (void)kind;
+    arg_copy *a = cls;
+    if (a->n == MAX_QUERY_ARGS)
+        return MHD_NO;
+    char *k = strdup(key ? key : ""), *v = strdup(value ? value : "");
+    if (!k || !v) {
+        free(k);
+        free(v);
+        a->failed = true;
+        return MHD_NO;
     }
-    return strdup(url);
+    a->v[a->n++] = (srv_arg){ k, v };
+    return MHD_YES;
 }
 
+static void free_args(srv_request *rq)
+{
+    for (size_t i = 0; i < rq->n_args; i++) {
+        free(rq->args[i].key);
+        free(rq->args[i].value);
+    }
+    free(rq->args);
+    rq->args = NULL;
+    rq->n_args = 0;
+}
+
+/* The query, copied: workers never touch the MHD connection. */
+static bool copy_args(struct MHD_Connection *c, srv_request *rq)
+{
+    arg_copy a = { calloc(MAX_QUERY_ARGS, sizeof(srv_arg)), 0, false };
+    if (!a.v)
+        return false;
+    MHD_get_connection_values(c, MHD_GET_ARGUMENT_KIND, copy_arg, &a);
+    rq->args = a.v;
+    rq->n_args = a.n;
+    return !a.failed;
+}
+
+/* The path and every argument: the answer depends on nothing else. */
+static char *cache_key_of(const char *url, const srv_request *rq)
+{
+    size_t len = strlen(url) + 2;
+    for (size_t i = 0; i < rq->n_args; i++)
+        len += strlen(rq->args[i].key) + strlen(rq->args[i].value) + 2;
+    char *key = malloc(len);
+    if (!key)
+        return NULL;
+    char *w = key + sprintf(key, "%s", url);
+    for (size_t i = 0; i < rq->n_args; i++)
+        w += sprintf(w, "\n%s\t%s", rq->args[i].key, rq->args[i].value);
+    return key;
+}
+
+/* Runs one request on a worker thread, under its budget. On a read
+   worker that is the whole request; an upload is first parsed, checked
+   and prepared by an upload worker (the reply then has a pending write),
+   then stored by the writer. An upload has no deadline or work limit (its
+   size is bounded by the upload limits, and cutting a write short would
+   only waste it) but is cancelled on stop. */
+static void run_job(ag_server *srv, srv_conn *sc, srv_role role)
+{
+    bool writer = role == SRV_WRITE, bounded = role == SRV_READ;
+    ag_budget budget;
+    ag_budget_init(&budget, bounded ? srv->cfg.request_timeout_ms : 0, bounded ? srv->cfg.max_work : 0,
+                   &srv->cancel);
+    budget.max_output = srv->cfg.max_response;
+    if (bounded && srv->cfg.request_timeout_ms) /* the time in the queue counts */
+        budget.deadline_ns = sc->ready_ns + (int64_t)srv->cfg.request_timeout_ms * 1000000LL;
+    srv_reply *rep = &sc->rep;
+    if (!writer)
+        *rep = (srv_reply){ .status = 200 };
+    rep->budget = &budget;
+    srv_worker *w = worker_get(srv);
+    ag_error err = { .msg = "" };
+    ag_store *s = w ? srv_worker_store(w, &err) : NULL;
+    if (!w) {
+        srv_error(rep, 500, "out of memory");
+    } else if (!s) {
+        srv_error(rep, 500, "cannot open the store: %s", err.msg);
+    } else if (ag_budget_spent(&budget)) {
+        srv_fail(rep, AG_ERR_LIMIT, &err);
+    } else {
+        ag_store_set_budget(s, &budget);
+        sc->rq.budget = &budget;
+        if (writer)
+            srv_api_write(w, &sc->rq, rep);
+        else
+            srv_api_handle(w, &sc->rq, rep);
+        sc->rq.budget = NULL;
+        ag_store_set_budget(s, NULL);
+    }
+    if (rep->pending && (writer || rep->body)) { /* not written after all */
+        ag_store_prepared_free(rep->pending);
+        rep->pending = NULL;
+    }
+    rep->budget = NULL;
+    if (rep->pending)
+        return; /* on to the writer */
+    if (!rep->body)
+        srv_error(rep, 500, "out of memory");
+    if (rep->len > srv->cfg.max_response)
+        srv_error(rep, 422, "the response would be %zu bytes, over the limit of %zu bytes (--max-response)",
+                  rep->len, srv->cfg.max_response);
+}
+
+static void push_job(ag_server *srv, srv_role role, srv_conn *sc)
+{
+    srv_queue *q = &srv->queues[role];
+    sc->next = NULL;
+    if (q->tail)
+        q->tail->next = sc;
+    else
+        q->head = sc;
+    q->tail = sc;
+    srv->queued++;
+    pthread_cond_signal(&srv->ready[role]);
+}
+
+static void *worker_main(void *arg)
+{
+    ag_server *srv = ((struct srv_role_arg *)arg)->srv;
+    srv_role role = ((struct srv_role_arg *)arg)->role;
+    /* Linux gives each thread its own nice value: the writer yields the
+       CPU to readers (a read takes milliseconds, a write may take seconds). */
+    if (role == SRV_WRITE)
+        setpriority(PRIO_PROCESS, (id_t)syscall(SYS_gettid), WRITER_NICE);
+    srv_queue *q = &srv->queues[role];
+    for (;;) {
+        pthread_mutex_lock(&srv->qlock);
+        while (!q->head && !srv->pool_stop)
+            pthread_cond_wait(&srv->ready[role], &srv->qlock);
+        srv_conn *sc = q->head;
+        if (!sc) {
+            pthread_mutex_unlock(&srv->qlock);
+            break;
+        }
+        q->head = sc->next;
+        if (!q->head)
+            q->tail = NULL;
+        sc->next = NULL;
+        srv->queued--;
+        srv->running++;
+        pthread_mutex_unlock(&srv->qlock);
+
+        run_job(srv, sc, role);
+
+        struct MHD_Connection *c = sc->conn;
+        pthread_mutex_lock(&srv->qlock);
+        srv->running--;
+        if (sc->rep.pending) { /* a checked upload: the writer stores it, still suspended */
+            push_job(srv, SRV_WRITE, sc);
+            pthread_mutex_unlock(&srv->qlock);
+            continue;
+        }
+        sc->job = JOB_DONE; /* sc belongs to the network thread again after the resume */
+        if (srv->running == 0 && srv->queued == 0)
+            pthread_cond_broadcast(&srv->drained);
+        pthread_mutex_unlock(&srv->qlock);
+        MHD_resume_connection(c);
+    }
+    return NULL;
+}
+
+/* Hands the request to a worker and suspends the connection until the
+   worker resumes it; false when the queue is full or the service stops. */
+static bool enqueue(ag_server *srv, struct MHD_Connection *c, srv_conn *sc)
+{
+    pthread_mutex_lock(&srv->qlock);
+    if (!srv->accepting || srv->queued >= srv->cfg.max_queue) {
+        pthread_mutex_unlock(&srv->qlock);
+        return false;
+    }
+    MHD_suspend_connection(c);
+    sc->job = JOB_QUEUED;
+    push_job(srv, sc->rq.post && sc->rq.route == R_RELEASE ? SRV_PREPARE : SRV_READ, sc);
+    pthread_mutex_unlock(&srv->qlock);
+    return true;
+}
+
+/* ------------------------------------------------------------------ */
+/* Dispatch                                                            */
+
+/* The request is complete: answer what is cheap here, queue the rest. */
 static enum MHD_Result dispatch(ag_server *srv, struct MHD_Connection *c, srv_conn *sc, const char *url)
 {
+    if (sc->refused)
+        return send_refusal(c, sc, &sc->refusal);
+    if (sc->rq.route == R_STATIC)
+        return send_static(c, sc, srv, url);
     srv_worker *w = worker_get(srv);
     if (!w)
         return send_error(c, sc, 500, NULL, NULL, "out of memory");
@@ -400,76 +609,102 @@ static enum MHD_Result dispatch(ag_server *srv, struct MHD_Connection *c, srv_co
         snprintf(msg, sizeof msg, "cannot open the store: %s", err.msg);
         return send_error(c, sc, 500, NULL, NULL, msg);
     }
-    char *key = NULL;
-    if (!sc->rq.post && cacheable_route(sc->rq.route)) {
-        cache_check(w);
-        key = cache_key(c, url, sc->rq.route);
-        srv_cache_entry *e = key ? cache_find(w, key) : NULL;
-        if (e) {
-            free(key);
-            return queue(c, sc, e->status, e->resp);
-        }
-    }
-    sc->rq.conn = c;
+    if (!copy_args(c, &sc->rq))
+        return send_error(c, sc, 500, NULL, NULL, "out of memory");
     sc->rq.body = sc->body;
     sc->rq.body_len = sc->len;
-    srv_reply rep = { .status = 200 };
-    srv_api_handle(w, &sc->rq, &rep);
-    if (rep.wrote)
-        cache_clear(w);
-    if (!rep.body)
-        srv_error(&rep, 500, "out of memory");
-    size_t size = rep.len;
-    bool keep = key && rep.cacheable && rep.status == 200;
-    int status = rep.status;
-    struct MHD_Response *r = rep.body ? make_response(&rep, true) : NULL;
-    if (!r) {
-        free(rep.body);
-        free(key);
-        return MHD_NO;
+    if (sc->rq.route == R_HEALTHZ) { /* a few microseconds: never queued */
+        srv_reply rep = { .status = 200 };
+        srv_api_handle(w, &sc->rq, &rep);
+        return send_reply(c, sc, &rep, NULL, NULL);
     }
+    if (!sc->rq.post && cacheable_route(sc->rq.route)) {
+        cache_check(w);
+        sc->cache_key = cache_key_of(url, &sc->rq);
+        srv_cache_entry *e = sc->cache_key ? cache_find(w, sc->cache_key) : NULL;
+        if (e)
+            return queue(c, sc, e->status, e->resp);
+        sc->cache_version = w->version;
+    }
+    sc->ready_ns = ag_monotonic_ns();
+    if (enqueue(srv, c, sc))
+        return MHD_YES;
+    char msg[160];
+    if (srv->accepting)
+        snprintf(msg, sizeof msg, "the service is busy: %u requests are waiting (--max-queue); try again",
+                 srv->cfg.max_queue);
+    else
+        snprintf(msg, sizeof msg, "the service is stopping");
+    return send_error(c, sc, 503, MHD_HTTP_HEADER_RETRY_AFTER, "1", msg);
+}
+
+/* A worker's reply, back on the network thread. */
+static enum MHD_Result send_job_reply(ag_server *srv, struct MHD_Connection *c, srv_conn *sc)
+{
+    srv_reply *rep = &sc->rep;
+    int status = rep->status;
+    size_t size = rep->len;
+    bool keep = sc->cache_key && rep->cacheable && status == 200;
+    struct MHD_Response *r = make_response(rep, true);
+    if (!r)
+        return MHD_NO;
     enum MHD_Result res = queue(c, sc, status, r);
-    if (!keep || !cache_put(w, key, r, status, size))
+    srv_worker *w = keep ? worker_get(srv) : NULL;
+    if (w) {
+        int64_t before = sc->cache_version;
+        cache_check(w); /* unchanged since dispatch: the reply shows the current state */
+        keep = w->version == before;
+    }
+    if (!keep || !w || !cache_put(w, sc->cache_key, r, status, size))
         MHD_destroy_response(r);
-    free(key);
     return res;
 }
 
-/* The first call for a request: headers are in, the body (if any) is not. */
+/* Every header line, with lengths, for srv_admit. */
+typedef struct header_list {
+    srv_header v[256];
+    size_t n;
+    bool too_many;
+} header_list;
+
+static enum MHD_Result collect_line(void *cls, enum MHD_ValueKind kind, const char *key, size_t key_size,
+                                    const char *value, size_t value_size)
+{
+    (void)kind;
+    header_list *h = cls;
+    if (h->n == sizeof h->v / sizeof h->v[0]) {
+        h->too_many = true;
+        return MHD_NO;
+    }
+    h->v[h->n++] = (srv_header){ key, key_size, value ? value : "", value ? value_size : 0 };
+    return MHD_YES;
+}
+
+/* The first call for a request: headers are in, the body (if any) is not.
+   A request refused now is answered now, which closes the connection (its
+   body is never read); anything else is answered on a later call. */
 static enum MHD_Result begin(ag_server *srv, struct MHD_Connection *c, srv_conn *sc, const char *url,
                              const char *method)
 {
-    sc->rq.route = route_of(url, sc);
-    if (sc->rq.route == R_NONE)
-        return send_error(c, sc, 404, NULL, NULL, "no such API path");
-    if (!method_allowed(sc->rq.route, method, &sc->rq.post)) {
-        char msg[128];
-        snprintf(msg, sizeof msg, "method %s not allowed here (allowed: %s)", method,
-                 allowed_methods(sc->rq.route));
-        return send_error(c, sc, 405, MHD_HTTP_HEADER_ALLOW, allowed_methods(sc->rq.route), msg);
-    }
-    if (sc->rq.route == R_STATIC)
-        return send_static(c, sc, srv, url);
-    if (!sc->rq.post)
-        return dispatch(srv, c, sc, url);
-    int auth = sc->rq.route == R_COMPATIBLE ? 0 : auth_status(srv, c); /* a question, not a write */
-    if (auth == 401)
-        return send_error(c, sc, 401, MHD_HTTP_HEADER_WWW_AUTHENTICATE, "Bearer realm=\"abiguard\"",
-                          "this write needs an Authorization: Bearer token");
-    if (auth == 403)
-        return send_error(c, sc, 403, NULL, NULL, "the token is not valid for this service");
-    const char *cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
-    if (cl) {
-        errno = 0;
-        char *end = NULL;
-        unsigned long long n = strtoull(cl, &end, 10);
-        if (errno == 0 && end != cl && n > srv->cfg.max_body) {
-            char msg[128];
-            snprintf(msg, sizeof msg, "the body is over the limit of %zu bytes", srv->cfg.max_body);
-            return send_error(c, sc, 413, NULL, NULL, msg);
-        }
-    }
-    return MHD_YES; /* wait for the body */
+    header_list *h = calloc(1, sizeof *h);
+    if (!h)
+        return MHD_NO;
+    MHD_get_connection_values_n(c, MHD_HEADER_KIND, collect_line, h);
+    bool admitted = false;
+    if (h->too_many)
+        sc->refusal = (srv_refusal){ .status = 431, .now = true, .msg = "too many request header lines" };
+#if MHD_VERSION < 0x01000000
+    else if (hidden_header_bytes(c, method))
+        sc->refusal = (srv_refusal){ .status = 400, .now = true,
+                                     .msg = "a request header contains a NUL byte (or a folded line)" };
+#endif
+    else
+        admitted = srv_admit(srv, method, url, h->v, h->n, &sc->rq, &sc->segs, &sc->refusal);
+    free(h);
+    if (admitted)
+        return MHD_YES; /* wait for the body, or the call that says there is none */
+    sc->refused = true;
+    return sc->refusal.now ? send_refusal(c, sc, &sc->refusal) : MHD_YES;
 }
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url, const char *method,
@@ -484,6 +719,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
         if (!sc)
             return MHD_NO;
         clock_gettime(CLOCK_MONOTONIC, &sc->start);
+        sc->conn = c;
         sc->method = strdup(method);
         sc->path = strdup(url);
         *con_cls = sc;
@@ -523,9 +759,13 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
         sc->body[sc->len] = '\0';
         return MHD_YES;
     }
+    if (sc->job == JOB_DONE)
+        return send_job_reply(srv, c, sc);
+    if (sc->job == JOB_QUEUED)
+        return MHD_YES; /* not resumed yet */
     if (sc->too_large) {
         char msg[128];
-        snprintf(msg, sizeof msg, "the body is over the limit of %zu bytes", srv->cfg.max_body);
+        snprintf(msg, sizeof msg, "the body is over the limit of %zu bytes (--max-body)", srv->cfg.max_body);
         return send_error(c, sc, 413, NULL, NULL, msg);
     }
     return dispatch(srv, c, sc, url);
@@ -553,6 +793,10 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
     free(sc->path);
     free(sc->segs);
     free(sc->body);
+    free(sc->cache_key);
+    free(sc->rep.body);
+    ag_store_prepared_free(sc->rep.pending);
+    free_args(&sc->rq);
     free(sc);
     pthread_mutex_lock(&srv->lock);
     if (srv->inflight)
@@ -562,36 +806,11 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
     pthread_mutex_unlock(&srv->lock);
 }
 
-/* Percent-decoding of the path and the query values, as MHD's own but
-   leaving "%00" as it is: a decoded NUL would cut the text short, so that
-   "/index.html%00.png" would read as "/index.html". */
-static int hexval(char ch)
-{
-    if (ch >= '0' && ch <= '9')
-        return ch - '0';
-    if (ch >= 'a' && ch <= 'f')
-        return ch - 'a' + 10;
-    if (ch >= 'A' && ch <= 'F')
-        return ch - 'A' + 10;
-    return -1;
-}
-
 static size_t unescape(void *cls, struct MHD_Connection *c, char *s)
 {
     (void)cls;
     (void)c;
-    char *w = s;
-    for (const char *r = s; *r;) {
-        int hi, lo;
-        if (r[0] == '%' && (hi = hexval(r[1])) >= 0 && (lo = hexval(r[2])) >= 0 && (hi | lo) != 0) {
-            *w++ = (char)(hi * 16 + lo);
-            r += 3;
-        } else {
-            *w++ = *r++;
-        }
-    }
-    *w = '\0';
-    return (size_t)(w - s);
+    return srv_unescape(s);
 }
 
 /* ------------------------------------------------------------------ */
@@ -676,10 +895,28 @@ static ag_status parse_listen(const char *listen, srv_addr *a, bool *v6, ag_erro
     return AG_OK;
 }
 
+/* Stops the workers once nothing is queued or running. */
+static void pool_stop(ag_server *s)
+{
+    pthread_mutex_lock(&s->qlock);
+    s->accepting = false;
+    while (s->queued || s->running)
+        pthread_cond_wait(&s->drained, &s->qlock);
+    s->pool_stop = true;
+    for (int r = 0; r < SRV__ROLES; r++)
+        pthread_cond_broadcast(&s->ready[r]);
+    pthread_mutex_unlock(&s->qlock);
+    for (size_t i = 0; i < s->n_threads; i++)
+        pthread_join(s->threads[i], NULL);
+    s->n_threads = 0;
+}
+
 static void server_free(ag_server *s)
 {
     if (!s)
         return;
+    pool_stop(s);
+    free(s->threads);
     if (s->key_made)
         pthread_key_delete(s->worker_key);
     srv_static_free(&s->web);
@@ -687,7 +924,61 @@ static void server_free(ag_server *s)
     free(s->db_path);
     pthread_mutex_destroy(&s->lock);
     pthread_cond_destroy(&s->idle);
+    pthread_mutex_destroy(&s->qlock);
+    for (int r = 0; r < SRV__ROLES; r++)
+        pthread_cond_destroy(&s->ready[r]);
+    pthread_cond_destroy(&s->drained);
     free(s);
+}
+
+/* --threads read workers, as many upload workers, one writer. */
+static ag_status start_pool(ag_server *s, ag_error *err)
+{
+    s->accepting = true;
+    size_t n = (size_t)s->cfg.threads * 2 + 1;
+    s->threads = calloc(n, sizeof *s->threads);
+    if (!s->threads)
+        return ag_fail(err, AG_ERR_NOMEM, "out of memory");
+    for (int r = 0; r < SRV__ROLES; r++)
+        s->role_args[r] = (struct srv_role_arg){ s, (srv_role)r };
+    for (size_t i = 0; i < n; i++) {
+        srv_role role = i < s->cfg.threads ? SRV_READ : i + 1 < n ? SRV_PREPARE : SRV_WRITE;
+        if (pthread_create(&s->threads[i], NULL, worker_main, &s->role_args[role]) != 0)
+            return ag_fail(err, AG_ERR_NOMEM, "cannot start the worker threads");
+        s->n_threads++;
+    }
+    return AG_OK;
+}
+
+/* Defaults for the limits left 0, and connection limits that fit the
+   file-descriptor limit (each connection is one descriptor; the store
+   connections, static files and event loops need some more). */
+static void fill_defaults(ag_server_config *c)
+{
+    if (!c->threads)
+        c->threads = 2;
+#define DEF(field, value) if (!c->field) c->field = value
+    DEF(max_body, AG_SERVER_DEFAULT_MAX_BODY);
+    DEF(max_imports, AG_SERVER_DEFAULT_MAX_IMPORTS);
+    DEF(max_types, AG_SERVER_DEFAULT_MAX_TYPES);
+    DEF(max_members, AG_SERVER_DEFAULT_MAX_MEMBERS);
+    DEF(max_work, AG_SERVER_DEFAULT_MAX_WORK);
+    DEF(max_response, AG_SERVER_DEFAULT_MAX_RESPONSE);
+    DEF(request_timeout_ms, AG_SERVER_DEFAULT_TIMEOUT_MS);
+    DEF(max_connections, AG_SERVER_DEFAULT_MAX_CONNECTIONS);
+    DEF(max_per_client, AG_SERVER_DEFAULT_MAX_PER_CLIENT);
+    DEF(idle_timeout_s, AG_SERVER_DEFAULT_IDLE_TIMEOUT_S);
+    DEF(max_queue, AG_SERVER_DEFAULT_MAX_QUEUE);
+#undef DEF
+    struct rlimit rl;
+    if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY) {
+        rlim_t reserve = 64 + 8 * ((rlim_t)c->threads * 2 + 1);
+        rlim_t room = rl.rlim_cur > reserve + 16 ? rl.rlim_cur - reserve : 16;
+        if (c->max_connections > room)
+            c->max_connections = (unsigned)room;
+    }
+    if (c->max_per_client > c->max_connections)
+        c->max_per_client = c->max_connections;
 }
 
 ag_status ag_server_start(const ag_server_config *cfg, ag_server **out, ag_error *err)
@@ -698,11 +989,14 @@ ag_status ag_server_start(const ag_server_config *cfg, ag_server **out, ag_error
         return ag_fail(err, AG_ERR_NOMEM, "out of memory");
     pthread_mutex_init(&s->lock, NULL);
     pthread_cond_init(&s->idle, NULL);
+    pthread_mutex_init(&s->qlock, NULL);
+    for (int r = 0; r < SRV__ROLES; r++)
+        pthread_cond_init(&s->ready[r], NULL);
+    pthread_cond_init(&s->drained, NULL);
+    atomic_init(&s->cancel, 0);
+    s->web.dir_fd = -1;
     s->cfg = *cfg;
-    if (!s->cfg.threads)
-        s->cfg.threads = 2;
-    if (!s->cfg.max_body)
-        s->cfg.max_body = AG_SERVER_DEFAULT_MAX_BODY;
+    fill_defaults(&s->cfg);
     ag_status st = AG_OK;
     srv_addr addr;
     bool v6 = false;
@@ -725,14 +1019,18 @@ ag_status ag_server_start(const ag_server_config *cfg, ag_server **out, ag_error
         else
             s->key_made = true;
     }
+    if (st == AG_OK)
+        st = start_pool(s, err);
     if (st == AG_OK) {
         unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC | MHD_USE_TURBO |
-                         (v6 ? MHD_USE_IPv6 : 0);
+                         MHD_ALLOW_SUSPEND_RESUME | (v6 ? MHD_USE_IPv6 : 0);
         s->daemon = MHD_start_daemon(flags, 0, NULL, NULL, on_request, s,
                                      MHD_OPTION_SOCK_ADDR, &addr.sa,
                                      MHD_OPTION_THREAD_POOL_SIZE, (unsigned)s->cfg.threads,
                                      MHD_OPTION_NOTIFY_COMPLETED, on_completed, s,
-                                     MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)60,
+                                     MHD_OPTION_CONNECTION_TIMEOUT, s->cfg.idle_timeout_s,
+                                     MHD_OPTION_CONNECTION_LIMIT, s->cfg.max_connections,
+                                     MHD_OPTION_PER_IP_CONNECTION_LIMIT, s->cfg.max_per_client,
                                      MHD_OPTION_LISTEN_BACKLOG_SIZE, (unsigned)1024,
                                      MHD_OPTION_UNESCAPE_CALLBACK, unescape, NULL,
                                      MHD_OPTION_END);
@@ -765,6 +1063,11 @@ size_t ag_server_token_count(const ag_server *s)
     return s->n_tokens;
 }
 
+const ag_server_config *ag_server_config_of(const ag_server *s)
+{
+    return &s->cfg;
+}
+
 void ag_server_stop(ag_server *s, unsigned grace_ms)
 {
     if (!s)
@@ -786,7 +1089,20 @@ void ag_server_stop(ag_server *s, unsigned grace_ms)
             if (pthread_cond_timedwait(&s->idle, &s->lock, &deadline) == ETIMEDOUT)
                 break;
         pthread_mutex_unlock(&s->lock);
-        MHD_stop_daemon(s->daemon); /* joins the workers; their keys' destructors close the stores */
+        /* Past the grace period: what still runs stops at its next budget
+           check and is answered 503; nothing new is queued. No connection
+           may stay suspended when the daemon stops. */
+        atomic_store(&s->cancel, 1);
+        pool_stop(s);
+        /* A moment for the network threads to send those answers. */
+        clock_gettime(CLOCK_REALTIME, &deadline);
+        deadline.tv_sec += 1;
+        pthread_mutex_lock(&s->lock);
+        while (s->inflight > 0)
+            if (pthread_cond_timedwait(&s->idle, &s->lock, &deadline) == ETIMEDOUT)
+                break;
+        pthread_mutex_unlock(&s->lock);
+        MHD_stop_daemon(s->daemon); /* joins the network threads; their keys' destructors close the stores */
     }
     server_free(s);
 }

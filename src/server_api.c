@@ -46,16 +46,14 @@ static void reply_json(srv_reply *rep, int status, json_t *v, bool cacheable)
     rep->cacheable = cacheable;
 }
 
-/* A library status as HTTP: unknown things 404, bad input 400. */
 static void reply_fail(srv_reply *rep, ag_status st, const ag_error *err)
 {
-    int code = st == AG_ERR_NOTFOUND ? 404 : st == AG_ERR_USAGE ? 400 : 500;
-    srv_error(rep, code, "%s", err->msg);
+    srv_fail(rep, st, err);
 }
 
 static const char *query(const srv_request *rq, const char *key)
 {
-    return MHD_lookup_connection_value(rq->conn, MHD_GET_ARGUMENT_KIND, key);
+    return srv_query(rq, key);
 }
 
 /* The releases of lib and the index of ver among them. */
@@ -561,18 +559,70 @@ static bool valid_name(const char *s, bool version)
     return ok;
 }
 
+/* The body as JSON, or NULL with the reply set: 400 when it is not JSON,
+   422 when it is JSON with a number no reader can hold (an integer of 2^63
+   or more, a real that overflows): well-formed, but not a valid value. */
+static json_t *parse_body(const srv_request *rq, srv_reply *rep, const char *what)
+{
+    json_error_t jerr;
+    json_t *v = rq->body_len ? json_loadb(rq->body, rq->body_len, 0, &jerr) : NULL;
+    if (v)
+        return v;
+    if (!rq->body_len)
+        srv_error(rep, 400, "malformed JSON: empty body");
+    else if (json_error_code(&jerr) == json_error_numeric_overflow)
+        srv_error(rep, 422, "not a valid %s: line %d column %d: %s (numbers must fit in 64 bits)", what,
+                  jerr.line, jerr.column, jerr.text);
+    else
+        srv_error(rep, 400, "malformed JSON: line %d column %d: %s", jerr.line, jerr.column, jerr.text);
+    return NULL;
+}
+
 /* 400 when the body is not JSON at all, 422 when it is JSON but not a
    valid corpus. */
 static void corpus_fail(srv_reply *rep, const srv_request *rq, const ag_error *err)
 {
-    json_error_t jerr;
-    json_t *v = rq->body_len ? json_loadb(rq->body, rq->body_len, 0, &jerr) : NULL;
-    if (!v) {
-        srv_error(rep, 400, "malformed JSON: %s", rq->body_len ? jerr.text : "empty body");
+    json_t *v = parse_body(rq, rep, "corpus");
+    if (!v)
         return;
-    }
     json_decref(v);
     srv_error(rep, 422, "not a valid corpus: %s", err->msg);
+}
+
+/* NULL, or the limit an uploaded corpus is over (the limits are options of
+   `serve`: README, docs/api.md). */
+static bool corpus_over_limits(const ag_server_config *cfg, const ag_corpus *c, srv_reply *rep)
+{
+    if (c->n_types > cfg->max_types) {
+        srv_error(rep, 422, "the corpus has %zu types, over the limit of %zu (--max-types)", c->n_types,
+                  cfg->max_types);
+        return true;
+    }
+    if (c->n_imports > cfg->max_imports) {
+        srv_error(rep, 422, "the corpus has %zu imports, over the limit of %zu (--max-imports)", c->n_imports,
+                  cfg->max_imports);
+        return true;
+    }
+    for (size_t i = 0; i < c->n_types; i++) {
+        const ag_type *t = &c->types[i];
+        size_t n = t->n_members > t->n_enumerators ? t->n_members : t->n_enumerators;
+        if (t->n_params > n)
+            n = t->n_params;
+        if (n > cfg->max_members) {
+            char name[512];
+            ag_type_spell(c, (ag_type_ref)i, name, sizeof name);
+            srv_error(rep, 422, "type %s has %zu members, over the limit of %zu (--max-members)", name, n,
+                      cfg->max_members);
+            return true;
+        }
+    }
+    for (size_t i = 0; i < c->n_functions; i++)
+        if (c->functions[i].n_params > cfg->max_members) {
+            srv_error(rep, 422, "function %s has %zu parameters, over the limit of %zu (--max-members)",
+                      c->functions[i].name, c->functions[i].n_params, cfg->max_members);
+            return true;
+        }
+    return false;
 }
 
 static bool truthy(const char *v)
@@ -580,7 +630,7 @@ static bool truthy(const char *v)
     return v && (strcmp(v, "1") == 0 || strcmp(v, "true") == 0 || strcmp(v, "yes") == 0);
 }
 
-static void api_post_release(ag_store *s, const srv_request *rq, srv_reply *rep)
+static void api_post_release(const ag_server_config *cfg, const srv_request *rq, srv_reply *rep)
 {
     if (!valid_name(rq->lib, false) || !valid_name(rq->ver, true)) {
         srv_error(rep, 400, "library names and versions are UTF-8 without control characters"
@@ -593,44 +643,85 @@ static void api_post_release(ag_store *s, const srv_request *rq, srv_reply *rep)
         corpus_fail(rep, rq, &err);
         return;
     }
+    if (corpus_over_limits(cfg, c, rep)) {
+        ag_corpus_free(c);
+        return;
+    }
     const char *date = query(rq, "date"), *notes = query(rq, "notes");
     if (date && !*date)
         date = NULL;
     if (notes && !*notes)
         notes = NULL;
-    ag_status st = ag_store_add_release(s, rq->lib, rq->ver, date, notes, c, truthy(query(rq, "replace")), &err);
+    ag_store_prepared *prep = NULL;
+    ag_status st = ag_store_prepare_release(rq->lib, rq->ver, date, notes, c, &prep, &err);
     if (st == AG_OK) {
-        rep->wrote = true;
-        reply_json(rep, 201, json_pack("{s:o,s:o,s:I,s:I}", "library", jstr(rq->lib), "version", jstr(rq->ver),
-                                       "types", (json_int_t)c->n_types, "functions", (json_int_t)c->n_functions),
-                   false);
-    } else if (st == AG_ERR_USAGE && strstr(err.msg, "already exists")) {
-        srv_error(rep, 409, "%s@%s already exists (POST with ?replace=1 to replace it)", rq->lib, rq->ver);
+        rep->pending = prep;
+        rep->pending_replace = truthy(query(rq, "replace"));
+        rep->pending_types = c->n_types;
+        rep->pending_functions = c->n_functions;
     } else {
         reply_fail(rep, st, &err);
     }
     ag_corpus_free(c);
 }
 
+void srv_api_write(srv_worker *w, const srv_request *rq, srv_reply *rep)
+{
+    ag_error err = { .msg = "" };
+    ag_store *s = srv_worker_store(w, &err);
+    ag_status st = s ? ag_store_add_prepared(s, rep->pending, rep->pending_replace, &err) : AG_ERR_IO;
+    ag_store_prepared_free(rep->pending);
+    rep->pending = NULL;
+    if (!s) {
+        srv_error(rep, 500, "cannot open the store: %s", err.msg);
+    } else if (st == AG_OK) {
+        rep->wrote = true;
+        reply_json(rep, 201, json_pack("{s:o,s:o,s:I,s:I}", "library", jstr(rq->lib), "version", jstr(rq->ver),
+                                       "types", (json_int_t)rep->pending_types, "functions",
+                                       (json_int_t)rep->pending_functions),
+                   false);
+    } else if (st == AG_ERR_USAGE && strstr(err.msg, "already exists")) {
+        srv_error(rep, 409, "%s@%s already exists (POST with ?replace=1 to replace it)", rq->lib, rq->ver);
+    } else {
+        reply_fail(rep, st, &err);
+    }
+}
+
 typedef struct wanted {
     const char *name, *version;   /* version NULL: unversioned */
 } wanted;
 
+static int by_export_name(const void *key, const void *elem)
+{
+    return strcmp(key, ((const ag_symbol *)elem)->name);
+}
+
+/* Exports are sorted by name (then version) in a finalized corpus: find
+   the run with this name by binary search. */
 static bool provides(const ag_corpus *c, const wanted *w)
 {
-    for (size_t i = 0; i < c->n_exports; i++) {
-        const ag_symbol *e = &c->exports[i];
-        if (strcmp(e->name, w->name) != 0)
-            continue;
+    const ag_symbol *hit = c->n_exports ? bsearch(w->name, c->exports, c->n_exports, sizeof *c->exports,
+                                                  by_export_name) : NULL;
+    if (!hit)
+        return false;
+    const ag_symbol *first = hit, *end = c->exports + c->n_exports;
+    while (first > c->exports && strcmp(first[-1].name, w->name) == 0)
+        first--;
+    for (const ag_symbol *e = first; e < end && strcmp(e->name, w->name) == 0; e++)
         if (w->version ? (e->version && strcmp(e->version, w->version) == 0) : (!e->version || e->is_default))
             return true;
-    }
     return false;
 }
 
-/* Breaking changes of diff(built -> r) that impact an imported symbol. */
-static ag_status breaking_for(ag_store *s, const char *lib, const char *built, const char *ver,
-                              const wanted *imports, size_t n, size_t *count, ag_error *err)
+static int by_string(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* Breaking changes of diff(built -> r) that impact an imported symbol;
+   names: the imported names, sorted. */
+static ag_status breaking_for(ag_store *s, ag_budget *budget, const char *lib, const char *built,
+                              const char *ver, const char *const *names, size_t n, size_t *count, ag_error *err)
 {
     *count = 0;
     char *o = NULL, *nw = NULL, *json = NULL;
@@ -646,10 +737,13 @@ static ag_status breaking_for(ag_store *s, const char *lib, const char *built, c
         const ag_change *ch = &d->changes[i];
         if (ch->suppressed || ch->verdict != AG_VERDICT_BREAKING)
             continue;
+        if ((st = ag_budget_charge(budget, 1 + ch->n_impacts, err)) != AG_OK)
+            break;
         bool hit = false;
-        for (size_t k = 0; !hit && k < ch->n_impacts; k++)
-            for (size_t j = 0; !hit && j < n; j++)
-                hit = ch->impacts[k].interface && strcmp(ch->impacts[k].interface, imports[j].name) == 0;
+        for (size_t k = 0; !hit && k < ch->n_impacts; k++) {
+            const char *iface = ch->impacts[k].interface;
+            hit = iface && n && bsearch(&iface, names, n, sizeof *names, by_string);
+        }
         *count += hit;
     }
     ag_diff_free(d);
@@ -659,34 +753,42 @@ static ag_status breaking_for(ag_store *s, const char *lib, const char *built, c
     return st;
 }
 
-static void api_compatible(ag_store *s, const srv_request *rq, srv_reply *rep)
+static void api_compatible(ag_store *s, const ag_server_config *cfg, const srv_request *rq, srv_reply *rep)
 {
-    json_error_t jerr;
-    json_t *req = rq->body_len ? json_loadb(rq->body, rq->body_len, 0, &jerr) : NULL;
-    if (!req) {
-        srv_error(rep, 400, "malformed JSON: %s", rq->body_len ? jerr.text : "empty body");
+    json_t *req = parse_body(rq, rep, "question");
+    if (!req)
         return;
-    }
     const char *lib = json_string_value(json_object_get(req, "library"));
     json_t *imps = json_object_get(req, "imports"), *built_j = json_object_get(req, "built_against");
     const char *built = json_string_value(built_j);
     size_t n = json_array_size(imps);
+    if (n > cfg->max_imports) {
+        srv_error(rep, 422, "the question has %zu imports, over the limit of %zu (--max-imports)", n,
+                  cfg->max_imports);
+        json_decref(req);
+        return;
+    }
     wanted *w = calloc(n ? n : 1, sizeof *w);
-    bool ok = lib && json_is_array(imps) && w && (!built_j || json_is_null(built_j) || built);
+    const char **names = calloc(n ? n : 1, sizeof *names);
+    bool ok = lib && json_is_array(imps) && w && names && (!built_j || json_is_null(built_j) || built);
     for (size_t i = 0; ok && i < n; i++) {
         json_t *it = json_array_get(imps, i);
         json_t *ver = json_object_get(it, "version");
         w[i].name = json_is_string(it) ? json_string_value(it) : json_string_value(json_object_get(it, "name"));
         w[i].version = json_string_value(ver);
+        names[i] = w[i].name;
         ok = w[i].name && (!ver || json_is_null(ver) || w[i].version);
     }
     if (!ok) {
         srv_error(rep, 400, "expected {\"library\": NAME, \"imports\": [{\"name\": SYMBOL, \"version\": V?}],"
                             " \"built_against\": VERSION?}");
         free(w);
+        free(names);
         json_decref(req);
         return;
     }
+    if (n)
+        qsort(names, n, sizeof *names, by_string);
     ag_error err = { .msg = "" };
     ag_store_release *rels = NULL;
     size_t nr = 0, bidx = 0;
@@ -697,6 +799,10 @@ static void api_compatible(ag_store *s, const srv_request *rq, srv_reply *rep)
         ag_corpus *c = NULL;
         if ((st = ag_store_load(s, lib, rels[r].version, &c, &err)) != AG_OK)
             break;
+        if ((st = ag_budget_charge(rq->budget, n + 1, &err)) != AG_OK) {
+            ag_corpus_free(c);
+            break;
+        }
         json_t *missing = json_array();
         for (size_t i = 0; i < n; i++)
             if (!provides(c, &w[i])) {
@@ -707,7 +813,7 @@ static void api_compatible(ag_store *s, const srv_request *rq, srv_reply *rep)
         ag_corpus_free(c);
         size_t breaking = 0;
         if (built && r != bidx)
-            st = breaking_for(s, lib, built, rels[r].version, w, n, &breaking, &err);
+            st = breaking_for(s, rq->budget, lib, built, rels[r].version, names, n, &breaking, &err);
         if (json_array_size(missing) == 0 && breaking == 0) {
             json_array_append_new(compat, jstr(rels[r].version));
             json_decref(missing);
@@ -718,6 +824,7 @@ static void api_compatible(ag_store *s, const srv_request *rq, srv_reply *rep)
     }
     ag_store_releases_free(rels, nr);
     free(w);
+    free(names);
     json_decref(req);
     if (st != AG_OK) {
         json_decref(compat);
@@ -744,7 +851,7 @@ void srv_api_handle(srv_worker *w, const srv_request *rq, srv_reply *rep)
     case R_RELEASES: api_releases(s, rq, rep); break;
     case R_RELEASE:
         if (rq->post)
-            api_post_release(s, rq, rep);
+            api_post_release(&w->srv->cfg, rq, rep);
         else
             api_release(s, rq, rep);
         break;
@@ -754,7 +861,7 @@ void srv_api_handle(srv_worker *w, const srv_request *rq, srv_reply *rep)
     case R_HISTORY: api_history(s, rq, rep); break;
     case R_MATRIX: api_matrix(s, rq, rep); break;
     case R_DIFF: api_diff(s, rq, rep); break;
-    case R_COMPATIBLE: api_compatible(s, rq, rep); break;
+    case R_COMPATIBLE: api_compatible(s, &w->srv->cfg, rq, rep); break;
     default: srv_error(rep, 404, "no such API path"); break;
     }
 }

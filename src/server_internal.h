@@ -1,7 +1,8 @@
 /*
- * server_internal.h — what the service's parts share: the server handle,
- * the per-worker state (its own store connection and its cache of rendered
- * responses), a request as the handlers see it and the reply they fill in.
+ * server_internal.h — what the service's parts share: the server handle
+ * and its worker pool, the per-thread state (its own store connection and,
+ * on network threads, the cache of rendered responses), a request as the
+ * handlers see it and the reply they fill in.
  * server.c is the libmicrohttpd glue and the router, server_api.c the JSON
  * handlers, server_static.c the web/ whitelist. Not a public interface.
  */
@@ -9,9 +10,11 @@
 #define ABIGUARD_SERVER_INTERNAL_H
 
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "budget.h"
 #include "server.h"
 #include "store.h"
 
@@ -27,21 +30,36 @@ typedef struct srv_static_file {
 typedef struct srv_static {
     srv_static_file *files; /* sorted by url */
     size_t n;
+    int dir_fd;             /* the web directory as opened at start-up, -1 when none */
 } srv_static;
 
 /* Indexes the regular files under dir with a known extension (.html .css .js
-   .svg .png .json .ico), skipping dot files and symbolic links. A missing
-   directory gives an empty index. */
+   .svg .png .json .ico), skipping dot files and symbolic links, and keeps
+   the directory open. A missing directory gives an empty index. */
 ag_status srv_static_scan(const char *dir, srv_static *out, ag_error *err);
 void srv_static_free(srv_static *st);
 /* The file for a request path ("/" is "/index.html"), or NULL: an exact
    match against the index, never a path joined from request text. */
 const srv_static_file *srv_static_find(const srv_static *st, const char *url);
+/* Opens an indexed file for reading, component by component from the web
+   directory opened at start-up, following no symbolic link on the way (a
+   directory swapped for a link after start-up is refused). A regular file's
+   descriptor, or -1. */
+int srv_static_open(const srv_static *st, const srv_static_file *f);
 /* "text/html; charset=utf-8", ... or NULL for an extension not served. */
 const char *srv_content_type(const char *name);
 
 /* ------------------------------------------------------------------ */
 /* The handle and the workers                                           */
+
+struct srv_conn;
+
+typedef enum srv_role { SRV_READ, SRV_PREPARE, SRV_WRITE, SRV__ROLES } srv_role;
+
+/* Requests waiting for a worker (a singly linked list through srv_conn). */
+typedef struct srv_queue {
+    struct srv_conn *head, *tail;
+} srv_queue;
 
 struct ag_server {
     ag_server_config cfg;
@@ -56,6 +74,20 @@ struct ag_server {
     pthread_mutex_t lock;
     pthread_cond_t idle;            /* signalled when inflight drops to 0 */
     size_t inflight;                /* requests begun and not completed */
+    /* The workers, by role: reads; uploads, parsed, checked and prepared
+       (ag_store_prepare_release); and the one writer that stores them. So
+       a long upload never takes a read worker, uploads are parsed in
+       parallel, and writes never contend for the store's write lock. */
+    pthread_mutex_t qlock;
+    pthread_cond_t ready[SRV__ROLES], drained;
+    srv_queue queues[SRV__ROLES];
+    size_t queued, running;         /* jobs waiting / being run */
+    bool accepting;                 /* false once stopping: no job is queued any more */
+    bool pool_stop;                 /* the workers exit */
+    pthread_t *threads;
+    size_t n_threads;
+    struct srv_role_arg { ag_server *srv; srv_role role; } role_args[SRV__ROLES];
+    atomic_int cancel;              /* raised after the grace period: budgets are spent */
 };
 
 typedef struct srv_cache_entry {
@@ -93,13 +125,23 @@ typedef enum srv_route {
     R_STATIC,             /* not under /api/ */
 } srv_route;
 
+/* A query argument (decoded). */
+typedef struct srv_arg {
+    char *key, *value;
+} srv_arg;
+
+/* A request as the handlers see it: everything copied out of
+   libmicrohttpd's connection on its network thread, so a worker never
+   touches the connection. */
 typedef struct srv_request {
-    struct MHD_Connection *conn;
     srv_route route;
     const char *lib, *ver, *type_name;  /* decoded path segments (or NULL) */
     bool post;
     const char *body;
     size_t body_len;
+    srv_arg *args;                      /* the query, in order */
+    size_t n_args;
+    ag_budget *budget;                  /* the request's (charged by the store too); NULL inline */
 } srv_request;
 
 typedef struct srv_reply {
@@ -108,14 +150,63 @@ typedef struct srv_reply {
     size_t len;
     const char *ctype;    /* NULL: application/json */
     bool cacheable;       /* may be kept until the store changes */
-    bool wrote;           /* the store was changed: drop this worker's cache */
+    bool wrote;           /* the store was changed */
+    const ag_budget *budget; /* the request's, for the status of AG_ERR_LIMIT */
+    /* An upload parsed, checked and prepared by a read worker, waiting for
+       the writer (srv_api_write). */
+    ag_store_prepared *pending;
+    bool pending_replace;
+    size_t pending_types, pending_functions;
 } srv_reply;
+
+/* ------------------------------------------------------------------ */
+/* Admission (server_admit.c)                                          */
+
+/* A header line as received: name and value with their lengths (a value
+   may hold a NUL byte). The strings are NUL-terminated as well. */
+typedef struct srv_header {
+    const char *name;
+    size_t name_len;
+    const char *value;
+    size_t value_len;
+} srv_header;
+
+/* Why a request is refused before any handler runs. */
+typedef struct srv_refusal {
+    int status;
+    bool now;                  /* answer at once, without reading the body (the
+                                  connection then closes); else once it is complete */
+    const char *header_name;   /* one header for the answer (Allow, WWW-Authenticate) or NULL */
+    const char *header_value;
+    char msg[256];
+} srv_refusal;
+
+/* Checks the request's framing, routes it (filling rq->route, post, lib,
+   ver, type_name, pointing into a malloc'd *segs) and, for a write, checks
+   its token and announced length. True to go on; false with *out. */
+bool srv_admit(const ag_server *srv, const char *method, const char *url, const srv_header *h, size_t n,
+               srv_request *rq, char **segs, srv_refusal *out);
+/* Percent-decodes a path or query value in place, as libmicrohttpd's own
+   but leaving "%00" as it is (a decoded NUL would cut the text short, so
+   "/index.html%00.png" would read as "/index.html"); the new length. */
+size_t srv_unescape(char *s);
+
+/* ------------------------------------------------------------------ */
 
 /* Fills rep with {"error": {"status", "message"}}. */
 void srv_error(srv_reply *rep, int status, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/* A library status as HTTP: 404 unknown things, 400 bad input, 422 over a
+   work limit, 503 over the time budget or stopping, 507 disk full, 500 the
+   rest. */
+void srv_fail(srv_reply *rep, ag_status st, const ag_error *err);
+/* The first query argument named key, or NULL. */
+const char *srv_query(const srv_request *rq, const char *key);
 /* The worker's store, opened on first use; NULL with err set. */
 ag_store *srv_worker_store(srv_worker *w, ag_error *err);
-/* Runs an API route (request body, if any, complete). */
+/* Runs an API route (request body, if any, complete). An upload is only
+   prepared here (rep->pending); the writer then runs srv_api_write. */
 void srv_api_handle(srv_worker *w, const srv_request *rq, srv_reply *rep);
+/* Stores rep->pending (and frees it) and fills in the reply. */
+void srv_api_write(srv_worker *w, const srv_request *rq, srv_reply *rep);
 
 #endif

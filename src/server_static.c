@@ -3,13 +3,19 @@
  * walked once and every regular file with a served extension is indexed by
  * its URL path; a request is answered only by an exact match in that index,
  * so no request text is ever joined into a file system path ("/../x",
- * "/%2e%2e/x" and "/web/../../x" simply are not in it).
+ * "/%2e%2e/x" and "/web/../../x" simply are not in it). The directory stays
+ * open, and an indexed file is opened from it one path component at a time
+ * with O_NOFOLLOW: a directory (or file) replaced by a symbolic link after
+ * start-up is not followed out of web/.
  */
 #include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "server_internal.h"
 
@@ -110,8 +116,12 @@ static int by_url(const void *a, const void *b)
 ag_status srv_static_scan(const char *dir, srv_static *out, ag_error *err)
 {
     memset(out, 0, sizeof *out);
+    out->dir_fd = -1;
     if (!dir)
         return AG_OK;
+    out->dir_fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (out->dir_fd < 0)
+        return AG_OK; /* missing or unreadable: nothing served */
     scan sc = { out, 0 };
     ag_status st = walk(&sc, dir, "", 0, err);
     if (st != AG_OK) {
@@ -130,7 +140,51 @@ void srv_static_free(srv_static *st)
         free(st->files[i].fs_path);
     }
     free(st->files);
+    if (st->dir_fd >= 0)
+        close(st->dir_fd);
     memset(st, 0, sizeof *st);
+    st->dir_fd = -1;
+}
+
+int srv_static_open(const srv_static *st, const srv_static_file *f)
+{
+    if (st->dir_fd < 0 || f->url[0] != '/')
+        return -1;
+    char *rel = strdup(f->url + 1), *save = NULL;
+    if (!rel)
+        return -1;
+    int dir = st->dir_fd, fd = -1;
+    char *part = strtok_r(rel, "/", &save);
+    while (part) {
+        char *next = strtok_r(NULL, "/", &save);
+        /* O_NONBLOCK: a FIFO swapped in does not block the open. */
+        int flags = O_RDONLY | O_NOFOLLOW | O_CLOEXEC | (next ? O_DIRECTORY : O_NONBLOCK);
+        int opened = strcmp(part, "..") == 0 || strcmp(part, ".") == 0 ? -1 : openat(dir, part, flags);
+        if (dir != st->dir_fd)
+            close(dir);
+        if (opened < 0) {
+            dir = st->dir_fd;
+            break;
+        }
+        if (next) {
+            dir = opened;
+        } else {
+            fd = opened;
+            dir = st->dir_fd;
+        }
+        part = next;
+    }
+    if (dir != st->dir_fd)
+        close(dir);
+    free(rel);
+    struct stat sb;
+    if (fd >= 0 && (fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode))) {
+        close(fd);
+        fd = -1;
+    }
+    if (fd >= 0) /* back to blocking reads for sending */
+        fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
+    return fd;
 }
 
 const srv_static_file *srv_static_find(const srv_static *st, const char *url)

@@ -20,10 +20,12 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <jansson.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "corpus_json.h"
@@ -208,10 +210,18 @@ ag_status store_db_fail(sqlite3 *db, ag_error *err, const char *doing)
         return nomem(err);
     case SQLITE_READONLY:
         return ag_fail(err, AG_ERR_IO, "%s: the database is read-only (%s)", doing, msg);
+    case SQLITE_INTERRUPT:
+        return ag_fail(err, AG_ERR_LIMIT, "%s: interrupted (over the budget of the request)", doing);
+    case SQLITE_FULL:
+        return ag_fail(err, AG_ERR_NOSPACE, "%s: the disk is full (nothing was written)", doing);
     case SQLITE_CANTOPEN:
     case SQLITE_IOERR:
     case SQLITE_PERM:
-    case SQLITE_FULL:
+        if (sys == ENOSPC || sys == EDQUOT)
+            return ag_fail(err, AG_ERR_NOSPACE, "%s: the disk is full (%s; nothing was written)", doing,
+                           strerror(sys));
+        if (sys == EROFS)
+            return ag_fail(err, AG_ERR_IO, "%s: the database is on a read-only file system", doing);
         if (sys)
             return ag_fail(err, AG_ERR_IO, "%s: %s (%s)", doing, msg, strerror(sys));
         return ag_fail(err, AG_ERR_IO, "%s: %s", doing, msg);
@@ -260,28 +270,177 @@ static char *column_dup(sqlite3_stmt *st, int i)
     return t ? strdup((const char *)t) : NULL;
 }
 
+/* ------------------------------------------------------------------ */
+/* Before a write: space and integrity                                  */
+
+/* After a write failed on a full disk the WAL keeps the size it grew to
+   (SQLite reuses it, never shrinks it on its own), holding the space the
+   next write needs. Checkpointing with TRUNCATE gives it back; when there
+   is still no room for the checkpoint, the next write tries again. */
+static void reclaim_wal(ag_store *s)
+{
+    if (!s->out_of_space)
+        return;
+    int log = 0, done = 0;
+    if (sqlite3_wal_checkpoint_v2(s->db, NULL, SQLITE_CHECKPOINT_TRUNCATE, &log, &done) == SQLITE_OK)
+        s->out_of_space = false;
+}
+
+/* Databases (device, inode) this process has checked (or found checked
+   recently): the check runs once per process and file, however many
+   handles the process opens (the service opens one per thread). */
+static pthread_mutex_t checked_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct checked_file { dev_t dev; ino_t ino; } *checked_files;
+static size_t n_checked_files;
+
+static bool file_id(ag_store *s, struct checked_file *id)
+{
+    const char *path = sqlite3_db_filename(s->db, "main");
+    struct stat sb;
+    if (!path || !*path || stat(path, &sb) != 0)
+        return false;
+    *id = (struct checked_file){ sb.st_dev, sb.st_ino };
+    return true;
+}
+
+static bool process_checked(const struct checked_file *id, bool add)
+{
+    bool found = false;
+    pthread_mutex_lock(&checked_lock);
+    for (size_t i = 0; i < n_checked_files && !found; i++)
+        found = checked_files[i].dev == id->dev && checked_files[i].ino == id->ino;
+    if (!found && add) {
+        struct checked_file *v = realloc(checked_files, (n_checked_files + 1) * sizeof *v);
+        if (v) {
+            checked_files = v;
+            checked_files[n_checked_files++] = *id;
+        }
+    }
+    pthread_mutex_unlock(&checked_lock);
+    return found;
+}
+
+/* PRAGMA quick_check: "ok", or the first problem found. */
+static ag_status quick_check(sqlite3 *db, ag_error *err)
+{
+    sqlite3_stmt *q;
+    if (sqlite3_prepare_v2(db, "PRAGMA quick_check(5)", -1, &q, NULL) != SQLITE_OK)
+        return store_db_fail(db, err, "cannot check the database");
+    int rc = sqlite3_step(q);
+    ag_status st = AG_OK;
+    if (rc == SQLITE_ROW) {
+        const char *r = (const char *)sqlite3_column_text(q, 0);
+        if (!r || strcmp(r, "ok") != 0)
+            st = ag_fail(err, AG_ERR_FORMAT,
+                         "the database is damaged (integrity check: %s); nothing was written"
+                         " (restore a backup, or rebuild it with 'sqlite3 FILE .recover')",
+                         r ? r : "no result");
+    } else if ((rc & 0xff) == SQLITE_CORRUPT || (rc & 0xff) == SQLITE_NOTADB) {
+        st = ag_fail(err, AG_ERR_FORMAT,
+                     "the database is damaged (integrity check: %s); nothing was written"
+                     " (restore a backup, or rebuild it with 'sqlite3 FILE .recover')",
+                     sqlite3_errmsg(db));
+    } else {
+        st = store_db_fail(db, err, "cannot check the database");
+    }
+    sqlite3_finalize(q);
+    return st;
+}
+
+/* Inside the write transaction just begun, before anything is written:
+   the integrity check, once per process and database unless the database
+   records a recent one (see AG_STORE_CHECK_INTERVAL_S). A passing check is
+   recorded in the same transaction. */
+static ag_status check_before_write(ag_store *s, ag_error *err)
+{
+    if (s->checked)
+        return AG_OK;
+    struct checked_file id;
+    bool have_id = file_id(s, &id);
+    if (have_id && process_checked(&id, false)) {
+        s->checked = true;
+        return AG_OK;
+    }
+    int64_t last = 0, now = (int64_t)time(NULL);
+    sqlite3_stmt *q;
+    if (sqlite3_prepare_v2(s->db, "SELECT checked_at FROM integrity_checks WHERE id = 1", -1, &q, NULL) ==
+        SQLITE_OK) {
+        if (sqlite3_step(q) == SQLITE_ROW)
+            last = sqlite3_column_int64(q, 0);
+        sqlite3_finalize(q);
+    }
+    if (last <= 0 || now - last >= AG_STORE_CHECK_INTERVAL_S || last > now) {
+        ag_status st = quick_check(s->db, err);
+        if (st != AG_OK)
+            return st;
+        st = exec(s->db,
+                  "INSERT OR REPLACE INTO integrity_checks(id, checked_at, pages)"
+                  " SELECT 1, CAST(strftime('%s', 'now') AS INTEGER), page_count FROM pragma_page_count",
+                  err, "cannot record the integrity check");
+        if (st != AG_OK)
+            return st;
+    }
+    s->checked = true;
+    if (have_id)
+        process_checked(&id, true);
+    return AG_OK;
+}
+
+/* BEGIN IMMEDIATE and the checks above; busy_ms: how long to wait for
+   another writer (the connection's busy timeout is restored after). */
+static ag_status begin_write(ag_store *s, int busy_ms, ag_error *err)
+{
+    if (s->readonly)
+        return ag_fail(err, AG_ERR_IO, "cannot write: the database is opened read-only"
+                                       " (a read-only file or file system)");
+    reclaim_wal(s);
+    if (busy_ms != AG_STORE_BUSY_TIMEOUT_MS)
+        sqlite3_busy_timeout(s->db, busy_ms);
+    /* IMMEDIATE takes the write lock now (waiting up to the busy timeout),
+       so two writers queue instead of failing halfway with SQLITE_BUSY. */
+    ag_status st = exec(s->db, "BEGIN IMMEDIATE", err, "cannot start a write transaction");
+    if (busy_ms != AG_STORE_BUSY_TIMEOUT_MS)
+        sqlite3_busy_timeout(s->db, AG_STORE_BUSY_TIMEOUT_MS);
+    if (st == AG_OK && (st = check_before_write(s, err)) != AG_OK)
+        sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+    if (st == AG_ERR_NOSPACE)
+        s->out_of_space = true;
+    return st;
+}
+
 ag_status store_tx_begin(ag_store *s, bool *own, ag_error *err)
 {
     *own = !s->in_tx;
     if (!*own)
         return AG_OK;
-    /* IMMEDIATE takes the write lock now (waiting up to the busy timeout),
-       so two writers queue instead of failing halfway with SQLITE_BUSY. */
-    return exec(s->db, "BEGIN IMMEDIATE", err, "cannot start a write transaction");
+    return begin_write(s, AG_STORE_BUSY_TIMEOUT_MS, err);
+}
+
+ag_status store_tx_begin_nowait(ag_store *s, bool *own, ag_error *err)
+{
+    *own = !s->in_tx;
+    if (!*own)
+        return AG_OK;
+    return begin_write(s, 0, err);
 }
 
 ag_status store_tx_end(ag_store *s, bool own, ag_status st, ag_error *err)
 {
+    if (st == AG_ERR_NOSPACE)
+        s->out_of_space = true;
     if (!own)
         return st;
     if (st == AG_OK) {
         st = exec(s->db, "COMMIT", err, "cannot commit");
         if (st == AG_OK)
             return AG_OK;
+        if (st == AG_ERR_NOSPACE)
+            s->out_of_space = true;
     }
     /* A failed COMMIT may leave the transaction open; rolling back a closed
        one is harmless. */
     sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+    reclaim_wal(s);
     return st;
 }
 
@@ -289,7 +448,7 @@ ag_status ag_store_begin(ag_store *s, ag_error *err)
 {
     if (s->in_tx)
         return ag_fail(err, AG_ERR_USAGE, "a transaction is already open");
-    ag_status st = exec(s->db, "BEGIN IMMEDIATE", err, "cannot start a write transaction");
+    ag_status st = begin_write(s, AG_STORE_BUSY_TIMEOUT_MS, err);
     if (st == AG_OK)
         s->in_tx = true;
     return st;
@@ -309,6 +468,7 @@ void ag_store_rollback(ag_store *s)
         return;
     s->in_tx = false;
     sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+    reclaim_wal(s);
 }
 
 /* ================================================================== */
@@ -381,6 +541,7 @@ static ag_status check_identity(sqlite3 *db, int64_t *user_version, ag_error *er
    waits and then finds the work done. */
 static ag_status migrate(sqlite3 *db, ag_error *err)
 {
+    bool checked = false;
     for (size_t i = 0; i < ag_n_migrations; i++) {
         const ag_migration *m = &ag_migrations[i];
         char doing[128];
@@ -394,6 +555,12 @@ static ag_status migrate(sqlite3 *db, ag_error *err)
         if ((st = exec(db, "BEGIN IMMEDIATE", err, doing)) != AG_OK)
             return st;
         st = pragma_int(db, "PRAGMA user_version", &current, err, doing);
+        /* Upgrading a database that has content: check it first, as before
+           any write (a new database has nothing to check). */
+        if (st == AG_OK && current >= 1 && current < m->version && !checked) {
+            st = quick_check(db, err);
+            checked = true;
+        }
         if (st == AG_OK && current < m->version) {
             char set[64];
             snprintf(set, sizeof set, "PRAGMA user_version = %d", m->version);
@@ -462,40 +629,135 @@ static ag_status probe_tables(sqlite3 *db, ag_error *err)
     return st;
 }
 
-static ag_status store_open(const char *path, bool create, ag_store **out, ag_error *err)
+typedef enum open_mode {
+    OPEN_CREATE,      /* read-write, created when missing */
+    OPEN_EXISTING,    /* read-write when possible, else read-only; must exist */
+    OPEN_READONLY,    /* read-only; must exist */
+} open_mode;
+
+static int on_progress(void *user)
+{
+    ag_store *s = user;
+    return ag_budget_spent(s->budget);
+}
+
+/* "file:PATH?immutable=1" with PATH percent-escaped where a URI needs it. */
+static char *immutable_uri(const char *path)
+{
+    size_t len = strlen(path);
+    char *uri = malloc(len * 3 + 32);
+    if (!uri)
+        return NULL;
+    char *w = uri + sprintf(uri, "file:");
+    for (const unsigned char *p = (const unsigned char *)path; *p; p++) {
+        if (*p == '%' || *p == '?' || *p == '#' || *p <= 0x20 || *p >= 0x7f)
+            w += sprintf(w, "%%%02X", *p);
+        else
+            *w++ = (char)*p;
+    }
+    strcpy(w, "?immutable=1");
+    return uri;
+}
+
+/* A read-only WAL database whose -shm cannot be created (a read-only
+   directory or mount) opens only as immutable. That is right when no -wal
+   file holds committed pages the main file lacks: then the main file is the
+   whole database. */
+static bool can_open_immutable(const char *path)
+{
+    char *wal = NULL;
+    if (asprintf(&wal, "%s-wal", path) < 0)
+        return false;
+    struct stat sb;
+    bool ok = stat(wal, &sb) != 0 ? errno == ENOENT : sb.st_size == 0;
+    free(wal);
+    return ok;
+}
+
+static bool sidecar_exists(const char *path, const char *suffix)
+{
+    char *p = NULL;
+    if (asprintf(&p, "%s%s", path, suffix) < 0)
+        return false;
+    bool there = access(p, F_OK) == 0;
+    free(p);
+    return there;
+}
+
+static ag_status open_db(const char *path, int flags, sqlite3 **out, ag_error *err)
+{
+    sqlite3 *db = NULL;
+    if (sqlite3_open_v2(path, &db, flags, NULL) != SQLITE_OK) {
+        ag_status st = db ? store_db_fail(db, err, "cannot open the database") : nomem(err);
+        sqlite3_close(db);
+        return st;
+    }
+    sqlite3_extended_result_codes(db, 1);
+    sqlite3_busy_timeout(db, AG_STORE_BUSY_TIMEOUT_MS);
+    *out = db;
+    return AG_OK;
+}
+
+static ag_status store_open(const char *path, open_mode mode, ag_store **out, ag_error *err)
 {
     *out = NULL;
     if (!path || !*path)
         return ag_fail(err, AG_ERR_USAGE, "empty database path");
     struct stat sb;
     bool is_uri = strncmp(path, "file:", 5) == 0;
-    if (!create && !is_uri && stat(path, &sb) != 0 && errno == ENOENT)
+    if (mode != OPEN_CREATE && !is_uri && stat(path, &sb) != 0 && errno == ENOENT)
         return ag_fail(err, AG_ERR_NOTFOUND,
                        "no such database (add a release with 'abiguard add' or 'abiguard import' first)");
     if (!is_uri && stat(path, &sb) == 0 && S_ISDIR(sb.st_mode))
         return ag_fail(err, AG_ERR_IO, "is a directory, not a database");
 
-    sqlite3 *db = NULL;
-    int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_URI | (create ? SQLITE_OPEN_CREATE : 0);
-    if (sqlite3_open_v2(path, &db, flags, NULL) != SQLITE_OK) {
-        ag_status st = db ? store_db_fail(db, err, "cannot open the database")
-                          : nomem(err);
-        sqlite3_close(db);
-        return st;
+    /* Read-write unless asked for read-only; an existing database that
+       cannot be written (EACCES, EROFS) is then read read-only. Root passes
+       permission checks, so access() is asked, not just open(). */
+    bool readonly = mode == OPEN_READONLY;
+    bool exists = !is_uri && stat(path, &sb) == 0;
+    if (exists && mode != OPEN_READONLY && access(path, W_OK) != 0 && (errno == EACCES || errno == EROFS)) {
+        if (mode == OPEN_CREATE)
+            return ag_fail(err, AG_ERR_IO, "cannot write the database: %s", strerror(errno));
+        readonly = true;
     }
-    sqlite3_extended_result_codes(db, 1);
-    sqlite3_busy_timeout(db, AG_STORE_BUSY_TIMEOUT_MS);
+    int flags = SQLITE_OPEN_URI | (readonly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE) |
+                (mode == OPEN_CREATE ? SQLITE_OPEN_CREATE : 0);
+    sqlite3 *db = NULL;
+    ag_status st = open_db(path, flags, &db, err);
+    if (st != AG_OK)
+        return st;
 
     int64_t version = 0;
-    ag_status st = check_identity(db, &version, err);
+    st = check_identity(db, &version, err);
+    if (st != AG_OK && readonly && !is_uri && can_open_immutable(path)) {
+        /* The -shm could not be created next to a WAL database. */
+        char *uri = immutable_uri(path);
+        sqlite3_close(db);
+        db = NULL;
+        st = uri ? open_db(uri, SQLITE_OPEN_URI | SQLITE_OPEN_READONLY, &db, err) : nomem(err);
+        free(uri);
+        if (st == AG_OK)
+            st = check_identity(db, &version, err);
+    } else if (st != AG_OK && readonly && !is_uri && !sidecar_exists(path, "-shm")) {
+        ag_fail(err, st, "cannot read the database: it has a write-ahead log (%s-wal) but its index (-shm)"
+                         " cannot be created on this read-only file system; open it once with write access"
+                         " to checkpoint it", path);
+    }
     if (st == AG_OK)
         st = exec(db, "PRAGMA foreign_keys = ON", err, "cannot open the database");
     if (st == AG_OK && !sqlite3_db_readonly(db, "main"))
         st = set_wal(db, err);
     if (st == AG_OK)
         st = probe_tables(db, err);
-    if (st == AG_OK)
+    if (st == AG_OK && sqlite3_db_readonly(db, "main")) {
+        if (version < ag_store_schema_latest())
+            st = ag_fail(err, AG_ERR_UNSUPPORTED,
+                         "the database has schema %" PRId64 " and needs an upgrade to %d, but it is read-only"
+                         " (open it once with write access)", version, ag_store_schema_latest());
+    } else if (st == AG_OK) {
         st = migrate(db, err);
+    }
     if (st != AG_OK) {
         sqlite3_close(db);
         return st;
@@ -506,18 +768,39 @@ static ag_status store_open(const char *path, bool create, ag_store **out, ag_er
         return nomem(err);
     }
     s->db = db;
+    s->readonly = sqlite3_db_readonly(db, "main") != 0;
+    /* Long statements stop when the budget (if any) is spent. */
+    sqlite3_progress_handler(db, 4096, on_progress, s);
+    /* The WAL shrinks back to this after a checkpoint that resets it. */
+    if (!s->readonly)
+        sqlite3_exec(db, "PRAGMA journal_size_limit = 67108864", NULL, NULL, NULL);
     *out = s;
     return AG_OK;
 }
 
 ag_status ag_store_open(const char *path, ag_store **out, ag_error *err)
 {
-    return store_open(path, true, out, err);
+    return store_open(path, OPEN_CREATE, out, err);
 }
 
 ag_status ag_store_open_existing(const char *path, ag_store **out, ag_error *err)
 {
-    return store_open(path, false, out, err);
+    return store_open(path, OPEN_EXISTING, out, err);
+}
+
+ag_status ag_store_open_readonly(const char *path, ag_store **out, ag_error *err)
+{
+    return store_open(path, OPEN_READONLY, out, err);
+}
+
+bool ag_store_is_readonly(const ag_store *s)
+{
+    return s->readonly;
+}
+
+void ag_store_set_budget(ag_store *s, ag_budget *b)
+{
+    s->budget = b;
 }
 
 void ag_store_close(ag_store *s)
@@ -580,17 +863,64 @@ static ag_status content_stmts_prepare(ag_store *s, const array_table *t, conten
     return st;
 }
 
+/* One array of a release, serialized before the write lock is taken: the
+   compact text of each element and its content key. */
+typedef struct prepared_array {
+    bool present;           /* false: null (no debug info) */
+    char **texts;
+    size_t *lens;
+    sqlite3_int64 *keys;
+    size_t n;
+} prepared_array;
+
+static void prepared_free(prepared_array *a)
+{
+    for (size_t i = 0; i < a->n; i++)
+        free(a->texts[i]);
+    free(a->texts);
+    free(a->lens);
+    free(a->keys);
+    memset(a, 0, sizeof *a);
+}
+
+static ag_status prepare_array(const json_t *arr, prepared_array *out, ag_error *err)
+{
+    memset(out, 0, sizeof *out);
+    if (!json_is_array(arr))
+        return AG_OK;
+    out->present = true;
+    size_t n = json_array_size(arr);
+    out->texts = calloc(n ? n : 1, sizeof *out->texts);
+    out->lens = calloc(n ? n : 1, sizeof *out->lens);
+    out->keys = calloc(n ? n : 1, sizeof *out->keys);
+    if (!out->texts || !out->lens || !out->keys) {
+        prepared_free(out);
+        return nomem(err);
+    }
+    for (size_t i = 0; i < n; i++) {
+        char *text = json_dumps(json_array_get(arr, i), JSON_COMPACT | JSON_SORT_KEYS);
+        if (!text) {
+            prepared_free(out);
+            return nomem(err);
+        }
+        size_t len = strlen(text);
+        ag_hasher h;
+        ag_hash_init(&h);
+        ag_hash_bytes(&h, text, len);
+        out->texts[i] = text;
+        out->lens[i] = len;
+        out->keys[i] = (sqlite3_int64)ag_hash_final(&h);
+        out->n = i + 1;
+    }
+    return AG_OK;
+}
+
 /* Stores one element's text (once across the store) and links it. */
 static ag_status store_element(ag_store *s, const array_table *t, content_stmts *c,
                                int64_t binary_id, size_t position, const char *text,
-                               ag_error *err)
+                               size_t len, sqlite3_int64 key, ag_error *err)
 {
     const char *doing = "cannot store the release";
-    size_t len = strlen(text);
-    ag_hasher h;
-    ag_hash_init(&h);
-    ag_hash_bytes(&h, text, len);
-    sqlite3_int64 key = (sqlite3_int64)ag_hash_final(&h);
 
     sqlite3_reset(c->select);
     sqlite3_bind_int64(c->select, 1, key);
@@ -621,21 +951,14 @@ static ag_status store_element(ag_store *s, const array_table *t, content_stmts 
 }
 
 static ag_status store_array(ag_store *s, const array_table *t, int64_t binary_id,
-                             const json_t *arr, ag_error *err)
+                             const prepared_array *arr, ag_error *err)
 {
-    if (!json_is_array(arr))
+    if (!arr->present)
         return AG_OK; /* null: no debug info */
     content_stmts c = { 0 };
     ag_status st = content_stmts_prepare(s, t, &c, err);
-    for (size_t i = 0; st == AG_OK && i < json_array_size(arr); i++) {
-        char *text = json_dumps(json_array_get(arr, i), JSON_COMPACT | JSON_SORT_KEYS);
-        if (!text) {
-            st = nomem(err);
-            break;
-        }
-        st = store_element(s, t, &c, binary_id, i, text, err);
-        free(text);
-    }
+    for (size_t i = 0; st == AG_OK && i < arr->n; i++)
+        st = store_element(s, t, &c, binary_id, i, arr->texts[i], arr->lens[i], arr->keys[i], err);
     content_stmts_free(&c);
     return st;
 }
@@ -795,8 +1118,8 @@ static ag_status corpus_document(const ag_corpus *c, json_t **root, ag_error *er
 }
 
 static ag_status add_locked(ag_store *s, const char *library, const char *version, const char *date,
-                            const char *notes, const json_t *root, bool replace, bool *replaced,
-                            ag_error *err)
+                            const char *notes, const json_t *root, const prepared_array *arrays,
+                            bool replace, bool *replaced, ag_error *err)
 {
     const char *doing = "cannot store the release";
     int64_t lib_id = 0, old_id = 0, rel_id = 0, bin_id = 0;
@@ -833,7 +1156,7 @@ static ag_status add_locked(ag_store *s, const char *library, const char *versio
     if (st == AG_OK)
         st = insert_binary(s, rel_id, 0, root, &bin_id, err);
     for (size_t a = 0; st == AG_OK && a < N_ARRAYS; a++)
-        st = store_array(s, &ARRAYS[a], bin_id, json_object_get(root, ARRAYS[a].key), err);
+        st = store_array(s, &ARRAYS[a], bin_id, &arrays[a], err);
     /* After the insert, so content the new release shares is never dropped
        and re-added. */
     if (st == AG_OK && *replaced)
@@ -841,25 +1164,80 @@ static ag_status add_locked(ag_store *s, const char *library, const char *versio
     return st;
 }
 
-ag_status ag_store_add_release(ag_store *s, const char *library, const char *version,
-                               const char *date, const char *notes, const ag_corpus *c,
-                               bool replace, ag_error *err)
+struct ag_store_prepared {
+    char *library, *version, *date, *notes;
+    json_t *root;
+    prepared_array arrays[N_ARRAYS];
+};
+
+void ag_store_prepared_free(ag_store_prepared *p)
 {
+    if (!p)
+        return;
+    for (size_t a = 0; a < N_ARRAYS; a++)
+        prepared_free(&p->arrays[a]);
+    json_decref(p->root);
+    free(p->library);
+    free(p->version);
+    free(p->date);
+    free(p->notes);
+    free(p);
+}
+
+ag_status ag_store_prepare_release(const char *library, const char *version, const char *date,
+                                   const char *notes, const ag_corpus *c, ag_store_prepared **out,
+                                   ag_error *err)
+{
+    *out = NULL;
     ag_status st = check_names(library, version, err);
     if (st != AG_OK)
         return st;
     if (date && !valid_date(date))
         return ag_fail(err, AG_ERR_USAGE, "the date '%s' is not a valid YYYY-MM-DD date", date);
-    json_t *root = NULL;
-    if ((st = corpus_document(c, &root, err)) != AG_OK)
+    ag_store_prepared *p = calloc(1, sizeof *p);
+    if (!p)
+        return nomem(err);
+    p->library = strdup(library);
+    p->version = strdup(version);
+    p->date = dup_or_null(date);
+    p->notes = dup_or_null(notes);
+    if (!p->library || !p->version || (date && !p->date) || (notes && !p->notes))
+        st = nomem(err);
+    if (st == AG_OK)
+        st = corpus_document(c, &p->root, err);
+    for (size_t a = 0; st == AG_OK && a < N_ARRAYS; a++)
+        st = prepare_array(json_object_get(p->root, ARRAYS[a].key), &p->arrays[a], err);
+    if (st != AG_OK) {
+        ag_store_prepared_free(p);
         return st;
+    }
+    *out = p;
+    return AG_OK;
+}
+
+ag_status ag_store_add_prepared(ag_store *s, const ag_store_prepared *p, bool replace, ag_error *err)
+{
     bool own, replaced = false;
-    st = store_tx_begin(s, &own, err);
+    ag_status st = store_tx_begin(s, &own, err);
     if (st == AG_OK) {
-        st = add_locked(s, library, version, date, notes, root, replace, &replaced, err);
+        st = add_locked(s, p->library, p->version, p->date, p->notes, p->root, p->arrays, replace, &replaced,
+                        err);
         st = store_tx_end(s, own, st, err);
     }
-    json_decref(root);
+    return st;
+}
+
+ag_status ag_store_add_release(ag_store *s, const char *library, const char *version,
+                               const char *date, const char *notes, const ag_corpus *c,
+                               bool replace, ag_error *err)
+{
+    /* Everything but the SQL before the write lock: the lock is held only
+       as long as the inserts take. */
+    ag_store_prepared *p = NULL;
+    ag_status st = ag_store_prepare_release(library, version, date, notes, c, &p, err);
+    if (st == AG_OK)
+        st = ag_store_add_prepared(s, p, replace, err);
+    ag_store_prepared_free(p);
     return st;
 }
 
@@ -1032,6 +1410,10 @@ ag_status store_load_release_id(ag_store *s, int64_t release_id, const char *lab
         st = release_document(s, release_id, label, &doc, err);
     if (own)
         sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL);
+    /* Reading a corpus costs about one unit per element; its text is a
+       good measure of that. */
+    if (st == AG_OK)
+        st = ag_budget_charge(s->budget, doc.len / 256 + 1, err);
     if (st == AG_OK) {
         ag_error inner;
         st = ag_corpus_from_json(doc.data, doc.len, out, &inner);
@@ -1102,7 +1484,7 @@ ag_status ag_store_load_ref(const char *db_path, const char *ref, ag_corpus **ou
     const char *path = ag_store_default_path(db_path);
     ag_store *s = NULL;
     ag_error inner;
-    st = ag_store_open_existing(path, &s, &inner);
+    st = ag_store_open_readonly(path, &s, &inner);
     if (st == AG_OK)
         st = ag_store_load(s, name, version, out, &inner);
     if (st != AG_OK)

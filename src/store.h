@@ -27,6 +27,16 @@ typedef struct ag_store ag_store;
 /* How long a writer waits for another process's transaction to finish. */
 #define AG_STORE_BUSY_TIMEOUT_MS 10000
 
+/* Before the first write of a process into a database, PRAGMA quick_check
+   runs unless the database records (table integrity_checks, written with
+   the write that followed the check) a check that passed less than this
+   long ago. A database that fails the check is refused with AG_ERR_FORMAT
+   and left as it was. */
+#define AG_STORE_CHECK_INTERVAL_S 3600
+
+/* Diff reports larger than this are answered but not kept in the cache. */
+#define AG_STORE_MAX_CACHED_REPORT ((size_t)16 << 20)
+
 /* The database path: explicit_path when given, else $ABIGUARD_DB when set
    and non-empty, else "abiguard.db" (in the current directory). */
 const char *ag_store_default_path(const char *explicit_path);
@@ -35,12 +45,27 @@ const char *ag_store_default_path(const char *explicit_path);
    "file:" URIs are accepted (e.g. "file:x.db?mode=ro"). Errors:
    AG_ERR_FORMAT not a database / not an abiguard database / corrupt,
    AG_ERR_UNSUPPORTED created by a newer abiguard (the file is untouched),
-   AG_ERR_IO cannot open or write. */
+   AG_ERR_IO cannot open or write, AG_ERR_NOSPACE the disk is full. */
 ag_status ag_store_open(const char *path, ag_store **out, ag_error *err);
-/* The same, but a missing file is AG_ERR_NOTFOUND instead of a new database:
-   for commands that only read. */
+/* The same, but a missing file is AG_ERR_NOTFOUND instead of a new database,
+   and a database that cannot be written (a read-only file or mount) is
+   opened read-only instead of failing: for commands that mostly read and
+   write only caches (history, matrix, diff NAME@A NAME@B, rm fails cleanly). */
 ag_status ag_store_open_existing(const char *path, ag_store **out, ag_error *err);
+/* Read-only (SQLITE_OPEN_READONLY): for commands that only read. Works on
+   read-only files and mounts, also for a WAL database whose -wal/-shm files
+   do not exist and cannot be created there (then opened immutable: nothing
+   else can be changing it). Nothing is ever written, not even a cache. */
+ag_status ag_store_open_readonly(const char *path, ag_store **out, ag_error *err);
 void ag_store_close(ag_store *s);
+/* Whether the handle was opened (or fell back to) read-only. */
+bool ag_store_is_readonly(const ag_store *s);
+
+struct ag_budget;
+/* Every later call on s charges b (budget.h): diffs, history and matrix
+   stop with AG_ERR_LIMIT once it is spent, and so does a long SQL
+   statement (a progress handler checks it). NULL: unlimited again. */
+void ag_store_set_budget(ag_store *s, struct ag_budget *b);
 
 /* PRAGMA user_version of the open database, and the newest this build knows. */
 int ag_store_schema_version(ag_store *s);
@@ -61,6 +86,19 @@ void ag_store_rollback(ag_store *s);
 ag_status ag_store_add_release(ag_store *s, const char *library, const char *version,
                                const char *date, const char *notes, const ag_corpus *c,
                                bool replace, ag_error *err);
+
+/* ag_store_add_release in two steps, for a writer that should hold the
+   write lock no longer than the inserts take (the service parses and
+   prepares uploads on its read workers, in parallel, and writes them on
+   its one writer): prepare checks the names and date and serializes the
+   corpus without touching any database; add_prepared runs the transaction
+   (any number of times, on any store). */
+typedef struct ag_store_prepared ag_store_prepared;
+ag_status ag_store_prepare_release(const char *library, const char *version, const char *date,
+                                   const char *notes, const ag_corpus *c, ag_store_prepared **out,
+                                   ag_error *err);
+ag_status ag_store_add_prepared(ag_store *s, const ag_store_prepared *p, bool replace, ag_error *err);
+void ag_store_prepared_free(ag_store_prepared *p);
 
 /* Whether library@version exists and, if so, whether its (first) binary is
    c exactly (same canonical JSON). */

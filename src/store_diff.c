@@ -2,7 +2,9 @@
  * store_diff.c — a diff report between two stored releases, from the diff
  * cache or computed and cached (see store_diff.h). The same steps as
  * `abiguard diff NAME@A NAME@B` with default options: load both corpora,
- * diff, render JSON with the refs as labels, keep it in diff_cache.
+ * diff, render JSON with the refs as labels, keep it in diff_cache (unless
+ * it is over AG_STORE_MAX_CACHED_REPORT). The store's budget, if any, is
+ * charged by the loads and the diff.
  */
 #include "store_diff.h"
 
@@ -11,6 +13,7 @@
 #include <string.h>
 
 #include "report.h"
+#include "store_internal.h"
 
 static ag_status load_ref(ag_store *s, const char *ref, ag_corpus **out, ag_error *err)
 {
@@ -23,11 +26,11 @@ static ag_status load_ref(ag_store *s, const char *ref, ag_corpus **out, ag_erro
     return st;
 }
 
-static ag_status render(const ag_diff *d, const char *old_ref, const char *new_ref,
+static ag_status render(ag_budget *budget, const ag_diff *d, const char *old_ref, const char *new_ref,
                         const ag_corpus *o, const ag_corpus *n, char **json, ag_error *err)
 {
     size_t len = 0;
-    FILE *mem = open_memstream(json, &len);
+    FILE *mem = ag_budget_memstream(budget, json, &len);
     if (!mem)
         return ag_fail(err, AG_ERR_NOMEM, "out of memory");
     ag_report_context ctx = { .old_label = old_ref, .new_label = new_ref, .old_c = o, .new_c = n,
@@ -35,6 +38,8 @@ static ag_status render(const ag_diff *d, const char *old_ref, const char *new_r
     ag_status st = ag_report_write(d, &ctx, AG_FMT_JSON, mem, err);
     if (fclose(mem) != 0 && st == AG_OK)
         st = ag_fail(err, AG_ERR_NOMEM, "out of memory");
+    if (budget && budget->hit == AG_BUDGET_SIZE)
+        st = ag_budget_fail(budget, err);
     if (st != AG_OK) {
         free(*json);
         *json = NULL;
@@ -51,11 +56,12 @@ ag_status ag_store_diff_json(ag_store *s, const char *old_ref, const char *new_r
         return st;
     ag_corpus *o = NULL, *n = NULL;
     ag_diff *d = NULL;
-    ag_diff_options opts = { 0 };
+    ag_diff_options opts = { .budget = s->budget };
     if ((st = load_ref(s, old_ref, &o, err)) == AG_OK &&
         (st = load_ref(s, new_ref, &n, err)) == AG_OK &&
         (st = ag_diff_corpora(o, n, &opts, &d, err)) == AG_OK &&
-        (st = render(d, old_ref, new_ref, o, n, json, err)) == AG_OK) {
+        (st = render(s->budget, d, old_ref, new_ref, o, n, json, err)) == AG_OK &&
+        strlen(*json) <= AG_STORE_MAX_CACHED_REPORT) {
         ag_error ignored;
         ag_store_report_put(s, old_ref, new_ref, d, *json, &ignored); /* best effort */
     }

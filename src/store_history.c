@@ -256,9 +256,12 @@ static ag_status session_summary(diff_session *ds, size_t old_i, size_t new_i,
         return st;
     ag_diff_options opts;
     memset(&opts, 0, sizeof opts);
+    opts.budget = ds->s->budget;
     ag_diff *d = NULL;
     ag_error inner = { .msg = "" };
     st = ag_diff_corpora(a, b, &opts, &d, &inner);
+    if (st == AG_ERR_LIMIT)
+        return ag_fail(err, st, "%s", inner.msg);
     if (st != AG_OK)
         return ag_fail(err, st, "cannot diff %s@%s -> %s@%s: %s", ds->rels[old_i].library,
                        ds->rels[old_i].version, ds->rels[new_i].library, ds->rels[new_i].version,
@@ -281,14 +284,14 @@ static ag_status session_summary(diff_session *ds, size_t old_i, size_t new_i,
 }
 
 /* Best effort, see the top of the file. */
-static void session_flush(diff_session *ds)
+static void write_pending(diff_session *ds)
 {
     if (ds->n_pending == 0)
         return;
     ag_store *s = ds->s;
     bool own;
     ag_error ignored;
-    if (store_tx_begin(s, &own, &ignored) != AG_OK)
+    if (store_tx_begin_nowait(s, &own, &ignored) != AG_OK)
         return;
     sqlite3_stmt *st;
     ag_status status = AG_OK;
@@ -325,6 +328,25 @@ static void session_flush(diff_session *ds)
     ds->n_pending = 0;
 }
 
+static void session_flush(diff_session *ds)
+{
+    /* Also after the budget ran out (see keep_progress): this short write
+       must not be interrupted by it. */
+    ag_budget *budget = ds->s->budget;
+    ds->s->budget = NULL;
+    write_pending(ds);
+    ds->s->budget = budget;
+}
+
+/* After success, or when the budget ran out: the verdicts computed so far
+   are kept, so asking again (a history or matrix too big for one request's
+   budget) goes on from there instead of starting over. */
+static void keep_progress(diff_session *ds, ag_status st)
+{
+    if (st == AG_OK || st == AG_ERR_LIMIT)
+        session_flush(ds);
+}
+
 static ag_status find_in_session(const diff_session *ds, const char *version, size_t *i, ag_error *err)
 {
     for (size_t k = 0; k < ds->n; k++) {
@@ -352,8 +374,7 @@ ag_status ag_store_diff_summary_of(ag_store *s, const char *library, const char 
         st = find_in_session(&ds, new_version, &b, err);
     if (st == AG_OK)
         st = session_summary(&ds, a, b, out, err);
-    if (st == AG_OK)
-        session_flush(&ds);
+    keep_progress(&ds, st);
     session_close(&ds);
     return st;
 }
@@ -397,8 +418,7 @@ ag_status ag_store_history(ag_store *s, const char *library, ag_store_history_ro
             ds.corpora[i - 2] = NULL;
         }
     }
-    if (st == AG_OK)
-        session_flush(&ds);
+    keep_progress(&ds, st);
     if (st == AG_OK) {
         /* Hand the release records over to the rows. */
         for (size_t i = 0; i < ds.n; i++)
@@ -459,8 +479,7 @@ ag_status ag_store_matrix_of(ag_store *s, const char *library, ag_store_matrix *
             m->cells[built * ds.n + running] = sum.verdict;
         }
     }
-    if (st == AG_OK)
-        session_flush(&ds);
+    keep_progress(&ds, st);
     session_close(&ds);
     if (st != AG_OK) {
         ag_store_matrix_free(m);

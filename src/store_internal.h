@@ -8,11 +8,16 @@
 
 #include <sqlite3.h>
 
+#include "budget.h"
 #include "store.h"
 
 struct ag_store {
     sqlite3 *db;
-    bool in_tx;   /* an ag_store_begin transaction is open */
+    bool in_tx;          /* an ag_store_begin transaction is open */
+    bool readonly;       /* opened read-only: every write is refused up front */
+    bool checked;        /* the integrity check before the first write is done */
+    bool out_of_space;   /* a write failed on a full disk: truncate the WAL before the next */
+    ag_budget *budget;   /* ag_store_set_budget; NULL: unlimited */
 };
 
 /* Turns the connection's last error into one sentence with the right
@@ -24,6 +29,10 @@ ag_status store_db_fail(sqlite3 *db, ag_error *err, const char *doing);
    the resulting status. */
 ag_status store_tx_begin(ag_store *s, bool *own, ag_error *err);
 ag_status store_tx_end(ag_store *s, bool own, ag_status st, ag_error *err);
+/* The same for best-effort writes (verdict and report caches): it does not
+   wait for another writer (a busy store means no caching this time), so a
+   read that would cache something never queues behind a long write. */
+ag_status store_tx_begin_nowait(ag_store *s, bool *own, ag_error *err);
 
 /* Release id of library@version, AG_ERR_NOTFOUND when unknown. */
 ag_status store_find_release(ag_store *s, const char *library, const char *version,

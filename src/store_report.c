@@ -70,7 +70,7 @@ ag_status ag_store_report_put(ag_store *s, const char *old_ref, const char *new_
     if (!counts)
         return ag_fail(err, AG_ERR_NOMEM, "out of memory");
     bool own;
-    if ((st = store_tx_begin(s, &own, err)) != AG_OK) {
+    if ((st = store_tx_begin_nowait(s, &own, err)) != AG_OK) {
         free(counts);
         return st;
     }

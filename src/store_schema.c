@@ -141,6 +141,22 @@ const ag_migration ag_migrations[] = {
     "\n"
     "ALTER TABLE binaries ADD COLUMN surface TEXT;\n"
     },
+    { 3, "003_integrity_checks.sql",
+    "-- 003_integrity_checks.sql: when the database last passed an integrity check.\n"
+    "--\n"
+    "-- Before the first write of a process, the store runs PRAGMA quick_check\n"
+    "-- unless this row says a check passed within the last hour\n"
+    "-- (AG_STORE_CHECK_INTERVAL_S in store.h), and refuses to write into a\n"
+    "-- database that fails it. The row is written in the same transaction as\n"
+    "-- the write that followed the check, so it is only ever as new as a write\n"
+    "-- that succeeded. One row at most.\n"
+    "\n"
+    "CREATE TABLE integrity_checks (\n"
+    "    id         INTEGER PRIMARY KEY CHECK (id = 1),\n"
+    "    checked_at INTEGER NOT NULL,   -- Unix time (seconds) of the last check that passed\n"
+    "    pages      INTEGER NOT NULL    -- PRAGMA page_count at that check\n"
+    ");\n"
+    },
 };
 
 const size_t ag_n_migrations = sizeof ag_migrations / sizeof ag_migrations[0];

@@ -77,9 +77,15 @@ void cli_used_free(cli_used *u);
 struct ag_store;
 /* add (from_elf) and import: parse, read or extract, store, report. */
 int cli_store_release_command(const char *cmd, int argc, char **argv, int from_elf);
+/* How a command opens the store: creating it (add, import), an existing one
+   read-write when it can be written and read-only otherwise (history and
+   matrix cache verdicts when they can; rm), or read-only (list, export,
+   stub, fingerprint: they work on read-only files and mounts). */
+enum { CLI_STORE_CREATE = 0, CLI_STORE_EXISTING = 1, CLI_STORE_READONLY = 2 };
 /* Opens the store named by --db (NULL: $ABIGUARD_DB, else ./abiguard.db);
-   prints the error and returns NULL on failure. must_exist: a missing
-   database is an error instead of a new one. *path gets the path used. */
-struct ag_store *cli_store_open(const char *db_option, int must_exist, const char **path);
+   prints the error and returns NULL on failure. mode: CLI_STORE_*; a
+   missing database is an error unless CLI_STORE_CREATE. *path gets the
+   path used. */
+struct ag_store *cli_store_open(const char *db_option, int mode, const char **path);
 
 #endif

@@ -15,14 +15,16 @@
 #include "../extract.h"
 #include "../store.h"
 
-ag_store *cli_store_open(const char *db_option, int must_exist, const char **path)
+ag_store *cli_store_open(const char *db_option, int mode, const char **path)
 {
     const char *p = ag_store_default_path(db_option);
     if (path)
         *path = p;
     ag_store *s = NULL;
     ag_error err = { .msg = "" };
-    ag_status st = must_exist ? ag_store_open_existing(p, &s, &err) : ag_store_open(p, &s, &err);
+    ag_status st = mode == CLI_STORE_READONLY  ? ag_store_open_readonly(p, &s, &err)
+                   : mode == CLI_STORE_EXISTING ? ag_store_open_existing(p, &s, &err)
+                                                : ag_store_open(p, &s, &err);
     if (st != AG_OK) {
         cli_error(p, "%s", err.msg);
         return NULL;
@@ -137,7 +139,7 @@ int cli_store_release_command(const char *cmd, int argc, char **argv, int from_e
     if (from_elf)
         warn_about_input(a.input, c);
     const char *path;
-    ag_store *s = cli_store_open(a.db, 0, &path);
+    ag_store *s = cli_store_open(a.db, CLI_STORE_CREATE, &path);
     rc = AG_EXIT_ERROR;
     if (s) {
         /* Only for the message: "added" or "replaced". */

@@ -93,7 +93,7 @@ int cmd_export(int argc, char **argv)
     const char *path;
     int rc = AG_EXIT_ERROR;
     char *json = NULL;
-    ag_store *s = cli_store_open(db, 1, &path);
+    ag_store *s = cli_store_open(db, CLI_STORE_READONLY, &path);
     if (s) {
         if (ag_store_export_json(s, name, version, &json, &err) != AG_OK)
             cli_error(path, "%s", err.msg);

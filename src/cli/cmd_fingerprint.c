@@ -92,7 +92,7 @@ static int run_show(const fp_args *a)
     }
     if (cli_load_used(a->symbols_from, a->symbols, &used, &err) != AG_OK) {
         cli_error(used.label, "%s", err.msg);
-    } else if ((s = cli_store_open(a->db, 1, &db_path))) {
+    } else if ((s = cli_store_open(a->db, CLI_STORE_READONLY, &db_path))) {
         ag_guard_used view = { used.binding, (const char *const *)used.names, used.n_names, used.exact };
         ag_status st = ag_guard_plan_symbols(s, lib, ver, &view, &plan, &err);
         if (st != AG_OK) {
@@ -211,7 +211,7 @@ static int run_match(const fp_args *a)
         return AG_EXIT_ERROR;
     }
     const char *db_path = NULL;
-    ag_store *s = cli_store_open(a->db, 1, &db_path);
+    ag_store *s = cli_store_open(a->db, CLI_STORE_READONLY, &db_path);
     int rc = AG_EXIT_ERROR;
     ag_store_release *rels = NULL;
     size_t n_rels = 0;

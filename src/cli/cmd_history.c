@@ -67,7 +67,7 @@ int cmd_history(int argc, char **argv)
     if (!name)
         return cli_usage_error("history", "missing library NAME");
     const char *path;
-    ag_store *s = cli_store_open(db, 1, &path);
+    ag_store *s = cli_store_open(db, CLI_STORE_EXISTING, &path);
     if (!s)
         return AG_EXIT_ERROR;
     ag_error err = { .msg = "" };

@@ -197,7 +197,7 @@ int cmd_import_dir(int argc, char **argv)
         rc = AG_EXIT_ERROR;
     }
     const char *path = NULL;
-    ag_store *s = rc == AG_EXIT_OK ? cli_store_open(db, 0, &path) : NULL;
+    ag_store *s = rc == AG_EXIT_OK ? cli_store_open(db, CLI_STORE_CREATE, &path) : NULL;
     if (rc == AG_EXIT_OK && !s)
         rc = AG_EXIT_ERROR;
     ag_error err = { .msg = "" };

@@ -73,7 +73,7 @@ int cmd_list(int argc, char **argv)
         name = arg;
     }
     const char *path;
-    ag_store *s = cli_store_open(db, 1, &path);
+    ag_store *s = cli_store_open(db, CLI_STORE_READONLY, &path);
     if (!s)
         return AG_EXIT_ERROR;
     ag_error err = { .msg = "" };

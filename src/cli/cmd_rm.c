@@ -36,7 +36,7 @@ int cmd_rm(int argc, char **argv)
         return cli_usage_error("rm", "%s", err.msg);
     const char *path;
     int rc = AG_EXIT_ERROR;
-    ag_store *s = cli_store_open(db, 1, &path);
+    ag_store *s = cli_store_open(db, CLI_STORE_EXISTING, &path);
     if (s) {
         if (ag_store_remove_release(s, name, version, &err) != AG_OK) {
             cli_error(path, "%s", err.msg);

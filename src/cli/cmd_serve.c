@@ -2,7 +2,10 @@
  * cmd_serve.c — `abiguard serve`: runs the service (src/server.h) until
  * SIGINT or SIGTERM. The signals are blocked before the worker threads
  * start, so only this thread receives them (sigwait); on one, the server
- * stops accepting, lets requests in flight finish, and the command exits 0.
+ * stops accepting, lets requests in flight finish for up to --grace, cancels
+ * what still runs, and the command exits 0. The limits of every request and
+ * connection are options (LIMIT_OPTS); the file-descriptor limit is raised
+ * to its hard limit first, since each connection takes one.
  * This file owns the output: the "listening on" line and one log line per
  * request on stderr ("METHOD PATH STATUS MS").
  */
@@ -10,9 +13,12 @@
 #include <limits.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -21,7 +27,7 @@
 #include "../server.h"
 #include "../store.h"
 
-#define STOP_GRACE_MS 30000
+#define STOP_GRACE_MS 10000
 
 /* Printable ASCII only: request paths are client text. */
 static void log_request(void *user, const char *method, const char *path, int status, double ms)
@@ -82,11 +88,139 @@ static int parse_size(const char *v, size_t *out)
     return 0;
 }
 
+/* "30" or "30s", "500ms", "2m": milliseconds, at least 1. */
+static int parse_duration_ms(const char *v, uint64_t *out)
+{
+    char *end = NULL;
+    errno = 0;
+    unsigned long long n = strtoull(v, &end, 10);
+    if (errno || end == v || v[0] == '-')
+        return -1;
+    unsigned long long mult = 1000;
+    if (strcmp(end, "ms") == 0)
+        mult = 1;
+    else if (strcmp(end, "m") == 0)
+        mult = 60000;
+    else if (*end && strcmp(end, "s") != 0)
+        return -1;
+    if (n == 0 || n > UINT32_MAX / mult)
+        return -1;
+    *out = n * mult;
+    return 0;
+}
+
+static int parse_count(const char *v, uint64_t max, uint64_t *out)
+{
+    char *end = NULL;
+    errno = 0;
+    unsigned long long n = strtoull(v, &end, 10);
+    if (errno || end == v || *end || v[0] == '-' || n == 0 || n > max)
+        return -1;
+    *out = n;
+    return 0;
+}
+
+/* The limit options: each sets one field of the configuration. */
+typedef enum opt_kind { OPT_SIZE, OPT_COUNT, OPT_MS, OPT_SECONDS } opt_kind;
+typedef struct limit_opt {
+    const char *name;
+    opt_kind kind;
+    uint64_t max;
+    size_t offset;          /* in ag_server_config, or SIZE_MAX for --grace */
+    size_t width;           /* sizeof the field */
+} limit_opt;
+
+#define FIELD(f) offsetof(ag_server_config, f), sizeof(((ag_server_config *)0)->f)
+static const limit_opt LIMIT_OPTS[] = {
+    { "--threads", OPT_COUNT, 256, FIELD(threads) },
+    { "--max-body", OPT_SIZE, 0, FIELD(max_body) },
+    { "--max-imports", OPT_COUNT, UINT32_MAX, FIELD(max_imports) },
+    { "--max-types", OPT_COUNT, UINT32_MAX, FIELD(max_types) },
+    { "--max-members", OPT_COUNT, UINT32_MAX, FIELD(max_members) },
+    { "--max-work", OPT_COUNT, UINT64_MAX / 2, FIELD(max_work) },
+    { "--max-response", OPT_SIZE, 0, FIELD(max_response) },
+    { "--request-timeout", OPT_MS, 0, FIELD(request_timeout_ms) },
+    { "--max-connections", OPT_COUNT, 1000000, FIELD(max_connections) },
+    { "--max-per-client", OPT_COUNT, 1000000, FIELD(max_per_client) },
+    { "--idle-timeout", OPT_SECONDS, 0, FIELD(idle_timeout_s) },
+    { "--max-queue", OPT_COUNT, 1000000, FIELD(max_queue) },
+};
+#undef FIELD
+
+static void set_field(ag_server_config *cfg, const limit_opt *o, uint64_t v)
+{
+    char *p = (char *)cfg + o->offset;
+    if (o->width == sizeof(unsigned)) {
+        unsigned u = (unsigned)v;
+        memcpy(p, &u, sizeof u);
+    } else if (o->width == sizeof(size_t)) {
+        size_t z = (size_t)v;
+        memcpy(p, &z, sizeof z);
+    } else {
+        memcpy(p, &v, sizeof v);
+    }
+}
+
+/* 1 when argv[*i] was a limit option (set in cfg), 0 when not, -1 on a usage error. */
+static int limit_option(int argc, char **argv, int *i, ag_server_config *cfg)
+{
+    for (size_t k = 0; k < sizeof LIMIT_OPTS / sizeof LIMIT_OPTS[0]; k++) {
+        const limit_opt *o = &LIMIT_OPTS[k];
+        const char *v = NULL;
+        int r = cli_opt_value("serve", argc, argv, i, o->name, NULL, &v);
+        if (r <= 0) {
+            if (r < 0)
+                return -1;
+            continue;
+        }
+        uint64_t n = 0;
+        size_t z = 0;
+        switch (o->kind) {
+        case OPT_SIZE:
+            if (parse_size(v, &z) != 0) {
+                cli_usage_error("serve", "%s takes a size in bytes (or with K, M, G), not '%s'", o->name, v);
+                return -1;
+            }
+            n = z;
+            break;
+        case OPT_COUNT:
+            if (parse_count(v, o->max, &n) != 0) {
+                cli_usage_error("serve", "%s takes a number from 1 to %llu, not '%s'", o->name,
+                                (unsigned long long)o->max, v);
+                return -1;
+            }
+            break;
+        case OPT_MS:
+        case OPT_SECONDS:
+            if (parse_duration_ms(v, &n) != 0 || (o->kind == OPT_SECONDS && n < 1000)) {
+                cli_usage_error("serve", "%s takes a duration (30, 30s, 500ms, 2m), not '%s'", o->name, v);
+                return -1;
+            }
+            if (o->kind == OPT_SECONDS)
+                n /= 1000;
+            break;
+        }
+        set_field(cfg, o, n);
+        return 1;
+    }
+    return 0;
+}
+
+/* As many descriptors as the hard limit allows: each connection is one. */
+static void raise_fd_limit(void)
+{
+    struct rlimit rl;
+    if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+        rl.rlim_cur = rl.rlim_max;
+        setrlimit(RLIMIT_NOFILE, &rl);
+    }
+}
+
 int cmd_serve(int argc, char **argv)
 {
     const char *db = NULL, *listen = "127.0.0.1:8080", *token_file = NULL, *web = NULL, *v = NULL;
-    unsigned threads = 2;
-    size_t max_body = AG_SERVER_DEFAULT_MAX_BODY;
+    ag_server_config cfg = { .threads = 2 };
+    uint64_t grace_ms = STOP_GRACE_MS;
     for (int i = 1; i < argc; i++) {
         int r;
         if ((r = cli_opt_value("serve", argc, argv, &i, "--db", NULL, &db)) != 0 ||
@@ -97,21 +231,16 @@ int cmd_serve(int argc, char **argv)
                 return AG_EXIT_USAGE;
             continue;
         }
-        if ((r = cli_opt_value("serve", argc, argv, &i, "--threads", NULL, &v)) != 0) {
+        if ((r = cli_opt_value("serve", argc, argv, &i, "--grace", NULL, &v)) != 0) {
             if (r < 0)
                 return AG_EXIT_USAGE;
-            char *end = NULL;
-            long t = strtol(v, &end, 10);
-            if (*end || end == v || t < 1 || t > 256)
-                return cli_usage_error("serve", "--threads takes 1 to 256, not '%s'", v);
-            threads = (unsigned)t;
+            if (parse_duration_ms(v, &grace_ms) != 0)
+                return cli_usage_error("serve", "--grace takes a duration (10, 10s, 500ms), not '%s'", v);
             continue;
         }
-        if ((r = cli_opt_value("serve", argc, argv, &i, "--max-body", NULL, &v)) != 0) {
+        if ((r = limit_option(argc, argv, &i, &cfg)) != 0) {
             if (r < 0)
                 return AG_EXIT_USAGE;
-            if (parse_size(v, &max_body) != 0)
-                return cli_usage_error("serve", "--max-body takes a size in bytes (or with K, M, G), not '%s'", v);
             continue;
         }
         return cli_usage_error("serve", "unexpected argument '%s'", argv[i]);
@@ -125,12 +254,14 @@ int cmd_serve(int argc, char **argv)
     pthread_sigmask(SIG_BLOCK, &stop, NULL);
     signal(SIGPIPE, SIG_IGN);
 
+    raise_fd_limit();
     char *web_dir = web ? strdup(web) : default_web_dir();
     const char *db_path = ag_store_default_path(db);
-    ag_server_config cfg = {
-        .db_path = db_path, .listen = listen, .token_file = token_file, .threads = threads,
-        .max_body = max_body, .web_dir = web_dir, .log = log_request,
-    };
+    cfg.db_path = db_path;
+    cfg.listen = listen;
+    cfg.token_file = token_file;
+    cfg.web_dir = web_dir;
+    cfg.log = log_request;
     ag_error err = { .msg = "" };
     ag_server *srv = NULL;
     ag_status st = ag_server_start(&cfg, &srv, &err);
@@ -151,14 +282,23 @@ int cmd_serve(int argc, char **argv)
         cli_warning(token_file, "no token in the file: every write is refused");
     if (ag_server_static_count(srv) == 0)
         cli_warning(web_dir, "no dashboard files found; serving the API only");
-    fprintf(stderr, "store %s, %u threads, dashboard from %s\n", db_path, threads, web_dir);
+    const ag_server_config *in_effect = ag_server_config_of(srv);
+    fprintf(stderr, "store %s, %u threads, dashboard from %s\n", db_path, in_effect->threads, web_dir);
+    fprintf(stderr,
+            "limits: body %zu B, imports %zu, types %zu, members %zu, work %llu, response %zu B,"
+            " time %u ms, connections %u (%u per client), idle %u s, queue %u\n",
+            in_effect->max_body, in_effect->max_imports, in_effect->max_types, in_effect->max_members,
+            (unsigned long long)in_effect->max_work, in_effect->max_response, in_effect->request_timeout_ms,
+            in_effect->max_connections, in_effect->max_per_client, in_effect->idle_timeout_s,
+            in_effect->max_queue);
     fflush(stderr);
 
     int sig = 0;
     while (sigwait(&stop, &sig) != 0)
         ;
-    fprintf(stderr, "%s: stopping (finishing requests in flight)\n", sig == SIGINT ? "SIGINT" : "SIGTERM");
-    ag_server_stop(srv, STOP_GRACE_MS);
+    fprintf(stderr, "%s: stopping (finishing requests in flight, at most %llu ms)\n",
+            sig == SIGINT ? "SIGINT" : "SIGTERM", (unsigned long long)grace_ms);
+    ag_server_stop(srv, (unsigned)grace_ms);
     fprintf(stderr, "stopped\n");
     free(web_dir);
     return AG_EXIT_OK;

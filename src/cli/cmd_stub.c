@@ -296,7 +296,7 @@ int cmd_stub(int argc, char **argv)
         cli_error(used.label, "%s", err.msg);
         goto out;
     }
-    if (!(s = cli_store_open(a.db, 1, &db_path)))
+    if (!(s = cli_store_open(a.db, CLI_STORE_READONLY, &db_path)))
         goto out;
     ag_guard_used view = { used.binding, (const char *const *)used.names, used.n_names, used.exact };
     ag_status st = ag_guard_plan_build(s, lib, ver, &view, &plan, &err);

@@ -1,8 +1,8 @@
 /*
- * test_server_api.c — `abiguard serve` as clients see it: the built binary
- * started on a free loopback port (--listen 127.0.0.1:0; the port is read
- * from its first stderr line) with a temporary store seeded with lua 5.3
- * and 5.4 and a temporary token file, driven with libcurl. Every endpoint
+ * test_server_api.c — `abiguard serve` as clients see it (server_run.h:
+ * the built binary on a free loopback port with a temporary store seeded
+ * with lua 5.3 and 5.4 and a temporary token file, driven with libcurl;
+ * test_server_limits.c has the limits and attacks). Every endpoint
  * of docs/api.md, every error status, auth, oversize bodies, path
  * traversal, SQL-looking names, a corpus round trip, the diff against
  * `abiguard diff --format json`, 8 concurrent pushers x 50 releases, and a
@@ -22,256 +22,10 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "server_run.h"
 #include "tool_run.h"
 
-#define LIBDIR "/usr/lib/x86_64-linux-gnu/"
-#define LUA53 LIBDIR "liblua5.3.so.0"
-#define LUA54 LIBDIR "liblua5.4.so.0"
-#define TOKEN "s3cret-token-2"
-
-typedef struct server {
-    char *dir, *db, *tokens, *web, *log;
-    pid_t pid;
-    unsigned port;
-    char base[64];
-} server;
-
-static void sleep_ms(long ms)
-{
-    struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
-    nanosleep(&ts, NULL);
-}
-
-static void seed(server *s)
-{
-    const char *libs[][2] = { { LUA53, "5.3.6" }, { LUA54, "5.4.4" } };
-    for (int i = 0; i < 2; i++) {
-        tool_run r;
-        cr_assert(run_abiguard(&r, "add", libs[i][0], "--library", "lua", "--version", libs[i][1], "--db",
-                               s->db, NULL));
-        cr_assert(r.exited && r.exit_status == 0, "add %s: %s\n%s", libs[i][0], tool_run_outcome(&r), r.err);
-        tool_run_free(&r);
-    }
-}
-
-/* Starts the server; extra: more arguments (NULL-terminated list or NULL). */
-static void server_start(server *s, bool seeded, const char *const *extra)
-{
-    memset(s, 0, sizeof *s);
-    s->dir = make_temp_dir();
-    s->db = path_join2(s->dir, "store.db");
-    s->tokens = path_join2(s->dir, "tokens");
-    s->web = path_join2(s->dir, "web");
-    s->log = path_join2(s->dir, "serve.log");
-    const char *tok = "  first-token \n\n" TOKEN "\n   \n";
-    cr_assert(write_whole_file(s->tokens, tok, strlen(tok)));
-    cr_assert(mkdir(s->web, 0755) == 0);
-    char *index = path_join2(s->web, "index.html"), *secret = path_join2(s->dir, "secret.txt");
-    cr_assert(write_whole_file(index, "<!doctype html><title>abiguard</title>\n", 39));
-    cr_assert(write_whole_file(secret, "TOP SECRET\n", 11));
-    char *link = path_join2(s->web, "link.html");
-    cr_assert(symlink(secret, link) == 0);
-    free(index);
-    free(secret);
-    free(link);
-    if (seeded)
-        seed(s);
-    const char *argv[32] = { abiguard_binary(), "serve", "--db", s->db, "--listen", "127.0.0.1:0",
-                             "--token-file", s->tokens, "--web", s->web, "--threads", "4" };
-    size_t n = 12;
-    for (size_t i = 0; extra && extra[i] && n < 31; i++)
-        argv[n++] = extra[i];
-    argv[n] = NULL;
-    s->pid = fork();
-    cr_assert(s->pid >= 0);
-    if (s->pid == 0) {
-        int in = open("/dev/null", O_RDONLY), err = open(s->log, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-        dup2(in, 0);
-        dup2(err, 1);
-        dup2(err, 2);
-        execv(argv[0], (char *const *)argv);
-        _exit(127);
-    }
-    for (int i = 0; i < 200 && !s->port; i++) {
-        sleep_ms(25);
-        char *text = read_whole_file(s->log, NULL);
-        const char *p = text ? strstr(text, "listening on http://127.0.0.1:") : NULL;
-        if (p)
-            s->port = (unsigned)atoi(p + strlen("listening on http://127.0.0.1:"));
-        free(text);
-    }
-    cr_assert(s->port > 0, "the server did not say where it listens");
-    snprintf(s->base, sizeof s->base, "http://127.0.0.1:%u", s->port);
-}
-
-/* SIGTERM, then the exit status (-1 when it did not exit in time). */
-static int server_stop(server *s)
-{
-    int status = -1;
-    if (s->pid > 0) {
-        kill(s->pid, SIGTERM);
-        for (int i = 0; i < 400; i++) {
-            pid_t r = waitpid(s->pid, &status, WNOHANG);
-            if (r == s->pid)
-                break;
-            sleep_ms(25);
-            if (i == 399) {
-                kill(s->pid, SIGKILL);
-                waitpid(s->pid, &status, 0);
-                status = -1;
-            }
-        }
-        s->pid = 0;
-    }
-    remove_tree(s->dir);
-    free(s->dir);
-    free(s->db);
-    free(s->tokens);
-    free(s->web);
-    free(s->log);
-    return status >= 0 && WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-}
-
-/* ------------------------------------------------------------------ */
-/* HTTP                                                                */
-
-typedef struct buf {
-    char *data;
-    size_t len;
-} buf;
-
-static size_t on_data(char *p, size_t size, size_t n, void *ud)
-{
-    buf *b = ud;
-    char *d = realloc(b->data, b->len + size * n + 1);
-    if (!d)
-        return 0;
-    memcpy(d + b->len, p, size * n);
-    b->data = d;
-    b->len += size * n;
-    b->data[b->len] = '\0';
-    return size * n;
-}
-
-typedef struct resp {
-    long status;
-    char *body;
-    size_t len;
-    char *headers;
-} resp;
-
-static void resp_free(resp *r)
-{
-    free(r->body);
-    free(r->headers);
-    memset(r, 0, sizeof *r);
-}
-
-typedef struct req {
-    const char *method;   /* NULL: GET, or POST when body */
-    const char *body;
-    size_t len;
-    const char *token;    /* NULL: none */
-    const char *header;   /* one extra header or NULL */
-    bool chunked;
-} req;
-
-static resp http(const server *s, const char *path, const req *q)
-{
-    CURL *c = curl_easy_init();
-    cr_assert(c);
-    char url[4096];
-    snprintf(url, sizeof url, "%s%s", s->base, path);
-    buf body = { 0 }, head = { 0 };
-    struct curl_slist *h = NULL;
-    char auth[256];
-    curl_easy_setopt(c, CURLOPT_URL, url);
-    curl_easy_setopt(c, CURLOPT_PATH_AS_IS, 1L);
-    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_data);
-    curl_easy_setopt(c, CURLOPT_WRITEDATA, &body);
-    curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_data);
-    curl_easy_setopt(c, CURLOPT_HEADERDATA, &head);
-    curl_easy_setopt(c, CURLOPT_TIMEOUT, 30L);
-    curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-    if (q && q->token) {
-        snprintf(auth, sizeof auth, "Authorization: Bearer %s", q->token);
-        h = curl_slist_append(h, auth);
-    }
-    if (q && q->header)
-        h = curl_slist_append(h, q->header);
-    if (q && q->chunked)
-        h = curl_slist_append(h, "Transfer-Encoding: chunked");
-    if (q && q->body) {
-        curl_easy_setopt(c, CURLOPT_POST, 1L);
-        curl_easy_setopt(c, CURLOPT_POSTFIELDS, q->body);
-        if (!q->chunked)
-            curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)q->len);
-        if (!q->header)
-            h = curl_slist_append(h, "Expect:");
-    }
-    if (q && q->method)
-        curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, q->method);
-    curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
-    CURLcode rc = curl_easy_perform(c);
-    cr_assert(rc == CURLE_OK, "%s: %s", path, curl_easy_strerror(rc));
-    resp r = { 0 };
-    curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &r.status);
-    r.body = body.data ? body.data : strdup("");
-    r.len = body.len;
-    r.headers = head.data ? head.data : strdup("");
-    curl_slist_free_all(h);
-    curl_easy_cleanup(c);
-    return r;
-}
-
-static resp get(const server *s, const char *path)
-{
-    return http(s, path, NULL);
-}
-
-static resp post(const server *s, const char *path, const char *body, size_t len, const char *token)
-{
-    req q = { .body = body, .len = len, .token = token };
-    return http(s, path, &q);
-}
-
-static json_t *parse(const resp *r)
-{
-    json_error_t e;
-    json_t *v = json_loadb(r->body, r->len, 0, &e);
-    cr_assert(v, "not JSON (%s): %.300s", e.text, r->body);
-    return v;
-}
-
-/* The response is status with an error body naming that status. */
-static void expect_error(const resp *r, long status, const char *what)
-{
-    cr_assert_eq(r->status, status, "%s: expected %ld, got %ld: %s", what, status, r->status, r->body);
-    json_t *v = parse(r);
-    json_t *e = json_object_get(v, "error");
-    cr_assert(json_integer_value(json_object_get(e, "status")) == status, "%s: body %s", what, r->body);
-    cr_assert(json_is_string(json_object_get(e, "message")), "%s: body %s", what, r->body);
-    json_decref(v);
-}
-
-static void expect_header(const resp *r, const char *line)
-{
-    cr_assert(strcasestr(r->headers, line), "missing header '%s' in:\n%s", line, r->headers);
-}
-
-static char *extract_json(const char *lib, size_t *len)
-{
-    tool_run r;
-    cr_assert(run_abiguard(&r, "extract", lib, NULL));
-    cr_assert(r.exited && r.exit_status == 0, "extract %s: %s", lib, r.err);
-    char *out = r.out;
-    *len = r.out_len;
-    r.out = NULL;
-    tool_run_free(&r);
-    return out;
-}
-
-TestSuite(server, .timeout = 60);
+TestSuite(server, .timeout = 180); /* 400 uploads under ASan on a loaded machine */
 
 /* ------------------------------------------------------------------ */
 
@@ -280,20 +34,20 @@ Test(server, read_endpoints)
     server s;
     server_start(&s, true, NULL);
 
-    resp r = get(&s, "/healthz");
+    resp r = srv_get(&s, "/healthz");
     cr_assert_eq(r.status, 200);
-    json_t *v = parse(&r);
+    json_t *v = srv_parse(&r);
     cr_assert_str_eq(json_string_value(json_object_get(v, "status")), "ok");
     cr_assert(json_integer_value(json_object_get(v, "schema")) >= 1);
     json_decref(v);
     resp_free(&r);
 
-    r = get(&s, "/api/v1/libraries");
+    r = srv_get(&s, "/api/v1/libraries");
     cr_assert_eq(r.status, 200);
-    expect_header(&r, "Content-Type: application/json");
-    expect_header(&r, "Cache-Control: no-store");
-    expect_header(&r, "X-Content-Type-Options: nosniff");
-    v = parse(&r);
+    srv_expect_header(&r, "Content-Type: application/json");
+    srv_expect_header(&r, "Cache-Control: no-store");
+    srv_expect_header(&r, "X-Content-Type-Options: nosniff");
+    v = srv_parse(&r);
     cr_assert_eq(json_array_size(v), 1);
     json_t *lib = json_array_get(v, 0);
     cr_assert_str_eq(json_string_value(json_object_get(lib, "name")), "lua");
@@ -305,9 +59,9 @@ Test(server, read_endpoints)
     json_decref(v);
     resp_free(&r);
 
-    r = get(&s, "/api/v1/libraries/lua/releases");
+    r = srv_get(&s, "/api/v1/libraries/lua/releases");
     cr_assert_eq(r.status, 200);
-    v = parse(&r);
+    v = srv_parse(&r);
     cr_assert_eq(json_array_size(v), 2);
     json_t *r0 = json_array_get(v, 0);
     cr_assert_str_eq(json_string_value(json_object_get(r0, "version")), "5.3.6");
@@ -319,9 +73,9 @@ Test(server, read_endpoints)
     json_decref(v);
     resp_free(&r);
 
-    r = get(&s, "/api/v1/libraries/lua/releases/5.4.4");
+    r = srv_get(&s, "/api/v1/libraries/lua/releases/5.4.4");
     cr_assert_eq(r.status, 200);
-    v = parse(&r);
+    v = srv_parse(&r);
     cr_assert_str_eq(json_string_value(json_object_get(v, "file_name")), "liblua5.4.so.0");
     cr_assert_eq(strlen(json_string_value(json_object_get(v, "sha256"))), 64);
     cr_assert_eq(json_array_size(json_object_get(v, "needed")), 2);
@@ -331,9 +85,9 @@ Test(server, read_endpoints)
     json_decref(v);
     resp_free(&r);
 
-    r = get(&s, "/api/v1/libraries/lua/releases/5.4.4/types");
+    r = srv_get(&s, "/api/v1/libraries/lua/releases/5.4.4/types");
     cr_assert_eq(r.status, 200);
-    v = parse(&r);
+    v = srv_parse(&r);
     bool found = false;
     for (size_t i = 0; i < json_array_size(v); i++) {
         json_t *t = json_array_get(v, i);
@@ -347,9 +101,9 @@ Test(server, read_endpoints)
     json_decref(v);
     resp_free(&r);
 
-    r = get(&s, "/api/v1/libraries/lua/releases/5.4.4/types/struct%20lua_Debug");
+    r = srv_get(&s, "/api/v1/libraries/lua/releases/5.4.4/types/struct%20lua_Debug");
     cr_assert_eq(r.status, 200, "%s", r.body);
-    v = parse(&r);
+    v = srv_parse(&r);
     cr_assert_str_eq(json_string_value(json_object_get(v, "name")), "struct lua_Debug");
     cr_assert_eq(json_integer_value(json_object_get(v, "size")), 136);
     json_t *m = json_object_get(v, "members");
@@ -363,9 +117,9 @@ Test(server, read_endpoints)
     json_decref(v);
     resp_free(&r);
 
-    r = get(&s, "/api/v1/libraries/lua/history");
+    r = srv_get(&s, "/api/v1/libraries/lua/history");
     cr_assert_eq(r.status, 200);
-    v = parse(&r);
+    v = srv_parse(&r);
     cr_assert_eq(json_array_size(v), 2);
     cr_assert(json_is_null(json_object_get(json_array_get(v, 0), "verdict")));
     json_t *h1 = json_array_get(v, 1);
@@ -375,9 +129,9 @@ Test(server, read_endpoints)
     json_decref(v);
     resp_free(&r);
 
-    r = get(&s, "/api/v1/libraries/lua/matrix");
+    r = srv_get(&s, "/api/v1/libraries/lua/matrix");
     cr_assert_eq(r.status, 200);
-    v = parse(&r);
+    v = srv_parse(&r);
     cr_assert_eq(json_array_size(json_object_get(v, "versions")), 2);
     json_t *cells = json_object_get(v, "cells");
     cr_assert(json_is_null(json_array_get(json_array_get(cells, 0), 0)));
@@ -387,8 +141,8 @@ Test(server, read_endpoints)
 
     /* asked twice: the second answer (cached) is the same */
     for (int i = 0; i < 2; i++) {
-        r = get(&s, "/api/v1/libraries/lua/history");
-        resp r2 = get(&s, "/api/v1/libraries/lua/history");
+        r = srv_get(&s, "/api/v1/libraries/lua/history");
+        resp r2 = srv_get(&s, "/api/v1/libraries/lua/history");
         cr_assert_str_eq(r.body, r2.body);
         resp_free(&r);
         resp_free(&r2);
@@ -397,9 +151,9 @@ Test(server, read_endpoints)
     /* compatibility of a binding's imports */
     const char *ask = "{\"library\":\"lua\",\"imports\":[{\"name\":\"lua_newstate\"},"
                       "{\"name\":\"lua_resetthread\",\"version\":\"LUA_5.4\"}]}";
-    r = http(&s, "/api/v1/compatible", &(req){ .body = ask, .len = strlen(ask) });
+    r = srv_http(&s, "/api/v1/compatible", &(req){ .body = ask, .len = strlen(ask) });
     cr_assert_eq(r.status, 200, "%s", r.body);
-    v = parse(&r);
+    v = srv_parse(&r);
     cr_assert_eq(json_array_size(json_object_get(v, "compatible")), 1, "%s", r.body);
     cr_assert_str_eq(json_string_value(json_array_get(json_object_get(v, "compatible"), 0)), "5.4.4");
     json_t *inc = json_array_get(json_object_get(v, "incompatible"), 0);
@@ -409,9 +163,9 @@ Test(server, read_endpoints)
     json_decref(v);
     resp_free(&r);
     const char *ask2 = "{\"library\":\"lua\",\"imports\":[{\"name\":\"lua_pushnil\"}],\"built_against\":\"5.3.6\"}";
-    r = http(&s, "/api/v1/compatible", &(req){ .body = ask2, .len = strlen(ask2) });
+    r = srv_http(&s, "/api/v1/compatible", &(req){ .body = ask2, .len = strlen(ask2) });
     cr_assert_eq(r.status, 200, "%s", r.body);
-    v = parse(&r);
+    v = srv_parse(&r);
     json_t *c0 = json_object_get(v, "compatible");
     cr_assert(json_array_size(c0) >= 1 && strcmp(json_string_value(json_array_get(c0, 0)), "5.3.6") == 0,
               "%s", r.body);
@@ -426,127 +180,127 @@ Test(server, error_statuses)
     server s;
     server_start(&s, true, NULL);
     size_t len;
-    char *corpus = extract_json(LUA53, &len);
+    char *corpus = srv_extract_json(LUA53, &len);
     resp r;
 
-    r = get(&s, "/api/v1/libraries/nope/releases");
-    expect_error(&r, 404, "unknown library");
+    r = srv_get(&s, "/api/v1/libraries/nope/releases");
+    srv_expect_error(&r, 404, "unknown library");
     resp_free(&r);
-    r = get(&s, "/api/v1/libraries/lua/releases/9.9");
-    expect_error(&r, 404, "unknown version");
+    r = srv_get(&s, "/api/v1/libraries/lua/releases/9.9");
+    srv_expect_error(&r, 404, "unknown version");
     resp_free(&r);
-    r = get(&s, "/api/v1/libraries/lua/releases/9.9/corpus");
-    expect_error(&r, 404, "unknown version corpus");
+    r = srv_get(&s, "/api/v1/libraries/lua/releases/9.9/corpus");
+    srv_expect_error(&r, 404, "unknown version corpus");
     resp_free(&r);
-    r = get(&s, "/api/v1/libraries/lua/releases/5.4.4/types/struct%20no_such");
-    expect_error(&r, 404, "unknown type");
+    r = srv_get(&s, "/api/v1/libraries/lua/releases/5.4.4/types/struct%20no_such");
+    srv_expect_error(&r, 404, "unknown type");
     resp_free(&r);
-    r = get(&s, "/api/v1/libraries/nope/history");
-    expect_error(&r, 404, "unknown library history");
+    r = srv_get(&s, "/api/v1/libraries/nope/history");
+    srv_expect_error(&r, 404, "unknown library history");
     resp_free(&r);
-    r = get(&s, "/api/v1/libraries/nope/matrix");
-    expect_error(&r, 404, "unknown library matrix");
+    r = srv_get(&s, "/api/v1/libraries/nope/matrix");
+    srv_expect_error(&r, 404, "unknown library matrix");
     resp_free(&r);
-    r = get(&s, "/api/v1/diff?old=lua@5.3.6&new=lua@7");
-    expect_error(&r, 404, "diff with an unknown version");
+    r = srv_get(&s, "/api/v1/diff?old=lua@5.3.6&new=lua@7");
+    srv_expect_error(&r, 404, "diff with an unknown version");
     resp_free(&r);
-    r = get(&s, "/api/v1/nothing");
-    expect_error(&r, 404, "unknown API path");
+    r = srv_get(&s, "/api/v1/nothing");
+    srv_expect_error(&r, 404, "unknown API path");
     resp_free(&r);
-    r = get(&s, "/api/v2/libraries");
-    expect_error(&r, 404, "other API version");
+    r = srv_get(&s, "/api/v2/libraries");
+    srv_expect_error(&r, 404, "other API version");
     resp_free(&r);
-    r = get(&s, "/api/v1/diff?old=lua@5.3.6");
-    expect_error(&r, 400, "diff without new");
+    r = srv_get(&s, "/api/v1/diff?old=lua@5.3.6");
+    srv_expect_error(&r, 400, "diff without new");
     resp_free(&r);
-    r = get(&s, "/api/v1/diff?old=lua&new=lua@5.4.4");
-    expect_error(&r, 400, "diff with a ref without @");
+    r = srv_get(&s, "/api/v1/diff?old=lua&new=lua@5.4.4");
+    srv_expect_error(&r, 400, "diff with a ref without @");
     resp_free(&r);
 
-    r = http(&s, "/api/v1/libraries", &(req){ .method = "DELETE" });
-    expect_error(&r, 405, "DELETE libraries");
-    expect_header(&r, "Allow: GET, HEAD");
+    r = srv_http(&s, "/api/v1/libraries", &(req){ .method = "DELETE" });
+    srv_expect_error(&r, 405, "DELETE libraries");
+    srv_expect_header(&r, "Allow: GET, HEAD");
     resp_free(&r);
-    r = get(&s, "/api/v1/compatible");
-    expect_error(&r, 405, "GET compatible");
+    r = srv_get(&s, "/api/v1/compatible");
+    srv_expect_error(&r, 405, "GET compatible");
     resp_free(&r);
-    r = http(&s, "/api/v1/libraries/lua/history", &(req){ .body = "{}", .len = 2, .token = TOKEN });
-    expect_error(&r, 405, "POST history");
+    r = srv_http(&s, "/api/v1/libraries/lua/history", &(req){ .body = "{}", .len = 2, .token = TOKEN });
+    srv_expect_error(&r, 405, "POST history");
     resp_free(&r);
 
     /* auth */
-    r = post(&s, "/api/v1/libraries/lua/releases/6.0", corpus, len, NULL);
-    expect_error(&r, 401, "no token");
-    expect_header(&r, "WWW-Authenticate: Bearer");
+    r = srv_post(&s, "/api/v1/libraries/lua/releases/6.0", corpus, len, NULL);
+    srv_expect_error(&r, 401, "no token");
+    srv_expect_header(&r, "WWW-Authenticate: Bearer");
     resp_free(&r);
-    r = http(&s, "/api/v1/libraries/lua/releases/6.0",
+    r = srv_http(&s, "/api/v1/libraries/lua/releases/6.0",
              &(req){ .body = corpus, .len = len, .header = "Authorization: Basic dXNlcjpwdw==" });
-    expect_error(&r, 401, "basic auth");
+    srv_expect_error(&r, 401, "basic auth");
     resp_free(&r);
-    r = post(&s, "/api/v1/libraries/lua/releases/6.0", corpus, len, "wrong-token");
-    expect_error(&r, 403, "wrong token");
+    r = srv_post(&s, "/api/v1/libraries/lua/releases/6.0", corpus, len, "wrong-token");
+    srv_expect_error(&r, 403, "wrong token");
     resp_free(&r);
-    r = post(&s, "/api/v1/libraries/lua/releases/6.0", corpus, len, "s3cret-token-");
-    expect_error(&r, 403, "a prefix of a token");
+    r = srv_post(&s, "/api/v1/libraries/lua/releases/6.0", corpus, len, "s3cret-token-");
+    srv_expect_error(&r, 403, "a prefix of a token");
     resp_free(&r);
 
     /* bad bodies change nothing */
-    r = post(&s, "/api/v1/libraries/lua/releases/6.0", "{\"format\": ", 11, TOKEN);
-    expect_error(&r, 400, "malformed JSON");
+    r = srv_post(&s, "/api/v1/libraries/lua/releases/6.0", "{\"format\": ", 11, TOKEN);
+    srv_expect_error(&r, 400, "malformed JSON");
     resp_free(&r);
-    r = post(&s, "/api/v1/libraries/lua/releases/6.0", "", 0, TOKEN);
-    expect_error(&r, 400, "empty body");
+    r = srv_post(&s, "/api/v1/libraries/lua/releases/6.0", "", 0, TOKEN);
+    srv_expect_error(&r, 400, "empty body");
     resp_free(&r);
-    r = post(&s, "/api/v1/libraries/lua/releases/6.0", "[1, 2]", 6, TOKEN);
-    expect_error(&r, 422, "JSON that is not a corpus");
+    r = srv_post(&s, "/api/v1/libraries/lua/releases/6.0", "[1, 2]", 6, TOKEN);
+    srv_expect_error(&r, 422, "JSON that is not a corpus");
     resp_free(&r);
     char *tampered = strdup(corpus);
     char *id = strstr(strstr(tampered, "\"types\": ["), "\"id\": \"");
     cr_assert(id);
     id += 7;
     *id = *id == 'f' ? '0' : 'f';
-    r = post(&s, "/api/v1/libraries/lua/releases/6.0", tampered, len, TOKEN);
-    expect_error(&r, 422, "tampered type id");
+    r = srv_post(&s, "/api/v1/libraries/lua/releases/6.0", tampered, len, TOKEN);
+    srv_expect_error(&r, 422, "tampered type id");
     resp_free(&r);
     free(tampered);
-    r = post(&s, "/api/v1/libraries/lua/releases/5.3.6", corpus, len, TOKEN);
-    expect_error(&r, 409, "duplicate release");
+    r = srv_post(&s, "/api/v1/libraries/lua/releases/5.3.6", corpus, len, TOKEN);
+    srv_expect_error(&r, 409, "duplicate release");
     resp_free(&r);
-    r = post(&s, "/api/v1/libraries/lua/releases/6.0?date=2024-13-45", corpus, len, TOKEN);
-    expect_error(&r, 400, "bad date");
+    r = srv_post(&s, "/api/v1/libraries/lua/releases/6.0?date=2024-13-45", corpus, len, TOKEN);
+    srv_expect_error(&r, 400, "bad date");
     resp_free(&r);
-    r = post(&s, "/api/v1/libraries/lua/releases/6%400", corpus, len, TOKEN);
-    expect_error(&r, 400, "version with @");
+    r = srv_post(&s, "/api/v1/libraries/lua/releases/6%400", corpus, len, TOKEN);
+    srv_expect_error(&r, 400, "version with @");
     resp_free(&r);
-    r = post(&s, "/api/v1/compatible", "not json", 8, NULL);
-    expect_error(&r, 400, "compatible: malformed JSON");
+    r = srv_post(&s, "/api/v1/compatible", "not json", 8, NULL);
+    srv_expect_error(&r, 400, "compatible: malformed JSON");
     resp_free(&r);
-    r = post(&s, "/api/v1/compatible", "{\"imports\": 3}", 14, NULL);
-    expect_error(&r, 400, "compatible: wrong shape");
+    r = srv_post(&s, "/api/v1/compatible", "{\"imports\": 3}", 14, NULL);
+    srv_expect_error(&r, 400, "compatible: wrong shape");
     resp_free(&r);
-    r = get(&s, "/api/v1/libraries/lua/releases");
-    json_t *v = parse(&r);
+    r = srv_get(&s, "/api/v1/libraries/lua/releases");
+    json_t *v = srv_parse(&r);
     cr_assert_eq(json_array_size(v), 2, "a failed write changed the store: %s", r.body);
     json_decref(v);
     resp_free(&r);
 
     /* a good write, then ?replace=1 */
-    r = post(&s, "/api/v1/libraries/lua/releases/5.3.6?replace=1&date=2020-09-25&notes=again", corpus, len,
+    r = srv_post(&s, "/api/v1/libraries/lua/releases/5.3.6?replace=1&date=2020-09-25&notes=again", corpus, len,
              TOKEN);
     cr_assert_eq(r.status, 201, "%s", r.body);
-    v = parse(&r);
+    v = srv_parse(&r);
     cr_assert_str_eq(json_string_value(json_object_get(v, "library")), "lua");
     cr_assert_str_eq(json_string_value(json_object_get(v, "version")), "5.3.6");
     cr_assert_eq(json_integer_value(json_object_get(v, "functions")), 146);
     json_decref(v);
     resp_free(&r);
-    r = get(&s, "/api/v1/libraries/lua/releases/5.3.6");
-    v = parse(&r);
+    r = srv_get(&s, "/api/v1/libraries/lua/releases/5.3.6");
+    v = srv_parse(&r);
     cr_assert_str_eq(json_string_value(json_object_get(v, "date")), "2020-09-25");
     cr_assert_str_eq(json_string_value(json_object_get(v, "notes")), "again");
     json_decref(v);
     resp_free(&r);
-    r = post(&s, "/api/v1/libraries/lua/releases/6.0", corpus, len, " first-token");
+    r = srv_post(&s, "/api/v1/libraries/lua/releases/6.0", corpus, len, " first-token");
     cr_assert_eq(r.status, 201, "the first token (trimmed in the file): %s", r.body);
     resp_free(&r);
 
@@ -566,19 +320,19 @@ Test(server, body_limit)
     big[n - 1] = '}';
     big[n] = '\0';
     /* Content-Length over the limit: answered before the body is sent */
-    resp r = http(&s, "/api/v1/libraries/x/releases/1",
+    resp r = srv_http(&s, "/api/v1/libraries/x/releases/1",
                   &(req){ .body = big, .len = n, .token = TOKEN, .header = "Expect: 100-continue" });
-    expect_error(&r, 413, "Content-Length over the limit");
+    srv_expect_error(&r, 413, "Content-Length over the limit");
     resp_free(&r);
     /* chunked, no length: the limit is crossed while reading */
-    r = http(&s, "/api/v1/libraries/x/releases/1", &(req){ .body = big, .len = n, .token = TOKEN, .chunked = true });
-    expect_error(&r, 413, "chunked body over the limit");
+    r = srv_http(&s, "/api/v1/libraries/x/releases/1", &(req){ .body = big, .len = n, .token = TOKEN, .chunked = true });
+    srv_expect_error(&r, 413, "chunked body over the limit");
     resp_free(&r);
     /* under the limit it is read (and is no corpus) */
-    r = post(&s, "/api/v1/libraries/x/releases/1", big, 4096, TOKEN);
-    expect_error(&r, 400, "a body at the limit");
+    r = srv_post(&s, "/api/v1/libraries/x/releases/1", big, 4096, TOKEN);
+    srv_expect_error(&r, 400, "a body at the limit");
     resp_free(&r);
-    r = get(&s, "/healthz");
+    r = srv_get(&s, "/healthz");
     cr_assert_eq(r.status, 200);
     resp_free(&r);
     free(big);
@@ -593,30 +347,30 @@ Test(server, sql_looking_names)
     char *name = curl_easy_escape(c, "lua'; DROP TABLE releases;--", 0);
     char path[512];
     snprintf(path, sizeof path, "/api/v1/libraries/%s/releases", name);
-    resp r = get(&s, path);
-    expect_error(&r, 404, "SQL-looking library");
+    resp r = srv_get(&s, path);
+    srv_expect_error(&r, 404, "SQL-looking library");
     resp_free(&r);
     snprintf(path, sizeof path, "/api/v1/libraries/lua/releases/%s", name);
-    r = get(&s, path);
-    expect_error(&r, 404, "SQL-looking version");
+    r = srv_get(&s, path);
+    srv_expect_error(&r, 404, "SQL-looking version");
     resp_free(&r);
     snprintf(path, sizeof path, "/api/v1/diff?old=%s@1&new=lua@5.4.4", name);
-    r = get(&s, path);
-    expect_error(&r, 404, "SQL-looking diff ref");
+    r = srv_get(&s, path);
+    srv_expect_error(&r, 404, "SQL-looking diff ref");
     resp_free(&r);
     /* stored as a name like any other */
     size_t len;
-    char *corpus = extract_json(LUA53, &len);
+    char *corpus = srv_extract_json(LUA53, &len);
     snprintf(path, sizeof path, "/api/v1/libraries/%s/releases/1.0", name);
-    r = post(&s, path, corpus, len, TOKEN);
+    r = srv_post(&s, path, corpus, len, TOKEN);
     cr_assert_eq(r.status, 201, "%s", r.body);
     resp_free(&r);
     snprintf(path, sizeof path, "/api/v1/libraries/%s/releases", name);
-    r = get(&s, path);
+    r = srv_get(&s, path);
     cr_assert_eq(r.status, 200);
     resp_free(&r);
-    r = get(&s, "/api/v1/libraries/lua/releases");
-    json_t *v = parse(&r);
+    r = srv_get(&s, "/api/v1/libraries/lua/releases");
+    json_t *v = srv_parse(&r);
     cr_assert_eq(json_array_size(v), 2, "the releases table is still there");
     json_decref(v);
     resp_free(&r);
@@ -634,13 +388,13 @@ Test(server, static_files_and_traversal)
 {
     server s;
     server_start(&s, false, NULL);
-    resp r = get(&s, "/");
+    resp r = srv_get(&s, "/");
     cr_assert_eq(r.status, 200);
     cr_assert(strstr(r.body, "<title>abiguard</title>"));
-    expect_header(&r, "Content-Type: text/html");
-    expect_header(&r, "X-Content-Type-Options: nosniff");
+    srv_expect_header(&r, "Content-Type: text/html");
+    srv_expect_header(&r, "X-Content-Type-Options: nosniff");
     resp_free(&r);
-    r = get(&s, "/index.html");
+    r = srv_get(&s, "/index.html");
     cr_assert_eq(r.status, 200);
     resp_free(&r);
     const char *attempts[] = {
@@ -649,13 +403,13 @@ Test(server, static_files_and_traversal)
         "/link.html", "/secret.txt", "/.%2e/secret.txt", "/index.html%00.png", "/api/../secret.txt",
     };
     for (size_t i = 0; i < sizeof attempts / sizeof attempts[0]; i++) {
-        r = get(&s, attempts[i]);
+        r = srv_get(&s, attempts[i]);
         cr_assert_eq(r.status, 404, "%s: %ld", attempts[i], r.status);
         cr_assert(!strstr(r.body, "TOP SECRET") && !strstr(r.body, "root:"), "%s leaked: %s", attempts[i], r.body);
         resp_free(&r);
     }
-    r = http(&s, "/index.html", &(req){ .body = "x", .len = 1, .token = TOKEN });
-    expect_error(&r, 405, "POST to a static file");
+    r = srv_http(&s, "/index.html", &(req){ .body = "x", .len = 1, .token = TOKEN });
+    srv_expect_error(&r, 405, "POST to a static file");
     resp_free(&r);
     cr_assert_eq(server_stop(&s), 0);
 }
@@ -665,11 +419,11 @@ Test(server, corpus_round_trip_and_diff)
     server s;
     server_start(&s, true, NULL);
     size_t len;
-    char *corpus = extract_json(LUA54, &len);
-    resp r = post(&s, "/api/v1/libraries/lua54copy/releases/1", corpus, len, TOKEN);
+    char *corpus = srv_extract_json(LUA54, &len);
+    resp r = srv_post(&s, "/api/v1/libraries/lua54copy/releases/1", corpus, len, TOKEN);
     cr_assert_eq(r.status, 201, "%s", r.body);
     resp_free(&r);
-    r = get(&s, "/api/v1/libraries/lua54copy/releases/1/corpus");
+    r = srv_get(&s, "/api/v1/libraries/lua54copy/releases/1/corpus");
     cr_assert_eq(r.status, 200);
     cr_assert_eq(r.len, len);
     cr_assert(memcmp(r.body, corpus, len) == 0, "the corpus did not come back byte-identical");
@@ -677,16 +431,16 @@ Test(server, corpus_round_trip_and_diff)
     free(corpus);
 
     /* the diff equals `abiguard diff --format json` of the same refs (labels aside) */
-    r = get(&s, "/api/v1/diff?old=lua@5.3.6&new=lua@5.4.4");
+    r = srv_get(&s, "/api/v1/diff?old=lua@5.3.6&new=lua@5.4.4");
     cr_assert_eq(r.status, 200);
-    resp again = get(&s, "/api/v1/diff?old=lua@5.3.6&new=lua@5.4.4");
+    resp again = srv_get(&s, "/api/v1/diff?old=lua@5.3.6&new=lua@5.4.4");
     cr_assert_str_eq(r.body, again.body, "a cached diff differs");
     resp_free(&again);
     tool_run t;
     cr_assert(run_abiguard(&t, "diff", "lua@5.3.6", "lua@5.4.4", "--format", "json", "--db", s.db, NULL));
     cr_assert(t.exited && t.exit_status == 12, "%s", tool_run_outcome(&t));
     json_error_t e;
-    json_t *api = parse(&r), *cli = json_loads(t.out, 0, &e);
+    json_t *api = srv_parse(&r), *cli = json_loads(t.out, 0, &e);
     cr_assert(cli);
     json_object_del(api, "old");
     json_object_del(api, "new");
@@ -698,9 +452,9 @@ Test(server, corpus_round_trip_and_diff)
     tool_run_free(&t);
     resp_free(&r);
     /* and the other way round, computed by the service first */
-    r = get(&s, "/api/v1/diff?old=lua@5.4.4&new=lua54copy@1");
+    r = srv_get(&s, "/api/v1/diff?old=lua@5.4.4&new=lua54copy@1");
     cr_assert_eq(r.status, 200);
-    json_t *same = parse(&r);
+    json_t *same = srv_parse(&r);
     cr_assert_str_eq(json_string_value(json_object_get(json_object_get(same, "summary"), "verdict")) ?
                      json_string_value(json_object_get(json_object_get(same, "summary"), "verdict")) : "none",
                      "none", "%.400s", r.body);
@@ -732,12 +486,12 @@ static void *push_many(void *arg)
     for (int i = 0; i < PER_PUSHER; i++) {
         char url[256];
         snprintf(url, sizeof url, "%s/api/v1/libraries/pushed/releases/%d.%d", p->s->base, p->id, i);
-        buf body = { 0 };
+        srv_buf body = { 0 };
         curl_easy_setopt(c, CURLOPT_URL, url);
         curl_easy_setopt(c, CURLOPT_POSTFIELDS, p->corpus);
         curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)p->len);
         curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
-        curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_data);
+        curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, srv_on_data);
         curl_easy_setopt(c, CURLOPT_WRITEDATA, &body);
         curl_easy_setopt(c, CURLOPT_TIMEOUT, 30L);
         curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
@@ -761,7 +515,7 @@ Test(server, concurrent_pushers)
     server s;
     server_start(&s, false, NULL);
     size_t len;
-    char *corpus = extract_json(LUA53, &len);
+    char *corpus = srv_extract_json(LUA53, &len);
     pthread_t th[PUSHERS];
     pusher ps[PUSHERS];
     for (int i = 0; i < PUSHERS; i++) {
@@ -776,8 +530,8 @@ Test(server, concurrent_pushers)
             problem_add(&probs, "pusher %d: %d failed, first: %s", i, ps[i].failures, ps[i].first_error);
     problem_assert_none(&probs, "pushes");
 
-    resp r = get(&s, "/api/v1/libraries/pushed/releases");
-    json_t *v = parse(&r);
+    resp r = srv_get(&s, "/api/v1/libraries/pushed/releases");
+    json_t *v = srv_parse(&r);
     cr_assert_eq(json_array_size(v), PUSHERS * PER_PUSHER, "%zu releases", json_array_size(v));
     json_decref(v);
     resp_free(&r);
@@ -785,7 +539,7 @@ Test(server, concurrent_pushers)
         for (int k = 0; k < PER_PUSHER; k++) {
             char path[128];
             snprintf(path, sizeof path, "/api/v1/libraries/pushed/releases/%d.%d/corpus", i, k);
-            r = get(&s, path);
+            r = srv_get(&s, path);
             if (r.status != 200 || r.len != len || memcmp(r.body, corpus, len) != 0)
                 problem_add(&probs, "%s: status %ld, %zu bytes", path, r.status, r.len);
             resp_free(&r);
@@ -833,14 +587,14 @@ static void *upload(void *arg)
     snprintf(url, sizeof url, "%s/api/v1/libraries/lua/releases/7.0", u->s->base);
     struct curl_slist *h = curl_slist_append(NULL, "Authorization: Bearer " TOKEN);
     h = curl_slist_append(h, "Expect:");
-    buf body = { 0 };
+    srv_buf body = { 0 };
     curl_easy_setopt(c, CURLOPT_URL, url);
     curl_easy_setopt(c, CURLOPT_POST, 1L);
     curl_easy_setopt(c, CURLOPT_READFUNCTION, slow_read);
     curl_easy_setopt(c, CURLOPT_READDATA, u);
     curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)u->len);
     curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
-    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_data);
+    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, srv_on_data);
     curl_easy_setopt(c, CURLOPT_WRITEDATA, &body);
     curl_easy_setopt(c, CURLOPT_TIMEOUT, 30L);
     curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
@@ -857,7 +611,7 @@ Test(server, sigterm_finishes_request_in_flight)
     server s;
     server_start(&s, true, NULL);
     size_t len;
-    char *corpus = extract_json(LUA53, &len);
+    char *corpus = srv_extract_json(LUA53, &len);
     slow_upload u = { .s = &s, .data = corpus, .len = len };
     pthread_t th;
     cr_assert(pthread_create(&th, NULL, upload, &u) == 0);

@@ -5,6 +5,7 @@ corpora and prints, per library and in total, the figures issue 9 is measured
 by:
 
   pairs        consecutive release pairs
+  failed       pairs on which abiguard diff failed (crashed or errored)
   agree        pairs whose verdict equals the adjudicated one
   brk          pairs abiguard calls breaking
   false-brk    of those, pairs adjudicated other than breaking
@@ -56,17 +57,21 @@ def main():
     order = []
     for lib, old, new, verdict, _breaks, _note in read_tsv(os.path.join(top, "expected.tsv"), 6):
         if lib not in stats:
-            stats[lib] = dict(pairs=0, agree=0, brk=0, false_brk=0, missed=0, entries=0, private=0, over=0)
+            stats[lib] = dict(pairs=0, failed=0, agree=0, brk=0, false_brk=0, missed=0, entries=0, private=0, over=0)
             order.append(lib)
         s = stats[lib]
         run = subprocess.run([abiguard, "diff", "--format", "json",
                               os.path.join(top, lib, old + ".json"), os.path.join(top, lib, new + ".json")],
                              capture_output=True, text=True, env=dict(os.environ, DEBUGINFOD_URLS=""))
+        s["pairs"] += 1
         if run.returncode not in (0, 4, 12):
-            sys.exit(f"figures.py: error: {lib} {old} -> {new}: abiguard diff exit {run.returncode}: {run.stderr.strip()}")
+            print(f"figures.py: {lib} {old} -> {new}: abiguard diff failed (exit {run.returncode}): "
+                  f"{run.stderr.strip()}", file=sys.stderr)
+            s["failed"] += 1
+            s["missed"] += verdict == "breaking"
+            continue
         report = json.loads(run.stdout)
         got = report["verdict"]
-        s["pairs"] += 1
         s["agree"] += got == verdict
         s["brk"] += got == "breaking"
         s["false_brk"] += got == "breaking" and verdict != "breaking"
@@ -77,7 +82,7 @@ def main():
             s["entries"] += 1
             s["private"] += in_private(c["subject"], private.get(lib, ()))
             s["over"] += RANK[c["verdict"]] > RANK[verdict]
-    cols = ["pairs", "agree", "brk", "false_brk", "missed", "entries", "private", "over"]
+    cols = ["pairs", "failed", "agree", "brk", "false_brk", "missed", "entries", "private", "over"]
     print("| library | " + " | ".join(c.replace("_", "-") for c in cols) + " |")
     print("| --- |" + " ---: |" * len(cols))
     total = {c: 0 for c in cols}
