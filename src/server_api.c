@@ -201,8 +201,7 @@ static void api_libraries(ag_store *s, const srv_request *rq, srv_reply *rep)
         reply_fail(rep, st, &err);
         return;
     }
-    /* The response cache is keyed by path: only the default is kept. */
-    reply_json(rep, 200, arr, rs == NULL);
+    reply_json(rep, 200, arr, true);
 }
 
 static void api_releases(ag_store *s, const srv_request *rq, srv_reply *rep)
