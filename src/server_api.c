@@ -524,6 +524,9 @@ static void api_matrix(ag_store *s, const srv_request *rq, srv_reply *rep)
     reply_json(rep, 200, json_pack("{s:o,s:o}", "versions", versions, "cells", cells), true);
 }
 
+static bool truthy(const char *v);
+
+/* ?private=1: with the changes the public surface left out. */
 static void api_diff(ag_store *s, const srv_request *rq, srv_reply *rep)
 {
     const char *o = query(rq, "old"), *n = query(rq, "new");
@@ -533,7 +536,9 @@ static void api_diff(ag_store *s, const srv_request *rq, srv_reply *rep)
     }
     ag_error err = { .msg = "" };
     char *json = NULL;
-    ag_status st = ag_store_diff_json(s, o, n, &json, &err);
+    const char *priv = query(rq, "private");
+    ag_status st = priv && truthy(priv) ? ag_store_diff_json_with_private(s, o, n, &json, &err)
+                                        : ag_store_diff_json(s, o, n, &json, &err);
     if (st != AG_OK) {
         reply_fail(rep, st, &err);
         return;

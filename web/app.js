@@ -384,7 +384,7 @@
       }
       var apiPath = '/diff?old=' + enc(lib + '@' + oldV) + '&new=' + enc(lib + '@' + newV);
       loading(seq, 'the diff ' + oldV + ' \u2192 ' + newV);
-      return api(apiPath).then(function (d) {
+      return api(apiPath + (q.get('private') === '1' ? '&private=1' : '')).then(function (d) {
         if (seq !== renderSeq) return;
         renderDiff(d, lib, oldV, newV, API + apiPath, q);
         loaded(seq, 'Diff ' + oldV + ' to ' + newV);
@@ -401,11 +401,11 @@
     var vs = (q.get('verdict') || '').split(',').filter(Boolean);
     var p = parseInt(q.get('page') || '1', 10);
     return { verdicts: vs, kind: q.get('kind') || '', area: q.get('area') || '', text: q.get('q') || '',
-             page: p > 0 ? p : 1, change: q.get('change') || '' };
+             page: p > 0 ? p : 1, change: q.get('change') || '', priv: q.get('private') === '1' };
   }
   function diffHref(lib, oldV, newV, st) {
-    return libHref(lib, 'diff', { old: oldV, new: newV, verdict: st.verdicts.join(','), kind: st.kind, area: st.area,
-                                  q: st.text, page: st.page > 1 ? st.page : null, change: st.change });
+    return libHref(lib, 'diff', { old: oldV, new: newV, private: st.priv ? '1' : null, verdict: st.verdicts.join(','), kind: st.kind,
+                                  area: st.area, q: st.text, page: st.page > 1 ? st.page : null, change: st.change });
   }
 
   /* Stable anchor of a change: its kind and subject, numbered when two
@@ -451,19 +451,34 @@
       h('a', { href: jsonHref, class: 'json-link', text: 'This diff as JSON' })));
     if (d.surface && d.surface.summary) sec.appendChild(h('p', { class: 'note surface', text: 'Public surface: ' + d.surface.summary + '.' }));
     var changes = (d.changes || []).slice();
+    var leftOut = (d.surface && d.surface.left_out) || [];
+    leftOut.forEach(function (ch) { ch._private = true; changes.push(ch); });
+    var nPrivate = d.surface ? (d.surface.private_changes || 0) : 0;
     var groups = ORDER.concat(['suppressed']);
     changes.sort(function (a, b) { return groups.indexOf(groupOf(a)) - groups.indexOf(groupOf(b)); });
     var ids = anchorIds(changes);
     changes.forEach(function (ch, i) { ch._anchor = ids[i]; });
     main.appendChild(sec);
-    if (!changes.length) { sec.appendChild(h('p', null, verdict('none'), ' \u2014 nothing changed between these releases.')); return; }
-
     var st = diffState(q);
+    /* Changes inside private types reached only through pointers (opaque):
+       left out by the API unless asked for (?private=1), then marked. */
+    var privBox = h('input', { type: 'checkbox', id: 'f-private', checked: !st.priv, disabled: !nPrivate });
+    privBox.addEventListener('change', function () {
+      location.hash = diffHref(lib, oldV, newV, { verdicts: st.verdicts, kind: st.kind, area: st.area, text: st.text, page: 1, change: '', priv: !privBox.checked });
+    });
+    var privField = h('p', { class: 'check private-toggle' }, privBox,
+      h('label', { for: 'f-private' }, 'Hide changes inside private (opaque) types ', h('span', { class: 'count', text: '(' + nPrivate + ')' })));
+    if (!changes.length) {
+      if (nPrivate) sec.appendChild(privField);
+      sec.appendChild(h('p', null, verdict('none'), ' \u2014 nothing changed between these releases.'));
+      return;
+    }
+
     /* A permalink shows its change: the page that holds it, with no filter
        hiding it. */
     if (st.change) {
       var target = changes.filter(function (ch) { return ch._anchor === st.change; })[0];
-      if (target && !passes(target, st)) st = diffState(new URLSearchParams('change=' + enc(st.change)));
+      if (target && !passes(target, st)) st = diffState(new URLSearchParams('change=' + enc(st.change) + (st.priv ? '&private=1' : '')));
     }
 
     var kinds = {}, areas = {};
@@ -481,8 +496,9 @@
       h('div', { class: 'field' }, h('label', { for: 'f-kind', text: 'Change kind' }), kindSel),
       h('div', { class: 'field' }, h('label', { for: 'f-area', text: 'Area' }), areaSel),
       h('div', { class: 'field wide' }, h('label', { for: 'f-q', text: 'Name' }), search),
+      privField,
       h('button', { type: 'button', class: 'secondary', text: 'Clear filters', onclick: function () {
-        st = diffState(new URLSearchParams('')); search.value = ''; update();
+        st = diffState(new URLSearchParams(st.priv ? 'private=1' : '')); search.value = ''; update();
       } }));
     filters.addEventListener('submit', function (e) { e.preventDefault(); });
     sec.appendChild(filters);
@@ -551,7 +567,7 @@
           list.appendChild(gs);
           last = g;
         }
-        ul.appendChild(changeItem(ch, diffHref(lib, oldV, newV, { verdicts: [], kind: '', area: '', text: '', page: 1, change: ch._anchor })));
+        ul.appendChild(changeItem(ch, diffHref(lib, oldV, newV, { verdicts: [], kind: '', area: '', text: '', page: 1, change: ch._anchor, priv: !!ch._private })));
       });
       if (!sel.length) list.appendChild(h('p', { class: 'note', text: 'No change matches these filters.' }));
       history.replaceState(null, '', diffHref(lib, oldV, newV, st));
@@ -578,6 +594,7 @@
       h('span', { class: 'subject', text: ch.subject }),
       ch.upcall ? h('span', { class: 'tag', title: 'reached through a callback type: the library calls binding code with it', text: 'upcall surface' }) : null,
       ch.area ? h('span', { class: 'area', text: ch.area }) : null,
+      ch._private ? h('span', { class: 'tag private', title: 'inside a private type reached only through pointers: left out of the verdict', text: 'private type' }) : null,
       h('a', { class: 'permalink', href: permalink, 'aria-label': 'Link to this change: ' + ch.id + ' ' + (ch.subject || ''), text: '#' })));
     var dl = h('dl', { class: 'change-body' });
     if (ch.detail) dl.appendChild(h('div', null, h('dt', { text: 'detail' }), h('dd', { text: ch.detail })));

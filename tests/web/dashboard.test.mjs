@@ -406,6 +406,39 @@ test('diff filters: verdict, kind, area and name change the list, the counts and
   await again.context().close();
 });
 
+test('diff "hide private/opaque": on by default; off, the changes inside private types appear, marked', async () => {
+  const page = await open('#/lib/lua/diff?old=5.3&new=5.4');
+  await page.locator('li.change').first().waitFor();
+  const json = await diffJson(page, '5.3', '5.4');
+  const priv = json.surface.private_changes;
+  assert.ok(priv > 0, 'lua 5.3 -> 5.4 has changes inside private types');
+  assert.ok(await page.locator('#f-private').isChecked());
+  assert.match(await page.locator('label[for="f-private"]').innerText(), new RegExp(`\\(${priv}\\)`));
+  assert.equal(await page.locator('li.change').count(), json.changes.length);
+  assert.equal(await page.locator('.tag.private').count(), 0);
+  await page.uncheck('#f-private');
+  await page.waitForURL(/private=1/);
+  await page.locator('.tag.private').first().waitFor();
+  const all = json.changes.length + priv;
+  assert.match(await page.locator('p.shown').innerText(), new RegExp(`Showing all ${all} changes`));
+  // 50 to a page: count over the pages
+  let seen = 0, privSeen = 0;
+  for (;;) {
+    seen += await page.locator('li.change').count();
+    privSeen += await page.locator('li.change .tag.private').count();
+    const next = page.locator('.pager').first().getByRole('button', { name: /Next/ });
+    if (!(await next.count()) || await next.isDisabled()) break;
+    await next.click();
+  }
+  assert.equal(seen, all);
+  assert.equal(privSeen, priv);
+  // the API's report with them, and the default one still without
+  const withPriv = await (await page.request.get(`${base}/api/v1/diff?old=lua%405.3&new=lua%405.4&private=1`)).json();
+  assert.equal(withPriv.surface.left_out.length, priv);
+  assert.equal((await diffJson(page, '5.3', '5.4')).surface.left_out, undefined);
+  await page.context().close();
+});
+
 test('diff permalinks: every change has an anchor; a permalink scrolls to its change', async () => {
   const page = await open('#/lib/lua/diff?old=5.3&new=5.4', { width: 1280, height: 700 });
   await page.locator('li.change').first().waitFor();
