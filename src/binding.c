@@ -43,7 +43,6 @@ const char *ag_binding_source_name(ag_binding_source s)
 
 typedef struct builder {
     ag_binding_check *r;
-    const ag_corpus *view;      /* the binding (ag_binding_read) */
     const ag_corpus *library;
     const ag_corpus *baseline;  /* may be NULL */
     ag_error *err;
@@ -332,19 +331,23 @@ static ag_param *copy_params(builder *b, const ag_param *p, size_t n, ag_type_re
     return out;
 }
 
-/* Appends a deep copy of every type of src (finalize later merges
-   duplicates by id and drops what nothing reaches); returns the index of
-   the first, which is what src's type references are shifted by. */
-static ag_type_ref copy_types(builder *b, const ag_corpus *src)
+/* Appends a deep copy of every baseline type (finalize later merges
+   duplicates by id and drops what nothing reaches). */
+static void copy_baseline_types(builder *b)
 {
+    if (b->baseline_copied)
+        return;
+    b->baseline_copied = true;
     ag_corpus *bf = b->r->built_for;
+    const ag_corpus *src = b->baseline;
     ag_type_ref base = (ag_type_ref)bf->n_types;
+    b->baseline_base = base;
     for (size_t i = 0; i < src->n_types && ok(b); i++) {
         const ag_type *s = &src->types[i];
         ag_type_ref t = ag_corpus_add_type(bf, s->kind);
         if (t == AG_NO_TYPE) {
             oom(b);
-            return base;
+            return;
         }
         ag_type *d = &bf->types[t];
         *d = *s;
@@ -382,19 +385,11 @@ static ag_type_ref copy_types(builder *b, const ag_corpus *src)
         if (s->n_params && !d->params)
             d->n_params = 0;
     }
-    return base;
 }
 
-static void copy_baseline_types(builder *b)
+static bool append_function(builder *b, const ag_function *src)
 {
-    if (b->baseline_copied)
-        return;
-    b->baseline_copied = true;
-    b->baseline_base = copy_types(b, b->baseline);
-}
-
-static bool append_function(builder *b, const ag_function *src, ag_type_ref base)
-{
+    copy_baseline_types(b);
     ag_corpus *bf = b->r->built_for;
     ag_function *bigger = ok(b) ? realloc(bf->functions, (bf->n_functions + 1) * sizeof *bigger) : NULL;
     if (!bigger) {
@@ -404,6 +399,7 @@ static bool append_function(builder *b, const ag_function *src, ag_type_ref base
     bf->functions = bigger;
     ag_function *f = &bf->functions[bf->n_functions++];
     *f = *src;
+    ag_type_ref base = b->baseline_base;
     f->name = xdup(b, src->name);
     f->decl_file = xdup(b, src->decl_file);
     f->return_type = src->return_type == AG_NO_TYPE ? AG_NO_TYPE : src->return_type + base;
@@ -413,8 +409,9 @@ static bool append_function(builder *b, const ag_function *src, ag_type_ref base
     return ok(b);
 }
 
-static bool append_variable(builder *b, const ag_variable *src, ag_type_ref base)
+static bool append_variable(builder *b, const ag_variable *src)
 {
+    copy_baseline_types(b);
     ag_corpus *bf = b->r->built_for;
     ag_variable *bigger = ok(b) ? realloc(bf->variables, (bf->n_variables + 1) * sizeof *bigger) : NULL;
     if (!bigger) {
@@ -426,7 +423,7 @@ static bool append_variable(builder *b, const ag_variable *src, ag_type_ref base
     *v = *src;
     v->name = xdup(b, src->name);
     v->decl_file = xdup(b, src->decl_file);
-    v->type = src->type == AG_NO_TYPE ? AG_NO_TYPE : src->type + base;
+    v->type = src->type == AG_NO_TYPE ? AG_NO_TYPE : src->type + b->baseline_base;
     return ok(b);
 }
 
@@ -456,11 +453,9 @@ static void fill_in(builder *b)
             continue;
         const ag_function *f = b->baseline ? ag_corpus_find_function(b->baseline, s->name) : NULL;
         const ag_variable *v = b->baseline ? ag_corpus_find_variable(b->baseline, s->name) : NULL;
-        if (f || v)
-            copy_baseline_types(b);
-        if (f && !is_data(s->type) && append_function(b, f, b->baseline_base))
+        if (f && !is_data(s->type) && append_function(b, f))
             b->r->n_from_baseline++;
-        else if (v && !f && append_variable(b, v, b->baseline_base))
+        else if (v && !f && append_variable(b, v))
             b->r->n_from_baseline++;
         else if (ok(b))
             b->r->n_undescribed++;
@@ -564,29 +559,7 @@ static void free_change(ag_change *c)
     free(c->impacts);
 }
 
-/* Narrowing a diff between two releases of the library: a change to a
-   symbol itself concerns the binding when it imports that symbol (subject
-   "name()", "name" or "name@VERSION"), a removed version node when its
-   imports require it; a SONAME change and lost debug info always do. */
-static bool concerns_binding(const ag_change *c, const ag_corpus *bf)
-{
-    if (c->kind == AG_CK_SONAME_CHANGED || c->kind == AG_CK_DEBUG_INFO_MISSING)
-        return true;
-    if (c->kind == AG_CK_VERSION_NODE_REMOVED)
-        return c->subject && strv_has(bf->elf.version_defs, bf->elf.n_version_defs, c->subject);
-    if (!c->subject)
-        return false;
-    size_t n = strcspn(c->subject, "(@");
-    for (size_t i = 0; i < bf->n_exports; i++)
-        if (strlen(bf->exports[i].name) == n && strncmp(bf->exports[i].name, c->subject, n) == 0)
-            return true;
-    return false;
-}
-
-/* Keeps the changes the binding can feel. For the check's own diff
-   (built-for -> library) every symbol change is one of the binding's;
-   narrowing another diff (narrowing) also asks concerns_binding. */
-static void reduce(ag_diff *d, const ag_corpus *bf, bool narrowing)
+static void reduce(ag_diff *d, const ag_corpus *bf)
 {
     size_t n = 0;
     for (size_t i = 0; i < d->n_changes; i++) {
@@ -603,9 +576,9 @@ static void reduce(ag_diff *d, const ag_corpus *bf, bool narrowing)
                 }
             }
             c->n_impacts = k;
-            keep = k > 0 || (!narrowing && kept_without_impact(c->kind));
+            keep = k > 0 || kept_without_impact(c->kind);
         } else {
-            keep = kept_without_impact(c->kind) && (!narrowing || concerns_binding(c, bf));
+            keep = kept_without_impact(c->kind);
         }
         if (keep)
             d->changes[n++] = *c;
@@ -653,115 +626,37 @@ static void name_the_unsonamed_file(ag_diff *d, const ag_corpus *library)
 /* ------------------------------------------------------------------ */
 /* Entry point                                                         */
 
-/* Step 0 (ag_binding_read): the binding's ELF part and the declarations its
-   DWARF holds of every symbol it imports, whichever library provides it;
-   which of them are the library's is decided per check (step 1). */
-static ag_status read_declarations(ag_corpus *c, const char *binding_path, const ag_debug_search *search,
-                                   ag_error *err)
+static ag_status read_view(builder *b, const char *binding_path, const ag_debug_search *search)
 {
     ag_debug_search none = { 0 };
     char *debug_path = NULL;
     const char *how = NULL;
-    ag_status st = ag_debug_locate(binding_path, &c->elf, search ? search : &none, &debug_path, &how, err);
+    ag_status st = ag_debug_locate(binding_path, &b->r->binding->elf, search ? search : &none,
+                                   &debug_path, &how, b->err);
     if (st == AG_ERR_NOTFOUND)
         return AG_OK;
     if (st != AG_OK)
         return st;
-    ag_corpus *decl = ag_corpus_new();
-    if (!decl || !(decl->exports = calloc(c->n_imports ? c->n_imports : 1, sizeof *decl->exports)))
-        st = ag_fail(err, AG_ERR_NOMEM, "out of memory");
-    for (size_t i = 0; st == AG_OK && i < c->n_imports; i++) {
-        ag_symbol *s = &decl->exports[decl->n_exports++];
-        s->name = strdup(c->imports[i].name);
-        s->type = c->imports[i].type;
-        s->is_default = true;
-        if (!s->name)
-            st = ag_fail(err, AG_ERR_NOMEM, "out of memory");
-    }
-    if (st == AG_OK)
-        st = ag_dwarf_read_imports(decl, debug_path, NULL, err);
+    st = ag_dwarf_read_imports(b->r->built_for, debug_path, NULL, b->err);
     free(debug_path);
-    if (st == AG_ERR_NOTFOUND) {
-        ag_corpus_free(decl);
-        return AG_OK;
-    }
-    if (st == AG_OK) {
-        /* The declarations move over; the binding keeps its own exports. */
-        c->functions = decl->functions;
-        c->n_functions = decl->n_functions;
-        c->variables = decl->variables;
-        c->n_variables = decl->n_variables;
-        c->types = decl->types;
-        c->n_types = decl->n_types;
-        c->cap_types = decl->cap_types;
-        c->dwarf_version = decl->dwarf_version;
-        decl->functions = NULL;
-        decl->variables = NULL;
-        decl->types = NULL;
-        decl->n_functions = decl->n_variables = decl->n_types = decl->cap_types = 0;
-        c->has_debug_info = true;
-        c->debug_source = strdup(how);
-        if (!c->debug_source)
-            st = ag_fail(err, AG_ERR_NOMEM, "out of memory");
-    }
-    ag_corpus_free(decl);
-    return st;
+    return st == AG_ERR_NOTFOUND ? AG_OK : st;
 }
 
-ag_status ag_binding_read(const char *binding_path, const ag_debug_search *search, ag_corpus **out,
-                          ag_error *err)
-{
-    *out = NULL;
-    ag_corpus *c = ag_corpus_new();
-    if (!c)
-        return ag_fail(err, AG_ERR_NOMEM, "out of memory");
-    ag_status st = ag_elf_read(binding_path, c, err);
-    if (st == AG_OK)
-        st = read_declarations(c, binding_path, search, err);
-    if (st == AG_OK)
-        st = ag_corpus_finalize(c, err);
-    if (st != AG_OK) {
-        ag_corpus_free(c);
-        return st;
-    }
-    *out = c;
-    return AG_OK;
-}
-
-/* Step 1b: the binding's declarations of the candidates. */
-static void take_declarations(builder *b)
-{
-    const ag_corpus *view = b->view;
-    ag_corpus *bf = b->r->built_for;
-    bool copied = false;
-    ag_type_ref base = 0;
-    for (size_t i = 0; i < bf->n_exports && ok(b); i++) {
-        const char *name = bf->exports[i].name;
-        if (find_fn(bf, name) || find_var(bf, name))
-            continue; /* imported under two versions: one declaration */
-        const ag_function *f = ag_corpus_find_function(view, name);
-        const ag_variable *v = f ? NULL : ag_corpus_find_variable(view, name);
-        if ((f || v) && !copied) {
-            base = copy_types(b, view);
-            copied = true;
-        }
-        if (f)
-            append_function(b, f, base);
-        else if (v)
-            append_variable(b, v, base);
-    }
-}
-
-static ag_status build(builder *b)
+static ag_status build(builder *b, const char *binding_path, const ag_debug_search *search)
 {
     ag_binding_check *r = b->r;
+    ag_status st = ag_elf_read(binding_path, r->binding, b->err);
+    if (st != AG_OK)
+        return st;
     const char *needed = find_needed(r->binding, b->library, b->baseline);
     r->needed = xdup(b, needed);
     add_candidates(b);
-    if (ok(b))
-        take_declarations(b);
-    if (ok(b))
-        keep_library_imports(b);
+    if (!ok(b))
+        return b->st;
+    st = read_view(b, binding_path, search);
+    if (st != AG_OK)
+        return st;
+    keep_library_imports(b);
     if (ok(b)) {
         r->n_declared = r->built_for->n_functions + r->built_for->n_variables;
         fill_in(b);
@@ -785,82 +680,35 @@ static ag_status build(builder *b)
     return ag_corpus_finalize(r->built_for, b->err);
 }
 
-ag_status ag_binding_check_corpus(const ag_corpus *binding, const ag_corpus *library,
-                                  const ag_corpus *built_against, const ag_diff_options *opts,
-                                  ag_binding_check **out, ag_error *err)
+ag_status ag_binding_check_run(const char *binding_path, const ag_debug_search *search,
+                               const ag_corpus *library, const ag_corpus *built_against,
+                               const ag_diff_options *opts, ag_binding_check **out, ag_error *err)
 {
     *out = NULL;
     ag_binding_check *r = calloc(1, sizeof *r);
-    if (!r || !(r->built_for = ag_corpus_new())) {
+    if (!r || !(r->binding = ag_corpus_new()) || !(r->built_for = ag_corpus_new())) {
         ag_binding_check_free(r);
         return ag_fail(err, AG_ERR_NOMEM, "out of memory");
     }
-    r->binding = binding;
-    builder b = { .r = r, .view = binding, .library = library, .baseline = built_against, .err = err };
-    ag_status st = build(&b);
+    builder b = { .r = r, .library = library, .baseline = built_against, .err = err };
+    ag_status st = build(&b, binding_path, search);
     if (st == AG_OK)
         st = ag_diff_corpora(r->built_for, library, opts, &r->diff, err);
     if (st != AG_OK) {
         ag_binding_check_free(r);
         return st;
     }
-    reduce(r->diff, r->built_for, false);
+    reduce(r->diff, r->built_for);
     name_the_unsonamed_file(r->diff, library);
     *out = r;
     return AG_OK;
-}
-
-ag_status ag_binding_check_run(const char *binding_path, const ag_debug_search *search,
-                               const ag_corpus *library, const ag_corpus *built_against,
-                               const ag_diff_options *opts, ag_binding_check **out, ag_error *err)
-{
-    *out = NULL;
-    ag_corpus *binding = NULL;
-    ag_status st = ag_binding_read(binding_path, search, &binding, err);
-    if (st == AG_OK)
-        st = ag_binding_check_corpus(binding, library, built_against, opts, out, err);
-    if (st != AG_OK) {
-        ag_corpus_free(binding);
-        return st;
-    }
-    (*out)->owned_binding = binding;
-    return AG_OK;
-}
-
-/* Which of the library's exported functions and variables a kept change
-   reaches, for the interface counts of a narrowed diff. */
-static void count_changed(ag_diff *d, const ag_corpus *bf)
-{
-    d->functions_changed = d->variables_changed = 0;
-    for (size_t i = 0; i < bf->n_functions; i++) {
-        bool hit = false;
-        for (size_t k = 0; !hit && k < d->n_changes; k++)
-            for (size_t j = 0; !hit && j < d->changes[k].n_impacts; j++)
-                hit = d->changes[k].impacts[j].interface &&
-                      strcmp(d->changes[k].impacts[j].interface, bf->functions[i].name) == 0;
-        d->functions_changed += hit;
-    }
-    for (size_t i = 0; i < bf->n_variables; i++) {
-        bool hit = false;
-        for (size_t k = 0; !hit && k < d->n_changes; k++)
-            for (size_t j = 0; !hit && j < d->changes[k].n_impacts; j++)
-                hit = d->changes[k].impacts[j].interface &&
-                      strcmp(d->changes[k].impacts[j].interface, bf->variables[i].name) == 0;
-        d->variables_changed += hit;
-    }
-}
-
-void ag_binding_narrow(ag_diff *d, const ag_binding_check *r)
-{
-    reduce(d, r->built_for, true);
-    count_changed(d, r->built_for);
 }
 
 void ag_binding_check_free(ag_binding_check *r)
 {
     if (!r)
         return;
-    ag_corpus_free(r->owned_binding);
+    ag_corpus_free(r->binding);
     ag_corpus_free(r->built_for);
     ag_diff_free(r->diff);
     free(r->needed);

@@ -43,8 +43,7 @@ typedef enum ag_binding_source {
 const char *ag_binding_source_name(ag_binding_source s);
 
 typedef struct ag_binding_check {
-    const ag_corpus *binding; /* the binding as ag_binding_read gives it */
-    ag_corpus *owned_binding; /* the same when the check read it (ag_binding_check_run), else NULL */
+    ag_corpus *binding;     /* the binding's ELF part (identity, imports, DT_NEEDED) */
     ag_corpus *built_for;   /* finalized: the library as the binding was built for it:
                                its imports from the library as exports, their
                                declarations as functions/variables, the types they reach */
@@ -58,27 +57,9 @@ typedef struct ag_binding_check {
     size_t n_undescribed;   /* functions or variables with no known signature: symbols only */
 } ag_binding_check;
 
-/* What the check reads from a binding, as one finalized corpus (what the
-   service stores for a registered binding, so its checks need no file): its
-   ELF part (identity, DT_NEEDED, exports, and the imports with the versions
-   they require) and, when its debug info is found (with search, as
-   `extract` looks; NULL: the file and the system directories), the
-   declarations its DWARF holds of every imported symbol, whichever library
-   provides it, with every type they reach (has_debug_info then true). */
-ag_status ag_binding_read(const char *binding_path, const ag_debug_search *search, ag_corpus **out,
-                          ag_error *err);
-
-/* Checks binding (from ag_binding_read, or that corpus read back from its
-   JSON form; it must outlive *out) against library (a finalized corpus of
-   the release to run with). built_against (may be NULL) is a finalized
-   corpus of the release the binding was built against. opts may be NULL.
-   Errors: AG_ERR_NOMEM, AG_ERR_FORMAT (a corpus that does not finalize). */
-ag_status ag_binding_check_corpus(const ag_corpus *binding, const ag_corpus *library,
-                                  const ag_corpus *built_against, const ag_diff_options *opts,
-                                  ag_binding_check **out, ag_error *err);
-
-/* ag_binding_read and ag_binding_check_corpus in one: checks the binding
-   at binding_path against library (a finalized corpus of the release to run with).
+/* Checks the binding at binding_path (its debug info is looked up as
+   `extract` does, with search; NULL: the file and the system directories)
+   against library (a finalized corpus of the release to run with).
    built_against (may be NULL) is a finalized corpus of the release the
    binding was built against. opts may be NULL. Errors: those of reading
    the binding (AG_ERR_IO, AG_ERR_FORMAT, AG_ERR_DWARF), AG_ERR_NOMEM. */
@@ -86,12 +67,5 @@ ag_status ag_binding_check_run(const char *binding_path, const ag_debug_search *
                                const ag_corpus *library, const ag_corpus *built_against,
                                const ag_diff_options *opts, ag_binding_check **out, ag_error *err);
 void ag_binding_check_free(ag_binding_check *r);
-
-/* Reduces d, any diff of the same library (two of its releases), to what
-   the checked binding r uses, by the rule the check itself follows: changes
-   that reach an imported function or variable (their impacts narrowed to
-   those), removed or re-versioned imported symbols, a SONAME change; the
-   counts and the changed-interface counts are recomputed. */
-void ag_binding_narrow(ag_diff *d, const ag_binding_check *r);
 
 #endif
