@@ -710,6 +710,79 @@ static ag_status compute_hashes(finalizer *f)
     return AG_OK;
 }
 
+static int cmp_cstr_ptr(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* The first name that occurs twice among n (NULLs, anonymous, ignored), or
+   NULL. `scratch` holds n pointers. */
+static const char *first_repeated(const char **scratch, size_t n)
+{
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++)
+        if (scratch[i])
+            scratch[k++] = scratch[i];
+    if (k > 1)
+        qsort(scratch, k, sizeof *scratch, cmp_cstr_ptr);
+    for (size_t i = 1; i < k; i++)
+        if (strcmp(scratch[i - 1], scratch[i]) == 0)
+            return scratch[i];
+    return NULL;
+}
+
+/* Names extract never writes twice, refused in any corpus: with two
+   members `p` (or two functions `f`) the diff would compare whichever it
+   finds first and report changes between a file and itself. Functions and
+   variables are sorted by name when this runs. */
+static ag_status check_unique_names(const ag_corpus *c, ag_error *err)
+{
+    for (size_t i = 1; i < c->n_functions; i++)
+        if (strcmp(c->functions[i - 1].name, c->functions[i].name) == 0)
+            return ag_fail(err, AG_ERR_FORMAT, "two functions are named %s", c->functions[i].name);
+    for (size_t i = 1; i < c->n_variables; i++)
+        if (strcmp(c->variables[i - 1].name, c->variables[i].name) == 0)
+            return ag_fail(err, AG_ERR_FORMAT, "two variables are named %s", c->variables[i].name);
+    for (size_t i = 0, k = 0; i < c->n_functions && k < c->n_variables;) {
+        int d = strcmp(c->functions[i].name, c->variables[k].name);
+        if (d == 0)
+            return ag_fail(err, AG_ERR_FORMAT, "%s is both a function and a variable", c->functions[i].name);
+        i += d < 0;
+        k += d > 0;
+    }
+    size_t most = 0;
+    for (size_t t = 0; t < c->n_types; t++) {
+        if (c->types[t].n_members > most)
+            most = c->types[t].n_members;
+        if (c->types[t].n_enumerators > most)
+            most = c->types[t].n_enumerators;
+    }
+    const char **scratch = malloc((most ? most : 1) * sizeof *scratch);
+    if (!scratch)
+        return ag_fail(err, AG_ERR_NOMEM, "out of memory");
+    ag_status st = AG_OK;
+    for (size_t t = 0; t < c->n_types && st == AG_OK; t++) {
+        const ag_type *ty = &c->types[t];
+        char label[128];
+        for (size_t m = 0; m < ty->n_members; m++)
+            scratch[m] = ty->members[m].name;
+        const char *dup = first_repeated(scratch, ty->n_members);
+        if (dup) {
+            st = ag_fail(err, AG_ERR_FORMAT, "%s has two members named %s", type_label(ty, label, sizeof label),
+                         dup);
+            break;
+        }
+        for (size_t e = 0; e < ty->n_enumerators; e++)
+            scratch[e] = ty->enumerators[e].name;
+        dup = first_repeated(scratch, ty->n_enumerators);
+        if (dup)
+            st = ag_fail(err, AG_ERR_FORMAT, "%s has two enumerators named %s", type_label(ty, label, sizeof label),
+                         dup);
+    }
+    free(scratch);
+    return st;
+}
+
 ag_status ag_corpus_finalize(ag_corpus *c, ag_error *err)
 {
     finalizer f = { .c = c, .err = err };
@@ -746,6 +819,8 @@ ag_status ag_corpus_finalize(ag_corpus *c, ag_error *err)
     sort_if_any(c->imports, c->n_imports, sizeof *c->imports, cmp_symbol);
     sort_if_any(c->functions, c->n_functions, sizeof *c->functions, cmp_function);
     sort_if_any(c->variables, c->n_variables, sizeof *c->variables, cmp_variable);
+    if ((st = check_unique_names(c, err)) != AG_OK)
+        goto out;
     sort_if_any(c->skipped, c->n_skipped, sizeof *c->skipped, cmp_skip);
 out:
     free(f.id);

@@ -199,6 +199,10 @@ typedef struct ag_function {
     uint32_t calling_convention; /* DW_AT_calling_convention, 0 if absent (normal) */
     char *decl_file;
     uint32_t decl_line;
+    /* Only with a recorded surface: no public header names this function
+       (an export the library keeps for itself, declared in a header it
+       does not install). Not an interface callers can see. */
+    bool is_internal;
 } ag_function;
 
 typedef struct ag_variable {
@@ -206,6 +210,7 @@ typedef struct ag_variable {
     ag_type_ref type;
     char *decl_file;
     uint32_t decl_line;
+    bool is_internal;    /* as for ag_function */
 } ag_variable;
 
 /* What the DWARF reader saw and did not model, by DW_TAG name. */

@@ -21,8 +21,8 @@
  *   imports        [ { name, version|null, version_file|null, type, binding } ]
  *   functions      null | [ { name, return (id), params [ { name|null, type } ],
  *                    variadic, prototyped, calling_convention?, decl_file|null,
- *                    decl_line } ]
- *   variables      null | [ { name, type, decl_file|null, decl_line } ]
+ *                    decl_line, internal? } ]
+ *   variables      null | [ { name, type, decl_file|null, decl_line, internal? } ]
  *   types          null | [ { id, kind, name?, size?, alignment?, encoding?,
  *                    declaration_only?, target?, members?, enumerators?, dims?,
  *                    params?, variadic?, prototyped?, decl_file?, decl_line?,
@@ -303,6 +303,8 @@ static json_t *w_function(writer *w, const ag_function *f)
         w_set(w, o, "calling_convention", w_u64(w, f->calling_convention));
     w_set(w, o, "decl_file", w_str(w, f->decl_file));
     w_set(w, o, "decl_line", w_u64(w, f->decl_line));
+    if (w->c->surface.recorded && f->is_internal)
+        w_set(w, o, "internal", w_bool(true));
     return o;
 }
 
@@ -313,6 +315,8 @@ static json_t *w_variable(writer *w, const ag_variable *v)
     w_set(w, o, "type", w_ref(w, v->type));
     w_set(w, o, "decl_file", w_str(w, v->decl_file));
     w_set(w, o, "decl_line", w_u64(w, v->decl_line));
+    if (w->c->surface.recorded && v->is_internal)
+        w_set(w, o, "internal", w_bool(true));
     return o;
 }
 
@@ -1204,7 +1208,7 @@ static ag_status r_types(reader *r, const json_t *arr)
 static ag_status r_function(reader *r, const json_t *o, const char *where, void *elem)
 {
     static const char *const keys[] = { "name", "return", "params", "variadic", "prototyped",
-                                        "calling_convention", "decl_file", "decl_line", NULL };
+                                        "calling_convention", "decl_file", "decl_line", "internal", NULL };
     ag_function *f = elem;
     json_t *params;
     ag_status st = r_check_keys(r, o, where, keys);
@@ -1220,18 +1224,20 @@ static ag_status r_function(reader *r, const json_t *o, const char *where, void 
     if (st == AG_OK) st = r_u32(r, o, where, "calling_convention", OPTIONAL, &f->calling_convention);
     if (st == AG_OK) st = r_str(r, o, where, "decl_file", REQUIRED, NULLABLE, &f->decl_file);
     if (st == AG_OK) st = r_u32(r, o, where, "decl_line", REQUIRED, &f->decl_line);
+    if (st == AG_OK) st = r_bool(r, o, where, "internal", OPTIONAL, &f->is_internal);
     return st;
 }
 
 static ag_status r_variable(reader *r, const json_t *o, const char *where, void *elem)
 {
-    static const char *const keys[] = { "name", "type", "decl_file", "decl_line", NULL };
+    static const char *const keys[] = { "name", "type", "decl_file", "decl_line", "internal", NULL };
     ag_variable *v = elem;
     ag_status st = r_check_keys(r, o, where, keys);
     if (st == AG_OK) st = r_str(r, o, where, "name", REQUIRED, NOT_NULL, &v->name);
     if (st == AG_OK) st = r_ref(r, o, where, "type", REQUIRED, &v->type);
     if (st == AG_OK) st = r_str(r, o, where, "decl_file", REQUIRED, NULLABLE, &v->decl_file);
     if (st == AG_OK) st = r_u32(r, o, where, "decl_line", REQUIRED, &v->decl_line);
+    if (st == AG_OK) st = r_bool(r, o, where, "internal", OPTIONAL, &v->is_internal);
     return st;
 }
 
@@ -1310,9 +1316,16 @@ static ag_status r_header(reader *r, const json_t *root)
     ag_corpus *c = r->c;
     uint64_t dwarf_version = 0;
     json_t *fmt;
-    ag_status st = r_field(r, root, "", "format", REQUIRED, &fmt);
+    ag_status st = r_field(r, root, "", "format", OPTIONAL, &fmt);
     if (st != AG_OK)
         return st;
+    /* Another kind of JSON file (a diff report, a package.json) is named as
+       such; a corpus of another format version gets the versions compared. */
+    if (!fmt)
+        return ag_fail(r->err, AG_ERR_FORMAT, "not an abiguard corpus: no format field");
+    if (json_is_string(fmt) && strncmp(json_string_value(fmt), "abiguard-corpus/", 16) != 0)
+        return ag_fail(r->err, AG_ERR_FORMAT, "not an abiguard corpus: format is \"%.60s\", not \"%s\"",
+                       json_string_value(fmt), AG_CORPUS_FORMAT);
     if (!json_is_string(fmt) || strcmp(json_string_value(fmt), AG_CORPUS_FORMAT) != 0)
         return ag_fail(r->err, AG_ERR_FORMAT, "format: expected \"%s\", got %s%.60s%s", AG_CORPUS_FORMAT,
                        json_is_string(fmt) ? "\"" : json_type_word(fmt),
@@ -1407,6 +1420,14 @@ static ag_status r_check_public(reader *r)
         if (c->types[i].is_public)
             return ag_fail(r->err, AG_ERR_FORMAT,
                            "types[%zu].public: only a corpus with a \"surface\" has public types", i);
+    for (size_t i = 0; i < c->n_functions && !c->surface.recorded; i++)
+        if (c->functions[i].is_internal)
+            return ag_fail(r->err, AG_ERR_FORMAT,
+                           "functions[%zu].internal: only a corpus with a \"surface\" has internal functions", i);
+    for (size_t i = 0; i < c->n_variables && !c->surface.recorded; i++)
+        if (c->variables[i].is_internal)
+            return ag_fail(r->err, AG_ERR_FORMAT,
+                           "variables[%zu].internal: only a corpus with a \"surface\" has internal variables", i);
     return AG_OK;
 }
 
@@ -2098,9 +2119,9 @@ static bool f_types(fast *f)
 
 static bool f_function(fast *f, void *elem)
 {
-    static const char *const keys[] = { "calling_convention", "decl_file", "decl_line", "name",
+    static const char *const keys[] = { "calling_convention", "decl_file", "decl_line", "internal", "name",
                                         "params", "prototyped", "return", "variadic" };
-    enum { CALLING_CONVENTION, DECL_FILE, DECL_LINE, NAME, PARAMS, PROTOTYPED, RETURN, VARIADIC,
+    enum { CALLING_CONVENTION, DECL_FILE, DECL_LINE, INTERNAL, NAME, PARAMS, PROTOTYPED, RETURN, VARIADIC,
            N_KEYS };
     ag_function *fn = elem;
     uint32_t seen = 0;
@@ -2114,6 +2135,7 @@ static bool f_function(fast *f, void *elem)
         case CALLING_CONVENTION: ok = f_u32(f, &fn->calling_convention); break;
         case DECL_FILE: ok = f_str(f, F_NULLABLE, &fn->decl_file); break;
         case DECL_LINE: ok = f_u32(f, &fn->decl_line); break;
+        case INTERNAL: ok = js_bool(&f->s, &fn->is_internal); break;
         case NAME: ok = f_str(f, F_NOT_NULL, &fn->name); break;
         case PARAMS: ok = f_params(f, &fn->params, &fn->n_params); break;
         case PROTOTYPED: ok = js_bool(&f->s, &fn->prototyped); break;
@@ -2124,7 +2146,7 @@ static bool f_function(fast *f, void *elem)
         if (!ok)
             return false;
     }
-    const uint32_t required = ((UINT32_C(1) << N_KEYS) - 1) & ~(1u << CALLING_CONVENTION);
+    const uint32_t required = ((UINT32_C(1) << N_KEYS) - 1) & ~(1u << CALLING_CONVENTION) & ~(1u << INTERNAL);
     return js_ok(&f->s) && ((seen & required) == required || f_fail(f, "missing key"));
 }
 
@@ -2140,8 +2162,8 @@ static void drop_function(void *e)
 
 static bool f_variable(fast *f, void *elem)
 {
-    static const char *const keys[] = { "decl_file", "decl_line", "name", "type" };
-    enum { DECL_FILE, DECL_LINE, NAME, TYPE, N_KEYS };
+    static const char *const keys[] = { "decl_file", "decl_line", "internal", "name", "type" };
+    enum { DECL_FILE, DECL_LINE, INTERNAL, NAME, TYPE, N_KEYS };
     ag_variable *var = elem;
     uint32_t seen = 0;
     size_t count = 0;
@@ -2153,6 +2175,7 @@ static bool f_variable(fast *f, void *elem)
         switch (js_key_lookup(&f->s, key, keys, N_KEYS, &seen)) {
         case DECL_FILE: ok = f_str(f, F_NULLABLE, &var->decl_file); break;
         case DECL_LINE: ok = f_u32(f, &var->decl_line); break;
+        case INTERNAL: ok = js_bool(&f->s, &var->is_internal); break;
         case NAME: ok = f_str(f, F_NOT_NULL, &var->name); break;
         case TYPE: ok = f_ref(f, &var->type); break;
         default: ok = false; break;
@@ -2160,7 +2183,7 @@ static bool f_variable(fast *f, void *elem)
         if (!ok)
             return false;
     }
-    return js_ok(&f->s) && (seen == 0xF || f_fail(f, "missing key"));
+    return js_ok(&f->s) && ((seen | 1u << INTERNAL) == (UINT32_C(1) << N_KEYS) - 1 || f_fail(f, "missing key"));
 }
 
 static void drop_variable(void *e)
@@ -2314,6 +2337,12 @@ static bool f_root(fast *f)
     for (size_t i = 0; i < c->n_types && !c->surface.recorded; i++)
         if (c->types[i].is_public)
             return f_fail(f, "public type without a surface");
+    for (size_t i = 0; i < c->n_functions && !c->surface.recorded; i++)
+        if (c->functions[i].is_internal)
+            return f_fail(f, "internal function without a surface");
+    for (size_t i = 0; i < c->n_variables && !c->surface.recorded; i++)
+        if (c->variables[i].is_internal)
+            return f_fail(f, "internal variable without a surface");
     /* unknown (null) iff no debug info */
     bool want_null = !c->has_debug_info;
     if (types_null != want_null || functions_null != want_null || variables_null != want_null)
@@ -2440,6 +2469,11 @@ static ag_status slurp(FILE *f, char **text, size_t *len, ag_error *err)
         return ag_fail(err, AG_ERR_NOMEM, "out of memory");
     for (;;) {
         if (n == cap) {
+            if (cap >= AG_MAX_CORPUS_JSON_BYTES) {
+                free(buf);
+                return ag_fail(err, AG_ERR_FORMAT, "more than %u MiB: not a corpus",
+                               (unsigned)(AG_MAX_CORPUS_JSON_BYTES >> 20));
+            }
             char *bigger = realloc(buf, cap * 2);
             if (!bigger) {
                 free(buf);

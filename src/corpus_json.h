@@ -20,6 +20,10 @@ ag_status ag_corpus_write_file(const ag_corpus *c, FILE *out, ag_error *err);
    finalized corpus. Errors are AG_ERR_FORMAT with a message that names the
    offending field ("types[12].members[3].type: unknown type id ..."). */
 ag_status ag_corpus_from_json(const char *text, size_t len, ag_corpus **out, ag_error *err);
+
+/* Reads at most AG_MAX_CORPUS_JSON_BYTES (the largest real corpus, glibc's,
+   is a few MB): `show /dev/zero` must not fill the memory. */
+#define AG_MAX_CORPUS_JSON_BYTES ((size_t)1 << 30)
 ag_status ag_corpus_read_file(const char *path, ag_corpus **out, ag_error *err);
 
 #endif

@@ -69,6 +69,7 @@ typedef struct change_rec {
     bool reached_by_root; /* attributed only as a public type no interface names */
     bool needs_impact;    /* type-level: dropped if no interface reaches it */
     bool left_out;        /* inside a type the public surface hides (opaque): listed as private */
+    bool internal_export; /* about an export no public header declares: listed as private */
     size_t cap_impacts;
 } change_rec;
 
@@ -1817,6 +1818,30 @@ static void symbol_change(differ *d, ag_change_kind k, const char *subject, cons
     add_change(d, k, subject, ov, nv, NULL, 0, detail);
 }
 
+/* An export the old release's public headers do not declare (recorded at
+   extraction, surface.h). */
+static bool export_is_internal(const ag_corpus *c, const char *name, bool fn)
+{
+    if (!c->surface.recorded || !c->has_debug_info)
+        return false;
+    if (fn) {
+        const ag_function *f = ag_corpus_find_function(c, name);
+        return f && f->is_internal;
+    }
+    const ag_variable *v = ag_corpus_find_variable(c, name);
+    return v && v->is_internal;
+}
+
+/* Its removal: no binary built from the public headers refers to it, so it
+   is left out with the private changes (listed with --show-private). */
+static void internal_removal(differ *d, bool fn, const char *subject)
+{
+    uint32_t ci = add_change(d, fn ? AG_CK_FN_REMOVED : AG_CK_VAR_REMOVED, subject, NULL, NULL, NULL, 0,
+                             xstrdup(d, "declared in no public header: an export the library kept for itself"));
+    if (ci != UINT32_MAX)
+        d->changes[ci].internal_export = true;
+}
+
 static char *sym_subject(differ *d, const ag_symbol *s)
 {
     return is_func_sym(s) ? xprintf(d, "%s()", s->name) : xstrdup(d, s->name);
@@ -1857,6 +1882,33 @@ static change_rec *removed_node_change(differ *d, const char *v)
     return NULL;
 }
 
+/* A symbol of the old release the new one still exports by name: its
+   versions, its default version, its type, binding and size. */
+static void compare_kept_export(differ *d, const ag_symbol *a, bool first_of_name)
+{
+    const ag_corpus *o = d->o, *n = d->n;
+    if (a->version && !find_export(n, a->name, a->version)) {
+        char *subject = xprintf(d, "%s@%s", a->name, a->version);
+        change_rec *node_gone = removed_node_change(d, a->version);
+        if (node_gone)
+            add_impact(d, node_gone, a->name, subject ? subject : a->name);
+        else
+            symbol_change(d, AG_CK_SYMBOL_VERSION_REMOVED, subject, a->version, NULL, NULL);
+        free(subject);
+    }
+    if (!first_of_name)
+        return;
+    const ag_symbol *da = default_export(o, a->name), *db = default_export(n, a->name);
+    if (da && db && da->version && db->version && strcmp(da->version, db->version) != 0 &&
+        !removed_node_change(d, da->version)) {
+        char *subject = sym_subject(d, a);
+        symbol_change(d, AG_CK_DEFAULT_VERSION_CHANGED, subject, da->version, db->version, NULL);
+        free(subject);
+    }
+    if (da && db)
+        compare_symbol_pair(d, da, db);
+}
+
 static void compare_symbols(differ *d, ag_diff *out)
 {
     const ag_corpus *o = d->o, *n = d->n;
@@ -1869,37 +1921,29 @@ static void compare_symbols(differ *d, ag_diff *out)
                 continue;
             char *subject = sym_subject(d, a);
             bool fn = is_func_sym(a);
+            bool internal = export_is_internal(o, a->name, fn);
             if (a->type == AG_SYM_NOTYPE)
                 symbol_change(d, AG_CK_SYMBOL_REMOVED, subject, NULL, NULL, NULL);
+            else if (internal)
+                internal_removal(d, fn, subject);
             else
                 symbol_change(d, fn ? AG_CK_FN_REMOVED : AG_CK_VAR_REMOVED, subject, NULL, NULL, NULL);
-            if (fn)
+            if (internal)
+                ;
+            else if (fn)
                 out->functions_removed++;
             else if (a->type != AG_SYM_NOTYPE)
                 out->variables_removed++;
             free(subject);
             continue;
         }
-        if (a->version && !find_export(n, a->name, a->version)) {
-            char *subject = xprintf(d, "%s@%s", a->name, a->version);
-            change_rec *node_gone = removed_node_change(d, a->version);
-            if (node_gone)
-                add_impact(d, node_gone, a->name, subject ? subject : a->name);
-            else
-                symbol_change(d, AG_CK_SYMBOL_VERSION_REMOVED, subject, a->version, NULL, NULL);
-            free(subject);
-        }
-        if (!first_of_name)
-            continue;
-        const ag_symbol *da = default_export(o, a->name), *db = default_export(n, a->name);
-        if (da && db && da->version && db->version && strcmp(da->version, db->version) != 0 &&
-            !removed_node_change(d, da->version)) {
-            char *subject = sym_subject(d, a);
-            symbol_change(d, AG_CK_DEFAULT_VERSION_CHANGED, subject, da->version, db->version, NULL);
-            free(subject);
-        }
-        if (da && db)
-            compare_symbol_pair(d, da, db);
+        /* What follows is about a symbol still exported; for an export no
+           public header declares it is left out with the private changes. */
+        size_t first_change = d->n_changes;
+        bool internal = export_is_internal(o, a->name, is_func_sym(a));
+        compare_kept_export(d, a, first_of_name);
+        for (size_t k = first_change; internal && k < d->n_changes; k++)
+            d->changes[k].internal_export = true;
     }
     for (size_t i = 0; i < n->n_exports && ok(d); i++) {
         const ag_symbol *b = &n->exports[i];
@@ -2000,6 +2044,7 @@ typedef struct iface {
     size_t n_changes, cap_changes;
     edge *edges;           /* roots of the walk, labels like "ctx_init() param 1" */
     size_t n_edges, cap_edges;
+    bool internal;         /* no public header declares it (surface.h): compared, left out */
 } iface;
 
 static slot iface_slot(iface *f, slot_role role, const char *subject, const char *label,
@@ -2329,6 +2374,13 @@ static void walk_from(differ *d, walker *w, const edge *roots, size_t n_roots)
 
 static void attribute_interface(differ *d, const iface *f, walker *w)
 {
+    if (f->internal) {
+        /* not the callers' interface: its own changes are left out, and it
+           leads nowhere (what only it reaches is no caller's business) */
+        for (size_t i = 0; i < f->n_changes; i++)
+            d->changes[f->changes[i]].internal_export = true;
+        return;
+    }
     for (size_t i = 0; i < f->n_changes; i++) {
         change_rec *r = &d->changes[f->changes[i]];
         add_impact(d, r, f->name, r->c.subject);
@@ -2444,6 +2496,10 @@ static void finish(differ *d, ag_diff *out)
             d->changes[d->nodes[i].changes[c]].left_out = true;
     for (size_t i = 0; i < d->n_changes; i++) {
         change_rec *r = &d->changes[i];
+        if (r->internal_export) {
+            out->private_changes[out->n_private_listed++] = r->c;
+            continue;
+        }
         if (r->needs_impact && !r->reached) {
             if (r->left_out) {
                 if (r->size_refinable) /* opaque: reached through pointers only */
@@ -2597,6 +2653,7 @@ static void compare_interfaces(differ *d, iface **out, size_t *n_out)
             continue;
         iface *f = &list[n++];
         f->name = xstrdup(d, a->name);
+        f->internal = a->is_internal;
         compare_function(d, f, a, b);
         compare_pending_nodes(d);
     }
@@ -2607,6 +2664,7 @@ static void compare_interfaces(differ *d, iface **out, size_t *n_out)
             continue;
         iface *f = &list[n++];
         f->name = xstrdup(d, a->name);
+        f->internal = a->is_internal;
         compare_variable(d, f, a, b);
         compare_pending_nodes(d);
     }

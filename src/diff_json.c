@@ -89,6 +89,7 @@ static void read_side_surface(json_t *o, ag_surface_summary *s)
     s->n_public_headers = interface_count(o, "public_headers");
     s->n_types = interface_count(o, "types");
     s->n_private = interface_count(o, "private_types");
+    s->n_internal_exports = interface_count(o, "internal_exports");
     const char *key;
     json_t *v;
     json_object_foreach(json_object_get(o, "private_by_reason"), key, v) {

@@ -36,6 +36,7 @@
 #include "dwarf_sanity.h"
 #include "elf_file.h"
 #include "hash.h"
+#include "progress.h"
 #include "surface.h"
 
 #define ALT_FLAG (1ULL << 63) /* reserved for offsets into a dwz alternate file */
@@ -1342,8 +1343,41 @@ static void read_public_types(reader *r)
         resolve_type(r, r->public_types[i]);
 }
 
+/* A skeleton unit of -gsplit-dwarf: the unit's DIEs are in a .dwo file
+   (DWARF 5 DW_UT_skeleton, or the GNU extension's DW_AT_GNU_dwo_name). */
+static bool is_split_unit(reader *r, Dwarf_Die unit, Dwarf_Half unit_type)
+{
+    if (unit_type == DW_UT_skeleton || unit_type == DW_UT_split_compile)
+        return true;
+    return attr_present(r, unit, DW_AT_GNU_dwo_name) == 1 || attr_present(r, unit, DW_AT_dwo_name) == 1;
+}
+
+/* Reading on would give a corpus that claims debug info and holds nothing:
+   the functions and types are all in the .dwo files, which are not read. */
+static void split_unit_failure(reader *r, Dwarf_Die unit)
+{
+    const char *dwo = NULL;
+    Dwarf_Attribute a;
+    if (attr_get(r, unit, DW_AT_dwo_name, &a) == 1 || attr_get(r, unit, DW_AT_GNU_dwo_name, &a) == 1) {
+        char *s = NULL;
+        Dwarf_Error e = NULL;
+        if (dwarf_formstring(a, &s, &e) == DW_DLV_OK)
+            dwo = s;
+        else if (e)
+            dwarf_dealloc_error(r->dbg, e);
+        dwarf_dealloc_attribute(a);
+    }
+    if (!failed(r))
+        r->status = ag_fail(r->err, AG_ERR_UNSUPPORTED,
+                            "the debug info is split into .dwo files (-gsplit-dwarf%s%.200s), which abiguard "
+                            "does not read: build without -gsplit-dwarf, or extract from a debug file that "
+                            "holds the units",
+                            dwo ? ", e.g. " : "", dwo ? dwo : "");
+}
+
 static void scan_units(reader *r)
 {
+    uint64_t units = 0;
     for (;;) {
         Dwarf_Unsigned hdr_len = 0, abbrev_off = 0, next_off = 0, typeoff = 0;
         Dwarf_Half version = 0, addr_size = 0, len_size = 0, ext_size = 0, unit_type = 0;
@@ -1356,7 +1390,7 @@ static void scan_units(reader *r)
             break;
         if (rc != DW_DLV_OK) {
             dwarf_failure(r, e, "reading a unit header");
-            return;
+            break;
         }
         if (version > r->c->dwarf_version)
             r->c->dwarf_version = version;
@@ -1364,15 +1398,20 @@ static void scan_units(reader *r)
         rc = dwarf_siblingof_b(r->dbg, NULL, 1, &unit, &e);
         if (rc == DW_DLV_ERROR) {
             dwarf_failure(r, e, "reading a unit's first DIE");
-            return;
+            break;
         }
         if (rc == DW_DLV_OK) {
-            scan_unit(r, unit);
+            if (is_split_unit(r, unit, unit_type))
+                split_unit_failure(r, unit);
+            else
+                scan_unit(r, unit);
             dwarf_dealloc_die(unit);
         }
+        ag_progress("reading DWARF units", ++units, 0);
         if (failed(r))
-            return;
+            break;
     }
+    ag_progress_end();
 }
 
 /* ------------------------------------------------------------------ */

@@ -600,7 +600,21 @@ ag_status ag_dwarf_check_sections(const char *debug_path, ag_line_tables *lines,
         return ag_fail(err, AG_ERR_FORMAT, "%s: %s", debug_path, open_err.msg);
     bool little = f.ehdr.e_ident[EI_DATA] == ELFDATA2LSB;
     ag_status st = check_compressed_sizes(&f, err);
+    /* Before DWARF 5, .debug_addr and .debug_str_offsets are GNU extensions
+       (split DWARF) without unit headers: only DWARF 5 ones are walked. */
+    bool dwarf5 = true;
+    if (st == AG_OK) {
+        section_bytes info;
+        st = load_section(&f, "info", &info, err);
+        if (st == AG_OK && info.size >= 6) {
+            size_t at = read_le(info.data, 4, little) == 0xffffffffu ? 12 : 4;
+            dwarf5 = info.size >= at + 2 && read_le(info.data + at, 2, little) >= 5;
+        }
+        free(info.owned);
+    }
     for (size_t i = 0; st == AG_OK && i < sizeof side_tables / sizeof side_tables[0]; i++) {
+        if (!dwarf5 && side_tables[i].kind != LISTS)
+            continue;
         section_bytes s;
         st = load_section(&f, side_tables[i].name, &s, err);
         if (st == AG_OK && s.size) {

@@ -158,6 +158,20 @@ static ag_status check_header(const ag_elf_file *f, ag_error *err)
         return ag_fail(err, AG_ERR_FORMAT,
                        "truncated ELF file (%zu bytes): the section header table (%u entries at offset %ju) "
                        "extends beyond the end", f->size, min_sections, (uintmax_t)h.shoff);
+    /* Extended numbering: the real count is section 0's sh_size. libelf
+       quietly treats a count that cannot fit as no sections at all, which
+       would then read as a file stripped of its section headers. */
+    if (h.shnum == 0 && h.shoff != 0) {
+        if (!table_fits(h.shoff, 1, is64 ? sizeof(Elf64_Shdr) : sizeof(Elf32_Shdr), f->size))
+            return ag_fail(err, AG_ERR_FORMAT, "truncated ELF file (%zu bytes): section header 0 extends beyond "
+                           "the end", f->size);
+        uint64_t count = is64 ? read_uint(f->image + h.shoff + 32, 8, data == ELFDATA2MSB)
+                              : read_uint(f->image + h.shoff + 20, 4, data == ELFDATA2MSB);
+        if (h.shentsize == 0 || !table_fits(h.shoff, count, h.shentsize, f->size))
+            return ag_fail(err, AG_ERR_FORMAT,
+                           "corrupt ELF header: the section header table claims %ju sections (extended "
+                           "numbering), more than the %zu-byte file holds", (uintmax_t)count, f->size);
+    }
     return AG_OK;
 }
 

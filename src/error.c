@@ -8,8 +8,15 @@
 
 ag_status ag_vfail(ag_error *err, ag_status status, const char *fmt, va_list ap)
 {
-    if (err)
-        vsnprintf(err->msg, sizeof err->msg, fmt, ap);
+    if (!err)
+        return status;
+    vsnprintf(err->msg, sizeof err->msg, fmt, ap);
+    /* Messages quote their input (a section name, a JSON key, jansson's
+       "near '...'"), which may hold any byte: control characters become
+       '?', so that every message stays one line wherever it is printed. */
+    for (char *p = err->msg; *p; p++)
+        if ((unsigned char)*p < 0x20 || *p == 0x7f)
+            *p = '?';
     return status;
 }
 

@@ -515,3 +515,89 @@ void ag_guard_emit(FILE *f, const char *tmpl, const ag_guard_names *n)
         }
     }
 }
+
+void ag_guard_write_release_rows(FILE *f, const ag_guard_plan *p, bool compatible, bool with_why,
+                                 const ag_guard_syntax *sy, const char *open, const char *key_sep,
+                                 const char *close)
+{
+    for (size_t i = 0; i < p->n_releases; i++) {
+        const ag_guard_release *r = &p->releases[i];
+        if (r->compatible != compatible)
+            continue;
+        char rel[300];
+        snprintf(rel, sizeof rel, "%s@%s", p->library, r->version);
+        fprintf(f, "%s%s", sy->indent, open);
+        ag_guard_quote(f, sy->lang, r->build_id);
+        fputs(key_sep, f);
+        ag_guard_quote(f, sy->lang, rel);
+        if (with_why) {
+            fputs(", ", f);
+            ag_guard_quote(f, sy->lang, r->why);
+        }
+        fprintf(f, "%s\n", close);
+    }
+}
+
+void ag_guard_write_symbol_rows(FILE *f, const ag_guard_plan *p, const ag_guard_syntax *sy, const char *open,
+                                const char *close)
+{
+    for (size_t i = 0; i < p->n_symbols; i++) {
+        const ag_guard_symbol *s = &p->symbols[i];
+        char fp[17];
+        snprintf(fp, sizeof fp, "%016llx", (unsigned long long)s->fingerprint);
+        fprintf(f, "%s%s", sy->indent, open);
+        ag_guard_quote(f, sy->lang, s->name);
+        fputs(", ", f);
+        if (s->version)
+            ag_guard_quote(f, sy->lang, s->version);
+        else
+            fputs(sy->null_word, f);
+        fprintf(f, ", %s, %llu%s, ", s->is_object ? sy->true_word : sy->false_word,
+                (unsigned long long)(s->is_object ? s->size : 0), sy->int_suffix);
+        ag_guard_quote(f, sy->lang, fp);
+        fprintf(f, "%s\n", close);
+    }
+}
+
+const char *ag_guard_layout_kind(ag_type_kind k)
+{
+    return k == AG_T_STRUCT ? "struct" : k == AG_T_UNION ? "union" : k == AG_T_ENUM ? "enum" : "typedef";
+}
+
+void ag_guard_write_layout_rows(FILE *f, const ag_guard_plan *p, const ag_guard_syntax *sy, const char *open,
+                                const char *close)
+{
+    for (size_t i = 0; i < p->n_layouts; i++) {
+        const ag_guard_layout *l = &p->layouts[i];
+        fputs(sy->indent, f);
+        ag_guard_quote(f, sy->lang, l->name);
+        fprintf(f, ": %s", open);
+        ag_guard_quote(f, sy->lang, ag_guard_layout_kind(l->kind));
+        fprintf(f, ", %llu, %llu, ", (unsigned long long)l->size, (unsigned long long)l->align);
+        if (l->kind == AG_T_ENUM) {
+            fputs("{", f);
+            for (size_t k = 0; k < l->n_enumerators; k++) {
+                const ag_enumerator *e = &l->enumerators[k];
+                fputs(k ? ", " : "", f);
+                ag_guard_quote(f, sy->lang, e->name);
+                if (e->value_unsigned)
+                    fprintf(f, ": %llu", (unsigned long long)e->value);
+                else
+                    fprintf(f, ": %lld", (long long)e->value);
+            }
+            fprintf(f, "}%s,\n", close);
+        } else if (l->kind == AG_T_TYPEDEF) {
+            fprintf(f, "%s%s,\n", sy->null_word, close);
+        } else {
+            fputs(open, f);
+            for (size_t k = 0; k < l->n_fields; k++) {
+                const ag_guard_field *m = &l->fields[k];
+                fprintf(f, "\n%s    %s", sy->indent, open);
+                ag_guard_quote(f, sy->lang, m->name);
+                fprintf(f, ", %llu, %llu, %llu, %u%s,", (unsigned long long)m->offset, (unsigned long long)m->size,
+                        (unsigned long long)m->bit_offset, m->bit_size, close);
+            }
+            fprintf(f, "%s%s,\n", close, close);
+        }
+    }
+}

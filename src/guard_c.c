@@ -150,24 +150,13 @@ ag_status ag_guard_write_h(const ag_guard_plan *p, const ag_guard_stub_options *
 /* ------------------------------------------------------------------ */
 /* The source                                                          */
 
+static const ag_guard_syntax C_SYNTAX = { AG_LANG_C, "    ", "NULL", "1", "0", "ULL" };
+
 static void emit_release_table(FILE *f, const ag_guard_plan *p, const char *ident, bool compatible)
 {
     fprintf(f, "static const struct ag_%s_release ag_%s_%s[] = {\n", ident, ident,
             compatible ? "compatible" : "incompatible");
-    for (size_t i = 0; i < p->n_releases; i++) {
-        const ag_guard_release *r = &p->releases[i];
-        if (r->compatible != compatible)
-            continue;
-        char rel[300];
-        snprintf(rel, sizeof rel, "%s@%s", p->library, r->version);
-        fputs("    { ", f);
-        ag_guard_quote(f, AG_LANG_C, r->build_id);
-        fputs(", ", f);
-        ag_guard_quote(f, AG_LANG_C, rel);
-        fputs(", ", f);
-        ag_guard_quote(f, AG_LANG_C, r->why);
-        fputs(" },\n", f);
-    }
+    ag_guard_write_release_rows(f, p, compatible, true, &C_SYNTAX, "{ ", ", ", " },");
     fputs("    { NULL, NULL, NULL },\n};\n\n", f);
 }
 
@@ -249,21 +238,7 @@ ag_status ag_guard_write_c(const ag_guard_plan *p, const ag_guard_stub_options *
                "    int is_object;\n    unsigned long long size;\n    const char *fingerprint;\n};\n\n"
                "static const struct ag_%s_symbol ag_%s_symbols[] = {\n",
             baseline, ident, ident, ident);
-    for (size_t i = 0; i < p->n_symbols; i++) {
-        const ag_guard_symbol *s = &p->symbols[i];
-        char fp[17];
-        snprintf(fp, sizeof fp, "%016llx", (unsigned long long)s->fingerprint);
-        fputs("    { ", f);
-        ag_guard_quote(f, AG_LANG_C, s->name);
-        fputs(", ", f);
-        if (s->version)
-            ag_guard_quote(f, AG_LANG_C, s->version);
-        else
-            fputs("NULL", f);
-        fprintf(f, ", %d, %lluULL, ", s->is_object ? 1 : 0, (unsigned long long)(s->is_object ? s->size : 0));
-        ag_guard_quote(f, AG_LANG_C, fp);
-        fputs(" },\n", f);
-    }
+    ag_guard_write_symbol_rows(f, p, &C_SYNTAX, "{ ", " },");
     fputs("    { NULL, NULL, 0, 0ULL, NULL },\n};\n\n", f);
     fprintf(f, "static const char ag_%s_fingerprints[] =\n", ident);
     for (char *line = fps; *line;) {

@@ -27,6 +27,33 @@ typedef enum ag_guard_lang {
 /* Writes s (NULL: "") as a string literal of lang, quotes included. */
 void ag_guard_quote(FILE *f, ag_guard_lang lang, const char *s);
 
+/* How a language writes the rows of the generated tables. */
+typedef struct ag_guard_syntax {
+    ag_guard_lang lang;
+    const char *indent;
+    const char *null_word, *true_word, *false_word;
+    const char *int_suffix; /* after a size: "ULL", "L", "" */
+} ag_guard_syntax;
+
+/* One line per release that is (or is not) compatible:
+   INDENT OPEN "build-id" KEY_SEP "lib@version" [", " "why"] CLOSE. */
+void ag_guard_write_release_rows(FILE *f, const ag_guard_plan *p, bool compatible, bool with_why,
+                                 const ag_guard_syntax *sy, const char *open, const char *key_sep,
+                                 const char *close);
+/* One line per required symbol: INDENT OPEN "name", "version"|NULL,
+   is-object, size, "fingerprint" CLOSE. */
+void ag_guard_write_symbol_rows(FILE *f, const ag_guard_plan *p, const ag_guard_syntax *sy, const char *open,
+                                const char *close);
+
+/* "struct", "union", "enum" or "typedef": a layout's kind in the tables. */
+const char *ag_guard_layout_kind(ag_type_kind k);
+/* The LAYOUTS table's rows, for the languages whose literals nest alike
+   (Python, JavaScript): INDENT "c type": OPEN "kind", size, align,
+   OPEN OPEN "member", offset, size, bit offset, bits CLOSE, ... CLOSE |
+   {"enumerator": value, ...} | NULL_WORD CLOSE, */
+void ag_guard_write_layout_rows(FILE *f, const ag_guard_plan *p, const ag_guard_syntax *sy, const char *open,
+                                const char *close);
+
 /* The names a runtime template is expanded with: "@i@" the identifier
    ("geo"), "@I@" its upper case ("GEO"), "@C@" the class name ("GeoGuard"). */
 typedef struct ag_guard_names {

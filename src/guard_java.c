@@ -29,11 +29,6 @@ static void java_str(FILE *f, const char *s)
         fputs("null", f);
 }
 
-static const char *layout_kind(ag_type_kind k)
-{
-    return k == AG_T_STRUCT ? "struct" : k == AG_T_UNION ? "union" : k == AG_T_ENUM ? "enum" : "typedef";
-}
-
 static void long_array(FILE *f, const ag_guard_layout *l, int which)
 {
     fputs("new long[] {", f);
@@ -76,7 +71,7 @@ static void write_layouts(FILE *f, const ag_guard_plan *p)
           f);
     for (size_t i = 0; i < p->n_layouts; i++) {
         const ag_guard_layout *l = &p->layouts[i];
-        fprintf(f, "        l = new Layout(\"%s\", %lluL, %lluL, new String[] {", layout_kind(l->kind),
+        fprintf(f, "        l = new Layout(\"%s\", %lluL, %lluL, new String[] {", ag_guard_layout_kind(l->kind),
                 (unsigned long long)l->size, (unsigned long long)l->align);
         for (size_t k = 0; k < l->n_fields; k++) {
             fputs(k ? ", " : " ", f);
@@ -135,7 +130,6 @@ ag_status ag_guard_write_java(const ag_guard_plan *p, const ag_guard_stub_option
             "import com.sun.jna.NativeLibrary;\n"
             "import com.sun.jna.Pointer;\n"
             "import com.sun.jna.Structure;\n"
-            "import com.sun.jna.ptr.PointerByReference;\n"
             "import java.lang.reflect.Field;\n"
             "import java.lang.reflect.Method;\n"
             "import java.lang.reflect.Modifier;\n"
@@ -175,48 +169,16 @@ ag_status ag_guard_write_java(const ag_guard_plan *p, const ag_guard_stub_option
     fprintf(f, ";\n    static final boolean SONAME_REQUIRED = %s; // the baseline has a DT_SONAME\n"
                "    static final String DEFAULT_POLICY = \"%s\";\n\n",
             p->soname ? "true" : "false", ag_guard_default_policy(o));
+    static const ag_guard_syntax sy = { AG_LANG_JAVA, "        ", "null", "true", "false", "L" };
     fputs("    /** build-id, release: the releases known compatible for the symbols used. */\n"
           "    static final String[][] COMPATIBLE = {\n", f);
-    for (size_t i = 0; i < p->n_releases; i++) {
-        if (!p->releases[i].compatible)
-            continue;
-        char rel[300];
-        snprintf(rel, sizeof rel, "%s@%s", p->library, p->releases[i].version);
-        fputs("        { ", f);
-        java_str(f, p->releases[i].build_id);
-        fputs(", ", f);
-        java_str(f, rel);
-        fputs(" },\n", f);
-    }
+    ag_guard_write_release_rows(f, p, true, false, &sy, "{ ", ", ", " },");
     fputs("    };\n    /** build-id, release, its breaking changes: those known incompatible. */\n"
           "    static final String[][] INCOMPATIBLE = {\n", f);
-    for (size_t i = 0; i < p->n_releases; i++) {
-        if (p->releases[i].compatible)
-            continue;
-        char rel[300];
-        snprintf(rel, sizeof rel, "%s@%s", p->library, p->releases[i].version);
-        fputs("        { ", f);
-        java_str(f, p->releases[i].build_id);
-        fputs(", ", f);
-        java_str(f, rel);
-        fputs(", ", f);
-        java_str(f, p->releases[i].why);
-        fputs(" },\n", f);
-    }
+    ag_guard_write_release_rows(f, p, false, true, &sy, "{ ", ", ", " },");
     fputs("    };\n    /** symbol, required version (null: the default one), is a data object, its size, fingerprint. */\n"
           "    static final Object[][] SYMBOLS = {\n", f);
-    for (size_t i = 0; i < p->n_symbols; i++) {
-        const ag_guard_symbol *s = &p->symbols[i];
-        char fp[17];
-        snprintf(fp, sizeof fp, "%016llx", (unsigned long long)s->fingerprint);
-        fputs("        { ", f);
-        java_str(f, s->name);
-        fputs(", ", f);
-        java_str(f, s->version);
-        fprintf(f, ", %s, %lluL, ", s->is_object ? "true" : "false", (unsigned long long)(s->is_object ? s->size : 0));
-        java_str(f, fp);
-        fputs(" },\n", f);
-    }
+    ag_guard_write_symbol_rows(f, p, &sy, "{ ", " },");
     fputs("    };\n    /** For `abiguard fingerprint match LIBRARY --fingerprints FILE`. */\n"
           "    public static final String FINGERPRINTS = ", f);
     java_str(f, fps);

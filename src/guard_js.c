@@ -26,11 +26,6 @@ static void js_str(FILE *f, const char *s)
     ag_guard_quote(f, AG_LANG_JS, s);
 }
 
-static const char *layout_kind(ag_type_kind k)
-{
-    return k == AG_T_STRUCT ? "struct" : k == AG_T_UNION ? "union" : k == AG_T_ENUM ? "enum" : "typedef";
-}
-
 ag_status ag_guard_write_js(const ag_guard_plan *p, const ag_guard_stub_options *o, FILE *f, ag_error *err)
 {
     ag_guard_names names;
@@ -70,83 +65,17 @@ ag_status ag_guard_write_js(const ag_guard_plan *p, const ag_guard_stub_options 
             p->soname ? "true" : "false");
     js_str(f, p->file_name);
     fprintf(f, ";\nconst DEFAULT_POLICY = '%s';\n\n", ag_guard_default_policy(o));
+    static const ag_guard_syntax sy = { AG_LANG_JS, "  ", "null", "true", "false", "" };
     fputs("// build-id -> release, for the releases known compatible for the symbols used\nconst COMPATIBLE = {\n", f);
-    for (size_t i = 0; i < p->n_releases; i++) {
-        if (!p->releases[i].compatible)
-            continue;
-        char rel[300];
-        snprintf(rel, sizeof rel, "%s@%s", p->library, p->releases[i].version);
-        fputs("  ", f);
-        js_str(f, p->releases[i].build_id);
-        fputs(": ", f);
-        js_str(f, rel);
-        fputs(",\n", f);
-    }
+    ag_guard_write_release_rows(f, p, true, false, &sy, "", ": ", ",");
     fputs("};\n// build-id -> [release, its breaking changes] for those known incompatible\nconst INCOMPATIBLE = {\n", f);
-    for (size_t i = 0; i < p->n_releases; i++) {
-        if (p->releases[i].compatible)
-            continue;
-        char rel[300];
-        snprintf(rel, sizeof rel, "%s@%s", p->library, p->releases[i].version);
-        fputs("  ", f);
-        js_str(f, p->releases[i].build_id);
-        fputs(": [", f);
-        js_str(f, rel);
-        fputs(", ", f);
-        js_str(f, p->releases[i].why);
-        fputs("],\n", f);
-    }
+    ag_guard_write_release_rows(f, p, false, true, &sy, "", ": [", "],");
     fputs("};\n// [symbol, required version or null (the default one), is a data object, its size, fingerprint]\n"
           "const SYMBOLS = [\n", f);
-    for (size_t i = 0; i < p->n_symbols; i++) {
-        const ag_guard_symbol *s = &p->symbols[i];
-        char fp[17];
-        snprintf(fp, sizeof fp, "%016llx", (unsigned long long)s->fingerprint);
-        fputs("  [", f);
-        js_str(f, s->name);
-        fputs(", ", f);
-        if (s->version)
-            js_str(f, s->version);
-        else
-            fputs("null", f);
-        fprintf(f, ", %s, %llu, ", s->is_object ? "true" : "false", (unsigned long long)(s->is_object ? s->size : 0));
-        js_str(f, fp);
-        fputs("],\n", f);
-    }
+    ag_guard_write_symbol_rows(f, p, &sy, "[", "],");
     fputs("];\n// C type -> [kind, size, alignment (0: packed), members: [name, offset, size,\n"
           "// bit offset, bits] | enumerators: {name: value} | null]\nconst LAYOUTS = {\n", f);
-    for (size_t i = 0; i < p->n_layouts; i++) {
-        const ag_guard_layout *l = &p->layouts[i];
-        fputs("  ", f);
-        js_str(f, l->name);
-        fprintf(f, ": ['%s', %llu, %llu, ", layout_kind(l->kind), (unsigned long long)l->size,
-                (unsigned long long)l->align);
-        if (l->kind == AG_T_ENUM) {
-            fputs("{", f);
-            for (size_t k = 0; k < l->n_enumerators; k++) {
-                const ag_enumerator *e = &l->enumerators[k];
-                fputs(k ? ", " : " ", f);
-                js_str(f, e->name);
-                if (e->value_unsigned)
-                    fprintf(f, ": %llu", (unsigned long long)e->value);
-                else
-                    fprintf(f, ": %lld", (long long)e->value);
-            }
-            fputs(" }],\n", f);
-        } else if (l->kind == AG_T_TYPEDEF) {
-            fputs("null],\n", f);
-        } else {
-            fputs("[", f);
-            for (size_t k = 0; k < l->n_fields; k++) {
-                const ag_guard_field *m = &l->fields[k];
-                fputs("\n    [", f);
-                js_str(f, m->name);
-                fprintf(f, ", %llu, %llu, %llu, %u],", (unsigned long long)m->offset, (unsigned long long)m->size,
-                        (unsigned long long)m->bit_offset, m->bit_size);
-            }
-            fputs("]],\n", f);
-        }
-    }
+    ag_guard_write_layout_rows(f, p, &sy, "[", "]");
     fputs("};\n// for `abiguard fingerprint match LIBRARY --fingerprints FILE`\nconst FINGERPRINTS = ", f);
     js_str(f, fps);
     fputs(";\n", f);

@@ -1,7 +1,7 @@
 /*
  * guard_python.c — the Python stub `abiguard stub --lang python` writes: a
- * pure-Python module (standard library only: ctypes, struct, os, sys,
- * warnings) for bindings written with ctypes or cffi, which have no native
+ * pure-Python module (standard library only: ctypes, struct, os, sys; and
+ * warnings under the warn policy) for bindings written with ctypes or cffi, which have no native
  * part to compile the C stub into. verify(lib) identifies the object lib
  * was loaded from by its handle (dlinfo(RTLD_DI_LINKMAP); a cffi library
  * through dladdr1 on a symbol it resolved), reads its SONAME, build-id and
@@ -24,50 +24,6 @@ static const char PY_RUNTIME[] =
 static void py_str(FILE *f, const char *s)
 {
     ag_guard_quote(f, AG_LANG_PYTHON, s);
-}
-
-static const char *layout_kind(ag_type_kind k)
-{
-    return k == AG_T_STRUCT ? "struct" : k == AG_T_UNION ? "union" : k == AG_T_ENUM ? "enum" : "typedef";
-}
-
-static void write_layouts(FILE *f, const ag_guard_plan *p)
-{
-    fputs("# C type -> (kind, size, alignment (0: packed), members: (name, offset, size,\n"
-          "# bit offset, bits) | enumerators: {name: value} | None)\nLAYOUTS = {\n", f);
-    for (size_t i = 0; i < p->n_layouts; i++) {
-        const ag_guard_layout *l = &p->layouts[i];
-        fputs("    ", f);
-        py_str(f, l->name);
-        fprintf(f, ": (\"%s\", %llu, %llu, ", layout_kind(l->kind), (unsigned long long)l->size,
-                (unsigned long long)l->align);
-        if (l->kind == AG_T_ENUM) {
-            fputs("{", f);
-            for (size_t k = 0; k < l->n_enumerators; k++) {
-                const ag_enumerator *e = &l->enumerators[k];
-                fputs(k ? ", " : "", f);
-                py_str(f, e->name);
-                if (e->value_unsigned)
-                    fprintf(f, ": %llu", (unsigned long long)e->value);
-                else
-                    fprintf(f, ": %lld", (long long)e->value);
-            }
-            fputs("}),\n", f);
-        } else if (l->kind == AG_T_TYPEDEF) {
-            fputs("None),\n", f);
-        } else {
-            fputs("(", f);
-            for (size_t k = 0; k < l->n_fields; k++) {
-                const ag_guard_field *m = &l->fields[k];
-                fputs("\n        (", f);
-                py_str(f, m->name);
-                fprintf(f, ", %llu, %llu, %llu, %u),", (unsigned long long)m->offset, (unsigned long long)m->size,
-                        (unsigned long long)m->bit_offset, m->bit_size);
-            }
-            fputs(")),\n", f);
-        }
-    }
-    fputs("}\n", f);
 }
 
 ag_status ag_guard_write_python(const ag_guard_plan *p, const ag_guard_stub_options *o, FILE *f,
@@ -104,7 +60,6 @@ ag_status ag_guard_write_python(const ag_guard_plan *p, const ag_guard_stub_opti
             "import os\n"
             "import struct\n"
             "import sys\n"
-            "import warnings\n"
             "\n"
             "__all__ = [\"verify\", \"verify_layouts\", \"AbiGuardError\", \"Verdict\", \"LAYOUTS\", \"FINGERPRINTS\"]\n"
             "\n",
@@ -119,51 +74,19 @@ ag_status ag_guard_write_python(const ag_guard_plan *p, const ag_guard_stub_opti
     fputs("\nFILE_NAME = ", f);
     py_str(f, p->file_name);
     fprintf(f, "\nDEFAULT_POLICY = \"%s\"\n\n", ag_guard_default_policy(o));
+    static const ag_guard_syntax sy = { AG_LANG_PYTHON, "    ", "None", "True", "False", "" };
     fputs("# build-id -> release, for the releases known compatible for the symbols used\nCOMPATIBLE = {\n", f);
-    for (size_t i = 0; i < p->n_releases; i++) {
-        if (!p->releases[i].compatible)
-            continue;
-        char rel[300];
-        snprintf(rel, sizeof rel, "%s@%s", p->library, p->releases[i].version);
-        fputs("    ", f);
-        py_str(f, p->releases[i].build_id);
-        fputs(": ", f);
-        py_str(f, rel);
-        fputs(",\n", f);
-    }
+    ag_guard_write_release_rows(f, p, true, false, &sy, "", ": ", ",");
     fputs("}\n# build-id -> (release, its breaking changes) for those known incompatible\nINCOMPATIBLE = {\n", f);
-    for (size_t i = 0; i < p->n_releases; i++) {
-        if (p->releases[i].compatible)
-            continue;
-        char rel[300];
-        snprintf(rel, sizeof rel, "%s@%s", p->library, p->releases[i].version);
-        fputs("    ", f);
-        py_str(f, p->releases[i].build_id);
-        fputs(": (", f);
-        py_str(f, rel);
-        fputs(", ", f);
-        py_str(f, p->releases[i].why);
-        fputs("),\n", f);
-    }
+    ag_guard_write_release_rows(f, p, false, true, &sy, "", ": (", "),");
     fputs("}\n# (symbol, required version or None (the default one), is a data object, its size,\n"
           "# fingerprint)\nSYMBOLS = [\n", f);
-    for (size_t i = 0; i < p->n_symbols; i++) {
-        const ag_guard_symbol *s = &p->symbols[i];
-        char fp[17];
-        snprintf(fp, sizeof fp, "%016llx", (unsigned long long)s->fingerprint);
-        fputs("    (", f);
-        py_str(f, s->name);
-        fputs(", ", f);
-        if (s->version)
-            py_str(f, s->version);
-        else
-            fputs("None", f);
-        fprintf(f, ", %s, %llu, ", s->is_object ? "True" : "False", (unsigned long long)(s->is_object ? s->size : 0));
-        py_str(f, fp);
-        fputs("),\n", f);
-    }
+    ag_guard_write_symbol_rows(f, p, &sy, "(", "),");
     fputs("]\n", f);
-    write_layouts(f, p);
+    fputs("# C type -> (kind, size, alignment (0: packed), members: (name, offset, size,\n"
+          "# bit offset, bits) | enumerators: {name: value} | None)\nLAYOUTS = {\n", f);
+    ag_guard_write_layout_rows(f, p, &sy, "(", ")");
+    fputs("}\n", f);
     fputs("# for `abiguard fingerprint match LIBRARY --fingerprints FILE`\nFINGERPRINTS = ", f);
     py_str(f, fps);
     fputs("\n", f);

@@ -31,6 +31,18 @@ const char *ag_report_format_name(ag_report_format fmt)
     return (unsigned)fmt < N_FORMATS ? format_names[fmt] : "unknown";
 }
 
+const char *ag_verdict_sgr(ag_verdict v)
+{
+    switch (v) {
+    case AG_VERDICT_BREAKING: return "\033[1;31m";   /* bold red */
+    case AG_VERDICT_API_BREAK: return "\033[35m";    /* magenta */
+    case AG_VERDICT_RISKY: return "\033[33m";        /* yellow */
+    case AG_VERDICT_COMPATIBLE: return "\033[32m";   /* green */
+    case AG_VERDICT_HARMLESS: return "\033[2m";      /* dim */
+    default: return "\033[32m";                      /* none: green */
+    }
+}
+
 const char *ag_report_area_name(ag_change_area area)
 {
     switch (area) {
@@ -113,10 +125,17 @@ static size_t describe_side(const ag_surface_summary *s, char *buf, size_t len)
     if (n >= len)
         return n;
     if (s->n_private == 0)
-        return n + (size_t)snprintf(buf + n, len - n, "no type private");
-    n += (size_t)snprintf(buf + n, len - n, "%zu type%s %s", s->n_private, s->n_private == 1 ? "" : "s",
-                          s->method == AG_SURFACE_HEADERS ? "private" : "treated as private");
-    if (s->method == AG_SURFACE_HEADERS)
+        n += (size_t)snprintf(buf + n, len - n, "no type private");
+    else
+        n += (size_t)snprintf(buf + n, len - n, "%zu type%s %s", s->n_private, s->n_private == 1 ? "" : "s",
+                              s->method == AG_SURFACE_HEADERS ? "private" : "treated as private");
+    if (s->method == AG_SURFACE_HEADERS) {
+        if (s->n_internal_exports && n < len)
+            n += (size_t)snprintf(buf + n, len - n, ", %zu export%s no header declares", s->n_internal_exports,
+                                  s->n_internal_exports == 1 ? "" : "s");
+        return n;
+    }
+    if (s->n_private == 0)
         return n;
     const char *sep = ": ";
     for (int v = AG_VIS_PUBLIC + 1; v < AG_VIS__COUNT && n < len; v++) {
@@ -144,8 +163,10 @@ void rep_surface_sentence(const ag_diff *d, char *buf, size_t len)
     if (used < len)
         used += describe_side(n, buf + used, len - used);
     if (used < len && d->n_private_changes)
-        snprintf(buf + used, len - used, "; %zu change%s inside private types left out", d->n_private_changes,
-                 d->n_private_changes == 1 ? "" : "s");
+        snprintf(buf + used, len - used, "; %zu change%s inside private types%s left out", d->n_private_changes,
+                 d->n_private_changes == 1 ? "" : "s",
+                 d->surface_old.n_internal_exports || d->surface_new.n_internal_exports ? " and internal exports"
+                                                                                         : "");
 }
 
 bool rep_surface_inferred(const ag_diff *d)

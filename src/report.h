@@ -31,7 +31,13 @@ typedef struct ag_report_context {
     ag_verdict fail_on;                /* what counts as a failure (JUnit); NONE means breaking */
     bool show_suppressed;              /* list suppressed changes too (they are always counted) */
     bool show_private;                 /* list the changes and types the public surface left out */
+    bool color;                        /* text: verdicts in ANSI colours (a terminal) */
 } ag_report_context;
+
+/* The ANSI SGR sequence that colours a verdict's word on a terminal
+   ("\033[1;31m" for breaking), and the one that ends it. */
+const char *ag_verdict_sgr(ag_verdict v);
+#define AG_SGR_RESET "\033[0m"
 
 /* Writes the report. AG_ERR_IO when the stream fails, AG_ERR_NOMEM,
    AG_ERR_USAGE for an unknown format. */

@@ -120,6 +120,7 @@ static json_t *side_surface_json(const ag_surface_summary *s, bool *ok)
     rep_json_set(o, "public_headers", json_integer((json_int_t)s->n_public_headers), ok);
     rep_json_set(o, "types", json_integer((json_int_t)s->n_types), ok);
     rep_json_set(o, "private_types", json_integer((json_int_t)s->n_private), ok);
+    rep_json_set(o, "internal_exports", json_integer((json_int_t)s->n_internal_exports), ok);
     json_t *reasons = json_object();
     for (int v = AG_VIS_PUBLIC + 1; v < AG_VIS__COUNT; v++)
         if (s->by_reason[v])

@@ -12,6 +12,15 @@
 /* How many impact paths to list before "... and N more". */
 #define MAX_PATHS 10
 
+/* The verdict's word, coloured when asked. */
+static void put_verdict(const char *word, ag_verdict v, bool color, FILE *out)
+{
+    if (color)
+        fprintf(out, "%s%s%s", ag_verdict_sgr(v), word, AG_SGR_RESET);
+    else
+        fputs(word, out);
+}
+
 static void print_counts(const ag_diff *d, FILE *out)
 {
     static const ag_verdict order[] = {
@@ -30,8 +39,12 @@ static void print_summary(const ag_diff *d, const ag_report_context *ctx, FILE *
         fputs("no ABI change", out);
     } else {
         fputs("verdict ", out);
-        for (const char *p = ag_verdict_name(v); *p; p++)
-            fputc(toupper((unsigned char)*p), out);
+        char word[32];
+        size_t k = 0;
+        for (const char *p = ag_verdict_name(v); *p && k + 1 < sizeof word; p++)
+            word[k++] = (char)toupper((unsigned char)*p);
+        word[k] = '\0';
+        put_verdict(word, v, ctx->color, out);
         fputs(" \u2014 ", out);
         print_counts(d, out);
     }
@@ -74,9 +87,11 @@ static void print_impacts(const ag_change *c, FILE *out)
         fprintf(out, "    ... and %zu more\n", c->n_impacts - shown);
 }
 
-static void print_change(const ag_change *c, bool left_out, FILE *out)
+static void print_change(const ag_change *c, bool left_out, bool color, FILE *out)
 {
-    fprintf(out, "\n[%s%s%s] %s  %s%s\n", ag_verdict_name(c->verdict),
+    fputs("\n[", out);
+    put_verdict(ag_verdict_name(c->verdict), c->verdict, color && !c->suppressed && !left_out, out);
+    fprintf(out, "%s%s] %s  %s%s\n",
             c->suppressed ? ", suppressed" : "", left_out ? ", private" : "", rep_kind_id(c),
             c->subject ? c->subject : "?", c->upcall ? "  [upcall surface]" : "");
     fprintf(out, "  why: %s\n", rep_why(c));
@@ -92,12 +107,12 @@ static void print_change(const ag_change *c, bool left_out, FILE *out)
 }
 
 /* The changes of one verdict, suppressed or not as asked. */
-static void print_group(const ag_diff *d, ag_verdict v, bool suppressed, FILE *out)
+static void print_group(const ag_diff *d, ag_verdict v, bool suppressed, bool color, FILE *out)
 {
     for (size_t i = 0; i < d->n_changes; i++) {
         const ag_change *c = &d->changes[i];
         if (c->verdict == v && c->suppressed == suppressed)
-            print_change(c, false, out);
+            print_change(c, false, color, out);
     }
 }
 
@@ -119,7 +134,7 @@ static void print_private(const ag_diff *d, FILE *out)
     fprintf(out, "\n== left out as private (%zu change%s) ==\n", d->n_private_changes,
             d->n_private_changes == 1 ? "" : "s");
     for (size_t i = 0; i < d->n_private_listed; i++)
-        print_change(&d->private_changes[i], true, out);
+        print_change(&d->private_changes[i], true, false, out);
     if (d->n_private_types) {
         fprintf(out, "\nprivate types (%zu):\n", d->n_private_types);
         for (size_t i = 0; i < d->n_private_types; i++) {
@@ -139,13 +154,15 @@ ag_status ag_report_text(const ag_diff *d, const ag_report_context *ctx, FILE *o
     for (int v = AG_VERDICT_BREAKING; v >= AG_VERDICT_NONE; v--) {
         if (d->counts[v] == 0)
             continue;
-        fprintf(out, "\n== %s (%zu) ==\n", ag_verdict_name((ag_verdict)v), d->counts[v]);
-        print_group(d, (ag_verdict)v, false, out);
+        fputs("\n== ", out);
+        put_verdict(ag_verdict_name((ag_verdict)v), (ag_verdict)v, ctx->color, out);
+        fprintf(out, " (%zu) ==\n", d->counts[v]);
+        print_group(d, (ag_verdict)v, false, ctx->color, out);
     }
     if (d->n_suppressed && ctx->show_suppressed) {
         fprintf(out, "\n== suppressed (%zu) ==\n", d->n_suppressed);
         for (int v = AG_VERDICT_BREAKING; v >= AG_VERDICT_NONE; v--)
-            print_group(d, (ag_verdict)v, true, out);
+            print_group(d, (ag_verdict)v, true, false, out);
     } else if (d->n_suppressed) {
         fprintf(out, "\n%zu suppressed change%s not listed\n", d->n_suppressed,
                 d->n_suppressed == 1 ? "" : "s");

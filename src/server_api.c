@@ -68,10 +68,11 @@ static ag_status find_release(ag_store *s, const char *lib, const char *ver, ag_
             *idx = i;
             return AG_OK;
         }
+    ag_status st_missing = ag_store_no_release(err, lib, ver, *rels, *n);
     ag_store_releases_free(*rels, *n);
     *rels = NULL;
     *n = 0;
-    return ag_fail(err, AG_ERR_NOTFOUND, "no release %s@%s", lib, ver);
+    return st_missing;
 }
 
 static char *machine_of(ag_store *s, int64_t release_id)
@@ -110,13 +111,10 @@ static json_t *release_json(ag_store *s, const ag_store_release *r)
 /* ------------------------------------------------------------------ */
 /* Reads                                                               */
 
-/* "store": the store's file name (no directories), so an operator with
-   several services sees which one a page shows. */
-static void api_healthz(ag_store *s, const char *db_path, srv_reply *rep)
+static void api_healthz(ag_store *s, srv_reply *rep)
 {
-    const char *slash = strrchr(db_path, '/');
     reply_json(rep, 200, json_pack("{s:s,s:s,s:i,s:s}", "status", "ok", "version", ABIGUARD_VERSION,
-                                   "schema", ag_store_schema_version(s), "store", slash ? slash + 1 : db_path),
+                                   "schema", ag_store_schema_version(s), "store", ag_store_file_name(s)),
                false);
 }
 
@@ -850,7 +848,7 @@ void srv_api_handle(srv_worker *w, const srv_request *rq, srv_reply *rep)
         return;
     }
     switch (rq->route) {
-    case R_HEALTHZ: api_healthz(s, w->srv->db_path, rep); break;
+    case R_HEALTHZ: api_healthz(s, rep); break;
     case R_LIBRARIES: api_libraries(s, rq, rep); break;
     case R_RELEASES: api_releases(s, rq, rep); break;
     case R_RELEASE:

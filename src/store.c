@@ -497,6 +497,15 @@ int ag_store_schema_latest(void)
     return ag_migrations[ag_n_migrations - 1].version;
 }
 
+const char *ag_store_file_name(ag_store *s)
+{
+    const char *path = s ? sqlite3_db_filename(s->db, "main") : NULL;
+    if (!path || !*path)
+        return "";
+    const char *slash = strrchr(path, '/');
+    return slash ? slash + 1 : path;
+}
+
 int ag_store_schema_version(ag_store *s)
 {
     int64_t v = -1;
@@ -1078,6 +1087,36 @@ static ag_status library_id(ag_store *s, const char *library, int64_t *id, ag_er
     return status;
 }
 
+ag_status ag_store_no_release(ag_error *err, const char *library, const char *version,
+                              const ag_store_release *rels, size_t n)
+{
+    char have[512] = "";
+    size_t len = 0;
+    enum { SHOWN = 12 };
+    for (size_t i = 0; i < n && i < SHOWN && len < sizeof have; i++)
+        len += (size_t)snprintf(have + len, sizeof have - len, "%s%s", i ? ", " : "", rels[i].version);
+    if (len >= sizeof have)
+        len = sizeof have - 1;
+    if (n > SHOWN)
+        snprintf(have + len, sizeof have - len, ", ... (%zu in all)", n);
+    if (n == 0)
+        return ag_fail(err, AG_ERR_NOTFOUND, "no release %s@%s (%s has no release)", library, version, library);
+    return ag_fail(err, AG_ERR_NOTFOUND, "no release %s@%s (%s has %s)", library, version, library, have);
+}
+
+/* ag_store_no_release for a library of this store. */
+static ag_status no_release(ag_store *s, const char *library, const char *version, ag_error *err)
+{
+    ag_store_release *rels = NULL;
+    size_t n = 0;
+    ag_error ignored = { .msg = "" };
+    if (ag_store_list_releases(s, library, &rels, &n, &ignored) != AG_OK)
+        return ag_fail(err, AG_ERR_NOTFOUND, "no release %s@%s", library, version);
+    ag_status st = ag_store_no_release(err, library, version, rels, n);
+    ag_store_releases_free(rels, n);
+    return st;
+}
+
 ag_status store_find_release(ag_store *s, const char *library, const char *version,
                              int64_t *release_id, ag_error *err)
 {
@@ -1093,12 +1132,14 @@ ag_status store_find_release(ag_store *s, const char *library, const char *versi
     if (rc == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL)
         *release_id = sqlite3_column_int64(st, 0);
     else if (rc == SQLITE_ROW)
-        status = ag_fail(err, AG_ERR_NOTFOUND, "no release %s@%s", library, version);
+        status = AG_ERR_NOTFOUND;
     else if (rc == SQLITE_DONE)
         status = ag_fail(err, AG_ERR_NOTFOUND, "no library %s", library);
     else
         status = store_db_fail(s->db, err, "cannot read the database");
     sqlite3_finalize(st);
+    if (rc == SQLITE_ROW && status == AG_ERR_NOTFOUND)
+        status = no_release(s, library, version, err);
     return status;
 }
 

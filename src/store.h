@@ -69,6 +69,9 @@ void ag_store_set_budget(ag_store *s, struct ag_budget *b);
 
 /* PRAGMA user_version of the open database, and the newest this build knows. */
 int ag_store_schema_version(ag_store *s);
+/* The store's file name without its directory ("abiguard.db"): what the
+   service shows of which store it serves, without telling its paths. */
+const char *ag_store_file_name(ag_store *s);
 int ag_store_schema_latest(void);
 
 /* Groups several writes into one transaction (import-dir): while one is
@@ -150,6 +153,12 @@ void ag_store_libraries_free(ag_store_library *v, size_t n);
 ag_status ag_store_list_releases(ag_store *s, const char *library, ag_store_release **out,
                                  size_t *n, ag_error *err);
 void ag_store_releases_free(ag_store_release *v, size_t n);
+
+/* The error for an unknown version of a known library, naming the versions
+   there are (rels: its releases, as ag_store_list_releases gives them):
+   "no release lua@5.3 (lua has 5.1.5, 5.3.6, 5.4.4)". AG_ERR_NOTFOUND. */
+ag_status ag_store_no_release(ag_error *err, const char *library, const char *version,
+                              const ag_store_release *rels, size_t n);
 
 /* Version order: runs of digits compare as numbers, anything else byte by
    byte, so 5.1 < 5.3 < 5.4 < 5.10 and 1.2 < 1.2.1. */

@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "diff.h"
+#include "progress.h"
 #include "version.h"
 
 /* ------------------------------------------------------------------ */
@@ -355,7 +356,7 @@ static ag_status find_in_session(const diff_session *ds, const char *version, si
             return AG_OK;
         }
     }
-    return ag_fail(err, AG_ERR_NOTFOUND, "no release %s@%s", ds->n ? ds->rels[0].library : "?", version);
+    return ag_store_no_release(err, ds->n ? ds->rels[0].library : "?", version, ds->rels, ds->n);
 }
 
 /* ------------------------------------------------------------------ */
@@ -411,6 +412,7 @@ ag_status ag_store_history(ag_store *s, const char *library, ag_store_history_ro
     for (size_t i = 1; st == AG_OK && i < ds.n; i++) {
         st = session_summary(&ds, i - 1, i, &v[i].vs_previous, err);
         v[i].has_previous = true;
+        ag_progress("comparing releases", i, ds.n - 1);
         /* Only one corpus is needed at a time: keep memory flat for long
            histories. */
         if (i >= 2) {
@@ -418,6 +420,7 @@ ag_status ag_store_history(ag_store *s, const char *library, ag_store_history_ro
             ds.corpora[i - 2] = NULL;
         }
     }
+    ag_progress_end();
     keep_progress(&ds, st);
     if (st == AG_OK) {
         /* Hand the release records over to the rows. */
@@ -468,6 +471,7 @@ ag_status ag_store_matrix_of(ag_store *s, const char *library, ag_store_matrix *
         }
         m->n = i + 1;
     }
+    uint64_t compared = 0;
     for (size_t built = 0; st == AG_OK && built < ds.n; built++) {
         for (size_t running = 0; st == AG_OK && running < ds.n; running++) {
             ag_store_diff_summary sum = { .verdict = AG_VERDICT_NONE };
@@ -477,8 +481,10 @@ ag_status ag_store_matrix_of(ag_store *s, const char *library, ag_store_matrix *
             }
             st = session_summary(&ds, built, running, &sum, err);
             m->cells[built * ds.n + running] = sum.verdict;
+            ag_progress("comparing releases", ++compared, ds.n * (ds.n - 1));
         }
     }
+    ag_progress_end();
     keep_progress(&ds, st);
     session_close(&ds);
     if (st != AG_OK) {

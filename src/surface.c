@@ -310,6 +310,10 @@ ag_status ag_surface_classify(const ag_corpus *c, ag_visibility *vis, ag_surface
     sum->types_known = c->has_debug_info;
     sum->method = c->surface.recorded ? AG_SURFACE_HEADERS : AG_SURFACE_INFERRED;
     sum->n_public_headers = c->surface.n_public_headers;
+    for (size_t i = 0; c->surface.recorded && i < c->n_functions; i++)
+        sum->n_internal_exports += c->functions[i].is_internal;
+    for (size_t i = 0; c->surface.recorded && i < c->n_variables; i++)
+        sum->n_internal_exports += c->variables[i].is_internal;
     for (size_t i = 0; i < c->n_types; i++) {
         if (!ag_surface_kind_has_definition(c->types[i].kind))
             continue;
@@ -523,6 +527,10 @@ ag_status ag_surface_set(ag_corpus *c, const ag_header_set *h, ag_error *err)
     ag_surface_clear(&c->surface);
     for (size_t i = 0; i < c->n_types; i++)
         c->types[i].is_public = false;
+    for (size_t i = 0; i < c->n_functions; i++)
+        c->functions[i].is_internal = false;
+    for (size_t i = 0; i < c->n_variables; i++)
+        c->variables[i].is_internal = false;
     c->surface.public_headers = calloc(h->n ? h->n : 1, sizeof *c->surface.public_headers);
     if (!c->surface.public_headers)
         return ag_fail(err, AG_ERR_NOMEM, "out of memory");
@@ -649,25 +657,39 @@ static void describe_decl_dirs(const ag_corpus *c, char *buf, size_t len)
 
 #define MAX_SCANNED_HEADER (8u << 20)
 
-/* Whether some header file names an exported symbol (a prototype, even
-   behind macros): the headers are the library's even when no type of it
-   is defined there (an API of opaque pointers and ints). */
-static bool headers_name_an_export(const ag_corpus *c, const ag_header_set *h)
+/* Every identifier the header files spell (prototypes behind macros
+   included). False when out of memory. */
+static bool header_identifiers(const ag_header_set *h, ag_u64map *ids)
 {
-    ag_u64map names;
-    if (!h || !ag_u64map_init(&names, c->n_exports + 1))
+    if (!ag_u64map_init(ids, 4096))
         return false;
-    for (size_t i = 0; i < c->n_exports; i++)
-        ag_u64map_put(&names, str_key(c->exports[i].name, strlen(c->exports[i].name)), 1);
-    bool found = false;
     char *buf = malloc(MAX_SCANNED_HEADER);
-    for (size_t i = 0; buf && !found && i < h->n_paths; i++) {
+    bool ok = buf != NULL;
+    for (size_t i = 0; ok && h && i < h->n_paths; i++) {
         FILE *f = fopen(h->paths[i], "rb");
         if (!f)
             continue;
         size_t n = fread(buf, 1, MAX_SCANNED_HEADER, f);
         fclose(f);
-        for (size_t k = 0; k < n && !found;) {
+        for (size_t k = 0; k < n && ok;) {
+            /* Comments and literals name nothing ("Must be ares_free()'d"). */
+            if (buf[k] == '/' && k + 1 < n && buf[k + 1] == '*') {
+                char *end = memmem(buf + k + 2, n - k - 2, "*/", 2);
+                k = end ? (size_t)(end - buf) + 2 : n;
+                continue;
+            }
+            if (buf[k] == '/' && k + 1 < n && buf[k + 1] == '/') {
+                while (k < n && buf[k] != '\n')
+                    k++;
+                continue;
+            }
+            if (buf[k] == '"' || buf[k] == '\'') {
+                char quote = buf[k++];
+                while (k < n && buf[k] != quote && buf[k] != '\n')
+                    k += buf[k] == '\\' ? 2 : 1;
+                k++;
+                continue;
+            }
             if (!(isalpha((unsigned char)buf[k]) || buf[k] == '_')) {
                 k++;
                 continue;
@@ -675,12 +697,46 @@ static bool headers_name_an_export(const ag_corpus *c, const ag_header_set *h)
             size_t start = k;
             while (k < n && (isalnum((unsigned char)buf[k]) || buf[k] == '_'))
                 k++;
-            found = set_has(&names, buf + start, k - start);
+            ok = set_add(ids, buf + start, k - start);
         }
     }
     free(buf);
-    ag_u64map_free(&names);
-    return found;
+    return ok;
+}
+
+/* Whether the headers name an exported symbol: as it is, or as the stem a
+   header pastes a number onto (pcre2's pcre2_compile_ ## 8, ICU's
+   ucol_open ## _74). */
+static bool headers_name(const ag_u64map *ids, const char *name)
+{
+    size_t n = strlen(name);
+    if (set_has(ids, name, n))
+        return true;
+    size_t k = n;
+    while (k > 0 && isdigit((unsigned char)name[k - 1]))
+        k--;
+    if (k == n || k == 0)
+        return false;
+    if (set_has(ids, name, k))
+        return true;
+    return k > 1 && name[k - 1] == '_' && set_has(ids, name, k - 1);
+}
+
+/* With the headers known, an exported function or variable that no header
+   names is the library's own (declared in a header it does not install,
+   for its tools or its other parts): not an interface of its callers.
+   When the headers name no export at all they are not read that way
+   (declarations generated beyond recognition): nothing is marked. */
+static void mark_internal_exports(ag_corpus *c, const ag_u64map *ids, bool *any_named)
+{
+    size_t named = 0;
+    for (size_t i = 0; i < c->n_exports; i++)
+        named += headers_name(ids, c->exports[i].name);
+    *any_named = named > 0;
+    for (size_t i = 0; i < c->n_functions; i++)
+        c->functions[i].is_internal = named > 0 && !headers_name(ids, c->functions[i].name);
+    for (size_t i = 0; i < c->n_variables; i++)
+        c->variables[i].is_internal = named > 0 && !headers_name(ids, c->variables[i].name);
 }
 
 ag_status ag_surface_mark(ag_corpus *c, const ag_header_set *h, ag_error *err)
@@ -706,7 +762,14 @@ ag_status ag_surface_mark(ag_corpus *c, const ag_header_set *h, ag_error *err)
         for (size_t i = 0; i < c->n_types; i++)
             c->types[i].is_public = ag_surface_kind_has_definition(c->types[i].kind) &&
                                     decl_file_public(&df, c->types[i].decl_file);
-        if (!any && c->has_debug_info && !headers_name_an_export(c, h)) {
+        ag_u64map ids = { 0 };
+        bool named = false;
+        if (header_identifiers(h, &ids))
+            mark_internal_exports(c, &ids, &named);
+        else
+            st = ag_fail(err, AG_ERR_NOMEM, "out of memory");
+        ag_u64map_free(&ids);
+        if (st == AG_OK && !any && c->has_debug_info && !named) {
             char from[512], given[512];
             describe_decl_dirs(c, from, sizeof from);
             size_t used = 0;

@@ -67,6 +67,7 @@ typedef struct ag_surface_summary {
     size_t n_types;                   /* struct, union, enum and typedef types classified */
     size_t n_private;                 /* of those, private */
     size_t by_reason[AG_VIS__COUNT];  /* private ones by reason */
+    size_t n_internal_exports;        /* headers: exported functions and variables no header declares */
 } ag_surface_summary;
 
 /* Whether a kind of type has a definition of its own that can be private

@@ -841,10 +841,6 @@
     main = document.getElementById('main');
     crumbs = document.getElementById('crumbs');
     statusEl = document.getElementById('status');
-    var storeEl = document.getElementById('store');
-    fetch('/healthz', { headers: { 'Accept': 'application/json' } }).then(function (r) { return r.ok ? r.json() : null; })
-      .then(function (j) { if (j && j.store) { clear(storeEl); append(storeEl, ['store ', h('code', { text: j.store })]); storeEl.title = 'the store this service reads'; } },
-            function () {});
     // in-page links must not go through the router's hash
     document.addEventListener('click', function (e) {
       var a = e.target.closest && e.target.closest('a[href^="#"]');
@@ -860,5 +856,17 @@
     });
     window.addEventListener('hashchange', route);
     route();
+    showServedStore();
   });
+
+  /* Which store this is (several `abiguard serve` may run side by side). */
+  function showServedStore() {
+    var el = document.getElementById('served-store');
+    if (!el) return;
+    fetch('/healthz', { headers: { 'Accept': 'application/json' } }).then(function (r) {
+      return r.ok ? r.json() : null;
+    }).then(function (j) {
+      if (j && j.store) el.textContent = 'Store: ' + j.store + ' \u00b7 abiguard ' + (j.version || '');
+    }).catch(function () { /* the page works without it */ });
+  }
 })();

@@ -27,6 +27,9 @@ typedef struct ag_command {
 } ag_command;
 
 extern const ag_command ag_commands[];
+/* The options of abiguard itself (--help, --version, --color), as option
+   lines like the commands' (main.c). */
+extern const char ag_global_options[];
 
 /* "abiguard: error: <subject>: <message>" (subject may be NULL). */
 void cli_error(const char *subject, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -34,6 +37,10 @@ void cli_error(const char *subject, const char *fmt, ...) __attribute__((format(
 void cli_warning(const char *subject, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Prints a usage error plus "try 'abiguard CMD --help'" and returns AG_EXIT_USAGE. */
 int cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* "abiguard: error: CMD: unknown option 'ARG' (did you mean --x?)", the
+   suggestion from the options CMD's help text lists (cli_help.c), plus the
+   try line; returns AG_EXIT_USAGE. */
+int cli_unknown_option(const char *cmd, const char *arg);
 /* True (and prints the command's usage to stdout) if argv holds -h/--help. */
 int cli_wants_help(const char *cmd, int argc, char **argv);
 

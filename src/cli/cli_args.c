@@ -9,10 +9,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "cli.h"
+#include "cli_help.h"
 #include "../corpus_json.h"
 #include "../debuginfod.h"
 #include "../extract.h"
@@ -205,11 +207,72 @@ ag_debug_search cli_debug_search(const cli_debug_opts *opts)
     return s;
 }
 
+/* What cli_is_elf read whole from an input that cannot be read twice (a
+   pipe, /dev/stdin): peeking at its magic would consume it. */
+static struct {
+    char *path;
+    char *text;
+    size_t len;
+} g_stream;
+
+static ag_status read_stream(FILE *f, char **text, size_t *len, ag_error *err)
+{
+    size_t cap = 1 << 16, n = 0;
+    char *buf = malloc(cap);
+    if (!buf)
+        return ag_fail(err, AG_ERR_NOMEM, "out of memory");
+    for (;;) {
+        if (n == cap) {
+            if (cap >= AG_MAX_CORPUS_JSON_BYTES) {
+                free(buf);
+                return ag_fail(err, AG_ERR_FORMAT, "more than %u MiB: not a corpus",
+                               (unsigned)(AG_MAX_CORPUS_JSON_BYTES >> 20));
+            }
+            char *bigger = realloc(buf, cap * 2);
+            if (!bigger) {
+                free(buf);
+                return ag_fail(err, AG_ERR_NOMEM, "out of memory");
+            }
+            buf = bigger;
+            cap *= 2;
+        }
+        size_t got = fread(buf + n, 1, cap - n, f);
+        n += got;
+        if (got == 0)
+            break;
+    }
+    if (ferror(f)) {
+        int e = errno;
+        free(buf);
+        return ag_fail(err, AG_ERR_IO, "cannot read: %s", strerror(e ? e : EIO));
+    }
+    *text = buf;
+    *len = n;
+    return AG_OK;
+}
+
 ag_status cli_is_elf(const char *path, bool *is_elf, ag_error *err)
 {
     FILE *f = fopen(path, "rb");
     if (!f)
         return ag_fail(err, AG_ERR_IO, "cannot open: %s", strerror(errno));
+    struct stat sb;
+    if (fstat(fileno(f), &sb) == 0 && !S_ISREG(sb.st_mode) && !S_ISDIR(sb.st_mode)) {
+        free(g_stream.path);
+        free(g_stream.text);
+        memset(&g_stream, 0, sizeof g_stream);
+        ag_status st = read_stream(f, &g_stream.text, &g_stream.len, err);
+        fclose(f);
+        if (st != AG_OK)
+            return st;
+        if (!(g_stream.path = strdup(path)))
+            return ag_fail(err, AG_ERR_NOMEM, "out of memory");
+        *is_elf = g_stream.len >= 4 && memcmp(g_stream.text, "\x7f" "ELF", 4) == 0;
+        if (*is_elf)
+            return ag_fail(err, AG_ERR_UNSUPPORTED,
+                           "an ELF file cannot be read from a pipe or device: give its path");
+        return AG_OK;
+    }
     unsigned char magic[4] = { 0 };
     size_t got = fread(magic, 1, sizeof magic, f);
     int read_errno = ferror(f) ? errno : 0;
@@ -218,6 +281,18 @@ ag_status cli_is_elf(const char *path, bool *is_elf, ag_error *err)
         return ag_fail(err, AG_ERR_IO, "cannot read: %s", strerror(read_errno));
     *is_elf = got == 4 && memcmp(magic, "\x7f" "ELF", 4) == 0;
     return AG_OK;
+}
+
+ag_status cli_read_corpus(const char *path, ag_corpus **out, ag_error *err)
+{
+    if (g_stream.path && strcmp(g_stream.path, path) == 0) {
+        ag_status st = ag_corpus_from_json(g_stream.text, g_stream.len, out, err);
+        free(g_stream.path);
+        free(g_stream.text);
+        memset(&g_stream, 0, sizeof g_stream);
+        return st;
+    }
+    return ag_corpus_read_file(path, out, err);
 }
 
 int cli_report_option(const char *cmd, int argc, char **argv, int *i, cli_report_opts *o)
@@ -259,6 +334,11 @@ int cli_report_option(const char *cmd, int argc, char **argv, int *i, cli_report
     if (r == 0)
         r = cli_opt_value(cmd, argc, argv, i, "--output", "-o", &o->output);
     return r;
+}
+
+bool cli_report_color(const cli_report_opts *o)
+{
+    return o->format == AG_FMT_TEXT && !o->output && cli_color_for(stdout);
 }
 
 /* ------------------------------------------------------------------ */
@@ -343,7 +423,7 @@ ag_status cli_load_release(const char *db, const char *arg, const cli_debug_opts
             ag_debug_search search = cli_debug_search(debug);
             return ag_extract_with_headers(arg, &search, headers, out, err);
         }
-        st = ag_corpus_read_file(arg, out, err);
+        st = cli_read_corpus(arg, out, err);
     }
     if (st == AG_OK && headers && (st = ag_surface_apply(*out, headers, err)) != AG_OK) {
         ag_corpus_free(*out);

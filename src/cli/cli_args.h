@@ -81,13 +81,22 @@ typedef struct cli_report_opts {
    them, -1 usage error (already reported). */
 int cli_report_option(const char *cmd, int argc, char **argv, int *i, cli_report_opts *opts);
 
+/* Whether the report is coloured: text to a terminal (--color, NO_COLOR);
+   never a file named with -o. */
+bool cli_report_color(const cli_report_opts *opts);
+
 /* The search the options describe. debuginfod servers: the --debuginfod
    URLs, else those in $DEBUGINFOD_URLS (blank-separated), none with
    --no-debuginfod; downloads show a progress bar when stderr is a terminal
    and servers' failures are printed as warnings. */
 ag_debug_search cli_debug_search(const cli_debug_opts *opts);
 
-/* True when the file starts with the ELF magic. Sets *err on I/O failure. */
+/* True when the file starts with the ELF magic. Sets *err on I/O failure.
+   A pipe or device (`show /dev/stdin`) cannot be read twice: it is read
+   whole here, kept for cli_read_corpus, and refused if it is ELF. */
 ag_status cli_is_elf(const char *path, bool *is_elf, ag_error *err);
+
+/* The corpus JSON in path, after cli_is_elf said it is not ELF. */
+ag_status cli_read_corpus(const char *path, ag_corpus **out, ag_error *err);
 
 #endif

@@ -68,7 +68,7 @@ static int parse_add_args(const char *cmd, bool from_elf, int argc, char **argv,
             if (r < 0)
                 return AG_EXIT_USAGE;
             if (r == 0)
-                return cli_usage_error(cmd, "unknown option '%s'", arg);
+                return cli_unknown_option(cmd, arg);
             continue;
         }
         if (a->input)

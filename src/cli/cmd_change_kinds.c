@@ -62,7 +62,8 @@ int cmd_change_kinds(int argc, char **argv)
         if (r < 0)
             return AG_EXIT_USAGE;
         if (r == 0)
-            return cli_usage_error("change-kinds", "unexpected argument '%s'", argv[i]);
+            return argv[i][0] == '-' ? cli_unknown_option("change-kinds", argv[i])
+                                     : cli_usage_error("change-kinds", "unexpected argument '%s'", argv[i]);
     }
     if (strcmp(format, "text") == 0)
         print_text(stdout);

@@ -56,7 +56,7 @@ static int parse_check_args(int argc, char **argv, check_args *a)
             if (r < 0)
                 return AG_EXIT_USAGE;
             if (r == 0)
-                return cli_usage_error("check", "unknown option '%s'", arg);
+                return cli_unknown_option("check", arg);
             continue;
         }
         if (a->binding)
@@ -119,7 +119,7 @@ static int check_and_report(const check_args *a, const ag_corpus *lib, const ag_
     ag_report_context ctx = {
         .old_label = old_label, .new_label = a->library, .old_c = r->built_for, .new_c = lib,
         .fail_on = a->report.fail_on, .show_suppressed = a->report.show_suppressed,
-        .show_private = a->report.show_private,
+        .show_private = a->report.show_private, .color = cli_report_color(&a->report),
     };
     report_job job = { r->diff, &ctx, a->report.format };
     ag_status st = a->report.output ? ag_write_file_atomically(a->report.output, write_report_to, &job, &err)

@@ -50,7 +50,7 @@ static int parse_diff_args(int argc, char **argv, diff_args *a)
             if (r < 0)
                 return AG_EXIT_USAGE;
             if (r == 0)
-                return cli_usage_error("diff", "unknown option '%s'", arg);
+                return cli_unknown_option("diff", arg);
             continue;
         }
         if (a->old_arg && a->new_arg)
@@ -138,7 +138,7 @@ static bool report_from_store(const diff_args *a, const ag_suppression *rules, s
         ag_report_context ctx = {
             .old_label = a->old_arg, .new_label = a->new_arg,
             .fail_on = a->report.fail_on, .show_suppressed = a->report.show_suppressed,
-            .show_private = a->report.show_private,
+            .show_private = a->report.show_private, .color = cli_report_color(&a->report),
         };
         st = a->report.output ? write_report_file(d, &ctx, a, &err)
                        : ag_report_write(d, &ctx, a->report.format, stdout, &err);
@@ -168,7 +168,7 @@ static int diff_and_report(const diff_args *a, const ag_corpus *o, const ag_corp
     ag_report_context ctx = {
         .old_label = a->old_arg, .new_label = a->new_arg, .old_c = o, .new_c = n,
         .fail_on = a->report.fail_on, .show_suppressed = a->report.show_suppressed,
-        .show_private = a->report.show_private,
+        .show_private = a->report.show_private, .color = cli_report_color(&a->report),
     };
     ag_status st = a->report.output ? write_report_file(d, &ctx, a, &err)
                              : ag_report_write(d, &ctx, a->report.format, stdout, &err);

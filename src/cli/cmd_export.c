@@ -75,7 +75,7 @@ int cmd_export(int argc, char **argv)
             if (r < 0)
                 return AG_EXIT_USAGE;
             if (r == 0)
-                return cli_usage_error("export", "unknown option '%s'", arg);
+                return cli_unknown_option("export", arg);
             continue;
         }
         if (ref)

@@ -43,7 +43,7 @@ static int parse_extract_args(int argc, char **argv, extract_args *a)
             if (r < 0)
                 return AG_EXIT_USAGE;
             if (r == 0)
-                return cli_usage_error("extract", "unknown option '%s'", arg);
+                return cli_unknown_option("extract", arg);
             continue;
         }
         if (a->path)

@@ -44,7 +44,7 @@ static int parse_fp_args(int argc, char **argv, fp_args *a)
             if (r < 0)
                 return AG_EXIT_USAGE;
             if (r == 0)
-                return cli_usage_error("fingerprint", "unknown option '%s'", arg);
+                return cli_unknown_option("fingerprint", arg);
             continue;
         }
         if (!a->sub)

@@ -9,6 +9,7 @@
 
 #include "cli.h"
 #include "cli_args.h"
+#include "cli_help.h"
 #include "../store.h"
 
 static int width_of(const char *s, int current)
@@ -40,7 +41,8 @@ static void print_history(const char *name, const ag_store_history_row *rows, si
             continue;
         }
         const ag_store_diff_summary *d = &r->vs_previous;
-        printf("%-10s  %8zu  %9zu  %5zu  %10zu  +%zu -%zu ~%zu\n", ag_verdict_name(d->verdict),
+        cli_print_verdict(ag_verdict_name(d->verdict), d->verdict, 10);
+        printf("  %8zu  %9zu  %5zu  %10zu  +%zu -%zu ~%zu\n",
                d->counts[AG_VERDICT_BREAKING], d->counts[AG_VERDICT_API_BREAK], d->counts[AG_VERDICT_RISKY],
                d->counts[AG_VERDICT_COMPATIBLE], d->functions_added, d->functions_removed,
                d->functions_changed);
@@ -57,7 +59,7 @@ int cmd_history(int argc, char **argv)
             if (r < 0)
                 return AG_EXIT_USAGE;
             if (r == 0)
-                return cli_usage_error("history", "unknown option '%s'", arg);
+                return cli_unknown_option("history", arg);
             continue;
         }
         if (name)

@@ -18,6 +18,7 @@
 #include "cli.h"
 #include "cli_args.h"
 #include "../corpus_json.h"
+#include "../progress.h"
 #include "../store.h"
 
 typedef struct baseline {
@@ -177,7 +178,7 @@ int cmd_import_dir(int argc, char **argv)
             if (r < 0)
                 return AG_EXIT_USAGE;
             if (r == 0)
-                return cli_usage_error("import-dir", "unknown option '%s'", arg);
+                return cli_unknown_option("import-dir", arg);
             continue;
         }
         if (dir)
@@ -211,8 +212,11 @@ int cmd_import_dir(int argc, char **argv)
         cli_error(NULL, "out of memory");
         rc = AG_EXIT_ERROR;
     }
-    for (size_t i = 0; rc == AG_EXIT_OK && i < l.n; i++)
+    for (size_t i = 0; rc == AG_EXIT_OK && i < l.n; i++) {
         rc = import_one(s, &l.v[i], replace, counts, &what[i]);
+        ag_progress("importing baselines", i + 1, l.n);
+    }
+    ag_progress_end();
     if (s && rc == AG_EXIT_OK) {
         if (ag_store_commit(s, &err) != AG_OK) {
             cli_error(path, "%s", err.msg);

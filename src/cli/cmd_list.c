@@ -65,7 +65,7 @@ int cmd_list(int argc, char **argv)
             if (r < 0)
                 return AG_EXIT_USAGE;
             if (r == 0)
-                return cli_usage_error("list", "unknown option '%s'", arg);
+                return cli_unknown_option("list", arg);
             continue;
         }
         if (name)

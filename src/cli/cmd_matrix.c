@@ -10,6 +10,7 @@
 
 #include "cli.h"
 #include "cli_args.h"
+#include "cli_help.h"
 #include "../store.h"
 
 /* Short enough for a grid; BREAK in capitals so it stands out. */
@@ -44,8 +45,13 @@ static void print_matrix(const char *name, const ag_store_matrix *m)
     printf("\n");
     for (size_t i = 0; i < m->n; i++) {
         printf("%-*s", w0, m->versions[i]);
-        for (size_t j = 0; j < m->n; j++)
-            printf("  %-*s", j + 1 < m->n ? wc : 0, i == j ? "." : cell_word(m->cells[i * m->n + j]));
+        for (size_t j = 0; j < m->n; j++) {
+            fputs("  ", stdout);
+            if (i == j)
+                printf("%-*s", j + 1 < m->n ? wc : 0, ".");
+            else
+                cli_print_verdict(cell_word(m->cells[i * m->n + j]), m->cells[i * m->n + j], j + 1 < m->n ? wc : 0);
+        }
         printf("\n");
     }
     printf("\nlegend: ok     no ABI change, or only harmless ones\n"
@@ -67,7 +73,7 @@ int cmd_matrix(int argc, char **argv)
             if (r < 0)
                 return AG_EXIT_USAGE;
             if (r == 0)
-                return cli_usage_error("matrix", "unknown option '%s'", arg);
+                return cli_unknown_option("matrix", arg);
             continue;
         }
         if (name)

@@ -84,7 +84,7 @@ static int parse_push_args(int argc, char **argv, push_args *a)
             if (r < 0)
                 return AG_EXIT_USAGE;
             if (r == 0)
-                return cli_usage_error("push", "unknown option '%s'", arg);
+                return cli_unknown_option("push", arg);
             continue;
         }
         if (a->input)
@@ -183,7 +183,7 @@ static char *corpus_body(const push_args *a)
         if (st == AG_OK && !c->has_debug_info)
             cli_warning(a->input, "no debug info found; types are unknown (use --debug-dir or --debuginfod)");
     } else if (st == AG_OK) {
-        st = ag_corpus_read_file(a->input, &c, &err);
+        st = cli_read_corpus(a->input, &c, &err);
         if (st == AG_OK && headers)
             st = ag_surface_apply(c, headers, &err);
     }
@@ -273,11 +273,17 @@ static int upload(const push_args *a, const char *token, const char *body)
     } else {
         char msg[512], attempts[64] = "";
         ag_http_error_message(&resp, msg, sizeof msg);
+        /* The server's advice is the API's (?replace=1); this command's is --replace. */
+        char *api_hint = resp.status == 409 ? strstr(msg, " (POST with ?replace=1") : NULL;
+        if (api_hint)
+            *api_hint = '\0';
         if (resp.attempts > 1)
             snprintf(attempts, sizeof attempts, " (after %u attempts)", resp.attempts);
+        const char *hint = resp.status != 409 ? ""
+                           : resp.attempts > 1 ? "; an earlier attempt may have stored it"
+                           : a->replace ? "" : "; use --replace to replace it";
         cli_error("push", "POST %s: HTTP %ld%s%s%s%s%s%s", url, resp.status, *ag_http_reason(resp.status) ? " " : "",
-                  ag_http_reason(resp.status), *msg ? ": " : "", msg, attempts,
-                  resp.status == 409 && resp.attempts > 1 ? "; an earlier attempt may have stored it" : "");
+                  ag_http_reason(resp.status), *msg ? ": " : "", msg, attempts, hint);
     }
     ag_http_response_free(&resp);
     free(url);

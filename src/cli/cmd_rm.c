@@ -21,7 +21,7 @@ int cmd_rm(int argc, char **argv)
             if (r < 0)
                 return AG_EXIT_USAGE;
             if (r == 0)
-                return cli_usage_error("rm", "unknown option '%s'", arg);
+                return cli_unknown_option("rm", arg);
             continue;
         }
         if (ref)

@@ -46,26 +46,33 @@ static void log_request(void *user, const char *method, const char *path, int st
     fprintf(stderr, "%s %s %d %.1f\n", method, clean, status, ms);
 }
 
-/* web/ next to the binary's directory (build/abiguard -> web/), else ./web. */
+/* The dashboard, found from the binary's own location: installed
+   (PREFIX/bin/abiguard -> PREFIX/share/abiguard/web), else in the source
+   tree it was built in (build/abiguard -> web/). NULL when neither is. */
 static char *default_web_dir(void)
 {
+    static const char *const relative[] = { "../share/abiguard/web", "../web" };
     char exe[PATH_MAX];
     ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
-    if (n > 0) {
-        exe[n] = '\0';
-        char *slash = strrchr(exe, '/');
-        if (slash) {
-            *slash = '\0';
-            char *dir = NULL;
-            struct stat sb;
-            if (asprintf(&dir, "%s/../web", exe) >= 0) {
-                if (stat(dir, &sb) == 0 && S_ISDIR(sb.st_mode))
-                    return dir;
-                free(dir);
-            }
-        }
+    if (n <= 0)
+        return NULL;
+    exe[n] = '\0';
+    char *slash = strrchr(exe, '/');
+    if (!slash)
+        return NULL;
+    *slash = '\0';
+    for (size_t i = 0; i < sizeof relative / sizeof relative[0]; i++) {
+        char *dir = NULL;
+        struct stat sb;
+        if (asprintf(&dir, "%s/%s", exe, relative[i]) < 0)
+            return NULL;
+        char *real = realpath(dir, NULL);
+        free(dir);
+        if (real && stat(real, &sb) == 0 && S_ISDIR(sb.st_mode))
+            return real;
+        free(real);
     }
-    return strdup("web");
+    return NULL;
 }
 
 static int parse_size(const char *v, size_t *out)
@@ -221,8 +228,13 @@ int cmd_serve(int argc, char **argv)
     const char *db = NULL, *listen = "127.0.0.1:8080", *token_file = NULL, *web = NULL, *v = NULL;
     ag_server_config cfg = { .threads = 2 };
     uint64_t grace_ms = STOP_GRACE_MS;
+    bool create = false;
     for (int i = 1; i < argc; i++) {
         int r;
+        if (strcmp(argv[i], "--create") == 0) {
+            create = true;
+            continue;
+        }
         if ((r = cli_opt_value("serve", argc, argv, &i, "--db", NULL, &db)) != 0 ||
             (r = cli_opt_value("serve", argc, argv, &i, "--listen", NULL, &listen)) != 0 ||
             (r = cli_opt_value("serve", argc, argv, &i, "--token-file", NULL, &token_file)) != 0 ||
@@ -243,7 +255,8 @@ int cmd_serve(int argc, char **argv)
                 return AG_EXIT_USAGE;
             continue;
         }
-        return cli_usage_error("serve", "unexpected argument '%s'", argv[i]);
+        return argv[i][0] == '-' ? cli_unknown_option("serve", argv[i])
+                                 : cli_usage_error("serve", "unexpected argument '%s'", argv[i]);
     }
 
     /* Before any thread exists: the workers inherit this mask. */
@@ -255,8 +268,15 @@ int cmd_serve(int argc, char **argv)
     signal(SIGPIPE, SIG_IGN);
 
     raise_fd_limit();
-    char *web_dir = web ? strdup(web) : default_web_dir();
     const char *db_path = ag_store_default_path(db);
+    /* A mistyped --db must not serve an empty store that looks like an
+       outage: a new store is made only when asked for. */
+    struct stat db_sb;
+    if (!create && stat(db_path, &db_sb) != 0 && errno == ENOENT) {
+        cli_error(db_path, "no such store (give --create to start with an empty one)");
+        return AG_EXIT_ERROR;
+    }
+    char *web_dir = web ? strdup(web) : default_web_dir();
     cfg.db_path = db_path;
     cfg.listen = listen;
     cfg.token_file = token_file;
@@ -276,14 +296,20 @@ int cmd_serve(int argc, char **argv)
     if (colon)
         *colon = '\0';
     fprintf(stderr, "listening on http://%s:%u\n", host, ag_server_port(srv));
+    /* The URL alone on stdout, for scripts (the port chosen for :0). */
+    printf("http://%s:%u/\n", host, ag_server_port(srv));
+    fflush(stdout);
     if (!token_file)
         cli_warning(NULL, "no --token-file: every write is refused");
     else if (ag_server_token_count(srv) == 0)
         cli_warning(token_file, "no token in the file: every write is refused");
-    if (ag_server_static_count(srv) == 0)
+    if (ag_server_static_count(srv) == 0 && web_dir)
         cli_warning(web_dir, "no dashboard files found; serving the API only");
+    else if (!web_dir)
+        cli_warning(NULL, "no dashboard next to the binary (give --web DIR); serving the API only");
     const ag_server_config *in_effect = ag_server_config_of(srv);
-    fprintf(stderr, "store %s, %u threads, dashboard from %s\n", db_path, in_effect->threads, web_dir);
+    fprintf(stderr, "store %s, %u threads, dashboard from %s\n", db_path, in_effect->threads,
+            web_dir ? web_dir : "-");
     fprintf(stderr,
             "limits: body %zu B, imports %zu, types %zu, members %zu, work %llu, response %zu B,"
             " time %u ms, connections %u (%u per client), idle %u s, queue %u\n",

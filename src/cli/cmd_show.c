@@ -44,7 +44,7 @@ static int parse_show_args(int argc, char **argv, show_args *a)
             if (r < 0)
                 return AG_EXIT_USAGE;
             if (r == 0)
-                return cli_usage_error("show", "unknown option '%s'", arg);
+                return cli_unknown_option("show", arg);
             continue;
         }
         if (a->path)
@@ -69,7 +69,7 @@ static ag_status load_corpus(const show_args *a, ag_corpus **c, ag_error *err)
     if (st != AG_OK)
         return st;
     if (!is_elf)
-        return ag_corpus_read_file(a->path, c, err);
+        return cli_read_corpus(a->path, c, err);
     ag_debug_search search = cli_debug_search(&a->debug);
     return ag_extract(a->path, &search, c, err);
 }

@@ -91,7 +91,7 @@ static int parse_stub_args(int argc, char **argv, stub_args *a)
             if (r < 0)
                 return AG_EXIT_USAGE;
             if (r == 0)
-                return cli_usage_error("stub", "unknown option '%s'", arg);
+                return cli_unknown_option("stub", arg);
             continue;
         }
         if (a->ref)

@@ -3,10 +3,15 @@
  * --version, and dispatch. Each subcommand lives in cmd_<name>.c.
  */
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
+#include "build_info.h"
 #include "cli.h"
+#include "cli_help.h"
+#include "../corpus.h"
+#include "../runtime_info.h"
 #include "../version.h"
 
 const ag_command ag_commands[] = {
@@ -35,13 +40,18 @@ const ag_command ag_commands[] = {
       "exit: 0 ok, 1 error, 2 usage\n" },
     { "show", cmd_show, "print a readable view of a corpus or library",
       "usage: abiguard show FILE.json|LIB.so|NAME@V [--type NAME] [--function NAME]\n"
-      "                     [--debug-dir DIR]... [--db FILE]\n"
+      "                     [--debug-dir DIR]... [--no-system-debug]\n"
+      "                     [--debuginfod URL]... [--no-debuginfod] [--db FILE]\n"
       "\n"
       "Without options: identity, symbol counts, functions and variables.\n"
       "  --type NAME       one type; structs and unions shown with offsets, sizes\n"
       "                    and holes, as pahole does (NAME: 'struct foo', 'foo_t', 'foo')\n"
       "  --function NAME   one function's signature and the types it reaches\n"
-      "  --debug-dir DIR   as for extract, when given a shared object\n"
+      "  --debug-dir DIR   as for extract, when given a shared object (repeatable)\n"
+      "  --no-system-debug do not look under /usr/lib/debug\n"
+      "  --debuginfod URL  fetch missing debug info by build-id from this server\n"
+      "                    (repeatable; default: $DEBUGINFOD_URLS)\n"
+      "  --no-debuginfod   do not ask any debuginfod server\n"
       "  --db FILE         the store for NAME@V (default $ABIGUARD_DB, else ./abiguard.db)\n"
       "\n"
       "exit: 0 ok, 1 error, 2 usage\n" },
@@ -50,7 +60,8 @@ const ag_command ag_commands[] = {
       "                     [--fail-on breaking|api-break|risky] [--headers-dir DIR]...\n"
       "                     [--public-headers FILE]... [--show-private]\n"
       "                     [--suppressions FILE] [--show-suppressed]\n"
-      "                     [--debug-dir DIR]... [--no-system-debug] [--db FILE] [-o FILE]\n"
+      "                     [--debug-dir DIR]... [--no-system-debug]\n"
+      "                     [--debuginfod URL]... [--no-debuginfod] [--db FILE] [-o FILE]\n"
       "\n"
       "Tells whether binaries built against OLD keep working with NEW, and why.\n"
       "OLD and NEW are each a corpus JSON (from 'abiguard extract'), a shared\n"
@@ -68,12 +79,19 @@ const ag_command ag_commands[] = {
       "                        inferred from the declaration files\n"
       "  --public-headers FILE[,FILE...]  only these files are public headers\n"
       "  --show-private        list the changes and types the public surface left out\n"
-      "  --suppressions FILE   rules that accept known changes (symbol=GLOB,\n"
-      "                        type=NAME, kind=ID, source=GLOB; see src/suppress.h);\n"
-      "                        suppressed changes are counted, not failed on\n"
+      "  --suppressions FILE   rules that accept known changes, one a line ('#'\n"
+      "                        comments), each one or more key=value fields that\n"
+      "                        must all match: symbol=GLOB (an impacted interface),\n"
+      "                        type=NAME (type=\"struct ctx\" also matches its\n"
+      "                        members), kind=ID (a change kind), source=GLOB (the\n"
+      "                        declaration file). Suppressed changes are counted,\n"
+      "                        not failed on; a malformed line is an error\n"
       "  --show-suppressed     list suppressed changes in the report too\n"
       "  --debug-dir DIR       look for separate debug files under DIR (repeatable)\n"
       "  --no-system-debug     do not look under /usr/lib/debug\n"
+      "  --debuginfod URL      fetch missing debug info by build-id from this server\n"
+      "                        (repeatable; default: $DEBUGINFOD_URLS)\n"
+      "  --no-debuginfod       do not ask any debuginfod server\n"
       "  --db FILE             the store for NAME@VERSION (default $ABIGUARD_DB,\n"
       "                        else ./abiguard.db)\n"
       "  -o, --output FILE     write the report to FILE instead of stdout\n"
@@ -90,7 +108,8 @@ const ag_command ag_commands[] = {
       "                      [--fail-on breaking|api-break|risky] [--headers-dir DIR]...\n"
       "                      [--public-headers FILE]... [--show-private]\n"
       "                      [--suppressions FILE] [--show-suppressed]\n"
-      "                      [--debug-dir DIR]... [--no-system-debug] [--db FILE] [-o FILE]\n"
+      "                      [--debug-dir DIR]... [--no-system-debug]\n"
+      "                      [--debuginfod URL]... [--no-debuginfod] [--db FILE] [-o FILE]\n"
       "\n"
       "Tells whether BINDING (a CPython extension, a JNI or N-API library, a\n"
       "program) still works with the library release LIB. What it was built for\n"
@@ -117,6 +136,9 @@ const ag_command ag_commands[] = {
       "  --show-suppressed       list suppressed changes in the report too\n"
       "  --debug-dir DIR         look for separate debug files under DIR (repeatable)\n"
       "  --no-system-debug       do not look under /usr/lib/debug\n"
+      "  --debuginfod URL        fetch missing debug info by build-id from this server\n"
+      "                          (repeatable; default: $DEBUGINFOD_URLS)\n"
+      "  --no-debuginfod         do not ask any debuginfod server\n"
       "  --db FILE               the store for NAME@VERSION (default $ABIGUARD_DB,\n"
       "                          else ./abiguard.db)\n"
       "  -o, --output FILE       write the report to FILE instead of stdout\n"
@@ -297,13 +319,10 @@ const ag_command ag_commands[] = {
       "  --debuginfod URL    fetch missing debug info by build-id from this server\n"
       "                      (repeatable; default: $DEBUGINFOD_URLS)\n"
       "  --no-debuginfod     do not ask any debuginfod server\n"
-      "  --debuginfod URL    fetch missing debug info by build-id from this debuginfod\n"
-      "                      server (repeatable; default: $DEBUGINFOD_URLS)\n"
-      "  --no-debuginfod     do not ask any debuginfod server\n"
       "\n"
       "exit: 0 ok, 1 error (unreachable, rejected by the server), 2 usage\n" },
     { "serve", cmd_serve, "run the JSON API and the web dashboard over HTTP",
-      "usage: abiguard serve [--db FILE] [--listen HOST:PORT] [--token-file FILE]\n"
+      "usage: abiguard serve [--db FILE] [--create] [--listen HOST:PORT] [--token-file FILE]\n"
       "                     [--threads N] [--web DIR] [--grace T] [LIMITS]\n"
       "\n"
       "Serves the JSON API (docs/api.md) under /api/v1/ and the dashboard's\n"
@@ -313,17 +332,20 @@ const ag_command ag_commands[] = {
       "a token from --token-file. Logs one line per request on stderr:\n"
       "METHOD PATH STATUS MS.\n"
       "\n"
-      "  --db FILE           the store (default $ABIGUARD_DB, else ./abiguard.db;\n"
-      "                      created when missing)\n"
+      "  --db FILE           the store (default $ABIGUARD_DB, else ./abiguard.db);\n"
+      "                      a missing one is an error unless --create\n"
+      "  --create            start with a new, empty store when FILE does not exist\n"
       "  --listen HOST:PORT  address to listen on (default 127.0.0.1:8080; [::1]:PORT\n"
-      "                      for IPv6; port 0 picks a free port, printed first as\n"
-      "                      'listening on http://HOST:PORT')\n"
+      "                      for IPv6; port 0 picks a free port). The URL is printed\n"
+      "                      alone on stdout ('http://HOST:PORT/'), and first on\n"
+      "                      stderr as 'listening on http://HOST:PORT'\n"
       "  --token-file FILE   write tokens, one per line; without it writes are refused\n"
       "  --threads N         read workers, each with its own store connection (default 2;\n"
       "                      there are as many network threads and upload workers,\n"
       "                      and one writer)\n"
-      "  --web DIR           dashboard files (default: web/ next to the binary's\n"
-      "                      directory, else ./web)\n"
+      "  --web DIR           dashboard files (default: ../share/abiguard/web from the\n"
+      "                      binary's directory when installed, else ../web in the\n"
+      "                      source tree it was built in)\n"
       "  --grace T           how long SIGTERM lets requests finish (default 10s)\n"
       "\n"
       "Limits (sizes take K, M, G; durations T are 30, 30s, 500ms or 2m):\n"
@@ -376,7 +398,11 @@ const ag_command ag_commands[] = {
       "                      -DABIGUARD_IDENT_WITH_HEADERS, _Static_assert on the\n"
       "                      sizes, alignments and offsets the binding relies on;\n"
       "                      python: FILE.py, verify(lib) and verify_layouts() for\n"
-      "                      ctypes and cffi bindings\n"
+      "                      ctypes and cffi; java: FILE.java (the class is named\n"
+      "                      as the file) for JNA; go: FILE.go for a cgo package,\n"
+      "                      the C check in its preamble; rust: FILE.rs for\n"
+      "                      bindgen-style declarations (link the C stub too);\n"
+      "                      js: FILE.js for koffi\n"
       "  --name IDENT        the identifier in the generated names (default NAME)\n"
       "  --package NAME      the Java package or Go package of the generated file\n"
       "  --db FILE           the store (default $ABIGUARD_DB, else ./abiguard.db)\n"
@@ -397,22 +423,41 @@ const ag_command ag_commands[] = {
       "it; any layout change on the way changes it.\n"
       "\n"
       "  show    prints 'HEX16 SYMBOL[@VERSION]' for each symbol the binding\n"
-      "          uses of NAME@V (--symbols-from, --symbols: as for `abiguard\n"
-      "          stub`), else each it exports\n"
+      "          uses of NAME@V, else each it exports\n"
       "  match   for each stored release of NAME, whether every fingerprint in\n"
-      "          FILE (the format show prints and the stubs embed; '-' for\n"
-      "          stdin) is unchanged, and which differ or are missing\n"
-      "  --db FILE  the store (default $ABIGUARD_DB, else ./abiguard.db)\n"
+      "          FILE is unchanged, and which differ or are missing\n"
+      "\n"
+      "  --symbols-from FILE  show: the binding whose symbols to fingerprint (as\n"
+      "                       for 'abiguard stub')\n"
+      "  --symbols LIST       show: the symbols, NAME or NAME@VERSION, comma\n"
+      "                       separated, or @FILE (as for 'abiguard stub')\n"
+      "  --fingerprints FILE  match: the fingerprints (the format show prints and\n"
+      "                       the stubs embed; '-' for stdin)\n"
+      "  --db FILE            the store (default $ABIGUARD_DB, else ./abiguard.db)\n"
       "\n"
       "exit: 0 ok (match: some release matches all), 1 error, 2 usage,\n"
       "      4 match: no release matches\n" },
     { NULL, NULL, NULL, NULL },
 };
 
+/* The options of abiguard itself, in the shape of the commands' option
+   lines (cli_help.h reads them for the man page and completion). */
+const char ag_global_options[] =
+    "  -h, --help          this help; 'abiguard COMMAND --help' (or 'abiguard help\n"
+    "                      COMMAND') describes one command\n"
+    "  -V, --version       abiguard's version (and git description), the corpus\n"
+    "                      format, and the versions of the libraries it runs with\n"
+    "  --color=WHEN        colour verdicts: auto (the default: on a terminal, unless\n"
+    "                      NO_COLOR is set), always or never; never in -o files.\n"
+    "                      Taken before or after COMMAND\n"
+    "  --no-color          the same as --color=never\n";
+
+#ifndef ABIGUARD_NO_MAIN
+/* (docgen links this file without main: it writes its own pages.) */
 static void print_main_help(FILE *out)
 {
     fprintf(out,
-            "usage: abiguard [--version] [--help] COMMAND [ARGS]\n"
+            "usage: abiguard [--version] [--help] [--color=WHEN] COMMAND [ARGS]\n"
             "\n"
             "abiguard %s: ABI-drift monitor and compatibility guard for native libraries\n"
             "used through language bindings.\n"
@@ -420,10 +465,58 @@ static void print_main_help(FILE *out)
             "commands:\n", ABIGUARD_VERSION);
     for (const ag_command *c = ag_commands; c->name; c++)
         fprintf(out, "  %-13s %s\n", c->name, c->summary);
-    fprintf(out, "\n'abiguard COMMAND --help' describes one command.\n"
+    fprintf(out, "\noptions:\n%s", ag_global_options);
+    fprintf(out, "\n'abiguard COMMAND --help' describes one command; 'man abiguard-COMMAND' too.\n"
                  "exit codes: 0 ok / no change (or only harmless ones), 1 error, 2 usage,\n"
                  "            4 ABI changed, 8 incompatible\n");
 }
+
+static void print_version(void)
+{
+    printf("abiguard %s\n", ABIGUARD_VERSION);
+    if (*ABIGUARD_GIT_DESCRIBE)
+        printf("git: %s\n", ABIGUARD_GIT_DESCRIBE);
+    printf("corpus format: %s\n", AG_CORPUS_FORMAT);
+    ag_runtime_library libs[AG_RUNTIME_LIBRARIES];
+    ag_runtime_libraries(libs);
+    fputs("running with:", stdout);
+    for (size_t i = 0; i < AG_RUNTIME_LIBRARIES; i++)
+        printf("%s %s %s", i ? "," : "", libs[i].name, libs[i].version);
+    putchar('\n');
+}
+
+/* Takes --color[=WHEN] and --no-color out of argv (anywhere before "--"),
+   so every command accepts them. Returns -1 after a usage error. */
+static int take_global_options(int *argc, char **argv)
+{
+    int out = 1;
+    bool done = false;
+    for (int i = 1; i < *argc; i++) {
+        const char *a = argv[i];
+        if (!done && strcmp(a, "--") == 0)
+            done = true;
+        if (!done && (strcmp(a, "--no-color") == 0 || strcmp(a, "--color") == 0)) {
+            cli_set_color_mode(a[2] == 'n' ? CLI_COLOR_NEVER : CLI_COLOR_ALWAYS);
+            continue;
+        }
+        if (!done && strncmp(a, "--color=", 8) == 0) {
+            int m = cli_parse_color_mode(a + 8);
+            if (m < 0) {
+                cli_error(NULL, "--color takes auto, always or never, not '%s'", a + 8);
+                fprintf(stderr, "try 'abiguard --help'\n");
+                return -1;
+            }
+            cli_set_color_mode((cli_color_mode)m);
+            continue;
+        }
+        argv[out++] = argv[i];
+    }
+    argv[out] = NULL;
+    *argc = out;
+    return 0;
+}
+
+#endif
 
 static void vreport(const char *level, const char *subject, const char *fmt, va_list ap)
 {
@@ -433,6 +526,7 @@ static void vreport(const char *level, const char *subject, const char *fmt, va_
     for (char *p = msg; *p; p++)
         if (*p == '\n' || *p == '\r')
             *p = ' ';
+    cli_progress_end();   /* a progress line on the terminal goes first */
     if (subject)
         fprintf(stderr, "abiguard: %s: %s: %s\n", level, subject, msg);
     else
@@ -480,34 +574,58 @@ int cli_wants_help(const char *cmd, int argc, char **argv)
     return 0;
 }
 
+#ifndef ABIGUARD_NO_MAIN
 int main(int argc, char **argv)
 {
+    if (take_global_options(&argc, argv) < 0)
+        return AG_EXIT_USAGE;
     if (argc < 2) {
         print_main_help(stderr);
         return AG_EXIT_USAGE;
     }
     if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "help") == 0) {
         if (argc > 2 && strcmp(argv[1], "help") == 0) {
-            char *sub[] = { argv[2], "--help", NULL };
-            for (const ag_command *c = ag_commands; c->name; c++)
-                if (strcmp(c->name, argv[2]) == 0)
-                    return cli_wants_help(c->name, 2, sub) ? AG_EXIT_OK : AG_EXIT_OK;
+            const ag_command *c = cli_find_command(argv[2]);
+            if (!c)
+                return cli_unknown_command(argv[2]);
+            fputs(c->usage, stdout);
+            return AG_EXIT_OK;
         }
         print_main_help(stdout);
         return AG_EXIT_OK;
     }
     if (strcmp(argv[1], "--version") == 0 || strcmp(argv[1], "-V") == 0) {
-        printf("abiguard %s\n", ABIGUARD_VERSION);
+        print_version();
         return AG_EXIT_OK;
     }
-    for (const ag_command *c = ag_commands; c->name; c++) {
-        if (strcmp(c->name, argv[1]) == 0) {
-            if (cli_wants_help(c->name, argc - 1, argv + 1))
-                return AG_EXIT_OK;
-            return c->run(argc - 1, argv + 1);
-        }
+    if (argv[1][0] == '-') {
+        static const char *const globals[] = { "--help", "--version", "--color", "--no-color" };
+        const char *s = cli_suggest(argv[1], globals, sizeof globals / sizeof globals[0]);
+        if (s)
+            cli_error(NULL, "unknown option '%s' (did you mean %s?)", argv[1], s);
+        else
+            cli_error(NULL, "unknown option '%s' (a command's options go after it)", argv[1]);
+        fprintf(stderr, "try 'abiguard --help'\n");
+        return AG_EXIT_USAGE;
     }
-    cli_error(NULL, "unknown command '%s'", argv[1]);
-    fprintf(stderr, "try 'abiguard --help'\n");
-    return AG_EXIT_USAGE;
+    const ag_command *c = cli_find_command(argv[1]);
+    if (!c)
+        return cli_unknown_command(argv[1]);
+    if (cli_wants_help(c->name, argc - 1, argv + 1))
+        return AG_EXIT_OK;
+    /* Commands whose work can take a while (reading a large library's
+       DWARF, importing many baselines, comparing many releases) show a
+       progress line on a terminal; serve never does. */
+    static const char *const long_work[] = { "extract", "show", "diff", "check", "add", "push",
+                                             "import-dir", "history", "matrix", "fingerprint" };
+    bool progress = false;
+    for (size_t i = 0; i < sizeof long_work / sizeof long_work[0]; i++)
+        progress = progress || strcmp(c->name, long_work[i]) == 0;
+    if (progress)
+        cli_progress_start();
+    int rc = c->run(argc - 1, argv + 1);
+    if (progress)
+        cli_progress_end();
+    return rc;
 }
+#endif

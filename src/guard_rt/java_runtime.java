@@ -13,7 +13,7 @@
 
         @Override
         public String toString() {
-            return outcome + ": " + message;
+            return cat(outcome, ": ", message);
         }
     }
 
@@ -31,6 +31,16 @@
     private @C@() {
     }
 
+    // Messages are built here rather than with '+': javac turns '+' into an
+    // invokedynamic call site that costs milliseconds to link the first time,
+    // and the guard runs once, at load time.
+    private static String cat(Object... parts) {
+        StringBuilder b = new StringBuilder();
+        for (Object p : parts)
+            b.append(p);
+        return b.toString();
+    }
+
     private static String policy() {
         String p = System.getenv("ABIGUARD_POLICY");
         if (p != null && (p.equals("default") || p.equals("strict") || p.equals("warn") || p.equals("off")))
@@ -40,20 +50,17 @@
 
     private static Verdict refuse(String policy, String what, boolean strict) {
         if (policy.equals("warn"))
-            return new Verdict("warned", what + "; running anyway (ABIGUARD_POLICY=warn)");
+            return new Verdict("warned", cat(what, "; running anyway (ABIGUARD_POLICY=warn)"));
         if (strict)
-            throw new Refused(what + "; refusing to load under the strict policy (ABIGUARD_POLICY=default would accept it)");
-        throw new Refused(what + "; refusing to load (ABIGUARD_POLICY=warn would run anyway)");
+            throw new Refused(cat(what, "; refusing to load under the strict policy (ABIGUARD_POLICY=default would accept it)"));
+        throw new Refused(cat(what, "; refusing to load (ABIGUARD_POLICY=warn would run anyway)"));
     }
 
     // ---- the loaded object, read from memory ----------------------------
 
     private static final int W = Native.POINTER_SIZE;
-
-    private static long word(long a) {
-        Pointer p = new Pointer(a);
-        return W == 8 ? p.getLong(0) : p.getInt(0) & 0xffffffffL;
-    }
+    private static final String HEX = "0123456789abcdef";
+    private static volatile Function dladdr1; // libc's, looked up once
 
     private static long u32(long a) {
         return new Pointer(a).getInt(0) & 0xffffffffL;
@@ -63,27 +70,81 @@
         return new Pointer(a).getShort(0) & 0xffff;
     }
 
+    private static java.nio.ByteBuffer read(long a, int n) {
+        return java.nio.ByteBuffer.wrap(new Pointer(a).getByteArray(0, n)).order(java.nio.ByteOrder.nativeOrder());
+    }
+
+    private static long wordAt(java.nio.ByteBuffer b, int off) {
+        return W == 8 ? b.getLong(off) : b.getInt(off) & 0xffffffffL;
+    }
+
     private static final class Loaded {
         final long base, ld, strtab, strsz;
         final String path, soname;
         final Map<Long, Long> tags = new HashMap<>();
+        final List<long[]> notes = new ArrayList<>();
+        Map<Integer, String> versions;
         long symtab, versym;
 
-        Loaded(long lm) {
-            base = word(lm);
-            long name = word(lm + W);
+        // lm: its link_map; fbase: where its first segment, and so its ELF
+        // header, is mapped (dladdr's dli_fbase).
+        Loaded(long lm, long fbase) {
+            java.nio.ByteBuffer l = read(lm, 3 * W);
+            base = wordAt(l, 0);
+            long name = wordAt(l, W);
             path = name != 0 ? new Pointer(name).getString(0, "UTF-8") : "";
-            ld = word(lm + 2L * W);
-            for (int i = 0; ld != 0 && i < 4096; i++) { // one entry at a time: no read past DT_NULL
-                long e = ld + i * 2L * W;
-                long tag = W == 8 ? new Pointer(e).getLong(0) : new Pointer(e).getInt(0);
-                if (tag == 0)
-                    break;
-                tags.putIfAbsent(tag, word(e + W));
+            ld = wordAt(l, 2 * W);
+            long dynSize = fbase != 0 ? phdrs(fbase) : 0;
+            int step = 2 * W;
+            if (dynSize > 0) { // PT_DYNAMIC says how long it is: one read
+                java.nio.ByteBuffer d = read(ld, (int) (dynSize - dynSize % step));
+                for (int off = 0; off + step <= d.capacity(); off += step) {
+                    long tag = W == 8 ? d.getLong(off) : d.getInt(off);
+                    if (tag == 0)
+                        break;
+                    tags.putIfAbsent(tag, wordAt(d, off + W));
+                }
+            } else {
+                for (int i = 0; ld != 0 && i < 4096; i++) { // one entry at a time: no read past DT_NULL
+                    java.nio.ByteBuffer d = read(ld + (long) i * step, step);
+                    long tag = W == 8 ? d.getLong(0) : d.getInt(0);
+                    if (tag == 0)
+                        break;
+                    tags.putIfAbsent(tag, wordAt(d, W));
+                }
             }
             strtab = addr(tags.getOrDefault(5L, 0L));
             strsz = tags.getOrDefault(10L, 0L);
             soname = tags.containsKey(14L) && strtab != 0 ? string(tags.get(14L)) : null;
+        }
+
+        // The PT_NOTE segments into notes, and PT_DYNAMIC's size; 0 unless
+        // its PT_DYNAMIC is the one loaded.
+        private long phdrs(long fbase) {
+            java.nio.ByteBuffer e = read(fbase, W == 8 ? 64 : 52);
+            if (e.get(0) != 0x7f || e.get(1) != 'E' || e.get(2) != 'L' || e.get(3) != 'F' || e.get(4) != (W == 8 ? 2 : 1))
+                return 0;
+            long phoff = W == 8 ? e.getLong(32) : e.getInt(28) & 0xffffffffL;
+            int phentsize = e.getShort(W == 8 ? 54 : 42) & 0xffff, phnum = e.getShort(W == 8 ? 56 : 44) & 0xffff;
+            if (phnum == 0 || phnum > 256 || phentsize != (W == 8 ? 56 : 32))
+                return 0;
+            java.nio.ByteBuffer t = read(fbase + phoff, phentsize * phnum);
+            long dynSize = 0;
+            List<long[]> found = new ArrayList<>();
+            for (int i = 0; i < phnum; i++) {
+                int o = i * phentsize;
+                long type = t.getInt(o) & 0xffffffffL;
+                long vaddr = W == 8 ? t.getLong(o + 16) : t.getInt(o + 8) & 0xffffffffL;
+                long memsz = W == 8 ? t.getLong(o + 40) : t.getInt(o + 20) & 0xffffffffL;
+                long align = W == 8 ? t.getLong(o + 48) : t.getInt(o + 28) & 0xffffffffL;
+                if (type == 2 && base + vaddr == ld)
+                    dynSize = memsz;
+                else if (type == 4)
+                    found.add(new long[] { base + vaddr, memsz, align == 8 ? 8 : 4 });
+            }
+            if (dynSize > 0)
+                notes.addAll(found);
+            return dynSize;
         }
 
         // glibc relocates most entries in place; DT_VERDEF keeps its link-time value.
@@ -95,33 +156,10 @@
             return off < strsz ? new Pointer(strtab + off).getString(0, "UTF-8") : null;
         }
 
-        // From PT_NOTE, through the ELF header the first segment maps at the
-        // load base; null unless its PT_DYNAMIC is the one loaded.
+        // NT_GNU_BUILD_ID from its PT_NOTE segments, or null.
         String buildId() {
-            byte[] e = new Pointer(base).getByteArray(0, 64);
-            if (e[0] != 0x7f || e[1] != 'E' || e[2] != 'L' || e[3] != 'F' || e[4] != (W == 8 ? 2 : 1))
-                return null;
-            long phoff = W == 8 ? word(base + 32) : u32(base + 28);
-            int phentsize = u16(base + (W == 8 ? 54 : 42)), phnum = u16(base + (W == 8 ? 56 : 44));
-            if (phnum == 0 || phnum > 256 || phentsize != (W == 8 ? 56 : 32))
-                return null;
-            List<long[]> notes = new ArrayList<>();
-            boolean dynamicOk = false;
-            for (int i = 0; i < phnum; i++) {
-                long ph = base + phoff + (long) i * phentsize;
-                long type = u32(ph);
-                long vaddr = W == 8 ? word(ph + 16) : u32(ph + 8);
-                long memsz = W == 8 ? word(ph + 40) : u32(ph + 20);
-                long align = W == 8 ? word(ph + 48) : u32(ph + 28);
-                if (type == 2 && base + vaddr == ld)
-                    dynamicOk = true;
-                else if (type == 4)
-                    notes.add(new long[] { vaddr, memsz, align == 8 ? 8 : 4 });
-            }
-            if (!dynamicOk)
-                return null;
             for (long[] n : notes) {
-                byte[] b = new Pointer(base + n[0]).getByteArray(0, (int) n[1]);
+                byte[] b = new Pointer(n[0]).getByteArray(0, (int) n[1]);
                 java.nio.ByteBuffer bb = java.nio.ByteBuffer.wrap(b).order(java.nio.ByteOrder.nativeOrder());
                 int a = (int) n[2], pos = 0;
                 while (pos + 12 <= b.length) {
@@ -130,7 +168,7 @@
                     if (type == 3 && namesz == 4 && b[pos + 12] == 'G' && b[pos + 13] == 'N' && b[pos + 14] == 'U') {
                         StringBuilder hex = new StringBuilder();
                         for (int k = nameEnd; k < nameEnd + descsz && k < b.length; k++)
-                            hex.append(String.format("%02x", b[k] & 0xff));
+                            hex.append(HEX.charAt((b[k] >> 4) & 15)).append(HEX.charAt(b[k] & 15));
                         return hex.toString();
                     }
                     pos = nameEnd + ((descsz + a - 1) & ~(a - 1));
@@ -140,28 +178,33 @@
         }
 
         String versionName(int idx) {
-            long p = addr(tags.getOrDefault(0x6ffffffcL, 0L)); // DT_VERDEF
-            long n = tags.getOrDefault(0x6ffffffdL, 0L);       // DT_VERDEFNUM
-            for (long i = 0; p != 0 && i < n; i++) {
-                int ndx = u16(p + 4), cnt = u16(p + 6);
-                long aux = u32(p + 12), next = u32(p + 16);
-                if (ndx == idx && cnt != 0)
-                    return string(u32(p + aux));
-                if (next == 0)
-                    break;
-                p += next;
+            if (versions == null) { // read .gnu.version_d once: index -> name
+                versions = new HashMap<>();
+                long p = addr(tags.getOrDefault(0x6ffffffcL, 0L)); // DT_VERDEF
+                long n = tags.getOrDefault(0x6ffffffdL, 0L);       // DT_VERDEFNUM
+                for (long i = 0; p != 0 && i < n; i++) {
+                    java.nio.ByteBuffer v = read(p, 20);
+                    int ndx = v.getShort(4) & 0xffff, cnt = v.getShort(6) & 0xffff;
+                    long aux = v.getInt(12) & 0xffffffffL, next = v.getInt(16) & 0xffffffffL;
+                    if (cnt != 0)
+                        versions.put(ndx, string(u32(p + aux)));
+                    if (next == 0)
+                        break;
+                    p += next;
+                }
             }
-            return null;
+            return versions.get(idx);
         }
 
         // st_size of symbol i when it defines name (at version, or the
         // default one), else -1; other collects versions that did not fit.
         long defines(long i, String name, String version, List<String> other) {
-            long sym = symtab + i * (W == 8 ? 24 : 16);
-            long stName = u32(sym);
-            int stInfo = new Pointer(sym + (W == 8 ? 4 : 12)).getByte(0) & 0xff;
-            int stShndx = u16(sym + (W == 8 ? 6 : 14));
-            long stSize = W == 8 ? word(sym + 16) : u32(sym + 8);
+            java.nio.ByteBuffer e = java.nio.ByteBuffer.wrap(new Pointer(symtab + i * (W == 8 ? 24 : 16))
+                .getByteArray(0, W == 8 ? 24 : 16)).order(java.nio.ByteOrder.nativeOrder());
+            long stName = e.getInt(0) & 0xffffffffL;
+            int stInfo = e.get(W == 8 ? 4 : 12) & 0xff;
+            int stShndx = e.getShort(W == 8 ? 6 : 14) & 0xffff;
+            long stSize = W == 8 ? e.getLong(16) : e.getInt(8) & 0xffffffffL;
             if (stShndx == 0 || (stInfo >> 4) == 0 || !name.equals(string(stName)))
                 return -1;
             String vname = null;
@@ -239,7 +282,7 @@
         // the data objects whose size matched.
         String compare(int[] objects) {
             if (SONAME_REQUIRED && !SONAME.equals(soname))
-                return "its SONAME is " + (soname != null ? "'" + soname + "'" : "missing") + ", not " + SONAME;
+                return cat("its SONAME is ", soname != null ? cat("'", soname, "'") : "missing", ", not ", SONAME);
             for (Object[] s : SYMBOLS) {
                 String name = (String) s[0], version = (String) s[1];
                 boolean isObject = (Boolean) s[2];
@@ -247,13 +290,13 @@
                 List<String> other = new ArrayList<>();
                 long got = lookup(name, version, other);
                 if (got == -2)
-                    return "its dynamic symbol table has no hash table to look " + name + " up in";
+                    return cat("its dynamic symbol table has no hash table to look ", name, " up in");
                 if (got < 0)
-                    return "it lacks " + name + (version != null ? "@" + version : "")
-                        + (other.isEmpty() ? "" : " (it has " + other.get(0) + ")");
+                    return cat("it lacks ", name, version != null ? cat("@", version) : "",
+                        other.isEmpty() ? "" : cat(" (it has ", other.get(0), ")"));
                 if (isObject) {
                     if (got != size)
-                        return "its " + name + " is a " + got + "-byte object, " + size + " bytes in " + BASELINE;
+                        return cat("its ", name, " is a ", got, "-byte object, ", size, " bytes in ", BASELINE);
                     objects[0]++;
                 }
             }
@@ -264,7 +307,9 @@
     // The object lib was loaded from: the one defining the first required
     // symbol it resolves (dladdr1(RTLD_DL_LINKMAP)); null if none.
     private static Loaded loaded(NativeLibrary lib) {
-        Function dladdr1 = NativeLibrary.getInstance("c").getFunction("dladdr1");
+        Function dladdr1 = @C@.dladdr1;
+        if (dladdr1 == null)
+            @C@.dladdr1 = dladdr1 = NativeLibrary.getInstance("c").getFunction("dladdr1");
         for (Object[] s : SYMBOLS) {
             Pointer p;
             try {
@@ -272,11 +317,15 @@
             } catch (UnsatisfiedLinkError e) {
                 continue; // not in it
             }
-            Memory info = new Memory(4L * W);
-            PointerByReference out = new PointerByReference();
-            if (dladdr1.invokeInt(new Object[] { p, info, out, 2 }) == 0 || out.getValue() == null) // RTLD_DL_LINKMAP
+            // Dl_info (dli_fname, dli_fbase, dli_sname, dli_saddr), then the
+            // link_map dladdr1 stores: plain memory, not a PointerByReference,
+            // whose conversion machinery costs milliseconds to load.
+            Memory info = new Memory(5L * W);
+            info.clear();
+            if (dladdr1.invokeInt(new Object[] { p, info, info.share(4L * W), 2 }) == 0) // RTLD_DL_LINKMAP
                 return null;
-            return new Loaded(Pointer.nativeValue(out.getValue()));
+            long lm = Pointer.nativeValue(info.getPointer(4L * W));
+            return lm != 0 ? new Loaded(lm, Pointer.nativeValue(info.getPointer(W))) : null;
         }
         return null;
     }
@@ -288,40 +337,51 @@
     public static Verdict verify(NativeLibrary lib) {
         String pol = policy();
         if (pol.equals("off"))
-            return new Verdict("off", SONAME + ": ABI check disabled (ABIGUARD_POLICY=off)");
+            return new Verdict("off", cat(SONAME, ": ABI check disabled (ABIGUARD_POLICY=off)"));
         Loaded o = loaded(lib);
         if (o == null)
-            return refuse(pol, SONAME + ": the library given defines none of the " + SYMBOLS.length
-                + " symbols this binding requires: cannot check it against " + BASELINE, false);
+            return refuse(pol, cat(SONAME, ": the library given defines none of the ", SYMBOLS.length,
+                " symbols this binding requires: cannot check it against ", BASELINE), false);
         String id = o.buildId();
         for (String[] r : COMPATIBLE)
             if (r[0].equals(id))
-                return new Verdict("verified", SONAME + " (build-id " + id + ") is " + r[1] + ", verified compatible with "
-                    + BASELINE + " this binding was built against");
+                return new Verdict("verified", cat(SONAME, " (build-id ", id, ") is ", r[1], ", verified compatible with ",
+                    BASELINE, " this binding was built against"));
         for (String[] r : INCOMPATIBLE)
             if (r[0].equals(id))
-                return refuse(pol, SONAME + " (build-id " + id + ") is " + r[1] + ", incompatible with " + BASELINE
-                    + " this binding was built against: " + r[2], false);
+                return refuse(pol, cat(SONAME, " (build-id ", id, ") is ", r[1], ", incompatible with ", BASELINE,
+                    " this binding was built against: ", r[2]), false);
         int[] objects = { 0 };
         String problem = o.compare(objects);
-        String where = SONAME + " (" + o.path + ", build-id " + (id != null ? id : "none") + ")";
+        String where = cat(SONAME, " (", o.path, ", build-id ", id != null ? id : "none", ")");
         if (problem != null)
-            return refuse(pol, where + " is an unknown build that does not match " + BASELINE
-                + " this binding was built against: " + problem, false);
-        String what = where + " is an unverified build: not a release of " + LIBRARY + " known when this guard was generated, but its SONAME"
-            + (objects[0] > 0 ? "," : " and") + " all " + SYMBOLS.length + " required symbols and versions"
-            + (objects[0] > 0 ? " and the sizes of its " + objects[0] + " data objects" : "") + " match " + BASELINE;
+            return refuse(pol, cat(where, " is an unknown build that does not match ", BASELINE,
+                " this binding was built against: ", problem), false);
+        String what = cat(where, " is an unverified build: not a release of ", LIBRARY,
+            " known when this guard was generated, but its SONAME", objects[0] > 0 ? "," : " and", " all ", SYMBOLS.length,
+            " required symbols and versions", objects[0] > 0 ? cat(" and the sizes of its ", objects[0], " data objects") : "",
+            " match ", BASELINE);
         if (pol.equals("strict"))
             return refuse(pol, what, true);
-        return new Verdict("accepted-unverified", what + "; accepted unverified (ABIGUARD_POLICY=strict would refuse it)");
+        return new Verdict("accepted-unverified", cat(what, "; accepted unverified (ABIGUARD_POLICY=strict would refuse it)"));
     }
 
     // ---- the binding's own declarations -----------------------------------
 
-    private static Object call(Object target, String method, Class<?>[] types, Object... args) throws ReflectiveOperationException {
-        Method m = Structure.class.getDeclaredMethod(method, types);
-        m.setAccessible(true);
-        return m.invoke(target, args);
+    // Structure's protected fieldOffset, getFieldOrder and getStructAlignment.
+    private static volatile Method[] structureMethods;
+
+    private static Method structureMethod(int which) throws ReflectiveOperationException {
+        Method[] m = structureMethods;
+        if (m == null) {
+            m = new Method[] { Structure.class.getDeclaredMethod("fieldOffset", String.class),
+                               Structure.class.getDeclaredMethod("getFieldOrder"),
+                               Structure.class.getDeclaredMethod("getStructAlignment") };
+            for (Method x : m)
+                x.setAccessible(true);
+            structureMethods = m;
+        }
+        return m[which];
     }
 
     private static Field field(Class<?> c, String name) throws NoSuchFieldException {
@@ -337,13 +397,13 @@
 
     private static void compareStructure(String cname, Layout w, Structure s, List<String> problems) throws ReflectiveOperationException {
         int size = s.size();
-        int align = (Integer) call(s, "getStructAlignment", new Class<?>[0]);
+        int align = (Integer) structureMethod(2).invoke(s);
         if (size != w.size)
-            problems.add(cname + " is " + size + " bytes in the binding's declaration, " + w.size + " in " + BASELINE);
+            problems.add(cat(cname, " is ", size, " bytes in the binding's declaration, ", w.size, " in ", BASELINE));
         if (w.align != 0 && align != w.align)
-            problems.add(cname + " is aligned to " + align + " bytes in the binding's declaration, " + w.align + " in " + BASELINE);
+            problems.add(cat(cname, " is aligned to ", align, " bytes in the binding's declaration, ", w.align, " in ", BASELINE));
         @SuppressWarnings("unchecked")
-        List<String> order = (List<String>) call(s, "getFieldOrder", new Class<?>[0]);
+        List<String> order = (List<String>) structureMethod(1).invoke(s);
         List<String> want = Arrays.asList(w.names);
         Set<String> used = new HashSet<>();
         for (int i = 0; i < order.size(); i++) {
@@ -352,26 +412,26 @@
             if (k < 0 && i < w.names.length && !order.contains(w.names[i]))
                 k = i; // the binding calls it something else
             if (k < 0) {
-                problems.add(cname + ": the binding declares a member " + g + " that " + BASELINE + " does not have");
+                problems.add(cat(cname, ": the binding declares a member ", g, " that ", BASELINE, " does not have"));
                 continue;
             }
             used.add(w.names[k]);
             Field f = field(s.getClass(), g);
             f.setAccessible(true);
-            long off = (Integer) call(s, "fieldOffset", new Class<?>[] { String.class }, g);
+            long off = (Integer) structureMethod(0).invoke(s, g);
             long fsize = Native.getNativeSize(f.getType(), f.get(s));
-            String label = cname + "::" + w.names[k] + (g.equals(w.names[k]) ? "" : " (the binding's " + g + ")");
+            String label = cat(cname, "::", w.names[k], g.equals(w.names[k]) ? "" : cat(" (the binding's ", g, ")"));
             if (w.bitSizes[k] != 0)
-                problems.add(label + " is a bit-field (bit " + w.bitOffsets[k] + ", " + w.bitSizes[k] + " bits) in " + BASELINE
-                    + ": JNA cannot declare it");
+                problems.add(cat(label, " is a bit-field (bit ", w.bitOffsets[k], ", ", w.bitSizes[k], " bits) in ", BASELINE,
+                    ": JNA cannot declare it"));
             else if (off != w.offsets[k] || fsize != w.sizes[k])
-                problems.add(label + " is at offset " + off + " (" + fsize + " bytes) in the binding's declaration, at offset "
-                    + w.offsets[k] + " (" + w.sizes[k] + " bytes) in " + BASELINE);
+                problems.add(cat(label, " is at offset ", off, " (", fsize, " bytes) in the binding's declaration, at offset ",
+                    w.offsets[k], " (", w.sizes[k], " bytes) in ", BASELINE));
         }
         for (int k = 0; k < w.names.length; k++)
             if (!used.contains(w.names[k]))
-                problems.add(cname + "::" + w.names[k] + " is not in the binding's declaration (offset " + w.offsets[k] + ", "
-                    + w.sizes[k] + " bytes in " + BASELINE + ")");
+                problems.add(cat(cname, "::", w.names[k], " is not in the binding's declaration (offset ", w.offsets[k], ", ",
+                    w.sizes[k], " bytes in ", BASELINE, ")"));
     }
 
     private static void compareEnum(String cname, Layout w, Object decl, List<String> problems) throws IllegalAccessException {
@@ -389,9 +449,9 @@
         for (Map.Entry<String, Long> e : got.entrySet()) {
             Long want = w.enumerators.get(e.getKey());
             if (want == null)
-                problems.add(cname + ": " + e.getKey() + " is not an enumerator of it in " + BASELINE);
+                problems.add(cat(cname, ": ", e.getKey(), " is not an enumerator of it in ", BASELINE));
             else if (!want.equals(e.getValue()))
-                problems.add(cname + ": " + e.getKey() + " is " + e.getValue() + " in the binding, " + want + " in " + BASELINE);
+                problems.add(cat(cname, ": ", e.getKey(), " is ", e.getValue(), " in the binding, ", want, " in ", BASELINE));
         }
     }
 
@@ -411,8 +471,8 @@
             String cname = e.getKey();
             Layout w = LAYOUTS.get(cname);
             if (w == null)
-                throw new IllegalArgumentException(cname + ": not one of the types the symbols this guard checks reach in "
-                    + BASELINE + ": " + new TreeSet<>(LAYOUTS.keySet()));
+                throw new IllegalArgumentException(cat(cname, ": not one of the types the symbols this guard checks reach in ",
+                    BASELINE, ": ", new TreeSet<>(LAYOUTS.keySet())));
             Object decl = e.getValue();
             try {
                 if (w.kind.equals("enum"))
@@ -424,13 +484,13 @@
                     c.setAccessible(true);
                     compareStructure(cname, w, (Structure) c.newInstance(), problems);
                 } else
-                    throw new IllegalArgumentException(cname + ": give a Structure subclass or instance, not " + decl);
+                    throw new IllegalArgumentException(cat(cname, ": give a Structure subclass or instance, not ", decl));
             } catch (ReflectiveOperationException ex) {
-                throw new IllegalArgumentException(cname + ": cannot inspect " + decl + ": " + ex, ex);
+                throw new IllegalArgumentException(cat(cname, ": cannot inspect ", decl, ": ", ex), ex);
             }
         }
         if (!problems.isEmpty())
-            return refuse(pol, "the binding's declarations do not match " + BASELINE + ": " + String.join("; ", problems), false);
-        return new Verdict("verified", declared.size() + " declarations match " + BASELINE);
+            return refuse(pol, cat("the binding's declarations do not match ", BASELINE, ": ", String.join("; ", problems)), false);
+        return new Verdict("verified", cat(declared.size(), " declarations match ", BASELINE));
     }
 }

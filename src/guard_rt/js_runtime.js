@@ -21,53 +21,52 @@ function refuse(pol, what, strict) {
 
 // ---- the loaded object, read from memory -------------------------------
 
-const LE = require('os').endianness() === 'LE';
+// Not require('os').endianness(): loading the os module costs a millisecond.
+const LE = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
 function reader(koffi) {
   const W = koffi.sizeof('void *');
-  const view = (addr, len) => new DataView(koffi.view(BigInt(addr), len));
-  const r = {
+  const u32 = (a) => koffi.decode(a, 'uint32');
+  // A 64-bit word as two halves: a uint64 would come back as a BigInt, one
+  // more object for the garbage collector. (Addresses and sizes stay below 2^53.)
+  const word = W === 8 ? (a) => (LE ? u32(a) + u32(a + 4) * 4294967296 : u32(a) * 4294967296 + u32(a + 4)) : u32;
+  // Every read is a koffi.decode of a scalar: cheaper than a koffi.view,
+  // which makes an ArrayBuffer for the garbage collector each time.
+  return {
     W,
-    u16: (a) => view(a, 2).getUint16(0, LE),
-    u32: (a) => view(a, 4).getUint32(0, LE),
-    word: (a) => (W === 8 ? Number(view(a, 8).getBigUint64(0, LE)) : view(a, 4).getUint32(0, LE)),
-    sword: (a) => (W === 8 ? Number(view(a, 8).getBigInt64(0, LE)) : view(a, 4).getInt32(0, LE)),
-    bytes: (a, n) => new Uint8Array(koffi.view(BigInt(a), n)),
-    // A NUL-terminated string, read a page at a time (never past a page the string is not in).
-    str: (a) => {
-      let s = '';
-      for (;;) {
-        const n = Math.min(64, 4096 - (a % 4096));
-        const b = new Uint8Array(koffi.view(BigInt(a), n));
-        const z = b.indexOf(0);
-        s += Buffer.from(z < 0 ? b : b.subarray(0, z)).toString('utf8');
-        if (z >= 0)
-          return s;
-        a += n;
-      }
-    },
+    u8: (a) => koffi.decode(a, 'uint8'),
+    u16: (a) => koffi.decode(a, 'uint16'),
+    u32,
+    word,
+    sword: word, // only DT_NULL (0) and tags below 2^31 are compared
+    bytes: (a, n) => koffi.decode(a, 0, 'uint8', n),
+    str: (a) => koffi.decode(a, 'char', -1), // NUL-terminated
   };
-  return r;
 }
 
 class LoadedObject {
-  constructor(m, lm) {
+  // lm: its link_map; fbase: where its first segment, and so its ELF
+  // header, is mapped (dladdr's dli_fbase).
+  constructor(m, lm, fbase) {
     this.m = m;
     this.base = m.word(lm);
     const name = m.word(lm + m.W);
     this.path = name ? m.str(name) : '';
     this.ld = m.word(lm + 2 * m.W);
+    this.notes = fbase ? this.phdrs(fbase) : [];
     this.tags = new Map();
+    const step = 2 * m.W;
     for (let i = 0; this.ld && i < 4096; i++) { // one entry at a time: no read past DT_NULL
-      const tag = m.sword(this.ld + i * 2 * m.W);
+      const tag = m.sword(this.ld + i * step);
       if (tag === 0)
         break;
       if (!this.tags.has(tag))
-        this.tags.set(tag, m.word(this.ld + i * 2 * m.W + m.W));
+        this.tags.set(tag, m.word(this.ld + i * step + m.W));
     }
     this.strtab = this.addr(this.tags.get(5) || 0);
     this.strsz = this.tags.get(10) || 0;
     this.soname = this.tags.has(14) && this.strtab ? this.string(this.tags.get(14)) : null;
+    this.versions = null;
   }
 
   // glibc relocates most entries in place; DT_VERDEF keeps its link-time value.
@@ -79,42 +78,45 @@ class LoadedObject {
     return off < this.strsz ? this.m.str(this.strtab + off) : null;
   }
 
-  // From PT_NOTE, through the ELF header the first segment maps at the load
-  // base; null unless its PT_DYNAMIC is the one loaded.
-  buildId() {
-    const m = this.m;
-    const e = m.bytes(this.base, 64);
-    if (e[0] !== 0x7f || e[1] !== 0x45 || e[2] !== 0x4c || e[3] !== 0x46 || e[4] !== (m.W === 8 ? 2 : 1))
-      return null;
-    const phoff = m.W === 8 ? m.word(this.base + 32) : m.u32(this.base + 28);
-    const phentsize = m.u16(this.base + (m.W === 8 ? 54 : 42));
-    const phnum = m.u16(this.base + (m.W === 8 ? 56 : 44));
-    if (phnum === 0 || phnum > 256 || phentsize !== (m.W === 8 ? 56 : 32))
-      return null;
+  // [[PT_NOTE address, size, alignment]...] from the program headers; []
+  // unless its PT_DYNAMIC is the one loaded.
+  phdrs(fbase) {
+    const m = this.m, W = m.W;
+    if (m.u32(fbase) !== (LE ? 0x464c457f : 0x7f454c46) || m.u8(fbase + 4) !== (W === 8 ? 2 : 1))
+      return [];
+    const phoff = W === 8 ? m.word(fbase + 32) : m.u32(fbase + 28);
+    const phentsize = m.u16(fbase + (W === 8 ? 54 : 42)), phnum = m.u16(fbase + (W === 8 ? 56 : 44));
+    if (phnum === 0 || phnum > 256 || phentsize !== (W === 8 ? 56 : 32))
+      return [];
     const notes = [];
     let dynamicOk = false;
     for (let i = 0; i < phnum; i++) {
-      const ph = this.base + phoff + i * phentsize;
+      const ph = fbase + phoff + i * phentsize;
       const type = m.u32(ph);
-      const vaddr = m.W === 8 ? m.word(ph + 16) : m.u32(ph + 8);
-      const memsz = m.W === 8 ? m.word(ph + 40) : m.u32(ph + 20);
-      const align = m.W === 8 ? m.word(ph + 48) : m.u32(ph + 28);
-      if (type === 2 && this.base + vaddr === this.ld)
-        dynamicOk = true;
-      else if (type === 4)
-        notes.push([vaddr, memsz, align === 8 ? 8 : 4]);
+      if (type !== 2 && type !== 4)
+        continue;
+      const vaddr = W === 8 ? m.word(ph + 16) : m.u32(ph + 8);
+      if (type === 2) {
+        dynamicOk = this.base + vaddr === this.ld;
+        continue;
+      }
+      const memsz = W === 8 ? m.word(ph + 40) : m.u32(ph + 20);
+      const align = W === 8 ? m.word(ph + 48) : m.u32(ph + 28);
+      notes.push([this.base + vaddr, memsz, align === 8 ? 8 : 4]);
     }
-    if (!dynamicOk)
-      return null;
-    for (const [vaddr, memsz, a] of notes) {
-      const b = m.bytes(this.base + vaddr, memsz);
-      const dv = new DataView(b.buffer, b.byteOffset, b.byteLength);
+    return dynamicOk ? notes : [];
+  }
+
+  // NT_GNU_BUILD_ID from its PT_NOTE segments, or null.
+  buildId() {
+    const m = this.m;
+    for (const [addr, memsz, a] of this.notes) {
       let pos = 0;
-      while (pos + 12 <= b.length) {
-        const namesz = dv.getUint32(pos, LE), descsz = dv.getUint32(pos + 4, LE), type = dv.getUint32(pos + 8, LE);
+      while (pos + 12 <= memsz) {
+        const namesz = m.u32(addr + pos), descsz = m.u32(addr + pos + 4), type = m.u32(addr + pos + 8);
         const nameEnd = pos + 12 + ((namesz + a - 1) & ~(a - 1));
-        if (type === 3 && namesz === 4 && b[pos + 12] === 0x47 && b[pos + 13] === 0x4e && b[pos + 14] === 0x55)
-          return Buffer.from(b.subarray(nameEnd, nameEnd + descsz)).toString('hex');
+        if (type === 3 && namesz === 4 && m.u32(addr + pos + 12) === (LE ? 0x00554e47 : 0x474e5500))
+          return Buffer.from(m.bytes(addr + nameEnd, Math.min(descsz, 64))).toString('hex');
         pos = nameEnd + ((descsz + a - 1) & ~(a - 1));
       }
     }
@@ -122,25 +124,28 @@ class LoadedObject {
   }
 
   versionName(idx) {
-    const m = this.m;
-    let p = this.addr(this.tags.get(0x6ffffffc) || 0); // DT_VERDEF
-    const n = this.tags.get(0x6ffffffd) || 0;           // DT_VERDEFNUM
-    for (let i = 0; p && i < n; i++) {
-      const ndx = m.u16(p + 4), cnt = m.u16(p + 6), aux = m.u32(p + 12), next = m.u32(p + 16);
-      if (ndx === idx && cnt)
-        return this.string(m.u32(p + aux));
-      if (!next)
-        break;
-      p += next;
+    if (!this.versions) { // read .gnu.version_d once: index -> name
+      const m = this.m;
+      this.versions = new Map();
+      let p = this.addr(this.tags.get(0x6ffffffc) || 0); // DT_VERDEF
+      const n = this.tags.get(0x6ffffffd) || 0;           // DT_VERDEFNUM
+      for (let i = 0; p && i < n; i++) {
+        const ndx = m.u16(p + 4), cnt = m.u16(p + 6), aux = m.u32(p + 12), next = m.u32(p + 16);
+        if (cnt)
+          this.versions.set(ndx, this.string(m.u32(p + aux)));
+        if (!next)
+          break;
+        p += next;
+      }
     }
-    return null;
+    return this.versions.has(idx) ? this.versions.get(idx) : null;
   }
 
   defines(i, name, version, other) {
     const m = this.m;
     const sym = this.symtab + i * (m.W === 8 ? 24 : 16);
     const stName = m.u32(sym);
-    const stInfo = m.bytes(sym + (m.W === 8 ? 4 : 12), 1)[0];
+    const stInfo = m.u8(sym + (m.W === 8 ? 4 : 12));
     const stShndx = m.u16(sym + (m.W === 8 ? 6 : 14));
     const stSize = m.W === 8 ? m.word(sym + 16) : m.u32(sym + 8);
     if (stShndx === 0 || stInfo >> 4 === 0 || this.string(stName) !== name)
@@ -255,10 +260,12 @@ function loaded(lib, koffi) {
     } catch (e) {
       continue; // not found in it
     }
-    const info = Buffer.alloc(4 * m.W), out = [null];
+    const info = Buffer.alloc(4 * m.W), out = [null]; // Dl_info: dli_fname, dli_fbase, ...
     if (!libc.dladdr1(p, info, out, 2) || !out[0]) // RTLD_DL_LINKMAP
       return null;
-    return new LoadedObject(m, Number(koffi.address(out[0])));
+    const fbase = m.W === 8 ? Number(LE ? info.readBigUInt64LE(8) : info.readBigUInt64BE(8))
+      : (LE ? info.readUInt32LE(4) : info.readUInt32BE(4));
+    return new LoadedObject(m, Number(koffi.address(out[0])), fbase);
   }
   return null;
 }

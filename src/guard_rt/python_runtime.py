@@ -29,6 +29,7 @@ def _policy():
 
 def _refuse(policy, what, strict=False):
     if policy == "warn":
+        import warnings  # only here: importing it costs a binding's import time
         msg = what + "; running anyway (ABIGUARD_POLICY=warn)"
         warnings.warn(msg, RuntimeWarning, stacklevel=3)
         return Verdict("warned", msg)
@@ -50,7 +51,7 @@ _dl_funcs = []
 
 
 def _dl():
-    """libc's dlinfo and dladdr1 (libdl.so.2 before glibc 2.34)."""
+    # libc's dlinfo and dladdr1 (libdl.so.2 before glibc 2.34).
     if not _dl_funcs:
         for name in (None, "libdl.so.2"):
             try:
@@ -67,13 +68,14 @@ def _dl():
     return _dl_funcs
 
 
-class _LinkMap(ctypes.Structure):
-    pass
+class _LinkMap(object):
+    # The public head of glibc's struct link_map, read from memory.
+    __slots__ = ("l_addr", "l_name", "l_ld", "l_next", "l_prev")
 
-
-_LinkMap._fields_ = [("l_addr", ctypes.c_size_t), ("l_name", ctypes.c_char_p),
-                     ("l_ld", ctypes.c_void_p), ("l_next", ctypes.POINTER(_LinkMap)),
-                     ("l_prev", ctypes.POINTER(_LinkMap))]
+    def __init__(self, addr):
+        self.l_addr, name, self.l_ld, self.l_next, self.l_prev = struct.unpack(
+            _E + ("5Q" if _W == 8 else "5I"), ctypes.string_at(addr, 5 * _W))
+        self.l_name = ctypes.string_at(name) if name else b""
 
 
 def _word(addr):
@@ -89,23 +91,35 @@ def _cstr(addr):
 
 
 class _Object(object):
-    """A loaded ELF object: its name, dynamic section, SONAME and build-id."""
+    # A loaded ELF object: its name, dynamic section, SONAME and build-id.
+    # fbase is where its first segment, and so its ELF header, is mapped
+    # (dladdr's dli_fbase); without it the dynamic section is read an entry
+    # at a time and there is no build-id.
 
-    def __init__(self, lm):
+    def __init__(self, lm, fbase=None):
         self.base = lm.l_addr
         self.path = (lm.l_name or b"").decode("utf-8", "replace")
         self.ld = lm.l_ld or 0
+        self.notes, dyn_size = self._phdrs(fbase) if fbase else ([], 0)
         tags = {}
         step = 2 * _W
-        for i in range(4096 if self.ld else 0):  # one entry at a time: no read past DT_NULL
-            tag, val = struct.unpack(_DYN, ctypes.string_at(self.ld + i * step, step))
-            if tag == 0:
-                break
-            tags.setdefault(tag, val)
+        if dyn_size:  # PT_DYNAMIC says how long it is: one read
+            data = ctypes.string_at(self.ld, dyn_size - dyn_size % step)
+            for tag, val in struct.iter_unpack(_DYN, data):
+                if tag == 0:
+                    break
+                tags.setdefault(tag, val)
+        else:
+            for i in range(4096 if self.ld else 0):  # one entry at a time: no read past DT_NULL
+                tag, val = struct.unpack(_DYN, ctypes.string_at(self.ld + i * step, step))
+                if tag == 0:
+                    break
+                tags.setdefault(tag, val)
         self.tags = tags
         self.strtab = self._addr(tags.get(5, 0))
         self.strsz = tags.get(10, 0)
         self.soname = self._str(tags[14]) if 14 in tags and self.strtab else None
+        self._versions = None
 
     def _addr(self, v):
         # glibc relocates most entries in place; DT_VERDEF keeps its link-time value.
@@ -114,16 +128,12 @@ class _Object(object):
     def _str(self, off):
         return _cstr(self.strtab + off) if off < self.strsz else None
 
-    @property
-    def build_id(self):
-        """From PT_NOTE, reached through the ELF header the first segment maps
-        at the load base; None unless its PT_DYNAMIC is the one loaded."""
-        try:
-            ehdr = ctypes.string_at(self.base, 64)
-        except Exception:
-            return None
+    def _phdrs(self, fbase):
+        # ([(PT_NOTE address, size, alignment)], PT_DYNAMIC's size) from the
+        # program headers; ([], 0) unless its PT_DYNAMIC is the one loaded.
+        ehdr = ctypes.string_at(fbase, 52 if _W == 4 else 64)
         if ehdr[:4] != b"\x7fELF" or ehdr[4] != (2 if _W == 8 else 1):
-            return None
+            return [], 0
         if _W == 8:
             phoff, = struct.unpack_from(_E + "Q", ehdr, 32)
             phentsize, phnum = struct.unpack_from(_E + "HH", ehdr, 54)
@@ -133,23 +143,24 @@ class _Object(object):
             phentsize, phnum = struct.unpack_from(_E + "HH", ehdr, 42)
             ph_fmt = _E + "IIIIIIII"
         if phnum == 0 or phnum > 256 or phentsize != struct.calcsize(ph_fmt):
-            return None
-        table = ctypes.string_at(self.base + phoff, phentsize * phnum)
-        notes, dynamic_ok = [], False
-        for i in range(phnum):
-            v = struct.unpack_from(ph_fmt, table, i * phentsize)
+            return [], 0
+        notes, dyn_size = [], 0
+        for v in struct.iter_unpack(ph_fmt, ctypes.string_at(fbase + phoff, phentsize * phnum)):
             if _W == 8:  # type, flags, offset, vaddr, paddr, filesz, memsz, align
                 p_type, vaddr, memsz, align = v[0], v[3], v[6], v[7]
             else:  # type, offset, vaddr, paddr, filesz, memsz, flags, align
                 p_type, vaddr, memsz, align = v[0], v[2], v[5], v[7]
             if p_type == 2 and self.base + vaddr == self.ld:
-                dynamic_ok = True
+                dyn_size = memsz
             elif p_type == 4:
-                notes.append((vaddr, memsz, 8 if align == 8 else 4))
-        if not dynamic_ok:
-            return None
-        for vaddr, memsz, a in notes:
-            data = ctypes.string_at(self.base + vaddr, memsz)
+                notes.append((self.base + vaddr, memsz, 8 if align == 8 else 4))
+        return (notes, dyn_size) if dyn_size else ([], 0)
+
+    @property
+    def build_id(self):
+        # NT_GNU_BUILD_ID from its PT_NOTE segments, or None.
+        for addr, memsz, a in self.notes:
+            data = ctypes.string_at(addr, memsz)
             pos = 0
             while pos + 12 <= len(data):
                 namesz, descsz, ntype = struct.unpack_from(_E + "III", data, pos)
@@ -162,15 +173,17 @@ class _Object(object):
     # -- the dynamic symbol table --
 
     def _version_name(self, idx):
-        p = self._addr(self.tags.get(0x6ffffffc, 0))  # DT_VERDEF
-        for _ in range(self.tags.get(0x6ffffffd, 0)):  # DT_VERDEFNUM
-            _ver, _flags, ndx, cnt, _hash, aux, nxt = struct.unpack(_E + "HHHHIII", ctypes.string_at(p, 20))
-            if ndx == idx and cnt:
-                return self._str(struct.unpack(_E + "I", ctypes.string_at(p + aux, 4))[0])
-            if not nxt:
-                break
-            p += nxt
-        return None
+        if self._versions is None:  # read .gnu.version_d once: index -> name
+            self._versions = {}
+            p = self._addr(self.tags.get(0x6ffffffc, 0))  # DT_VERDEF
+            for _ in range(self.tags.get(0x6ffffffd, 0) if p else 0):  # DT_VERDEFNUM
+                _v, _flags, ndx, cnt, _hash, aux, nxt = struct.unpack(_E + "HHHHIII", ctypes.string_at(p, 20))
+                if cnt:
+                    self._versions[ndx] = self._str(struct.unpack(_E + "I", ctypes.string_at(p + aux, 4))[0])
+                if not nxt:
+                    break
+                p += nxt
+        return self._versions.get(idx)
 
     def _defines(self, i, name, version, other):
         v = struct.unpack(_SYM, ctypes.string_at(self.symtab + i * _SYM_SIZE, _SYM_SIZE))
@@ -195,8 +208,8 @@ class _Object(object):
         return None
 
     def lookup(self, name, version, other):
-        """st_size of name's definition (at version, or the default one), or
-        None; other collects versions that did not fit. KeyError: no hash table."""
+        # st_size of name's definition (at version, or the default one), or
+        # None; other collects versions that did not fit. KeyError: no hash table.
         self.symtab = self._addr(self.tags.get(6, 0))
         self.versym = self._addr(self.tags.get(0x6ffffff0, 0))
         gnu, sysv = self._addr(self.tags.get(0x6ffffef5, 0)), self._addr(self.tags.get(4, 0))
@@ -244,7 +257,7 @@ class _Object(object):
         raise KeyError(name)
 
     def compare(self):
-        """(first difference from the baseline or None, data objects checked)."""
+        # (first difference from the baseline or None, data objects checked).
         if SONAME_REQUIRED and self.soname != SONAME:
             return ("its SONAME is %s, not %s" % ("'%s'" % self.soname if self.soname else "missing",
                                                   SONAME)), 0
@@ -266,7 +279,7 @@ class _Object(object):
 
 
 def _cffi_address(lib, ffi):
-    """The address of the first required symbol a cffi library resolves."""
+    # The address of the first required symbol a cffi library resolves.
     import _cffi_backend
     uintptr = _cffi_backend.new_primitive_type("uintptr_t")
     for name, _version, is_object, _size, _fp in SYMBOLS:
@@ -281,28 +294,35 @@ def _cffi_address(lib, ffi):
 
 
 def _loaded(lib, ffi):
-    """The _Object lib was loaded from: a ctypes CDLL (its dlopen handle),
-    a cffi library (the object defining a symbol it resolved), a path or
-    name (dlopen(RTLD_NOLOAD)), or None (the object whose SONAME or file
-    name is the library's, among those loaded)."""
+    # The _Object lib was loaded from: a ctypes CDLL (its dlopen handle),
+    # a cffi library (the object defining a symbol it resolved), a path or
+    # name (dlopen(RTLD_NOLOAD)), or None (the object whose SONAME or file
+    # name is the library's, among those loaded).
     dlinfo, dladdr1 = _dl()
     lm = ctypes.c_void_p()
+    info = (ctypes.c_void_p * 4)()  # Dl_info: dli_fname, dli_fbase, dli_sname, dli_saddr
     if lib is None:
         main = ctypes.CDLL(None)
         if dlinfo(main._handle, 2, ctypes.byref(lm)) != 0:  # RTLD_DI_LINKMAP
             return None
-        node = ctypes.cast(lm, ctypes.POINTER(_LinkMap))
-        while node.contents.l_prev:
-            node = node.contents.l_prev
-        fallback = None
-        while node:
-            o = _Object(node.contents)
+        node = _LinkMap(lm.value)
+        while node.l_prev:
+            node = _LinkMap(node.l_prev)
+        found = None
+        for _ in range(100000):
+            o = _Object(node)
             if o.soname == SONAME:
-                return o
-            if fallback is None and os.path.basename(o.path) in (SONAME, FILE_NAME):
-                fallback = o
-            node = node.contents.l_next
-        return fallback
+                found = node
+                break
+            if found is None and os.path.basename(o.path) in (SONAME, FILE_NAME):
+                found = node
+            if not node.l_next:
+                break
+            node = _LinkMap(node.l_next)
+        if not found:
+            return None
+        return _Object(found, info[1] if found.l_ld and dladdr1(found.l_ld, info, ctypes.byref(ctypes.c_void_p()), 2)
+                       else None)
     if isinstance(lib, (str, bytes, os.PathLike)):
         try:
             lib = ctypes.CDLL(os.fsdecode(lib), mode=os.RTLD_NOLOAD | os.RTLD_LAZY)
@@ -312,12 +332,14 @@ def _loaded(lib, ffi):
     if isinstance(handle, int) and handle:
         if dlinfo(handle, 2, ctypes.byref(lm)) != 0:
             return None
-    else:
-        addr = _cffi_address(lib, ffi)
-        info = (ctypes.c_void_p * 4)()
-        if addr is None or not dladdr1(addr, info, ctypes.byref(lm), 2):  # RTLD_DL_LINKMAP
-            return None
-    return _Object(ctypes.cast(lm, ctypes.POINTER(_LinkMap)).contents)
+        m = _LinkMap(lm.value)
+        if not m.l_ld or not dladdr1(m.l_ld, info, ctypes.byref(ctypes.c_void_p()), 2):
+            return _Object(m)
+        return _Object(m, info[1])
+    addr = _cffi_address(lib, ffi)
+    if addr is None or not dladdr1(addr, info, ctypes.byref(lm), 2):  # RTLD_DL_LINKMAP
+        return None
+    return _Object(_LinkMap(lm.value), info[1])
 
 
 def verify(lib=None, ffi=None):
@@ -364,8 +386,8 @@ def verify(lib=None, ffi=None):
 # ---- the binding's own declarations --------------------------------------
 
 def _ctypes_layout(decl):
-    """(size, align, [(name, offset, size, bit_offset, bit_size)]) of a
-    ctypes Structure or Union class."""
+    # (size, align, [(name, offset, size, bit_offset, bit_size)]) of a
+    # ctypes Structure or Union class.
     fields = []
     for f in decl._fields_:
         name, ftype = f[0], f[1]

@@ -58,10 +58,10 @@ void server_start_opts(server *s, const server_opts *o)
     free(link);
     if (o->seeded)
         seed(s);
-    const char *argv[48] = { abiguard_binary(), "serve", "--db", s->db, "--listen", "127.0.0.1:0",
-                             "--token-file", s->tokens, "--web", s->web, "--threads",
+    const char *argv[48] = { abiguard_binary(), "serve", "--db", s->db, "--create", "--listen",
+                             "127.0.0.1:0", "--token-file", s->tokens, "--web", s->web, "--threads",
                              o->threads ? o->threads : "4" };
-    size_t n = 12;
+    size_t n = 13;
     for (size_t i = 0; o->extra && o->extra[i] && n < 47; i++)
         argv[n++] = o->extra[i];
     argv[n] = NULL;

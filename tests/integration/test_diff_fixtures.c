@@ -613,6 +613,26 @@ Test(reports_surface, every_format_says_how_the_surface_was_decided, .timeout = 
     tool_run_free(&r);
 }
 
+/* With the headers known, an export no public header names is the
+   library's own: its removal and its signature change are left out (and
+   counted), an addition still counts. */
+Test(diff_options, internal_exports_are_left_out, .timeout = 120)
+{
+    char *dir = headers_dir("internal_export", 1);
+    const char *extra[] = { "--headers-dir", dir, "--show-private", NULL };
+    diff_result d;
+    run_case(&d, "internal_export", extra);
+    cr_expect(d.run.exit_status == 4 && strcmp(d.verdict, "compatible") == 0 && strcmp(d.ids, "fn-added") == 0,
+              "internal_export --headers-dir: exit %d, verdict %s, changes {%s}; expected 4, compatible, {fn-added}",
+              d.run.exit_status, d.verdict, d.ids);
+    json_t *surface = json_object_get(d.root, "surface");
+    cr_expect_eq(json_int_at(surface, "private_changes"), 2, "ie_helper removed, ie_tool changed:\n%s", d.run.out);
+    cr_expect_eq(json_int_at(json_object_get(surface, "old"), "internal_exports"), 2, "%s", d.run.out);
+    cr_expect_eq(json_array_size(json_object_get(surface, "left_out")), 2, "%s", d.run.out);
+    diff_result_free(&d);
+    free(dir);
+}
+
 /* A --headers-dir that does not exist, or that declares nothing of the
    library, would silently drop real changes: both are errors that say
    where the declarations do come from. */

@@ -4,9 +4,10 @@
  * the loaded NativeLibrary and the binding's Structure subclasses; and a
  * JNI library whose JNI_OnLoad calls the C stub, so that a refusal is the
  * UnsatisfiedLinkError System.loadLibrary throws, carrying the message.
- * Both go through the matrix of guard_langs.h. The classes are compiled
- * once into build/guard-cache/java and reused while the sources and the
- * generated guard stay the same. Fixtures: tests/fixtures/bindings/java/.
+ * Both go through the matrix of guard_langs.h; the JNI library built with
+ * a wrong header does not compile under -DABIGUARD_GEO_WITH_HEADERS. The
+ * classes are compiled once into build/guard-cache/java and reused while
+ * the sources and the generated guard stay the same. Fixtures: tests/fixtures/bindings/java/.
  */
 #include <criterion/criterion.h>
 #include <limits.h>
@@ -133,6 +134,18 @@ Test(guard_java, jni_library, .timeout = 600)
     char *libpath = guard_fmt("-Djava.library.path=%s", e.dir);
     const char *prog[] = { JAVA, libpath, "-cp", classes, "geo.GeoJni", NULL };
     guard_expect_matrix(&e, "jni", NULL, prog, NULL);
+    /* Built with a header whose struct geo_shape is wrong, the JNI library
+       does not compile: the stub's assertions are geo@1's layouts. */
+    char *wrong = guard_fmt("-I%s/wrong/include", e.fx), *bad = guard_fmt("%s/libgeojni_wrong.so", e.dir);
+    const char *cc_bad[] = { "/usr/bin/gcc", "-std=c11", "-O2", "-shared", "-fPIC", "-DABIGUARD_GEO_WITH_HEADERS", inc,
+                             inc_linux, inc_here, wrong, "-o", bad, src, stub_c, libdir, "-lgeo", NULL };
+    tool_run r;
+    cr_assert(tool_run_argv(cc_bad, 120, &r));
+    cr_assert(r.exited && r.exit_status != 0 && strstr(r.err, "offsetof(struct geo_shape, kind) is 0"),
+              "the JNI library compiled with a wrong header: %s\n%s", tool_run_outcome(&r), r.err);
+    tool_run_free(&r);
+    free(wrong);
+    free(bad);
     free(libpath);
     free(home);
     free(inc);

@@ -108,7 +108,19 @@ Test(guard_python, verify_layouts_api, .timeout = 120)
         "v = geo_guard.verify(lib)\n"
         "print(v.outcome, '|', v.message)\n"
         "print(geo_guard.verify('libgeo.so.1').outcome, geo_guard.verify().outcome)\n"
-        "print(geo_guard.verify('libnotloaded.so.9') if False else 'ok')\n";
+        "print(geo_guard.verify('libnotloaded.so.9') if False else 'ok')\n"
+        /* libgeo has no union: one in the baseline's table, as the generator
+           writes a union's layout, checks the ctypes Union path. */
+        "geo_guard.LAYOUTS['union geo_num'] = ('union', 8, 8, (('i', 0, 4, 0, 0), ('d', 0, 8, 0, 0)))\n"
+        "class U(ctypes.Union):\n"
+        "    _fields_ = [('i', ctypes.c_int), ('d', ctypes.c_double)]\n"
+        "class U2(ctypes.Union):\n"
+        "    _fields_ = [('i', ctypes.c_int), ('f', ctypes.c_float)]\n"
+        "print('union checked:', geo_guard.verify_layouts({'union geo_num': U}))\n"
+        "try:\n"
+        "    geo_guard.verify_layouts({'union geo_num': U2})\n"
+        "except geo_guard.AbiGuardError as e:\n"
+        "    print('AbiGuardError:', e)\n";
     const char *prog[] = { PYTHON, "-c", code, NULL };
     tool_run r;
     guard_run_with(&e, GEO_V2, NULL, env, prog, &r);
@@ -124,6 +136,10 @@ Test(guard_python, verify_layouts_api, .timeout = 120)
         "enum geo_kind: GEO_X is not an enumerator of it in geo@1",
         "verified | libgeo.so.1 (build-id ", "is geo@2, verified compatible with geo@1",
         "verified verified\n",
+        "union checked: 1\n",
+        "union geo_num is 4 bytes in the binding's declaration, 8 in geo@1",
+        "union geo_num::d (the binding's f) is at offset 0 (4 bytes) in the binding's declaration, at offset 0 "
+        "(8 bytes) in geo@1",
         NULL };
     for (size_t i = 0; expect[i]; i++)
         cr_assert(strstr(r.out, expect[i]), "'%s' not in:\n%s", expect[i], r.out);

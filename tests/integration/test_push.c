@@ -414,7 +414,8 @@ Test(push, to_the_real_service)
     cr_assert(pid >= 0);
     if (pid == 0) {
         freopen("/dev/null", "w", stderr);
-        execl(abiguard_binary(), abiguard_binary(), "serve", "--db", db, "--listen", listen_at, "--token-file",
+        freopen("/dev/null", "w", stdout);
+        execl(abiguard_binary(), abiguard_binary(), "serve", "--db", db, "--create", "--listen", listen_at, "--token-file",
               e.token_file, (char *)NULL);
         _exit(127);
     }
@@ -426,7 +427,9 @@ Test(push, to_the_real_service)
     tool_run_free(&r);
     /* A second push of the same release: 409, not retried, with the message. */
     run_push(&r, &e, NULL, "--retries", "3", NULL, NULL, NULL, NULL);
-    bool conflict = r.exited && r.exit_status == 1 && strstr(r.err, "HTTP 409");
+    /* ... and the advice is this command's option, not the API's query. */
+    bool conflict = r.exited && r.exit_status == 1 && strstr(r.err, "HTTP 409") &&
+                    strstr(r.err, "use --replace") && !strstr(r.err, "?replace=1");
     char *err2 = strdup(r.err);
     tool_run_free(&r);
     /* A wrong token: 403. */

@@ -341,3 +341,164 @@ Test(reader_hardening, section_that_really_inflates_a_thousandfold_is_refused, .
         free(tmp);
     }
 }
+
+/* ------------------------------------------------------------------ */
+/* Duplicate names, pipes, split DWARF, extended section counts        */
+
+#include <jansson.h>
+
+/* The corpus of a fixture library, as a jansson tree. */
+static json_t *fixture_corpus(const char *rel)
+{
+    char *lib = fixture_path(rel);
+    const char *argv[] = { abiguard_binary(), "extract", lib, "--no-system-debug", NULL };
+    char *out = extract_ok(rel, argv);
+    json_error_t jerr;
+    json_t *root = json_loads(out, 0, &jerr);
+    cr_assert(root, "%s: %s", rel, jerr.text);
+    free(out);
+    free(lib);
+    return root;
+}
+
+/* show, diff FILE FILE and import must all refuse the file, naming `needle`. */
+static void readers_refuse(const char *dir, json_t *root, const char *needle)
+{
+    char *path = path_join2(dir, "dup.json");
+    char *db = path_join2(dir, "store.db");
+    cr_assert_eq(json_dump_file(root, path, JSON_INDENT(1) | JSON_SORT_KEYS), 0);
+    const char *const commands[][9] = {
+        { abiguard_binary(), "show", path, NULL },
+        { abiguard_binary(), "diff", path, path, NULL },
+        { abiguard_binary(), "import", path, "--library", "dup", "--version", "1", "--db", db },
+    };
+    for (size_t i = 0; i < 3; i++) {
+        const char *argv[10] = { 0 };
+        memcpy(argv, commands[i], sizeof commands[i]);
+        tool_run r;
+        cr_assert(run_tool(&r, argv));
+        assert_clear_error(&r, commands[i][1], path, needle);
+        tool_run_free(&r);
+    }
+    free(db);
+    free(path);
+}
+
+Test(reader_hardening, duplicate_functions_are_refused, .timeout = 120)
+{
+    /* diff X.json X.json reported breaking changes between a file and itself. */
+    char *dir = make_temp_dir();
+    json_t *root = fixture_corpus("types/libtypes.so");
+    json_t *functions = json_object_get(root, "functions");
+    cr_assert(json_array_size(functions) > 1);
+    json_t *first = json_array_get(functions, 0);
+    const char *name = json_string_value(json_object_get(first, "name"));
+    char needle[256];
+    snprintf(needle, sizeof needle, "two functions are named %s", name);
+    json_array_append_new(functions, json_deep_copy(first));
+    readers_refuse(dir, root, needle);
+    json_decref(root);
+    remove_tree(dir);
+    free(dir);
+}
+
+Test(reader_hardening, duplicate_members_are_refused, .timeout = 120)
+{
+    char *dir = make_temp_dir();
+    json_t *root = fixture_corpus("types/libtypes.so");
+    json_t *types = json_object_get(root, "types");
+    json_t *members = NULL;
+    const char *type_name = NULL;
+    for (size_t i = 0; i < json_array_size(types) && !members; i++) {
+        json_t *t = json_array_get(types, i);
+        json_t *m = json_object_get(t, "members");
+        if (json_array_size(m) >= 2 && json_is_string(json_object_get(json_array_get(m, 0), "name")) &&
+            json_is_string(json_object_get(json_array_get(m, 1), "name")) &&
+            strcmp(json_string_value(json_object_get(t, "kind")), "struct") == 0) {
+            members = m;
+            type_name = json_string_value(json_object_get(t, "name"));
+        }
+    }
+    cr_assert(members && type_name, "a named struct with two named members expected in libtypes");
+    const char *first = json_string_value(json_object_get(json_array_get(members, 0), "name"));
+    char needle[512];
+    snprintf(needle, sizeof needle, "struct %s has two members named %s", type_name, first);
+    json_object_set_new(json_array_get(members, 1), "name", json_string(first));
+    readers_refuse(dir, root, needle);
+    json_decref(root);
+    remove_tree(dir);
+    free(dir);
+}
+
+Test(reader_hardening, show_reads_a_corpus_from_a_pipe, .timeout = 120)
+{
+    /* The ELF-or-JSON check read the first bytes of the pipe, and the JSON
+       reader then got the rest. */
+    char *dir = make_temp_dir();
+    char *lib = fixture_path("dwarf/mini-ok.so");
+    char cmd[8192];
+    snprintf(cmd, sizeof cmd, "'%s' extract '%s' --no-system-debug | '%s' show /dev/stdin", abiguard_binary(), lib,
+             abiguard_binary());
+    const char *argv[] = { "/bin/sh", "-c", cmd, NULL };
+    tool_run r;
+    cr_assert(run_tool(&r, argv));
+    cr_assert(r.exited && r.exit_status == 0, "show /dev/stdin: %s\n%s", tool_run_outcome(&r), r.err);
+    cr_assert(strstr(r.out, "mini-ok.so"), "the summary of the corpus expected, got:\n%s", r.out);
+    tool_run_free(&r);
+    /* An ELF file cannot come that way (it is mapped): say so. */
+    snprintf(cmd, sizeof cmd, "'%s' show /dev/stdin < '%s'", abiguard_binary(), lib);
+    cr_assert(run_tool(&r, argv));
+    cr_assert(r.exited && r.exit_status == 0, "show /dev/stdin < regular file: %s\n%s", tool_run_outcome(&r), r.err);
+    tool_run_free(&r);
+    snprintf(cmd, sizeof cmd, "cat '%s' | '%s' show /dev/stdin", lib, abiguard_binary());
+    cr_assert(run_tool(&r, argv));
+    assert_clear_error(&r, "show /dev/stdin from a pipe of ELF", "/dev/stdin", "give its path");
+    tool_run_free(&r);
+    remove_tree(dir);
+    free(lib);
+    free(dir);
+}
+
+Test(reader_hardening, split_dwarf_says_the_dwo_files_were_not_read, .timeout = 120)
+{
+    /* It claimed embedded debug info with no functions at all. */
+    char *dir = make_temp_dir();
+    char *src = path_join2(dir, "s.c");
+    const char *code = "struct s { int a; long b; };\nint f(struct s *p) { return p->a; }\n";
+    cr_assert(write_whole_file(src, code, strlen(code)));
+    const char *versions[] = { "-gdwarf-5", "-gdwarf-4" };
+    for (size_t i = 0; i < 2; i++) {
+        char cmd[8192];
+        snprintf(cmd, sizeof cmd, "cd '%s' && cc -g %s -O2 -gsplit-dwarf -shared -fPIC -o libs.so s.c", dir,
+                 versions[i]);
+        cr_assert(run_shell_ok(cmd));
+        char *lib = path_join2(dir, "libs.so");
+        extract_fails(versions[i], lib, "split into .dwo files (-gsplit-dwarf, e.g. libs.so-s.dwo)");
+        free(lib);
+    }
+    remove_tree(dir);
+    free(src);
+    free(dir);
+}
+
+Test(reader_hardening, absurd_extended_section_count_is_named)
+{
+    /* e_shnum 0 and section 0's sh_size 2^31 - 1: libelf saw no sections at
+       all, and the message guessed "stripped with sstrip?". */
+    char *dir = make_temp_dir();
+    char *lib = copy_fixture("dwarf/mini-ok.so", dir, "ext.so");
+    size_t len;
+    char *bytes = read_whole_file(lib, &len);
+    cr_assert(bytes && len > 64);
+    uint64_t shoff;
+    memcpy(&shoff, bytes + 0x28, 8);
+    cr_assert(shoff + 64 <= len);
+    memset(bytes + 0x3c, 0, 2);
+    put_u64(bytes + shoff + 32, 0x7fffffff, false);
+    cr_assert(write_whole_file(lib, bytes, len));
+    extract_fails("extended section count 2^31 - 1", lib, "claims 2147483647 sections (extended numbering)");
+    remove_tree(dir);
+    free(bytes);
+    free(lib);
+    free(dir);
+}

@@ -172,7 +172,7 @@ Test(store_cli, add_list_export_rm)
     expect_error(&r, 1, "lua@5.3 already exists (use --replace)", "duplicate add");
     tool_run_free(&r);
     cr_assert(run_abiguard(&r, "export", "lua@9", "--db", db, NULL));
-    expect_error(&r, 1, "no release lua@9", "unknown version");
+    expect_error(&r, 1, "no release lua@9 (lua has 5.3, 5.4)", "unknown version");
     tool_run_free(&r);
     cr_assert(run_abiguard(&r, "export", "luajit@2", "--db", db, NULL));
     expect_error(&r, 1, "no library luajit", "unknown library");

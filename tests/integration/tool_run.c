@@ -4,6 +4,7 @@
  */
 #include "tool_run.h"
 
+#include <arpa/inet.h>
 #include <criterion/criterion.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -14,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -322,4 +324,30 @@ void problem_assert_none(problem_list *p, const char *what)
               p->count > 60 ? " (first 60 shown)" : "", p->text ? p->text : "");
     free(p->text);
     memset(p, 0, sizeof *p);
+}
+
+/* GET over HTTP/1.0 from 127.0.0.1:port (see tool_run.h). */
+int loopback_http_get(unsigned port, const char *path, char **body)
+{
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    cr_assert(fd >= 0);
+    struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons((uint16_t)port) };
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    cr_assert(connect(fd, (struct sockaddr *)&a, sizeof a) == 0);
+    char req[256];
+    int n = snprintf(req, sizeof req, "GET %s HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n", path);
+    cr_assert(write(fd, req, (size_t)n) == n);
+    size_t cap = 1 << 20, got = 0;
+    char *buf = malloc(cap);
+    ssize_t k;
+    while (got + 1 < cap && (k = read(fd, buf + got, cap - 1 - got)) > 0)
+        got += (size_t)k;
+    buf[got] = '\0';
+    close(fd);
+    int status = 0;
+    sscanf(buf, "HTTP/1.%*d %d", &status);
+    char *sep = strstr(buf, "\r\n\r\n");
+    *body = strdup(sep ? sep + 4 : "");
+    free(buf);
+    return status;
 }

@@ -69,4 +69,8 @@ typedef struct problem_list {
 void problem_add(problem_list *p, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void problem_assert_none(problem_list *p, const char *what);
 
+/* GET path from 127.0.0.1:port over HTTP/1.0: the status, and *body the
+   response body (malloc'd, headers cut off). */
+int loopback_http_get(unsigned port, const char *path, char **body);
+
 #endif

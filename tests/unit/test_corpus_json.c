@@ -223,7 +223,7 @@ static ag_corpus *build_sample(bool with_debug_info)
                    (ag_param[]){ { "self", p_sample_t }, { "mode", mode }, { "list", p_node } });
         c->variables = calloc(1, sizeof *c->variables);
         c->n_variables = 1;
-        c->variables[0] = (ag_variable){ xstrdup("sample_version"), c_int, NULL, 0 };
+        c->variables[0] = (ag_variable){ xstrdup("sample_version"), c_int, NULL, 0, false };
     }
     ag_error err = { "" };
     cr_assert_eq(ag_corpus_finalize(c, &err), AG_OK, "finalize: %s", err.msg);

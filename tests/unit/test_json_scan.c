@@ -275,7 +275,7 @@ static char *sample_json(void)
     c->functions[0].n_params = 1;
     c->n_functions = 1;
     c->variables = calloc(1, sizeof *c->variables);
-    c->variables[0] = (ag_variable){ xstrdup("s_mode"), t_enum, NULL, 0 };
+    c->variables[0] = (ag_variable){ xstrdup("s_mode"), t_enum, NULL, 0, false };
     c->n_variables = 1;
     /* The recorded public surface: s.h is public, and so is an enum no
        signature reaches (kept as a root). */

@@ -403,7 +403,7 @@ Test(store_release, add_load_is_byte_identical)
 
     ag_corpus *none = NULL;
     cr_assert_eq(ag_store_load(s, "lua", "9.9", &none, &err), AG_ERR_NOTFOUND);
-    cr_assert_str_eq(err.msg, "no release lua@9.9");
+    cr_assert_str_eq(err.msg, "no release lua@9.9 (lua has 5.3, 5.3.6)");
     cr_assert_eq(ag_store_load(s, "luajit", "2.1", &none, &err), AG_ERR_NOTFOUND);
     cr_assert_str_eq(err.msg, "no library luajit");
     cr_assert_eq(ag_store_list_releases(s, "luajit", &rels, &n, &err), AG_ERR_NOTFOUND);

@@ -249,7 +249,7 @@ static char *make_tree(void)
         snprintf(path, sizeof path, "%s/%s", dir, files[i]);
         FILE *f = fopen(path, "w");
         cr_assert_not_null(f);
-        fputs("/* PNG_EXPORT(png_create_read_struct) */\n", f);
+        fputs("PNG_EXPORT(1, png_structp, png_create_read_struct, (void));\n", f);
         fclose(f);
     }
     snprintf(path, sizeof path, "%s/include/png.h", dir);
@@ -486,4 +486,48 @@ Test(surface_recorded, json_errors_name_the_field)
     free(with_public);
     free(text);
     ag_corpus_free(c);
+}
+
+/* Exports no public header names are marked internal: a name in a comment
+   does not count, a stem a macro pastes a number onto does. */
+Test(surface_headers, exports_no_header_names_are_internal)
+{
+    char tmpl[] = "/tmp/abiguard-surface-XXXXXX";
+    char *dir = mkdtemp(tmpl);
+    cr_assert_not_null(dir);
+    char inc[512], path[600];
+    snprintf(inc, sizeof inc, "%s/include", dir);
+    cr_assert_eq(mkdir(inc, 0755), 0);
+    snprintf(path, sizeof path, "%s/lib.h", inc);
+    FILE *f = fopen(path, "w");
+    cr_assert_not_null(f);
+    fputs("#define PCRE2_SUFFIX(a) a ## 8\n"
+          "#define pcre2_compile PCRE2_SUFFIX(pcre2_compile_)\n"
+          "int ucol_open(void);   /* renamed to ucol_open_74 by a macro */\n"
+          "struct lib_s { int a; };\n"
+          "/* The result must be x_free()'d; \"x_print\" in a string names nothing. */\n"
+          "const char *s = \"x_print\";\n"
+          "int lib_run(struct lib_s *);\n", f);
+    fclose(f);
+    const char *dirs[] = { inc };
+    ag_header_set *h = NULL;
+    ag_error err = { "" };
+    cr_assert_eq(ag_header_set_collect(dirs, 1, NULL, 0, &h, &err), AG_OK, "%s", err.msg);
+    ag_corpus *c = new_corpus();
+    ag_type_ref s = add_type(c, AG_T_STRUCT, "lib_s", "include/lib.h");
+    const char *names[] = { "lib_run", "pcre2_compile_8", "ucol_open_74", "x_free", "x_print", "_lib_internal_8", NULL };
+    for (size_t i = 0; names[i]; i++)
+        add_function(c, names[i], "src/lib.c", add_pointer(c, s));
+    finalize(c);
+    cr_assert_eq(ag_surface_apply(c, h, &err), AG_OK, "%s", err.msg);
+    const bool internal[] = { false, false, false, true, true, true };
+    for (size_t i = 0; names[i]; i++) {
+        const ag_function *fn = ag_corpus_find_function(c, names[i]);
+        cr_assert_not_null(fn, "%s", names[i]);
+        cr_expect_eq(fn->is_internal, internal[i], "%s: internal %d, expected %d", names[i], fn->is_internal,
+                     internal[i]);
+    }
+    ag_corpus_free(c);
+    ag_header_set_free(h);
+    remove_tree(dir);
 }
