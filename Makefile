@@ -6,7 +6,7 @@
 #   make web-test   the dashboard in headless Chromium (also part of check)
 #   make bench      abiguard against libabigail on real libraries (bench/)
 #   make deps       only install the Debian packages the build and tests need
-#   make realworld-check   the real-world regression suite (tests/realworld/; not in check yet)
+#   make realworld-check   only the real-world regression suite (tests/realworld/; part of check)
 #   make install    the binary, dashboard, hooks, docs, man pages and shell
 #                   completion under $(DESTDIR)$(PREFIX) (default /usr/local);
 #                   make uninstall removes them
@@ -18,7 +18,7 @@ CFLAGS   ?= -O2 -g
 WARN      = -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes
 DEPFLAGS  = -MMD -MP
 CPPFLAGS += -I/usr/include/libdwarf
-LIBS      = -ldwarf -lelf -lz -ljansson -lsqlite3 -lmicrohttpd -lcurl -lpthread -ldl
+LIBS      = -ldwarf -lelf -larchive -lz -ljansson -lsqlite3 -lmicrohttpd -lcurl -lpthread -ldl
 SANITIZE ?=
 
 ALL_CFLAGS  = $(WARN) $(CFLAGS) $(SANITIZE) $(DEPFLAGS)
@@ -198,7 +198,8 @@ uninstall: $(MAN_STAMP)
 # oracles (abidw/abidiff, pahole), the real libraries' debug info and the
 # runtimes the generated guards are tested on.
 DEB_PACKAGES = gcc make pkg-config libelf-dev libdwarf-dev zlib1g-dev libjansson-dev \
-    libsqlite3-dev libcurl4-openssl-dev libmicrohttpd-dev libcriterion-dev \
+    libsqlite3-dev libcurl4-openssl-dev libmicrohttpd-dev libcriterion-dev libarchive-dev \
+    patchelf python3-build python3-setuptools python3-wheel \
     abigail-tools dwarves binutils elfutils time clang openssl valgrind \
     python3 python3-dev python3-cffi debuginfod wrk chromium nodejs \
     libc6-dbg libgsl27 libgsl-dbg liblua5.1-0 liblua5.1-0-dbg liblua5.3-0 liblua5.3-0-dbg \
@@ -226,8 +227,11 @@ deps:
 include tests/fixtures/fixtures.mk
 include tests/fixtures/diff/diff.mk
 include tests/fixtures/dwarf/dwarf.mk
+include tests/fixtures/artifacts/artifacts.mk
+include tests/fixtures/audit/audit.mk
 # Optional parts (binding fixtures, browser tests) add their rules here.
 -include tests/fixtures/bindings/bindings.mk
+include tests/fixtures/linkage/linkage.mk
 -include tests/web/web.mk
 -include tests/ci/ci.mk
 -include tests/fixtures/guard/guard.mk
@@ -243,11 +247,12 @@ $(BUILD)/integration-tests: $(INTEG_OBJ) $(LIBAG)
 # Tests are hermetic: no debuginfod server from the environment is asked.
 check: export DEBUGINFOD_URLS =
 check: export ABIGUARD_SANITIZED = $(SANITIZE)
-check: all fixtures $(BUILD)/unit-tests $(BUILD)/integration-tests
+check: all fixtures $(BUILD)/unit-tests $(BUILD)/integration-tests $(RW_TESTS)
 	ABIGUARD=$(abspath $(ABIGUARD)) FIXTURES=$(abspath $(BUILD)/fixtures) \
 	    $(BUILD)/unit-tests --jobs 2
 	ABIGUARD=$(abspath $(ABIGUARD)) FIXTURES=$(abspath $(BUILD)/fixtures) \
 	    $(BUILD)/integration-tests --jobs 2
+	$(RW_RUN)
 	$(if $(WEB_TEST),$(MAKE) --no-print-directory $(WEB_TEST))
 	$(if $(CI_TEST),$(MAKE) --no-print-directory $(CI_TEST))
 	$(if $(FUZZ_CHECK),$(MAKE) --no-print-directory $(FUZZ_CHECK))
@@ -266,6 +271,7 @@ bench: deps all
 	bench/run-store.sh $(ABIGUARD)
 	bench/run-guard.sh $(ABIGUARD)
 	bench/run-serve.sh $(ABIGUARD)
+	bench/run-audit.sh $(ABIGUARD)
 
 # ---------------------------------------------------------------- fuzzing
 # libFuzzer harnesses, one per tests/fuzz/fuzz_<name>.c, built with clang
@@ -324,7 +330,7 @@ fuzz_run = set -e; for n in $(1); do \
 	        -artifact_prefix=$(FUZZ_BUILD)/artifacts/$$n/ $$dict \
 	        $(FUZZ_BUILD)/corpus/$$n tests/fuzz/$$n > $(FUZZ_BUILD)/run-$$n.log 2>&1 || \
 	        { tail -60 $(FUZZ_BUILD)/run-$$n.log; echo "fuzz: $$n found a problem (input in $(FUZZ_BUILD)/artifacts/$$n/)"; exit 1; }; \
-	    grep -E 'DONE|stat::number_of_executed_units|stat::peak_rss_mb' $(FUZZ_BUILD)/run-$$n.log | tr '\n' ' '; echo; \
+	    grep -a -E 'DONE|stat::number_of_executed_units|stat::peak_rss_mb' $(FUZZ_BUILD)/run-$$n.log | tr '\n' ' '; echo; \
 	done
 
 fuzz: $(FUZZ_BINS)

@@ -29,6 +29,7 @@
 
 #include "dwarf_imports.h"
 #include "elf_reader.h"
+#include "ld_search.h"
 
 const char *ag_binding_source_name(ag_binding_source s)
 {
@@ -49,6 +50,11 @@ typedef struct builder {
     ag_status st;
     ag_type_ref baseline_base;  /* index of the baseline's first type in built_for, once copied */
     bool baseline_copied;
+    ag_held_types held;         /* what the binding's own code holds by value (dwarf_imports.h) */
+    const char *binding_path;
+    ag_corpus **others;         /* the binding's other DT_NEEDED libraries, as the loader finds them */
+    size_t n_others;
+    bool others_read, others_complete; /* all of them found and read */
 } builder;
 
 static bool ok(const builder *b)
@@ -285,6 +291,56 @@ static void drop_interface(ag_corpus *c, const char *name)
     }
 }
 
+/* Reads the binding's other DT_NEEDED libraries (all but the library's
+   entry) where the loader would find them; others_complete when every one
+   was found and read. */
+static void read_other_libraries(builder *b)
+{
+    b->others_read = true;
+    const ag_corpus *bin = b->r->binding;
+    if (!b->r->needed || !b->binding_path)
+        return;
+    b->others = calloc(bin->elf.n_needed + 1, sizeof *b->others);
+    if (!b->others) {
+        oom(b);
+        return;
+    }
+    b->others_complete = true;
+    for (size_t i = 0; i < bin->elf.n_needed && ok(b); i++) {
+        if (strcmp(bin->elf.needed[i], b->r->needed) == 0)
+            continue;
+        char *path = ag_ld_find(b->binding_path, &bin->elf, bin->elf.needed[i]);
+        ag_corpus *c = path ? ag_corpus_new() : NULL;
+        ag_error e = { .msg = "" };
+        if (!c || ag_elf_read(path, c, &e) != AG_OK) {
+            ag_corpus_free(c);
+            b->others_complete = false;
+        } else {
+            b->others[b->n_others++] = c;
+        }
+        free(path);
+    }
+}
+
+/* An unversioned import the loader can only bind to the library: the
+   binding names the library in DT_NEEDED and every other library it needs
+   was found here and exports no such symbol. (A weak reference may stay
+   unresolved, so it says nothing.) This is how a function removed from
+   the library is still known to be the library's. */
+static bool only_library_provides(builder *b, const ag_symbol *s)
+{
+    if (s->version || s->binding == AG_BIND_WEAK || !b->r->needed)
+        return false;
+    if (!b->others_read)
+        read_other_libraries(b);
+    if (!b->others_complete)
+        return false;
+    for (size_t i = 0; i < b->n_others; i++)
+        if (find_export(b->others[i], s->name, NULL))
+            return false;
+    return true;
+}
+
 static void keep_library_imports(builder *b)
 {
     ag_corpus *bf = b->r->built_for;
@@ -295,7 +351,7 @@ static void keep_library_imports(builder *b)
     }
     for (size_t i = 0; i < bf->n_exports; i++)
         keep[i] = exported_by_library(b, &bf->exports[i]) ||
-                  declared_with_library(b, bf->exports[i].name);
+                  declared_with_library(b, bf->exports[i].name) || only_library_provides(b, &bf->exports[i]);
     size_t n = 0;
     for (size_t i = 0; i < bf->n_exports; i++) {
         ag_symbol *s = &bf->exports[i];
@@ -432,6 +488,18 @@ static bool append_variable(builder *b, const ag_variable *src)
    baseline when given, else from the library itself (so they cannot show
    up as changes). Then signatures the DWARF did not give come from the
    baseline. */
+/* s is bound to a version the library keeps but no longer makes the
+   default (`.symver foo_old, foo@V1` while foo@@V2 is current). */
+static bool bound_to_old_version(const builder *b, const ag_symbol *s)
+{
+    if (!s->version)
+        return false;
+    const ag_symbol *def = find_export(b->library, s->name, NULL);
+    const ag_symbol *mine = find_export(b->library, s->name, s->version);
+    return def && mine && def->version && strcmp(def->version, s->version) != 0 && mine->version &&
+           strcmp(mine->version, s->version) == 0;
+}
+
 static void fill_in(builder *b)
 {
     ag_corpus *bf = b->r->built_for;
@@ -457,7 +525,7 @@ static void fill_in(builder *b)
             b->r->n_from_baseline++;
         else if (v && !f && append_variable(b, v))
             b->r->n_from_baseline++;
-        else if (ok(b))
+        else if (ok(b) && !bound_to_old_version(b, s))
             b->r->n_undescribed++;
     }
     b->r->n_imports = bf->n_exports;
@@ -637,9 +705,26 @@ static ag_status read_view(builder *b, const char *binding_path, const ag_debug_
         return AG_OK;
     if (st != AG_OK)
         return st;
-    st = ag_dwarf_read_imports(b->r->built_for, debug_path, NULL, b->err);
+    st = ag_dwarf_read_imports(b->r->built_for, debug_path, NULL, &b->held, b->err);
     free(debug_path);
     return st == AG_ERR_NOTFOUND ? AG_OK : st;
+}
+
+/* An import bound to a version the library keeps but no longer makes the
+   default (`.symver foo_old, foo@V1` while foo@@V2 is current): the
+   library's corpus describes foo by its default version, so comparing the
+   binding's declaration with it would compare two different functions. The
+   symbol and its version are still checked; the signature is not. */
+static void drop_old_versions(builder *b)
+{
+    ag_corpus *bf = b->r->built_for;
+    for (size_t i = 0; i < bf->n_exports; i++) {
+        const ag_symbol *s = &bf->exports[i];
+        if (bound_to_old_version(b, s) && (find_fn(bf, s->name) || find_var(bf, s->name))) {
+            drop_interface(bf, s->name);
+            b->r->n_old_version++;
+        }
+    }
 }
 
 static ag_status build(builder *b, const char *binding_path, const ag_debug_search *search)
@@ -659,6 +744,7 @@ static ag_status build(builder *b, const char *binding_path, const ag_debug_sear
     keep_library_imports(b);
     if (ok(b)) {
         r->n_declared = r->built_for->n_functions + r->built_for->n_variables;
+        drop_old_versions(b);
         fill_in(b);
     }
     if (ok(b)) {
@@ -680,6 +766,38 @@ static ag_status build(builder *b, const char *binding_path, const ag_debug_sear
     return ag_corpus_finalize(r->built_for, b->err);
 }
 
+static bool names_type(const ag_corpus *c, const char *name)
+{
+    return c && ag_corpus_find_type(c, name) != AG_NO_TYPE;
+}
+
+/* The types the binding holds by value in its own code: in its variables,
+   its functions' parameters and locals, and members of its own structs (a
+   library struct's members are the library's layout, judged by the diff).
+   The names borrow b->held's strings. */
+static ag_status held_by_value(builder *b, const char ***out, size_t *n_out)
+{
+    *out = NULL;
+    *n_out = 0;
+    if (!b->held.n)
+        return AG_OK;
+    const char **v = calloc(b->held.n, sizeof *v);
+    if (!v)
+        return ag_fail(b->err, AG_ERR_NOMEM, "out of memory");
+    size_t n = 0;
+    for (size_t i = 0; i < b->held.n; i++) {
+        const ag_held_type *h = &b->held.v[i];
+        bool own = !h->container || (!names_type(b->library, h->container) &&
+                                     !names_type(b->baseline, h->container) &&
+                                     !names_type(b->r->built_for, h->container));
+        if (own)
+            v[n++] = h->name;
+    }
+    *out = v;
+    *n_out = n;
+    return AG_OK;
+}
+
 ag_status ag_binding_check_run(const char *binding_path, const ag_debug_search *search,
                                const ag_corpus *library, const ag_corpus *built_against,
                                const ag_diff_options *opts, ag_binding_check **out, ag_error *err)
@@ -690,10 +808,26 @@ ag_status ag_binding_check_run(const char *binding_path, const ag_debug_search *
         ag_binding_check_free(r);
         return ag_fail(err, AG_ERR_NOMEM, "out of memory");
     }
-    builder b = { .r = r, .library = library, .baseline = built_against, .err = err };
+    builder b = { .r = r, .library = library, .baseline = built_against, .err = err,
+                  .binding_path = binding_path };
     ag_status st = build(&b, binding_path, search);
+    const char **held = NULL;
+    size_t n_held = 0;
     if (st == AG_OK)
-        st = ag_diff_corpora(r->built_for, library, opts, &r->diff, err);
+        st = held_by_value(&b, &held, &n_held);
+    if (st == AG_OK) {
+        /* Sizes are judged by what this binding does with each type. */
+        ag_diff_options view = opts ? *opts : (ag_diff_options){ 0 };
+        view.binding_view = true;
+        view.by_value_types = held;
+        view.n_by_value_types = n_held;
+        st = ag_diff_corpora(r->built_for, library, &view, &r->diff, err);
+    }
+    free(held);
+    ag_held_types_free(&b.held);
+    for (size_t i = 0; i < b.n_others; i++)
+        ag_corpus_free(b.others[i]);
+    free(b.others);
     if (st != AG_OK) {
         ag_binding_check_free(r);
         return st;

@@ -55,6 +55,9 @@ typedef struct ag_binding_check {
     size_t n_declared;      /* of them, described by the binding's DWARF */
     size_t n_from_baseline; /* described by the baseline */
     size_t n_undescribed;   /* functions or variables with no known signature: symbols only */
+    size_t n_old_version;   /* bound to a non-default version (.symver) whose signature the
+                               library's corpus does not describe (it holds the default's):
+                               symbol and version checked, the signature not compared */
 } ag_binding_check;
 
 /* Checks the binding at binding_path (its debug info is looked up as

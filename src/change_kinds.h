@@ -72,6 +72,7 @@ typedef enum ag_change_kind {
     AG_CK_MEMBER_QUALIFIER_CHANGED,    /* const / volatile on a member */
     AG_CK_MEMBER_ATOMIC_CHANGED,       /* _Atomic on a member */
     AG_CK_MEMBER_WRAPPED_IN_UNION,     /* now inside a union that holds the old type at offset 0 */
+    AG_CK_MEMBER_MADE_OPAQUE,          /* its bytes now part of a new array of bytes (opaque storage) */
     /* enums */
     AG_CK_ENUMERATOR_VALUE_CHANGED,
     AG_CK_ENUMERATOR_ADDED_AT_END,

@@ -2460,8 +2460,7 @@ ag_status ag_corpus_from_json(const char *text, size_t len, ag_corpus **out, ag_
     return ag_corpus_from_json_tree(text, len, out, err);
 }
 
-/* Reads all of f (works for pipes too, whose size is not known up front). */
-static ag_status slurp(FILE *f, char **text, size_t *len, ag_error *err)
+ag_status ag_corpus_json_read_stream(FILE *f, char **text, size_t *len, ag_error *err)
 {
     size_t cap = 1 << 16, n = 0;
     char *buf = malloc(cap);
@@ -2505,7 +2504,7 @@ ag_status ag_corpus_read_file(const char *path, ag_corpus **out, ag_error *err)
         return ag_fail(err, AG_ERR_IO, "cannot open: %s", strerror(errno));
     char *text = NULL;
     size_t len = 0;
-    ag_status st = slurp(f, &text, &len, err);
+    ag_status st = ag_corpus_json_read_stream(f, &text, &len, err);
     fclose(f);
     if (st != AG_OK)
         return st;

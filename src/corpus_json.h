@@ -25,5 +25,9 @@ ag_status ag_corpus_from_json(const char *text, size_t len, ag_corpus **out, ag_
    is a few MB): `show /dev/zero` must not fill the memory. */
 #define AG_MAX_CORPUS_JSON_BYTES ((size_t)1 << 30)
 ag_status ag_corpus_read_file(const char *path, ag_corpus **out, ag_error *err);
+/* Reads all of f, at most AG_MAX_CORPUS_JSON_BYTES, into a malloc'd *text
+   (not NUL-terminated): works for pipes too, whose size is not known up
+   front. */
+ag_status ag_corpus_json_read_stream(FILE *f, char **text, size_t *len, ag_error *err);
 
 #endif

@@ -64,6 +64,7 @@ typedef struct node {
 typedef struct change_rec {
     ag_change c;
     bool size_refinable;  /* verdict depends on by-value reachability */
+    uint32_t node;        /* the node it was found at, UINT32_MAX for slot and symbol changes */
     bool reached_by_value;
     bool reached;         /* attributed to at least one interface (type-level changes) */
     bool reached_by_root; /* attributed only as a public type no interface names */
@@ -124,6 +125,7 @@ typedef struct slot {
     bool last_member;     /* the last member of a struct on both sides */
     int ptr_depth;        /* pointers walked through from the slot's type */
     unsigned carry_qo, carry_qn; /* qualifiers met on a typedef or array above, applying here (C11 6.7.3p9) */
+    uint64_t carry_align_o, carry_align_n; /* alignment given on a typedef looked through (aligned(N)) */
     cb_ctx *cb;           /* inside a callback's signature, or NULL */
     const char *decl_file;
     uint32_t decl_line;
@@ -229,6 +231,7 @@ static uint32_t add_change(differ *d, ag_change_kind kind, const char *subject,
     r->c.decl_file = xstrdup(d, decl_file);
     r->c.decl_line = decl_line;
     r->c.upcall = kind == AG_CK_CALLBACK_SIGNATURE_CHANGED;
+    r->node = UINT32_MAX;
     return (uint32_t)d->n_changes++;
 }
 
@@ -698,6 +701,7 @@ static void push_work(differ *d, slot_walk *w, const slot *s, const char *label,
     item->s.cb = cb;
     item->s.ptr_depth = 0;
     item->s.carry_qo = item->s.carry_qn = 0;
+    item->s.carry_align_o = item->s.carry_align_n = 0;
     item->s.top_o = o;
     item->s.top_n = n;
     item->own_label = label == NULL;
@@ -1049,6 +1053,32 @@ static void return_value_added(differ *d, const slot *s, ag_type_ref o0, ag_type
         slot_change(d, s, AG_CK_FN_RETURN_TYPE_CHANGED, o0, n0, xprintf(d, "void -> %s, %s", ts, how));
 }
 
+/* A struct or union whose one member, at offset 0, is of type `inner`
+   (spelled alike on the other side), with inner's size and alignment: the
+   same bytes as inner itself (`unsigned char st[512]` -> `struct { unsigned
+   char opaque[512]; }`). Alignments include any aligned(N) on the typedefs
+   the slot looked through. */
+static bool wraps_alone(differ *d, const ag_corpus *wc, ag_type_ref w, uint64_t w_align, const ag_corpus *ic,
+                        ag_type_ref inner, uint64_t i_align)
+{
+    const ag_type *wt = w < wc->n_types ? &wc->types[w] : NULL;
+    if (!wt || !is_aggregate(wt->kind) || wt->declaration_only || wt->n_members != 1 ||
+        wt->members[0].bit_offset != 0 || wt->members[0].bit_size ||
+        wt->byte_size != ag_type_size(ic, inner))
+        return false;
+    uint64_t wa = type_alignment(d, wc, w), ia = type_alignment(d, ic, inner);
+    if (w_align > wa)
+        wa = w_align;
+    if (i_align > ia)
+        ia = i_align;
+    if (wa != ia)
+        return false;
+    char ws[512], is[512];
+    spell(wc, wt->members[0].type, ws, sizeof ws);
+    spell(ic, inner, is, sizeof is);
+    return strcmp(ws, is) == 0;
+}
+
 /* When the two types are of different kinds: the most specific change. */
 static void compare_kinds(differ *d, const slot *s, ag_type_ref o0, ag_type_ref n0, ag_type_ref o, ag_type_ref n,
                           bool through_pointer)
@@ -1067,6 +1097,21 @@ static void compare_kinds(differ *d, const slot *s, ag_type_ref o0, ag_type_ref 
         same_abi_change(d, s, o0, n0, !through_pointer, NULL);
     } else if (b->kind == AG_T_ENUM && a->kind == AG_T_BASE && enum_matches_integer(d->n, b, a)) {
         same_abi_change(d, s, o0, n0, !through_pointer, NULL);
+    } else if ((through_pointer || a->kind == AG_T_ARRAY || b->kind == AG_T_ARRAY) &&
+               (wraps_alone(d, d->n, n, s->carry_align_n, d->o, o, s->carry_align_o) ||
+                wraps_alone(d, d->o, o, s->carry_align_o, d->n, n, s->carry_align_n))) {
+        /* The same bytes under another type, pointed to or laid out (an
+           array is never passed by value: C passes its address): the same
+           machine code; pointers to the two types do not convert in C. */
+        char ob[512], nb[512];
+        spell(d->o, o, ob, sizeof ob);
+        spell(d->n, n, nb, sizeof nb);
+        bool wrapped = is_aggregate(b->kind) && wraps_alone(d, d->n, n, s->carry_align_n, d->o, o, s->carry_align_o);
+        same_abi_change(d, s, o0, n0, false,
+                        wrapped ? xprintf(d, "%s -> %s, whose only member is %s: the same bytes, size and alignment",
+                                          ob, nb, ob)
+                                : xprintf(d, "%s -> %s, the only member of %s: the same bytes, size and alignment", ob,
+                                          nb, ob));
     } else if (is_aggregate(a->kind) && is_aggregate(b->kind) &&
                ((!a->name && !b->name) || (a->name && b->name && strcmp(a->name, b->name) == 0))) {
         slot_change(d, s, AG_CK_STRUCT_UNION_CHANGED, o0, n0, NULL);
@@ -1126,6 +1171,10 @@ static bool walk_expression(differ *d, slot_walk *w, const slot *s0, ag_type_ref
         if (a->kind == AG_T_TYPEDEF || b->kind == AG_T_TYPEDEF) {
             cur.carry_qo = qo;
             cur.carry_qn = qn;
+            if (a->kind == AG_T_TYPEDEF && a->alignment > cur.carry_align_o)
+                cur.carry_align_o = a->alignment;
+            if (b->kind == AG_T_TYPEDEF && b->alignment > cur.carry_align_n)
+                cur.carry_align_n = b->alignment;
             w->next_o = a->kind == AG_T_TYPEDEF ? a->target : o;
             w->next_n = b->kind == AG_T_TYPEDEF ? b->target : n;
             continue;
@@ -1192,6 +1241,7 @@ static bool walk_expression(differ *d, slot_walk *w, const slot *s0, ag_type_ref
                 return true;
             }
             cur.ptr_depth++;
+            cur.carry_align_o = cur.carry_align_n = 0;
             w->next_o = a->target;
             w->next_n = b->target;
             through_pointer = true;
@@ -1267,6 +1317,8 @@ static uint32_t node_change(differ *d, uint32_t ni, ag_change_kind kind, const c
     uint32_t ci = add_change(d, kind, subject ? subject : nd->name, ov, nv, file, line, detail);
     slot s = { .owner_node = ni };
     own_change(d, &s, ci);
+    if (ci != UINT32_MAX)
+        d->changes[ci].node = ni;
     if (ci != UINT32_MAX && (kind == AG_CK_TYPE_SIZE_CHANGED || kind == AG_CK_MEMBER_ADDED_AT_END ||
                              kind == AG_CK_TYPE_ALIGNMENT_CHANGED))
         d->changes[ci].size_refinable = true;
@@ -1342,6 +1394,50 @@ static void flatten(differ *d, const ag_corpus *c, ag_type_ref t, uint64_t base,
 static bool overlap(uint64_t off_a, uint64_t bits_a, uint64_t off_b, uint64_t bits_b)
 {
     return off_a < off_b + bits_b && off_b < off_a + bits_a;
+}
+
+/* An array of bytes (char, signed/unsigned char, uint8_t, ...): what a
+   header declares to give a struct its size without saying what is in it. */
+static bool is_byte_array(const ag_corpus *c, ag_type_ref t)
+{
+    t = ag_type_resolve(c, t);
+    if (t >= c->n_types || c->types[t].kind != AG_T_ARRAY)
+        return false;
+    ag_type_ref e = ag_type_resolve(c, c->types[t].target);
+    if (e >= c->n_types || c->types[e].kind != AG_T_BASE || c->types[e].byte_size != 1)
+        return false;
+    ag_encoding enc = c->types[e].encoding;
+    return enc == AG_ENC_SIGNED_CHAR || enc == AG_ENC_UNSIGNED_CHAR || enc == AG_ENC_SIGNED ||
+           enc == AG_ENC_UNSIGNED;
+}
+
+/* The new member without a partner, an array of bytes, that now holds all
+   of the old member fa's bytes (opaque storage), or NULL. */
+static const flat_member *opaque_holder(const differ *d, const flat_list *lb, const flat_member *fa)
+{
+    for (size_t j = 0; j < lb->n; j++) {
+        const flat_member *fb = &lb->v[j];
+        if (fb->match == -1 && !fb->m->bit_size && !fa->m->bit_size && fb->bit_offset <= fa->bit_offset &&
+            fa->bit_offset + fa->bits <= fb->bit_offset + fb->bits && is_byte_array(d->n, fb->m->type))
+            return fb;
+    }
+    return NULL;
+}
+
+/* Whether a new member is opaque storage over old members that all went
+   into it (each reported as struct-member-made-opaque) or were reserved. */
+static bool only_made_opaque(const differ *d, const flat_list *la, const flat_list *lb, const flat_member *fb)
+{
+    bool any = false;
+    for (size_t i = 0; i < la->n; i++) {
+        const flat_member *fa = &la->v[i];
+        if (!overlap(fa->bit_offset, fa->bits, fb->bit_offset, fb->bits) || fa->reserved)
+            continue;
+        if (fa->match >= 0 || opaque_holder(d, lb, fa) != fb)
+            return false;
+        any = true;
+    }
+    return any;
 }
 
 static void compare_member_pair(differ *d, uint32_t ni, const flat_member *fa, const flat_member *fb)
@@ -1596,6 +1692,21 @@ static void compare_members(differ *d, uint32_t ni)
         char ts[512];
         spell(d->o, fa->m->type, ts, sizeof ts);
         char *subject = member_subject(d, d->nodes[ni].name, fa->m->name);
+        const flat_member *holder = fa->reserved ? NULL : opaque_holder(d, &lb, fa);
+        if (holder) {
+            char hs[512];
+            spell(d->n, holder->m->type, hs, sizeof hs);
+            node_change(d, ni, AG_CK_MEMBER_MADE_OPAQUE, subject, ts, hs,
+                        xprintf(d, "member '%s' (%s, offset %llu) is now bytes %llu-%llu of '%s' (%s): its "
+                                   "bytes stay in place, its name is gone",
+                                fa->m->name ? fa->m->name : "(anonymous)", ts,
+                                (unsigned long long)(fa->bit_offset / 8),
+                                (unsigned long long)((fa->bit_offset - holder->bit_offset) / 8),
+                                (unsigned long long)((fa->bit_offset - holder->bit_offset + fa->bits) / 8 - 1),
+                                holder->m->name ? holder->m->name : "(anonymous)", hs));
+            free(subject);
+            continue;
+        }
         uint32_t ci = node_change(d, ni, AG_CK_MEMBER_REMOVED, subject, ts, NULL,
                                   xprintf(d, "%smember '%s' at offset %llu removed%s", fa->reserved ? "reserved " : "",
                                           fa->m->name ? fa->m->name : "(anonymous)",
@@ -1606,7 +1717,7 @@ static void compare_members(differ *d, uint32_t ni)
         free(subject);
     }
     for (size_t j = 0; j < lb.n && ok(d); j++) {
-        if (lb.v[j].match == -1)
+        if (lb.v[j].match == -1 && !only_made_opaque(d, &la, &lb, &lb.v[j]))
             classify_added(d, ni, &la, &lb, &lb.v[j]);
     }
     free(la.v);
@@ -1723,7 +1834,8 @@ static void compare_node(differ *d, uint32_t ni)
     case AG_T_TYPEDEF: {
         char *subject = xstrdup(d, d->nodes[ni].name);
         slot s = { .role = SLOT_TYPEDEF, .subject = subject, .label = "target", .owner_node = ni,
-                   .decl_file = b->decl_file, .decl_line = b->decl_line };
+                   .decl_file = b->decl_file, .decl_line = b->decl_line,
+                   .carry_align_o = a->alignment, .carry_align_n = b->alignment };
         d->anon_hint = subject; /* typedef struct { ... } name_t: call it name_t */
         d->anon_hint_is_member = false;
         compare_slot(d, &s, a->target, b->target, false, false);
@@ -2061,12 +2173,74 @@ static slot iface_slot(iface *f, slot_role role, const char *subject, const char
     return s;
 }
 
-static void iface_change(differ *d, iface *f, ag_change_kind k, const char *subject, const char *ov,
-                         const char *nv, const char *file, uint32_t line, char *detail)
+static uint32_t iface_change(differ *d, iface *f, ag_change_kind k, const char *subject, const char *ov,
+                             const char *nv, const char *file, uint32_t line, char *detail)
 {
     uint32_t ci = add_change(d, k, subject, ov, nv, file, line, detail);
     slot s = iface_slot(f, SLOT_PARAM, subject, "", file, line);
     own_change(d, &s, ci);
+    return ci;
+}
+
+/* Whether the parameters a function kept (the first `common`) are the same
+   ones: same type and, named on both sides, the same name. A name that
+   differs may be a parameter removed from the middle, the later ones
+   shifted down a register (f(a, b, c) -> f(a, c)). */
+static bool kept_params_unchanged(const differ *d, const ag_function *a, const ag_function *b, size_t common)
+{
+    for (size_t i = 0; i < common; i++) {
+        const char *on = a->params[i].name, *nn = b->params[i].name;
+        if (!on || !nn || strcmp(on, nn) != 0 || !same_spelling(d, a->params[i].type, b->params[i].type))
+            return false;
+    }
+    return true;
+}
+
+/* When every parameter is named, the names unique, and the shorter list
+   is the longer one with some names taken out: which parameter of `longer`
+   each of `shorter` is (pos[j]), so that a parameter removed from or added
+   in the middle is reported as that, with the later ones shifted, not as
+   renames down the list. False when names do not say so. */
+static bool align_params_by_name(const ag_function *shorter, const ag_function *longer, size_t *pos)
+{
+    for (size_t i = 0; i < longer->n_params; i++) {
+        if (!longer->params[i].name)
+            return false;
+        for (size_t k = 0; k < i; k++)
+            if (strcmp(longer->params[k].name, longer->params[i].name) == 0)
+                return false;
+    }
+    size_t i = 0;
+    for (size_t j = 0; j < shorter->n_params; j++, i++) {
+        if (!shorter->params[j].name)
+            return false;
+        while (i < longer->n_params && strcmp(longer->params[i].name, shorter->params[j].name) != 0)
+            i++;
+        if (i == longer->n_params)
+            return false;
+        pos[j] = i;
+    }
+    return true;
+}
+
+/* "; the later parameters move: c 3 -> 2, d 4 -> 3" for the parameters of
+   the longer list after index `at` that the shorter list has elsewhere. */
+static char *shifted_params(differ *d, const ag_function *shorter, const size_t *pos, size_t at, bool removed)
+{
+    char buf[512] = "";
+    size_t used = 0, n = 0;
+    for (size_t j = 0; j < shorter->n_params && used < sizeof buf; j++) {
+        if (pos[j] < at || pos[j] == j)
+            continue;
+        if (n++ < 4)
+            used += (size_t)snprintf(buf + used, sizeof buf - used, "%s%s %zu -> %zu", used ? ", " : "",
+                                     shorter->params[j].name, removed ? pos[j] + 1 : j + 1,
+                                     removed ? j + 1 : pos[j] + 1);
+    }
+    if (!n)
+        return xstrdup(d, "");
+    return xprintf(d, "; the later parameters move (%s%s): old callers pass each %s than the function reads it",
+                   buf, n > 4 ? ", ..." : "", removed ? "later" : "earlier");
 }
 
 static void compare_function(differ *d, iface *f, const ag_function *a, const ag_function *b)
@@ -2081,38 +2255,89 @@ static void compare_function(differ *d, iface *f, const ag_function *a, const ag
     s.top_o = a->return_type;
     s.top_n = b->return_type;
     compare_slot(d, &s, a->return_type, b->return_type, false, false);
+    /* Which old parameter each new one is: by position, or by name when a
+       parameter went from (or came into) the middle. */
+    size_t longest = a->n_params > b->n_params ? a->n_params : b->n_params;
+    size_t *pos = calloc(longest ? longest : 1, sizeof *pos);
+    bool removing = a->n_params > b->n_params, by_name = false;
+    if (!pos) {
+        oom(d);
+        free(subject);
+        return;
+    }
+    if (a->n_params != b->n_params)
+        by_name = removing ? align_params_by_name(b, a, pos) : align_params_by_name(a, b, pos);
     size_t common = a->n_params < b->n_params ? a->n_params : b->n_params;
-    for (size_t i = 0; i < common && ok(d); i++) {
-        const char *on = a->params[i].name, *nn = b->params[i].name;
+    for (size_t j = 0; j < common; j++)
+        if (!by_name)
+            pos[j] = j;
+    /* pos maps the shorter list into the longer; as pairs (old i, new j). */
+    for (size_t k = 0; k < common && ok(d); k++) {
+        size_t i = removing ? pos[k] : k, j = removing ? k : pos[k];
+        if (!by_name)
+            i = j = k;
+        const char *on = a->params[i].name, *nn = b->params[j].name;
         char where[300];
-        snprintf(label, sizeof label, "%s() param %zu", a->name, i + 1);
+        snprintf(label, sizeof label, "%s() param %zu", a->name, j + 1);
         if (nn || on)
-            snprintf(where, sizeof where, "parameter %zu '%s'", i + 1, nn ? nn : on);
+            snprintf(where, sizeof where, "parameter %zu '%s'", j + 1, nn ? nn : on);
         else
-            snprintf(where, sizeof where, "parameter %zu", i + 1);
+            snprintf(where, sizeof where, "parameter %zu", j + 1);
         s = iface_slot(f, SLOT_PARAM, subject, label, file, line);
         s.where = where;
         s.top_o = a->params[i].type;
-        s.top_n = b->params[i].type;
-        compare_slot(d, &s, a->params[i].type, b->params[i].type, false, false);
+        s.top_n = b->params[j].type;
+        compare_slot(d, &s, a->params[i].type, b->params[j].type, false, false);
         if (on && nn && strcmp(on, nn) != 0)
             iface_change(d, f, AG_CK_FN_PARAM_RENAMED, subject, on, nn, file, line,
-                         xprintf(d, "parameter %zu renamed from '%s' to '%s'", i + 1, on, nn));
+                         xprintf(d, "parameter %zu renamed from '%s' to '%s'", j + 1, on, nn));
     }
-    for (size_t i = common; i < b->n_params && ok(d); i++) {
+    /* The parameters without a partner: at the end (by position), or where
+       the names say (by name). */
+    bool *paired = calloc(longest ? longest : 1, sizeof *paired);
+    if (!paired) {
+        oom(d);
+        free(pos);
+        free(subject);
+        return;
+    }
+    for (size_t k = 0; k < common; k++)
+        paired[by_name ? pos[k] : k] = true;
+    const ag_function *longer = removing ? a : b, *shorter = removing ? b : a;
+    /* Parameters removed at the end of a fixed-argument list: old callers
+       still pass them, in argument registers or stack slots that the
+       caller itself sets up and releases (every caller-cleanup convention:
+       the SysV and AAPCS psABIs), and the function never reads them. Only
+       source passing them stops compiling. Removed from the middle, or
+       before variadic arguments, the later ones are read from the wrong
+       places. */
+    bool trailing = removing && !a->variadic && !b->variadic && a->calling_convention == b->calling_convention &&
+                    kept_params_unchanged(d, a, b, common);
+    for (size_t i = 0; i < longer->n_params && ok(d); i++) {
+        if (paired[i])
+            continue;
         char ts[512];
-        spell(d->n, b->params[i].type, ts, sizeof ts);
-        iface_change(d, f, AG_CK_FN_PARAM_ADDED, subject, NULL, ts, file, line,
-                     xprintf(d, "parameter %zu '%s' (%s) added", i + 1,
-                             b->params[i].name ? b->params[i].name : "", ts));
+        spell(removing ? d->o : d->n, longer->params[i].type, ts, sizeof ts);
+        const char *name = longer->params[i].name ? longer->params[i].name : "";
+        char *shift = by_name ? shifted_params(d, shorter, pos, i, removing) : xstrdup(d, "");
+        if (!removing) {
+            iface_change(d, f, AG_CK_FN_PARAM_ADDED, subject, NULL, ts, file, line,
+                         xprintf(d, "parameter %zu '%s' (%s) added%s", i + 1, name, ts, shift ? shift : ""));
+        } else {
+            uint32_t ci = iface_change(
+                d, f, AG_CK_FN_PARAM_REMOVED, subject, ts, NULL, file, line,
+                xprintf(d, "parameter %zu '%s' (%s) removed%s%s", i + 1, name, ts,
+                        trailing ? " at the end, the others unchanged: old callers still pass it and clean it up "
+                                   "themselves, the function never reads it; source passing it no longer compiles"
+                                 : "",
+                        shift ? shift : ""));
+            if (trailing)
+                set_verdict(d, ci, AG_VERDICT_API_BREAK);
+        }
+        free(shift);
     }
-    for (size_t i = common; i < a->n_params && ok(d); i++) {
-        char ts[512];
-        spell(d->o, a->params[i].type, ts, sizeof ts);
-        iface_change(d, f, AG_CK_FN_PARAM_REMOVED, subject, ts, NULL, file, line,
-                     xprintf(d, "parameter %zu '%s' (%s) removed", i + 1,
-                             a->params[i].name ? a->params[i].name : "", ts));
-    }
+    free(paired);
+    free(pos);
     if (a->variadic != b->variadic)
         iface_change(d, f, AG_CK_FN_VARIADIC_CHANGED, subject, a->variadic ? "variadic" : "fixed",
                      b->variadic ? "variadic" : "fixed", file, line, NULL);
@@ -2482,6 +2707,29 @@ static void merge_identical(differ *d, ag_diff *out)
     out->n_changes = n;
 }
 
+/* A size, alignment or appended member of a type: breaking where code
+   built against the old layout allocates, embeds or copies it. Reached by
+   value from an interface, the library itself does. A complete type whose
+   definition is public is one any caller can put on its stack, embed or
+   copy, and a library that fills a caller's struct writes past an old
+   caller's buffer: breaking too. Only when the binding is known (`check`,
+   opts->binding_view) is a type it holds only through pointers, and
+   nowhere by value in its own code, risky. */
+static ag_verdict size_verdict(const differ *d, const change_rec *r)
+{
+    if (r->reached_by_value)
+        return AG_VERDICT_BREAKING;
+    const node *nd = r->node < d->n_nodes ? &d->nodes[r->node] : NULL;
+    const ag_diff_options *o = d->opts;
+    if (o && o->binding_view) {
+        for (size_t i = 0; nd && i < o->n_by_value_types; i++)
+            if (strcmp(o->by_value_types[i], nd->name) == 0)
+                return AG_VERDICT_BREAKING;
+        return AG_VERDICT_RISKY;
+    }
+    return nd && nd->public_type ? AG_VERDICT_BREAKING : AG_VERDICT_RISKY;
+}
+
 static void finish(differ *d, ag_diff *out)
 {
     out->changes = calloc(d->n_changes ? d->n_changes : 1, sizeof *out->changes);
@@ -2511,7 +2759,7 @@ static void finish(differ *d, ag_diff *out)
             continue;
         }
         if (r->size_refinable)
-            r->c.verdict = r->reached_by_value ? AG_VERDICT_BREAKING : AG_VERDICT_RISKY;
+            r->c.verdict = size_verdict(d, r);
         if (r->c.n_impacts > 1)
             qsort(r->c.impacts, r->c.n_impacts, sizeof *r->c.impacts, cmp_impacts);
         out->changes[out->n_changes++] = r->c;

@@ -82,6 +82,16 @@ typedef struct ag_suppression {
 typedef struct ag_diff_options {
     const ag_suppression *suppressions;
     size_t n_suppressions;
+    /* `check`: what one binding does decides size changes. A size or
+       alignment change (or a member appended) of a type the interfaces
+       reach only through pointers is breaking when the binding holds the
+       type by value in its own code (its name, spelled as the diff names
+       types, is in by_value_types), risky otherwise, public or not. Without
+       binding_view such a change is breaking when the type's definition is
+       public (any caller may allocate, embed or copy it), risky when not. */
+    bool binding_view;
+    const char *const *by_value_types;
+    size_t n_by_value_types;
     /* Charged as the diff goes (budget.h); when it is spent the diff stops
        with AG_ERR_LIMIT. NULL: unlimited. */
     ag_budget *budget;

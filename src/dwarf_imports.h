@@ -21,7 +21,28 @@
    reaches; *n_found (may be NULL) gets how many were found. Symbols without
    a declaration (a function whose address is only taken) are left alone.
    Does not finalize. AG_ERR_NOTFOUND when the file has no DWARF. */
+/* A struct or union the binary's own code holds by value: the name of the
+   type as the diff names it ("struct geo_shape", or a typedef naming it,
+   "geo_shape_t"), and where: NULL for a variable, parameter or local of the
+   binary's own functions, else the struct or union ("struct holder",
+   "(anonymous)") of which it is a member. */
+typedef struct ag_held_type {
+    char *name;
+    char *container;
+} ag_held_type;
+
+typedef struct ag_held_types {
+    ag_held_type *v;
+    size_t n, cap;
+} ag_held_types;
+
+void ag_held_types_free(ag_held_types *h);
+
+/* held (may be NULL) also gets, from the binary's own definitions
+   (variables, its functions' parameters and locals, members of the structs
+   and unions it defines), every struct or union held by value there:
+   through typedefs, qualifiers and arrays, never through a pointer. */
 ag_status ag_dwarf_read_imports(ag_corpus *c, const char *debug_path, size_t *n_found,
-                                ag_error *err);
+                                ag_held_types *held, ag_error *err);
 
 #endif

@@ -81,6 +81,10 @@ typedef struct reader {
     ag_u64map table_of_cu;
     bool declarations;       /* read the file's declarations of imported symbols (dwarf_imports.h) */
     size_t n_declared;       /* declarations mode: how many imports were found */
+    ag_held_types *held;     /* declarations mode: what the binary's own code holds by value, or NULL */
+    struct orphan *orphans;  /* declarations mode: external declarations no import is named after */
+    size_t n_orphans, cap_orphans;
+    ag_u64map defined;       /* declarations mode: hash(name) of the functions and variables it defines */
     Dwarf_Off *public_types; /* top-level type DIEs that may be declared in a public header */
     ag_u64map definitions;   /* named_key(kind, name) -> slot in definition_offs: the first
                                 complete top-level definition of each named struct/union/enum */
@@ -1217,13 +1221,37 @@ static void consider_variable(reader *r, Dwarf_Die die, Dwarf_Off off)
    binary imports (gcc writes one in every unit that calls or uses it) is
    what the binary's compiler saw in the library's headers. The first one
    found for a name describes it. */
+/* An external declaration that names no import: a function or variable
+   defined in another unit of the same binary, or the C name of an import
+   bound with .symver (`.symver foo_old, foo@V1`: the import is foo@V1, the
+   declaration foo_old, and nothing in the linked file ties them). */
+typedef struct orphan {
+    char *name;
+    Dwarf_Off off;
+    bool function;
+    bool used;
+} orphan;
+
 static void consider_declaration(reader *r, Dwarf_Die die, Dwarf_Off off, Dwarf_Half tag)
 {
+    const char *name = die_name(r, die);
+    if (name && attr_flag(r, die, DW_AT_declaration) != 1 && !ag_u64map_put(&r->defined, name_key(name), 1))
+        nomem(r);
     if (attr_flag(r, die, DW_AT_declaration) != 1 || attr_flag(r, die, DW_AT_external) != 1)
         return;
-    const char *name = die_name(r, die);
     uint32_t i;
-    if (!name || !ag_u64map_get(&r->export_by_name, name_key(name), &i))
+    if (name && !ag_u64map_get(&r->export_by_name, name_key(name), &i)) {
+        if (grow_array((void **)&r->orphans, &r->cap_orphans, r->n_orphans, sizeof *r->orphans)) {
+            r->orphans[r->n_orphans] = (orphan){ .name = dup_or_null(r, name), .off = off,
+                                                 .function = tag == DW_TAG_subprogram };
+            if (r->orphans[r->n_orphans].name)
+                r->n_orphans++;
+        } else {
+            nomem(r);
+        }
+        return;
+    }
+    if (!name)
         return;
     const ag_symbol *s = &r->c->exports[i];
     bool function = tag == DW_TAG_subprogram;
@@ -1297,6 +1325,115 @@ static void remember_definition(reader *r, Dwarf_Die die, Dwarf_Off off, Dwarf_H
         nomem(r);
 }
 
+/* ------------------------------------------------------------------ */
+/* What a binary's own code holds by value (declarations mode)         */
+
+void ag_held_types_free(ag_held_types *h)
+{
+    for (size_t i = 0; h && i < h->n; i++) {
+        free(h->v[i].name);
+        free(h->v[i].container);
+    }
+    if (h)
+        free(h->v);
+}
+
+static void hold(reader *r, const char *name, const char *container)
+{
+    ag_held_types *h = r->held;
+    for (size_t i = 0; i < h->n; i++)
+        if (strcmp(h->v[i].name, name) == 0 &&
+            (h->v[i].container && container ? strcmp(h->v[i].container, container) == 0
+                                            : h->v[i].container == container))
+            return;
+    if (!grow_array((void **)&h->v, &h->cap, h->n, sizeof *h->v)) {
+        nomem(r);
+        return;
+    }
+    ag_held_type *t = &h->v[h->n];
+    t->name = dup_or_null(r, name);
+    t->container = dup_or_null(r, container);
+    if (t->name)
+        h->n++;
+    else
+        free(t->container);
+}
+
+/* "struct x" / "union x" for a named struct or union DIE, else NULL. */
+static bool aggregate_name(reader *r, Dwarf_Die die, Dwarf_Half tag, char *buf, size_t len)
+{
+    const char *name = die_name(r, die);
+    if (!name || (tag != DW_TAG_structure_type && tag != DW_TAG_union_type && tag != DW_TAG_class_type))
+        return false;
+    snprintf(buf, len, "%s %s", tag == DW_TAG_union_type ? "union" : "struct", name);
+    return true;
+}
+
+/* The type of die, followed through typedefs, qualifiers and arrays (by
+   value, never through a pointer): the typedefs met and the struct or
+   union at the end are held. */
+static void note_by_value(reader *r, Dwarf_Die die, const char *container)
+{
+    Dwarf_Off off;
+    if (attr_ref(r, die, DW_AT_type, &off) != 1)
+        return;
+    /* A chain of typedefs and qualifiers cannot loop in valid DWARF; one
+       that does ends here, which only ends this name collection. */
+    for (size_t steps = 0; steps < ((size_t)1 << 20) && !failed(r); steps++) {
+        Dwarf_Die t = die_at(r, off);
+        if (!t)
+            return;
+        Dwarf_Half tag = die_tag(r, t);
+        char buf[512];
+        bool follow = tag == DW_TAG_typedef || tag == DW_TAG_const_type || tag == DW_TAG_volatile_type ||
+                      tag == DW_TAG_restrict_type || tag == DW_TAG_atomic_type || tag == DW_TAG_array_type;
+        if (tag == DW_TAG_typedef && die_name(r, t))
+            hold(r, die_name(r, t), container);
+        else if (aggregate_name(r, t, tag, buf, sizeof buf))
+            hold(r, buf, container);
+        Dwarf_Off next = 0;
+        bool more = follow && attr_ref(r, t, DW_AT_type, &next) == 1;
+        dwarf_dealloc_die(t);
+        if (!more)
+            return;
+        off = next;
+    }
+}
+
+/* Parameters, locals and members among die's children, into nested
+   blocks and local struct definitions. */
+static void note_children(reader *r, Dwarf_Die parent, const char *container, int depth)
+{
+    for (Dwarf_Die d = first_child(r, parent); d && !failed(r); d = next_sibling(r, d)) {
+        Dwarf_Half tag = die_tag(r, d);
+        char buf[512];
+        if (tag == DW_TAG_formal_parameter || tag == DW_TAG_variable || tag == DW_TAG_member)
+            note_by_value(r, d, container);
+        else if (depth >= AG_MAX_TYPE_DEPTH)
+            r->skipped_other++; /* nested deeper than the reader goes: counted, not read */
+        else if (tag == DW_TAG_lexical_block || tag == DW_TAG_inlined_subroutine)
+            note_children(r, d, container, depth + 1);
+        else if (tag == DW_TAG_structure_type || tag == DW_TAG_union_type || tag == DW_TAG_class_type)
+            note_children(r, d, aggregate_name(r, d, tag, buf, sizeof buf) ? buf : "(anonymous)", depth + 1);
+    }
+}
+
+/* One top-level DIE of the binary's own: a variable it defines, a function
+   it defines, a struct or union it defines (library headers' structs too:
+   binding.c keeps only containers that are not the library's). */
+static void note_definition(reader *r, Dwarf_Die d, Dwarf_Half tag)
+{
+    char buf[512];
+    if (attr_flag(r, d, DW_AT_declaration) == 1)
+        return;
+    if (tag == DW_TAG_variable)
+        note_by_value(r, d, NULL);
+    else if (tag == DW_TAG_subprogram)
+        note_children(r, d, NULL, 0);
+    else if (tag == DW_TAG_structure_type || tag == DW_TAG_union_type || tag == DW_TAG_class_type)
+        note_children(r, d, aggregate_name(r, d, tag, buf, sizeof buf) ? buf : "(anonymous)", 0);
+}
+
 static void scan_unit(reader *r, Dwarf_Die unit)
 {
     bool public_types = !r->declarations && r->c->surface.recorded;
@@ -1305,6 +1442,8 @@ static void scan_unit(reader *r, Dwarf_Die unit)
         if (r->declarations) {
             if (tag == DW_TAG_subprogram || tag == DW_TAG_variable)
                 consider_declaration(r, d, die_offset(r, d), tag);
+            if (r->held)
+                note_definition(r, d, tag);
             continue;
         }
         if (tag == DW_TAG_subprogram)
@@ -1515,6 +1654,52 @@ static void propagate_to_aliases(reader *r)
 
 /* One function entry per exported name (the default version wins when a
    name is exported in several versions with one DWARF definition). */
+/* Gives each import without a declaration of its name the orphan
+   declaration that is its C name under .symver: gcc describes only what a
+   unit uses, so an external declaration of something the binary neither
+   imports under that name nor defines is such an alias. The orphan whose
+   name starts with the import's (foo_old for foo@V1) is taken, or the only
+   orphan of its kind when the import is the only one left without. */
+static void adopt_orphans(reader *r)
+{
+    ag_corpus *c = r->c;
+    size_t n_open_fn = 0, n_open_var = 0, n_orph_fn = 0, n_orph_var = 0;
+    uint32_t unused;
+    for (size_t k = 0; k < r->n_orphans; k++) {
+        orphan *o = &r->orphans[k];
+        o->used = ag_u64map_get(&r->defined, name_key(o->name), &unused); /* defined here: not an alias */
+        if (!o->used)
+            *(o->function ? &n_orph_fn : &n_orph_var) += 1;
+    }
+    for (size_t i = 0; i < c->n_exports; i++)
+        if (!r->fn_by_export[i].sig_off && !r->var_by_export[i].sig_off)
+            *(is_data_symbol(&c->exports[i]) ? &n_open_var : &n_open_fn) += 1;
+    for (size_t i = 0; i < c->n_exports && !failed(r); i++) {
+        const ag_symbol *s = &c->exports[i];
+        if (r->fn_by_export[i].sig_off || r->var_by_export[i].sig_off)
+            continue;
+        bool function = !is_data_symbol(s);
+        size_t len = strlen(s->name);
+        orphan *pick = NULL, *only = NULL;
+        for (size_t k = 0; k < r->n_orphans; k++) {
+            orphan *o = &r->orphans[k];
+            if (o->used || o->function != function)
+                continue;
+            only = o;
+            if (strncmp(o->name, s->name, len) == 0 && (!pick || strlen(o->name) < strlen(pick->name)))
+                pick = o;
+        }
+        if (!pick && only && (function ? n_orph_fn == 1 && n_open_fn == 1 : n_orph_var == 1 && n_open_var == 1))
+            pick = only;
+        if (!pick)
+            continue;
+        pick->used = true;
+        candidate *slot = function ? &r->fn_by_export[i] : &r->var_by_export[i];
+        *slot = (candidate){ .sig_off = pick->off, .def_off = pick->off };
+        r->n_declared++;
+    }
+}
+
 static void build_interfaces(reader *r)
 {
     ag_corpus *c = r->c;
@@ -1595,6 +1780,10 @@ static void release(reader *r)
     free(r->public_types);
     ag_u64map_free(&r->definitions);
     free(r->definition_offs);
+    ag_u64map_free(&r->defined);
+    for (size_t i = 0; i < r->n_orphans; i++)
+        free(r->orphans[i].name);
+    free(r->orphans);
     /* The dwarf_srcfiles() lists are left to dwarf_finish(): with
        allocation tracking on it frees them, and freeing them here first
        (against whichever of the main or alternate file made them) made
@@ -1773,13 +1962,14 @@ static void open_alternate(reader *r, const char *debug_path)
 }
 
 static ag_status read_dwarf(ag_corpus *c, const char *debug_path, bool declarations, size_t *n_declared,
-                            ag_error *err)
+                            ag_held_types *held, ag_error *err)
 {
     reader r;
     memset(&r, 0, sizeof r);
     r.c = c;
     r.err = err;
     r.declarations = declarations;
+    r.held = held;
     ag_error open_err;
     int fd = ag_open_regular_file(debug_path, &open_err);
     if (fd < 0)
@@ -1816,7 +2006,8 @@ static ag_status read_dwarf(ag_corpus *c, const char *debug_path, bool declarati
         load_symtab(&r, debug_path); /* declarations have no address to match */
     size_t n = c->n_exports ? c->n_exports : 1;
     if (!ag_u64map_init(&r.die_types, 4096) || !ag_u64map_init(&r.named, 1024) ||
-        !ag_u64map_init(&r.table_of_cu, 64) || !ag_u64map_init(&r.definitions, 256) || !index_exports(&r) ||
+        !ag_u64map_init(&r.table_of_cu, 64) || !ag_u64map_init(&r.definitions, 256) ||
+        !ag_u64map_init(&r.defined, 64) || !index_exports(&r) ||
         !(r.fn_by_export = calloc(n, sizeof *r.fn_by_export)) ||
         !(r.var_by_export = calloc(n, sizeof *r.var_by_export))) {
         nomem(&r);
@@ -1826,6 +2017,8 @@ static ag_status read_dwarf(ag_corpus *c, const char *debug_path, bool declarati
     if (!failed(&r)) {
         if (!declarations)
             propagate_to_aliases(&r);
+        else
+            adopt_orphans(&r);
         build_interfaces(&r);
         read_public_types(&r);
         if (!declarations)
@@ -1869,6 +2062,7 @@ typedef struct read_job {
     const char *debug_path;
     bool declarations;
     size_t *n_declared;
+    ag_held_types *held;
     ag_error *err;
     ag_status status;
 } read_job;
@@ -1876,7 +2070,7 @@ typedef struct read_job {
 static void *read_thread(void *arg)
 {
     read_job *j = arg;
-    j->status = read_dwarf(j->c, j->debug_path, j->declarations, j->n_declared, j->err);
+    j->status = read_dwarf(j->c, j->debug_path, j->declarations, j->n_declared, j->held, j->err);
     return NULL;
 }
 
@@ -1902,8 +2096,10 @@ ag_status ag_dwarf_read(ag_corpus *c, const char *debug_path, ag_error *err)
     return read_on_own_stack(&j);
 }
 
-ag_status ag_dwarf_read_imports(ag_corpus *c, const char *debug_path, size_t *n_found, ag_error *err)
+ag_status ag_dwarf_read_imports(ag_corpus *c, const char *debug_path, size_t *n_found, ag_held_types *held,
+                                ag_error *err)
 {
-    read_job j = { .c = c, .debug_path = debug_path, .declarations = true, .n_declared = n_found, .err = err };
+    read_job j = { .c = c, .debug_path = debug_path, .declarations = true, .n_declared = n_found, .held = held,
+                   .err = err };
     return read_on_own_stack(&j);
 }

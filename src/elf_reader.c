@@ -452,6 +452,7 @@ typedef struct symbol_source {
     size_t strtab;
     Elf_Data *versyms; /* NULL when the file has no .gnu.version */
     const version_table *versions;
+    unsigned char *copied; /* per symbol: defined here by a copy relocation (1), or NULL */
 } symbol_source;
 
 static ag_status attach_version(const symbol_source *src, size_t index, ag_symbol *sym, ag_error *err)
@@ -491,7 +492,11 @@ static ag_status take_symbol(const symbol_source *src, size_t index, ag_corpus *
     if (!name)
         return ag_fail(err, AG_ERR_FORMAT, "corrupt symbol table: symbol %zu has name offset %u outside its "
                        "string table", index, (unsigned)esym.st_name);
-    bool is_import = esym.st_shndx == SHN_UNDEF;
+    /* A variable an executable holds by a copy relocation is defined in it
+       (its .bss has room of the size seen at link time) but is the
+       library's: an import with that size. */
+    bool copied = src->copied && src->copied[index];
+    bool is_import = esym.st_shndx == SHN_UNDEF || copied;
     if (is_import && name[0] == '\0')
         return AG_OK;
     if (!is_import) {
@@ -538,6 +543,68 @@ static Elf_Scn *symbol_section(const ag_elf_file *f, GElf_Shdr *shdr)
     return scn;
 }
 
+/* The relocation type that copies a shared object's variable into an
+   executable (R_*_COPY), or 0 for a machine abiguard does not know one of. */
+static unsigned copy_reloc_type(unsigned machine)
+{
+    switch (machine) {
+    case EM_X86_64: return R_X86_64_COPY;
+    case EM_386: return R_386_COPY;
+    case EM_AARCH64: return R_AARCH64_COPY;
+    case EM_ARM: return R_ARM_COPY;
+    case EM_PPC64: return R_PPC64_COPY;
+    case EM_PPC: return R_PPC_COPY;
+    case EM_S390: return R_390_COPY;
+    case EM_RISCV: return 4; /* R_RISCV_COPY */
+    default: return 0;
+    }
+}
+
+/* Marks the symbols of the dynamic symbol table (section index symtab, n
+   entries) that an R_*_COPY relocation of the file names: variables of a
+   shared object the executable holds a copy of. *out stays NULL when there
+   is none. */
+static ag_status find_copy_relocations(const ag_elf_file *f, size_t symtab, size_t n, unsigned char **out,
+                                       ag_error *err)
+{
+    *out = NULL;
+    unsigned copy = copy_reloc_type(f->ehdr.e_machine);
+    if (!copy)
+        return AG_OK;
+    for (size_t i = 1; i < f->n_sections; i++) {
+        GElf_Shdr shdr;
+        Elf_Scn *scn = elf_getscn(f->elf, i);
+        if (!scn || !gelf_getshdr(scn, &shdr) || (shdr.sh_type != SHT_RELA && shdr.sh_type != SHT_REL) ||
+            shdr.sh_link != symtab || !shdr.sh_entsize)
+            continue;
+        Elf_Data *data;
+        ag_status st = ag_elf_file_section_data(scn, "a relocation section", &data, err);
+        if (st != AG_OK)
+            return st;
+        size_t count = data->d_size / shdr.sh_entsize;
+        for (size_t k = 0; k < count && k <= INT32_MAX; k++) {
+            GElf_Rela rela;
+            GElf_Rel rel;
+            uint64_t info;
+            if (shdr.sh_type == SHT_RELA ? !gelf_getrela(data, (int)k, &rela) : !gelf_getrel(data, (int)k, &rel))
+                return ag_fail(err, AG_ERR_FORMAT, "corrupt relocation section: cannot read entry %zu", k);
+            info = shdr.sh_type == SHT_RELA ? rela.r_info : rel.r_info;
+            bool is64 = gelf_getclass(f->elf) == ELFCLASS64;
+            uint64_t type = is64 ? GELF_R_TYPE(info) : ELF32_R_TYPE(info);
+            uint64_t sym = is64 ? GELF_R_SYM(info) : ELF32_R_SYM(info);
+            if (type != copy)
+                continue;
+            if (sym == 0 || sym >= n)
+                return ag_fail(err, AG_ERR_FORMAT, "corrupt relocation: a copy relocation names symbol %llu of %zu",
+                               (unsigned long long)sym, n);
+            if (!*out && !(*out = calloc(n, 1)))
+                return out_of_memory(err);
+            (*out)[sym] = 1;
+        }
+    }
+    return AG_OK;
+}
+
 static ag_status read_symbols(const ag_elf_file *f, const version_table *versions, ag_corpus *c, ag_error *err)
 {
     GElf_Shdr shdr;
@@ -555,14 +622,18 @@ static ag_status read_symbols(const ag_elf_file *f, const version_table *version
         return AG_OK;
     if (shdr.sh_type == SHT_DYNSYM && (st = open_versyms(f, n, &src.versyms, err)) != AG_OK)
         return st;
+    if (shdr.sh_type == SHT_DYNSYM && (st = find_copy_relocations(f, elf_ndxscn(scn), n, &src.copied, err)) != AG_OK)
+        return st;
     c->exports = calloc(n, sizeof *c->exports);
     c->imports = calloc(n, sizeof *c->imports);
-    if (!c->exports || !c->imports)
+    if (!c->exports || !c->imports) {
+        free(src.copied);
         return out_of_memory(err);
-    for (size_t i = 1; i < n; i++)
-        if ((st = take_symbol(&src, i, c, err)) != AG_OK)
-            return st;
-    return AG_OK;
+    }
+    for (size_t i = 1; i < n && st == AG_OK; i++)
+        st = take_symbol(&src, i, c, err);
+    free(src.copied);
+    return st;
 }
 
 static bool imports_symbol(const ag_corpus *c, const char *name)

@@ -5,6 +5,7 @@
 #include "error.h"
 
 #include <stdio.h>
+#include <string.h>
 
 ag_status ag_vfail(ag_error *err, ag_status status, const char *fmt, va_list ap)
 {
@@ -27,6 +28,16 @@ ag_status ag_fail(ag_error *err, ag_status status, const char *fmt, ...)
     ag_vfail(err, status, fmt, ap);
     va_end(ap);
     return status;
+}
+
+ag_status ag_fail_prefix(ag_error *err, ag_status status, const char *prefix)
+{
+    if (!err)
+        return status;
+    char inner[sizeof err->msg];
+    memcpy(inner, err->msg, sizeof inner);
+    inner[sizeof inner - 1] = '\0';
+    return ag_fail(err, status, "%s: %s", prefix, inner);
 }
 
 const char *ag_status_name(ag_status s)

@@ -32,6 +32,11 @@ ag_status ag_fail(ag_error *err, ag_status status, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 ag_status ag_vfail(ag_error *err, ag_status status, const char *fmt, va_list ap);
 
+/* Puts "prefix: " before err's message (copied first, so the message may
+   name what failed inside something larger: "usr/lib/libz.so.1: ...").
+   Returns status. */
+ag_status ag_fail_prefix(ag_error *err, ag_status status, const char *prefix);
+
 const char *ag_status_name(ag_status s);
 
 #endif

@@ -221,7 +221,11 @@ static ag_status classify(ag_store *s, ag_guard_plan *p, ag_guard_release *r, ag
     if (st != AG_OK)
         return st;
     ag_diff *d = NULL;
-    ag_diff_options opts = { 0 };
+    /* Judged for one binding, as `check` judges it: a size change of a
+       type the used symbols reach only through pointers is risky for it
+       (the guard has no evidence that the binding allocates or embeds the
+       type), breaking when they reach it by value. */
+    ag_diff_options opts = { .binding_view = true };
     st = ag_diff_corpora(p->corpus, c, &opts, &d, err);
     ag_corpus_free(c);
     if (st != AG_OK)

@@ -56,7 +56,7 @@
 #define CACHE_MAX_ENTRIES 256
 #define CACHE_MAX_BYTES ((size_t)64 << 20)
 #define MAX_QUERY_ARGS 64
-#define WRITER_NICE 5
+#define UPLOAD_NICE 5
 
 /* ------------------------------------------------------------------ */
 /* Per-thread state                                                    */
@@ -331,6 +331,26 @@ static enum MHD_Result send_static(struct MHD_Connection *c, srv_conn *sc, ag_se
 /* ------------------------------------------------------------------ */
 /* Request checks                                                      */
 
+/* Every header line, with lengths, for srv_admit. */
+typedef struct header_list {
+    srv_header v[256];
+    size_t n;
+    bool too_many;
+} header_list;
+
+static enum MHD_Result collect_line(void *cls, enum MHD_ValueKind kind, const char *key, size_t key_size,
+                                    const char *value, size_t value_size)
+{
+    (void)kind;
+    header_list *h = cls;
+    if (h->n == sizeof h->v / sizeof h->v[0]) {
+        h->too_many = true;
+        return MHD_NO;
+    }
+    h->v[h->n++] = (srv_header){ key, key_size, value ? value : "", value ? value_size : 0 };
+    return MHD_YES;
+}
+
 #if MHD_VERSION < 0x01000000
 /* libmicrohttpd before 1.0 takes a header value up to its first NUL byte
    and silently drops the rest of the line, so "Authorization: Bearer
@@ -344,54 +364,22 @@ static enum MHD_Result send_static(struct MHD_Connection *c, srv_conn *sc, ag_se
    folded line, which RFC 9112 lets a server refuse as well). When the
    layout is not that one (headers moved by a grown buffer), the request
    cannot be checked and is refused too. */
-typedef struct raw_header {
-    const char *key, *value;
-    size_t value_size;
-} raw_header;
-
-typedef struct raw_headers {
-    raw_header v[128];
-    size_t n;
-    bool too_many;
-} raw_headers;
-
-static enum MHD_Result collect_header(void *cls, enum MHD_ValueKind kind, const char *key, size_t key_size,
-                                      const char *value, size_t value_size)
-{
-    (void)kind;
-    (void)key_size;
-    raw_headers *h = cls;
-    if (h->n == sizeof h->v / sizeof h->v[0]) {
-        h->too_many = true;
-        return MHD_NO;
-    }
-    h->v[h->n++] = (raw_header){ key, value ? value : "", value ? value_size : 0 };
-    return MHD_YES;
-}
-
-static bool hidden_header_bytes(struct MHD_Connection *c, const char *method)
+static bool hidden_header_bytes(struct MHD_Connection *c, const char *method, const header_list *h)
 {
     const union MHD_ConnectionInfo *info = MHD_get_connection_info(c, MHD_CONNECTION_INFO_REQUEST_HEADER_SIZE);
-    raw_headers *h = calloc(1, sizeof *h);
-    if (!info || !h) {
-        free(h);
+    if (!info)
         return true;
-    }
-    MHD_get_connection_values_n(c, MHD_HEADER_KIND, collect_header, h);
     const char *start = method, *end = method + info->header_size;
-    bool hidden = h->too_many;
-    for (size_t i = 0; i < h->n && !hidden; i++) {
-        const char *from = h->v[i].value + h->v[i].value_size;
-        const char *to = i + 1 < h->n ? h->v[i + 1].key : end;
-        if (h->v[i].key < start || from > to || to > end || to - from > 16) {
-            hidden = true;
-            break;
-        }
-        for (const char *p = from; p < to && !hidden; p++)
-            hidden = *p != '\0';
+    for (size_t i = 0; i < h->n; i++) {
+        const char *from = h->v[i].value + h->v[i].value_len;
+        const char *to = i + 1 < h->n ? h->v[i + 1].name : end;
+        if (h->v[i].name < start || from > to || to > end || to - from > 16)
+            return true;
+        for (const char *p = from; p < to; p++)
+            if (*p != '\0')
+                return true;
     }
-    free(h);
-    return hidden;
+    return false;
 }
 #endif
 
@@ -533,10 +521,11 @@ static void *worker_main(void *arg)
 {
     ag_server *srv = ((struct srv_role_arg *)arg)->srv;
     srv_role role = ((struct srv_role_arg *)arg)->role;
-    /* Linux gives each thread its own nice value: the writer yields the
-       CPU to readers (a read takes milliseconds, a write may take seconds). */
-    if (role == SRV_WRITE)
-        setpriority(PRIO_PROCESS, (id_t)syscall(SYS_gettid), WRITER_NICE);
+    /* Linux gives each thread its own nice value: the upload workers and
+       the writer yield the CPU to readers and the network threads (a read
+       takes milliseconds, parsing and storing an upload may take seconds). */
+    if (role != SRV_READ)
+        setpriority(PRIO_PROCESS, (id_t)syscall(SYS_gettid), UPLOAD_NICE);
     srv_queue *q = &srv->queues[role];
     for (;;) {
         pthread_mutex_lock(&srv->qlock);
@@ -660,26 +649,6 @@ static enum MHD_Result send_job_reply(ag_server *srv, struct MHD_Connection *c, 
     return res;
 }
 
-/* Every header line, with lengths, for srv_admit. */
-typedef struct header_list {
-    srv_header v[256];
-    size_t n;
-    bool too_many;
-} header_list;
-
-static enum MHD_Result collect_line(void *cls, enum MHD_ValueKind kind, const char *key, size_t key_size,
-                                    const char *value, size_t value_size)
-{
-    (void)kind;
-    header_list *h = cls;
-    if (h->n == sizeof h->v / sizeof h->v[0]) {
-        h->too_many = true;
-        return MHD_NO;
-    }
-    h->v[h->n++] = (srv_header){ key, key_size, value ? value : "", value ? value_size : 0 };
-    return MHD_YES;
-}
-
 /* The first call for a request: headers are in, the body (if any) is not.
    A request refused now is answered now, which closes the connection (its
    body is never read); anything else is answered on a later call. */
@@ -694,7 +663,7 @@ static enum MHD_Result begin(ag_server *srv, struct MHD_Connection *c, srv_conn 
     if (h->too_many)
         sc->refusal = (srv_refusal){ .status = 431, .now = true, .msg = "too many request header lines" };
 #if MHD_VERSION < 0x01000000
-    else if (hidden_header_bytes(c, method))
+    else if (hidden_header_bytes(c, method, h))
         sc->refusal = (srv_refusal){ .status = 400, .now = true,
                                      .msg = "a request header contains a NUL byte (or a folded line)" };
 #endif

@@ -48,6 +48,7 @@ int cmd_extract(int argc, char **argv);
 int cmd_show(int argc, char **argv);
 int cmd_diff(int argc, char **argv);
 int cmd_check(int argc, char **argv);
+int cmd_audit(int argc, char **argv);
 int cmd_change_kinds(int argc, char **argv);
 /* The store commands; what they share is in cmd_add.c. */
 int cmd_add(int argc, char **argv);

@@ -20,6 +20,7 @@
 #include "../extract.h"
 #include "../http_client.h"
 #include "../store.h"
+#include "cli_artifact.h" /* artifacts as release arguments */
 
 int cli_opt_value(const char *cmd, int argc, char **argv, int *i,
                   const char *long_opt, const char *short_opt, const char **value)
@@ -97,8 +98,11 @@ int cli_debug_option(const char *cmd, int argc, char **argv, int *i, cli_debug_o
         opts->no_debuginfod = true;
         return 1;
     }
+    int r = cli_companion_option(cmd, argc, argv, i);
+    if (r != 0)
+        return r;
     const char *value;
-    int r = cli_opt_value(cmd, argc, argv, i, "--debug-dir", NULL, &value);
+    r = cli_opt_value(cmd, argc, argv, i, "--debug-dir", NULL, &value);
     if (r == 1)
         opts->dirs[opts->n_dirs++] = value;
     if (r != 0)
@@ -178,8 +182,8 @@ static void debuginfod_warning(void *ctx, const char *message)
 
 ag_debug_search cli_debug_search(const cli_debug_opts *opts)
 {
-    ag_debug_search s = { .dirs = opts->dirs, .n_dirs = opts->n_dirs,
-                          .no_system_dirs = opts->no_system };
+    ag_debug_search s = { .no_system_dirs = opts->no_system };
+    s.dirs = cli_companion_debug_dirs(opts->dirs, opts->n_dirs, &s.n_dirs);
     if (opts->no_debuginfod)
         return s;
     if (g_debuginfod.n_cmdline > 0) {
@@ -215,42 +219,6 @@ static struct {
     size_t len;
 } g_stream;
 
-static ag_status read_stream(FILE *f, char **text, size_t *len, ag_error *err)
-{
-    size_t cap = 1 << 16, n = 0;
-    char *buf = malloc(cap);
-    if (!buf)
-        return ag_fail(err, AG_ERR_NOMEM, "out of memory");
-    for (;;) {
-        if (n == cap) {
-            if (cap >= AG_MAX_CORPUS_JSON_BYTES) {
-                free(buf);
-                return ag_fail(err, AG_ERR_FORMAT, "more than %u MiB: not a corpus",
-                               (unsigned)(AG_MAX_CORPUS_JSON_BYTES >> 20));
-            }
-            char *bigger = realloc(buf, cap * 2);
-            if (!bigger) {
-                free(buf);
-                return ag_fail(err, AG_ERR_NOMEM, "out of memory");
-            }
-            buf = bigger;
-            cap *= 2;
-        }
-        size_t got = fread(buf + n, 1, cap - n, f);
-        n += got;
-        if (got == 0)
-            break;
-    }
-    if (ferror(f)) {
-        int e = errno;
-        free(buf);
-        return ag_fail(err, AG_ERR_IO, "cannot read: %s", strerror(e ? e : EIO));
-    }
-    *text = buf;
-    *len = n;
-    return AG_OK;
-}
-
 ag_status cli_is_elf(const char *path, bool *is_elf, ag_error *err)
 {
     FILE *f = fopen(path, "rb");
@@ -261,7 +229,7 @@ ag_status cli_is_elf(const char *path, bool *is_elf, ag_error *err)
         free(g_stream.path);
         free(g_stream.text);
         memset(&g_stream, 0, sizeof g_stream);
-        ag_status st = read_stream(f, &g_stream.text, &g_stream.len, err);
+        ag_status st = ag_corpus_json_read_stream(f, &g_stream.text, &g_stream.len, err);
         fclose(f);
         if (st != AG_OK)
             return st;
@@ -373,8 +341,13 @@ int cli_surface_option(const char *cmd, int argc, char **argv, int *i, cli_surfa
 ag_status cli_surface_headers(const cli_surface_opts *o, ag_header_set **out, ag_error *err)
 {
     *out = NULL;
-    if (!o->n_dirs && !o->n_files)
-        return AG_OK;
+    if (!o->n_dirs && !o->n_files) {
+        const char *include_dir = NULL;
+        ag_status dev = cli_companion_include_dir(&include_dir, err);
+        if (dev != AG_OK || !include_dir)
+            return dev;
+        return ag_header_set_collect(&include_dir, 1, NULL, 0, out, err);
+    }
     /* Split "a.h,b.h" into names; the copies live until the set is built. */
     size_t n = 0, cap = 8;
     char **files = malloc(cap * sizeof *files);
@@ -412,6 +385,13 @@ ag_status cli_load_release(const char *db, const char *arg, const cli_debug_opts
 {
     *out = NULL;
     ag_status st;
+    char *artifact = NULL, *member = NULL;
+    if (cli_artifact_arg(arg, &artifact, &member)) {
+        st = cli_load_artifact_binary(artifact, member, debug, headers, out, err);
+        free(artifact);
+        free(member);
+        return st;
+    }
     if (ag_store_looks_like_ref(arg)) {
         st = ag_store_load_ref(db, arg, out, err);
     } else {

@@ -11,6 +11,7 @@
 
 #include "cli.h"
 #include "cli_args.h"
+#include "cli_artifact.h"
 #include "../corpus_json.h"
 #include "../extract.h"
 #include "../store.h"
@@ -120,7 +121,11 @@ int cli_store_release_command(const char *cmd, int argc, char **argv, int from_e
     ag_status st = cli_surface_headers(&a.surface, &headers, &err);
     /* Read the input before touching the database: bad input never opens
        (let alone creates) it. */
-    if (st == AG_OK && from_elf) {
+    char *artifact = NULL, *member = NULL;
+    if (st == AG_OK && from_elf && cli_artifact_arg(a.input, &artifact, &member)) {
+        /* One binary of an artifact: ARTIFACT:NAME, or its only one. */
+        st = cli_load_artifact_binary(artifact, member, &a.debug, headers, &c, &err);
+    } else if (st == AG_OK && from_elf) {
         ag_debug_search search = cli_debug_search(&a.debug);
         st = ag_extract_with_headers(a.input, &search, headers, &c, &err);
     } else if (st == AG_OK) {
@@ -128,6 +133,8 @@ int cli_store_release_command(const char *cmd, int argc, char **argv, int from_e
         if (st == AG_OK && headers)
             st = ag_surface_apply(c, headers, &err);
     }
+    free(artifact);
+    free(member);
     ag_header_set_free(headers);
     cli_surface_opts_free(&a.surface);
     if (st != AG_OK) {

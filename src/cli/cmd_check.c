@@ -97,6 +97,11 @@ static void warn_about_view(const check_args *a, const ag_binding_check *r, cons
         cli_warning(a->binding, "%zu imported symbol%s with no declaration in the binding's DWARF%s: "
                     "only symbol and version checked", r->n_undescribed, r->n_undescribed == 1 ? "" : "s",
                     a->built_against ? " or the baseline" : " (give --built-against to check types)");
+    if (r->n_old_version)
+        cli_warning(a->binding, "%zu import%s bound to an older symbol version (.symver) than the library's "
+                    "default: symbol and version checked; the library's corpus describes only the default "
+                    "version's signature, so the signature is not compared",
+                    r->n_old_version, r->n_old_version == 1 ? "" : "s");
     if (!lib->has_debug_info && r->source != AG_BINDING_FROM_SYMBOLS)
         cli_warning(a->library, "no debug info; only symbols and ELF properties are compared");
 }

@@ -1,6 +1,7 @@
 /*
  * cmd_diff.c — `abiguard diff OLD NEW`: loads both sides (a corpus JSON, a
- * shared object extracted on the fly, or NAME@VERSION from the store),
+ * shared object extracted on the fly, NAME@VERSION from the store, or an
+ * artifact: two whole artifacts are diffed binary by binary, release_diff.h),
  * diffs them, writes the report in the format asked for, and exits with
  * abidiff's bit mask (0 no change or only harmless ones, 4 changed, 12
  * changed and failing), so CI scripts written for abidiff keep working.
@@ -13,6 +14,7 @@
 
 #include "cli.h"
 #include "cli_args.h"
+#include "cli_artifact.h"
 #include "../atomic_file.h"
 #include "../corpus_json.h"
 #include "../diff.h"
@@ -181,6 +183,81 @@ static int diff_and_report(const diff_args *a, const ag_corpus *o, const ag_corp
     return rc;
 }
 
+typedef struct release_report_job {
+    const ag_release_diff *d;
+    const ag_report_context *ctx;
+    ag_report_format format;
+} release_report_job;
+
+static ag_status write_release_report_to(FILE *f, const void *arg, ag_error *err)
+{
+    const release_report_job *job = arg;
+    return ag_release_report_write(job->d, job->ctx, job->format, f, err);
+}
+
+/* Both sides are whole artifacts: every binary paired, diffed, reported. */
+static int diff_artifacts(const diff_args *a, const ag_suppression *rules, size_t n_rules)
+{
+    ag_error err = { .msg = "" };
+    ag_header_set *headers = NULL;
+    cli_release o = { 0 }, n = { 0 };
+    ag_release_diff *d = NULL;
+    int rc = AG_EXIT_ERROR;
+    const char *failed = NULL;
+    ag_status st = cli_surface_headers(&a->report.surface, &headers, &err);
+    if (st == AG_OK && (st = cli_load_artifact_release(a->old_arg, &a->debug, headers, false, &o, &err)) != AG_OK)
+        failed = a->old_arg;
+    if (st == AG_OK && (st = cli_load_artifact_release(a->new_arg, &a->debug, headers, false, &n, &err)) != AG_OK)
+        failed = a->new_arg;
+    ag_diff_options opts = { .suppressions = rules, .n_suppressions = n_rules };
+    if (st == AG_OK && o.n == 0 && n.n == 0) {
+        st = ag_fail(&err, AG_ERR_NOTFOUND, "no ELF shared object in either artifact");
+        failed = NULL;
+    }
+    if (st == AG_OK)
+        st = ag_release_diff_build(o.bins, o.n, n.bins, n.n, &opts, &d, &err);
+    if (st != AG_OK) {
+        cli_error(failed, "%s", err.msg);
+    } else {
+        for (size_t i = 0; i < o.n; i++)
+            if (!o.corpora[i]->has_debug_info)
+                cli_warning(a->old_arg, "%s: no debug info; only symbols and ELF properties are compared",
+                            o.inner_paths[i]);
+        for (size_t i = 0; i < n.n; i++)
+            if (!n.corpora[i]->has_debug_info)
+                cli_warning(a->new_arg, "%s: no debug info; only symbols and ELF properties are compared",
+                            n.inner_paths[i]);
+        ag_report_context ctx = {
+            .old_label = a->old_arg, .new_label = a->new_arg,
+            .fail_on = a->report.fail_on, .show_suppressed = a->report.show_suppressed,
+            .show_private = a->report.show_private,
+        };
+        release_report_job job = { d, &ctx, a->report.format };
+        st = a->report.output ? ag_write_file_atomically(a->report.output, write_release_report_to, &job, &err)
+                              : ag_release_report_write(d, &ctx, a->report.format, stdout, &err);
+        rc = ag_release_diff_exit_status(d, a->report.fail_on);
+        if (st != AG_OK) {
+            cli_error(a->report.output ? a->report.output : "<stdout>", "%s", err.msg);
+            rc = AG_EXIT_ERROR;
+        }
+    }
+    ag_release_diff_free(d);
+    cli_release_free(&o);
+    cli_release_free(&n);
+    ag_header_set_free(headers);
+    return rc;
+}
+
+/* Is arg a whole artifact (no ARTIFACT:NAME member)? */
+static bool whole_artifact(const char *arg)
+{
+    char *path = NULL, *member = NULL;
+    bool yes = cli_artifact_arg(arg, &path, &member) && !member;
+    free(path);
+    free(member);
+    return yes;
+}
+
 static int run_diff(const diff_args *a)
 {
     ag_error err = { .msg = "" };
@@ -193,6 +270,11 @@ static int run_diff(const diff_args *a)
     ag_corpus *o = NULL, *n = NULL;
     const char *failed = NULL;
     int rc;
+    if (whole_artifact(a->old_arg) && whole_artifact(a->new_arg)) {
+        rc = diff_artifacts(a, rules, n_rules);
+        ag_suppressions_free(rules, n_rules);
+        return rc;
+    }
     if (report_from_store(a, rules, n_rules, &rc)) {
         ag_suppressions_free(rules, n_rules);
         return rc;

@@ -1,7 +1,9 @@
 /*
  * cmd_extract.c — `abiguard extract`: reads a shared object (and its debug
  * info) into a corpus and writes it as JSON to stdout or, atomically, to a
- * file: a killed run never leaves a half-written baseline behind.
+ * file: a killed run never leaves a half-written baseline behind. Given an
+ * artifact (cli_artifact.h), its one binary, ARTIFACT:NAME, or with -o DIR
+ * every binary, one corpus file each.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -14,6 +16,7 @@
 
 #include "cli.h"
 #include "cli_args.h"
+#include "cli_artifact.h"
 #include "../atomic_file.h"
 #include "../corpus_json.h"
 #include "../extract.h"
@@ -75,6 +78,76 @@ static void warn_about_input(const char *path, const ag_corpus *c)
         cli_warning(path, "no debug info found; types are unknown (use --debug-dir)");
 }
 
+static int write_one(const char *label, const ag_corpus *c, const char *output)
+{
+    ag_error err = { .msg = "" };
+    warn_about_input(label, c);
+    ag_status st = output ? ag_write_file_atomically(output, write_corpus, c, &err)
+                          : ag_corpus_write_file(c, stdout, &err);
+    if (st != AG_OK) {
+        cli_error(output ? output : "<stdout>", "%s", err.msg);
+        return AG_EXIT_ERROR;
+    }
+    return AG_EXIT_OK;
+}
+
+static bool is_directory(const char *path)
+{
+    struct stat sb;
+    return path && stat(path, &sb) == 0 && S_ISDIR(sb.st_mode);
+}
+
+/* An artifact: its only shared object (or ARTIFACT:NAME) like a .so, or
+   every one of them into the directory -o names, one corpus per binary
+   named after its inner path ("usr/lib/libz.so.1" -> usr_lib_libz.so.1.json);
+   a binary that cannot be read is reported and the others still written. */
+static int extract_artifact(const extract_args *a, const char *path, const char *member,
+                            const ag_header_set *headers)
+{
+    ag_error err = { .msg = "" };
+    if (member || !is_directory(a->output)) {
+        ag_corpus *c = NULL;
+        ag_status st = cli_load_artifact_binary(path, member, &a->debug, headers, &c, &err);
+        if (st != AG_OK) {
+            /* Several binaries and none named: -o DIR takes them all. */
+            cli_error(a->path, "%s%s", err.msg, st == AG_ERR_USAGE ? ", or give -o DIR for one corpus per binary" : "");
+            return AG_EXIT_ERROR;
+        }
+        int rc = write_one(a->path, c, a->output);
+        ag_corpus_free(c);
+        return rc;
+    }
+    cli_release r = { 0 };
+    if (cli_load_artifact_release(path, &a->debug, headers, true, &r, &err) != AG_OK) {
+        cli_error(a->path, "%s", err.msg);
+        return AG_EXIT_ERROR;
+    }
+    int rc = AG_EXIT_OK;
+    if (r.n == 0 && r.n_failed == 0) {
+        cli_error(a->path, "no ELF shared object in this %s", r.kind);
+        rc = AG_EXIT_ERROR;
+    }
+    for (size_t i = 0; rc == AG_EXIT_OK && i < r.n; i++) {
+        char *name = NULL, *label = NULL;
+        if (asprintf(&name, "%s/%s.json", a->output, r.inner_paths[i]) < 0 ||
+            asprintf(&label, "%s:%s", a->path, r.inner_paths[i]) < 0) {
+            cli_error(NULL, "out of memory");
+            rc = AG_EXIT_ERROR;
+        } else {
+            for (char *p = name + strlen(a->output) + 1; *p; p++)
+                if (*p == '/')
+                    *p = '_';
+            rc = write_one(label, r.corpora[i], name);
+        }
+        free(name);
+        free(label);
+    }
+    if (rc == AG_EXIT_OK && r.n_failed)
+        rc = AG_EXIT_ERROR; /* the others are written; each failure was reported */
+    cli_release_free(&r);
+    return rc;
+}
+
 int cmd_extract(int argc, char **argv)
 {
     extract_args a = { .debug.dirs = calloc((size_t)argc + 1, sizeof(const char *)) };
@@ -93,6 +166,15 @@ int cmd_extract(int argc, char **argv)
     }
     cli_surface_opts_free(&a.surface);
     if (rc != AG_EXIT_OK) {
+        free(a.debug.dirs);
+        return rc;
+    }
+    char *artifact = NULL, *member = NULL;
+    if (cli_artifact_arg(a.path, &artifact, &member)) {
+        rc = extract_artifact(&a, artifact, member, headers);
+        free(artifact);
+        free(member);
+        ag_header_set_free(headers);
         free(a.debug.dirs);
         return rc;
     }

@@ -15,6 +15,7 @@
 
 #include "cli.h"
 #include "cli_args.h"
+#include "cli_artifact.h"
 #include "../corpus_json.h"
 #include "../extract.h"
 #include "../http_client.h"
@@ -174,10 +175,17 @@ static char *corpus_body(const push_args *a)
     bool is_elf = false;
     ag_header_set *headers = NULL;
     ag_status st = cli_surface_headers(&a->surface, &headers, &err);
-    if (st == AG_OK)
+    char *artifact = NULL, *member = NULL;
+    bool from_artifact = st == AG_OK && cli_artifact_arg(a->input, &artifact, &member);
+    if (st == AG_OK && !from_artifact)
         st = cli_is_elf(a->input, &is_elf, &err);
     ag_corpus *c = NULL;
-    if (st == AG_OK && is_elf) {
+    if (from_artifact) {
+        /* One binary of an artifact: ARTIFACT:NAME, or its only one. */
+        st = cli_load_artifact_binary(artifact, member, &a->debug, headers, &c, &err);
+        free(artifact);
+        free(member);
+    } else if (st == AG_OK && is_elf) {
         ag_debug_search search = cli_debug_search(&a->debug);
         st = ag_extract_with_headers(a->input, &search, headers, &c, &err);
         if (st == AG_OK && !c->has_debug_info)

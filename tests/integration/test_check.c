@@ -14,6 +14,14 @@
  * gives the same verdict and changes; without it, a symbols-only check with
  * a warning. The extension really works against v1 under Debian's
  * /usr/bin/python3.
+ *
+ * On the linkage fixtures (tests/fixtures/linkage/linkage.mk), each program
+ * built against v1 is also run against v2, and `check` must agree with what
+ * the loader and the program do: a copy relocation of a variable that grew,
+ * an unversioned function removed (stripped program, no --built-against), a
+ * library struct the program holds by value in its own struct (and one it
+ * only holds through pointers), an import bound to an old version with
+ * .symver; and a library given as .so or as corpus JSON gives one result.
  */
 #include <criterion/criterion.h>
 #include <jansson.h>
@@ -372,5 +380,152 @@ Test(check, usage_errors, .timeout = 60)
     cr_assert(run_abiguard(&r, "check", "/nonexistent/binding.so", "--library", bin, NULL));
     cr_expect(r.exited && r.exit_status == 1, "missing binding: %s", tool_run_outcome(&r));
     tool_run_free(&r);
+    free(bin);
+}
+
+/* ------------------------------------------------------------------ */
+/* Linkage fixtures: check agrees with what the loader does            */
+
+static char *linkage_path(const char *c, const char *rest)
+{
+    char rel[640];
+    snprintf(rel, sizeof rel, "linkage/%s/%s", c, rest);
+    return fixture_path(rel);
+}
+
+/* Runs linkage/<c>/<prog> with LD_LIBRARY_PATH=linkage/<c>/<version>. */
+static void run_prog(const char *c, const char *prog, const char *version, tool_run *r)
+{
+    char *exe = linkage_path(c, prog), *dir = linkage_path(c, version);
+    char env[4200];
+    snprintf(env, sizeof env, "LD_LIBRARY_PATH=%s", dir);
+    const char *argv[] = { "/usr/bin/env", env, exe, NULL };
+    cr_assert(tool_run_argv(argv, 60, r), "cannot start %s", exe);
+    free(exe);
+    free(dir);
+}
+
+static bool ran_ok(const tool_run *r)
+{
+    return r->exited && r->exit_status == 0;
+}
+
+/* check linkage/<c>/<prog> --library linkage/<c>/v2/lib<c>.so */
+static void check_linkage(check_result *res, const char *c, const char *prog, const char *version)
+{
+    char lib[256];
+    snprintf(lib, sizeof lib, "%s/lib%s.so", version, c);
+    char *bin = linkage_path(c, prog), *so = linkage_path(c, lib);
+    run_check(res, bin, so, NULL);
+    free(bin);
+    free(so);
+}
+
+Test(check_linkage, copy_relocation_of_a_grown_variable, .timeout = 120)
+{
+    tool_run r1, r2;
+    run_prog("copyreloc", "prog", "v1", &r1);
+    run_prog("copyreloc", "prog", "v2", &r2);
+    cr_expect(ran_ok(&r1), "copyreloc prog against v1: %s\n%s%s", tool_run_outcome(&r1), r1.out, r1.err);
+    /* The loader copies the old 16 bytes and says so; the library writes 32. */
+    cr_expect(!ran_ok(&r2), "copyreloc prog against v2 did not notice the overrun:\n%s", r2.out);
+    cr_expect(strstr(r2.err, "different size in shared object"), "no loader warning:\n%s", r2.err);
+    tool_run_free(&r1);
+    tool_run_free(&r2);
+    const char *progs[] = { "prog", "prog-stripped" };
+    for (size_t i = 0; i < 2; i++) {
+        check_result c;
+        check_linkage(&c, "copyreloc", progs[i], "v2");
+        expect_exit(&c, 12, 12, progs[i]);
+        json_t *ch = find_change(&c, "var-size-changed", "cr_table");
+        cr_assert(ch, "%s: the copy-relocated cr_table's size change is not reported:\n%s", progs[i], c.run.out);
+        cr_expect_str_eq(str(ch, "old"), "16");
+        cr_expect_str_eq(str(ch, "new"), "32");
+        check_result_free(&c);
+        check_linkage(&c, "copyreloc", progs[i], "v1");
+        cr_expect(!find_change(&c, "var-size-changed", "cr_table"), "%s against v1:\n%s", progs[i], c.run.out);
+        check_result_free(&c);
+    }
+}
+
+Test(check_linkage, removed_unversioned_function_without_built_against, .timeout = 120)
+{
+    tool_run r2;
+    run_prog("removed_unversioned", "prog", "v2", &r2);
+    cr_expect(!ran_ok(&r2) && strstr(r2.err, "undefined symbol: ru_gone"), "against v2: %s\n%s",
+              tool_run_outcome(&r2), r2.err);
+    tool_run_free(&r2);
+    /* No DWARF, no baseline: only DT_NEEDED says ru_gone was the library's
+       (libc, the other library it needs, has no such symbol). */
+    check_result c;
+    check_linkage(&c, "removed_unversioned", "prog-stripped", "v2");
+    expect_exit(&c, 12, 12, "removed_unversioned prog-stripped");
+    cr_expect(find_change(&c, "fn-removed", "ru_gone()"), "fn-removed ru_gone() not reported:\n%s", c.run.out);
+    cr_expect(!find_change(&c, "fn-removed", "ru_keep()"), "ru_keep reported removed:\n%s", c.run.out);
+    check_result_free(&c);
+}
+
+Test(check_linkage, a_type_the_binding_holds_by_value, .timeout = 120)
+{
+    tool_run r1, r2;
+    run_prog("held_by_value", "prog", "v2", &r1);
+    run_prog("held_by_value", "prog_ptr", "v2", &r2);
+    cr_expect(!ran_ok(&r1), "held_by_value prog against v2: the canary survived:\n%s", r1.out);
+    cr_expect(ran_ok(&r2), "held_by_value prog_ptr against v2: %s\n%s", tool_run_outcome(&r2), r2.err);
+    tool_run_free(&r1);
+    tool_run_free(&r2);
+    /* The library reaches struct hv_stats only through pointers; prog
+       embeds it in its own struct holder, prog_ptr never holds one. */
+    check_result c;
+    check_linkage(&c, "held_by_value", "prog", "v2");
+    expect_exit(&c, 12, 12, "prog (holds it by value)");
+    json_t *size = find_change(&c, "type-size-changed", "struct hv_stats");
+    cr_assert(size, "type-size-changed struct hv_stats not reported:\n%s", c.run.out);
+    cr_expect_str_eq(str(size, "verdict"), "breaking");
+    check_result_free(&c);
+    check_linkage(&c, "held_by_value", "prog_ptr", "v2");
+    expect_exit(&c, 4, 4, "prog_ptr (pointers only)");
+    cr_expect_str_neq(str(c.root, "verdict"), "breaking", "prog_ptr:\n%s", c.run.out);
+    check_result_free(&c);
+}
+
+Test(check_linkage, symver_bound_import_has_its_declaration, .timeout = 120)
+{
+    tool_run r;
+    run_prog("symver_old", "prog", "v2", &r);
+    cr_expect(ran_ok(&r), "symver_old prog against v2: %s\n%s", tool_run_outcome(&r), r.err);
+    tool_run_free(&r);
+    check_result c;
+    check_linkage(&c, "symver_old", "prog", "v2");
+    expect_exit(&c, 0, 0, "symver_old prog");
+    cr_expect(!strstr(c.run.err, "no debug info") && !strstr(c.run.err, "no declaration"),
+              "the .symver import (sv_get_old -> sv_get@SV_1) is reported as undescribed:\n%s", c.run.err);
+    cr_expect(!find_change(&c, "debug-info-missing", "debug info"), "debug-info-missing:\n%s", c.run.out);
+    check_result_free(&c);
+}
+
+Test(check_linkage, versioned_imports_same_for_so_and_corpus, .timeout = 120)
+{
+    char *dir = make_temp_dir(), *json = path_join2(dir, "geo-v3.json");
+    char *so = lib_path("v3"), *bin = fixture_path("bindings/consumer");
+    tool_run x;
+    cr_assert(run_abiguard(&x, "extract", so, "-o", json, (char *)NULL) && x.exited && x.exit_status == 0,
+              "extract: %s", x.err);
+    tool_run_free(&x);
+    check_result a, b;
+    run_check(&a, bin, so, NULL);
+    run_check(&b, bin, json, NULL);
+    char *la = change_list(&a), *lb = change_list(&b);
+    cr_expect(a.run.exit_status == 12 && b.run.exit_status == 12, "exits %d and %d", a.run.exit_status,
+              b.run.exit_status);
+    cr_expect_str_eq(la, lb, "--library as .so and as corpus JSON differ");
+    free(la);
+    free(lb);
+    check_result_free(&a);
+    check_result_free(&b);
+    remove_tree(dir);
+    free(dir);
+    free(json);
+    free(so);
     free(bin);
 }

@@ -283,7 +283,7 @@ Test(hooks, gate_nochange_passes)
 
 Test(hooks, gate_fail_on_risky)
 {
-    char *v1 = diff_fixture("type_alignment_changed", "v1"), *v2 = diff_fixture("type_alignment_changed", "v2");
+    char *v1 = diff_fixture("type_became_opaque", "v1"), *v2 = diff_fixture("type_became_opaque", "v2");
     tool_run r;
     run_gate(&r, v2, v1);
     expect_exit(&r, 0, "risky change, default policy");
@@ -292,8 +292,8 @@ Test(hooks, gate_fail_on_risky)
     run_gate(&r, v2, v1, "--fail-on", "risky");
     expect_exit(&r, 1, "risky change, --fail-on risky");
     expect_last_line(&r,
-                     "abiguard-gate: FAIL: 1 breaking/api-break/risky change(s) in libtype_alignment_changed.so "
-                     "(first: type-alignment-changed struct ta)",
+                     "abiguard-gate: FAIL: 1 breaking/api-break/risky change(s) in libtype_became_opaque.so "
+                     "(first: type-became-opaque struct tbo)",
                      "--fail-on risky");
     tool_run_free(&r);
 

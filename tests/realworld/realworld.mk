@@ -2,6 +2,7 @@
 #
 #   make realworld-check     diff every pair of expected.tsv from the committed
 #                            corpora and compare with the adjudicated verdicts
+#                            (`make check` runs the same suite)
 #   make realworld-corpora   re-extract every corpus in releases.tsv from the
 #                            staged releases under $(RW_STAGE) (builds nothing)
 #   make realworld-figures   the scoreboard: pairs, breaking verdicts, false

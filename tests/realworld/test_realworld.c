@@ -14,8 +14,8 @@
  * checks the data itself (every release has a corpus, the pairs chain).
  *
  * $REALWORLD_DIR is the directory of the data (default tests/realworld);
- * $ABIGUARD the binary. Run by `make realworld-check`, not by `make check`
- * (see tests/realworld/README.md).
+ * $ABIGUARD the binary. Run by `make check` and, alone, by
+ * `make realworld-check` (see tests/realworld/README.md).
  */
 #include <criterion/criterion.h>
 #include <criterion/parameterized.h>

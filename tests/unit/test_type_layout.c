@@ -57,7 +57,7 @@ static ag_type_ref aggregate(ag_corpus *c, ag_type_kind kind, uint64_t size, siz
     ag_type_ref r = add(c, kind, "s", size, AG_NO_TYPE);
     ag_member *m = calloc(n, sizeof *m);
     for (size_t i = 0; i < n; i++) {
-        char name[8];
+        char name[24];
         snprintf(name, sizeof name, "m%zu", i);
         m[i].name = strdup(name);
         m[i].type = types[i];
