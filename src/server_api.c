@@ -118,9 +118,52 @@ static void api_healthz(ag_store *s, srv_reply *rep)
                false);
 }
 
-static void api_libraries(ag_store *s, srv_reply *rep)
+/* The worst verdict over the library's last `recent` release pairs, so a
+   library whose latest pair is identical does not look all clear when the
+   bump before it broke everything. */
+static ag_status recent_worst(ag_store *s, const char *lib, const ag_store_release *rels, size_t nr,
+                              size_t recent, json_t **out, ag_error *err)
+{
+    *out = json_null();
+    if (nr < 2)
+        return AG_OK;
+    size_t first = nr - 1 > recent ? nr - 1 - recent : 0, worst_at = 0;
+    bool have = false;
+    ag_verdict worst = AG_VERDICT_NONE;
+    for (size_t i = first + 1; i < nr; i++) {
+        ag_store_diff_summary sum;
+        ag_status st = ag_store_diff_summary_of(s, lib, rels[i - 1].version, rels[i].version, &sum, err);
+        if (st != AG_OK)
+            return st;
+        if (!have || sum.verdict > worst) {
+            worst = sum.verdict;
+            worst_at = i;
+            have = true;
+        }
+    }
+    json_decref(*out);
+    *out = json_pack("{s:I,s:s,s:o,s:o}", "pairs", (json_int_t)(nr - 1 - first), "verdict", ag_verdict_name(worst),
+                     "old", jstr(rels[worst_at - 1].version), "new", jstr(rels[worst_at].version));
+    return AG_OK;
+}
+
+#define RECENT_DEFAULT 5
+#define RECENT_MAX 100
+
+static void api_libraries(ag_store *s, const srv_request *rq, srv_reply *rep)
 {
     ag_error err = { .msg = "" };
+    const char *rs = query(rq, "recent");
+    size_t recent = RECENT_DEFAULT;
+    if (rs) {
+        char *end = NULL;
+        unsigned long v = strtoul(rs, &end, 10);
+        if (!*rs || *end || v < 1 || v > RECENT_MAX || rs[0] == '-') {
+            srv_error(rep, 400, "recent must be a number of release pairs from 1 to %d", RECENT_MAX);
+            return;
+        }
+        recent = v;
+    }
     ag_store_library *libs = NULL;
     size_t n = 0;
     ag_status st = ag_store_list_libraries(s, &libs, &n, &err);
@@ -143,8 +186,11 @@ static void api_libraries(ag_store *s, srv_reply *rep)
             latest = json_pack("{s:o,s:o,s:o,s:o}", "version", jstr(last->version), "date", jstr(last->date),
                                "soname", jstr(last->soname), "verdict", verdict);
         }
-        json_array_append_new(arr, json_pack("{s:o,s:I,s:o}", "name", jstr(libs[i].name), "releases",
-                                             (json_int_t)nr, "latest", latest));
+        json_t *worst = NULL;
+        if (st == AG_OK)
+            st = recent_worst(s, libs[i].name, rels, nr, recent, &worst, &err);
+        json_array_append_new(arr, json_pack("{s:o,s:I,s:o,s:o}", "name", jstr(libs[i].name), "releases",
+                                             (json_int_t)nr, "latest", latest, "recent", worst ? worst : json_null()));
         ag_store_releases_free(rels, nr);
     }
     ag_store_libraries_free(libs, n);
@@ -435,6 +481,20 @@ static void api_history(ag_store *s, const srv_request *rq, srv_reply *rep)
         json_object_set_new(o, "variables_added", jint(p ? d->variables_added : 0));
         json_object_set_new(o, "variables_removed", jint(p ? d->variables_removed : 0));
         json_object_set_new(o, "variables_changed", jint(p ? d->variables_changed : 0));
+        /* backward compatibility: the share of the previous release's
+           exported interfaces no breaking change impacts */
+        json_t *compat = json_null();
+        if (p && d->has_compat)
+            compat = json_pack("{s:I,s:I,s:f}", "interfaces", (json_int_t)d->interfaces_before, "not_impacted",
+                               (json_int_t)(d->interfaces_before - d->interfaces_broken), "percent",
+                               d->interfaces_before ? 100.0 * (double)(d->interfaces_before - d->interfaces_broken) /
+                                                          (double)d->interfaces_before
+                                                    : 100.0);
+        json_object_set_new(o, "compatibility", compat);
+        json_object_set_new(o, "size", json_pack("{s:I,s:I,s:I,s:I}", "exports", (json_int_t)r->release.n_exports,
+                                                 "functions", (json_int_t)r->release.n_functions, "variables",
+                                                 (json_int_t)r->release.n_variables, "types",
+                                                 (json_int_t)r->release.n_types));
         json_array_append_new(arr, o);
     }
     ag_store_history_free(rows, n);
@@ -462,6 +522,9 @@ static void api_matrix(ag_store *s, const srv_request *rq, srv_reply *rep)
     reply_json(rep, 200, json_pack("{s:o,s:o}", "versions", versions, "cells", cells), true);
 }
 
+static bool truthy(const char *v);
+
+/* ?private=1: with the changes the public surface left out. */
 static void api_diff(ag_store *s, const srv_request *rq, srv_reply *rep)
 {
     const char *o = query(rq, "old"), *n = query(rq, "new");
@@ -471,7 +534,9 @@ static void api_diff(ag_store *s, const srv_request *rq, srv_reply *rep)
     }
     ag_error err = { .msg = "" };
     char *json = NULL;
-    ag_status st = ag_store_diff_json(s, o, n, &json, &err);
+    const char *priv = query(rq, "private");
+    ag_status st = priv && truthy(priv) ? ag_store_diff_json_with_private(s, o, n, &json, &err)
+                                        : ag_store_diff_json(s, o, n, &json, &err);
     if (st != AG_OK) {
         reply_fail(rep, st, &err);
         return;
@@ -784,7 +849,7 @@ void srv_api_handle(srv_worker *w, const srv_request *rq, srv_reply *rep)
     }
     switch (rq->route) {
     case R_HEALTHZ: api_healthz(s, rep); break;
-    case R_LIBRARIES: api_libraries(s, rep); break;
+    case R_LIBRARIES: api_libraries(s, rq, rep); break;
     case R_RELEASES: api_releases(s, rq, rep); break;
     case R_RELEASE:
         if (rq->post)

@@ -182,6 +182,12 @@ typedef struct ag_store_diff_summary {
     size_t counts[AG_VERDICT__COUNT];    /* changes per verdict */
     size_t functions_added, functions_removed, functions_changed;
     size_t variables_added, variables_removed, variables_changed;
+    /* Backward compatibility: of the old release's exported interfaces
+       (distinct names of its exported functions and data objects), how many
+       a breaking change impacts. Known (has_compat) when computed with the
+       old corpus at hand, as history, matrix and libraries do. */
+    bool has_compat;
+    size_t interfaces_before, interfaces_broken;
 } ag_store_diff_summary;
 
 /* Verdict and counts of diff(old -> new), from the cache or computed and

@@ -27,14 +27,14 @@ static ag_status load_ref(ag_store *s, const char *ref, ag_corpus **out, ag_erro
 }
 
 static ag_status render(ag_budget *budget, const ag_diff *d, const char *old_ref, const char *new_ref,
-                        const ag_corpus *o, const ag_corpus *n, char **json, ag_error *err)
+                        const ag_corpus *o, const ag_corpus *n, bool show_private, char **json, ag_error *err)
 {
     size_t len = 0;
     FILE *mem = ag_budget_memstream(budget, json, &len);
     if (!mem)
         return ag_fail(err, AG_ERR_NOMEM, "out of memory");
     ag_report_context ctx = { .old_label = old_ref, .new_label = new_ref, .old_c = o, .new_c = n,
-                              .fail_on = AG_VERDICT_BREAKING };
+                              .fail_on = AG_VERDICT_BREAKING, .show_private = show_private };
     ag_status st = ag_report_write(d, &ctx, AG_FMT_JSON, mem, err);
     if (fclose(mem) != 0 && st == AG_OK)
         st = ag_fail(err, AG_ERR_NOMEM, "out of memory");
@@ -47,11 +47,13 @@ static ag_status render(ag_budget *budget, const ag_diff *d, const char *old_ref
     return st;
 }
 
-ag_status ag_store_diff_json(ag_store *s, const char *old_ref, const char *new_ref, char **json,
-                             ag_error *err)
+/* The cache holds the default report only: one with the private changes
+   is computed each time (the service's response cache keeps it). */
+static ag_status diff_json(ag_store *s, const char *old_ref, const char *new_ref, bool show_private, char **json,
+                           ag_error *err)
 {
     *json = NULL;
-    ag_status st = ag_store_report_get(s, old_ref, new_ref, json, err);
+    ag_status st = show_private ? AG_OK : ag_store_report_get(s, old_ref, new_ref, json, err);
     if (st != AG_OK || *json)
         return st;
     ag_corpus *o = NULL, *n = NULL;
@@ -60,8 +62,8 @@ ag_status ag_store_diff_json(ag_store *s, const char *old_ref, const char *new_r
     if ((st = load_ref(s, old_ref, &o, err)) == AG_OK &&
         (st = load_ref(s, new_ref, &n, err)) == AG_OK &&
         (st = ag_diff_corpora(o, n, &opts, &d, err)) == AG_OK &&
-        (st = render(s->budget, d, old_ref, new_ref, o, n, json, err)) == AG_OK &&
-        strlen(*json) <= AG_STORE_MAX_CACHED_REPORT) {
+        (st = render(s->budget, d, old_ref, new_ref, o, n, show_private, json, err)) == AG_OK &&
+        !show_private && strlen(*json) <= AG_STORE_MAX_CACHED_REPORT) {
         ag_error ignored;
         ag_store_report_put(s, old_ref, new_ref, d, *json, &ignored); /* best effort */
     }
@@ -69,4 +71,16 @@ ag_status ag_store_diff_json(ag_store *s, const char *old_ref, const char *new_r
     ag_corpus_free(o);
     ag_corpus_free(n);
     return st;
+}
+
+ag_status ag_store_diff_json(ag_store *s, const char *old_ref, const char *new_ref, char **json,
+                             ag_error *err)
+{
+    return diff_json(s, old_ref, new_ref, false, json, err);
+}
+
+ag_status ag_store_diff_json_with_private(ag_store *s, const char *old_ref, const char *new_ref, char **json,
+                                          ag_error *err)
+{
+    return diff_json(s, old_ref, new_ref, true, json, err);
 }

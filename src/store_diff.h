@@ -16,4 +16,9 @@
 ag_status ag_store_diff_json(ag_store *s, const char *old_ref, const char *new_ref, char **json,
                              ag_error *err);
 
+/* The same report with what the public surface left out (`--show-private`:
+   surface.left_out, surface.private_type_list); never cached in the store. */
+ag_status ag_store_diff_json_with_private(ag_store *s, const char *old_ref, const char *new_ref, char **json,
+                                          ag_error *err);
+
 #endif

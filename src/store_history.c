@@ -65,9 +65,78 @@ char *store_counts_json(const ag_store_diff_summary *sum)
     for (size_t i = 0; i < N_INTERFACE_COUNTS; i++)
         json_object_set_new(o, INTERFACE_COUNTS[i].key,
                             json_integer((json_int_t)*count_field(&copy, &INTERFACE_COUNTS[i])));
+    if (sum->has_compat) {
+        json_object_set_new(o, "interfaces_before", json_integer((json_int_t)sum->interfaces_before));
+        json_object_set_new(o, "interfaces_broken", json_integer((json_int_t)sum->interfaces_broken));
+    }
     char *text = json_dumps(o, JSON_COMPACT | JSON_SORT_KEYS);
     json_decref(o);
     return text;
+}
+
+static int by_name_ptr(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+static bool is_interface_symbol(ag_sym_type t)
+{
+    return t == AG_SYM_FUNC || t == AG_SYM_OBJECT || t == AG_SYM_IFUNC || t == AG_SYM_TLS;
+}
+
+/* The backward-compatibility counts of summary out for diff d from old:
+   old's exported interface names, and those a breaking (unsuppressed)
+   change impacts: an impacted interface, or the symbol a change is about
+   (subject "name()", "name" or "name@VERSION"). A change to the file as a
+   whole (SONAME) impacts no interface: the verdict shows it. */
+static ag_status count_compat(const ag_corpus *old, const ag_diff *d, ag_store_diff_summary *out, ag_error *err)
+{
+    const char **names = malloc((old->n_exports ? old->n_exports : 1) * sizeof *names);
+    bool *broken = calloc(old->n_exports ? old->n_exports : 1, sizeof *broken);
+    if (!names || !broken) {
+        free(names);
+        free(broken);
+        return ag_fail(err, AG_ERR_NOMEM, "out of memory");
+    }
+    size_t n = 0;
+    for (size_t i = 0; i < old->n_exports; i++)
+        if (is_interface_symbol(old->exports[i].type))
+            names[n++] = old->exports[i].name;
+    if (n)
+        qsort(names, n, sizeof *names, by_name_ptr);
+    size_t distinct = 0;
+    for (size_t i = 0; i < n; i++)
+        if (distinct == 0 || strcmp(names[distinct - 1], names[i]) != 0)
+            names[distinct++] = names[i];
+    for (size_t i = 0; i < d->n_changes; i++) {
+        const ag_change *c = &d->changes[i];
+        if (c->suppressed || c->verdict != AG_VERDICT_BREAKING)
+            continue;
+        for (size_t k = 0; k <= c->n_impacts; k++) {
+            char key[1024];
+            if (k < c->n_impacts) {
+                if (!c->impacts[k].interface)
+                    continue;
+                snprintf(key, sizeof key, "%s", c->impacts[k].interface);
+            } else {
+                if (c->n_impacts || !c->subject)
+                    continue;
+                snprintf(key, sizeof key, "%.*s", (int)strcspn(c->subject, "(@"), c->subject);
+            }
+            const char *kp = key;
+            const char **hit = distinct ? bsearch(&kp, names, distinct, sizeof *names, by_name_ptr) : NULL;
+            if (hit)
+                broken[hit - names] = true;
+        }
+    }
+    out->has_compat = true;
+    out->interfaces_before = distinct;
+    out->interfaces_broken = 0;
+    for (size_t i = 0; i < distinct; i++)
+        out->interfaces_broken += broken[i];
+    free(names);
+    free(broken);
+    return AG_OK;
 }
 
 /* False when the row does not parse (then it is recomputed and replaced). */
@@ -92,6 +161,12 @@ static bool summary_from_row(const char *verdict, const char *counts, ag_store_d
         json_t *n = json_object_get(o, INTERFACE_COUNTS[i].key);
         ok = ok && json_is_integer(n);
         *count_field(out, &INTERFACE_COUNTS[i]) = n ? (size_t)json_integer_value(n) : 0;
+    }
+    json_t *before = json_object_get(o, "interfaces_before"), *broken = json_object_get(o, "interfaces_broken");
+    out->has_compat = json_is_integer(before) && json_is_integer(broken);
+    if (out->has_compat) {
+        out->interfaces_before = (size_t)json_integer_value(before);
+        out->interfaces_broken = (size_t)json_integer_value(broken);
     }
     json_decref(o);
     return ok;
@@ -174,7 +249,7 @@ static ag_status session_summary(diff_session *ds, size_t old_i, size_t new_i,
     int64_t old_id = ds->rels[old_i].id, new_id = ds->rels[new_i].id;
     bool hit;
     ag_status st = cache_lookup(ds->s, old_id, new_id, &hit, out, err);
-    if (st != AG_OK || hit)
+    if (st != AG_OK || (hit && out->has_compat))
         return st;
     const ag_corpus *a, *b;
     if ((st = session_corpus(ds, old_i, &a, err)) != AG_OK ||
@@ -193,7 +268,10 @@ static ag_status session_summary(diff_session *ds, size_t old_i, size_t new_i,
                        ds->rels[old_i].version, ds->rels[new_i].library, ds->rels[new_i].version,
                        inner.msg);
     store_summary_from_diff(d, out);
+    st = count_compat(a, d, out, err);
     ag_diff_free(d);
+    if (st != AG_OK)
+        return st;
     if (ds->n_pending == ds->cap_pending) {
         size_t cap = ds->cap_pending ? ds->cap_pending * 2 : 16;
         struct pending *bigger = realloc(ds->pending, cap * sizeof *bigger);
@@ -219,10 +297,13 @@ static void write_pending(diff_session *ds)
     sqlite3_stmt *st;
     ag_status status = AG_OK;
     if (sqlite3_prepare_v2(s->db,
-            "INSERT OR REPLACE INTO diff_cache(old_release_id, new_release_id, engine, verdict, counts)"
+            "INSERT INTO diff_cache(old_release_id, new_release_id, engine, verdict, counts)"
             " SELECT ?1, ?2, ?3, ?4, ?5"
             " WHERE EXISTS (SELECT 1 FROM releases WHERE id = ?1)"
-            " AND EXISTS (SELECT 1 FROM releases WHERE id = ?2)",
+            " AND EXISTS (SELECT 1 FROM releases WHERE id = ?2)"
+            " ON CONFLICT(old_release_id, new_release_id) DO UPDATE SET engine = excluded.engine,"
+            " verdict = excluded.verdict, counts = excluded.counts,"
+            " report = CASE WHEN diff_cache.engine = excluded.engine THEN diff_cache.report END",
             -1, &st, NULL) != SQLITE_OK) {
         store_tx_end(s, own, AG_ERR_IO, &ignored);
         return;

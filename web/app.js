@@ -82,7 +82,20 @@
   function plural(n, w) { return n + ' ' + w + (n === 1 ? '' : 's'); }
   function num(n) { return (n === null || n === undefined) ? '\u2014' : String(n); }
   function tableWrap(table, label) {
+    labelCells(table);
     return h('div', { class: 'table-wrap', role: 'region', 'aria-label': label, tabindex: '0' }, table);
+  }
+  /* Copies each column's header into its cells' data-label, which the
+   * narrow-screen layout (style.css, table.stack) shows beside the value. */
+  function labelCells(table) {
+    var heads = [].map.call(table.querySelectorAll('thead th'), function (th) { return th.textContent; });
+    [].forEach.call(table.querySelectorAll('tbody tr'), function (tr) {
+      var col = 0;
+      [].forEach.call(tr.children, function (cell) {
+        if (heads[col] && !cell.hasAttribute('data-label')) cell.setAttribute('data-label', heads[col]);
+        col += cell.colSpan || 1;
+      });
+    });
   }
 
   /* ------------------------------------------------------------ API */
@@ -171,18 +184,22 @@
         var latest = l.latest || {};
         tbody.appendChild(h('tr', { class: 'row-v-' + (latest.verdict || 'first') },
           h('th', { scope: 'row' }, h('a', { href: libHref(l.name), text: l.name })),
-          h('td', { class: 'num', text: num(l.releases) }),
-          h('td', { text: latest.version || '\u2014' }),
-          h('td', { text: latest.date || '\u2014' }),
-          h('td', null, h('code', { text: latest.soname || '\u2014' })),
           h('td', null, verdict(latest.verdict, { firstWord: l.releases > 1 ? 'unknown' : 'first release' })),
+          h('td', null, l.recent ? [verdict(l.recent.verdict), ' ',
+            h('a', { href: libHref(l.name, 'diff', { old: l.recent.old, new: l.recent.new }), class: 'pair',
+                     'aria-label': 'worst of the last ' + plural(l.recent.pairs, 'bump') + ': diff ' + l.recent.old + ' to ' + l.recent.new,
+                     text: l.recent.old + ' \u2192 ' + l.recent.new })] : '\u2014'),
+          h('td', { text: latest.version || '\u2014' }),
+          h('td', { class: 'num', text: num(l.releases) }),
+          h('td', { text: latest.date || '\u2014' }),
+          h('td', { class: 'wrap' }, h('code', { text: latest.soname || '\u2014' })),
           h('td', { class: 'links' },
             h('a', { href: libHref(l.name, 'matrix'), text: 'matrix' }), ' ',
             l.releases > 1 ? h('a', { href: libHref(l.name, 'diff'), text: 'latest diff' }) : null)));
       });
-      main.appendChild(tableWrap(h('table', { class: 'data libraries' },
-        h('caption', { text: plural(libs.length, 'library').replace(/ys$/, 'ies') + ', each with its latest release and that release\u2019s verdict against the one before it' }),
-        h('thead', null, h('tr', null, ['Library', 'Releases', 'Latest', 'Date', 'SONAME', 'Verdict', 'Views'].map(function (c) {
+      main.appendChild(tableWrap(h('table', { class: 'data stack libraries' },
+        h('caption', { text: plural(libs.length, 'library').replace(/ys$/, 'ies') + ', each with its latest release\u2019s verdict against the one before it and the worst verdict of its last five release bumps' }),
+        h('thead', null, h('tr', null, ['Library', 'Verdict', 'Worst recent', 'Latest', 'Releases', 'Date', 'SONAME', 'Views'].map(function (c) {
           return h('th', { scope: 'col', text: c });
         }))), tbody), 'Libraries table'));
       loaded(seq, 'Libraries');
@@ -206,37 +223,56 @@
         var c = r.counts || {};
         tbody.appendChild(h('tr', { class: 'row-v-' + (r.verdict || 'first') },
           h('th', { scope: 'row', text: r.version }),
+          h('td', null, verdict(r.verdict)),
+          h('td', { class: 'wrap' }, prev ? h('a', { href: libHref(lib, 'diff', { old: prev, new: r.version }),
+                                        'aria-label': 'diff ' + prev + ' to ' + r.version, text: prev + ' \u2192 ' + r.version }) : '\u2014'),
           h('td', { text: r.date || '\u2014' }),
           h('td', null, h('code', { text: r.soname || '\u2014' })),
-          h('td', { class: 'num' }, h('span', { class: 'added', text: '+' + num(r.functions_added) }),
-            r.variables_added ? h('span', { class: 'sub', text: ' (+' + r.variables_added + ' var)' }) : null),
-          h('td', { class: 'num' }, h('span', { class: 'removed', text: '\u2212' + num(r.functions_removed) }),
-            r.variables_removed ? h('span', { class: 'sub', text: ' (\u2212' + r.variables_removed + ' var)' }) : null),
-          h('td', { class: 'num' }, h('span', { class: 'changed', text: '~' + num(r.functions_changed) }),
-            r.variables_changed ? h('span', { class: 'sub', text: ' (~' + r.variables_changed + ' var)' }) : null),
-          h('td', { class: 'num', text: prev ? num(c.breaking) : '\u2014' }),
-          h('td', { class: 'num', text: prev ? num(c['api-break']) : '\u2014' }),
-          h('td', { class: 'num', text: prev ? num(c.risky) : '\u2014' }),
-          h('td', { class: 'num', text: prev ? num(c.compatible) : '\u2014' }),
-          h('td', null, verdict(r.verdict)),
-          h('td', null, prev ? h('a', { href: libHref(lib, 'diff', { old: prev, new: r.version }),
-                                        'aria-label': 'diff ' + prev + ' to ' + r.version, text: prev + ' \u2192 ' + r.version }) : '\u2014')));
+          prev ? [
+            h('td', { class: 'num' }, h('span', { class: 'added', text: '+' + num(r.functions_added) }),
+              r.variables_added ? h('span', { class: 'sub', text: ' (+' + r.variables_added + ' var)' }) : null),
+            h('td', { class: 'num' }, h('span', { class: 'removed', text: '\u2212' + num(r.functions_removed) }),
+              r.variables_removed ? h('span', { class: 'sub', text: ' (\u2212' + r.variables_removed + ' var)' }) : null),
+            h('td', { class: 'num' }, h('span', { class: 'changed', text: '~' + num(r.functions_changed) }),
+              r.variables_changed ? h('span', { class: 'sub', text: ' (~' + r.variables_changed + ' var)' }) : null)]
+          : h('td', { colspan: '3', class: 'size wrap', 'data-label': 'Size', text: sizeText(r.size) }),
+          h('td', { class: 'num compat', title: compatTitle(r.compatibility, prev) }, compatText(r.compatibility)),
+          h('td', { class: 'by-verdict' }, prev ? ['breaking', 'api-break', 'risky', 'compatible'].map(function (k) {
+            return h('span', { class: 'vcount v-' + k, 'data-verdict': k, title: num(c[k]) + ' ' + k },
+              h('span', { class: 'icon', 'aria-hidden': 'true', text: VERDICTS[k].icon }), ' ' + num(c[k]), h('span', { class: 'sr-only', text: ' ' + k }));
+          }) : '\u2014')));
       });
-      main.appendChild(tableWrap(h('table', { class: 'data timeline' },
+      main.appendChild(tableWrap(h('table', { class: 'data stack timeline' },
         h('caption', { text: hist.length + ' releases of ' + lib + ', oldest first; counts and verdict against the previous release' }),
-        h('thead', null, h('tr', null, ['Version', 'Date', 'SONAME', 'Added', 'Removed', 'Changed', 'Breaking', 'API-break', 'Risky', 'Compatible', 'Verdict', 'Diff']
+        h('thead', null, h('tr', null, ['Version', 'Verdict', 'Diff', 'Date', 'SONAME', 'Added', 'Removed', 'Changed', 'Backward compatible', 'Changes by verdict']
           .map(function (c) { return h('th', { scope: 'col', text: c }); }))),
         tbody), 'Timeline table'));
-      main.appendChild(h('p', { class: 'note', text: 'Added / removed / changed count exported functions (variables in parentheses when any).' }));
+      main.appendChild(h('p', { class: 'note', text: 'Added / removed / changed count exported functions (variables in parentheses when any). ' +
+        'Backward compatible: the share of the previous release\u2019s exported functions and variables that no breaking change impacts ' +
+        '(a change to the whole file, such as its SONAME, shows in the verdict).' }));
       loaded(seq, 'Timeline of ' + lib);
     });
+  }
+
+  function sizeText(z) {
+    if (!z) return 'first release';
+    return 'first release: ' + plural(z.functions, 'function') + ', ' + plural(z.variables, 'variable') + ', ' + plural(z.types, 'type');
+  }
+  function compatText(c) {
+    if (!c) return '\u2014';
+    var p = c.percent;
+    return (p === 100 || p === 0 ? String(p) : p >= 99.95 ? '99.9' : p.toFixed(1)) + '%';
+  }
+  function compatTitle(c, prev) {
+    return c ? c.not_impacted + ' of ' + c.interfaces + ' interfaces of ' + prev + ' not impacted by a breaking change' : null;
   }
 
   /* Stacked bars (breaking / api-break / risky / compatible changes per
    * release, left axis) and a line of changed functions (right axis). */
   function chart(hist, lib) {
     var kinds = ['breaking', 'api-break', 'risky', 'compatible'];
-    var W = Math.max(480, 130 * hist.length + 120), H = 260, L = 48, R = 56, T = 20, B = 48;
+    var avail = Math.max(300, (main.clientWidth || 900) - 32);
+    var W = Math.max(Math.min(avail, 130 * hist.length + 120), 72 * hist.length + 104), H = 260, L = 48, R = 56, T = 20, B = 48;
     var pw = W - L - R, ph = H - T - B;
     var maxC = 1, maxF = 1;
     hist.forEach(function (r) {
@@ -348,15 +384,62 @@
       }
       var apiPath = '/diff?old=' + enc(lib + '@' + oldV) + '&new=' + enc(lib + '@' + newV);
       loading(seq, 'the diff ' + oldV + ' \u2192 ' + newV);
-      return api(apiPath).then(function (d) {
+      return api(apiPath + (q.get('private') === '1' ? '&private=1' : '')).then(function (d) {
         if (seq !== renderSeq) return;
-        renderDiff(d, lib, oldV, newV, API + apiPath);
+        renderDiff(d, lib, oldV, newV, API + apiPath, q);
         loaded(seq, 'Diff ' + oldV + ' to ' + newV);
       });
     });
   }
 
-  function renderDiff(d, lib, oldV, newV, jsonHref) {
+  /* The diff page's view state lives in the URL (hash query), next to old
+   * and new, so a filtered view can be linked: verdict (comma-separated),
+   * kind, area, q (a name), page, change (a permalink). */
+  var PAGE_SIZE = 50, IMPACTS_SHOWN = 3;
+
+  function diffState(q) {
+    var vs = (q.get('verdict') || '').split(',').filter(Boolean);
+    var p = parseInt(q.get('page') || '1', 10);
+    return { verdicts: vs, kind: q.get('kind') || '', area: q.get('area') || '', text: q.get('q') || '',
+             page: p > 0 ? p : 1, change: q.get('change') || '', priv: q.get('private') === '1' };
+  }
+  function diffHref(lib, oldV, newV, st) {
+    return libHref(lib, 'diff', { old: oldV, new: newV, private: st.priv ? '1' : null, verdict: st.verdicts.join(','), kind: st.kind,
+                                  area: st.area, q: st.text, page: st.page > 1 ? st.page : null, change: st.change });
+  }
+
+  /* Stable anchor of a change: its kind and subject, numbered when two
+   * changes share both. */
+  function anchorIds(changes) {
+    var seen = {};
+    return changes.map(function (ch) {
+      var base = 'c-' + String(ch.id + '-' + (ch.subject || '')).replace(/[^A-Za-z0-9_.:-]+/g, '_');
+      seen[base] = (seen[base] || 0) + 1;
+      return seen[base] > 1 ? base + '-' + seen[base] : base;
+    });
+  }
+  function groupOf(ch) { return ch.suppressed ? 'suppressed' : ch.verdict; }
+
+  /* Does ch pass every filter of st except the one named by skip? */
+  function passes(ch, st, skip) {
+    if (skip !== 'verdict' && st.verdicts.length && st.verdicts.indexOf(groupOf(ch)) < 0) return false;
+    if (skip !== 'kind' && st.kind && ch.id !== st.kind) return false;
+    if (skip !== 'area' && st.area && ch.area !== st.area) return false;
+    if (st.text) {
+      var t = st.text.toLowerCase();
+      var hit = (ch.subject || '').toLowerCase().indexOf(t) >= 0 || (ch.id || '').indexOf(t) >= 0 ||
+        (ch.impacted || []).some(function (x) { return (x.path || x.interface || '').toLowerCase().indexOf(t) >= 0; });
+      if (!hit) return false;
+    }
+    return true;
+  }
+  function countBy(changes, st, skip, key) {
+    var m = {};
+    changes.forEach(function (ch) { if (passes(ch, st, skip)) { var k = key(ch); m[k] = (m[k] || 0) + 1; } });
+    return m;
+  }
+
+  function renderDiff(d, lib, oldV, newV, jsonHref, q) {
     var sec = h('section', { class: 'diff', 'aria-labelledby': 'diff-h' });
     var c = d.counts || {}, itf = d.interfaces || {};
     sec.appendChild(h('h2', { id: 'diff-h' }, lib + ' ' + oldV + ' \u2192 ' + newV + ': ', verdict(d.verdict)));
@@ -366,33 +449,153 @@
       'Functions: ' + (itf.functions_removed || 0) + ' removed, ' + (itf.functions_added || 0) + ' added, ' + (itf.functions_changed || 0) + ' changed; ' +
       'variables: ' + (itf.variables_removed || 0) + ' removed, ' + (itf.variables_added || 0) + ' added, ' + (itf.variables_changed || 0) + ' changed. ',
       h('a', { href: jsonHref, class: 'json-link', text: 'This diff as JSON' })));
-    var changes = d.changes || [];
-    if (!changes.length) sec.appendChild(h('p', null, verdict('none'), ' \u2014 nothing changed between these releases.'));
+    if (d.surface && d.surface.summary) sec.appendChild(h('p', { class: 'note surface', text: 'Public surface: ' + d.surface.summary + '.' }));
+    var changes = (d.changes || []).slice();
+    var leftOut = (d.surface && d.surface.left_out) || [];
+    leftOut.forEach(function (ch) { ch._private = true; changes.push(ch); });
+    var nPrivate = d.surface ? (d.surface.private_changes || 0) : 0;
     var groups = ORDER.concat(['suppressed']);
-    var toc = h('ul', { class: 'toc' });
-    groups.forEach(function (g) {
-      var list = changes.filter(function (ch) { return g === 'suppressed' ? ch.suppressed : (!ch.suppressed && ch.verdict === g); });
-      if (!list.length) return;
-      var gid = 'g-' + g;
-      toc.appendChild(h('li', null, h('a', { href: '#' + gid, 'data-anchor': gid }, g === 'suppressed' ? 'suppressed' : verdict(g), ' (' + list.length + ')')));
-      var gs = h('section', { class: 'group', 'aria-labelledby': gid });
-      gs.appendChild(h('h3', { id: gid, tabindex: '-1' }, g === 'suppressed' ? 'Suppressed' : verdict(g), ' (' + list.length + ')'));
-      var ul = h('ul', { class: 'changes' });
-      list.forEach(function (ch) { ul.appendChild(changeItem(ch)); });
-      gs.appendChild(ul);
-      sec.appendChild(gs);
-    });
-    if (toc.firstChild) sec.insertBefore(h('nav', { 'aria-label': 'Verdict groups' }, toc), sec.children[2] || null);
+    changes.sort(function (a, b) { return groups.indexOf(groupOf(a)) - groups.indexOf(groupOf(b)); });
+    var ids = anchorIds(changes);
+    changes.forEach(function (ch, i) { ch._anchor = ids[i]; });
     main.appendChild(sec);
+    var st = diffState(q);
+    /* Changes inside private types reached only through pointers (opaque):
+       left out by the API unless asked for (?private=1), then marked. */
+    var privBox = h('input', { type: 'checkbox', id: 'f-private', checked: !st.priv, disabled: !nPrivate });
+    privBox.addEventListener('change', function () {
+      location.hash = diffHref(lib, oldV, newV, { verdicts: st.verdicts, kind: st.kind, area: st.area, text: st.text, page: 1, change: '', priv: !privBox.checked });
+    });
+    var privField = h('p', { class: 'check private-toggle' }, privBox,
+      h('label', { for: 'f-private' }, 'Hide changes inside private (opaque) types ', h('span', { class: 'count', text: '(' + nPrivate + ')' })));
+    if (!changes.length) {
+      if (nPrivate) sec.appendChild(privField);
+      sec.appendChild(h('p', null, verdict('none'), ' \u2014 nothing changed between these releases.'));
+      return;
+    }
+
+    /* A permalink shows its change: the page that holds it, with no filter
+       hiding it. */
+    if (st.change) {
+      var target = changes.filter(function (ch) { return ch._anchor === st.change; })[0];
+      if (target && !passes(target, st)) st = diffState(new URLSearchParams('change=' + enc(st.change) + (st.priv ? '&private=1' : '')));
+    }
+
+    var kinds = {}, areas = {};
+    changes.forEach(function (ch) { kinds[ch.id] = true; if (ch.area) areas[ch.area] = true; });
+    var present = groups.filter(function (g) { return changes.some(function (ch) { return groupOf(ch) === g; }); });
+
+    var vBoxes = h('fieldset', { class: 'verdicts' }, h('legend', { text: 'Verdict' }));
+    var kindSel = h('select', { id: 'f-kind', name: 'kind' });
+    var areaSel = h('select', { id: 'f-area', name: 'area' });
+    var search = h('input', { id: 'f-q', name: 'q', type: 'search', value: st.text, autocomplete: 'off',
+                              placeholder: 'type or function name' });
+    var shown = h('p', { class: 'shown', role: 'status', 'aria-live': 'polite' });
+    var filters = h('form', { class: 'pick filters', role: 'search', 'aria-label': 'Filter the changes' },
+      vBoxes,
+      h('div', { class: 'field' }, h('label', { for: 'f-kind', text: 'Change kind' }), kindSel),
+      h('div', { class: 'field' }, h('label', { for: 'f-area', text: 'Area' }), areaSel),
+      h('div', { class: 'field wide' }, h('label', { for: 'f-q', text: 'Name' }), search),
+      privField,
+      h('button', { type: 'button', class: 'secondary', text: 'Clear filters', onclick: function () {
+        st = diffState(new URLSearchParams(st.priv ? 'private=1' : '')); search.value = ''; update();
+      } }));
+    filters.addEventListener('submit', function (e) { e.preventDefault(); });
+    sec.appendChild(filters);
+    sec.appendChild(shown);
+    var pagerTop = h('nav', { class: 'pager', 'aria-label': 'Pages of changes (top)' });
+    var list = h('div', { class: 'change-list' });
+    var pagerBottom = h('nav', { class: 'pager', 'aria-label': 'Pages of changes (bottom)' });
+    sec.appendChild(pagerTop); sec.appendChild(list); sec.appendChild(pagerBottom);
+
+    function options(sel, all, counts, names, value) {
+      clear(sel);
+      sel.appendChild(h('option', { value: '', text: all }));
+      names.forEach(function (n) {
+        sel.appendChild(h('option', { value: n, selected: n === value, text: n + ' (' + (counts[n] || 0) + ')' }));
+      });
+    }
+    function pager(nav, pages) {
+      clear(nav);
+      if (pages <= 1) return;
+      var go = function (p) { return function () { st.page = p; st.change = ''; update(); list.scrollIntoView(); }; };
+      nav.appendChild(h('button', { type: 'button', class: 'secondary', disabled: st.page <= 1, onclick: go(st.page - 1), text: '\u2039 Previous' }));
+      nav.appendChild(h('span', { class: 'page-of', text: ' Page ' + st.page + ' of ' + pages + ' ' }));
+      nav.appendChild(h('button', { type: 'button', class: 'secondary', disabled: st.page >= pages, onclick: go(st.page + 1), text: 'Next \u203A' }));
+    }
+
+    function update() {
+      var vc = countBy(changes, st, 'verdict', groupOf);
+      clear(vBoxes);
+      vBoxes.appendChild(h('legend', { text: 'Verdict' }));
+      present.forEach(function (g) {
+        var id = 'f-v-' + g;
+        var box = h('input', { type: 'checkbox', id: id, value: g, checked: st.verdicts.indexOf(g) >= 0 });
+        box.addEventListener('change', function () {
+          st.verdicts = present.filter(function (x) { return document.getElementById('f-v-' + x).checked; });
+          st.page = 1; st.change = ''; update();
+        });
+        vBoxes.appendChild(h('span', { class: 'check' }, box,
+          h('label', { for: id }, g === 'suppressed' ? 'suppressed' : verdict(g), ' ', h('span', { class: 'count', text: '(' + (vc[g] || 0) + ')' }))));
+      });
+      options(kindSel, 'all kinds', countBy(changes, st, 'kind', function (ch) { return ch.id; }), Object.keys(kinds).sort(), st.kind);
+      options(areaSel, 'all areas', countBy(changes, st, 'area', function (ch) { return ch.area; }), Object.keys(areas).sort(), st.area);
+
+      var sel = changes.filter(function (ch) { return passes(ch, st); });
+      var pages = Math.max(1, Math.ceil(sel.length / PAGE_SIZE));
+      if (st.change) {
+        var at = sel.map(function (ch) { return ch._anchor; }).indexOf(st.change);
+        if (at >= 0) st.page = Math.floor(at / PAGE_SIZE) + 1;
+      }
+      if (st.page > pages) st.page = pages;
+      var from = (st.page - 1) * PAGE_SIZE, slice = sel.slice(from, from + PAGE_SIZE);
+      shown.textContent = sel.length === changes.length
+        ? 'Showing all ' + plural(changes.length, 'change') + (pages > 1 ? ', ' + (from + 1) + '\u2013' + (from + slice.length) + ' on this page' : '') + '.'
+        : 'Showing ' + sel.length + ' of ' + plural(changes.length, 'change') + (pages > 1 ? ', ' + (from + 1) + '\u2013' + (from + slice.length) + ' on this page' : '') + '.';
+      pager(pagerTop, pages); pager(pagerBottom, pages);
+
+      clear(list);
+      var inGroup = countBy(changes, st, null, groupOf), ul = null, last = null;
+      slice.forEach(function (ch) {
+        var g = groupOf(ch);
+        if (g !== last) {
+          var gid = 'g-' + g;
+          var gs = h('section', { class: 'group', 'aria-labelledby': gid });
+          gs.appendChild(h('h3', { id: gid, tabindex: '-1' }, g === 'suppressed' ? 'Suppressed' : verdict(g), ' (' + inGroup[g] + ')'));
+          ul = h('ul', { class: 'changes' });
+          gs.appendChild(ul);
+          list.appendChild(gs);
+          last = g;
+        }
+        ul.appendChild(changeItem(ch, diffHref(lib, oldV, newV, { verdicts: [], kind: '', area: '', text: '', page: 1, change: ch._anchor, priv: !!ch._private })));
+      });
+      if (!sel.length) list.appendChild(h('p', { class: 'note', text: 'No change matches these filters.' }));
+      history.replaceState(null, '', diffHref(lib, oldV, newV, st));
+    }
+
+    kindSel.addEventListener('change', function () { st.kind = kindSel.value; st.page = 1; st.change = ''; update(); });
+    areaSel.addEventListener('change', function () { st.area = areaSel.value; st.page = 1; st.change = ''; update(); });
+    search.addEventListener('input', function () { st.text = search.value.trim(); st.page = 1; st.change = ''; update(); });
+    update();
+    if (st.change) {
+      var el = document.getElementById(st.change);
+      if (el) {
+        el.classList.add('targeted');
+        el.focus({ preventScroll: true });
+        el.scrollIntoView({ block: 'start' });
+      }
+    }
   }
 
-  function changeItem(ch) {
-    var li = h('li', { class: 'change row-v-' + ch.verdict });
+  function changeItem(ch, permalink) {
+    var li = h('li', { class: 'change row-v-' + ch.verdict, id: ch._anchor, tabindex: '-1' });
     li.appendChild(h('p', { class: 'change-head' },
       verdict(ch.verdict), ' ', h('code', { class: 'kind', text: ch.id }), ' ',
       h('span', { class: 'subject', text: ch.subject }),
       ch.upcall ? h('span', { class: 'tag', title: 'reached through a callback type: the library calls binding code with it', text: 'upcall surface' }) : null,
-      ch.area ? h('span', { class: 'area', text: ch.area }) : null));
+      ch.area ? h('span', { class: 'area', text: ch.area }) : null,
+      ch._private ? h('span', { class: 'tag private', title: 'inside a private type reached only through pointers: left out of the verdict', text: 'private type' }) : null,
+      h('a', { class: 'permalink', href: permalink, 'aria-label': 'Link to this change: ' + ch.id + ' ' + (ch.subject || ''), text: '#' })));
     var dl = h('dl', { class: 'change-body' });
     if (ch.detail) dl.appendChild(h('div', null, h('dt', { text: 'detail' }), h('dd', { text: ch.detail })));
     if (ch.old !== null && ch.old !== undefined || ch.new !== null && ch.new !== undefined) {
@@ -402,18 +605,33 @@
     }
     if (ch.why) dl.appendChild(h('div', null, h('dt', { text: 'why' }), h('dd', { text: ch.why })));
     if (ch.location && ch.location.file) {
+      var where = ch.location.file + (ch.location.line ? ':' + ch.location.line : '');
       dl.appendChild(h('div', null, h('dt', { text: 'declared' }),
-        h('dd', null, h('code', { text: ch.location.file + (ch.location.line ? ':' + ch.location.line : '') }))));
+        h('dd', { class: 'location' }, ch.location.url && /^https?:\/\//.test(ch.location.url)
+          ? h('a', { href: ch.location.url, rel: 'noopener noreferrer' }, h('code', { text: where }))
+          : h('code', { text: where }))));
     }
     li.appendChild(dl);
-    var imp = ch.impacted || [];
+    /* Impacted interfaces, shortest path first: the first few, the rest
+       behind a disclosure that is filled when opened. */
+    var imp = (ch.impacted || []).map(function (x, i) { return { x: x, i: i }; });
+    imp.sort(function (a, b) {
+      return (a.x.path || a.x.interface || '').length - (b.x.path || b.x.interface || '').length || a.i - b.i;
+    });
     if (imp.length) {
-      var ul = h('ul', { class: 'impacted' }, imp.map(function (x) {
-        return h('li', null, h('code', { class: 'path', text: x.path || x.interface }));
-      }));
-      var det = h('details', { class: 'impacted-box', open: imp.length <= 8 },
-        h('summary', { text: imp.length + (imp.length === 1 ? ' impacted interface' : ' impacted interfaces') }), ul);
-      li.appendChild(det);
+      var item = function (e) { return h('li', null, h('code', { class: 'path', text: e.x.path || e.x.interface })); };
+      var box = h('div', { class: 'impacted-box' },
+        h('p', { class: 'impacted-head', text: imp.length + (imp.length === 1 ? ' impacted interface' : ' impacted interfaces') + ':' }),
+        h('ul', { class: 'impacted' }, imp.slice(0, IMPACTS_SHOWN).map(item)));
+      if (imp.length > IMPACTS_SHOWN) {
+        var rest = h('ul', { class: 'impacted' });
+        var det = h('details', { class: 'impacted-more' }, h('summary', { text: (imp.length - IMPACTS_SHOWN) + ' more' }), rest);
+        det.addEventListener('toggle', function () {
+          if (det.open && !rest.firstChild) imp.slice(IMPACTS_SHOWN).forEach(function (e) { rest.appendChild(item(e)); });
+        });
+        box.appendChild(det);
+      }
+      li.appendChild(box);
     }
     return li;
   }
@@ -516,11 +734,11 @@
     if (A && B) {
       var diffs = 0;
       [[A, mB], [B, mA]].forEach(function (p) {
-        p[0].members.forEach(function (x) { if (memberDiff(x, p[1][x.name])) diffs++; });
+        p[0].members.forEach(function (x) { if (memberDiff(x, p[1][x.name], '')) diffs++; });
       });
       main.appendChild(h('p', { class: 'summary' }, h('code', { text: type }), ': size ' + A.size + ' \u2192 ' + B.size + ' bytes' +
         (A.size !== B.size ? ' (changed)' : ' (same)') + '; ' +
-        (diffs ? diffs + ' member rows differ (marked \u25B2 moved, \u25A0 resized, \u271A only here)' : 'members identical') + '.'));
+        (diffs ? diffs + ' member rows differ (marked \u25B2 moved, \u25A0 resized, \u25C6 retyped, \u271A only on one side; each mark gives the other release\u2019s value)' : 'members identical') + '.'));
     }
     [0, 1].forEach(function (i) {
       var L = ls[i].ok, other = i === 0 ? mB : mA, otherL = i === 0 ? B : A;
@@ -554,16 +772,16 @@
             h('td', { class: 'num', text: String(r.pad) }), h('td', { colspan: '3' }, h('em', { text: 'tail padding: ' + r.pad + ' bytes' }))));
           return;
         }
-        var x = r.m, dk = otherL ? memberDiff(x, other[x.name]) : null;
+        var x = r.m, dk = otherL ? memberDiff(x, other[x.name], vers[1 - i]) : null;
         var bits = x.bit_size ? ' (bits ' + (x.bit_offset - x.offset * 8) + '+' + x.bit_size + ')' : '';
         tbody.appendChild(h('tr', { class: dk ? 'differs' : null },
           h('td', { class: 'num', text: String(x.offset) + bits }),
           h('td', { class: 'num', text: String(x.size) }),
           h('th', { scope: 'row' }, h('code', { text: x.name || '(anonymous)' })),
-          h('td', { class: 'mark' }, dk ? [h('span', { 'aria-hidden': 'true', text: dk[0] + ' ' }), dk[1]] : ''),
-          h('td', null, h('code', { text: x.type || '' }))));
+          h('td', { class: 'mark wrap' }, dk ? [h('span', { 'aria-hidden': 'true', text: dk[0] + ' ' }), dk[1]] : ''),
+          h('td', { class: 'wrap' }, h('code', { text: x.type || '' }))));
       });
-      col.appendChild(tableWrap(h('table', { class: 'data layout-table' },
+      col.appendChild(tableWrap(h('table', { class: 'data stack layout-table' },
         h('caption', { text: L.name + ' in ' + vers[i] }),
         h('thead', null, h('tr', null, ['Offset', 'Size', 'Member', 'Change', 'Type'].map(function (c) { return h('th', { scope: 'col', text: c }); }))),
         tbody), 'Layout in ' + vers[i]));
@@ -571,14 +789,19 @@
     });
     main.appendChild(wrap);
   }
-  function memberDiff(x, y) {
-    if (!y) return ['\u271A', 'only here'];
+  /* How member x of this side differs from its namesake y on the other
+   * side (otherVer): each mark states the OTHER side's value, named by its
+   * release, so neither column shows the other's numbers as its own. */
+  function memberDiff(x, y, otherVer) {
+    if (!y) return ['\u271A', 'not in ' + otherVer];
     var moved = x.offset !== y.offset || (x.bit_offset !== y.bit_offset && x.bit_offset !== undefined && y.bit_offset !== undefined);
     var resized = x.size !== y.size || (x.bit_size || 0) !== (y.bit_size || 0);
-    if (moved && resized) return ['\u25B2', 'moved, resized'];
-    if (moved) return ['\u25B2', 'moved from ' + y.offset];
-    if (resized) return ['\u25A0', 'resized from ' + y.size];
-    if ((x.type || '') !== (y.type || '')) return ['\u25C6', 'type was ' + y.type];
+    var at = function () { return 'at ' + y.offset + (y.bit_size ? ' (bits ' + (y.bit_offset - y.offset * 8) + '+' + y.bit_size + ')' : ''); };
+    var size = function () { return y.bit_size ? y.bit_size + ' bits' : y.size + (y.size === 1 ? ' byte' : ' bytes'); };
+    if (moved && resized) return ['\u25B2', at() + ', ' + size() + ' in ' + otherVer];
+    if (moved) return ['\u25B2', at() + ' in ' + otherVer];
+    if (resized) return ['\u25A0', size() + ' in ' + otherVer];
+    if ((x.type || '') !== (y.type || '')) return ['\u25C6', 'type in ' + otherVer + ': ' + y.type];
     return null;
   }
 

@@ -31,6 +31,7 @@ const RELEASES = [
   ['5.3', 'liblua5.3.so.0', '2020-09-25'],
   ['5.4', 'liblua5.4.so.0', '2022-01-26'],
 ];
+const REBUILD = [['5.3', 'liblua5.3.so.0'], ['5.4', 'liblua5.4.so.0'], ['5.4.1', 'liblua5.4.so.0']];
 const DESKTOP = { width: 1280, height: 900 };
 const PHONE = { width: 375, height: 812 };
 
@@ -69,6 +70,11 @@ before(async () => {
   const db = path.join(tmp, 'store.db');
   for (const [ver, so, date] of RELEASES) {
     execFileSync(ABIGUARD, ['add', path.join(LIBDIR, so), '--library', 'lua', '--version', ver, '--date', date, '--db', db],
+                 { stdio: ['ignore', 'ignore', 'inherit'] });
+  }
+  // a library whose latest bump is identical (5.4 rebuilt as 5.4.1) after one that broke
+  for (const [ver, so] of REBUILD) {
+    execFileSync(ABIGUARD, ['add', path.join(LIBDIR, so), '--library', 'lua-rebuild', '--version', ver, '--db', db],
                  { stdio: ['ignore', 'ignore', 'inherit'] });
   }
   const s = await startServer(db);
@@ -117,11 +123,12 @@ test('libraries: lua with its latest release 5.4 and the word "breaking"', async
   await row.waitFor();
   const cells = await row.locator('th, td').allInnerTexts();
   assert.equal(cells[0], 'lua');
-  assert.equal(cells[1], '3');
-  assert.equal(cells[2], '5.4');
-  assert.equal(cells[3], '2022-01-26');
-  assert.match(cells[4], /liblua5\.4\.so\.0/);
-  assert.match(cells[5], /breaking/);
+  assert.match(cells[1], /breaking/);
+  assert.match(cells[2], /breaking/);
+  assert.equal(cells[3], '5.4');
+  assert.equal(cells[4], '3');
+  assert.equal(cells[5], '2022-01-26');
+  assert.match(cells[6], /liblua5\.4\.so\.0/);
   assert.equal(await page.title(), 'Libraries — abiguard');
   await shot(page, 'libraries');
   await page.context().close();
@@ -149,10 +156,13 @@ test('timeline: three releases with verdict words, and the SVG chart', async () 
   assert.match(verdicts[1], /✖\s*breaking/);
   assert.match(verdicts[2], /✖\s*breaking/);
   const r54 = await rows.nth(2).locator('th, td').allInnerTexts();
-  assert.equal(r54[1], '2022-01-26');
-  assert.match(r54[2], /liblua5\.4\.so\.0/);
-  assert.match(r54[3], /^\+\d+/); assert.match(r54[4], /^−\d+/); assert.match(r54[5], /^~\d+/);
-  assert.ok(Number(r54[6]) > 0, 'some breaking changes 5.3 -> 5.4');
+  assert.match(r54[1], /breaking/);
+  assert.equal(r54[2], '5.3 → 5.4');
+  assert.equal(r54[3], '2022-01-26');
+  assert.match(r54[4], /liblua5\.4\.so\.0/);
+  assert.match(r54[5], /^\+\d+/); assert.match(r54[6], /^−\d+/); assert.match(r54[7], /^~\d+/);
+  const nb = await rows.nth(2).locator('td.by-verdict [data-verdict="breaking"]').innerText();
+  assert.ok(Number(nb.replace(/\D/g, '')) > 0, 'some breaking changes 5.3 -> 5.4');
   assert.ok(await rows.nth(2).evaluate((tr) => tr.classList.contains('row-v-breaking')));
   // chart: stacked bars with breaking segments and the changed-functions line
   const svg = page.locator('svg.chart');
@@ -237,8 +247,16 @@ test('layout: struct lua_Debug side by side in 5.3 and 5.4, offsets, holes, diff
   assert.ok(a.some((r) => r.cls === 'hole' && /hole: 4 bytes/.test(r.cells[2])), 'a hole in 5.3');
   assert.ok(b.some((r) => r.cls === 'hole'), 'a hole in 5.4');
   assert.equal(member(a, 'srclen'), undefined);
-  assert.match(member(b, 'srclen').cells[3], /only here/);
-  assert.match(member(b, 'i_ci').cells[3], /moved from/);
+  assert.match(member(b, 'srclen').cells[3], /not in 5\.3/);
+  // i_ci moved 120 -> 128: each side shows its own offset and names the
+  // other release's value, never the other side's number as its own
+  assert.equal(member(a, 'i_ci').cells[0], '120');
+  assert.equal(member(b, 'i_ci').cells[0], '128');
+  assert.equal(member(a, 'i_ci').cells[3], '▲ at 128 in 5.4');
+  assert.equal(member(b, 'i_ci').cells[3], '▲ at 120 in 5.3');
+  for (const [rows, own] of [[a, '5.3'], [b, '5.4']]) {
+    for (const r of rows.filter((x) => x.cls === 'differs')) assert.doesNotMatch(r.cells[3], new RegExp('in ' + own.replace('.', '\\.') + '\\b'));
+  }
   assert.equal(member(b, 'event').cls, '');
   assert.ok(b.filter((r) => r.cls === 'differs').length >= 5);
   const meta = await page.locator('.layout .meta').allInnerTexts();
@@ -285,17 +303,283 @@ test('keyboard: skip link, Tab to a library link, Enter navigates', async () => 
   await page.context().close();
 });
 
-test('phone viewport (375x812): no horizontal overflow of the page', async () => {
-  const pages = [['libraries', '#/', 'table.libraries'], ['timeline', '#/lib/lua', 'svg.chart'],
-                 ['diff', '#/lib/lua/diff?old=5.3&new=5.4', 'section.diff'], ['matrix', '#/lib/lua/matrix', 'table.matrix'],
-                 ['layout', '#/lib/lua/layout?type=struct%20lua_Debug&a=5.3&b=5.4', 'table.layout-table']];
-  for (const [name, hash, sel] of pages) {
-    const page = await open(hash, PHONE);
-    await page.locator(sel).first().waitFor();
-    await noHorizontalOverflow(page);
-    await shot(page, 'phone-' + name, name !== 'diff');
-    await page.context().close();
+const PAGES = [['libraries', '#/', 'table.libraries'], ['timeline', '#/lib/lua', 'table.timeline'],
+               ['diff', '#/lib/lua/diff?old=5.3&new=5.4', 'li.change'], ['matrix', '#/lib/lua/matrix', 'table.matrix'],
+               ['layout', '#/lib/lua/layout?type=struct%20lua_Debug&a=5.3&b=5.4', 'table.layout-table']];
+
+// Nothing is clipped: neither the page nor any table or chart scrolls
+// sideways (a scrolled table hides its last columns), and every verdict
+// badge lies inside the viewport.
+async function nothingClipped(page, name) {
+  await noHorizontalOverflow(page);
+  const clipped = await page.evaluate(() => [...document.querySelectorAll('.table-wrap, .chart-scroll')]
+    .filter((e) => e.scrollWidth > e.clientWidth + 1).map((e) => `${e.getAttribute('aria-label') || e.className}: ${e.scrollWidth}px in ${e.clientWidth}px`));
+  assert.deepEqual(clipped, [], `${name}: clipped`);
+  const outside = await page.evaluate(() => [...document.querySelectorAll('main .verdict')]
+    .filter((e) => { const r = e.getBoundingClientRect(); return r.width > 0 && (r.left < 0 || r.right > document.documentElement.clientWidth + 1); })
+    .map((e) => e.textContent));
+  assert.deepEqual(outside, [], `${name}: verdicts off-screen`);
+}
+
+for (const [vpName, vp] of [['desktop', DESKTOP], ['phone', PHONE]]) {
+  test(`${vpName} viewport (${vp.width}x${vp.height}): no page, table or chart is clipped; screenshots`, async () => {
+    for (const [name, hash, sel] of PAGES) {
+      const page = await open(hash, vp);
+      await page.locator(sel).first().waitFor();
+      await nothingClipped(page, `${name} at ${vp.width}px`);
+      if (name === 'timeline') {
+        // chart labels are drawn at their size, never scaled below legible
+        const px = await page.locator('svg.chart text.xlabel').first().evaluate((t) => t.getBoundingClientRect().height);
+        assert.ok(px >= 10, `chart labels ${px}px high at ${vp.width}px`);
+      }
+      await shot(page, (vpName === 'phone' ? 'phone-' : 'desktop-') + name, name !== 'diff');
+      await page.context().close();
+    }
+  });
+}
+
+test('accessibility: axe-core finds no serious or critical violation on any page', async () => {
+  const axePath = path.join(HERE, 'node_modules', 'axe-core', 'axe.min.js');
+  for (const vp of [DESKTOP, PHONE]) {
+    for (const [name, hash, sel] of PAGES) {
+      const page = await open(hash, vp);
+      await page.locator(sel).first().waitFor();
+      await page.addScriptTag({ path: axePath });
+      const res = await page.evaluate(() => window.axe.run(document, { resultTypes: ['violations'] }));
+      const bad = res.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical')
+        .map((v) => `${v.id} (${v.impact}): ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(', ')}`);
+      assert.deepEqual(bad, [], `${name} at ${vp.width}px`);
+      await page.context().close();
+    }
   }
+});
+
+// --- the diff page: filters, permalinks, impacted lists, pagination
+
+async function diffJson(page, o, n) {
+  const r = await page.request.get(`${base}/api/v1/diff?old=lua%40${o}&new=lua%40${n}`);
+  assert.equal(r.status(), 200);
+  return r.json();
+}
+
+test('diff filters: verdict, kind, area and name change the list, the counts and the URL', async () => {
+  const page = await open('#/lib/lua/diff?old=5.3&new=5.4');
+  await page.locator('li.change').first().waitFor();
+  const json = await diffJson(page, '5.3', '5.4');
+  const all = json.changes.length;
+  const nBreaking = json.changes.filter((c) => c.verdict === 'breaking' && !c.suppressed).length;
+  assert.ok(nBreaking > 0 && nBreaking < all);
+  assert.match(await page.locator('p.shown').innerText(), new RegExp(`Showing all ${all} changes`));
+  assert.match(await page.locator('label[for="f-v-breaking"]').innerText(), new RegExp(`\\(${nBreaking}\\)`));
+
+  await page.check('#f-v-breaking');
+  await page.waitForURL(/verdict=breaking/);
+  assert.equal(await page.locator('li.change').count(), nBreaking);
+  assert.equal(await page.locator('li.change:not(.row-v-breaking)').count(), 0);
+  assert.match(await page.locator('p.shown').innerText(), new RegExp(`Showing ${nBreaking} of ${all} changes`));
+  // kind counts follow the verdict filter
+  const nOffset = json.changes.filter((c) => c.verdict === 'breaking' && c.id === 'struct-member-offset-changed').length;
+  assert.ok(nOffset > 0);
+  assert.match(await page.locator('#f-kind option[value="struct-member-offset-changed"]').innerText(), new RegExp(`\\(${nOffset}\\)`));
+  const nAdded = await page.locator('#f-kind option[value="fn-added"]').innerText();
+  assert.match(nAdded, /\(0\)/, 'no breaking fn-added');
+
+  await page.selectOption('#f-kind', 'struct-member-offset-changed');
+  await page.waitForURL(/kind=struct-member-offset-changed/);
+  assert.equal(await page.locator('li.change').count(), nOffset);
+
+  // the name box: a member's name
+  await page.fill('#f-q', 'i_ci');
+  await page.waitForURL(/q=i_ci/);
+  const subjects = await page.locator('li.change .subject').allTextContents();
+  assert.deepEqual(subjects, ['struct lua_Debug::i_ci']);
+
+  // the filtered view as a link: a fresh page shows the same
+  const url = page.url();
+  await page.context().close();
+  const again = await open(url.slice(base.length + 1));
+  await again.locator('li.change').first().waitFor();
+  assert.deepEqual(await again.locator('li.change .subject').allTextContents(), ['struct lua_Debug::i_ci']);
+  assert.ok(await again.locator('#f-v-breaking').isChecked());
+  assert.equal(await again.locator('#f-kind').inputValue(), 'struct-member-offset-changed');
+  assert.equal(await again.locator('#f-q').inputValue(), 'i_ci');
+  // area filter, after clearing
+  await again.getByRole('button', { name: 'Clear filters' }).click();
+  assert.equal(await again.locator('li.change').count(), all);
+  const nSymbols = json.changes.filter((c) => c.area === 'symbols').length;
+  await again.selectOption('#f-area', 'symbols');
+  await again.waitForURL(/area=symbols/);
+  assert.equal(await again.locator('li.change').count(), nSymbols);
+  await again.fill('#f-q', 'no-such-name-anywhere');
+  assert.equal(await again.locator('li.change').count(), 0);
+  await again.getByText('No change matches these filters.').waitFor();
+  await again.context().close();
+});
+
+test('diff "hide private/opaque": on by default; off, the changes inside private types appear, marked', async () => {
+  const page = await open('#/lib/lua/diff?old=5.3&new=5.4');
+  await page.locator('li.change').first().waitFor();
+  const json = await diffJson(page, '5.3', '5.4');
+  const priv = json.surface.private_changes;
+  assert.ok(priv > 0, 'lua 5.3 -> 5.4 has changes inside private types');
+  assert.ok(await page.locator('#f-private').isChecked());
+  assert.match(await page.locator('label[for="f-private"]').innerText(), new RegExp(`\\(${priv}\\)`));
+  assert.equal(await page.locator('li.change').count(), json.changes.length);
+  assert.equal(await page.locator('.tag.private').count(), 0);
+  await page.uncheck('#f-private');
+  await page.waitForURL(/private=1/);
+  await page.locator('.tag.private').first().waitFor();
+  const all = json.changes.length + priv;
+  assert.match(await page.locator('p.shown').innerText(), new RegExp(`Showing all ${all} changes`));
+  // 50 to a page: count over the pages
+  let seen = 0, privSeen = 0;
+  for (;;) {
+    seen += await page.locator('li.change').count();
+    privSeen += await page.locator('li.change .tag.private').count();
+    const next = page.locator('.pager').first().getByRole('button', { name: /Next/ });
+    if (!(await next.count()) || await next.isDisabled()) break;
+    await next.click();
+  }
+  assert.equal(seen, all);
+  assert.equal(privSeen, priv);
+  // the API's report with them, and the default one still without
+  const withPriv = await (await page.request.get(`${base}/api/v1/diff?old=lua%405.3&new=lua%405.4&private=1`)).json();
+  assert.equal(withPriv.surface.left_out.length, priv);
+  assert.equal((await diffJson(page, '5.3', '5.4')).surface.left_out, undefined);
+  await page.context().close();
+});
+
+test('diff permalinks: every change has an anchor; a permalink scrolls to its change', async () => {
+  const page = await open('#/lib/lua/diff?old=5.3&new=5.4', { width: 1280, height: 700 });
+  await page.locator('li.change').first().waitFor();
+  const ids = await page.locator('li.change').evaluateAll((lis) => lis.map((li) => li.id));
+  assert.ok(ids.every((id) => /^c-/.test(id)), 'every change has an id');
+  assert.equal(new Set(ids).size, ids.length, 'anchors are unique');
+  const late = page.locator('li.change').nth(ids.length - 3);
+  const href = await late.locator('a.permalink').getAttribute('href');
+  assert.match(href, new RegExp(`change=${ids[ids.length - 3]}$`));
+  await page.context().close();
+  // opened anew, with a filter in the URL that would hide it
+  const p2 = await open(href.replace('diff?', 'diff?verdict=breaking&'), { width: 1280, height: 700 });
+  const target = p2.locator('#' + ids[ids.length - 3]);
+  await target.waitFor();
+  await p2.waitForFunction((id) => { const r = document.getElementById(id).getBoundingClientRect(); return r.top >= 0 && r.top < 200; }, ids[ids.length - 3]);
+  assert.ok(await target.evaluate((el) => el.classList.contains('targeted') && document.activeElement === el));
+  assert.ok(await p2.evaluate(() => window.scrollY > 500), 'the page scrolled down to it');
+  await p2.context().close();
+});
+
+test('diff impacted interfaces: the first three, shortest path first; the rest on demand', async () => {
+  const page = await open('#/lib/lua/diff?old=5.3&new=5.4&kind=struct-member-offset-changed&q=i_ci');
+  const li = page.locator('li.change').first();
+  await li.waitFor();
+  const json = await diffJson(page, '5.3', '5.4');
+  const ch = json.changes.find((c) => c.subject === 'struct lua_Debug::i_ci');
+  assert.ok(ch.impacted.length > 3);
+  const shown = await li.locator('ul.impacted').first().locator('code.path').allTextContents();
+  assert.equal(shown.length, 3);
+  const lens = ch.impacted.map((x) => x.path.length).sort((a, b) => a - b);
+  assert.deepEqual(shown.map((x) => x.length), lens.slice(0, 3));
+  const more = li.locator('details.impacted-more');
+  assert.match(await more.locator('summary').innerText(), new RegExp(`${ch.impacted.length - 3} more`));
+  await more.locator('summary').click();
+  assert.equal(await li.locator('code.path').count(), ch.impacted.length);
+  await page.context().close();
+});
+
+test('diff of 1,000 changes: 50 to a page, paging and filters in the URL', async () => {
+  const verdicts = ['breaking', 'risky', 'compatible'];
+  const big = {
+    format: 'abiguard-diff/1', verdict: 'breaking', suppressed: 0,
+    counts: { breaking: 334, 'api-break': 0, risky: 333, compatible: 333, harmless: 0 },
+    interfaces: {},
+    changes: Array.from({ length: 1000 }, (_, i) => ({
+      id: i % 2 ? 'fn-removed' : 'struct-member-removed', verdict: verdicts[i % 3], area: i % 2 ? 'symbols' : 'types',
+      subject: `sym_${String(i).padStart(4, '0')}`, suppressed: false, why: 'synthetic',
+      impacted: Array.from({ length: 20 }, (_, k) => ({ interface: `f${k}`, path: `f${k}() -> sym_${i}` })),
+    })),
+  };
+  const page = await open('#/');
+  await page.route('**/api/v1/diff?*', (r) => r.fulfill({ status: 200, contentType: 'application/json', body: JSON.stringify(big) }));
+  await page.goto(base + '/#/lib/lua/diff?old=5.3&new=5.4');
+  await page.locator('li.change').first().waitFor();
+  assert.equal(await page.locator('li.change').count(), 50);
+  assert.equal(await page.locator('code.path').count(), 150, 'three impacted interfaces per change rendered');
+  assert.match(await page.locator('.pager .page-of').first().innerText(), /Page 1 of 20/);
+  await page.locator('.pager').first().getByRole('button', { name: /Next/ }).click();
+  await page.waitForURL(/page=2/);
+  // breaking first (every third change), so page 2 begins at the 51st breaking one
+  assert.equal(await page.locator('li.change .subject').first().textContent(), 'sym_0150');
+  await page.check('#f-v-risky');
+  await page.waitForURL(/verdict=risky/);
+  assert.doesNotMatch(page.url(), /page=/, 'a new filter starts at page 1');
+  assert.match(await page.locator('p.shown').innerText(), /Showing 333 of 1000 changes/);
+  assert.match(await page.locator('.pager .page-of').first().innerText(), /Page 1 of 7/);
+  await page.fill('#f-q', 'sym_0997');
+  assert.equal(await page.locator('li.change').count(), 1);
+  await page.context().close();
+});
+
+// --- timeline and libraries: compatibility figure, worst recent verdict, first release size
+
+// The share of old's exported interfaces (distinct names of its exported
+// functions and objects) no breaking change impacts, from the API's own diff
+// and corpus: computed here independently of the service.
+async function expectedCompat(page, lib, o, n) {
+  const corpus = await (await page.request.get(`${base}/api/v1/libraries/${lib}/releases/${o}/corpus`)).json();
+  const names = new Set(corpus.exports.filter((e) => ['func', 'object', 'ifunc', 'tls'].includes(e.type)).map((e) => e.name));
+  const d = await (await page.request.get(`${base}/api/v1/diff?old=${lib}%40${o}&new=${lib}%40${n}`)).json();
+  const hit = new Set();
+  for (const c of d.changes) {
+    if (c.verdict !== 'breaking' || c.suppressed) continue;
+    if (c.impacted.length) c.impacted.forEach((x) => names.has(x.interface) && hit.add(x.interface));
+    else { const s = c.subject.split(/[(@]/)[0]; if (names.has(s)) hit.add(s); }
+  }
+  return { interfaces: names.size, not_impacted: names.size - hit.size };
+}
+
+test('timeline: backward-compatibility figure per release, the first release\'s size', async () => {
+  const page = await open('#/lib/lua-rebuild');
+  const rows = page.locator('table.timeline tbody tr');
+  await rows.first().waitFor();
+  const hist = await (await page.request.get(`${base}/api/v1/libraries/lua-rebuild/history`)).json();
+  assert.equal(hist[0].compatibility, null);
+  for (const [i, o, n] of [[1, '5.3', '5.4'], [2, '5.4', '5.4.1']]) {
+    const want = await expectedCompat(page, 'lua-rebuild', o, n);
+    assert.equal(hist[i].compatibility.interfaces, want.interfaces, `${o} -> ${n} interfaces`);
+    assert.equal(hist[i].compatibility.not_impacted, want.not_impacted, `${o} -> ${n} not impacted`);
+  }
+  assert.equal(hist[2].compatibility.percent, 100, 'a rebuild of the same file is fully compatible');
+  assert.ok(hist[1].compatibility.not_impacted < hist[1].compatibility.interfaces, '5.3 -> 5.4 impacts some');
+  const cells = await rows.locator('td.compat').allInnerTexts();
+  assert.equal(cells[0], '—');
+  assert.equal(cells[2], '100%');
+  const p1 = hist[1].compatibility.percent;
+  assert.equal(cells[1], (p1 === 0 || p1 === 100 ? String(p1) : p1.toFixed(1)) + '%');
+  assert.match(await rows.nth(2).locator('td.compat').getAttribute('title'), /of \d+ interfaces of 5\.4 not impacted/);
+  // the first release shows its size, not +0 -0 ~0
+  const first = await rows.nth(0).innerText();
+  assert.doesNotMatch(first, /\+0|−0|~0/);
+  assert.match(first, new RegExp(`${hist[0].size.functions} functions, ${hist[0].size.variables} variables?, ${hist[0].size.types} types`));
+  assert.ok(hist[0].size.functions > 100);
+  await page.context().close();
+});
+
+test('libraries: the worst verdict of the recent bumps next to the latest one', async () => {
+  const page = await open('#/');
+  const row = page.locator('table.libraries tbody tr', { has: page.locator('a', { hasText: /^lua-rebuild$/ }) });
+  await row.waitFor();
+  const cells = await row.locator('th, td').allInnerTexts();
+  assert.match(cells[1], /none/, 'the latest bump 5.4 -> 5.4.1 changed nothing');
+  assert.match(cells[2], /breaking/, 'but 5.3 -> 5.4 broke');
+  assert.equal(await row.locator('a.pair').getAttribute('href'), '#/lib/lua-rebuild/diff?old=5.3&new=5.4');
+  const libs = await (await page.request.get(`${base}/api/v1/libraries`)).json();
+  assert.deepEqual(libs.find((l) => l.name === 'lua-rebuild').recent, { pairs: 2, verdict: 'breaking', old: '5.3', new: '5.4' });
+  const one = await (await page.request.get(`${base}/api/v1/libraries?recent=1`)).json();
+  assert.deepEqual(one.find((l) => l.name === 'lua-rebuild').recent, { pairs: 1, verdict: 'none', old: '5.4', new: '5.4.1' });
+  assert.equal((await page.request.get(`${base}/api/v1/libraries?recent=0`)).status(), 400);
+  assert.equal((await page.request.get(`${base}/api/v1/libraries?recent=x`)).status(), 400);
+  await page.context().close();
 });
 
 test('no script errors on any page', () => {
