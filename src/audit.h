@@ -179,7 +179,8 @@ ag_status ag_audit_write(const ag_audit *a, ag_report_format fmt, FILE *out, ag_
 ag_status ag_audit_bundled_run(ag_audit *a, const ag_artifact *art, const ag_release_catalog *cat, ag_error *err);
 void ag_audit_bundled_free(ag_audit_bundled *b, size_t n);
 /* "libdep.so.1" of auditwheel's "libdep-579c423b.so.1" (a dash and 8 hex
-   digits before ".so"); malloc'd copy of soname when it has no such hash. */
+   digits ending the part before the first '.'); a malloc'd copy of soname
+   when it has no such hash. */
 char *ag_unhashed_soname(const char *soname);
 
 /* Data tables (audit_targets.c). */

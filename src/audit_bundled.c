@@ -39,16 +39,16 @@
 
 char *ag_unhashed_soname(const char *soname)
 {
-    for (const char *p = strchr(soname, '-'); p; p = strchr(p + 1, '-')) {
-        size_t k = 0;
-        while (k < 8 && (isdigit((unsigned char)p[1 + k]) || (p[1 + k] >= 'a' && p[1 + k] <= 'f')))
-            k++;
-        if (k == 8 && strncmp(p + 9, ".so", 3) == 0 && (p[12] == '\0' || p[12] == '.')) {
-            char *out = NULL;
-            if (asprintf(&out, "%.*s%s", (int)(p - soname), soname, p + 9) < 0)
-                return NULL;
-            return out;
-        }
+    /* auditwheel: NAME.REST -> NAME-<first 8 hex digits of the sha256>.REST,
+       NAME being everything before the first '.'. */
+    size_t base = strcspn(soname, ".");
+    if (base > 9 && soname[base] == '.' && soname[base - 9] == '-') {
+        bool hex = true;
+        for (size_t k = base - 8; k < base; k++)
+            hex = hex && (isdigit((unsigned char)soname[k]) || (soname[k] >= 'a' && soname[k] <= 'f'));
+        char *out = NULL;
+        if (hex)
+            return asprintf(&out, "%.*s%s", (int)(base - 9), soname, soname + base) < 0 ? NULL : out;
     }
     return strdup(soname);
 }
