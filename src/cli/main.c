@@ -174,7 +174,7 @@ const ag_command ag_commands[] = {
       "      above --fail-on\n" },
     { "audit", cmd_audit, "will each native binary of a wheel, jar, npm package or .deb load on a target?",
       "usage: abiguard audit ARTIFACT [--target T]... [--format text|json|markdown|junit|sarif]\n"
-      "                      [-o FILE]\n"
+      "                      [-o FILE] [--db FILE | --server URL [--insecure]]\n"
       "\n"
       "For every ELF shared object in ARTIFACT (.whl, .jar, npm .tgz, .deb, .rpm,\n"
       ".tar.*, .zip or a directory) and every target, says whether it loads and\n"
@@ -186,6 +186,11 @@ const ag_command ag_commands[] = {
       "absolute RPATHs, executable stack, static TLS, text relocations, and the\n"
       "runtime contracts: PyInit_<module>, abi3 wheels using only the Stable ABI,\n"
       "the Node-API version a .node addon needs, JNI entry points in a jar.\n"
+      "Each bundled library (one another binary needs; auditwheel's hashed names\n"
+      "are undone) is identified by SONAME and build-id; with --db or --server its\n"
+      "users are checked, as 'abiguard check' does, against the stored release of\n"
+      "that build, and against a stored system copy of the same SONAME: can both\n"
+      "be loaded into one process, which symbols interpose, does the ABI differ.\n"
       "\n"
       "  --target T     manylinux_X_Y[_ARCH], manylinux2014, musllinux_X_Y[_ARCH],\n"
       "                 linux[_ARCH], debian:N, ubuntu:N.NN, rhel:N (centos, rocky,\n"
@@ -194,6 +199,9 @@ const ag_command ag_commands[] = {
       "  --format FMT   text (default), json (abiguard-audit/1), markdown, junit\n"
       "                 (a suite per target, a case per binary), sarif (2.1.0)\n"
       "  -o, --output FILE  write to FILE instead of stdout (replaced atomically)\n"
+      "  --db FILE      match bundled libraries with this store's releases\n"
+      "  --server URL   ... or with this abiguard service's (read-only API)\n"
+      "  --insecure     do not verify the service's TLS certificate\n"
       "\n"
       "exit: 0 every binary loads on every target, 4 warnings only, 12 some binary\n"
       "fails to load on some target, 1 error, 2 usage\n" },
