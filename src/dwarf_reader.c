@@ -491,9 +491,9 @@ static void read_decl(reader *r, Dwarf_Die die, char **file, uint32_t *line)
     Dwarf_Signed idx = t->version >= 5 ? (Dwarf_Signed)fileno : (Dwarf_Signed)fileno - 1;
     if (idx < 0 || idx >= t->count)
         return;
-    /* Whole here (joined with comp_dir, normalised); source_path.c
-       respells it once every unit is known. */
-    char *whole = ag_path_join(t->comp_dir, t->files[idx]);
+    /* Whole here (with comp_dir, normalised); source_path.c respells it
+       once every unit is known. */
+    char *whole = ag_path_of_line_file(t->comp_dir, t->files[idx], t->version);
     if (!whole) {
         nomem(r);
         return;

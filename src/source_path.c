@@ -5,6 +5,7 @@
  */
 #include "source_path.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -79,6 +80,24 @@ char *ag_path_join(const char *dir, const char *path)
     char *clean = ag_path_normalize(joined);
     free(joined);
     return clean;
+}
+
+char *ag_path_of_line_file(const char *comp_dir, const char *name, int dwarf_version)
+{
+    if (!comp_dir || !*comp_dir || comp_dir[0] == '/' || name[0] == '/')
+        return ag_path_join(comp_dir, name);
+    char *whole = ag_path_normalize(name), *c = ag_path_normalize(comp_dir);
+    if (!whole || !c) {
+        free(whole);
+        free(c);
+        return NULL;
+    }
+    size_t n = strlen(c);
+    if (dwarf_version >= 5 && strcmp(c, ".") != 0 && strncmp(whole, c, n) == 0 && whole[n] == '/' &&
+        strncmp(whole + n + 1, c, n) == 0 && whole[2 * n + 1] == '/')
+        memmove(whole, whole + n + 1, strlen(whole + n + 1) + 1);
+    free(c);
+    return whole;
 }
 
 static bool climbs_out(const char *path)
@@ -363,6 +382,54 @@ static bool respell(const ag_source_roots *r, char **file)
     return true;
 }
 
+/* A generated header outside the comp_dirs' common directory but nearer to
+   it than to the sources (B/include/ares_build.h while every unit compiled
+   in B/src/lib): the build tree reaches up to their common directory, so
+   it is spelled "include/ares_build.h", not by its whole path. */
+static bool widen_build_root(ag_source_roots *r, const char *file)
+{
+    if (!r->build || !file || file[0] != '/' || is_system_path(file) || under(file, r->build))
+        return true;
+    char *near_build = strdup(r->build), *near_source = r->source ? strdup(r->build) : NULL;
+    if (!near_build || (r->source && !near_source)) {
+        free(near_build);
+        free(near_source);
+        return false;
+    }
+    bool ok = true;
+    if (!fold_dir(&near_build, file, &ok)) {
+        free(near_build);
+        free(near_source);
+        return false;
+    }
+    bool shared = true;
+    if (near_source) {
+        char *root_as_file = malloc(strlen(r->source) + 3);
+        if (!root_as_file) {
+            free(near_build);
+            free(near_source);
+            return false;
+        }
+        sprintf(root_as_file, "%s/x", r->source); /* fold_dir takes a file */
+        bool folded = fold_dir(&near_source, root_as_file, &shared);
+        free(root_as_file);
+        if (!folded) {
+            free(near_build);
+            free(near_source);
+            return false;
+        }
+    }
+    size_t source_depth = near_source && shared ? strlen(near_source) : 0;
+    if (ok && strcmp(near_build, "/") != 0 && strlen(near_build) > source_depth) {
+        free(r->build);
+        r->build = near_build;
+    } else {
+        free(near_build);
+    }
+    free(near_source);
+    return true;
+}
+
 static size_t count_under(const ag_corpus *c, const ag_source_units *u, const char *root)
 {
     size_t n = 0;
@@ -448,6 +515,12 @@ ag_status ag_source_paths_respell(ag_corpus *c, const ag_source_units *u, const 
         }
     }
     free(exports);
+    for (size_t i = 0; ok && i < c->n_types; i++)
+        ok = widen_build_root(&roots, c->types[i].decl_file);
+    for (size_t i = 0; ok && i < c->n_functions; i++)
+        ok = widen_build_root(&roots, c->functions[i].decl_file);
+    for (size_t i = 0; ok && i < c->n_variables; i++)
+        ok = widen_build_root(&roots, c->variables[i].decl_file);
     for (size_t i = 0; ok && i < c->n_types; i++)
         ok = respell(&roots, &c->types[i].decl_file);
     for (size_t i = 0; ok && i < c->n_functions; i++)

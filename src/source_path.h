@@ -50,6 +50,15 @@ char *ag_path_normalize(const char *path);
    is NULL or empty. malloc'd, or NULL when out of memory. */
 char *ag_path_join(const char *dir, const char *path);
 
+/* The whole path of a line-table file name as libdwarf's dwarf_srcfiles()
+   gives it: libdwarf already puts the unit's comp_dir in front of a
+   relative name, so it is only normalised (and joined when still relative
+   under an absolute comp_dir). With a relative comp_dir (a build mapped
+   with -fdebug-prefix-map=...=.) libdwarf also puts it in front of DWARF 5's
+   directory 0, which is the comp_dir itself ("./src/./src/lapi.c"): the
+   repeated comp_dir is dropped. malloc'd, or NULL when out of memory. */
+char *ag_path_of_line_file(const char *comp_dir, const char *name, int dwarf_version);
+
 /* Whether the normalised path lies strictly under the normalised directory
    root ("/" holds every absolute path, "." every relative one that does not
    climb out with ".."); *rest is then the part after it. */

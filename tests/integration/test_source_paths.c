@@ -10,6 +10,8 @@
  *   - every declaration file is spelled from the source tree's top
  *     (include/pathlib.h, src/lib/pathlib.c), a generated one from the build
  *     directory's (config.h); none is absolute, none climbs out with "..";
+ *   - a build mapped with -fdebug-prefix-map=TREE=. (comp_dir ./src/lib,
+ *     DWARF 5) spells them as the unmapped in-tree build does;
  *   - --source-root replaces the inferred root (relative to the working
  *     directory, too), and one no source lies under is an error;
  *   - --headers-dir still decides the public surface with these spellings.
@@ -155,6 +157,26 @@ Test(source_paths, in_tree_build_spelled_from_the_top)
     json_decref(files);
     json_decref(j);
     free(t);
+}
+
+Test(source_paths, prefix_mapped_build_spelled_as_in_tree)
+{
+    char *t = extract_text("intree", NULL, NULL), *m = extract_text("mapped", NULL, NULL);
+    json_t *jt = corpus_without_fingerprint(t), *jm = corpus_without_fingerprint(m);
+    json_t *ft = json_array(), *fm = json_array();
+    collect_decl_files(jt, ft);
+    collect_decl_files(jm, fm);
+    assert_spelled_in_tree(fm, "prefix-mapped build");
+    char *st = json_dumps(ft, 0), *sm = json_dumps(fm, 0);
+    cr_assert_str_eq(sm, st);
+    free(st);
+    free(sm);
+    json_decref(ft);
+    json_decref(fm);
+    json_decref(jt);
+    json_decref(jm);
+    free(t);
+    free(m);
 }
 
 Test(source_paths, explicit_source_root)

@@ -95,6 +95,31 @@ Test(source_path, join_with_comp_dir)
     free(p);
 }
 
+/* What dwarf_srcfiles() gives: whole under an absolute comp_dir; under a
+   relative one (Debian's lua5.1: comp_dir "./src"), comp_dir already in
+   front, twice for DWARF 5's directory 0. */
+Test(source_path, line_table_names)
+{
+    char *p = ag_path_of_line_file("/b/src", "/b/src/./lapi.c", 5);
+    cr_assert_str_eq(p, "/b/src/lapi.c");
+    free(p);
+    p = ag_path_of_line_file("./src", "./src/./src/lapi.c", 5);
+    cr_assert_str_eq(p, "src/lapi.c");
+    free(p);
+    p = ag_path_of_line_file("./src", "./src/../include/x.h", 5);
+    cr_assert_str_eq(p, "include/x.h");
+    free(p);
+    p = ag_path_of_line_file("./src", "./src/lapi.c", 4);
+    cr_assert_str_eq(p, "src/lapi.c");
+    free(p);
+    p = ag_path_of_line_file(".", "././x.c", 5);
+    cr_assert_str_eq(p, "x.c");
+    free(p);
+    p = ag_path_of_line_file(NULL, "./a/x.c", 5);
+    cr_assert_str_eq(p, "a/x.c");
+    free(p);
+}
+
 Test(source_path, under_a_root)
 {
     const char *rest = NULL;
@@ -279,6 +304,34 @@ Test(source_path, corpus_respelled_and_wrong_root_refused)
     cr_assert_str_eq(c->types[t].decl_file, "/ci/s/include/api.h", "nothing changed on the error");
     cr_assert_eq(ag_source_paths_respell(c, &u, "/ci/s", &err), AG_OK, "%s", err.msg);
     cr_assert_str_eq(c->types[t].decl_file, "include/api.h");
+    ag_source_units_free(&u);
+    ag_corpus_free(c);
+}
+
+/* A header generated into the top of a build tree whose units all compiled
+   in a subdirectory (B/include/ares_build.h, comp_dir B/src/lib) is spelled
+   from the build tree's top, not by its whole path; a dependency's header
+   elsewhere keeps its path. */
+Test(source_path, generated_header_above_the_units_build_dir)
+{
+    ag_corpus *c = ag_corpus_new();
+    cr_assert_not_null(c);
+    const char *files[] = { "/w/build/include/ares_build.h", "/w/src/include/ares.h", "/opt/dep/dep.h",
+                            "/w/src/src/lib/a.c" };
+    ag_type_ref t[4];
+    for (int i = 0; i < 4; i++) {
+        t[i] = ag_corpus_add_type(c, AG_T_TYPEDEF);
+        cr_assert_neq(t[i], AG_NO_TYPE);
+        c->types[t[i]].decl_file = strdup(files[i]);
+    }
+    ag_source_units u = { 0 };
+    cr_assert(ag_source_units_add(&u, "/w/build/src/lib", "/w/src/src/lib/a.c"));
+    ag_error err = { .msg = "" };
+    cr_assert_eq(ag_source_paths_respell(c, &u, "/w/src", &err), AG_OK, "%s", err.msg);
+    cr_assert_str_eq(c->types[t[0]].decl_file, "include/ares_build.h");
+    cr_assert_str_eq(c->types[t[1]].decl_file, "include/ares.h");
+    cr_assert_str_eq(c->types[t[2]].decl_file, "/opt/dep/dep.h");
+    cr_assert_str_eq(c->types[t[3]].decl_file, "src/lib/a.c");
     ag_source_units_free(&u);
     ag_corpus_free(c);
 }
