@@ -412,11 +412,13 @@
 
     // What JNA computed for a Structure, read from its private fields
     // structFields (name -> StructField, in the declared order; a
-    // StructField's offset and size are public) and structAlignment:
-    // reaching the protected fieldOffset, getFieldOrder and
-    // getStructAlignment instead builds the reflection data of all of
-    // Structure's methods, milliseconds at load time. null: this JNA keeps
-    // them otherwise, and the methods are used.
+    // StructField's offset and size are public) and structAlignment, or for
+    // a class from the layout JNA keeps for it once an instance exists
+    // (Structure.layoutInfo: LayoutInfo's size, alignment and fields), so
+    // that none is made here: reaching the protected fieldOffset,
+    // getFieldOrder and getStructAlignment instead builds the reflection
+    // data of all of Structure's methods, milliseconds at load time. null:
+    // this JNA keeps them otherwise, and the methods are used.
     private static volatile Field[] jnaFields;
     private static volatile Method[] jnaMethods;
 
@@ -424,14 +426,21 @@
         Field[] f = jnaFields;
         if (f == null) {
             try {
-                Class<?> sf = Class.forName("com.sun.jna.Structure$StructField", false, Structure.class.getClassLoader());
+                ClassLoader jna = Structure.class.getClassLoader();
+                Class<?> sf = Class.forName("com.sun.jna.Structure$StructField", false, jna);
+                Class<?> li = Class.forName("com.sun.jna.Structure$LayoutInfo", false, jna);
                 f = new Field[] { Structure.class.getDeclaredField("structFields"),
                                   Structure.class.getDeclaredField("structAlignment"), sf.getField("offset"),
-                                  sf.getField("size") };
+                                  sf.getField("size"), Structure.class.getDeclaredField("layoutInfo"),
+                                  li.getDeclaredField("size"), li.getDeclaredField("alignment"),
+                                  li.getDeclaredField("fields") };
                 for (Field x : f)
                     x.setAccessible(true);
-                if (!Map.class.isAssignableFrom(f[0].getType()) || f[1].getType() != int.class
-                    || f[2].getType() != int.class || f[3].getType() != int.class)
+                for (int i : new int[] { 1, 2, 3, 5, 6 })
+                    if (f[i].getType() != int.class)
+                        f = new Field[0];
+                if (f.length > 0 && (!Map.class.isAssignableFrom(f[0].getType()) || !Map.class.isAssignableFrom(f[4].getType())
+                                     || !Map.class.isAssignableFrom(f[7].getType())))
                     f = new Field[0];
             } catch (ReflectiveOperationException | RuntimeException e) {
                 f = new Field[0];
@@ -465,17 +474,43 @@
         throw new NoSuchFieldException(name);
     }
 
-    private static void compareStructure(String cname, String[] w, Structure s, List<String> problems) throws ReflectiveOperationException {
+    // decl: a Structure, or a Structure subclass (instantiated only when
+    // JNA has no layout of it yet).
+    private static void compareStructure(String cname, String[] w, Object decl, List<String> problems) throws ReflectiveOperationException {
         long wsize = Long.parseLong(w[1]), walign = Long.parseLong(w[2]);
-        int size = s.size(); // (computes the layout)
         // The binding's members in its order: name, offset, size.
         List<String> order = new ArrayList<>();
         List<long[]> got = new ArrayList<>();
-        int align;
+        int size, align;
         Field[] j = jnaFields();
+        Object info = null;
+        if (j != null && decl instanceof Class) {
+            Map<?, ?> cache = (Map<?, ?>) j[4].get(null);
+            synchronized (cache) {
+                info = cache.get(decl);
+            }
+        }
+        Structure s = null;
+        if (info == null) {
+            if (decl instanceof Structure) {
+                s = (Structure) decl;
+            } else {
+                java.lang.reflect.Constructor<?> c = ((Class<?>) decl).getDeclaredConstructor();
+                c.setAccessible(true);
+                s = (Structure) c.newInstance();
+            }
+        }
         if (j != null) {
-            align = j[1].getInt(s);
-            Map<?, ?> fields = (Map<?, ?>) j[0].get(s);
+            Map<?, ?> fields;
+            if (info != null) {
+                size = j[5].getInt(info);
+                align = j[6].getInt(info);
+                fields = (Map<?, ?>) j[7].get(info);
+            } else {
+                size = s.size(); // (computes the layout)
+                align = j[1].getInt(s);
+                fields = (Map<?, ?>) j[0].get(s);
+            }
             synchronized (fields) {
                 for (Map.Entry<?, ?> e : fields.entrySet()) {
                     order.add((String) e.getKey());
@@ -483,6 +518,7 @@
                 }
             }
         } else {
+            size = s.size();
             Method[] m = jnaMethods();
             align = (Integer) m[2].invoke(s);
             @SuppressWarnings("unchecked")
@@ -581,13 +617,10 @@
             try {
                 if (w[0].equals("enum"))
                     compareEnum(cname, w, decl, problems);
-                else if (decl instanceof Structure)
-                    compareStructure(cname, w, (Structure) decl, problems);
-                else if (decl instanceof Class && Structure.class.isAssignableFrom((Class<?>) decl)) {
-                    java.lang.reflect.Constructor<?> c = ((Class<?>) decl).getDeclaredConstructor();
-                    c.setAccessible(true);
-                    compareStructure(cname, w, (Structure) c.newInstance(), problems);
-                } else
+                else if (decl instanceof Structure
+                         || (decl instanceof Class && Structure.class.isAssignableFrom((Class<?>) decl)))
+                    compareStructure(cname, w, decl, problems);
+                else
                     throw new IllegalArgumentException(cat(cname, ": give a Structure subclass or instance, not ", decl));
             } catch (ReflectiveOperationException ex) {
                 throw new IllegalArgumentException(cat(cname, ": cannot inspect ", decl, ": ", ex), ex);

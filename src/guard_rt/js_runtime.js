@@ -148,13 +148,17 @@ class LoadedObject {
   buildId() {
     const m = this.m;
     for (const [addr, memsz, a] of this.notes) {
+      if (memsz < 12)
+        continue;
       const u = m.u32s(addr, memsz >>> 2);
       let pos = 0;
       while (pos + 12 <= memsz) {
         const namesz = u[pos >> 2], descsz = u[(pos >> 2) + 1], type = u[(pos >> 2) + 2];
         const nameEnd = pos + 12 + ((namesz + a - 1) & ~(a - 1));
+        if (nameEnd > u.byteLength)
+          break;
         if (type === 3 && namesz === 4 && u[(pos >> 2) + 3] === (LE ? 0x00554e47 : 0x474e5500))
-          return Buffer.from(u.buffer, nameEnd, Math.max(0, Math.min(descsz, 64, u.byteLength - nameEnd))).toString('hex');
+          return Buffer.from(u.buffer, nameEnd, Math.min(descsz, 64, u.byteLength - nameEnd)).toString('hex');
         pos = nameEnd + ((descsz + a - 1) & ~(a - 1));
       }
     }
