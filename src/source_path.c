@@ -530,3 +530,9 @@ ag_status ag_source_paths_respell(ag_corpus *c, const ag_source_units *u, const 
     ag_source_roots_free(&roots);
     return ok ? AG_OK : ag_fail(err, AG_ERR_NOMEM, "out of memory");
 }
+
+ag_status ag_source_paths_rebase(ag_corpus *c, const char *source_root, ag_error *err)
+{
+    ag_source_units none = { 0 };
+    return ag_source_paths_respell(c, &none, source_root, err);
+}

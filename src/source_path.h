@@ -103,4 +103,9 @@ char *ag_source_path_spell(const ag_source_roots *r, const char *file);
 ag_status ag_source_paths_respell(ag_corpus *c, const ag_source_units *u, const char *source_root,
                                   ag_error *err);
 
+/* A corpus read back from JSON (no units known): every declaration file
+   under source_root is respelled relative to it (an older corpus that kept
+   absolute build paths). An error when none lies under it. */
+ag_status ag_source_paths_rebase(ag_corpus *c, const char *source_root, ag_error *err);
+
 #endif

@@ -209,11 +209,14 @@ static const char *absolute_source_root(const char *dir)
     return g_source_root;
 }
 
+const char *cli_source_root(const cli_debug_opts *opts)
+{
+    return opts->source_root ? absolute_source_root(opts->source_root) : NULL;
+}
+
 ag_debug_search cli_debug_search(const cli_debug_opts *opts)
 {
-    ag_debug_search s = { .no_system_dirs = opts->no_system };
-    if (opts->source_root)
-        s.source_root = absolute_source_root(opts->source_root);
+    ag_debug_search s = { .no_system_dirs = opts->no_system, .source_root = cli_source_root(opts) };
     s.dirs = cli_companion_debug_dirs(opts->dirs, opts->n_dirs, &s.n_dirs);
     if (opts->no_debuginfod)
         return s;

@@ -86,6 +86,10 @@ int cli_report_option(const char *cmd, int argc, char **argv, int *i, cli_report
    never a file named with -o. */
 bool cli_report_color(const cli_report_opts *opts);
 
+/* --source-root made absolute against the working directory (textually),
+   or NULL when not given. */
+const char *cli_source_root(const cli_debug_opts *opts);
+
 /* The search the options describe. debuginfod servers: the --debuginfod
    URLs, else those in $DEBUGINFOD_URLS (blank-separated), none with
    --no-debuginfod; downloads show a progress bar when stderr is a terminal

@@ -16,6 +16,7 @@
 #include "cli_artifact.h"
 #include "../corpus_json.h"
 #include "../extract.h"
+#include "../source_path.h"
 #include "../store.h"
 
 ag_store *cli_store_open(const char *db_option, int mode, const char **path)
@@ -61,7 +62,8 @@ static int parse_add_args(const char *cmd, bool from_elf, int argc, char **argv,
                 a->replace = true;
                 continue;
             }
-            int r = from_elf ? cli_debug_option(cmd, argc, argv, &i, &a->debug) : 0;
+            int r = from_elf ? cli_debug_option(cmd, argc, argv, &i, &a->debug)
+                             : cli_opt_value(cmd, argc, argv, &i, "--source-root", NULL, &a->debug.source_root);
             if (r == 0) r = cli_surface_option(cmd, argc, argv, &i, &a->surface);
             if (r == 0) r = cli_opt_value(cmd, argc, argv, &i, "--library", NULL, &a->library);
             if (r == 0) r = cli_opt_value(cmd, argc, argv, &i, "--version", NULL, &a->version);
@@ -140,6 +142,8 @@ int cli_store_release_command(const char *cmd, int argc, char **argv, int from_e
         st = ag_extract_with_headers(a.input, &search, headers, &c, &err);
     } else if (st == AG_OK) {
         st = ag_corpus_read_file(a.input, &c, &err);
+        if (st == AG_OK && a.debug.source_root)
+            st = ag_source_paths_rebase(c, cli_source_root(&a.debug), &err);
         if (st == AG_OK && headers)
             st = ag_surface_apply(c, headers, &err);
     }

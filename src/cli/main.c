@@ -264,7 +264,7 @@ const ag_command ag_commands[] = {
     { "import", cmd_import, "store a corpus JSON as release NAME@VERSION",
       "usage: abiguard import FILE.json --library NAME --version V [--date YYYY-MM-DD]\n"
       "                      [--notes TEXT] [--replace] [--db FILE]\n"
-      "                      [--headers-dir DIR]... [--public-headers FILE]...\n"
+      "                      [--headers-dir DIR]... [--public-headers FILE]... [--source-root DIR]\n"
       "\n"
       "Records a corpus written by 'abiguard extract' (or 'abiguard export') in\n"
       "the store as release NAME@V, in one transaction. Options as for 'add'.\n"
@@ -279,6 +279,9 @@ const ag_command ag_commands[] = {
       "  --headers-dir DIR   the installed public headers: recorded as the corpus's\n"
       "                      surface (replacing one it recorded)\n"
       "  --public-headers FILE[,FILE...]  only these files are public headers\n"
+      "  --source-root DIR   the library's source tree: declaration files the corpus\n"
+      "                      spells by absolute path under DIR (an older corpus) are\n"
+      "                      respelled relative to it\n"
       "\n"
       "exit: 0 ok, 1 error (NAME@V already stored, without --replace, is one), 2 usage\n" },
     { "export", cmd_export, "write a stored release as corpus JSON",

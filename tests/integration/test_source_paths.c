@@ -14,6 +14,7 @@
  *     DWARF 5) spells them as the unmapped in-tree build does;
  *   - --source-root replaces the inferred root (relative to the working
  *     directory, too), and one no source lies under is an error;
+ *   - import --source-root respells an older corpus's absolute paths;
  *   - --headers-dir still decides the public surface with these spellings.
  */
 #include <criterion/criterion.h>
@@ -252,4 +253,56 @@ Test(source_paths, headers_dir_decides_the_surface)
     json_decref(j);
     free(t);
     free(include);
+}
+
+/* An older corpus kept absolute build paths; import --source-root DIR
+   respells those under DIR, so the stored release exports as a fresh
+   extraction would; a root that holds none of them is an error. */
+Test(source_paths, import_respells_an_older_corpus)
+{
+    char *fresh = extract_text("a", NULL, NULL);
+    /* the same corpus as an extraction that kept /old/ci/src/ in front */
+    const char *key = "\"decl_file\": \"", *old_root = "/old/ci/src/";
+    size_t n = 0;
+    for (const char *p = fresh; (p = strstr(p, key)); p += strlen(key))
+        n++;
+    cr_assert(n > 4);
+    char *older = malloc(strlen(fresh) + n * strlen(old_root) + 1), *w = older;
+    for (const char *p = fresh;;) {
+        const char *hit = strstr(p, key);
+        if (!hit) {
+            strcpy(w, p);
+            break;
+        }
+        hit += strlen(key);
+        memcpy(w, p, (size_t)(hit - p));
+        w += hit - p;
+        if (strncmp(hit, "/usr/", 5) != 0 && strncmp(hit, "config.h", 8) != 0)
+            w += sprintf(w, "%s", old_root);
+        p = hit;
+    }
+    cr_assert(strstr(older, "/old/ci/src/include/pathlib.h"));
+    char *tmp = make_temp_dir();
+    char *json = path_join2(tmp, "older.json"), *db = path_join2(tmp, "s.db");
+    cr_assert(write_whole_file(json, older, strlen(older)));
+    tool_run r;
+    cr_assert(run_abiguard(&r, "import", json, "--library", "pl", "--version", "1", "--db", db, "--source-root",
+                           "/elsewhere", (char *)NULL));
+    cr_assert(r.exited && r.exit_status == 1 && strstr(r.err, "--source-root /elsewhere"), "%s\n%s",
+              tool_run_outcome(&r), r.err);
+    tool_run_free(&r);
+    cr_assert(run_abiguard(&r, "import", json, "--library", "pl", "--version", "1", "--db", db, "--source-root",
+                           "/old/ci/src", (char *)NULL));
+    cr_assert(r.exited && r.exit_status == 0, "%s\n%s", tool_run_outcome(&r), r.err);
+    tool_run_free(&r);
+    cr_assert(run_abiguard(&r, "export", "pl@1", "--db", db, (char *)NULL));
+    cr_assert(r.exited && r.exit_status == 0, "%s\n%s", tool_run_outcome(&r), r.err);
+    cr_assert_str_eq(r.out, fresh, "the respelled release exports as the fresh extraction");
+    tool_run_free(&r);
+    remove_tree(tmp);
+    free(tmp);
+    free(json);
+    free(db);
+    free(older);
+    free(fresh);
 }
