@@ -1,5 +1,5 @@
 /*
- * store_bindings.c — registered bindings (schema/004_bindings.sql): what
+ * store_bindings.c — registered bindings (schema/005_bindings.sql): what
  * `check` reads from a binding, kept per library so the service can say
  * which releases a binding can run with; and each release's source URL
  * pattern. See store.h.

@@ -157,8 +157,8 @@ const ag_migration ag_migrations[] = {
     "    pages      INTEGER NOT NULL    -- PRAGMA page_count at that check\n"
     ");\n"
     },
-    { 4, "004_bindings.sql",
-    "-- 004_bindings.sql: registered bindings (\"for whom\"), and where a release's\n"
+    { 5, "005_bindings.sql",
+    "-- 005_bindings.sql: registered bindings (\"for whom\"), and where a release's\n"
     "-- sources are browsable.\n"
     "--\n"
     "-- A binding (a CPython extension, a JNI library, an N-API addon, ...) is\n"

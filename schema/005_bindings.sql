@@ -1,4 +1,4 @@
--- 004_bindings.sql: registered bindings ("for whom"), and where a release's
+-- 005_bindings.sql: registered bindings ("for whom"), and where a release's
 -- sources are browsable.
 --
 -- A binding (a CPython extension, a JNI library, an N-API addon, ...) is
