@@ -122,6 +122,8 @@ typedef enum srv_route {
     R_MATRIX,             /* libraries/{lib}/matrix */
     R_DIFF,               /* diff?old=&new= */
     R_COMPATIBLE,         /* compatible  POST */
+    R_BINDINGS,           /* libraries/{lib}/bindings */
+    R_BINDING,            /* libraries/{lib}/bindings/{name}/{ver}   GET, POST */
     R_STATIC,             /* not under /api/ */
 } srv_route;
 
@@ -136,6 +138,7 @@ typedef struct srv_arg {
 typedef struct srv_request {
     srv_route route;
     const char *lib, *ver, *type_name;  /* decoded path segments (or NULL) */
+    const char *binding;                /* R_BINDING: the binding's name */
     bool post;
     const char *body;
     size_t body_len;
@@ -157,7 +160,19 @@ typedef struct srv_reply {
     ag_store_prepared *pending;
     bool pending_replace;
     size_t pending_types, pending_functions;
+    char *pending_source_url;   /* the release's --source-url pattern, or NULL */
+    /* A binding registration, validated by an upload worker: its view JSON
+       (server_bindings.c). */
+    char *pending_binding;
+    size_t pending_imports;
 } srv_reply;
+
+/* Whether the reply carries an upload for the writer; dropping it frees it. */
+static inline bool srv_reply_pending(const srv_reply *rep)
+{
+    return rep->pending || rep->pending_binding;
+}
+void srv_reply_drop_pending(srv_reply *rep);
 
 /* ------------------------------------------------------------------ */
 /* Admission (server_admit.c)                                          */
@@ -208,5 +223,15 @@ ag_store *srv_worker_store(srv_worker *w, ag_error *err);
 void srv_api_handle(srv_worker *w, const srv_request *rq, srv_reply *rep);
 /* Stores rep->pending (and frees it) and fills in the reply. */
 void srv_api_write(srv_worker *w, const srv_request *rq, srv_reply *rep);
+
+/* Registered bindings (server_bindings.c). */
+void srv_api_bindings(ag_store *s, const srv_request *rq, srv_reply *rep);
+void srv_api_binding(ag_store *s, const srv_request *rq, srv_reply *rep);
+void srv_api_post_binding(const ag_server_config *cfg, const srv_request *rq, srv_reply *rep);
+void srv_api_write_binding(ag_store *s, const srv_request *rq, srv_reply *rep);
+/* The diff old_ref -> new_ref narrowed to what binding_ref (NAME@VERSION,
+   registered for old_ref's library) uses, as a JSON report. */
+ag_status srv_binding_diff_json(ag_store *s, const srv_request *rq, const char *old_ref, const char *new_ref,
+                                const char *binding_ref, bool show_private, char **json, ag_error *err);
 
 #endif

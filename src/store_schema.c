@@ -170,6 +170,36 @@ const ag_migration ag_migrations[] = {
     "ALTER TABLE binaries ADD COLUMN inner_path TEXT;\n"
     "CREATE INDEX binaries_release_soname ON binaries(release_id, soname);\n"
     },
+    { 5, "005_bindings.sql",
+    "-- 005_bindings.sql: registered bindings (\"for whom\"), and where a release's\n"
+    "-- sources are browsable.\n"
+    "--\n"
+    "-- A binding (a CPython extension, a JNI library, an N-API addon, ...) is\n"
+    "-- registered against a library with what `check` reads from it (view: the\n"
+    "-- abiguard-binding/1 JSON of binding.h: its imports, the declarations its\n"
+    "-- own DWARF holds of them, the types it holds by value, its DT_NEEDED\n"
+    "-- libraries), so the service can check it against every release without\n"
+    "-- the file. built_against names the library version it was built against\n"
+    "-- (a release that may or may not be stored). The bindings of a library go\n"
+    "-- with it.\n"
+    "--\n"
+    "-- source_url is a release's pattern for linking a declaration to its source\n"
+    "-- ('https://.../blob/{version}/{file}#L{line}'), or NULL.\n"
+    "\n"
+    "CREATE TABLE bindings (\n"
+    "    id            INTEGER PRIMARY KEY AUTOINCREMENT,\n"
+    "    library_id    INTEGER NOT NULL REFERENCES libraries(id) ON DELETE CASCADE,\n"
+    "    name          TEXT NOT NULL,\n"
+    "    version       TEXT NOT NULL,\n"
+    "    built_against TEXT,\n"
+    "    n_imports     INTEGER NOT NULL,\n"
+    "    view          TEXT NOT NULL,\n"
+    "    created       TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ', 'now')),\n"
+    "    UNIQUE (library_id, name, version)\n"
+    ");\n"
+    "\n"
+    "ALTER TABLE releases ADD COLUMN source_url TEXT;\n"
+    },
 };
 
 const size_t ag_n_migrations = sizeof ag_migrations / sizeof ag_migrations[0];

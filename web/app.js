@@ -250,7 +250,88 @@
       main.appendChild(h('p', { class: 'note', text: 'Added / removed / changed count exported functions (variables in parentheses when any). ' +
         'Backward compatible: the share of the previous release\u2019s exported functions and variables that no breaking change impacts ' +
         '(a change to the whole file, such as its SONAME, shows in the verdict).' }));
-      loaded(seq, 'Timeline of ' + lib);
+      return api('/libraries/' + enc(lib) + '/bindings').then(function (bs) {
+        if (seq !== renderSeq) return;
+        main.appendChild(bindingsSection(lib, hist, bs));
+        loaded(seq, 'Timeline of ' + lib);
+      });
+    });
+  }
+
+  /* The registered bindings of lib ("for whom"): per release, whether each
+   * is affected (the check verdict), linking to the binding's own page. */
+  function bindingHref(lib, b, q) {
+    return libHref(lib, 'binding/' + enc(b.name) + '/' + enc(b.version), q);
+  }
+  function bindingsSection(lib, hist, bs) {
+    var sec = h('section', { class: 'bindings', 'aria-labelledby': 'bindings-h' }, h('h2', { id: 'bindings-h', text: 'Bindings' }));
+    if (!bs.length) {
+      sec.appendChild(h('p', { class: 'note' }, 'No binding of ' + lib + ' is registered. Register one with ',
+        h('code', { text: 'abiguard push BINDING.so --binding NAME --library ' + lib + ' --version V --built-against ' + lib + '@V' }),
+        ' to see, per release, whether it is affected.'));
+      return sec;
+    }
+    sec.appendChild(h('ul', { class: 'binding-list' }, bs.map(function (b) {
+      return h('li', null, h('a', { href: bindingHref(lib, b), text: b.name + ' ' + b.version }),
+        ' — ' + plural(b.imports, 'imported symbol') + (b.built_against ? ', built against ' + lib + ' ' + b.built_against : ''));
+    })));
+    var tbody = h('tbody');
+    hist.forEach(function (r) {
+      tbody.appendChild(h('tr', null, h('th', { scope: 'row', text: r.version }),
+        bs.map(function (b) {
+          var v = (b.releases || {})[r.version];
+          return h('td', null, v ? h('a', { href: bindingHref(lib, b, { release: r.version }), class: 'binding-verdict',
+                                            'aria-label': b.name + ' ' + b.version + ' with ' + lib + ' ' + r.version + ': ' + (VERDICTS[v] ? VERDICTS[v].word : v) },
+                                     verdict(v)) : '\u2014');
+        })));
+    });
+    sec.appendChild(tableWrap(h('table', { class: 'data bindings-table' },
+      h('caption', { text: 'Is each registered binding affected by each release of ' + lib + '? (the verdict of abiguard check; each links to the changes that decide it)' }),
+      h('thead', null, h('tr', null, h('th', { scope: 'col', text: 'Release' }),
+        bs.map(function (b) { return h('th', { scope: 'col', text: b.name + ' ' + b.version }); }))),
+      tbody), 'Bindings by release'));
+    return sec;
+  }
+
+  /* ------------------------------------------------------------ binding page */
+
+  function viewBinding(seq, lib, name, ver, q) {
+    var title = 'Binding ' + name + ' ' + ver + ' of ' + lib;
+    page(title, [['Libraries', '#/'], [lib, libHref(lib)], [name + ' ' + ver, bindingHref(lib, { name: name, version: ver })]]);
+    main.appendChild(libNav(lib, 'binding'));
+    loading(seq, 'the checks of ' + name + ' ' + ver);
+    return api('/libraries/' + enc(lib) + '/bindings/' + enc(name) + '/' + enc(ver)).then(function (b) {
+      if (seq !== renderSeq) return;
+      var rows = b.matrix || [];
+      var ok = rows.filter(function (r) { return r.verdict !== 'breaking'; }).map(function (r) { return r.release; });
+      main.appendChild(h('dl', { class: 'facts' },
+        h('div', null, h('dt', { text: 'Built against' }), h('dd', { text: b.built_against ? lib + ' ' + b.built_against + (b.built_against_stored ? '' : ' (not stored: its own declarations only)') : 'not said' })),
+        h('div', null, h('dt', { text: 'Imports' }), h('dd', { text: plural(b.imports, 'symbol') + (b.debug_info ? ', with its DWARF declarations' : ', no debug info: symbols and versions only') })),
+        h('div', null, h('dt', { text: 'File' }), h('dd', null, h('code', { text: b.file_name || '\u2014' }))),
+        h('div', null, h('dt', { text: 'Registered' }), h('dd', { text: b.registered || '\u2014' })),
+        h('div', null, h('dt', { text: 'Can run with' }), h('dd', { class: 'runs-with', text: ok.length ? ok.join(', ') : 'no stored release' }))));
+      var tbody = h('tbody');
+      rows.forEach(function (r, i) {
+        var from = b.built_against_stored && b.built_against !== r.release ? b.built_against : (i > 0 ? rows[i - 1].release : null);
+        var ch = r.changes || [];
+        var why = ch.length ? h('ul', { class: 'why' }, ch.slice(0, 5).map(function (c) {
+          return h('li', null, verdict(c.verdict), ' ', h('code', { text: c.subject || '' }), h('span', { class: 'sub', text: ' ' + c.id }));
+        }), (ch.length > 5 || r.more) ? h('li', { class: 'sub', text: (ch.length - 5 + (r.more || 0) > 0 ? (ch.length - 5 + (r.more || 0)) + ' more' : '') }) : null) : (r.verdict === 'none' ? 'nothing it uses changed' : '\u2014');
+        tbody.appendChild(h('tr', { id: 'r-' + r.release, class: 'row-v-' + r.verdict + (q.get('release') === r.release ? ' target' : '') },
+          h('th', { scope: 'row', text: r.release }),
+          h('td', null, verdict(r.verdict)),
+          h('td', { class: 'wrap' }, why),
+          h('td', { class: 'links' }, from ? h('a', { href: libHref(lib, 'diff', { old: from, new: r.release, binding: name + '@' + ver }),
+                                                   'aria-label': 'changes from ' + from + ' to ' + r.release + ' that reach ' + name, text: from + ' \u2192 ' + r.release }) : '\u2014')));
+      });
+      main.appendChild(h('h2', { text: 'Which releases it can run with' }));
+      main.appendChild(tableWrap(h('table', { class: 'data stack binding-matrix' },
+        h('caption', { text: name + ' ' + ver + ' against each release of ' + lib + ', oldest first: the verdict abiguard check gives and the changes that decide it' }),
+        h('thead', null, h('tr', null, ['Release', 'Verdict', 'Why', 'Diff for this binding'].map(function (c) { return h('th', { scope: 'col', text: c }); }))),
+        tbody), 'Binding matrix'));
+      var target = q.get('release') && document.getElementById('r-' + q.get('release'));
+      if (target) { target.setAttribute('tabindex', '-1'); target.scrollIntoView(); }
+      loaded(seq, title);
     });
   }
 
@@ -372,7 +453,7 @@
         } }));
       form.addEventListener('submit', function (e) {
         e.preventDefault();
-        location.hash = libHref(lib, 'diff', { old: form.elements['old'].value, new: form.elements['new'].value });
+        location.hash = libHref(lib, 'diff', { old: form.elements['old'].value, new: form.elements['new'].value, binding: q.get('binding') || null });
       });
       main.appendChild(form);
       if (versions.indexOf(oldV) < 0 || versions.indexOf(newV) < 0) {
@@ -382,10 +463,16 @@
         main.appendChild(h('p', { class: 'note', text: 'Choose two different releases.' }));
         loaded(seq, 'Releases'); return;
       }
-      var apiPath = '/diff?old=' + enc(lib + '@' + oldV) + '&new=' + enc(lib + '@' + newV);
+      var forBinding = q.get('binding') || '';
+      var apiPath = '/diff?old=' + enc(lib + '@' + oldV) + '&new=' + enc(lib + '@' + newV) + (forBinding ? '&binding=' + enc(forBinding) : '');
       loading(seq, 'the diff ' + oldV + ' \u2192 ' + newV);
       return api(apiPath + (q.get('private') === '1' ? '&private=1' : '')).then(function (d) {
         if (seq !== renderSeq) return;
+        if (forBinding) {
+          main.appendChild(h('p', { class: 'binding-view', role: 'note' }, 'Only the changes that reach what the binding ',
+            h('strong', { text: forBinding.replace('@', ' ') }), ' uses. ',
+            h('a', { href: libHref(lib, 'diff', { old: oldV, new: newV }), text: 'Show every change' })));
+        }
         renderDiff(d, lib, oldV, newV, API + apiPath, q);
         loaded(seq, 'Diff ' + oldV + ' to ' + newV);
       });
@@ -401,10 +488,10 @@
     var vs = (q.get('verdict') || '').split(',').filter(Boolean);
     var p = parseInt(q.get('page') || '1', 10);
     return { verdicts: vs, kind: q.get('kind') || '', area: q.get('area') || '', text: q.get('q') || '',
-             page: p > 0 ? p : 1, change: q.get('change') || '', priv: q.get('private') === '1' };
+             page: p > 0 ? p : 1, change: q.get('change') || '', priv: q.get('private') === '1', binding: q.get('binding') || '' };
   }
   function diffHref(lib, oldV, newV, st) {
-    return libHref(lib, 'diff', { old: oldV, new: newV, private: st.priv ? '1' : null, verdict: st.verdicts.join(','), kind: st.kind,
+    return libHref(lib, 'diff', { old: oldV, new: newV, binding: st.binding || null, private: st.priv ? '1' : null, verdict: st.verdicts.join(','), kind: st.kind,
                                   area: st.area, q: st.text, page: st.page > 1 ? st.page : null, change: st.change });
   }
 
@@ -464,7 +551,7 @@
        left out by the API unless asked for (?private=1), then marked. */
     var privBox = h('input', { type: 'checkbox', id: 'f-private', checked: !st.priv, disabled: !nPrivate });
     privBox.addEventListener('change', function () {
-      location.hash = diffHref(lib, oldV, newV, { verdicts: st.verdicts, kind: st.kind, area: st.area, text: st.text, page: 1, change: '', priv: !privBox.checked });
+      location.hash = diffHref(lib, oldV, newV, { verdicts: st.verdicts, kind: st.kind, area: st.area, text: st.text, page: 1, change: '', priv: !privBox.checked, binding: st.binding });
     });
     var privField = h('p', { class: 'check private-toggle' }, privBox,
       h('label', { for: 'f-private' }, 'Hide changes inside private (opaque) types ', h('span', { class: 'count', text: '(' + nPrivate + ')' })));
@@ -665,8 +752,29 @@
           })));
       });
       main.appendChild(h('p', { text: 'Can a binary built against the row\u2019s release run with the column\u2019s? Each cell links to that diff.' }));
-      main.appendChild(tableWrap(h('table', { class: 'matrix' },
-        h('caption', { text: lib + ': built against (rows) \u00D7 running with (columns)' }), thead, tbody), 'Compatibility matrix'));
+      var view = h('div', { class: 'matrix-view' });
+      var wrap = tableWrap(h('table', { class: 'matrix' },
+        h('caption', { text: lib + ': built against (rows) \u00D7 running with (columns)' }), thead, tbody), 'Compatibility matrix');
+      view.appendChild(wrap);
+      /* More releases than a phone's width holds as columns: there, one card
+       * per release built against, its verdicts wrapping as the width allows. */
+      if (vs.length > 4) {
+        wrap.classList.add('matrix-wide');
+        view.appendChild(h('div', { class: 'matrix-cards' }, vs.map(function (built, i) {
+          return h('section', { class: 'matrix-card', 'aria-label': 'built against ' + built },
+            h('p', { class: 'card-title' }, 'Built against ', h('strong', { text: built })),
+            h('ul', { class: 'runs' }, vs.map(function (run, j) {
+              var v = (m.cells[i] || [])[j];
+              if (i === j || v === null || v === undefined) return null;
+              var d = VERDICTS[v] || { icon: '?', cell: v, word: v, means: '' };
+              return h('li', { class: 'cell v-' + v },
+                h('a', { href: libHref(lib, 'diff', { old: built, new: run }), title: d.word + ': ' + d.means,
+                         'aria-label': 'built against ' + built + ', running with ' + run + ': ' + d.word },
+                  h('span', { class: 'icon', 'aria-hidden': 'true', text: d.icon }), ' ', run, ' ', h('span', { class: 'label', text: d.cell })));
+            })));
+        })));
+      }
+      main.appendChild(view);
       main.appendChild(h('h2', { text: 'Legend' }));
       main.appendChild(h('dl', { class: 'matrix-legend' }, ['breaking', 'api-break', 'risky', 'compatible', 'harmless', 'none'].map(function (k) {
         var d = VERDICTS[k];
@@ -827,6 +935,7 @@
     else if (segs[0] === 'lib' && segs.length === 3 && segs[2] === 'diff') p = viewDiff(seq, segs[1], r.q);
     else if (segs[0] === 'lib' && segs.length === 3 && segs[2] === 'matrix') p = viewMatrix(seq, segs[1]);
     else if (segs[0] === 'lib' && segs.length === 3 && segs[2] === 'layout') p = viewLayout(seq, segs[1], r.q);
+    else if (segs[0] === 'lib' && segs.length === 5 && segs[2] === 'binding') p = viewBinding(seq, segs[1], segs[3], segs[4], r.q);
     else {
       page('Not found', [['Libraries', '#/'], ['Not found', location.hash]]);
       p = Promise.reject(new ApiError(404, 'no such page: ' + location.hash));

@@ -445,3 +445,13 @@ ag_status cli_load_release(const char *db, const char *arg, const cli_debug_opts
     }
     return st;
 }
+
+bool cli_source_url_ok(const char *pattern)
+{
+    if (strncmp(pattern, "https://", 8) != 0 && strncmp(pattern, "http://", 7) != 0)
+        return false;
+    for (const unsigned char *p = (const unsigned char *)pattern; *p; p++)
+        if (*p <= 0x20 || *p == 0x7f)
+            return false;
+    return strstr(pattern, "{file}") != NULL;
+}

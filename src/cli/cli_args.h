@@ -104,4 +104,8 @@ ag_status cli_is_elf(const char *path, bool *is_elf, ag_error *err);
 /* The corpus JSON in path, after cli_is_elf said it is not ELF. */
 ag_status cli_read_corpus(const char *path, ag_corpus **out, ag_error *err);
 
+/* Whether pattern can be a release's --source-url: an http:// or https://
+   URL with {file} in it ({version} and {line} are filled in too). */
+bool cli_source_url_ok(const char *pattern);
+
 #endif

@@ -1,7 +1,9 @@
 // End-to-end tests of the abiguard dashboard (web/) in headless Chromium.
 //
 // Starts `abiguard serve` on a free loopback port over a temporary store
-// seeded with Debian's lua 5.1, 5.3 and 5.4 (`abiguard add`), drives
+// seeded with Debian's lua 5.1, 5.3 and 5.4 (`abiguard add`) and the
+// fixture libgeo 1.0-3.0 with two registered bindings (`abiguard push
+// --binding`: the consumer program and the CPython extension), drives
 // Debian's /usr/bin/chromium with playwright-core, asserts what each page
 // shows and saves screenshots under tests/web/out/.
 //
@@ -13,7 +15,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, execFileSync } from 'node:child_process';
-import { mkdtempSync, mkdirSync, rmSync, existsSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, rmSync, existsSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -32,14 +34,18 @@ const RELEASES = [
   ['5.4', 'liblua5.4.so.0', '2022-01-26'],
 ];
 const REBUILD = [['5.3', 'liblua5.3.so.0'], ['5.4', 'liblua5.4.so.0'], ['5.4.1', 'liblua5.4.so.0']];
+const FIXTURES = path.resolve(process.env.FIXTURES || path.join(REPO, 'build', 'fixtures'));
+const MANY = 9;
+const GEO = [['1.0', 'v1'], ['2.0', 'v2'], ['3.0', 'v3']];
+const SOURCE_URL = 'https://src.example/geo/blob/{version}/{file}#L{line}';
 const DESKTOP = { width: 1280, height: 900 };
 const PHONE = { width: 375, height: 812 };
 
 let tmp, server, serverLog = [], base, browser, pageErrors = [];
 
-function startServer(db) {
+function startServer(db, tokens) {
   return new Promise((resolve, reject) => {
-    const child = spawn(ABIGUARD, ['serve', '--db', db, '--listen', '127.0.0.1:0', '--web', path.join(REPO, 'web')],
+    const child = spawn(ABIGUARD, ['serve', '--db', db, '--listen', '127.0.0.1:0', '--web', path.join(REPO, 'web'), '--token-file', tokens],
                         { stdio: ['ignore', 'ignore', 'pipe'] });
     const timer = setTimeout(() => { child.kill('SIGKILL'); reject(new Error('abiguard serve did not print its address within 20 s')); }, 20000);
     const rl = createInterface({ input: child.stderr });
@@ -77,8 +83,27 @@ before(async () => {
     execFileSync(ABIGUARD, ['add', path.join(LIBDIR, so), '--library', 'lua-rebuild', '--version', ver, '--db', db],
                  { stdio: ['ignore', 'ignore', 'inherit'] });
   }
-  const s = await startServer(db);
+  // a library with more releases than a phone's width holds as matrix columns
+  for (let i = 1; i <= MANY; i++) {
+    execFileSync(ABIGUARD, ['add', path.join(LIBDIR, RELEASES[i % 3][1]), '--library', 'lua-many', '--version', '1.' + i, '--db', db],
+                 { stdio: ['ignore', 'ignore', 'inherit'] });
+  }
+  // libgeo 1.0 and 2.0, and 3.0 with a source URL pattern
+  for (const [ver, dir] of GEO) {
+    const extra = ver === '3.0' ? ['--source-url', SOURCE_URL] : [];
+    execFileSync(ABIGUARD, ['add', path.join(FIXTURES, 'bindings', dir, 'libgeo.so'), '--library', 'geo', '--version', ver,
+                            '--db', db, ...extra], { stdio: ['ignore', 'ignore', 'inherit'] });
+  }
+  const tokens = path.join(tmp, 'tokens');
+  writeFileSync(tokens, 'web-test-token\n');
+  const s = await startServer(db, tokens);
   server = s.child; base = s.url;
+  for (const [file, name, ver, built] of [['consumer', 'consumer', '0.1', 'geo@1.0'],
+                                          ['geomod.cpython-311-x86_64-linux-gnu.so', 'geomod', '2.0', null]]) {
+    execFileSync(ABIGUARD, ['push', path.join(FIXTURES, 'bindings', file), '--binding', name, '--library', 'geo', '--version', ver,
+                            '--server', base, '--token-file', tokens, ...(built ? ['--built-against', built] : [])],
+                 { stdio: ['ignore', 'ignore', 'inherit'] });
+  }
   browser = await chromium.launch({
     executablePath: CHROMIUM,
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
@@ -305,7 +330,11 @@ test('keyboard: skip link, Tab to a library link, Enter navigates', async () => 
 
 const PAGES = [['libraries', '#/', 'table.libraries'], ['timeline', '#/lib/lua', 'table.timeline'],
                ['diff', '#/lib/lua/diff?old=5.3&new=5.4', 'li.change'], ['matrix', '#/lib/lua/matrix', 'table.matrix'],
-               ['layout', '#/lib/lua/layout?type=struct%20lua_Debug&a=5.3&b=5.4', 'table.layout-table']];
+               ['layout', '#/lib/lua/layout?type=struct%20lua_Debug&a=5.3&b=5.4', 'table.layout-table'],
+               ['matrix-many', '#/lib/lua-many/matrix', '.matrix-view'],
+               ['timeline-bindings', '#/lib/geo', 'table.bindings-table'],
+               ['binding', '#/lib/geo/binding/consumer/0.1', 'table.binding-matrix'],
+               ['diff-binding', '#/lib/geo/diff?old=1.0&new=3.0&binding=geomod%402.0', 'li.change']];
 
 // Nothing is clipped: neither the page nor any table or chart scrolls
 // sideways (a scrolled table hides its last columns), and every verdict
@@ -580,6 +609,110 @@ test('libraries: the worst verdict of the recent bumps next to the latest one', 
   assert.equal((await page.request.get(`${base}/api/v1/libraries?recent=0`)).status(), 400);
   assert.equal((await page.request.get(`${base}/api/v1/libraries?recent=x`)).status(), 400);
   await page.context().close();
+});
+
+test('matrix of 9 releases: the table on a desktop; on a phone one card per release, nothing cut', async () => {
+  const desk = await open('#/lib/lua-many/matrix', DESKTOP);
+  await desk.locator('table.matrix').waitFor();
+  assert.equal(await desk.locator('table.matrix tbody tr').count(), MANY);
+  assert.equal(await desk.locator('.matrix-cards').isVisible(), false);
+  await desk.context().close();
+  const phone = await open('#/lib/lua-many/matrix', PHONE);
+  await phone.locator('.matrix-cards').waitFor();
+  assert.equal(await phone.locator('table.matrix').isVisible(), false, 'the wide table is not shown on a phone');
+  assert.equal(await phone.locator('section.matrix-card').count(), MANY);
+  assert.equal(await phone.locator('section.matrix-card').first().locator('li.cell').count(), MANY - 1);
+  const outside = await phone.evaluate(() => [...document.querySelectorAll('li.cell')]
+    .filter((e) => { const r = e.getBoundingClientRect(); return r.right > document.documentElement.clientWidth + 1; }).length);
+  assert.equal(outside, 0, 'matrix cells cut at the right edge');
+  // a card's cell says the verdict in words and links to its diff
+  const a = phone.locator('section.matrix-card').first().locator('li.cell a').first();
+  assert.match(await a.getAttribute('aria-label'), /^built against 1\.1, running with 1\.2: \w/);
+  assert.match(await a.getAttribute('href'), /^#\/lib\/lua-many\/diff\?old=1\.1&new=1\.2$/);
+  await noHorizontalOverflow(phone);
+  await shot(phone, 'phone-matrix-many');
+  await phone.context().close();
+});
+
+// --- registered bindings ("for whom") and source links
+
+test('timeline: the registered bindings, and per release whether each is affected', async () => {
+  const page = await open('#/lib/geo');
+  const table = page.locator('table.bindings-table');
+  await table.waitFor();
+  const heads = await table.locator('thead th').allInnerTexts();
+  assert.deepEqual(heads, ['Release', 'consumer 0.1', 'geomod 2.0']);
+  const rows = await table.locator('tbody tr').evaluateAll((trs) => trs.map((tr) => [...tr.children].map((c) => c.textContent.trim())));
+  assert.deepEqual(rows.map((r) => r[0]), ['1.0', '2.0', '3.0']);
+  assert.match(rows[0][1], /none/);
+  assert.match(rows[2][1], /breaking/);
+  assert.match(rows[2][2], /breaking/);
+  // each verdict links to the binding's page at that release
+  const href = await table.locator('tbody tr').nth(2).locator('a').first().getAttribute('href');
+  assert.equal(href, '#/lib/geo/binding/consumer/0.1?release=3.0');
+  await page.context().close();
+});
+
+test('binding page: its own matrix says which releases it can run with, and why', async () => {
+  const page = await open('#/lib/geo/binding/consumer/0.1?release=3.0');
+  const table = page.locator('table.binding-matrix');
+  await table.waitFor();
+  assert.equal(await page.title(), 'Binding consumer 0.1 of geo — abiguard');
+  const verdicts = await table.locator('tbody tr td:nth-child(2)').allInnerTexts();
+  assert.equal(verdicts.length, 3);
+  // what `abiguard check` says of the consumer against each release
+  const api = await (await page.request.get(`${base}/api/v1/libraries/geo/bindings/consumer/0.1`)).json();
+  api.matrix.forEach((r, i) => assert.match(verdicts[i], new RegExp(r.verdict)));
+  assert.equal(api.matrix[0].verdict, 'none');
+  assert.equal(api.matrix[2].verdict, 'breaking');
+  assert.equal(await page.locator('dd.runs-with').innerText(), '1.0, 2.0');
+  const why = await table.locator('tr[id="r-3.0"] ul.why').innerText();
+  assert.match(why, /struct geo_point::x/);
+  assert.ok(await page.locator('tr[id="r-3.0"].target').count() === 1, 'the release asked for is marked');
+  // the narrowed diff of that release
+  const link = page.locator('tr[id="r-3.0"] a', { hasText: '1.0 → 3.0' });
+  assert.equal(await link.getAttribute('href'), '#/lib/geo/diff?old=1.0&new=3.0&binding=consumer%400.1');
+  await link.click();
+  await page.locator('p.binding-view').waitFor();
+  await page.context().close();
+});
+
+test('diff narrowed to a binding: the changes it never reaches are hidden', async () => {
+  const subjects = async (hash) => {
+    const page = await open(hash);
+    await page.locator('li.change').first().waitFor();
+    const all = await page.locator('li.change .subject').allTextContents();
+    const note = await page.locator('p.binding-view').count();
+    await page.context().close();
+    return [all, note];
+  };
+  const [full, fullNote] = await subjects('#/lib/geo/diff?old=1.0&new=3.0');
+  const [mine, note] = await subjects('#/lib/geo/diff?old=1.0&new=3.0&binding=geomod%402.0');
+  assert.equal(fullNote, 0);
+  assert.equal(note, 1, 'the binding view says it is one');
+  for (const unused of ['struct geo_matrix', 'geo_legacy_scale()', 'struct geo_rect']) {
+    assert.ok(full.some((x) => x.startsWith(unused)), `the full diff shows ${unused}`);
+    assert.ok(!mine.some((x) => x.startsWith(unused)), `the geomod view hides ${unused}`);
+  }
+  assert.ok(mine.includes('struct geo_point::x'), 'the geomod view keeps the break it reaches');
+  assert.ok(mine.length < full.length);
+});
+
+test('source links: a release with --source-url links each declaration to its source', async () => {
+  const page = await open('#/lib/geo/diff?old=2.0&new=3.0');
+  await page.locator('li.change').first().waitFor();
+  const links = await page.locator('dd.location a').evaluateAll((as) => as.map((a) => [a.getAttribute('href'), a.textContent]));
+  assert.ok(links.length > 0, 'no declaration is a link');
+  for (const [href, text] of links) {
+    const [file, line] = text.split(':');
+    assert.equal(href, `https://src.example/geo/blob/3.0/${file}${line ? '#L' + line : ''}`);
+  }
+  // 2.0 records no pattern: its diff against 1.0 has no source links
+  const other = await open('#/lib/geo/diff?old=1.0&new=2.0');
+  await other.locator('li.change').first().waitFor();
+  assert.equal(await other.locator('dd.location a').count(), 0);
+  await page.context().close();
+  await other.context().close();
 });
 
 test('no script errors on any page', () => {

@@ -16,5 +16,5 @@ $(WEB_NODE_MOD): tests/web/package.json tests/web/package-lock.json
 	cd tests/web && npm ci --no-audit --no-fund
 	@touch $@
 
-web-test: all $(WEB_NODE_MOD)
+web-test: all fixtures $(WEB_NODE_MOD)
 	ABIGUARD=$(abspath $(ABIGUARD)) node --test tests/web/
