@@ -490,12 +490,10 @@ static void run_job(ag_server *srv, srv_conn *sc, srv_role role)
         sc->rq.budget = NULL;
         ag_store_set_budget(s, NULL);
     }
-    if (rep->pending && (writer || rep->body)) { /* not written after all */
-        ag_store_prepared_free(rep->pending);
-        rep->pending = NULL;
-    }
+    if (srv_reply_pending(rep) && (writer || rep->body)) /* not written after all */
+        srv_reply_drop_pending(rep);
     rep->budget = NULL;
-    if (rep->pending)
+    if (srv_reply_pending(rep))
         return; /* on to the writer */
     if (!rep->body)
         srv_error(rep, 500, "out of memory");
@@ -549,7 +547,7 @@ static void *worker_main(void *arg)
         struct MHD_Connection *c = sc->conn;
         pthread_mutex_lock(&srv->qlock);
         srv->running--;
-        if (sc->rep.pending) { /* a checked upload: the writer stores it, still suspended */
+        if (srv_reply_pending(&sc->rep)) { /* a checked upload: the writer stores it, still suspended */
             push_job(srv, SRV_WRITE, sc);
             pthread_mutex_unlock(&srv->qlock);
             continue;
@@ -574,7 +572,8 @@ static bool enqueue(ag_server *srv, struct MHD_Connection *c, srv_conn *sc)
     }
     MHD_suspend_connection(c);
     sc->job = JOB_QUEUED;
-    push_job(srv, sc->rq.post && sc->rq.route == R_RELEASE ? SRV_PREPARE : SRV_READ, sc);
+    push_job(srv, sc->rq.post && (sc->rq.route == R_RELEASE || sc->rq.route == R_AUDITS) ? SRV_PREPARE : SRV_READ,
+             sc);
     pthread_mutex_unlock(&srv->qlock);
     return true;
 }
@@ -764,7 +763,7 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
     free(sc->body);
     free(sc->cache_key);
     free(sc->rep.body);
-    ag_store_prepared_free(sc->rep.pending);
+    srv_reply_drop_pending(&sc->rep);
     free_args(&sc->rq);
     free(sc);
     pthread_mutex_lock(&srv->lock);

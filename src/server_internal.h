@@ -122,6 +122,8 @@ typedef enum srv_route {
     R_MATRIX,             /* libraries/{lib}/matrix */
     R_DIFF,               /* diff?old=&new= */
     R_COMPATIBLE,         /* compatible  POST */
+    R_AUDITS,             /* audits  GET, POST */
+    R_AUDIT,              /* audits/{id} */
     R_STATIC,             /* not under /api/ */
 } srv_route;
 
@@ -136,6 +138,7 @@ typedef struct srv_arg {
 typedef struct srv_request {
     srv_route route;
     const char *lib, *ver, *type_name;  /* decoded path segments (or NULL) */
+    const char *audit_id;               /* audits/{id} */
     bool post;
     const char *body;
     size_t body_len;
@@ -155,6 +158,8 @@ typedef struct srv_reply {
     /* An upload parsed, checked and prepared by a read worker, waiting for
        the writer (srv_api_write). */
     ag_store_prepared *pending;
+    char *pending_audit;  /* or a checked audit result, its report JSON (pending_audit_meta) */
+    ag_store_audit pending_audit_meta;
     bool pending_replace;
     size_t pending_types, pending_functions;
 } srv_reply;
@@ -192,6 +197,10 @@ bool srv_admit(const ag_server *srv, const char *method, const char *url, const 
 size_t srv_unescape(char *s);
 
 /* ------------------------------------------------------------------ */
+
+/* Whether rep holds an upload for the writer; dropping it frees it. */
+bool srv_reply_pending(const srv_reply *rep);
+void srv_reply_drop_pending(srv_reply *rep);
 
 /* Fills rep with {"error": {"status", "message"}}. */
 void srv_error(srv_reply *rep, int status, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
