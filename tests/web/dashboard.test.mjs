@@ -13,7 +13,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, execFileSync } from 'node:child_process';
-import { mkdtempSync, mkdirSync, rmSync, existsSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, rmSync, existsSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -25,6 +25,9 @@ const REPO = path.resolve(HERE, '..', '..');
 const ABIGUARD = path.resolve(REPO, process.env.ABIGUARD || 'build/abiguard');
 const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
 const OUT = path.resolve(process.env.WEB_OUT || path.join(HERE, 'out'));
+// The wheels `make fixtures` builds (tests/fixtures/audit/), audited and pushed for the audit pages.
+const FIXTURES = path.resolve(process.env.FIXTURES || path.join(REPO, 'build', 'fixtures'));
+const WHEEL_TAG = '-1.0-cp311-cp311-manylinux_2_17_x86_64.whl';
 const LIBDIR = '/usr/lib/x86_64-linux-gnu';
 const RELEASES = [
   ['5.1', 'liblua5.1.so.0', '2012-02-17'],
@@ -37,9 +40,10 @@ const PHONE = { width: 375, height: 812 };
 
 let tmp, server, serverLog = [], base, browser, pageErrors = [];
 
-function startServer(db) {
+function startServer(db, tokenFile) {
   return new Promise((resolve, reject) => {
-    const child = spawn(ABIGUARD, ['serve', '--db', db, '--listen', '127.0.0.1:0', '--web', path.join(REPO, 'web')],
+    const child = spawn(ABIGUARD, ['serve', '--db', db, '--listen', '127.0.0.1:0', '--web', path.join(REPO, 'web'),
+                                   '--token-file', tokenFile],
                         { stdio: ['ignore', 'ignore', 'pipe'] });
     const timer = setTimeout(() => { child.kill('SIGKILL'); reject(new Error('abiguard serve did not print its address within 20 s')); }, 20000);
     const rl = createInterface({ input: child.stderr });
@@ -77,8 +81,20 @@ before(async () => {
     execFileSync(ABIGUARD, ['add', path.join(LIBDIR, so), '--library', 'lua-rebuild', '--version', ver, '--db', db],
                  { stdio: ['ignore', 'ignore', 'inherit'] });
   }
-  const s = await startServer(db);
+  const tokenFile = path.join(tmp, 'token');
+  writeFileSync(tokenFile, 'web-test-token\n');
+  const s = await startServer(db, tokenFile);
   server = s.child; base = s.url;
+  // two audits pushed as CI would: the good demo wheel (audit 1), one whose dependency is missing (audit 2)
+  for (const name of ['demo', 'demo_missingdep']) {
+    const whl = path.join(FIXTURES, 'audit', name + WHEEL_TAG);
+    assert.ok(existsSync(whl), `missing ${whl} (make fixtures)`);
+    try {
+      execFileSync(ABIGUARD, ['audit', whl, '--push', base, '--token-file', tokenFile], { stdio: ['ignore', 'ignore', 'pipe'] });
+    } catch (e) {
+      assert.ok(e.status === 12, `audit --push ${name}: ${e.status} ${e.stderr}`);
+    }
+  }
   browser = await chromium.launch({
     executablePath: CHROMIUM,
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
@@ -305,7 +321,8 @@ test('keyboard: skip link, Tab to a library link, Enter navigates', async () => 
 
 const PAGES = [['libraries', '#/', 'table.libraries'], ['timeline', '#/lib/lua', 'table.timeline'],
                ['diff', '#/lib/lua/diff?old=5.3&new=5.4', 'li.change'], ['matrix', '#/lib/lua/matrix', 'table.matrix'],
-               ['layout', '#/lib/lua/layout?type=struct%20lua_Debug&a=5.3&b=5.4', 'table.layout-table']];
+               ['layout', '#/lib/lua/layout?type=struct%20lua_Debug&a=5.3&b=5.4', 'table.layout-table'],
+               ['audits', '#/audits', 'table.audits'], ['audit', '#/audits/2', 'table.audit-matrix']];
 
 // Nothing is clipped: neither the page nor any table or chart scrolls
 // sideways (a scrolled table hides its last columns), and every verdict
@@ -580,6 +597,44 @@ test('libraries: the worst verdict of the recent bumps next to the latest one', 
   assert.equal((await page.request.get(`${base}/api/v1/libraries?recent=0`)).status(), 400);
   assert.equal((await page.request.get(`${base}/api/v1/libraries?recent=x`)).status(), 400);
   await page.context().close();
+});
+
+// --- audits pushed by `abiguard audit --push`
+
+test('audits: the pushed audits listed newest first; one opens as a binary x target table with its reasons', async () => {
+  const page = await open('#/audits');
+  const rows = page.locator('table.audits tbody tr');
+  await rows.first().waitFor();
+  assert.equal(await rows.count(), 2);
+  assert.match(await rows.nth(0).innerText(), /demo_missingdep-1\.0-cp311-cp311-manylinux_2_17_x86_64\.whl[\s\S]*wheel[\s\S]*fails \(1 of 1 binary\)[\s\S]*manylinux_2_17_x86_64/);
+  assert.match(await rows.nth(1).innerText(), /demo-1\.0-[\s\S]*loads/);
+  await rows.nth(0).locator('a').click();
+  await page.locator('table.audit-matrix').waitFor();
+  assert.match(page.url(), /#\/audits\/2$/);
+  assert.equal(await page.locator('h1').innerText(), 'Audit of demo_missingdep' + WHEEL_TAG);
+  const head = await page.locator('table.audit-matrix thead th').allInnerTexts();
+  assert.deepEqual(head, ['Binary', 'manylinux_2_17_x86_64']);
+  const cell = page.locator('table.audit-matrix tbody tr').first();
+  assert.match(await cell.innerText(), /demo\/_core\.cpython-311-x86_64-linux-gnu\.so[\s\S]*fails/);
+  // the cell links to its reasons: the missing dependency, named
+  await cell.locator('a').click();
+  const reason = page.locator('.reasons li.finding.sev-error').first();
+  assert.match(await reason.innerText(), /error dependency-missing: needs libdep-[0-9a-f]{8}\.so\.1, which is neither bundled nor part of a clean manylinux_2_17_x86_64/);
+  assert.match(await reason.locator('ul.symbols').innerText(), /libdep-[0-9a-f]{8}\.so\.1/);
+  await shot(page, 'desktop-audit');
+  await page.context().close();
+
+  const good = await open('#/audits/1');
+  await good.locator('table.audit-matrix').waitFor();
+  assert.match(await good.locator('.audit-summary').innerText(), /loads — every binary loads on every target/);
+  assert.equal(await good.locator('table.audit-matrix tbody tr').count(), 2, 'the extension and the grafted libdep');
+  assert.match(await good.locator('section.bundled').innerText(), /SONAME libdep\.so\.1 grafted as libdep-[0-9a-f]{8}\.so\.1[\s\S]*needed by demo\/_core/);
+  await good.context().close();
+
+  const missing = await open('#/audits/99');
+  await missing.locator('.error').waitFor();
+  assert.match(await missing.locator('.error').innerText(), /404: no audit 99/);
+  await missing.context().close();
 });
 
 test('no script errors on any page', () => {
