@@ -50,11 +50,7 @@ typedef struct builder {
     ag_status st;
     ag_type_ref baseline_base;  /* index of the baseline's first type in built_for, once copied */
     bool baseline_copied;
-    ag_held_types held;         /* what the binding's own code holds by value (dwarf_imports.h) */
-    const char *binding_path;
-    ag_corpus **others;         /* the binding's other DT_NEEDED libraries, as the loader finds them */
-    size_t n_others;
-    bool others_read, others_complete; /* all of them found and read */
+    const ag_binding_view *view; /* what was read from the binding (ag_binding_read) */
 } builder;
 
 static bool ok(const builder *b)
@@ -291,53 +287,26 @@ static void drop_interface(ag_corpus *c, const char *name)
     }
 }
 
-/* Reads the binding's other DT_NEEDED libraries (all but the library's
-   entry) where the loader would find them; others_complete when every one
-   was found and read. */
-static void read_other_libraries(builder *b)
-{
-    b->others_read = true;
-    const ag_corpus *bin = b->r->binding;
-    if (!b->r->needed || !b->binding_path)
-        return;
-    b->others = calloc(bin->elf.n_needed + 1, sizeof *b->others);
-    if (!b->others) {
-        oom(b);
-        return;
-    }
-    b->others_complete = true;
-    for (size_t i = 0; i < bin->elf.n_needed && ok(b); i++) {
-        if (strcmp(bin->elf.needed[i], b->r->needed) == 0)
-            continue;
-        char *path = ag_ld_find(b->binding_path, &bin->elf, bin->elf.needed[i]);
-        ag_corpus *c = path ? ag_corpus_new() : NULL;
-        ag_error e = { .msg = "" };
-        if (!c || ag_elf_read(path, c, &e) != AG_OK) {
-            ag_corpus_free(c);
-            b->others_complete = false;
-        } else {
-            b->others[b->n_others++] = c;
-        }
-        free(path);
-    }
-}
-
 /* An unversioned import the loader can only bind to the library: the
    binding names the library in DT_NEEDED and every other library it needs
-   was found here and exports no such symbol. (A weak reference may stay
-   unresolved, so it says nothing.) This is how a function removed from
-   the library is still known to be the library's. */
-static bool only_library_provides(builder *b, const ag_symbol *s)
+   was found (when the binding was read) and exports no such symbol. (A
+   weak reference may stay unresolved, so it says nothing.) This is how a
+   function removed from the library is still known to be the library's. */
+static bool only_library_provides(const builder *b, const ag_symbol *s)
 {
-    if (s->version || s->binding == AG_BIND_WEAK || !b->r->needed)
+    const ag_binding_view *v = b->view;
+    if (s->version || s->binding == AG_BIND_WEAK || !b->r->needed || !v->deps_known)
         return false;
-    if (!b->others_read)
-        read_other_libraries(b);
-    if (!b->others_complete)
-        return false;
-    for (size_t i = 0; i < b->n_others; i++)
-        if (find_export(b->others[i], s->name, NULL))
+    for (size_t i = 0; i < v->n_deps; i++) {
+        const ag_binding_dep *d = &v->deps[i];
+        if (strcmp(d->needed, b->r->needed) == 0)
+            continue;
+        if (!d->found)
             return false;
+        for (size_t k = 0; k < d->n_provides; k++)
+            if (strcmp(d->provides[k], s->name) == 0)
+                return false;
+    }
     return true;
 }
 
@@ -387,23 +356,19 @@ static ag_param *copy_params(builder *b, const ag_param *p, size_t n, ag_type_re
     return out;
 }
 
-/* Appends a deep copy of every baseline type (finalize later merges
-   duplicates by id and drops what nothing reaches). */
-static void copy_baseline_types(builder *b)
+/* Appends a deep copy of every type of src (finalize later merges
+   duplicates by id and drops what nothing reaches); returns the index of
+   the first, which src's type references are shifted by. */
+static ag_type_ref copy_types(builder *b, const ag_corpus *src)
 {
-    if (b->baseline_copied)
-        return;
-    b->baseline_copied = true;
     ag_corpus *bf = b->r->built_for;
-    const ag_corpus *src = b->baseline;
     ag_type_ref base = (ag_type_ref)bf->n_types;
-    b->baseline_base = base;
     for (size_t i = 0; i < src->n_types && ok(b); i++) {
         const ag_type *s = &src->types[i];
         ag_type_ref t = ag_corpus_add_type(bf, s->kind);
         if (t == AG_NO_TYPE) {
             oom(b);
-            return;
+            return base;
         }
         ag_type *d = &bf->types[t];
         *d = *s;
@@ -441,11 +406,19 @@ static void copy_baseline_types(builder *b)
         if (s->n_params && !d->params)
             d->n_params = 0;
     }
+    return base;
 }
 
-static bool append_function(builder *b, const ag_function *src)
+static void copy_baseline_types(builder *b)
 {
-    copy_baseline_types(b);
+    if (b->baseline_copied)
+        return;
+    b->baseline_copied = true;
+    b->baseline_base = copy_types(b, b->baseline);
+}
+
+static bool append_function(builder *b, const ag_function *src, ag_type_ref base)
+{
     ag_corpus *bf = b->r->built_for;
     ag_function *bigger = ok(b) ? realloc(bf->functions, (bf->n_functions + 1) * sizeof *bigger) : NULL;
     if (!bigger) {
@@ -455,7 +428,6 @@ static bool append_function(builder *b, const ag_function *src)
     bf->functions = bigger;
     ag_function *f = &bf->functions[bf->n_functions++];
     *f = *src;
-    ag_type_ref base = b->baseline_base;
     f->name = xdup(b, src->name);
     f->decl_file = xdup(b, src->decl_file);
     f->return_type = src->return_type == AG_NO_TYPE ? AG_NO_TYPE : src->return_type + base;
@@ -465,9 +437,8 @@ static bool append_function(builder *b, const ag_function *src)
     return ok(b);
 }
 
-static bool append_variable(builder *b, const ag_variable *src)
+static bool append_variable(builder *b, const ag_variable *src, ag_type_ref base)
 {
-    copy_baseline_types(b);
     ag_corpus *bf = b->r->built_for;
     ag_variable *bigger = ok(b) ? realloc(bf->variables, (bf->n_variables + 1) * sizeof *bigger) : NULL;
     if (!bigger) {
@@ -479,7 +450,7 @@ static bool append_variable(builder *b, const ag_variable *src)
     *v = *src;
     v->name = xdup(b, src->name);
     v->decl_file = xdup(b, src->decl_file);
-    v->type = src->type == AG_NO_TYPE ? AG_NO_TYPE : src->type + b->baseline_base;
+    v->type = src->type == AG_NO_TYPE ? AG_NO_TYPE : src->type + base;
     return ok(b);
 }
 
@@ -521,9 +492,11 @@ static void fill_in(builder *b)
             continue;
         const ag_function *f = b->baseline ? ag_corpus_find_function(b->baseline, s->name) : NULL;
         const ag_variable *v = b->baseline ? ag_corpus_find_variable(b->baseline, s->name) : NULL;
-        if (f && !is_data(s->type) && append_function(b, f))
+        if (f || v)
+            copy_baseline_types(b);
+        if (f && !is_data(s->type) && append_function(b, f, b->baseline_base))
             b->r->n_from_baseline++;
-        else if (v && !f && append_variable(b, v))
+        else if (v && !f && append_variable(b, v, b->baseline_base))
             b->r->n_from_baseline++;
         else if (ok(b) && !bound_to_old_version(b, s))
             b->r->n_undescribed++;
@@ -627,7 +600,29 @@ static void free_change(ag_change *c)
     free(c->impacts);
 }
 
-static void reduce(ag_diff *d, const ag_corpus *bf)
+/* Narrowing a diff between two releases of the library: a change to a
+   symbol itself concerns the binding when it imports that symbol (subject
+   "name()", "name" or "name@VERSION"), a removed version node when its
+   imports require it; a SONAME change and lost debug info always do. */
+static bool concerns_binding(const ag_change *c, const ag_corpus *bf)
+{
+    if (c->kind == AG_CK_SONAME_CHANGED || c->kind == AG_CK_DEBUG_INFO_MISSING)
+        return true;
+    if (c->kind == AG_CK_VERSION_NODE_REMOVED)
+        return c->subject && strv_has(bf->elf.version_defs, bf->elf.n_version_defs, c->subject);
+    if (!c->subject)
+        return false;
+    size_t n = strcspn(c->subject, "(@");
+    for (size_t i = 0; i < bf->n_exports; i++)
+        if (strlen(bf->exports[i].name) == n && strncmp(bf->exports[i].name, c->subject, n) == 0)
+            return true;
+    return false;
+}
+
+/* Keeps the changes the binding can feel. For the check's own diff
+   (built-for -> library) every symbol change is one of the binding's;
+   narrowing another diff of the library also asks concerns_binding. */
+static void reduce(ag_diff *d, const ag_corpus *bf, bool narrowing)
 {
     size_t n = 0;
     for (size_t i = 0; i < d->n_changes; i++) {
@@ -644,9 +639,9 @@ static void reduce(ag_diff *d, const ag_corpus *bf)
                 }
             }
             c->n_impacts = k;
-            keep = k > 0 || kept_without_impact(c->kind);
+            keep = k > 0 || (!narrowing && kept_without_impact(c->kind));
         } else {
-            keep = kept_without_impact(c->kind);
+            keep = kept_without_impact(c->kind) && (!narrowing || concerns_binding(c, bf));
         }
         if (keep)
             d->changes[n++] = *c;
@@ -694,20 +689,31 @@ static void name_the_unsonamed_file(ag_diff *d, const ag_corpus *library)
 /* ------------------------------------------------------------------ */
 /* Entry point                                                         */
 
-static ag_status read_view(builder *b, const char *binding_path, const ag_debug_search *search)
+/* The binding's declarations of the candidates (what its DWARF says of
+   them, from the view): every type of the view is copied (finalize merges
+   duplicates and drops what nothing reaches), then the declarations. */
+static void take_declarations(builder *b)
 {
-    ag_debug_search none = { 0 };
-    char *debug_path = NULL;
-    const char *how = NULL;
-    ag_status st = ag_debug_locate(binding_path, &b->r->binding->elf, search ? search : &none,
-                                   &debug_path, &how, b->err);
-    if (st == AG_ERR_NOTFOUND)
-        return AG_OK;
-    if (st != AG_OK)
-        return st;
-    st = ag_dwarf_read_imports(b->r->built_for, debug_path, NULL, &b->held, b->err);
-    free(debug_path);
-    return st == AG_ERR_NOTFOUND ? AG_OK : st;
+    const ag_corpus *view = b->view->corpus;
+    ag_corpus *bf = b->r->built_for;
+    bool copied = false;
+    ag_type_ref base = 0;
+    for (size_t i = 0; i < bf->n_exports && ok(b); i++) {
+        const char *name = bf->exports[i].name;
+        if (find_fn(bf, name) || find_var(bf, name))
+            continue; /* imported under two versions: one declaration */
+        const ag_function *f = ag_corpus_find_function(view, name);
+        const ag_variable *v = f ? NULL : ag_corpus_find_variable(view, name);
+        if ((f || v) && !copied) {
+            base = copy_types(b, view);
+            copied = true;
+            bf->dwarf_version = view->dwarf_version;
+        }
+        if (f)
+            append_function(b, f, base);
+        else if (v)
+            append_variable(b, v, base);
+    }
 }
 
 /* An import bound to a version the library keeps but no longer makes the
@@ -727,21 +733,16 @@ static void drop_old_versions(builder *b)
     }
 }
 
-static ag_status build(builder *b, const char *binding_path, const ag_debug_search *search)
+static ag_status build(builder *b)
 {
     ag_binding_check *r = b->r;
-    ag_status st = ag_elf_read(binding_path, r->binding, b->err);
-    if (st != AG_OK)
-        return st;
     const char *needed = find_needed(r->binding, b->library, b->baseline);
     r->needed = xdup(b, needed);
     add_candidates(b);
-    if (!ok(b))
-        return b->st;
-    st = read_view(b, binding_path, search);
-    if (st != AG_OK)
-        return st;
-    keep_library_imports(b);
+    if (ok(b))
+        take_declarations(b);
+    if (ok(b))
+        keep_library_imports(b);
     if (ok(b)) {
         r->n_declared = r->built_for->n_functions + r->built_for->n_variables;
         drop_old_versions(b);
@@ -774,19 +775,20 @@ static bool names_type(const ag_corpus *c, const char *name)
 /* The types the binding holds by value in its own code: in its variables,
    its functions' parameters and locals, and members of its own structs (a
    library struct's members are the library's layout, judged by the diff).
-   The names borrow b->held's strings. */
+   The names borrow the view's strings. */
 static ag_status held_by_value(builder *b, const char ***out, size_t *n_out)
 {
     *out = NULL;
     *n_out = 0;
-    if (!b->held.n)
+    const ag_held_types *held = &b->view->held;
+    if (!held->n)
         return AG_OK;
-    const char **v = calloc(b->held.n, sizeof *v);
+    const char **v = calloc(held->n, sizeof *v);
     if (!v)
         return ag_fail(b->err, AG_ERR_NOMEM, "out of memory");
     size_t n = 0;
-    for (size_t i = 0; i < b->held.n; i++) {
-        const ag_held_type *h = &b->held.v[i];
+    for (size_t i = 0; i < held->n; i++) {
+        const ag_held_type *h = &held->v[i];
         bool own = !h->container || (!names_type(b->library, h->container) &&
                                      !names_type(b->baseline, h->container) &&
                                      !names_type(b->r->built_for, h->container));
@@ -798,51 +800,232 @@ static ag_status held_by_value(builder *b, const char ***out, size_t *n_out)
     return AG_OK;
 }
 
-ag_status ag_binding_check_run(const char *binding_path, const ag_debug_search *search,
-                               const ag_corpus *library, const ag_corpus *built_against,
-                               const ag_diff_options *opts, ag_binding_check **out, ag_error *err)
+ag_status ag_binding_check_view(const ag_binding_view *view, const ag_corpus *library,
+                                const ag_corpus *built_against, const ag_diff_options *opts,
+                                ag_binding_check **out, ag_error *err)
 {
     *out = NULL;
     ag_binding_check *r = calloc(1, sizeof *r);
-    if (!r || !(r->binding = ag_corpus_new()) || !(r->built_for = ag_corpus_new())) {
+    if (!r || !(r->built_for = ag_corpus_new())) {
         ag_binding_check_free(r);
         return ag_fail(err, AG_ERR_NOMEM, "out of memory");
     }
-    builder b = { .r = r, .library = library, .baseline = built_against, .err = err,
-                  .binding_path = binding_path };
-    ag_status st = build(&b, binding_path, search);
+    r->binding = view->corpus;
+    builder b = { .r = r, .library = library, .baseline = built_against, .err = err, .view = view };
+    ag_status st = build(&b);
     const char **held = NULL;
     size_t n_held = 0;
     if (st == AG_OK)
         st = held_by_value(&b, &held, &n_held);
     if (st == AG_OK) {
         /* Sizes are judged by what this binding does with each type. */
-        ag_diff_options view = opts ? *opts : (ag_diff_options){ 0 };
-        view.binding_view = true;
-        view.by_value_types = held;
-        view.n_by_value_types = n_held;
-        st = ag_diff_corpora(r->built_for, library, &view, &r->diff, err);
+        ag_diff_options diff_view = opts ? *opts : (ag_diff_options){ 0 };
+        diff_view.binding_view = true;
+        diff_view.by_value_types = held;
+        diff_view.n_by_value_types = n_held;
+        st = ag_diff_corpora(r->built_for, library, &diff_view, &r->diff, err);
     }
     free(held);
-    ag_held_types_free(&b.held);
-    for (size_t i = 0; i < b.n_others; i++)
-        ag_corpus_free(b.others[i]);
-    free(b.others);
     if (st != AG_OK) {
         ag_binding_check_free(r);
         return st;
     }
-    reduce(r->diff, r->built_for);
+    reduce(r->diff, r->built_for, false);
     name_the_unsonamed_file(r->diff, library);
     *out = r;
     return AG_OK;
+}
+
+ag_status ag_binding_check_run(const char *binding_path, const ag_debug_search *search,
+                               const ag_corpus *library, const ag_corpus *built_against,
+                               const ag_diff_options *opts, ag_binding_check **out, ag_error *err)
+{
+    *out = NULL;
+    ag_binding_view *view = NULL;
+    ag_status st = ag_binding_read(binding_path, search, &view, err);
+    if (st == AG_OK)
+        st = ag_binding_check_view(view, library, built_against, opts, out, err);
+    if (st != AG_OK) {
+        ag_binding_view_free(view);
+        return st;
+    }
+    (*out)->owned_view = view;
+    return AG_OK;
+}
+
+/* ------------------------------------------------------------------ */
+/* Reading a binding (independent of the library it is checked against) */
+
+/* The declarations the binding's DWARF holds of every symbol it imports,
+   whichever library provides it, and the types its own code holds by value;
+   which of them are the library's is decided per check (step 1). */
+static ag_status read_declarations(ag_binding_view *v, const char *binding_path, const ag_debug_search *search,
+                                   ag_error *err)
+{
+    ag_corpus *c = v->corpus;
+    ag_debug_search none = { 0 };
+    char *debug_path = NULL;
+    const char *how = NULL;
+    ag_status st = ag_debug_locate(binding_path, &c->elf, search ? search : &none, &debug_path, &how, err);
+    if (st == AG_ERR_NOTFOUND)
+        return AG_OK;
+    if (st != AG_OK)
+        return st;
+    ag_corpus *decl = ag_corpus_new();
+    if (!decl || !(decl->exports = calloc(c->n_imports ? c->n_imports : 1, sizeof *decl->exports)))
+        st = ag_fail(err, AG_ERR_NOMEM, "out of memory");
+    for (size_t i = 0; st == AG_OK && i < c->n_imports; i++) {
+        ag_symbol *s = &decl->exports[decl->n_exports++];
+        s->name = strdup(c->imports[i].name);
+        s->type = c->imports[i].type;
+        s->is_default = true;
+        if (!s->name)
+            st = ag_fail(err, AG_ERR_NOMEM, "out of memory");
+    }
+    if (st == AG_OK)
+        st = ag_dwarf_read_imports(decl, debug_path, NULL, &v->held, err);
+    free(debug_path);
+    if (st == AG_OK) {
+        /* The declarations move over; the binding keeps its own exports. */
+        c->functions = decl->functions;
+        c->n_functions = decl->n_functions;
+        c->variables = decl->variables;
+        c->n_variables = decl->n_variables;
+        c->types = decl->types;
+        c->n_types = decl->n_types;
+        c->cap_types = decl->cap_types;
+        c->dwarf_version = decl->dwarf_version;
+        decl->functions = NULL;
+        decl->variables = NULL;
+        decl->types = NULL;
+        decl->n_functions = decl->n_variables = decl->n_types = decl->cap_types = 0;
+        c->has_debug_info = true;
+    }
+    ag_corpus_free(decl);
+    return st == AG_ERR_NOTFOUND ? AG_OK : st;
+}
+
+/* Each DT_NEEDED library where the loader would find it: found or not, and
+   which of the binding's unversioned imports it exports. */
+static ag_status read_dependencies(ag_binding_view *v, const char *binding_path, ag_error *err)
+{
+    const ag_corpus *bin = v->corpus;
+    v->deps_known = true;
+    v->deps = calloc(bin->elf.n_needed ? bin->elf.n_needed : 1, sizeof *v->deps);
+    if (!v->deps)
+        return ag_fail(err, AG_ERR_NOMEM, "out of memory");
+    for (size_t i = 0; i < bin->elf.n_needed; i++) {
+        ag_binding_dep *d = &v->deps[v->n_deps++];
+        if (!(d->needed = strdup(bin->elf.needed[i])))
+            return ag_fail(err, AG_ERR_NOMEM, "out of memory");
+        char *path = ag_ld_find(binding_path, &bin->elf, bin->elf.needed[i]);
+        ag_corpus *c = path ? ag_corpus_new() : NULL;
+        ag_error e = { .msg = "" };
+        d->found = c && ag_elf_read(path, c, &e) == AG_OK;
+        free(path);
+        if (d->found && !(d->provides = calloc(bin->n_imports ? bin->n_imports : 1, sizeof *d->provides))) {
+            ag_corpus_free(c);
+            return ag_fail(err, AG_ERR_NOMEM, "out of memory");
+        }
+        for (size_t k = 0; d->found && k < bin->n_imports; k++) {
+            const ag_symbol *im = &bin->imports[k];
+            if (im->version || !find_export(c, im->name, NULL))
+                continue;
+            if (d->n_provides && strcmp(d->provides[d->n_provides - 1], im->name) == 0)
+                continue;
+            if (!(d->provides[d->n_provides] = strdup(im->name))) {
+                ag_corpus_free(c);
+                return ag_fail(err, AG_ERR_NOMEM, "out of memory");
+            }
+            d->n_provides++;
+        }
+        ag_corpus_free(c);
+    }
+    return AG_OK;
+}
+
+ag_status ag_binding_read(const char *binding_path, const ag_debug_search *search, ag_binding_view **out,
+                          ag_error *err)
+{
+    *out = NULL;
+    ag_binding_view *v = calloc(1, sizeof *v);
+    if (!v || !(v->corpus = ag_corpus_new())) {
+        free(v);
+        return ag_fail(err, AG_ERR_NOMEM, "out of memory");
+    }
+    ag_status st = ag_elf_read(binding_path, v->corpus, err);
+    if (st == AG_OK)
+        st = read_declarations(v, binding_path, search, err);
+    if (st == AG_OK)
+        st = read_dependencies(v, binding_path, err);
+    if (st == AG_OK)
+        st = ag_corpus_finalize(v->corpus, err);
+    if (st != AG_OK) {
+        ag_binding_view_free(v);
+        return st;
+    }
+    *out = v;
+    return AG_OK;
+}
+
+void ag_binding_view_free(ag_binding_view *v)
+{
+    if (!v)
+        return;
+    ag_corpus_free(v->corpus);
+    ag_held_types_free(&v->held);
+    for (size_t i = 0; i < v->n_deps; i++) {
+        free(v->deps[i].needed);
+        for (size_t k = 0; k < v->deps[i].n_provides; k++)
+            free(v->deps[i].provides[k]);
+        free(v->deps[i].provides);
+    }
+    free(v->deps);
+    free(v);
+}
+
+/* ------------------------------------------------------------------ */
+/* Narrowing a diff between two releases to what a binding uses        */
+
+/* Which of the library's exported functions and variables a kept change
+   reaches, for the interface counts of a narrowed diff. */
+static size_t count_reached(const ag_diff *d, const char *const *names, size_t n)
+{
+    size_t hits = 0;
+    for (size_t i = 0; i < n; i++) {
+        bool hit = false;
+        for (size_t k = 0; !hit && k < d->n_changes; k++)
+            for (size_t j = 0; !hit && j < d->changes[k].n_impacts; j++)
+                hit = d->changes[k].impacts[j].interface &&
+                      strcmp(d->changes[k].impacts[j].interface, names[i]) == 0;
+        hits += hit;
+    }
+    return hits;
+}
+
+void ag_binding_narrow(ag_diff *d, const ag_binding_check *r)
+{
+    const ag_corpus *bf = r->built_for;
+    reduce(d, bf, true);
+    const char **names = calloc(bf->n_functions + bf->n_variables + 1, sizeof *names);
+    if (!names) {
+        d->functions_changed = d->variables_changed = 0;
+        return;
+    }
+    for (size_t i = 0; i < bf->n_functions; i++)
+        names[i] = bf->functions[i].name;
+    d->functions_changed = count_reached(d, names, bf->n_functions);
+    for (size_t i = 0; i < bf->n_variables; i++)
+        names[i] = bf->variables[i].name;
+    d->variables_changed = count_reached(d, names, bf->n_variables);
+    free(names);
 }
 
 void ag_binding_check_free(ag_binding_check *r)
 {
     if (!r)
         return;
-    ag_corpus_free(r->binding);
+    ag_binding_view_free(r->owned_view);
     ag_corpus_free(r->built_for);
     ag_diff_free(r->diff);
     free(r->needed);

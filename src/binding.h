@@ -30,6 +30,7 @@
 #include "corpus.h"
 #include "debug_locate.h"
 #include "diff.h"
+#include "dwarf_imports.h"
 
 /* Where the binding's view of the library came from. */
 typedef enum ag_binding_source {
@@ -42,8 +43,52 @@ typedef enum ag_binding_source {
 /* "dwarf", "dwarf+baseline", "baseline", "symbols". */
 const char *ag_binding_source_name(ag_binding_source s);
 
+/* One DT_NEEDED library of the binding, as the loader found it where the
+   binding was read: whether it was found and read, and which of the
+   binding's unversioned imports it exports (sorted, once each). */
+typedef struct ag_binding_dep {
+    char *needed;
+    bool found;
+    char **provides;
+    size_t n_provides;
+} ag_binding_dep;
+
+/* What the check reads from a binding, independent of the library it is
+   checked against (what the service stores for a registered binding, so
+   its checks need no file):
+   corpus   finalized: its ELF part (identity, DT_NEEDED, its exports, the
+            imports with the versions they require) and, when its debug info
+            is found, the declarations its DWARF holds of every imported
+            symbol, whichever library provides it, with the types they reach
+            (has_debug_info then true)
+   held     the structs and unions its own code holds by value (dwarf_imports.h)
+   deps     its DT_NEEDED libraries as the loader found them (deps_known:
+            looked up; false in a view that does not say) */
+typedef struct ag_binding_view {
+    ag_corpus *corpus;
+    ag_held_types held;
+    ag_binding_dep *deps;
+    size_t n_deps;
+    bool deps_known;
+} ag_binding_view;
+
+/* Reads the binding at binding_path (its debug info is looked up as
+   `extract` does, with search; NULL: the file and the system directories).
+   Errors: AG_ERR_IO, AG_ERR_FORMAT, AG_ERR_DWARF, AG_ERR_NOMEM. */
+ag_status ag_binding_read(const char *binding_path, const ag_debug_search *search, ag_binding_view **out,
+                          ag_error *err);
+void ag_binding_view_free(ag_binding_view *v);
+
+/* The view's one serialized form (binding_json.c): {"format":
+   "abiguard-binding/1", "corpus": CORPUS, "held": [{"name", "container"}],
+   "needed": [{"name", "found", "provides": [SYMBOL]}] | null}. */
+char *ag_binding_view_to_json(const ag_binding_view *v, ag_error *err);
+/* AG_ERR_FORMAT with what is wrong for anything else. */
+ag_status ag_binding_view_from_json(const char *text, size_t len, ag_binding_view **out, ag_error *err);
+
 typedef struct ag_binding_check {
-    ag_corpus *binding;     /* the binding's ELF part (identity, imports, DT_NEEDED) */
+    const ag_corpus *binding; /* the binding's ELF part (identity, imports, DT_NEEDED): view->corpus */
+    ag_binding_view *owned_view; /* the view when the check read it (ag_binding_check_run), else NULL */
     ag_corpus *built_for;   /* finalized: the library as the binding was built for it:
                                its imports from the library as exports, their
                                declarations as functions/variables, the types they reach */
@@ -60,9 +105,16 @@ typedef struct ag_binding_check {
                                symbol and version checked, the signature not compared */
 } ag_binding_check;
 
-/* Checks the binding at binding_path (its debug info is looked up as
-   `extract` does, with search; NULL: the file and the system directories)
-   against library (a finalized corpus of the release to run with).
+/* Checks view (it must outlive *out) against library (a finalized corpus
+   of the release to run with). built_against (may be NULL) is a finalized
+   corpus of the release the binding was built against. opts may be NULL.
+   Errors: AG_ERR_NOMEM, AG_ERR_FORMAT, AG_ERR_LIMIT (opts' budget). */
+ag_status ag_binding_check_view(const ag_binding_view *view, const ag_corpus *library,
+                                const ag_corpus *built_against, const ag_diff_options *opts,
+                                ag_binding_check **out, ag_error *err);
+
+/* ag_binding_read and ag_binding_check_view in one: checks the binding at
+   binding_path against library (a finalized corpus of the release to run with).
    built_against (may be NULL) is a finalized corpus of the release the
    binding was built against. opts may be NULL. Errors: those of reading
    the binding (AG_ERR_IO, AG_ERR_FORMAT, AG_ERR_DWARF), AG_ERR_NOMEM. */
@@ -70,5 +122,12 @@ ag_status ag_binding_check_run(const char *binding_path, const ag_debug_search *
                                const ag_corpus *library, const ag_corpus *built_against,
                                const ag_diff_options *opts, ag_binding_check **out, ag_error *err);
 void ag_binding_check_free(ag_binding_check *r);
+
+/* Reduces d, any diff between two releases of the same library, to what
+   the checked binding r uses, by the rule the check follows: changes that
+   reach an imported function or variable (their impacts narrowed to
+   those), removed or re-versioned imported symbols, a removed version node
+   the imports require, a SONAME change; counts are recomputed. */
+void ag_binding_narrow(ag_diff *d, const ag_binding_check *r);
 
 #endif

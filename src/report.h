@@ -32,6 +32,11 @@ typedef struct ag_report_context {
     bool show_suppressed;              /* list suppressed changes too (they are always counted) */
     bool show_private;                 /* list the changes and types the public surface left out */
     bool color;                        /* text: verdicts in ANSI colours (a terminal) */
+    /* JSON: each side's source URL pattern with {version} filled in
+       ("https://.../blob/5.4.6/{file}#L{line}"), or NULL; a change's
+       location then carries the link (a removed function's: the old
+       side's). */
+    const char *old_source_url, *new_source_url;
 } ag_report_context;
 
 /* The ANSI SGR sequence that colours a verdict's word on a terminal

@@ -38,7 +38,8 @@
  *       "why": "...",                    the kind's sentence
  *       "upcall": false,                 reached through a callback type
  *       "suppressed": false,
- *       "location": { "file": "ctx.h", "line": 12 } | null,   line null if unknown
+ *       "location": { "file": "ctx.h", "line": 12, "url": URL? } | null,   line null if unknown;
+ *                   url when the release records a source URL pattern and file is relative
  *       "impacted": [
  *         { "interface": "ctx_init",
  *           "path": "ctx_init() param 1 -> struct ctx -> member p" }
@@ -48,6 +49,9 @@
  * }
  */
 #include "report_internal.h"
+
+#include <stdlib.h>
+#include <string.h>
 
 #define DIFF_FORMAT "abiguard-diff/1"
 
@@ -71,13 +75,66 @@ static json_t *interfaces_json(const ag_diff *d, bool *ok)
     return o;
 }
 
-static json_t *location_json(const ag_change *c, bool *ok)
+/* pattern with {file} and {line} filled in (the file's bytes outside
+   RFC 3986's unreserved set and '/' percent-encoded); without a line, the
+   fragment that would hold it is dropped. NULL when out of memory. */
+static char *source_link(const char *pattern, const char *file, uint32_t line)
+{
+    char *url = NULL;
+    size_t len = 0;
+    FILE *m = open_memstream(&url, &len);
+    if (!m)
+        return NULL;
+    const char *line_at = strstr(pattern, "{line}");
+    const char *hash = line_at ? memrchr(pattern, '#', (size_t)(line_at - pattern)) : NULL;
+    for (const char *p = pattern; *p;) {
+        if (!line && hash && p == hash)
+            break;
+        if (strncmp(p, "{file}", 6) == 0) {
+            for (const unsigned char *f = (const unsigned char *)file; *f; f++)
+                if ((*f >= 'a' && *f <= 'z') || (*f >= 'A' && *f <= 'Z') || (*f >= '0' && *f <= '9') ||
+                    strchr("-._~/", *f))
+                    fputc(*f, m);
+                else
+                    fprintf(m, "%%%02X", *f);
+            p += 6;
+        } else if (strncmp(p, "{line}", 6) == 0) {
+            fprintf(m, "%u", (unsigned)line);
+            p += 6;
+        } else {
+            fputc(*p++, m);
+        }
+    }
+    if (fclose(m) != 0) {
+        free(url);
+        return NULL;
+    }
+    return url;
+}
+
+/* A removed function or variable is declared on the old side only. */
+static bool located_in_old(const ag_change *c)
+{
+    return c->kind == AG_CK_FN_REMOVED || c->kind == AG_CK_VAR_REMOVED || c->kind == AG_CK_SYMBOL_VERSION_REMOVED;
+}
+
+static json_t *location_json(const ag_change *c, const ag_report_context *ctx, bool *ok)
 {
     if (!c->decl_file)
         return json_null();
     json_t *o = json_object();
     rep_json_set(o, "file", rep_json_string(c->decl_file), ok);
     rep_json_set(o, "line", c->decl_line ? json_integer(c->decl_line) : json_null(), ok);
+    const char *pattern = located_in_old(c) ? ctx->old_source_url : ctx->new_source_url;
+    /* Only a path relative to the source root names a file of the sources. */
+    if (pattern && c->decl_file[0] != '/' && strncmp(c->decl_file, "../", 3) != 0) {
+        char *url = source_link(pattern, c->decl_file, c->decl_line);
+        if (url)
+            rep_json_set(o, "url", json_string(url), ok);
+        else
+            *ok = false;
+        free(url);
+    }
     return o;
 }
 
@@ -93,7 +150,7 @@ static json_t *impacts_json(const ag_change *c, bool *ok)
     return a;
 }
 
-static json_t *change_json(const ag_change *c, bool *ok)
+static json_t *change_json(const ag_change *c, const ag_report_context *ctx, bool *ok)
 {
     const ag_change_kind_info *info = ag_change_kind_info_of(c->kind);
     json_t *o = json_object();
@@ -107,7 +164,7 @@ static json_t *change_json(const ag_change *c, bool *ok)
     rep_json_set(o, "why", rep_json_string(rep_why(c)), ok);
     rep_json_set(o, "upcall", json_boolean(c->upcall), ok);
     rep_json_set(o, "suppressed", json_boolean(c->suppressed), ok);
-    rep_json_set(o, "location", location_json(c, ok), ok);
+    rep_json_set(o, "location", location_json(c, ctx, ok), ok);
     rep_json_set(o, "impacted", impacts_json(c, ok), ok);
     return o;
 }
@@ -144,7 +201,7 @@ static json_t *surface_json(const ag_diff *d, const ag_report_context *ctx, bool
         return o;
     json_t *left_out = json_array();
     for (size_t i = 0; i < d->n_private_listed; i++)
-        rep_json_append(left_out, change_json(&d->private_changes[i], ok), ok);
+        rep_json_append(left_out, change_json(&d->private_changes[i], ctx, ok), ok);
     rep_json_set(o, "left_out", left_out, ok);
     json_t *types = json_array();
     for (size_t i = 0; i < d->n_private_types; i++) {
@@ -172,7 +229,7 @@ static json_t *diff_json(const ag_diff *d, const ag_report_context *ctx, bool *o
     rep_json_set(root, "surface", surface_json(d, ctx, ok), ok);
     json_t *changes = json_array();
     for (size_t i = 0; i < d->n_changes; i++)
-        rep_json_append(changes, change_json(&d->changes[i], ok), ok);
+        rep_json_append(changes, change_json(&d->changes[i], ctx, ok), ok);
     rep_json_set(root, "changes", changes, ok);
     return root;
 }

@@ -68,6 +68,13 @@ static srv_route route_of(const char *url, srv_request *rq, char **segs)
             return R_HISTORY;
         if (n == 3 && strcmp(seg[2], "matrix") == 0)
             return R_MATRIX;
+        if (n == 3 && strcmp(seg[2], "bindings") == 0)
+            return R_BINDINGS;
+        if (n == 5 && strcmp(seg[2], "bindings") == 0) {
+            rq->binding = seg[3];
+            rq->ver = seg[4];
+            return R_BINDING;
+        }
         if (n < 4 || strcmp(seg[2], "releases") != 0)
             return R_NONE;
         rq->ver = seg[3];
@@ -89,7 +96,8 @@ static srv_route route_of(const char *url, srv_request *rq, char **segs)
 static const char *allowed_methods(srv_route r)
 {
     switch (r) {
-    case R_RELEASE: return "GET, HEAD, POST";
+    case R_RELEASE:
+    case R_BINDING: return "GET, HEAD, POST";
     case R_COMPATIBLE: return "POST";
     case R_AUDITS: return "GET, HEAD, POST";
     default: return "GET, HEAD";
@@ -100,7 +108,7 @@ static bool method_allowed(srv_route r, const char *method, bool *post)
 {
     *post = strcmp(method, "POST") == 0;
     bool get = strcmp(method, "GET") == 0 || strcmp(method, "HEAD") == 0;
-    if (r == R_RELEASE || r == R_AUDITS)
+    if (r == R_RELEASE || r == R_BINDING || r == R_AUDITS)
         return get || *post;
     if (r == R_COMPATIBLE)
         return *post;

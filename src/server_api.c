@@ -524,7 +524,8 @@ static void api_matrix(ag_store *s, const srv_request *rq, srv_reply *rep)
 
 static bool truthy(const char *v);
 
-/* ?private=1: with the changes the public surface left out. */
+/* ?private=1: with the changes the public surface left out; ?binding=NAME@V:
+   only the changes that reach what that registered binding uses. */
 static void api_diff(ag_store *s, const srv_request *rq, srv_reply *rep)
 {
     const char *o = query(rq, "old"), *n = query(rq, "new");
@@ -534,9 +535,10 @@ static void api_diff(ag_store *s, const srv_request *rq, srv_reply *rep)
     }
     ag_error err = { .msg = "" };
     char *json = NULL;
-    const char *priv = query(rq, "private");
-    ag_status st = priv && truthy(priv) ? ag_store_diff_json_with_private(s, o, n, &json, &err)
-                                        : ag_store_diff_json(s, o, n, &json, &err);
+    const char *priv = query(rq, "private"), *binding = query(rq, "binding");
+    ag_status st = binding && *binding ? srv_binding_diff_json(s, rq, o, n, binding, priv && truthy(priv), &json, &err)
+                   : priv && truthy(priv) ? ag_store_diff_json_with_private(s, o, n, &json, &err)
+                                          : ag_store_diff_json(s, o, n, &json, &err);
     if (st != AG_OK) {
         reply_fail(rep, st, &err);
         return;
@@ -649,9 +651,16 @@ static void api_post_release(const ag_server_config *cfg, const srv_request *rq,
         ag_corpus_free(c);
         return;
     }
-    const char *date = query(rq, "date"), *notes = query(rq, "notes");
+    const char *date = query(rq, "date"), *notes = query(rq, "notes"), *source_url = query(rq, "source_url");
     if (date && !*date)
         date = NULL;
+    if (source_url && *source_url &&
+        ((strncmp(source_url, "https://", 8) != 0 && strncmp(source_url, "http://", 7) != 0) ||
+         !strstr(source_url, "{file}") || strpbrk(source_url, " \t\r\n") || !valid_name(source_url, false))) {
+        srv_error(rep, 400, "?source_url= must be an http:// or https:// URL pattern with {file}");
+        ag_corpus_free(c);
+        return;
+    }
     if (notes && !*notes)
         notes = NULL;
     ag_store_prepared *prep = NULL;
@@ -661,6 +670,10 @@ static void api_post_release(const ag_server_config *cfg, const srv_request *rq,
         rep->pending_replace = truthy(query(rq, "replace"));
         rep->pending_types = c->n_types;
         rep->pending_functions = c->n_functions;
+        if (source_url && *source_url && !(rep->pending_source_url = strdup(source_url))) {
+            srv_reply_drop_pending(rep);
+            srv_error(rep, 500, "out of memory");
+        }
     } else {
         reply_fail(rep, st, &err);
     }
@@ -686,6 +699,39 @@ static void write_audit(srv_worker *w, srv_reply *rep)
     }
 }
 
+void srv_reply_drop_pending(srv_reply *rep)
+{
+    ag_store_prepared_free(rep->pending);
+    rep->pending = NULL;
+    free(rep->pending_source_url);
+    rep->pending_source_url = NULL;
+    free(rep->pending_binding);
+    rep->pending_binding = NULL;
+    free(rep->pending_audit);
+    rep->pending_audit = NULL;
+    free(rep->pending_audit_meta.artifact);
+    free(rep->pending_audit_meta.kind);
+    free(rep->pending_audit_meta.targets);
+    free(rep->pending_audit_meta.created);
+    memset(&rep->pending_audit_meta, 0, sizeof rep->pending_audit_meta);
+}
+
+/* The release and its source URL pattern in one transaction. */
+static ag_status add_release(ag_store *s, const srv_request *rq, const srv_reply *rep, ag_error *err)
+{
+    if (!rep->pending_source_url)
+        return ag_store_add_prepared(s, rep->pending, rep->pending_replace, err);
+    ag_status st = ag_store_begin(s, err);
+    if (st == AG_OK)
+        st = ag_store_add_prepared(s, rep->pending, rep->pending_replace, err);
+    if (st == AG_OK)
+        st = ag_store_set_source_url(s, rq->lib, rq->ver, rep->pending_source_url, err);
+    if (st == AG_OK)
+        return ag_store_commit(s, err);
+    ag_store_rollback(s);
+    return st;
+}
+
 void srv_api_write(srv_worker *w, const srv_request *rq, srv_reply *rep)
 {
     if (rep->pending_audit) {
@@ -694,9 +740,12 @@ void srv_api_write(srv_worker *w, const srv_request *rq, srv_reply *rep)
     }
     ag_error err = { .msg = "" };
     ag_store *s = srv_worker_store(w, &err);
-    ag_status st = s ? ag_store_add_prepared(s, rep->pending, rep->pending_replace, &err) : AG_ERR_IO;
-    ag_store_prepared_free(rep->pending);
-    rep->pending = NULL;
+    if (s && rep->pending_binding) {
+        srv_api_write_binding(s, rq, rep);
+        return;
+    }
+    ag_status st = s ? add_release(s, rq, rep, &err) : AG_ERR_IO;
+    srv_reply_drop_pending(rep);
     if (!s) {
         srv_error(rep, 500, "cannot open the store: %s", err.msg);
     } else if (st == AG_OK) {
@@ -720,24 +769,6 @@ void srv_api_write(srv_worker *w, const srv_request *rq, srv_reply *rep)
 #define AUDIT_MAX_BINARIES 100000
 #define AUDIT_MAX_ITEMS 1000000      /* findings, symbols and bundled libraries together */
 #define AUDIT_MAX_TEXT 4096          /* bytes of one path, message or symbol */
-
-bool srv_reply_pending(const srv_reply *rep)
-{
-    return rep->pending || rep->pending_audit;
-}
-
-void srv_reply_drop_pending(srv_reply *rep)
-{
-    ag_store_prepared_free(rep->pending);
-    rep->pending = NULL;
-    free(rep->pending_audit);
-    rep->pending_audit = NULL;
-    free(rep->pending_audit_meta.artifact);
-    free(rep->pending_audit_meta.kind);
-    free(rep->pending_audit_meta.targets);
-    free(rep->pending_audit_meta.created);
-    memset(&rep->pending_audit_meta, 0, sizeof rep->pending_audit_meta);
-}
 
 typedef struct audit_check {
     char why[300];
@@ -1156,6 +1187,13 @@ void srv_api_handle(srv_worker *w, const srv_request *rq, srv_reply *rep)
             api_audits(s, rq, rep);
         break;
     case R_AUDIT: api_audit(s, rq, rep); break;
+    case R_BINDINGS: srv_api_bindings(s, rq, rep); break;
+    case R_BINDING:
+        if (rq->post)
+            srv_api_post_binding(&w->srv->cfg, rq, rep);
+        else
+            srv_api_binding(s, rq, rep);
+        break;
     default: srv_error(rep, 404, "no such API path"); break;
     }
 }

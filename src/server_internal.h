@@ -124,6 +124,8 @@ typedef enum srv_route {
     R_COMPATIBLE,         /* compatible  POST */
     R_AUDITS,             /* audits  GET, POST */
     R_AUDIT,              /* audits/{id} */
+    R_BINDINGS,           /* libraries/{lib}/bindings */
+    R_BINDING,            /* libraries/{lib}/bindings/{name}/{ver}   GET, POST */
     R_STATIC,             /* not under /api/ */
 } srv_route;
 
@@ -139,6 +141,7 @@ typedef struct srv_request {
     srv_route route;
     const char *lib, *ver, *type_name;  /* decoded path segments (or NULL) */
     const char *audit_id;               /* audits/{id} */
+    const char *binding;                /* R_BINDING: the binding's name */
     bool post;
     const char *body;
     size_t body_len;
@@ -162,7 +165,19 @@ typedef struct srv_reply {
     ag_store_audit pending_audit_meta;
     bool pending_replace;
     size_t pending_types, pending_functions;
+    char *pending_source_url;   /* the release's --source-url pattern, or NULL */
+    /* A binding registration, validated by an upload worker: its view JSON
+       (server_bindings.c). */
+    char *pending_binding;
+    size_t pending_imports;
 } srv_reply;
+
+/* Whether the reply carries an upload for the writer; dropping it frees it. */
+static inline bool srv_reply_pending(const srv_reply *rep)
+{
+    return rep->pending || rep->pending_binding || rep->pending_audit;
+}
+void srv_reply_drop_pending(srv_reply *rep);
 
 /* ------------------------------------------------------------------ */
 /* Admission (server_admit.c)                                          */
@@ -198,10 +213,6 @@ size_t srv_unescape(char *s);
 
 /* ------------------------------------------------------------------ */
 
-/* Whether rep holds an upload for the writer; dropping it frees it. */
-bool srv_reply_pending(const srv_reply *rep);
-void srv_reply_drop_pending(srv_reply *rep);
-
 /* Fills rep with {"error": {"status", "message"}}. */
 void srv_error(srv_reply *rep, int status, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 /* A library status as HTTP: 404 unknown things, 400 bad input, 422 over a
@@ -217,5 +228,15 @@ ag_store *srv_worker_store(srv_worker *w, ag_error *err);
 void srv_api_handle(srv_worker *w, const srv_request *rq, srv_reply *rep);
 /* Stores rep->pending (and frees it) and fills in the reply. */
 void srv_api_write(srv_worker *w, const srv_request *rq, srv_reply *rep);
+
+/* Registered bindings (server_bindings.c). */
+void srv_api_bindings(ag_store *s, const srv_request *rq, srv_reply *rep);
+void srv_api_binding(ag_store *s, const srv_request *rq, srv_reply *rep);
+void srv_api_post_binding(const ag_server_config *cfg, const srv_request *rq, srv_reply *rep);
+void srv_api_write_binding(ag_store *s, const srv_request *rq, srv_reply *rep);
+/* The diff old_ref -> new_ref narrowed to what binding_ref (NAME@VERSION,
+   registered for old_ref's library) uses, as a JSON report. */
+ag_status srv_binding_diff_json(ag_store *s, const srv_request *rq, const char *old_ref, const char *new_ref,
+                                const char *binding_ref, bool show_private, char **json, ag_error *err);
 
 #endif

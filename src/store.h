@@ -251,5 +251,36 @@ void ag_store_audits_free(ag_store_audit *v, size_t n);
 /* One audit's report JSON (malloc'd), and its row when meta is not NULL.
    AG_ERR_NOTFOUND "no audit N". */
 ag_status ag_store_get_audit(ag_store *s, int64_t id, ag_store_audit *meta, char **report, ag_error *err);
+/* Registered bindings and source links (store_bindings.c)            */
+
+typedef struct ag_store_binding {
+    char *library, *name, *version;
+    char *built_against;    /* the library version it was built against, or NULL */
+    char *created;          /* "YYYY-MM-DDTHH:MM:SSZ" UTC */
+    size_t n_imports;       /* symbols it imports (from any library) */
+} ag_store_binding;
+
+/* Registers binding name@version of library (which must be stored:
+   AG_ERR_NOTFOUND "no library NAME"). view_json is what
+   ag_binding_view_to_json wrote (the caller has validated it). An existing
+   one is AG_ERR_USAGE "... already exists (use --replace)" unless replace.
+   The bindings of a library go with its last release. */
+ag_status ag_store_add_binding(ag_store *s, const char *library, const char *name, const char *version,
+                               const char *built_against, size_t n_imports, const char *view_json, bool replace,
+                               ag_error *err);
+/* The bindings of library (NULL: of every library), by name then age. */
+ag_status ag_store_list_bindings(ag_store *s, const char *library, ag_store_binding **out, size_t *n,
+                                 ag_error *err);
+void ag_store_bindings_free(ag_store_binding *v, size_t n);
+/* One binding, and its view as JSON (malloc'd). AG_ERR_NOTFOUND. */
+ag_status ag_store_load_binding(ag_store *s, const char *library, const char *name, const char *version,
+                                ag_store_binding *info, char **view_json, ag_error *err);
+
+/* A release's source URL pattern ('https://.../blob/{version}/{file}#L{line}'),
+   set (NULL: none) and read (*pattern NULL when it has none). */
+ag_status ag_store_set_source_url(ag_store *s, const char *library, const char *version, const char *pattern,
+                                  ag_error *err);
+ag_status ag_store_source_url(ag_store *s, const char *library, const char *version, char **pattern,
+                              ag_error *err);
 
 #endif

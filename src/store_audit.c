@@ -1,5 +1,5 @@
 /*
- * store_audit.c — audit results in the store (store.h, schema/004_audits.sql):
+ * store_audit.c — audit results in the store (store.h, schema/006_audits.sql):
  * adding one pushed by `abiguard audit --push`, listing them, reading one
  * back. The report is kept as the JSON it came as; the columns are what
  * a list needs without parsing it.

@@ -26,16 +26,50 @@ static ag_status load_ref(ag_store *s, const char *ref, ag_corpus **out, ag_erro
     return st;
 }
 
-static ag_status render(ag_budget *budget, const ag_diff *d, const char *old_ref, const char *new_ref,
+/* The release's source URL pattern with {version} filled in, or NULL
+   (none recorded, or out of memory: the report then has no links). */
+static char *source_url_of(ag_store *s, const char *ref)
+{
+    char *name = NULL, *version = NULL, *pattern = NULL;
+    ag_error ignored = { .msg = "" };
+    if (ag_store_parse_ref(ref, &name, &version, &ignored) == AG_OK)
+        ag_store_source_url(s, name, version, &pattern, &ignored);
+    char *url = NULL;
+    size_t len = 0;
+    FILE *m = pattern ? open_memstream(&url, &len) : NULL;
+    for (const char *p = pattern; m && *p;) {
+        if (strncmp(p, "{version}", 9) == 0) {
+            fputs(version, m);
+            p += 9;
+        } else {
+            fputc(*p++, m);
+        }
+    }
+    if (m && fclose(m) != 0) {
+        free(url);
+        url = NULL;
+    }
+    free(pattern);
+    free(name);
+    free(version);
+    return url;
+}
+
+static ag_status render(ag_store *s, const ag_diff *d, const char *old_ref, const char *new_ref,
                         const ag_corpus *o, const ag_corpus *n, bool show_private, char **json, ag_error *err)
 {
+    ag_budget *budget = s->budget;
     size_t len = 0;
     FILE *mem = ag_budget_memstream(budget, json, &len);
     if (!mem)
         return ag_fail(err, AG_ERR_NOMEM, "out of memory");
+    char *old_url = source_url_of(s, old_ref), *new_url = source_url_of(s, new_ref);
     ag_report_context ctx = { .old_label = old_ref, .new_label = new_ref, .old_c = o, .new_c = n,
-                              .fail_on = AG_VERDICT_BREAKING, .show_private = show_private };
+                              .fail_on = AG_VERDICT_BREAKING, .show_private = show_private,
+                              .old_source_url = old_url, .new_source_url = new_url };
     ag_status st = ag_report_write(d, &ctx, AG_FMT_JSON, mem, err);
+    free(old_url);
+    free(new_url);
     if (fclose(mem) != 0 && st == AG_OK)
         st = ag_fail(err, AG_ERR_NOMEM, "out of memory");
     if (budget && budget->hit == AG_BUDGET_SIZE)
@@ -49,11 +83,12 @@ static ag_status render(ag_budget *budget, const ag_diff *d, const char *old_ref
 
 /* The cache holds the default report only: one with the private changes
    is computed each time (the service's response cache keeps it). */
-static ag_status diff_json(ag_store *s, const char *old_ref, const char *new_ref, bool show_private, char **json,
-                           ag_error *err)
+static ag_status diff_json(ag_store *s, const char *old_ref, const char *new_ref, bool show_private,
+                           void (*narrow)(ag_diff *, void *), void *arg, char **json, ag_error *err)
 {
     *json = NULL;
-    ag_status st = show_private ? AG_OK : ag_store_report_get(s, old_ref, new_ref, json, err);
+    bool cached = !show_private && !narrow;
+    ag_status st = !cached ? AG_OK : ag_store_report_get(s, old_ref, new_ref, json, err);
     if (st != AG_OK || *json)
         return st;
     ag_corpus *o = NULL, *n = NULL;
@@ -61,9 +96,9 @@ static ag_status diff_json(ag_store *s, const char *old_ref, const char *new_ref
     ag_diff_options opts = { .budget = s->budget };
     if ((st = load_ref(s, old_ref, &o, err)) == AG_OK &&
         (st = load_ref(s, new_ref, &n, err)) == AG_OK &&
-        (st = ag_diff_corpora(o, n, &opts, &d, err)) == AG_OK &&
-        (st = render(s->budget, d, old_ref, new_ref, o, n, show_private, json, err)) == AG_OK &&
-        !show_private && strlen(*json) <= AG_STORE_MAX_CACHED_REPORT) {
+        (st = ag_diff_corpora(o, n, &opts, &d, err)) == AG_OK && (!narrow || (narrow(d, arg), true)) &&
+        (st = render(s, d, old_ref, new_ref, o, n, show_private, json, err)) == AG_OK && cached &&
+        strlen(*json) <= AG_STORE_MAX_CACHED_REPORT) {
         ag_error ignored;
         ag_store_report_put(s, old_ref, new_ref, d, *json, &ignored); /* best effort */
     }
@@ -76,11 +111,18 @@ static ag_status diff_json(ag_store *s, const char *old_ref, const char *new_ref
 ag_status ag_store_diff_json(ag_store *s, const char *old_ref, const char *new_ref, char **json,
                              ag_error *err)
 {
-    return diff_json(s, old_ref, new_ref, false, json, err);
+    return diff_json(s, old_ref, new_ref, false, NULL, NULL, json, err);
 }
 
 ag_status ag_store_diff_json_with_private(ag_store *s, const char *old_ref, const char *new_ref, char **json,
                                           ag_error *err)
 {
-    return diff_json(s, old_ref, new_ref, true, json, err);
+    return diff_json(s, old_ref, new_ref, true, NULL, NULL, json, err);
+}
+
+ag_status ag_store_diff_json_narrowed(ag_store *s, const char *old_ref, const char *new_ref, bool show_private,
+                                      void (*narrow)(ag_diff *d, void *arg), void *arg, char **json,
+                                      ag_error *err)
+{
+    return diff_json(s, old_ref, new_ref, show_private, narrow, arg, json, err);
 }

@@ -21,4 +21,10 @@ ag_status ag_store_diff_json(ag_store *s, const char *old_ref, const char *new_r
 ag_status ag_store_diff_json_with_private(ag_store *s, const char *old_ref, const char *new_ref, char **json,
                                           ag_error *err);
 
+/* The report of the diff after narrow(d, arg) reduced it (to what one
+   binding uses, say); computed each time, never cached. */
+ag_status ag_store_diff_json_narrowed(ag_store *s, const char *old_ref, const char *new_ref, bool show_private,
+                                      void (*narrow)(ag_diff *d, void *arg), void *arg, char **json,
+                                      ag_error *err);
+
 #endif

@@ -458,3 +458,13 @@ char *cli_read_token(const char *cmd, const char *token_file, int *rc)
     fclose(f);
     return token;
 }
+
+bool cli_source_url_ok(const char *pattern)
+{
+    if (strncmp(pattern, "https://", 8) != 0 && strncmp(pattern, "http://", 7) != 0)
+        return false;
+    for (const unsigned char *p = (const unsigned char *)pattern; *p; p++)
+        if (*p <= 0x20 || *p == 0x7f)
+            return false;
+    return strstr(pattern, "{file}") != NULL;
+}

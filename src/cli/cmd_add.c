@@ -39,6 +39,7 @@ typedef struct add_args {
     const char *version;
     const char *date;
     const char *notes;
+    const char *source_url;
     const char *db;
     bool replace;
     cli_debug_opts debug;
@@ -65,6 +66,7 @@ static int parse_add_args(const char *cmd, bool from_elf, int argc, char **argv,
             if (r == 0) r = cli_opt_value(cmd, argc, argv, &i, "--version", NULL, &a->version);
             if (r == 0) r = cli_opt_value(cmd, argc, argv, &i, "--date", NULL, &a->date);
             if (r == 0) r = cli_opt_value(cmd, argc, argv, &i, "--notes", NULL, &a->notes);
+            if (r == 0) r = cli_opt_value(cmd, argc, argv, &i, "--source-url", NULL, &a->source_url);
             if (r == 0) r = cli_opt_value(cmd, argc, argv, &i, "--db", NULL, &a->db);
             if (r < 0)
                 return AG_EXIT_USAGE;
@@ -88,6 +90,9 @@ static int parse_add_args(const char *cmd, bool from_elf, int argc, char **argv,
         return cli_usage_error(cmd, "--version must not contain '@' (NAME@VERSION would be ambiguous)");
     if (a->date && *a->date == '\0')
         a->date = NULL;
+    if (a->source_url && !cli_source_url_ok(a->source_url))
+        return cli_usage_error(cmd, "--source-url needs an http:// or https:// URL pattern with {file} "
+                                    "(and optionally {version}, {line}), not '%s'", a->source_url);
     return AG_EXIT_OK;
 }
 
@@ -158,7 +163,16 @@ int cli_store_release_command(const char *cmd, int argc, char **argv, int from_e
                 existed = existed || strcmp(rels[i].version, a.version) == 0;
             ag_store_releases_free(rels, n_rels);
         }
-        st = ag_store_add_release(s, a.library, a.version, a.date, a.notes, c, a.replace, &err);
+        /* The release and its source URL pattern in one transaction. */
+        st = a.source_url ? ag_store_begin(s, &err) : AG_OK;
+        if (st == AG_OK)
+            st = ag_store_add_release(s, a.library, a.version, a.date, a.notes, c, a.replace, &err);
+        if (st == AG_OK && a.source_url)
+            st = ag_store_set_source_url(s, a.library, a.version, a.source_url, &err);
+        if (a.source_url && st == AG_OK)
+            st = ag_store_commit(s, &err);
+        else if (a.source_url)
+            ag_store_rollback(s);
         if (st != AG_OK) {
             cli_error(path, "%s", err.msg);
         } else {

@@ -6,6 +6,12 @@
  * file fails before any network traffic). Failures end in one line that
  * carries the server's own error message; 5xx answers and connection
  * failures are retried with exponential backoff, 4xx answers never.
+ *
+ * With --binding NAME it registers a binding instead (POST
+ * /api/v1/libraries/{lib}/bindings/{name}/{ver}): what `check` reads from
+ * it (binding.h: its imports, its DWARF's declarations of them, the types
+ * it holds by value, its DT_NEEDED libraries as the loader finds them
+ * here), so the service can say which releases it can run with.
  */
 #include <errno.h>
 #include <jansson.h>
@@ -16,6 +22,7 @@
 #include "cli.h"
 #include "cli_args.h"
 #include "cli_artifact.h"
+#include "../binding.h"
 #include "../corpus_json.h"
 #include "../extract.h"
 #include "../http_client.h"
@@ -33,6 +40,9 @@ typedef struct push_args {
     const char *token_file;
     const char *date;
     const char *notes;
+    const char *source_url;
+    const char *binding;        /* --binding NAME: register a binding */
+    const char *built_against;  /* --built-against LIB@V: its version part */
     bool replace;
     bool insecure;
     long timeout_s;
@@ -80,6 +90,9 @@ static int parse_push_args(int argc, char **argv, push_args *a)
             if (r == 0) r = cli_opt_value("push", argc, argv, &i, "--token-file", NULL, &a->token_file);
             if (r == 0) r = cli_opt_value("push", argc, argv, &i, "--date", NULL, &a->date);
             if (r == 0) r = cli_opt_value("push", argc, argv, &i, "--notes", NULL, &a->notes);
+            if (r == 0) r = cli_opt_value("push", argc, argv, &i, "--source-url", NULL, &a->source_url);
+            if (r == 0) r = cli_opt_value("push", argc, argv, &i, "--binding", NULL, &a->binding);
+            if (r == 0) r = cli_opt_value("push", argc, argv, &i, "--built-against", NULL, &a->built_against);
             if (r == 0) r = cli_opt_value("push", argc, argv, &i, "--timeout", NULL, &timeout);
             if (r == 0) r = cli_opt_value("push", argc, argv, &i, "--retries", NULL, &retries);
             if (r < 0)
@@ -108,6 +121,23 @@ static int parse_push_args(int argc, char **argv, push_args *a)
         return cli_usage_error("push", "--library and --version must not contain '/'");
     if (strchr(a->version, '@'))
         return cli_usage_error("push", "--version must not contain '@' (NAME@VERSION would be ambiguous)");
+    if (a->binding && (!*a->binding || strchr(a->binding, '/') || strchr(a->binding, '@')))
+        return cli_usage_error("push", "--binding needs a name without '/' or '@'");
+    if (a->built_against && !a->binding)
+        return cli_usage_error("push", "--built-against goes with --binding NAME");
+    if (a->source_url && a->binding)
+        return cli_usage_error("push", "--source-url is a release's, not a binding's");
+    if (a->source_url && !cli_source_url_ok(a->source_url))
+        return cli_usage_error("push", "--source-url needs an http:// or https:// URL pattern with {file} "
+                                       "(and optionally {version}, {line}), not '%s'", a->source_url);
+    if (a->built_against) {
+        const char *at = strrchr(a->built_against, '@');
+        if (!at || at == a->built_against || !at[1] || (size_t)(at - a->built_against) != strlen(a->library) ||
+            strncmp(a->built_against, a->library, strlen(a->library)) != 0)
+            return cli_usage_error("push", "--built-against needs %s@VERSION (the --library it was built "
+                                           "against), not '%s'", a->library, a->built_against);
+        a->built_against = at + 1;
+    }
     a->timeout_s = DEFAULT_TIMEOUT_S;
     a->retries = DEFAULT_RETRIES;
     if (timeout && !parse_long(timeout, 1, MAX_TIMEOUT_S, &a->timeout_s))
@@ -156,12 +186,32 @@ static char *corpus_body(const push_args *a)
     return text;
 }
 
+/* What check reads from the binding, as abiguard-binding/1 JSON. */
+static char *binding_body(const push_args *a)
+{
+    ag_error err = { .msg = "" };
+    ag_debug_search search = cli_debug_search(&a->debug);
+    ag_binding_view *v = NULL;
+    char *text = NULL;
+    if (ag_binding_read(a->input, &search, &v, &err) == AG_OK) {
+        if (!v->corpus->has_debug_info)
+            cli_warning(a->input, "no debug info found: the service checks its imported symbols and versions "
+                                  "(and types from the --built-against release, when stored)");
+        text = ag_binding_view_to_json(v, &err);
+    }
+    if (!text)
+        cli_error(a->input, "%s", err.msg);
+    ag_binding_view_free(v);
+    return text;
+}
+
 /* server/api/v1/libraries/{lib}/releases/{ver}?replace=1&date=..&notes=..
+   or .../libraries/{lib}/bindings/{name}/{ver}?replace=1&built_against=..
    (each part percent-encoded). */
 static char *release_url(const push_args *a)
 {
-    const char *names[] = { "replace", "date", "notes" };
-    const char *values[] = { a->replace ? "1" : NULL, a->date, a->notes };
+    const char *names[] = { "replace", "date", "notes", "source_url", "built_against" };
+    const char *values[] = { a->replace ? "1" : NULL, a->date, a->notes, a->source_url, a->built_against };
     char *url = NULL;
     size_t url_len = 0;
     FILE *out = open_memstream(&url, &url_len);
@@ -173,9 +223,13 @@ static char *release_url(const push_args *a)
     while (len > 0 && a->server[len - 1] == '/')
         len--;
     char *lib = ag_http_escape(a->library), *ver = ag_http_escape(a->version);
-    bool ok = lib && ver;
-    if (ok)
+    char *name = a->binding ? ag_http_escape(a->binding) : NULL;
+    bool ok = lib && ver && (!a->binding || name);
+    if (ok && a->binding)
+        fprintf(out, "%.*s/api/v1/libraries/%s/bindings/%s/%s", (int)len, a->server, lib, name, ver);
+    else if (ok)
         fprintf(out, "%.*s/api/v1/libraries/%s/releases/%s", (int)len, a->server, lib, ver);
+    free(name);
     char sep = '?';
     for (size_t i = 0; ok && i < sizeof names / sizeof names[0]; i++) {
         if (!values[i])
@@ -203,7 +257,14 @@ static void report_success(const push_args *a, const ag_http_response *resp)
 {
     json_t *root = json_loadb(resp->body, resp->body_len, 0, NULL);
     json_t *types = json_object_get(root, "types"), *functions = json_object_get(root, "functions");
-    if (json_is_integer(types) && json_is_integer(functions))
+    json_t *imports = json_object_get(root, "imports");
+    if (a->binding && json_is_integer(imports))
+        printf("pushed binding %s %s of %s to %s (%lld imports)\n", a->binding, a->version, a->library, a->server,
+               (long long)json_integer_value(imports));
+    else if (a->binding)
+        printf("pushed binding %s %s of %s to %s (HTTP %ld)\n", a->binding, a->version, a->library, a->server,
+               resp->status);
+    else if (json_is_integer(types) && json_is_integer(functions))
         printf("pushed %s@%s to %s (%lld types, %lld functions)\n", a->library, a->version, a->server,
                (long long)json_integer_value(types), (long long)json_integer_value(functions));
     else
@@ -265,7 +326,7 @@ int cmd_push(int argc, char **argv)
     if (rc == AG_EXIT_OK)
         token = cli_read_token("push", a.token_file, &rc);
     if (token) {
-        body = corpus_body(&a);
+        body = a.binding ? binding_body(&a) : corpus_body(&a);
         rc = body ? upload(&a, token, body) : AG_EXIT_ERROR;
         explicit_bzero(token, strlen(token));
     }

@@ -413,11 +413,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         sqlite3_int64 changes = sqlite3_total_changes64(worker.store->db);
         ag_store_set_budget(worker.store, &budget);
         srv_api_handle(&worker, &rq, &rep);
-        if (rep.pending && rep.body) {
-            ag_store_prepared_free(rep.pending);
-            rep.pending = NULL;
-        }
-        if (rep.pending) {
+        if (srv_reply_pending(&rep) && rep.body)
+            srv_reply_drop_pending(&rep);
+        if (srv_reply_pending(&rep)) {
             work_dirty = true;
             srv_api_write(&worker, &rq, &rep);
         }

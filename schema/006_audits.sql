@@ -1,4 +1,4 @@
--- 004_audits.sql: audit results pushed by `abiguard audit --push` (issue 14).
+-- 006_audits.sql: audit results pushed by `abiguard audit --push` (issue 14).
 --
 -- One row per pushed audit: what the dashboard lists (the artifact, its
 -- kind, whether everything loads, how many binaries fail, the targets), and
