@@ -169,6 +169,7 @@ const ag_migration ag_migrations[] = {
     "\n"
     "ALTER TABLE binaries ADD COLUMN inner_path TEXT;\n"
     "CREATE INDEX binaries_release_soname ON binaries(release_id, soname);\n"
+    },
     { 5, "005_bindings.sql",
     "-- 005_bindings.sql: registered bindings (\"for whom\"), and where a release's\n"
     "-- sources are browsable.\n"
