@@ -572,7 +572,8 @@ static bool enqueue(ag_server *srv, struct MHD_Connection *c, srv_conn *sc)
     }
     MHD_suspend_connection(c);
     sc->job = JOB_QUEUED;
-    push_job(srv, sc->rq.post && (sc->rq.route == R_RELEASE || sc->rq.route == R_BINDING) ? SRV_PREPARE : SRV_READ,
+    push_job(srv, sc->rq.post && (sc->rq.route == R_RELEASE || sc->rq.route == R_BINDING || sc->rq.route == R_AUDITS)
+                      ? SRV_PREPARE : SRV_READ,
              sc);
     pthread_mutex_unlock(&srv->qlock);
     return true;

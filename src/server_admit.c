@@ -53,6 +53,10 @@ static srv_route route_of(const char *url, srv_request *rq, char **segs)
             return R_DIFF;
         if (n == 1 && strcmp(seg[0], "compatible") == 0)
             return R_COMPATIBLE;
+        if (strcmp(seg[0], "audits") == 0 && n <= 2) {
+            rq->audit_id = n == 2 ? seg[1] : NULL;
+            return n == 1 ? R_AUDITS : R_AUDIT;
+        }
         if (strcmp(seg[0], "libraries") != 0)
             return R_NONE;
         if (n == 1)
@@ -95,6 +99,7 @@ static const char *allowed_methods(srv_route r)
     case R_RELEASE:
     case R_BINDING: return "GET, HEAD, POST";
     case R_COMPATIBLE: return "POST";
+    case R_AUDITS: return "GET, HEAD, POST";
     default: return "GET, HEAD";
     }
 }
@@ -103,7 +108,7 @@ static bool method_allowed(srv_route r, const char *method, bool *post)
 {
     *post = strcmp(method, "POST") == 0;
     bool get = strcmp(method, "GET") == 0 || strcmp(method, "HEAD") == 0;
-    if (r == R_RELEASE || r == R_BINDING)
+    if (r == R_RELEASE || r == R_BINDING || r == R_AUDITS)
         return get || *post;
     if (r == R_COMPATIBLE)
         return *post;

@@ -680,6 +680,25 @@ static void api_post_release(const ag_server_config *cfg, const srv_request *rq,
     ag_corpus_free(c);
 }
 
+static void write_audit(srv_worker *w, srv_reply *rep)
+{
+    ag_error err = { .msg = "" };
+    ag_store *s = srv_worker_store(w, &err);
+    ag_status st = s ? ag_store_add_audit(s, &rep->pending_audit_meta, rep->pending_audit, &err) : AG_ERR_IO;
+    int64_t id = rep->pending_audit_meta.id;
+    srv_reply_drop_pending(rep);
+    if (!s) {
+        srv_error(rep, 500, "cannot open the store: %s", err.msg);
+    } else if (st == AG_OK) {
+        rep->wrote = true;
+        char url[64];
+        snprintf(url, sizeof url, "/api/v1/audits/%lld", (long long)id);
+        reply_json(rep, 201, json_pack("{s:I,s:s}", "id", (json_int_t)id, "url", url), false);
+    } else {
+        reply_fail(rep, st, &err);
+    }
+}
+
 void srv_reply_drop_pending(srv_reply *rep)
 {
     ag_store_prepared_free(rep->pending);
@@ -688,6 +707,13 @@ void srv_reply_drop_pending(srv_reply *rep)
     rep->pending_source_url = NULL;
     free(rep->pending_binding);
     rep->pending_binding = NULL;
+    free(rep->pending_audit);
+    rep->pending_audit = NULL;
+    free(rep->pending_audit_meta.artifact);
+    free(rep->pending_audit_meta.kind);
+    free(rep->pending_audit_meta.targets);
+    free(rep->pending_audit_meta.created);
+    memset(&rep->pending_audit_meta, 0, sizeof rep->pending_audit_meta);
 }
 
 /* The release and its source URL pattern in one transaction. */
@@ -708,6 +734,10 @@ static ag_status add_release(ag_store *s, const srv_request *rq, const srv_reply
 
 void srv_api_write(srv_worker *w, const srv_request *rq, srv_reply *rep)
 {
+    if (rep->pending_audit) {
+        write_audit(w, rep);
+        return;
+    }
     ag_error err = { .msg = "" };
     ag_store *s = srv_worker_store(w, &err);
     if (s && rep->pending_binding) {
@@ -729,6 +759,250 @@ void srv_api_write(srv_worker *w, const srv_request *rq, srv_reply *rep)
     } else {
         reply_fail(rep, st, &err);
     }
+}
+
+/* ------------------------------------------------------------------ */
+/* Audit results (`abiguard audit --push`)                             */
+
+/* What one pushed audit may hold (docs/api.md): past these, 422. */
+#define AUDIT_MAX_TARGETS 64
+#define AUDIT_MAX_BINARIES 100000
+#define AUDIT_MAX_ITEMS 1000000      /* findings, symbols and bundled libraries together */
+#define AUDIT_MAX_TEXT 4096          /* bytes of one path, message or symbol */
+
+typedef struct audit_check {
+    char why[300];
+    size_t items;
+} audit_check;
+
+static bool audit_bad(audit_check *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static bool audit_bad(audit_check *c, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(c->why, sizeof c->why, fmt, ap);
+    va_end(ap);
+    return false;
+}
+
+/* A string member: present, non-empty, no control characters, not too long. */
+static const char *audit_text(json_t *o, const char *key, const char *where, audit_check *c)
+{
+    const char *v = json_string_value(json_object_get(o, key));
+    if (!v || !*v) {
+        audit_bad(c, "%s: \"%s\" must be a non-empty string", where, key);
+        return NULL;
+    }
+    if (strlen(v) > AUDIT_MAX_TEXT) {
+        audit_bad(c, "%s: \"%s\" is over %d bytes", where, key, AUDIT_MAX_TEXT);
+        return NULL;
+    }
+    for (const unsigned char *p = (const unsigned char *)v; *p; p++)
+        if (*p < 0x20 && *p != '\n' && *p != '\t') {
+            audit_bad(c, "%s: \"%s\" has control characters", where, key);
+            return NULL;
+        }
+    return v;
+}
+
+static bool audit_count(audit_check *c, size_t n)
+{
+    c->items += n;
+    return c->items <= AUDIT_MAX_ITEMS ||
+           audit_bad(c, "over %d findings, symbols and bundled libraries", AUDIT_MAX_ITEMS);
+}
+
+static bool audit_finding_ok(json_t *f, const char *where, audit_check *c)
+{
+    const char *sev = audit_text(f, "severity", where, c);
+    if (!audit_text(f, "check", where, c) || !sev || !audit_text(f, "message", where, c))
+        return false;
+    if (strcmp(sev, "error") != 0 && strcmp(sev, "warning") != 0 && strcmp(sev, "note") != 0)
+        return audit_bad(c, "%s: severity '%.20s' is not error, warning or note", where, sev);
+    json_t *syms = json_object_get(f, "symbols"), *sym;
+    if (syms && !json_is_array(syms))
+        return audit_bad(c, "%s: \"symbols\" must be a list", where);
+    if (!audit_count(c, 1 + json_array_size(syms)))
+        return false;
+    size_t i;
+    json_array_foreach(syms, i, sym)
+        if (!json_is_string(sym) || strlen(json_string_value(sym)) > AUDIT_MAX_TEXT)
+            return audit_bad(c, "%s: symbol %zu is not a string of at most %d bytes", where, i, AUDIT_MAX_TEXT);
+    return true;
+}
+
+/* Checks a pushed abiguard-audit/1 report; fills meta from it (the counts
+   recomputed from the results, so the list never disagrees with them). */
+static bool audit_valid(json_t *v, ag_store_audit *meta, audit_check *c)
+{
+    if (!json_is_object(v))
+        return audit_bad(c, "the body must be an object (abiguard audit --format json)");
+    const char *format = json_string_value(json_object_get(v, "format"));
+    if (!format || strcmp(format, "abiguard-audit/1") != 0)
+        return audit_bad(c, "\"format\" must be \"abiguard-audit/1\"");
+    const char *artifact = audit_text(v, "artifact", "the audit", c);
+    const char *kind = artifact ? audit_text(v, "kind", "the audit", c) : NULL;
+    if (!artifact || !kind)
+        return false;
+    json_t *targets = json_object_get(v, "targets"), *bins = json_object_get(v, "binaries");
+    size_t nt = json_array_size(targets), nb = json_array_size(bins);
+    if (!json_is_array(targets) || nt == 0 || nt > AUDIT_MAX_TARGETS)
+        return audit_bad(c, "\"targets\" must be a list of 1 to %d targets", AUDIT_MAX_TARGETS);
+    if (!json_is_array(bins) || nb == 0 || nb > AUDIT_MAX_BINARIES)
+        return audit_bad(c, "\"binaries\" must be a list of 1 to %d binaries", AUDIT_MAX_BINARIES);
+    size_t names_len = 0;
+    for (size_t t = 0; t < nt; t++) {
+        char where[32];
+        snprintf(where, sizeof where, "target %zu", t);
+        const char *name = audit_text(json_array_get(targets, t), "name", where, c);
+        if (!name)
+            return false;
+        names_len += strlen(name) + 1;
+    }
+    size_t failing = 0;
+    for (size_t i = 0; i < nb; i++) {
+        json_t *b = json_array_get(bins, i), *results = json_object_get(b, "results");
+        char where[64];
+        snprintf(where, sizeof where, "binary %zu", i);
+        if (!audit_text(b, "path", where, c))
+            return false;
+        if (json_array_size(results) != nt)
+            return audit_bad(c, "%s: \"results\" must have one result per target (%zu)", where, nt);
+        bool fails = false;
+        for (size_t t = 0; t < nt; t++) {
+            json_t *r = json_array_get(results, t), *fs = json_object_get(r, "findings"), *f;
+            snprintf(where, sizeof where, "binary %zu, result %zu", i, t);
+            const char *target = json_string_value(json_object_get(r, "target"));
+            if (!target || strcmp(target, json_string_value(json_object_get(json_array_get(targets, t), "name"))) != 0)
+                return audit_bad(c, "%s: \"target\" must name target %zu", where, t);
+            if (!json_is_boolean(json_object_get(r, "loads")) || !json_is_array(fs))
+                return audit_bad(c, "%s: needs \"loads\" (true or false) and \"findings\" (a list)", where);
+            size_t k;
+            bool error = false;
+            json_array_foreach(fs, k, f) {
+                if (!audit_finding_ok(f, where, c))
+                    return false;
+                error |= strcmp(json_string_value(json_object_get(f, "severity")), "error") == 0;
+            }
+            if (json_is_true(json_object_get(r, "loads")) == error)
+                return audit_bad(c, "%s: \"loads\" must be false exactly when a finding is an error", where);
+            fails |= error;
+        }
+        failing += fails;
+    }
+    json_t *bundled = json_object_get(v, "bundled");
+    if (bundled && !json_is_array(bundled))
+        return audit_bad(c, "\"bundled\" must be a list");
+    if (!audit_count(c, json_array_size(bundled)))
+        return false;
+    if (!json_is_boolean(json_object_get(v, "loads")) || json_is_true(json_object_get(v, "loads")) != (failing == 0))
+        return audit_bad(c, "\"loads\" must say whether every binary loads on every target");
+    const char *slash = strrchr(artifact, '/');
+    meta->artifact = strdup(slash && slash[1] ? slash + 1 : artifact);
+    meta->kind = strdup(kind);
+    meta->targets = malloc(names_len);
+    meta->loads = failing == 0;
+    meta->binaries = nb;
+    meta->failing = failing;
+    if (!meta->artifact || !meta->kind || !meta->targets)
+        return audit_bad(c, "out of memory");
+    meta->targets[0] = '\0';
+    for (size_t t = 0; t < nt; t++) {
+        if (t)
+            strcat(meta->targets, ",");
+        strcat(meta->targets, json_string_value(json_object_get(json_array_get(targets, t), "name")));
+    }
+    return true;
+}
+
+static void api_post_audit(const srv_request *rq, srv_reply *rep)
+{
+    json_t *v = parse_body(rq, rep, "audit");
+    if (!v)
+        return;
+    audit_check c = { .why = "" };
+    ag_store_audit meta = { 0 };
+    if (!audit_valid(v, &meta, &c)) {
+        srv_error(rep, strcmp(c.why, "out of memory") == 0 ? 500 : 422, "not a valid audit: %s", c.why);
+        free(meta.artifact);
+        free(meta.kind);
+        free(meta.targets);
+    } else if (!(rep->pending_audit = json_dumps(v, JSON_COMPACT | JSON_PRESERVE_ORDER))) {
+        srv_error(rep, 500, "out of memory");
+        free(meta.artifact);
+        free(meta.kind);
+        free(meta.targets);
+    } else {
+        rep->pending_audit_meta = meta;
+    }
+    json_decref(v);
+}
+
+static json_t *audit_row_json(const ag_store_audit *a)
+{
+    json_t *targets = json_array();
+    for (const char *p = a->targets; p && *p;) {
+        size_t n = strcspn(p, ",");
+        json_array_append_new(targets, json_stringn(p, n));
+        p += n + (p[n] == ',');
+    }
+    return json_pack("{s:I,s:o,s:o,s:b,s:I,s:I,s:o,s:o}", "id", (json_int_t)a->id, "artifact", jstr(a->artifact),
+                     "kind", jstr(a->kind), "loads", a->loads, "binaries", (json_int_t)a->binaries, "failing",
+                     (json_int_t)a->failing, "targets", targets, "created", jstr(a->created));
+}
+
+static void api_audits(ag_store *s, const srv_request *rq, srv_reply *rep)
+{
+    const char *lim = query(rq, "limit");
+    long limit = 100;
+    if (lim) {
+        char *end;
+        limit = strtol(lim, &end, 10);
+        if (*end || end == lim || limit < 1 || limit > 1000) {
+            srv_error(rep, 400, "limit must be a number from 1 to 1000");
+            return;
+        }
+    }
+    ag_error err = { .msg = "" };
+    ag_store_audit *rows = NULL;
+    size_t n = 0;
+    ag_status st = ag_store_list_audits(s, (size_t)limit, &rows, &n, &err);
+    if (st != AG_OK) {
+        reply_fail(rep, st, &err);
+        return;
+    }
+    json_t *arr = json_array();
+    for (size_t i = 0; i < n; i++)
+        json_array_append_new(arr, audit_row_json(&rows[i]));
+    ag_store_audits_free(rows, n);
+    reply_json(rep, 200, arr, true);
+}
+
+static void api_audit(ag_store *s, const srv_request *rq, srv_reply *rep)
+{
+    const char *id = rq->audit_id;
+    bool digits = id && *id && strlen(id) <= 18 && strspn(id, "0123456789") == strlen(id);
+    if (!digits) {
+        srv_error(rep, 404, "no audit %.40s", id ? id : "");
+        return;
+    }
+    ag_error err = { .msg = "" };
+    ag_store_audit meta = { 0 };
+    char *report = NULL;
+    ag_status st = ag_store_get_audit(s, strtoll(id, NULL, 10), &meta, &report, &err);
+    if (st != AG_OK) {
+        reply_fail(rep, st, &err);
+        return;
+    }
+    json_t *o = audit_row_json(&meta), *r = json_loads(report, 0, NULL);
+    json_object_set_new(o, "report", r ? r : json_null());
+    free(report);
+    free(meta.artifact);
+    free(meta.kind);
+    free(meta.targets);
+    free(meta.created);
+    reply_json(rep, 200, o, true);
 }
 
 typedef struct wanted {
@@ -906,6 +1180,13 @@ void srv_api_handle(srv_worker *w, const srv_request *rq, srv_reply *rep)
     case R_MATRIX: api_matrix(s, rq, rep); break;
     case R_DIFF: api_diff(s, rq, rep); break;
     case R_COMPATIBLE: api_compatible(s, &w->srv->cfg, rq, rep); break;
+    case R_AUDITS:
+        if (rq->post)
+            api_post_audit(rq, rep);
+        else
+            api_audits(s, rq, rep);
+        break;
+    case R_AUDIT: api_audit(s, rq, rep); break;
     case R_BINDINGS: srv_api_bindings(s, rq, rep); break;
     case R_BINDING:
         if (rq->post)

@@ -122,6 +122,8 @@ typedef enum srv_route {
     R_MATRIX,             /* libraries/{lib}/matrix */
     R_DIFF,               /* diff?old=&new= */
     R_COMPATIBLE,         /* compatible  POST */
+    R_AUDITS,             /* audits  GET, POST */
+    R_AUDIT,              /* audits/{id} */
     R_BINDINGS,           /* libraries/{lib}/bindings */
     R_BINDING,            /* libraries/{lib}/bindings/{name}/{ver}   GET, POST */
     R_STATIC,             /* not under /api/ */
@@ -138,6 +140,7 @@ typedef struct srv_arg {
 typedef struct srv_request {
     srv_route route;
     const char *lib, *ver, *type_name;  /* decoded path segments (or NULL) */
+    const char *audit_id;               /* audits/{id} */
     const char *binding;                /* R_BINDING: the binding's name */
     bool post;
     const char *body;
@@ -158,6 +161,8 @@ typedef struct srv_reply {
     /* An upload parsed, checked and prepared by a read worker, waiting for
        the writer (srv_api_write). */
     ag_store_prepared *pending;
+    char *pending_audit;  /* or a checked audit result, its report JSON (pending_audit_meta) */
+    ag_store_audit pending_audit_meta;
     bool pending_replace;
     size_t pending_types, pending_functions;
     char *pending_source_url;   /* the release's --source-url pattern, or NULL */
@@ -170,7 +175,7 @@ typedef struct srv_reply {
 /* Whether the reply carries an upload for the writer; dropping it frees it. */
 static inline bool srv_reply_pending(const srv_reply *rep)
 {
-    return rep->pending || rep->pending_binding;
+    return rep->pending || rep->pending_binding || rep->pending_audit;
 }
 void srv_reply_drop_pending(srv_reply *rep);
 

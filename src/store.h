@@ -278,6 +278,27 @@ ag_status ag_store_report_put(ag_store *s, const char *old_ref, const char *new_
                               const char *json, ag_error *err);
 
 /* ------------------------------------------------------------------ */
+/* Audit results (store_audit.c): what `abiguard audit --push` sent.   */
+
+typedef struct ag_store_audit {
+    int64_t id;
+    char *artifact;         /* the artifact's file name */
+    char *kind;             /* "wheel", "jar", ... */
+    bool loads;             /* every binary loads on every target */
+    size_t binaries, failing;
+    char *targets;          /* target names, comma-separated */
+    char *created;          /* "YYYY-MM-DDTHH:MM:SSZ" UTC */
+} ag_store_audit;
+
+/* Stores one audit: meta's fields (id and created are set here) and report,
+   the abiguard-audit/1 JSON (checked by the caller). One transaction. */
+ag_status ag_store_add_audit(ag_store *s, ag_store_audit *meta, const char *report, ag_error *err);
+/* The audits, newest first, at most limit (0: all). */
+ag_status ag_store_list_audits(ag_store *s, size_t limit, ag_store_audit **out, size_t *n, ag_error *err);
+void ag_store_audits_free(ag_store_audit *v, size_t n);
+/* One audit's report JSON (malloc'd), and its row when meta is not NULL.
+   AG_ERR_NOTFOUND "no audit N". */
+ag_status ag_store_get_audit(ag_store *s, int64_t id, ag_store_audit *meta, char **report, ag_error *err);
 /* Registered bindings and source links (store_bindings.c)            */
 
 typedef struct ag_store_binding {

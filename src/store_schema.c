@@ -200,6 +200,26 @@ const ag_migration ag_migrations[] = {
     "\n"
     "ALTER TABLE releases ADD COLUMN source_url TEXT;\n"
     },
+    { 6, "006_audits.sql",
+    "-- 006_audits.sql: audit results pushed by `abiguard audit --push` (issue 14).\n"
+    "--\n"
+    "-- One row per pushed audit: what the dashboard lists (the artifact, its\n"
+    "-- kind, whether everything loads, how many binaries fail, the targets), and\n"
+    "-- the whole report as `abiguard audit --format json` wrote it\n"
+    "-- (\"abiguard-audit/1\"), validated by the service before it is stored.\n"
+    "\n"
+    "CREATE TABLE audits (\n"
+    "    id         INTEGER PRIMARY KEY,\n"
+    "    artifact   TEXT NOT NULL,          -- the artifact's file name, as audited\n"
+    "    kind       TEXT NOT NULL,          -- wheel, jar, npm, deb, ...\n"
+    "    loads      INTEGER NOT NULL,       -- 1: every binary loads on every target\n"
+    "    binaries   INTEGER NOT NULL,\n"
+    "    failing    INTEGER NOT NULL,       -- binaries that fail to load on some target\n"
+    "    targets    TEXT NOT NULL,          -- the target names, comma-separated\n"
+    "    created    TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ', 'now')), -- when it was pushed (UTC)\n"
+    "    report     TEXT NOT NULL           -- the abiguard-audit/1 JSON\n"
+    ");\n"
+    },
 };
 
 const size_t ag_n_migrations = sizeof ag_migrations / sizeof ag_migrations[0];

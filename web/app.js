@@ -926,6 +926,109 @@
     return { segs: segs, q: q };
   }
 
+  /* ------------------------------------------------------------ audits (abiguard audit --push) */
+
+  function auditHref(id) { return '#/audits/' + enc(String(id)); }
+  function loadWord(loads) {
+    return h('span', { class: 'load ' + (loads ? 'load-ok' : 'load-fails') },
+      h('span', { 'aria-hidden': 'true', text: loads ? '\u2713 ' : '\u2716 ' }), loads ? 'loads' : 'fails');
+  }
+
+  function viewAudits(seq) {
+    page('Audits', [['Libraries', '#/'], ['Audits', '#/audits']]);
+    loading(seq, 'audits');
+    return api('/audits').then(function (rows) {
+      if (seq !== renderSeq) return;
+      if (!rows.length) {
+        main.appendChild(h('p', { text: 'No audits yet. Push one with "abiguard audit ARTIFACT --push URL".' }));
+        loaded(seq, 'Audits'); return;
+      }
+      var tbody = h('tbody');
+      rows.forEach(function (a) {
+        tbody.appendChild(h('tr', { class: a.loads ? 'row-loads' : 'row-fails' },
+          h('th', { scope: 'row', class: 'wrap' }, h('a', { href: auditHref(a.id), text: a.artifact })),
+          h('td', { text: a.kind }),
+          h('td', null, loadWord(a.loads), a.loads ? '' : ' (' + a.failing + ' of ' + plural(a.binaries, 'binary').replace(/ys$/, 'ies') + ')'),
+          h('td', { class: 'wrap', text: (a.targets || []).join(', ') }),
+          h('td', { text: a.created })));
+      });
+      main.appendChild(tableWrap(h('table', { class: 'data stack audits' },
+        h('caption', { text: plural(rows.length, 'audit') + ' pushed by \u201cabiguard audit --push\u201d, newest first' }),
+        h('thead', null, h('tr', null, ['Artifact', 'Kind', 'Result', 'Targets', 'Pushed'].map(function (c) {
+          return h('th', { scope: 'col', text: c });
+        }))), tbody), 'Audits table'));
+      loaded(seq, 'Audits');
+    });
+  }
+
+  function findingItem(f) {
+    return h('li', { class: 'finding sev-' + f.severity },
+      h('strong', { text: f.severity }), ' ', h('code', { text: f.check }), ': ', f.message,
+      (f.symbols && f.symbols.length) ? h('ul', { class: 'symbols' }, f.symbols.map(function (x) {
+        return h('li', null, h('code', { text: x }));
+      })) : null);
+  }
+
+  function viewAudit(seq, id) {
+    page('Audit ' + id, [['Libraries', '#/'], ['Audits', '#/audits'], ['Audit ' + id, auditHref(id)]]);
+    loading(seq, 'the audit');
+    return api('/audits/' + enc(id)).then(function (a) {
+      if (seq !== renderSeq) return;
+      var r = a.report || {}, targets = r.targets || [], bins = r.binaries || [];
+      var title = 'Audit of ' + a.artifact;
+      document.title = title + ' \u2014 abiguard';
+      main.querySelector('h1').textContent = title;
+      main.appendChild(h('p', { class: 'audit-summary' }, loadWord(a.loads), ' \u2014 ',
+        a.loads ? 'every binary loads on every target.' : a.failing + ' of ' + plural(a.binaries, 'binary').replace(/ys$/, 'ies') + ' fail to load on some target.',
+        ' ' + a.kind + ', pushed ' + a.created + '. ', h('a', { href: API + '/audits/' + enc(id), text: 'JSON' })));
+      var tbody = h('tbody');
+      bins.forEach(function (b, i) {
+        tbody.appendChild(h('tr', null,
+          h('th', { scope: 'row', class: 'wrap' }, h('code', { text: b.path })),
+          targets.map(function (t, k) {
+            var res = (b.results || [])[k] || {}, n = (res.findings || []).length;
+            return h('td', null, n ? h('a', { href: '#reason-' + i + '-' + k, 'aria-label': (res.loads ? 'loads' : 'fails') + ' on ' + t.name + ': ' + plural(n, 'finding') }, loadWord(res.loads))
+                                   : loadWord(res.loads));
+          })));
+      });
+      main.appendChild(tableWrap(h('table', { class: 'data stack audit-matrix' },
+        h('caption', { text: 'Each binary on each target' }),
+        h('thead', null, h('tr', null, h('th', { scope: 'col', text: 'Binary' }), targets.map(function (t) {
+          return h('th', { scope: 'col', text: t.name });
+        }))), tbody), 'Binaries by target'));
+      var reasons = h('section', { class: 'reasons', 'aria-labelledby': 'reasons-h' }, h('h2', { id: 'reasons-h', text: 'Reasons' }));
+      var any = false;
+      bins.forEach(function (b, i) {
+        targets.forEach(function (t, k) {
+          var res = (b.results || [])[k] || {};
+          if (!(res.findings || []).length) return;
+          any = true;
+          reasons.appendChild(h('h3', { id: 'reason-' + i + '-' + k }, h('code', { text: b.path }), ' on ' + t.name + ': ', loadWord(res.loads)));
+          reasons.appendChild(h('ul', { class: 'findings' }, res.findings.map(findingItem)));
+        });
+      });
+      if (!any) reasons.appendChild(h('p', { text: 'No finding: nothing stands in the way of loading.' }));
+      main.appendChild(reasons);
+      if ((r.bundled || []).length) {
+        var bl = h('section', { class: 'bundled', 'aria-labelledby': 'bundled-h' }, h('h2', { id: 'bundled-h', text: 'Bundled libraries' }));
+        r.bundled.forEach(function (b) {
+          var sys = b.system_copy;
+          bl.appendChild(h('h3', null, h('code', { text: b.path })));
+          bl.appendChild(h('ul', null,
+            h('li', null, 'SONAME ', h('code', { text: b.original_soname }), b.renamed ? [' grafted as ', h('code', { text: b.soname })] : '',
+              ', build-id ', h('code', { text: b.build_id || 'none' })),
+            h('li', null, 'needed by ', (b.users || []).join(', ')),
+            h('li', null, 'this build: ' + (b.release || (r.catalog ? 'not in ' + r.catalog : 'not looked up')),
+              (b.checks || []).map(function (c) { return [' \u2014 ', h('code', { text: c.binary }), ' ', verdict(c.verdict)]; })),
+            sys ? h('li', null, 'system copy: ' + sys.release + '; ' + (sys.coexist ? 'both can be loaded into one process' : 'not both in one process (same SONAME)'),
+              (sys.checks || []).map(function (c) { return [' \u2014 ', h('code', { text: c.binary }), ' ', verdict(c.verdict)]; })) : null));
+        });
+        main.appendChild(bl);
+      }
+      loaded(seq, 'Audit');
+    });
+  }
+
   function route() {
     var hash = location.hash;
     if (hash && hash.charAt(1) !== '/') return;       // in-page anchors (#g-breaking, #main)
@@ -936,6 +1039,8 @@
     else if (segs[0] === 'lib' && segs.length === 3 && segs[2] === 'matrix') p = viewMatrix(seq, segs[1]);
     else if (segs[0] === 'lib' && segs.length === 3 && segs[2] === 'layout') p = viewLayout(seq, segs[1], r.q);
     else if (segs[0] === 'lib' && segs.length === 5 && segs[2] === 'binding') p = viewBinding(seq, segs[1], segs[3], segs[4], r.q);
+    else if (segs[0] === 'audits' && segs.length === 1) p = viewAudits(seq);
+    else if (segs[0] === 'audits' && segs.length === 2) p = viewAudit(seq, segs[1]);
     else {
       page('Not found', [['Libraries', '#/'], ['Not found', location.hash]]);
       p = Promise.reject(new ApiError(404, 'no such page: ' + location.hash));

@@ -446,6 +446,53 @@ ag_status cli_load_release(const char *db, const char *arg, const cli_debug_opts
     return st;
 }
 
+/* The token: the first non-blank line of --token-file, else $ABIGUARD_TOKEN.
+   Returns a malloc'd string, or NULL after printing why (*rc set). */
+char *cli_read_token(const char *cmd, const char *token_file, int *rc)
+{
+    *rc = AG_EXIT_ERROR;
+    if (!token_file) {
+        const char *env = getenv("ABIGUARD_TOKEN");
+        if (!env || !*env) {
+            *rc = cli_usage_error(cmd, "no token: use --token-file FILE or set $ABIGUARD_TOKEN");
+            return NULL;
+        }
+        char *t = strdup(env);
+        if (!t)
+            cli_error(NULL, "out of memory");
+        return t;
+    }
+    FILE *f = fopen(token_file, "r");
+    if (!f) {
+        cli_error(token_file, "cannot open: %s", strerror(errno));
+        return NULL;
+    }
+    char *line = NULL, *token = NULL;
+    size_t cap = 0;
+    bool oom = false;
+    errno = 0;
+    while (!token && !oom && getline(&line, &cap, f) >= 0) {
+        char *s = line + strspn(line, " \t\r\n");
+        size_t n = strlen(s);
+        while (n > 0 && strchr(" \t\r\n", s[n - 1]))
+            n--;
+        if (n > 0)
+            oom = !(token = strndup(s, n));
+    }
+    if (!token && (oom || errno == ENOMEM))
+        cli_error(NULL, "out of memory");
+    else if (!token && ferror(f))
+        cli_error(token_file, "cannot read: %s", strerror(errno));
+    else if (!token)
+        cli_error(token_file, "no token in the file (it is empty)");
+    if (line) {
+        explicit_bzero(line, cap);
+        free(line);
+    }
+    fclose(f);
+    return token;
+}
+
 bool cli_source_url_ok(const char *pattern)
 {
     if (strncmp(pattern, "https://", 8) != 0 && strncmp(pattern, "http://", 7) != 0)

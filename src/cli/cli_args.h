@@ -104,6 +104,10 @@ ag_status cli_is_elf(const char *path, bool *is_elf, ag_error *err);
 /* The corpus JSON in path, after cli_is_elf said it is not ELF. */
 ag_status cli_read_corpus(const char *path, ag_corpus **out, ag_error *err);
 
+/* A service's bearer token (push, audit --push): the first non-blank line
+   of token_file, else $ABIGUARD_TOKEN. malloc'd, or NULL after printing
+   why (*rc set: a usage error when there is none). */
+char *cli_read_token(const char *cmd, const char *token_file, int *rc);
 /* Whether pattern can be a release's --source-url: an http:// or https://
    URL with {file} in it ({version} and {line} are filled in too). */
 bool cli_source_url_ok(const char *pattern);

@@ -3,8 +3,11 @@
  * native binary in a wheel, jar, npm package, .deb, tarball or directory
  * load on each target (audit.h)? Prints the target × binary table in the
  * format asked for; exits 0 when all load, 4 with warnings only, 12 when
- * some binary fails to load on some target.
+ * some binary fails to load on some target. With --push URL the JSON
+ * report is also stored in an abiguard service (POST /api/v1/audits, the
+ * token as for push).
  */
+#include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,6 +16,7 @@
 #include "cli_args.h"
 #include "../atomic_file.h"
 #include "../audit.h"
+#include "../http_client.h"
 
 typedef struct audit_args {
     const char *artifact;
@@ -22,6 +26,8 @@ typedef struct audit_args {
     const char *output;
     const char *db;        /* match bundled libraries with this store's releases */
     const char *server;    /* ... or with this service's */
+    const char *push;      /* the service to store the result in */
+    const char *token_file;
     bool insecure;
 } audit_args;
 
@@ -53,6 +59,10 @@ static int parse_audit_args(int argc, char **argv, audit_args *a)
                 r = cli_opt_value("audit", argc, argv, &i, "--db", NULL, &a->db);
             if (r == 0)
                 r = cli_opt_value("audit", argc, argv, &i, "--server", NULL, &a->server);
+            if (r == 0)
+                r = cli_opt_value("audit", argc, argv, &i, "--push", NULL, &a->push);
+            if (r == 0)
+                r = cli_opt_value("audit", argc, argv, &i, "--token-file", NULL, &a->token_file);
             if (r == 0 && strcmp(arg, "--insecure") == 0) {
                 a->insecure = true;
                 continue;
@@ -73,6 +83,10 @@ static int parse_audit_args(int argc, char **argv, audit_args *a)
         return cli_usage_error("audit", "give --db FILE or --server URL, not both");
     if (a->server && strncmp(a->server, "http://", 7) != 0 && strncmp(a->server, "https://", 8) != 0)
         return cli_usage_error("audit", "--server needs an http:// or https:// URL, not '%s'", a->server);
+    if (a->push && strncmp(a->push, "http://", 7) != 0 && strncmp(a->push, "https://", 8) != 0)
+        return cli_usage_error("audit", "--push needs an http:// or https:// URL, not '%s'", a->push);
+    if (a->token_file && !a->push)
+        return cli_usage_error("audit", "--token-file is for --push URL");
     if (a->output && strcmp(a->output, "-") == 0)
         a->output = NULL;
     return AG_EXIT_OK;
@@ -89,6 +103,49 @@ static ag_status write_audit(FILE *f, const void *arg, ag_error *err)
     return ag_audit_write(job->audit, job->format, f, err);
 }
 
+/* POSTs the JSON report to the service's /api/v1/audits; says where it went on stderr. */
+static int push_audit(const audit_args *a, const ag_audit *audit, const char *token)
+{
+    char *body = NULL, *url = NULL;
+    size_t len = 0;
+    ag_error err = { .msg = "" };
+    FILE *mem = open_memstream(&body, &len);
+    ag_status st = mem ? ag_audit_write(audit, AG_FMT_JSON, mem, &err) : AG_ERR_NOMEM;
+    if (mem && fclose(mem) != 0 && st == AG_OK)
+        st = AG_ERR_NOMEM;
+    size_t n = strlen(a->push);
+    while (n > 0 && a->push[n - 1] == '/')
+        n--;
+    if (st != AG_OK || asprintf(&url, "%.*s/api/v1/audits", (int)n, a->push) < 0) {
+        cli_error(NULL, "out of memory");
+        free(body);
+        return AG_EXIT_ERROR;
+    }
+    ag_http_options o = { .timeout_s = 60, .retries = 3, .insecure = a->insecure, .bearer_token = token };
+    ag_http_response resp;
+    int rc = AG_EXIT_ERROR;
+    st = ag_http_post_json(url, body, len, &o, &resp, &err);
+    if (st != AG_OK) {
+        cli_error("push", "%s", err.msg);
+    } else if (resp.status == 201) {
+        json_t *j = json_loadb(resp.body ? resp.body : "", resp.body_len, 0, NULL);
+        fprintf(stderr, "abiguard: pushed the audit to %.*s as audit %lld (%.*s/#/audits/%lld)\n", (int)n, a->push,
+                (long long)json_integer_value(json_object_get(j, "id")), (int)n, a->push,
+                (long long)json_integer_value(json_object_get(j, "id")));
+        json_decref(j);
+        rc = AG_EXIT_OK;
+    } else {
+        char msg[512];
+        ag_http_error_message(&resp, msg, sizeof msg);
+        cli_error("push", "POST %s: HTTP %ld%s%s%s%s", url, resp.status, *ag_http_reason(resp.status) ? " " : "",
+                  ag_http_reason(resp.status), *msg ? ": " : "", msg);
+    }
+    ag_http_response_free(&resp);
+    free(url);
+    free(body);
+    return rc;
+}
+
 int cmd_audit(int argc, char **argv)
 {
     audit_args a = { .targets = calloc((size_t)argc + 1, sizeof(const char *)), .format = AG_FMT_TEXT };
@@ -101,6 +158,11 @@ int cmd_audit(int argc, char **argv)
         free(a.targets);
         return rc;
     }
+    char *token = NULL;
+    if (a.push && !(token = cli_read_token("audit", a.token_file, &rc))) {
+        free(a.targets);
+        return rc;
+    }
     ag_error err = { .msg = "" };
     ag_release_catalog *cat = NULL;
     ag_status st = a.db ? ag_release_catalog_from_store(a.db, &cat, &err)
@@ -108,6 +170,7 @@ int cmd_audit(int argc, char **argv)
     if (st != AG_OK) {
         cli_error(a.db ? a.db : a.server, "%s", err.msg);
         free(a.targets);
+        free(token);
         return AG_EXIT_ERROR;
     }
     ag_audit *audit = NULL;
@@ -117,6 +180,7 @@ int cmd_audit(int argc, char **argv)
     if (st != AG_OK) {
         cli_error(a.artifact, "%s", err.msg);
         free(a.targets);
+        free(token);
         return st == AG_ERR_USAGE ? AG_EXIT_USAGE : AG_EXIT_ERROR;
     }
     audit_job job = { audit, a.format };
@@ -127,6 +191,11 @@ int cmd_audit(int argc, char **argv)
         cli_error(a.output ? a.output : "<stdout>", "%s", err.msg);
         rc = AG_EXIT_ERROR;
     }
+    if (rc != AG_EXIT_ERROR && a.push && push_audit(&a, audit, token) != AG_EXIT_OK)
+        rc = AG_EXIT_ERROR;
+    if (token)
+        explicit_bzero(token, strlen(token));
+    free(token);
     ag_audit_free(audit);
     free(a.targets);
     return rc;

@@ -150,53 +150,6 @@ static int parse_push_args(int argc, char **argv, push_args *a)
     return AG_EXIT_OK;
 }
 
-/* The token: the first non-blank line of --token-file, else $ABIGUARD_TOKEN.
-   Returns a malloc'd string, or NULL after printing why (*rc set). */
-static char *read_token(const push_args *a, int *rc)
-{
-    *rc = AG_EXIT_ERROR;
-    if (!a->token_file) {
-        const char *env = getenv("ABIGUARD_TOKEN");
-        if (!env || !*env) {
-            *rc = cli_usage_error("push", "no token: use --token-file FILE or set $ABIGUARD_TOKEN");
-            return NULL;
-        }
-        char *t = strdup(env);
-        if (!t)
-            cli_error(NULL, "out of memory");
-        return t;
-    }
-    FILE *f = fopen(a->token_file, "r");
-    if (!f) {
-        cli_error(a->token_file, "cannot open: %s", strerror(errno));
-        return NULL;
-    }
-    char *line = NULL, *token = NULL;
-    size_t cap = 0;
-    bool oom = false;
-    errno = 0;
-    while (!token && !oom && getline(&line, &cap, f) >= 0) {
-        char *s = line + strspn(line, " \t\r\n");
-        size_t n = strlen(s);
-        while (n > 0 && strchr(" \t\r\n", s[n - 1]))
-            n--;
-        if (n > 0)
-            oom = !(token = strndup(s, n));
-    }
-    if (!token && (oom || errno == ENOMEM))
-        cli_error(NULL, "out of memory");
-    else if (!token && ferror(f))
-        cli_error(a->token_file, "cannot read: %s", strerror(errno));
-    else if (!token)
-        cli_error(a->token_file, "no token in the file (it is empty)");
-    if (line) {
-        explicit_bzero(line, cap);
-        free(line);
-    }
-    fclose(f);
-    return token;
-}
-
 /* The corpus as JSON text: extracted from a shared object, or a corpus
    file read and validated, then written in canonical form. */
 static char *corpus_body(const push_args *a)
@@ -371,7 +324,7 @@ int cmd_push(int argc, char **argv)
     int rc = parse_push_args(argc, argv, &a);
     char *token = NULL, *body = NULL;
     if (rc == AG_EXIT_OK)
-        token = read_token(&a, &rc);
+        token = cli_read_token("push", a.token_file, &rc);
     if (token) {
         body = a.binding ? binding_body(&a) : corpus_body(&a);
         rc = body ? upload(&a, token, body) : AG_EXIT_ERROR;

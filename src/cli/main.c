@@ -181,7 +181,8 @@ const ag_command ag_commands[] = {
       "      above --fail-on\n" },
     { "audit", cmd_audit, "will each native binary of a wheel, jar, npm package or .deb load on a target?",
       "usage: abiguard audit ARTIFACT [--target T]... [--format text|json|markdown|junit|sarif]\n"
-      "                      [-o FILE] [--db FILE | --server URL [--insecure]]\n"
+      "                      [-o FILE] [--db FILE | --server URL] [--push URL [--token-file FILE]]\n"
+      "                      [--insecure]\n"
       "\n"
       "For every ELF shared object in ARTIFACT (.whl, .jar, npm .tgz, .deb, .rpm,\n"
       ".tar.*, .zip or a directory) and every target, says whether it loads and\n"
@@ -208,7 +209,11 @@ const ag_command ag_commands[] = {
       "  -o, --output FILE  write to FILE instead of stdout (replaced atomically)\n"
       "  --db FILE      match bundled libraries with this store's releases\n"
       "  --server URL   ... or with this abiguard service's (read-only API)\n"
-      "  --insecure     do not verify the service's TLS certificate\n"
+      "  --push URL     also store the result in this abiguard service (POST\n"
+      "                 /api/v1/audits; the dashboard shows it under Audits)\n"
+      "  --token-file FILE  the service's token for --push (first line), else\n"
+      "                 $ABIGUARD_TOKEN\n"
+      "  --insecure     do not verify the services' TLS certificates\n"
       "\n"
       "exit: 0 every binary loads on every target, 4 warnings only, 12 some binary\n"
       "fails to load on some target, 1 error, 2 usage\n" },

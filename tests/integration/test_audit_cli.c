@@ -542,3 +542,132 @@ Test(audit_bundled, a_service_is_a_catalog_too, .timeout = 120)
     free(whl);
     store_free(db);
 }
+
+/* ------------------------------------------------------------------ */
+/* Audit results in the service: audit --push, POST/GET /api/v1/audits. */
+
+/* `audit WHL --format json` as text (the body --push sends). */
+static char *audit_report_text(const char *whl)
+{
+    tool_run r;
+    cr_assert(run_abiguard(&r, "audit", whl, "--format", "json", (char *)NULL));
+    cr_assert(r.exited, "%s", tool_run_outcome(&r));
+    char *text = strdup(r.out);
+    tool_run_free(&r);
+    return text;
+}
+
+Test(audit_service, push_stores_the_result_and_the_api_gives_it_back, .timeout = 120)
+{
+    char *whl = audit_fixture("demo_missingdep" WHEEL_TAG);
+    server s;
+    server_start(&s, false, NULL);
+    char *token_file = path_join2(s.dir, "token");
+    cr_assert(write_whole_file(token_file, TOKEN "\n", strlen(TOKEN) + 1));
+    tool_run r;
+    cr_assert(run_abiguard(&r, "audit", whl, "--push", s.base, "--token-file", token_file, (char *)NULL));
+    cr_expect(r.exited && r.exit_status == 12, "the audit's own status is kept: %s %s", tool_run_outcome(&r), r.err);
+    cr_expect(strstr(r.out, "verdict: FAILS"), "the report still goes to stdout");
+    cr_expect(strstr(r.err, "pushed the audit to ") && strstr(r.err, " as audit 1 "), "%s", r.err);
+    tool_run_free(&r);
+
+    resp list = srv_get(&s, "/api/v1/audits");
+    cr_assert_eq(list.status, 200);
+    json_t *l = srv_parse(&list), *row = json_array_get(l, 0);
+    cr_assert_eq(json_array_size(l), 1);
+    cr_expect_eq(json_integer_value(json_object_get(row, "id")), 1);
+    cr_expect_str_eq(jstr_at(row, "artifact"), "demo_missingdep" WHEEL_TAG, "the file name, not the CI path");
+    cr_expect_str_eq(jstr_at(row, "kind"), "wheel");
+    cr_expect(json_is_false(json_object_get(row, "loads")));
+    cr_expect_eq(json_integer_value(json_object_get(row, "failing")), 1);
+    cr_expect_eq(json_integer_value(json_object_get(row, "binaries")), 1);
+    cr_expect_str_eq(json_string_value(json_array_get(json_object_get(row, "targets"), 0)), "manylinux_2_17_x86_64");
+    json_decref(l);
+    resp_free(&list);
+
+    resp one = srv_get(&s, "/api/v1/audits/1");
+    cr_assert_eq(one.status, 200);
+    json_t *o = srv_parse(&one), *report = json_object_get(o, "report");
+    cr_expect_str_eq(jstr_at(report, "format"), "abiguard-audit/1");
+    json_t *f = finding(report, "_core.cpython-311-x86_64-linux-gnu.so", "dependency-missing");
+    cr_expect(f && has_symbol(f, "libdep-"), "the stored report keeps the findings and their symbols");
+    json_decref(o);
+    resp_free(&one);
+    resp missing = srv_get(&s, "/api/v1/audits/2");
+    srv_expect_error(&missing, 404, "no audit 2");
+    resp_free(&missing);
+
+    /* Without a token nothing is stored; a wrong one is refused. */
+    cr_assert(run_abiguard(&r, "audit", whl, "--push", s.base, (char *)NULL));
+    cr_expect(r.exited && r.exit_status == 2 && strstr(r.err, "no token"), "%s", r.err);
+    tool_run_free(&r);
+    char *bad = path_join2(s.dir, "bad-token");
+    cr_assert(write_whole_file(bad, "nope\n", 5));
+    cr_assert(run_abiguard(&r, "audit", whl, "--push", s.base, "--token-file", bad, (char *)NULL));
+    cr_expect(r.exited && r.exit_status == 1 && strstr(r.err, "HTTP 403") && count_lines(r.err) == 1, "%s", r.err);
+    tool_run_free(&r);
+    server_stop(&s);
+    free(bad);
+    free(token_file);
+    free(whl);
+}
+
+Test(audit_service, the_endpoint_checks_what_it_stores, .timeout = 120)
+{
+    const char *const extra[] = { "--max-body", "200000", NULL };
+    server s;
+    server_start(&s, false, extra);
+    char *whl = audit_fixture("demo" WHEEL_TAG), *good = audit_report_text(whl);
+    resp ok = srv_post(&s, "/api/v1/audits", good, strlen(good), TOKEN);
+    cr_expect_eq(ok.status, 201, "%s", ok.body);
+    resp_free(&ok);
+    resp anon = srv_post(&s, "/api/v1/audits", good, strlen(good), NULL);
+    srv_expect_error(&anon, 401, "Bearer token");
+    resp_free(&anon);
+
+    struct { const char *body, *why; long status; } bad[] = {
+        { "{\"format\": \"abiguard-audit/1\"", "malformed JSON", 400 },
+        { "[1, 2]", "must be an object", 422 },
+        { "{\"format\": \"abiguard-corpus/1\"}", "\"format\" must be \"abiguard-audit/1\"", 422 },
+        { "{\"format\": \"abiguard-audit/1\", \"artifact\": \"a.whl\", \"kind\": \"wheel\", \"targets\": [], "
+          "\"binaries\": []}", "\"targets\" must be a list of 1 to 64 targets", 422 },
+        { "{\"format\": \"abiguard-audit/1\", \"artifact\": \"a.whl\", \"kind\": \"wheel\", \"loads\": true, "
+          "\"targets\": [{\"name\": \"linux\"}], \"binaries\": [{\"path\": \"x.so\", \"results\": [{\"target\": "
+          "\"linux\", \"loads\": true, \"findings\": [{\"check\": \"libc-floor\", \"severity\": \"error\", "
+          "\"message\": \"m\"}]}]}]}", "\"loads\" must be false exactly when a finding is an error", 422 },
+        { "{\"format\": \"abiguard-audit/1\", \"artifact\": \"a.whl\", \"kind\": \"wheel\", \"loads\": true, "
+          "\"targets\": [{\"name\": \"linux\"}], \"binaries\": [{\"path\": \"x.so\", \"results\": [{\"target\": "
+          "\"linux\", \"loads\": true, \"findings\": [{\"check\": \"x\", \"severity\": \"fatal\", "
+          "\"message\": \"m\"}]}]}]}", "severity 'fatal' is not error, warning or note", 422 },
+        { "{\"format\": \"abiguard-audit/1\", \"artifact\": \"a\\u0001.whl\", \"kind\": \"wheel\"}",
+          "control characters", 422 },
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        resp r = srv_post(&s, "/api/v1/audits", bad[i].body, strlen(bad[i].body), TOKEN);
+        srv_expect_error(&r, bad[i].status, bad[i].why);
+        resp_free(&r);
+    }
+    /* Over --max-body: 413, before anything is parsed. */
+    size_t big = 300000;
+    char *huge = malloc(big + 1);
+    memset(huge, ' ', big);
+    huge[big] = '\0';
+    huge[0] = '{';
+    huge[big - 1] = '}';
+    resp r = srv_post(&s, "/api/v1/audits", huge, big, TOKEN);
+    srv_expect_error(&r, 413, "--max-body");
+    resp_free(&r);
+    free(huge);
+
+    resp list = srv_get(&s, "/api/v1/audits");
+    json_t *l = srv_parse(&list);
+    cr_expect_eq(json_array_size(l), 1, "only the valid audit was stored");
+    json_decref(l);
+    resp_free(&list);
+    resp lim = srv_get(&s, "/api/v1/audits?limit=0");
+    srv_expect_error(&lim, 400, "limit");
+    resp_free(&lim);
+    server_stop(&s);
+    free(good);
+    free(whl);
+}

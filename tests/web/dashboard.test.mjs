@@ -27,6 +27,9 @@ const REPO = path.resolve(HERE, '..', '..');
 const ABIGUARD = path.resolve(REPO, process.env.ABIGUARD || 'build/abiguard');
 const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
 const OUT = path.resolve(process.env.WEB_OUT || path.join(HERE, 'out'));
+// The wheels `make fixtures` builds (tests/fixtures/audit/), audited and pushed for the audit pages.
+const FIXTURES = path.resolve(process.env.FIXTURES || path.join(REPO, 'build', 'fixtures'));
+const WHEEL_TAG = '-1.0-cp311-cp311-manylinux_2_17_x86_64.whl';
 const LIBDIR = '/usr/lib/x86_64-linux-gnu';
 const RELEASES = [
   ['5.1', 'liblua5.1.so.0', '2012-02-17'],
@@ -34,7 +37,6 @@ const RELEASES = [
   ['5.4', 'liblua5.4.so.0', '2022-01-26'],
 ];
 const REBUILD = [['5.3', 'liblua5.3.so.0'], ['5.4', 'liblua5.4.so.0'], ['5.4.1', 'liblua5.4.so.0']];
-const FIXTURES = path.resolve(process.env.FIXTURES || path.join(REPO, 'build', 'fixtures'));
 const MANY = 9;
 const GEO = [['1.0', 'v1'], ['2.0', 'v2'], ['3.0', 'v3']];
 const SOURCE_URL = 'https://src.example/geo/blob/{version}/{file}#L{line}';
@@ -103,6 +105,16 @@ before(async () => {
     execFileSync(ABIGUARD, ['push', path.join(FIXTURES, 'bindings', file), '--binding', name, '--library', 'geo', '--version', ver,
                             '--server', base, '--token-file', tokens, ...(built ? ['--built-against', built] : [])],
                  { stdio: ['ignore', 'ignore', 'inherit'] });
+  }
+  // two audits pushed as CI would: the good demo wheel (audit 1), one whose dependency is missing (audit 2)
+  for (const name of ['demo', 'demo_missingdep']) {
+    const whl = path.join(FIXTURES, 'audit', name + WHEEL_TAG);
+    assert.ok(existsSync(whl), `missing ${whl} (make fixtures)`);
+    try {
+      execFileSync(ABIGUARD, ['audit', whl, '--push', base, '--token-file', tokens], { stdio: ['ignore', 'ignore', 'pipe'] });
+    } catch (e) {
+      assert.ok(e.status === 12, `audit --push ${name}: ${e.status} ${e.stderr}`);
+    }
   }
   browser = await chromium.launch({
     executablePath: CHROMIUM,
@@ -334,7 +346,8 @@ const PAGES = [['libraries', '#/', 'table.libraries'], ['timeline', '#/lib/lua',
                ['matrix-many', '#/lib/lua-many/matrix', '.matrix-view'],
                ['timeline-bindings', '#/lib/geo', 'table.bindings-table'],
                ['binding', '#/lib/geo/binding/consumer/0.1', 'table.binding-matrix'],
-               ['diff-binding', '#/lib/geo/diff?old=1.0&new=3.0&binding=geomod%402.0', 'li.change']];
+               ['diff-binding', '#/lib/geo/diff?old=1.0&new=3.0&binding=geomod%402.0', 'li.change'],
+               ['audits', '#/audits', 'table.audits'], ['audit', '#/audits/2', 'table.audit-matrix']];
 
 // Nothing is clipped: neither the page nor any table or chart scrolls
 // sideways (a scrolled table hides its last columns), and every verdict
@@ -713,6 +726,44 @@ test('source links: a release with --source-url links each declaration to its so
   assert.equal(await other.locator('dd.location a').count(), 0);
   await page.context().close();
   await other.context().close();
+});
+
+// --- audits pushed by `abiguard audit --push`
+
+test('audits: the pushed audits listed newest first; one opens as a binary x target table with its reasons', async () => {
+  const page = await open('#/audits');
+  const rows = page.locator('table.audits tbody tr');
+  await rows.first().waitFor();
+  assert.equal(await rows.count(), 2);
+  assert.match(await rows.nth(0).innerText(), /demo_missingdep-1\.0-cp311-cp311-manylinux_2_17_x86_64\.whl[\s\S]*wheel[\s\S]*fails \(1 of 1 binary\)[\s\S]*manylinux_2_17_x86_64/);
+  assert.match(await rows.nth(1).innerText(), /demo-1\.0-[\s\S]*loads/);
+  await rows.nth(0).locator('a').click();
+  await page.locator('table.audit-matrix').waitFor();
+  assert.match(page.url(), /#\/audits\/2$/);
+  assert.equal(await page.locator('h1').innerText(), 'Audit of demo_missingdep' + WHEEL_TAG);
+  const head = await page.locator('table.audit-matrix thead th').allInnerTexts();
+  assert.deepEqual(head, ['Binary', 'manylinux_2_17_x86_64']);
+  const cell = page.locator('table.audit-matrix tbody tr').first();
+  assert.match(await cell.innerText(), /demo\/_core\.cpython-311-x86_64-linux-gnu\.so[\s\S]*fails/);
+  // the cell links to its reasons: the missing dependency, named
+  await cell.locator('a').click();
+  const reason = page.locator('.reasons li.finding.sev-error').first();
+  assert.match(await reason.innerText(), /error dependency-missing: needs libdep-[0-9a-f]{8}\.so\.1, which is neither bundled nor part of a clean manylinux_2_17_x86_64/);
+  assert.match(await reason.locator('ul.symbols').innerText(), /libdep-[0-9a-f]{8}\.so\.1/);
+  await shot(page, 'desktop-audit');
+  await page.context().close();
+
+  const good = await open('#/audits/1');
+  await good.locator('table.audit-matrix').waitFor();
+  assert.match(await good.locator('.audit-summary').innerText(), /loads — every binary loads on every target/);
+  assert.equal(await good.locator('table.audit-matrix tbody tr').count(), 2, 'the extension and the grafted libdep');
+  assert.match(await good.locator('section.bundled').innerText(), /SONAME libdep\.so\.1 grafted as libdep-[0-9a-f]{8}\.so\.1[\s\S]*needed by demo\/_core/);
+  await good.context().close();
+
+  const missing = await open('#/audits/99');
+  await missing.locator('.error').waitFor();
+  assert.match(await missing.locator('.error').innerText(), /404: no audit 99/);
+  await missing.context().close();
 });
 
 test('no script errors on any page', () => {
