@@ -150,7 +150,7 @@ Test(reader_hardening, libdwarf_error_without_an_error_argument_is_reported)
     free(lib);
 }
 
-Test(reader_hardening, sibling_pointing_at_itself_is_reported, .timeout = 120)
+Test(reader_hardening, sibling_pointing_at_itself_is_reported, .timeout = 120 * SANITIZER_SLOWDOWN)
 {
     /* The unit scan followed DW_AT_sibling back to the same DIE forever. */
     char *lib = fixture_path("dwarf/mini-self-sibling.so");
@@ -167,7 +167,7 @@ Test(reader_hardening, line_table_directory_past_the_end_is_reported)
     free(lib);
 }
 
-Test(reader_hardening, line_table_reproducer_is_clean_under_valgrind, .timeout = 300)
+Test(reader_hardening, line_table_reproducer_is_clean_under_valgrind, .timeout = 300 * SANITIZER_SLOWDOWN)
 {
     const char *sanitized = getenv("ABIGUARD_SANITIZED");
     if (sanitized && *sanitized) {
@@ -191,7 +191,7 @@ Test(reader_hardening, line_table_reproducer_is_clean_under_valgrind, .timeout =
 /* ------------------------------------------------------------------ */
 /* FIFOs where debug files are looked for                              */
 
-Test(reader_hardening, debuglink_naming_a_fifo_does_not_block, .timeout = 120)
+Test(reader_hardening, debuglink_naming_a_fifo_does_not_block, .timeout = 120 * SANITIZER_SLOWDOWN)
 {
     char *tmp = make_temp_dir();
     char *lib = copy_fixture("types/stripped/libtypes.so", tmp, "libtypes.so");
@@ -207,7 +207,7 @@ Test(reader_hardening, debuglink_naming_a_fifo_does_not_block, .timeout = 120)
     free(tmp);
 }
 
-Test(reader_hardening, build_id_path_naming_a_fifo_does_not_block, .timeout = 120)
+Test(reader_hardening, build_id_path_naming_a_fifo_does_not_block, .timeout = 120 * SANITIZER_SLOWDOWN)
 {
     char *tmp = make_temp_dir();
     char *lib = copy_fixture("types/debugdir/lib/libtypes.so", tmp, "libtypes.so");
@@ -230,7 +230,7 @@ Test(reader_hardening, build_id_path_naming_a_fifo_does_not_block, .timeout = 12
     free(tmp);
 }
 
-Test(reader_hardening, dwz_alternate_naming_a_fifo_does_not_block, .timeout = 120)
+Test(reader_hardening, dwz_alternate_naming_a_fifo_does_not_block, .timeout = 120 * SANITIZER_SLOWDOWN)
 {
     char *tmp = make_temp_dir();
     char *lib = copy_fixture("types/libtypes.so", tmp, "libtypes.so");
@@ -270,7 +270,7 @@ static char *compressed_copy(const char *tmp, const char *style, const char *nam
     return dst;
 }
 
-Test(reader_hardening, compressed_debug_sections_still_read, .timeout = 120)
+Test(reader_hardening, compressed_debug_sections_still_read, .timeout = 120 * SANITIZER_SLOWDOWN)
 {
     char *tmp = make_temp_dir();
     const char *styles[] = { "zlib", "zlib-gnu" };
@@ -294,7 +294,7 @@ Test(reader_hardening, compressed_debug_sections_still_read, .timeout = 120)
     free(tmp);
 }
 
-Test(reader_hardening, compressed_section_claiming_a_huge_size_is_refused, .timeout = 120)
+Test(reader_hardening, compressed_section_claiming_a_huge_size_is_refused, .timeout = 120 * SANITIZER_SLOWDOWN)
 {
     char *tmp = make_temp_dir();
     const struct { const char *style, *section; bool gnu; } cases[] = {
@@ -318,7 +318,7 @@ Test(reader_hardening, compressed_section_claiming_a_huge_size_is_refused, .time
     free(tmp);
 }
 
-Test(reader_hardening, section_that_really_inflates_a_thousandfold_is_refused, .timeout = 300)
+Test(reader_hardening, section_that_really_inflates_a_thousandfold_is_refused, .timeout = 300 * SANITIZER_SLOWDOWN)
 {
     /* 32 MiB of zeros deflate to about 32 KiB: far beyond any real debug
        section's ratio (Debian's worst is 83). As .debug_rnglists it was
@@ -344,7 +344,7 @@ Test(reader_hardening, section_that_really_inflates_a_thousandfold_is_refused, .
     }
 }
 
-Test(reader_hardening, sections_inflating_too_much_together_are_refused, .timeout = 300)
+Test(reader_hardening, sections_inflating_too_much_together_are_refused, .timeout = 300 * SANITIZER_SLOWDOWN)
 {
     /* 32 sections of 1 MiB of zeros, about 1 KiB each compressed: each is
        within its own limit (256 times plus 1 MiB), but all of them are
@@ -418,7 +418,7 @@ static double max_inflation(const char *path)
    uncompress length"); libunits.so's .debug_abbrev inflates about 29 times.
    Before abiguard inflated the sections itself, the SHF_COMPRESSED copy
    failed with that error and the .zdebug copy read as having no debug info. */
-Test(reader_hardening, sections_inflating_more_than_16_times_are_read, .timeout = 120)
+Test(reader_hardening, sections_inflating_more_than_16_times_are_read, .timeout = 120 * SANITIZER_SLOWDOWN)
 {
     char *plain_lib = fixture_path("units/libunits.so");
     const char *plain_argv[] = { abiguard_binary(), "extract", plain_lib, "--no-system-debug", NULL };
@@ -453,7 +453,7 @@ Test(reader_hardening, sections_inflating_more_than_16_times_are_read, .timeout 
    too: ".debug_info is too large"). */
 #define LIBMVEC "/usr/lib/x86_64-linux-gnu/libmvec.so.1"
 
-Test(reader_hardening, debian_libmvec_with_its_compressed_debug_file, .timeout = 300)
+Test(reader_hardening, debian_libmvec_with_its_compressed_debug_file, .timeout = 300 * SANITIZER_SLOWDOWN)
 {
     if (access(LIBMVEC, R_OK) != 0)
         cr_skip_test(LIBMVEC " is not installed (not an amd64 Debian machine)");
@@ -535,7 +535,7 @@ static void readers_refuse(const char *dir, json_t *root, const char *needle)
     free(path);
 }
 
-Test(reader_hardening, duplicate_functions_are_refused, .timeout = 120)
+Test(reader_hardening, duplicate_functions_are_refused, .timeout = 120 * SANITIZER_SLOWDOWN)
 {
     /* diff X.json X.json reported breaking changes between a file and itself. */
     char *dir = make_temp_dir();
@@ -553,7 +553,7 @@ Test(reader_hardening, duplicate_functions_are_refused, .timeout = 120)
     free(dir);
 }
 
-Test(reader_hardening, duplicate_members_are_refused, .timeout = 120)
+Test(reader_hardening, duplicate_members_are_refused, .timeout = 120 * SANITIZER_SLOWDOWN)
 {
     char *dir = make_temp_dir();
     json_t *root = fixture_corpus("types/libtypes.so");
@@ -581,7 +581,7 @@ Test(reader_hardening, duplicate_members_are_refused, .timeout = 120)
     free(dir);
 }
 
-Test(reader_hardening, show_reads_a_corpus_from_a_pipe, .timeout = 120)
+Test(reader_hardening, show_reads_a_corpus_from_a_pipe, .timeout = 120 * SANITIZER_SLOWDOWN)
 {
     /* The ELF-or-JSON check read the first bytes of the pipe, and the JSON
        reader then got the rest. */
@@ -610,7 +610,7 @@ Test(reader_hardening, show_reads_a_corpus_from_a_pipe, .timeout = 120)
     free(dir);
 }
 
-Test(reader_hardening, split_dwarf_says_the_dwo_files_were_not_read, .timeout = 120)
+Test(reader_hardening, split_dwarf_says_the_dwo_files_were_not_read, .timeout = 120 * SANITIZER_SLOWDOWN)
 {
     /* It claimed embedded debug info with no functions at all. */
     char *dir = make_temp_dir();
