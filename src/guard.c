@@ -210,14 +210,16 @@ static char *describe_break(const ag_change *ch, const char *via)
     return out;
 }
 
-static ag_status classify(ag_store *s, ag_guard_plan *p, ag_guard_release *r, ag_error *err)
+/* ref: the version as the store names the binary ("V", or "V:SONAME" in a
+   release of several binaries). */
+static ag_status classify(ag_store *s, ag_guard_plan *p, ag_guard_release *r, const char *ref, ag_error *err)
 {
-    if (strcmp(r->version, p->baseline) == 0) {
+    if (strcmp(ref, p->baseline) == 0 || strcmp(r->version, p->baseline) == 0) {
         r->compatible = true;
         return AG_OK;
     }
     ag_corpus *c = NULL;
-    ag_status st = ag_store_load(s, p->library, r->version, &c, err);
+    ag_status st = ag_store_load(s, p->library, ref, &c, err);
     if (st != AG_OK)
         return st;
     ag_diff *d = NULL;
@@ -284,15 +286,33 @@ static ag_status classify_releases(ag_store *s, ag_guard_plan *p, ag_error *err)
     if (!p->releases)
         st = ag_fail(err, AG_ERR_NOMEM, "out of memory");
     for (size_t i = 0; i < n && st == AG_OK; i++) {
-        if (!rels[i].build_id || !*rels[i].build_id)
-            continue;
-        ag_guard_release *r = &p->releases[p->n_releases++];
-        r->version = strdup(rels[i].version);
-        r->build_id = strdup(rels[i].build_id);
-        if (!r->version || !r->build_id)
-            st = ag_fail(err, AG_ERR_NOMEM, "out of memory");
-        else
-            st = classify(s, p, r, err);
+        /* A release of several binaries (an artifact's): the one with the
+           baseline's SONAME is this library's build; none, no build. */
+        const char *build_id = rels[i].build_id;
+        char *ref = NULL;
+        ag_store_binary *bins = NULL;
+        size_t nb = 0;
+        if (rels[i].n_binaries > 1) {
+            st = ag_store_list_binaries(s, p->library, rels[i].version, &bins, &nb, err);
+            build_id = NULL;
+            for (size_t b = 0; st == AG_OK && b < nb && !build_id; b++)
+                if (p->soname && bins[b].soname && strcmp(bins[b].soname, p->soname) == 0) {
+                    build_id = bins[b].build_id;
+                    if (asprintf(&ref, "%s:%s", rels[i].version, p->soname) < 0)
+                        st = ag_fail(err, AG_ERR_NOMEM, "out of memory"), ref = NULL;
+                }
+        }
+        if (st == AG_OK && build_id && *build_id) {
+            ag_guard_release *r = &p->releases[p->n_releases++];
+            r->version = strdup(rels[i].version);
+            r->build_id = strdup(build_id);
+            if (!r->version || !r->build_id)
+                st = ag_fail(err, AG_ERR_NOMEM, "out of memory");
+            else
+                st = classify(s, p, r, ref ? ref : rels[i].version, err);
+        }
+        free(ref);
+        ag_store_binaries_free(bins, nb);
     }
     ag_store_releases_free(rels, n);
     return st;

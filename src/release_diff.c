@@ -151,6 +151,8 @@ void ag_release_diff_free(ag_release_diff *d)
     for (size_t i = 0; i < d->n_pairs; i++)
         ag_diff_free(d->pairs[i].diff);
     free(d->pairs);
+    free(d->owned[0]);
+    free(d->owned[1]);
     free(d);
 }
 
@@ -177,9 +179,11 @@ static ag_status capture(const ag_release_pair *p, const ag_report_context *ctx,
 {
     char *old_label = NULL, *new_label = NULL;
     const char *ol = ctx->old_label ? ctx->old_label : "old", *nl = ctx->new_label ? ctx->new_label : "new";
-    if (asprintf(&old_label, "%s:%s", ol, p->old_b->inner_path ? p->old_b->inner_path : "?") < 0)
+    const char *ob = p->old_b->label ? p->old_b->label : p->old_b->inner_path;
+    const char *nb = p->new_b->label ? p->new_b->label : p->new_b->inner_path;
+    if (asprintf(&old_label, "%s:%s", ol, ob ? ob : "?") < 0)
         old_label = NULL;
-    if (asprintf(&new_label, "%s:%s", nl, p->new_b->inner_path ? p->new_b->inner_path : "?") < 0)
+    if (asprintf(&new_label, "%s:%s", nl, nb ? nb : "?") < 0)
         new_label = NULL;
     ag_report_context c = *ctx;
     c.old_label = old_label;

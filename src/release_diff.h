@@ -19,6 +19,8 @@
 typedef struct ag_release_binary {
     const ag_corpus *corpus;
     const char *inner_path;
+    const char *label;   /* its sections' label after the release's and ':' (a stored
+                            release's "SONAME"); NULL: inner_path */
 } ag_release_binary;
 
 typedef enum ag_pair_status {
@@ -40,6 +42,7 @@ typedef struct ag_release_diff {
     size_t n_pairs;
     size_t n_diffed, n_added, n_removed;
     ag_verdict verdict;      /* the worst of the pairs' */
+    void *owned[2];          /* freed with it (a caller's binaries arrays), or NULL */
 } ag_release_diff;
 
 /* The file-name stem used for pairing, into buf ("libz.so.1" -> "libz"). */

@@ -760,12 +760,15 @@ static ag_status store_open(const char *path, open_mode mode, ag_store **out, ag
     if (st == AG_OK)
         st = probe_tables(db, err);
     if (st == AG_OK && sqlite3_db_readonly(db, "main")) {
-        if (version < ag_store_schema_latest())
+        /* An older schema is read as it is (what it lacks reads as NULL),
+           down to AG_STORE_SCHEMA_READ_MIN. */
+        if (version < AG_STORE_SCHEMA_READ_MIN)
             st = ag_fail(err, AG_ERR_UNSUPPORTED,
                          "the database has schema %" PRId64 " and needs an upgrade to %d, but it is read-only"
                          " (open it once with write access)", version, ag_store_schema_latest());
     } else if (st == AG_OK) {
         st = migrate(db, err);
+        version = ag_store_schema_latest();
     }
     if (st != AG_OK) {
         sqlite3_close(db);
@@ -778,6 +781,7 @@ static ag_status store_open(const char *path, open_mode mode, ag_store **out, ag
     }
     s->db = db;
     s->readonly = sqlite3_db_readonly(db, "main") != 0;
+    s->schema = (int)version;
     /* Long statements stop when the budget (if any) is spent. */
     sqlite3_progress_handler(db, 4096, on_progress, s);
     /* The WAL shrinks back to this after a checkpoint that resets it. */
@@ -1005,16 +1009,16 @@ static char *jdump(const json_t *obj, const char *key)
 }
 
 static ag_status insert_binary(ag_store *s, int64_t release_id, size_t position, const json_t *root,
-                               int64_t *binary_id, ag_error *err)
+                               const char *inner_path, int64_t *binary_id, ag_error *err)
 {
     static const char *const sql =
         "INSERT INTO binaries(release_id, position, file_name, soname, elf_type, machine,"
         " elf_class, byte_order, build_id, sha256, needed, runpath, rpath, version_defs,"
         " relro, bind_now, stack_protector, exec_stack, static_tls, cet_ibt, cet_shstk,"
         " has_debug_info, debug_source, dwarf_version, skipped,"
-        " n_exports, n_imports, n_functions, n_variables, n_types, surface)"
+        " n_exports, n_imports, n_functions, n_variables, n_types, surface, inner_path)"
         " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17,"
-        " ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28, ?29, ?30, ?31)";
+        " ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28, ?29, ?30, ?31, ?32)";
     const json_t *elf = json_object_get(root, "elf");
     const json_t *hard = json_object_get(elf, "hardening");
     char *needed = jdump(elf, "needed");
@@ -1051,6 +1055,7 @@ static ag_status insert_binary(ag_store *s, int64_t release_id, size_t position,
         for (size_t a = 0; a < N_ARRAYS; a++)
             sqlite3_bind_int64(st, i++, (sqlite3_int64)json_array_size(json_object_get(root, ARRAYS[a].key)));
         bind_text(st, i++, surface);
+        bind_text(st, i++, inner_path);
         status = step_done(s, st, err, "cannot store the release");
         *binary_id = sqlite3_last_insert_rowid(s->db);
     }
@@ -1158,12 +1163,19 @@ static ag_status corpus_document(const ag_corpus *c, json_t **root, ag_error *er
     return AG_OK;
 }
 
+/* One binary of a release, serialized before the write lock is taken. */
+typedef struct prepared_binary {
+    json_t *root;
+    char *inner_path;
+    prepared_array arrays[N_ARRAYS];
+} prepared_binary;
+
 static ag_status add_locked(ag_store *s, const char *library, const char *version, const char *date,
-                            const char *notes, const json_t *root, const prepared_array *arrays,
+                            const char *notes, const prepared_binary *bins, size_t n_bins,
                             bool replace, bool *replaced, ag_error *err)
 {
     const char *doing = "cannot store the release";
-    int64_t lib_id = 0, old_id = 0, rel_id = 0, bin_id = 0;
+    int64_t lib_id = 0, old_id = 0, rel_id = 0;
     ag_status st = library_id(s, library, &lib_id, err);
     if (st != AG_OK)
         return st;
@@ -1194,10 +1206,12 @@ static ag_status add_locked(ag_store *s, const char *library, const char *versio
     st = step_done(s, ins, err, doing);
     sqlite3_finalize(ins);
     rel_id = sqlite3_last_insert_rowid(s->db);
-    if (st == AG_OK)
-        st = insert_binary(s, rel_id, 0, root, &bin_id, err);
-    for (size_t a = 0; st == AG_OK && a < N_ARRAYS; a++)
-        st = store_array(s, &ARRAYS[a], bin_id, &arrays[a], err);
+    for (size_t b = 0; st == AG_OK && b < n_bins; b++) {
+        int64_t bin_id = 0;
+        st = insert_binary(s, rel_id, b, bins[b].root, bins[b].inner_path, &bin_id, err);
+        for (size_t a = 0; st == AG_OK && a < N_ARRAYS; a++)
+            st = store_array(s, &ARRAYS[a], bin_id, &bins[b].arrays[a], err);
+    }
     /* After the insert, so content the new release shares is never dropped
        and re-added. */
     if (st == AG_OK && *replaced)
@@ -1207,17 +1221,21 @@ static ag_status add_locked(ag_store *s, const char *library, const char *versio
 
 struct ag_store_prepared {
     char *library, *version, *date, *notes;
-    json_t *root;
-    prepared_array arrays[N_ARRAYS];
+    prepared_binary *bins;
+    size_t n_bins;
 };
 
 void ag_store_prepared_free(ag_store_prepared *p)
 {
     if (!p)
         return;
-    for (size_t a = 0; a < N_ARRAYS; a++)
-        prepared_free(&p->arrays[a]);
-    json_decref(p->root);
+    for (size_t b = 0; b < p->n_bins; b++) {
+        for (size_t a = 0; a < N_ARRAYS; a++)
+            prepared_free(&p->bins[b].arrays[a]);
+        json_decref(p->bins[b].root);
+        free(p->bins[b].inner_path);
+    }
+    free(p->bins);
     free(p->library);
     free(p->version);
     free(p->date);
@@ -1225,12 +1243,34 @@ void ag_store_prepared_free(ag_store_prepared *p)
     free(p);
 }
 
-ag_status ag_store_prepare_release(const char *library, const char *version, const char *date,
-                                   const char *notes, const ag_corpus *c, ag_store_prepared **out,
-                                   ag_error *err)
+size_t ag_store_prepared_n_binaries(const ag_store_prepared *p)
+{
+    return p ? p->n_bins : 0;
+}
+
+/* Two binaries of one release with one SONAME could not be told apart by
+   NAME@V:SONAME. */
+static ag_status check_distinct_sonames(const ag_corpus *const *corpora, size_t n, ag_error *err)
+{
+    for (size_t i = 0; i < n; i++)
+        for (size_t j = i + 1; corpora[i]->elf.soname && j < n; j++)
+            if (corpora[j]->elf.soname && strcmp(corpora[i]->elf.soname, corpora[j]->elf.soname) == 0)
+                return ag_fail(err, AG_ERR_USAGE, "two binaries of the release have the SONAME %s",
+                               corpora[i]->elf.soname);
+    return AG_OK;
+}
+
+ag_status ag_store_prepare_release_binaries(const char *library, const char *version, const char *date,
+                                            const char *notes, const ag_corpus *const *corpora,
+                                            const char *const *inner_paths, size_t n, ag_store_prepared **out,
+                                            ag_error *err)
 {
     *out = NULL;
+    if (n == 0)
+        return ag_fail(err, AG_ERR_USAGE, "a release needs at least one binary");
     ag_status st = check_names(library, version, err);
+    if (st == AG_OK)
+        st = check_distinct_sonames(corpora, n, err);
     if (st != AG_OK)
         return st;
     if (date && !valid_date(date))
@@ -1242,12 +1282,20 @@ ag_status ag_store_prepare_release(const char *library, const char *version, con
     p->version = strdup(version);
     p->date = dup_or_null(date);
     p->notes = dup_or_null(notes);
-    if (!p->library || !p->version || (date && !p->date) || (notes && !p->notes))
+    p->bins = calloc(n, sizeof *p->bins);
+    if (!p->library || !p->version || (date && !p->date) || (notes && !p->notes) || !p->bins)
         st = nomem(err);
-    if (st == AG_OK)
-        st = corpus_document(c, &p->root, err);
-    for (size_t a = 0; st == AG_OK && a < N_ARRAYS; a++)
-        st = prepare_array(json_object_get(p->root, ARRAYS[a].key), &p->arrays[a], err);
+    for (size_t b = 0; st == AG_OK && b < n; b++) {
+        prepared_binary *pb = &p->bins[b];
+        p->n_bins = b + 1;
+        const char *inner = inner_paths ? inner_paths[b] : NULL;
+        if (inner && !(pb->inner_path = strdup(inner)))
+            st = nomem(err);
+        if (st == AG_OK)
+            st = corpus_document(corpora[b], &pb->root, err);
+        for (size_t a = 0; st == AG_OK && a < N_ARRAYS; a++)
+            st = prepare_array(json_object_get(pb->root, ARRAYS[a].key), &pb->arrays[a], err);
+    }
     if (st != AG_OK) {
         ag_store_prepared_free(p);
         return st;
@@ -1261,10 +1309,32 @@ ag_status ag_store_add_prepared(ag_store *s, const ag_store_prepared *p, bool re
     bool own, replaced = false;
     ag_status st = store_tx_begin(s, &own, err);
     if (st == AG_OK) {
-        st = add_locked(s, p->library, p->version, p->date, p->notes, p->root, p->arrays, replace, &replaced,
+        st = add_locked(s, p->library, p->version, p->date, p->notes, p->bins, p->n_bins, replace, &replaced,
                         err);
         st = store_tx_end(s, own, st, err);
     }
+    return st;
+}
+
+ag_status ag_store_prepare_release(const char *library, const char *version, const char *date,
+                                   const char *notes, const ag_corpus *c, ag_store_prepared **out,
+                                   ag_error *err)
+{
+    return ag_store_prepare_release_binaries(library, version, date, notes, &c, NULL, 1, out, err);
+}
+
+ag_status ag_store_add_release_binaries(ag_store *s, const char *library, const char *version,
+                                        const char *date, const char *notes, const ag_corpus *const *corpora,
+                                        const char *const *inner_paths, size_t n, bool replace, ag_error *err)
+{
+    /* Everything but the SQL before the write lock: the lock is held only
+       as long as the inserts take. */
+    ag_store_prepared *p = NULL;
+    ag_status st = ag_store_prepare_release_binaries(library, version, date, notes, corpora, inner_paths, n, &p,
+                                                     err);
+    if (st == AG_OK)
+        st = ag_store_add_prepared(s, p, replace, err);
+    ag_store_prepared_free(p);
     return st;
 }
 
@@ -1272,20 +1342,13 @@ ag_status ag_store_add_release(ag_store *s, const char *library, const char *ver
                                const char *date, const char *notes, const ag_corpus *c,
                                bool replace, ag_error *err)
 {
-    /* Everything but the SQL before the write lock: the lock is held only
-       as long as the inserts take. */
-    ag_store_prepared *p = NULL;
-    ag_status st = ag_store_prepare_release(library, version, date, notes, c, &p, err);
-    if (st == AG_OK)
-        st = ag_store_add_prepared(s, p, replace, err);
-    ag_store_prepared_free(p);
-    return st;
+    return ag_store_add_release_binaries(s, library, version, date, notes, &c, NULL, 1, replace, err);
 }
 
 /* ================================================================== */
 /* Loading                                                             */
 
-/* Columns of the binaries query in release_document. */
+/* Columns of the binaries query in binary_document. */
 enum {
     B_ID, B_FILE_NAME, B_SONAME, B_ELF_TYPE, B_MACHINE, B_CLASS, B_BYTE_ORDER, B_BUILD_ID,
     B_SHA256, B_NEEDED, B_RUNPATH, B_RPATH, B_VERSION_DEFS, B_RELRO /* ... 7 flags */,
@@ -1395,21 +1458,21 @@ static ag_status append_array(ag_store *s, const array_table *t, int64_t binary_
     return status;
 }
 
-/* The canonical text of a release's first binary, before validation. */
-static ag_status release_document(ag_store *s, int64_t release_id, const char *label, sbuf *doc,
-                                  ag_error *err)
+/* The canonical text of one binary (binaries.id), before validation. */
+static ag_status binary_document(ag_store *s, int64_t wanted_id, const char *label, sbuf *doc,
+                                 ag_error *err)
 {
     static const char *const sql =
         "SELECT id, file_name, soname, elf_type, machine, elf_class, byte_order,"
         " build_id, sha256, needed, runpath, rpath, version_defs,"
         " relro, bind_now, stack_protector, exec_stack, static_tls, cet_ibt, cet_shstk,"
         " has_debug_info, debug_source, dwarf_version, skipped, surface"
-        " FROM binaries WHERE release_id = ?1 ORDER BY position LIMIT 1";
+        " FROM binaries WHERE id = ?1";
     sqlite3_stmt *b;
     ag_status st = prepare(s, sql, &b, err, "cannot read the release");
     if (st != AG_OK)
         return st;
-    sqlite3_bind_int64(b, 1, release_id);
+    sqlite3_bind_int64(b, 1, wanted_id);
     int rc = sqlite3_step(b);
     bool debug_info = false;
     int64_t binary_id = 0;
@@ -1437,8 +1500,38 @@ static ag_status release_document(ag_store *s, int64_t release_id, const char *l
     return st;
 }
 
+/* The id of a release's first binary. */
+static ag_status first_binary(ag_store *s, int64_t release_id, const char *label, int64_t *binary_id,
+                              ag_error *err)
+{
+    sqlite3_stmt *q;
+    ag_status st = prepare(s, "SELECT id FROM binaries WHERE release_id = ?1 ORDER BY position LIMIT 1", &q, err,
+                           "cannot read the release");
+    if (st != AG_OK)
+        return st;
+    sqlite3_bind_int64(q, 1, release_id);
+    int rc = sqlite3_step(q);
+    if (rc == SQLITE_ROW)
+        *binary_id = sqlite3_column_int64(q, 0);
+    else if (rc == SQLITE_DONE)
+        st = ag_fail(err, AG_ERR_FORMAT, "the database is damaged: %s has no binary", label);
+    else
+        st = store_db_fail(s->db, err, "cannot read the release");
+    sqlite3_finalize(q);
+    return st;
+}
+
 ag_status store_load_release_id(ag_store *s, int64_t release_id, const char *label,
                                 ag_corpus **out, ag_error *err)
+{
+    *out = NULL;
+    int64_t binary_id = 0;
+    ag_status st = first_binary(s, release_id, label, &binary_id, err);
+    return st == AG_OK ? store_load_binary_id(s, binary_id, label, out, err) : st;
+}
+
+ag_status store_load_binary_id(ag_store *s, int64_t binary_id, const char *label, ag_corpus **out,
+                               ag_error *err)
 {
     *out = NULL;
     sbuf doc = { 0 };
@@ -1448,7 +1541,7 @@ ag_status store_load_release_id(ag_store *s, int64_t release_id, const char *lab
     ag_status st = s->in_tx ? AG_OK : exec(s->db, "BEGIN", err, "cannot read the release");
     own = !s->in_tx && st == AG_OK;
     if (st == AG_OK)
-        st = release_document(s, release_id, label, &doc, err);
+        st = binary_document(s, binary_id, label, &doc, err);
     if (own)
         sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL);
     /* Reading a corpus costs about one unit per element; its text is a
@@ -1465,17 +1558,282 @@ ag_status store_load_release_id(ag_store *s, int64_t release_id, const char *lab
     return st;
 }
 
+/* ------------------------------------------------------------------ */
+/* The binaries of a release                                           */
+
+/* The inner_path column, or NULL in a read-only database of an older
+   schema (AG_STORE_SCHEMA_READ_MIN). */
+static const char *inner_path_column(const ag_store *s)
+{
+    return s->schema >= 4 ? "inner_path" : "NULL";
+}
+
+const char *ag_store_binary_name(const ag_store_binary *b)
+{
+    return b->soname ? b->soname : b->file_name;
+}
+
+static void binaries_clear(ag_store_binary *v, size_t n)
+{
+    for (size_t i = 0; v && i < n; i++) {
+        free(v[i].inner_path);
+        free(v[i].file_name);
+        free(v[i].soname);
+        free(v[i].build_id);
+        free(v[i].machine);
+    }
+}
+
+void ag_store_binaries_free(ag_store_binary *v, size_t n)
+{
+    binaries_clear(v, n);
+    free(v);
+}
+
+static ag_status binaries_of(ag_store *s, int64_t release_id, ag_store_binary **out, size_t *n, ag_error *err)
+{
+    *out = NULL;
+    *n = 0;
+    char sql[400];
+    snprintf(sql, sizeof sql,
+             "SELECT id, %s, file_name, soname, build_id, machine, has_debug_info,"
+             " n_exports, n_imports, n_functions, n_variables, n_types"
+             " FROM binaries WHERE release_id = ?1 ORDER BY position", inner_path_column(s));
+    sqlite3_stmt *q;
+    ag_status st = prepare(s, sql, &q, err, "cannot read the release");
+    if (st != AG_OK)
+        return st;
+    sqlite3_bind_int64(q, 1, release_id);
+    ag_store_binary *v = NULL;
+    size_t count = 0, cap = 0;
+    int rc;
+    while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+        if (count == cap) {
+            cap = cap ? 2 * cap : 4;
+            ag_store_binary *bigger = realloc(v, cap * sizeof *v);
+            if (!bigger) {
+                st = nomem(err);
+                break;
+            }
+            v = bigger;
+        }
+        ag_store_binary *b = &v[count++];
+        memset(b, 0, sizeof *b);
+        b->id = sqlite3_column_int64(q, 0);
+        b->inner_path = column_dup(q, 1);
+        b->file_name = column_dup(q, 2);
+        b->soname = column_dup(q, 3);
+        b->build_id = column_dup(q, 4);
+        b->machine = column_dup(q, 5);
+        b->has_debug_info = sqlite3_column_int(q, 6) != 0;
+        b->n_exports = (size_t)sqlite3_column_int64(q, 7);
+        b->n_imports = (size_t)sqlite3_column_int64(q, 8);
+        b->n_functions = (size_t)sqlite3_column_int64(q, 9);
+        b->n_variables = (size_t)sqlite3_column_int64(q, 10);
+        b->n_types = (size_t)sqlite3_column_int64(q, 11);
+        if (!b->file_name || !b->machine) {
+            st = nomem(err);
+            break;
+        }
+    }
+    if (st == AG_OK && rc != SQLITE_DONE)
+        st = store_db_fail(s->db, err, "cannot read the release");
+    sqlite3_finalize(q);
+    if (st != AG_OK) {
+        ag_store_binaries_free(v, count);
+        return st;
+    }
+    *out = v;
+    *n = count;
+    return AG_OK;
+}
+
+/* "a, b, c" of the binaries' names, cut short for a message. */
+static void binary_names(const ag_store_binary *v, size_t n, char *buf, size_t size)
+{
+    size_t len = 0;
+    buf[0] = '\0';
+    for (size_t i = 0; i < n && len + 1 < size; i++)
+        len += (size_t)snprintf(buf + len, size - len, "%s%s", i ? ", " : "", ag_store_binary_name(&v[i]));
+    if (len >= size && size > 4)
+        strcpy(buf + size - 4, "...");
+}
+
+static bool binary_matches(const ag_store_binary *b, const char *sel)
+{
+    if (b->soname && strcmp(b->soname, sel) == 0)
+        return true;
+    if (strcmp(b->file_name, sel) == 0)
+        return true;
+    if (!b->inner_path)
+        return false;
+    const char *slash = strrchr(b->inner_path, '/');
+    return strcmp(b->inner_path, sel) == 0 || (slash && strcmp(slash + 1, sel) == 0);
+}
+
+ag_status store_resolve(ag_store *s, const char *library, const char *version, int64_t *release_id,
+                        int64_t *binary_id, ag_error *err)
+{
+    *binary_id = -1;
+    ag_error whole = { .msg = "" };
+    ag_status st = store_find_release(s, library, version, release_id, &whole);
+    const char *colon = strrchr(version, ':');
+    if (st != AG_ERR_NOTFOUND || !colon || colon == version || !colon[1]) {
+        if (st != AG_OK)
+            *err = whole;
+        return st;
+    }
+    /* "V:BINARY": the release V, then its binary. */
+    char *v = strndup(version, (size_t)(colon - version));
+    if (!v)
+        return nomem(err);
+    st = store_find_release(s, library, v, release_id, err);
+    ag_store_binary *bins = NULL;
+    size_t n = 0;
+    if (st == AG_OK)
+        st = binaries_of(s, *release_id, &bins, &n, err);
+    for (size_t i = 0; st == AG_OK && i < n && *binary_id < 0; i++)
+        if (binary_matches(&bins[i], colon + 1))
+            *binary_id = bins[i].id;
+    if (st == AG_OK && *binary_id < 0) {
+        char names[400];
+        binary_names(bins, n, names, sizeof names);
+        st = ag_fail(err, AG_ERR_NOTFOUND, "%s@%s has no binary '%s' (it has %s)", library, v, colon + 1, names);
+    }
+    ag_store_binaries_free(bins, n);
+    free(v);
+    return st;
+}
+
+ag_status ag_store_list_binaries(ag_store *s, const char *library, const char *version, ag_store_binary **out,
+                                 size_t *n, ag_error *err)
+{
+    *out = NULL;
+    *n = 0;
+    int64_t rel_id, bin_id;
+    ag_status st = store_resolve(s, library, version, &rel_id, &bin_id, err);
+    if (st != AG_OK)
+        return st;
+    st = binaries_of(s, rel_id, out, n, err);
+    if (st != AG_OK || bin_id < 0)
+        return st;
+    /* V:BINARY lists that one. */
+    for (size_t i = 0; i < *n; i++) {
+        if ((*out)[i].id == bin_id) {
+            ag_store_binary one = (*out)[i];
+            (*out)[i] = (*out)[0];
+            (*out)[0] = one;
+        }
+    }
+    binaries_clear(*out + 1, *n - 1);
+    *n = 1;
+    return AG_OK;
+}
+
 ag_status ag_store_load(ag_store *s, const char *library, const char *version,
                         ag_corpus **out, ag_error *err)
 {
     *out = NULL;
-    int64_t id;
-    ag_status st = store_find_release(s, library, version, &id, err);
+    int64_t id, bin_id;
+    ag_status st = store_resolve(s, library, version, &id, &bin_id, err);
     if (st != AG_OK)
         return st;
     char label[512];
     snprintf(label, sizeof label, "%s@%s", library, version);
-    return store_load_release_id(s, id, label, out, err);
+    if (bin_id >= 0)
+        return store_load_binary_id(s, bin_id, label, out, err);
+    ag_store_binary *bins = NULL;
+    size_t n = 0;
+    if ((st = binaries_of(s, id, &bins, &n, err)) != AG_OK)
+        return st;
+    if (n == 1) {
+        st = store_load_binary_id(s, bins[0].id, label, out, err);
+    } else if (n == 0) {
+        st = ag_fail(err, AG_ERR_FORMAT, "the database is damaged: %s has no binary", label);
+    } else {
+        char names[400];
+        binary_names(bins, n, names, sizeof names);
+        st = ag_fail(err, AG_ERR_USAGE, "%s has %zu binaries (%s); name one as %s:SONAME", label, n, names, label);
+    }
+    ag_store_binaries_free(bins, n);
+    return st;
+}
+
+void ag_store_loaded_release_free(ag_store_loaded_release *r)
+{
+    for (size_t i = 0; r && i < r->n; i++) {
+        ag_corpus_free(r->corpora[i]);
+        free(r->inner_paths[i]);
+    }
+    if (r) {
+        free(r->corpora);
+        free(r->inner_paths);
+        memset(r, 0, sizeof *r);
+    }
+}
+
+ag_status store_load_release_binaries(ag_store *s, int64_t release_id, const char *label,
+                                      ag_store_loaded_release *out, ag_error *err)
+{
+    memset(out, 0, sizeof *out);
+    ag_store_binary *bins = NULL;
+    size_t n = 0;
+    ag_status st = binaries_of(s, release_id, &bins, &n, err);
+    if (st == AG_OK && n == 0)
+        st = ag_fail(err, AG_ERR_FORMAT, "the database is damaged: %s has no binary", label);
+    if (st == AG_OK) {
+        out->corpora = calloc(n, sizeof *out->corpora);
+        out->inner_paths = calloc(n, sizeof *out->inner_paths);
+        if (!out->corpora || !out->inner_paths)
+            st = nomem(err);
+    }
+    for (size_t i = 0; st == AG_OK && i < n; i++) {
+        char one[640];
+        snprintf(one, sizeof one, "%s:%s", label, ag_store_binary_name(&bins[i]));
+        st = store_load_binary_id(s, bins[i].id, n > 1 ? one : label, &out->corpora[i], err);
+        out->inner_paths[i] = bins[i].inner_path;
+        bins[i].inner_path = NULL;
+        out->n = i + 1;
+    }
+    ag_store_binaries_free(bins, n);
+    if (st != AG_OK)
+        ag_store_loaded_release_free(out);
+    return st;
+}
+
+ag_status ag_store_load_release(ag_store *s, const char *library, const char *version,
+                                ag_store_loaded_release *out, ag_error *err)
+{
+    memset(out, 0, sizeof *out);
+    int64_t id, bin_id;
+    ag_status st = store_resolve(s, library, version, &id, &bin_id, err);
+    if (st != AG_OK)
+        return st;
+    char label[512];
+    snprintf(label, sizeof label, "%s@%s", library, version);
+    if (bin_id < 0)
+        return store_load_release_binaries(s, id, label, out, err);
+    /* V:BINARY: a release of that one binary. */
+    ag_store_binary *bins = NULL;
+    size_t n = 0;
+    if ((st = ag_store_list_binaries(s, library, version, &bins, &n, err)) != AG_OK)
+        return st;
+    out->corpora = calloc(1, sizeof *out->corpora);
+    out->inner_paths = calloc(1, sizeof *out->inner_paths);
+    if (!out->corpora || !out->inner_paths)
+        st = nomem(err);
+    if (st == AG_OK && (st = store_load_binary_id(s, bin_id, label, &out->corpora[0], err)) == AG_OK) {
+        out->inner_paths[0] = bins[0].inner_path;
+        bins[0].inner_path = NULL;
+        out->n = 1;
+    }
+    ag_store_binaries_free(bins, n);
+    if (st != AG_OK) {
+        free(out->corpora);
+        free(out->inner_paths);
+        memset(out, 0, sizeof *out);
+    }
+    return st;
 }
 
 ag_status ag_store_export_json(ag_store *s, const char *library, const char *version,

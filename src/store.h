@@ -103,15 +103,62 @@ ag_status ag_store_prepare_release(const char *library, const char *version, con
 ag_status ag_store_add_prepared(ag_store *s, const ag_store_prepared *p, bool replace, ag_error *err);
 void ag_store_prepared_free(ag_store_prepared *p);
 
+/* A release made of several binaries (the shared objects of an artifact,
+   in its order): corpora[i] was at inner_paths[i] inside it (NULL when it
+   was not in an artifact). n >= 1; two binaries may not share a SONAME
+   (AG_ERR_USAGE: NAME@V:SONAME must name one). The names, date and replace
+   as in ag_store_add_release. */
+ag_status ag_store_add_release_binaries(ag_store *s, const char *library, const char *version,
+                                        const char *date, const char *notes, const ag_corpus *const *corpora,
+                                        const char *const *inner_paths, size_t n, bool replace, ag_error *err);
+ag_status ag_store_prepare_release_binaries(const char *library, const char *version, const char *date,
+                                            const char *notes, const ag_corpus *const *corpora,
+                                            const char *const *inner_paths, size_t n, ag_store_prepared **out,
+                                            ag_error *err);
+/* How many binaries a prepared release has. */
+size_t ag_store_prepared_n_binaries(const ag_store_prepared *p);
+
 /* Whether library@version exists and, if so, whether its (first) binary is
    c exactly (same canonical JSON). */
 ag_status ag_store_release_matches(ag_store *s, const char *library, const char *version,
                                    const ag_corpus *c, bool *exists, bool *same, ag_error *err);
 
-/* The release's (first) binary as a finalized corpus. AG_ERR_NOTFOUND
-   "no library NAME" / "no release NAME@V". */
+/* One binary of a release as a finalized corpus. version is "V" for a
+   release of one binary, or "V:BINARY" for one binary of a release of
+   several, BINARY being its SONAME, file name or path inside the artifact
+   (a version that itself contains ':' is taken whole first). AG_ERR_NOTFOUND
+   "no library NAME" / "no release NAME@V" / "NAME@V has no binary B (it
+   has ...)"; AG_ERR_USAGE when V has several binaries and none is named
+   (the message lists their SONAMEs). */
 ag_status ag_store_load(ag_store *s, const char *library, const char *version,
                         ag_corpus **out, ag_error *err);
+
+/* Every binary of a release, in the order they were added. */
+typedef struct ag_store_loaded_release {
+    ag_corpus **corpora;
+    char **inner_paths;   /* each NULL when the binary was not in an artifact */
+    size_t n;
+} ag_store_loaded_release;
+ag_status ag_store_load_release(ag_store *s, const char *library, const char *version,
+                                ag_store_loaded_release *out, ag_error *err);
+void ag_store_loaded_release_free(ag_store_loaded_release *r);
+
+/* What the store knows of each binary of a release, without loading it. */
+typedef struct ag_store_binary {
+    int64_t id;
+    char *inner_path;       /* or NULL */
+    char *file_name;
+    char *soname;           /* or NULL */
+    char *build_id;         /* or NULL */
+    char *machine;
+    bool has_debug_info;
+    size_t n_exports, n_imports, n_functions, n_variables, n_types;
+} ag_store_binary;
+ag_status ag_store_list_binaries(ag_store *s, const char *library, const char *version, ag_store_binary **out,
+                                 size_t *n, ag_error *err);
+void ag_store_binaries_free(ag_store_binary *v, size_t n);
+/* The name NAME@V:BINARY uses for b: its SONAME, else its file name. */
+const char *ag_store_binary_name(const ag_store_binary *b);
 /* The same as canonical corpus JSON (what `extract` writes), malloc'd. */
 ag_status ag_store_export_json(ag_store *s, const char *library, const char *version,
                                char **json, ag_error *err);
@@ -164,7 +211,8 @@ ag_status ag_store_no_release(ag_error *err, const char *library, const char *ve
    byte, so 5.1 < 5.3 < 5.4 < 5.10 and 1.2 < 1.2.1. */
 int ag_version_compare(const char *a, const char *b);
 
-/* "NAME@VERSION" -> malloc'd name and version (split at the last '@').
+/* "NAME@VERSION" -> malloc'd name and version (split at the last '@';
+   the version keeps a ":BINARY" suffix, see ag_store_load).
    AG_ERR_USAGE when either part is empty or there is no '@'. */
 ag_status ag_store_parse_ref(const char *ref, char **name, char **version, ag_error *err);
 /* Whether arg should be read as NAME@VERSION rather than as a file: it

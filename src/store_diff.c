@@ -4,7 +4,11 @@
  * `abiguard diff NAME@A NAME@B` with default options: load both corpora,
  * diff, render JSON with the refs as labels, keep it in diff_cache (unless
  * it is over AG_STORE_MAX_CACHED_REPORT). The store's budget, if any, is
- * charged by the loads and the diff.
+ * charged by the loads and the diff. When either release has several
+ * binaries (one added from an artifact), the report is the release diff
+ * (release_diff.h: binaries paired by SONAME then stem, one section each);
+ * NAME@V:SONAME names one binary, and its diff is never cached (the cache
+ * is keyed by release).
  */
 #include "store_diff.h"
 
@@ -12,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "release_diff.h"
 #include "report.h"
 #include "store_internal.h"
 
@@ -47,13 +52,118 @@ static ag_status render(ag_budget *budget, const ag_diff *d, const char *old_ref
     return st;
 }
 
+ag_status ag_store_ref_binaries(ag_store *s, const char *ref, size_t *n, bool *named, ag_error *err)
+{
+    *n = 0;
+    *named = false;
+    char *name = NULL, *version = NULL;
+    int64_t rel_id = 0, bin_id = -1;
+    ag_status st = ag_store_parse_ref(ref, &name, &version, err);
+    if (st == AG_OK)
+        st = store_resolve(s, name, version, &rel_id, &bin_id, err);
+    ag_store_binary *bins = NULL;
+    if (st == AG_OK)
+        st = ag_store_list_binaries(s, name, version, &bins, n, err);
+    ag_store_binaries_free(bins, *n);
+    *named = bin_id >= 0;
+    free(name);
+    free(version);
+    return st;
+}
+
+static ag_status load_release_ref(ag_store *s, const char *ref, ag_store_loaded_release *out, ag_error *err)
+{
+    char *name = NULL, *version = NULL;
+    ag_status st = ag_store_parse_ref(ref, &name, &version, err);
+    if (st == AG_OK)
+        st = ag_store_load_release(s, name, version, out, err);
+    free(name);
+    free(version);
+    return st;
+}
+
+/* The binaries of a loaded release as release_diff takes them, labelled
+   by the names NAME@V:BINARY uses. */
+static ag_release_binary *release_bins(const ag_store_loaded_release *r)
+{
+    ag_release_binary *v = calloc(r->n ? r->n : 1, sizeof *v);
+    for (size_t i = 0; v && i < r->n; i++) {
+        const ag_corpus *c = r->corpora[i];
+        v[i].corpus = c;
+        v[i].inner_path = r->inner_paths[i] ? r->inner_paths[i] : c->elf.file_name;
+        v[i].label = c->elf.soname ? c->elf.soname : c->elf.file_name;
+    }
+    return v;
+}
+
+ag_status store_release_diff(ag_store *s, const ag_store_loaded_release *o, const ag_store_loaded_release *n,
+                             ag_release_diff **out, ag_error *err)
+{
+    *out = NULL;
+    ag_release_binary *ob = release_bins(o), *nb = release_bins(n);
+    ag_diff_options opts = { .budget = s->budget };
+    ag_status st = ob && nb ? ag_release_diff_build(ob, o->n, nb, n->n, &opts, out, err)
+                            : ag_fail(err, AG_ERR_NOMEM, "out of memory");
+    /* The pairs point at the binaries: keep them with the result. */
+    if (st == AG_OK) {
+        (*out)->owned[0] = ob;
+        (*out)->owned[1] = nb;
+    } else {
+        free(ob);
+        free(nb);
+    }
+    return st;
+}
+
+static ag_status release_diff_json(ag_store *s, const char *old_ref, const char *new_ref, bool show_private,
+                                   char **json, ag_error *err)
+{
+    ag_store_loaded_release o = { 0 }, n = { 0 };
+    ag_release_diff *d = NULL;
+    ag_status st;
+    if ((st = load_release_ref(s, old_ref, &o, err)) == AG_OK &&
+        (st = load_release_ref(s, new_ref, &n, err)) == AG_OK &&
+        (st = store_release_diff(s, &o, &n, &d, err)) == AG_OK) {
+        size_t len = 0;
+        FILE *mem = ag_budget_memstream(s->budget, json, &len);
+        ag_report_context ctx = { .old_label = old_ref, .new_label = new_ref, .fail_on = AG_VERDICT_BREAKING,
+                                  .show_private = show_private };
+        st = mem ? ag_release_report_write(d, &ctx, AG_FMT_JSON, mem, err) : ag_fail(err, AG_ERR_NOMEM, "out of memory");
+        if (mem && fclose(mem) != 0 && st == AG_OK)
+            st = ag_fail(err, AG_ERR_NOMEM, "out of memory");
+        if (s->budget && s->budget->hit == AG_BUDGET_SIZE)
+            st = ag_budget_fail(s->budget, err);
+        if (st != AG_OK) {
+            free(*json);
+            *json = NULL;
+        }
+    }
+    ag_release_diff_free(d);
+    ag_store_loaded_release_free(&o);
+    ag_store_loaded_release_free(&n);
+    return st;
+}
+
 /* The cache holds the default report only: one with the private changes
    is computed each time (the service's response cache keeps it). */
 static ag_status diff_json(ag_store *s, const char *old_ref, const char *new_ref, bool show_private, char **json,
                            ag_error *err)
 {
     *json = NULL;
-    ag_status st = show_private ? AG_OK : ag_store_report_get(s, old_ref, new_ref, json, err);
+    size_t n_old = 0, n_new = 0;
+    bool named_old = false, named_new = false;
+    ag_status st = ag_store_ref_binaries(s, old_ref, &n_old, &named_old, err);
+    if (st == AG_OK)
+        st = ag_store_ref_binaries(s, new_ref, &n_new, &named_new, err);
+    if (st != AG_OK)
+        return st;
+    bool cacheable = !show_private && !named_old && !named_new;
+    if (n_old > 1 || n_new > 1) {
+        /* Not cached: the cache's report column holds single-binary
+           reports (abiguard-diff/1) that readers parse as such. */
+        return release_diff_json(s, old_ref, new_ref, show_private, json, err);
+    }
+    st = cacheable ? ag_store_report_get(s, old_ref, new_ref, json, err) : AG_OK;
     if (st != AG_OK || *json)
         return st;
     ag_corpus *o = NULL, *n = NULL;
@@ -63,7 +173,7 @@ static ag_status diff_json(ag_store *s, const char *old_ref, const char *new_ref
         (st = load_ref(s, new_ref, &n, err)) == AG_OK &&
         (st = ag_diff_corpora(o, n, &opts, &d, err)) == AG_OK &&
         (st = render(s->budget, d, old_ref, new_ref, o, n, show_private, json, err)) == AG_OK &&
-        !show_private && strlen(*json) <= AG_STORE_MAX_CACHED_REPORT) {
+        cacheable && strlen(*json) <= AG_STORE_MAX_CACHED_REPORT) {
         ag_error ignored;
         ag_store_report_put(s, old_ref, new_ref, d, *json, &ignored); /* best effort */
     }

@@ -8,9 +8,16 @@
 #ifndef ABIGUARD_STORE_DIFF_H
 #define ABIGUARD_STORE_DIFF_H
 
+#include <stdbool.h>
+
 #include "store.h"
 
-/* *json gets a malloc'd report labelled old_ref / new_ref ("NAME@V").
+/* How many binaries ref names: its release's, or 1 for NAME@V:BINARY
+   (*named true). */
+ag_status ag_store_ref_binaries(ag_store *s, const char *ref, size_t *n, bool *named, ag_error *err);
+
+/* *json gets a malloc'd report (abiguard-diff/1; abiguard-release-diff/1
+   when either release has several binaries) labelled old_ref / new_ref ("NAME@V").
    AG_ERR_USAGE for a malformed ref, AG_ERR_NOTFOUND for an unknown library
    or release. A cache that cannot be written is not an error. */
 ag_status ag_store_diff_json(ag_store *s, const char *old_ref, const char *new_ref, char **json,

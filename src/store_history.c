@@ -9,6 +9,13 @@
  * whose release was replaced or removed in the meantime is simply not
  * written. A cache that cannot be written (read-only database) is not an
  * error: the answer is still right, just not remembered.
+ *
+ * A release of several binaries (added from an artifact) is compared with
+ * the release diff (release_diff.h): its verdict is the worst of its
+ * binaries' pairs (a binary removed is breaking, one added compatible),
+ * its counts are the pairs' summed (a removed or added binary counts as one
+ * breaking or compatible change), and of its interfaces, those of a removed
+ * binary are all broken.
  */
 #include "store_internal.h"
 
@@ -18,6 +25,7 @@
 
 #include "diff.h"
 #include "progress.h"
+#include "release_diff.h"
 #include "version.h"
 
 /* ------------------------------------------------------------------ */
@@ -181,6 +189,7 @@ typedef struct diff_session {
     ag_store_release *rels;
     size_t n;
     ag_corpus **corpora;          /* n, lazily */
+    ag_store_loaded_release *multi; /* n, lazily: releases of several binaries */
     /* pending cache rows */
     struct pending { int64_t old_id, new_id; ag_store_diff_summary sum; } *pending;
     size_t n_pending, cap_pending;
@@ -194,14 +203,18 @@ static ag_status session_open(ag_store *s, const char *library, diff_session *ds
     if (st != AG_OK)
         return st;
     ds->corpora = calloc(ds->n ? ds->n : 1, sizeof *ds->corpora);
-    return ds->corpora ? AG_OK : ag_fail(err, AG_ERR_NOMEM, "out of memory");
+    ds->multi = calloc(ds->n ? ds->n : 1, sizeof *ds->multi);
+    return ds->corpora && ds->multi ? AG_OK : ag_fail(err, AG_ERR_NOMEM, "out of memory");
 }
 
 static void session_close(diff_session *ds)
 {
     for (size_t i = 0; ds->corpora && i < ds->n; i++)
         ag_corpus_free(ds->corpora[i]);
+    for (size_t i = 0; ds->multi && i < ds->n; i++)
+        ag_store_loaded_release_free(&ds->multi[i]);
     free(ds->corpora);
+    free(ds->multi);
     ag_store_releases_free(ds->rels, ds->n);
     free(ds->pending);
 }
@@ -216,6 +229,70 @@ static ag_status session_corpus(diff_session *ds, size_t i, const ag_corpus **ou
             return st;
     }
     *out = ds->corpora[i];
+    return AG_OK;
+}
+
+static ag_status session_release(diff_session *ds, size_t i, const ag_store_loaded_release **out, ag_error *err)
+{
+    if (ds->multi[i].n == 0) {
+        char label[512];
+        snprintf(label, sizeof label, "%s@%s", ds->rels[i].library, ds->rels[i].version);
+        ag_status st = store_load_release_binaries(ds->s, ds->rels[i].id, label, &ds->multi[i], err);
+        if (st != AG_OK)
+            return st;
+    }
+    *out = &ds->multi[i];
+    return AG_OK;
+}
+
+/* Drops what release i holds in memory. */
+static void session_forget(diff_session *ds, size_t i)
+{
+    ag_corpus_free(ds->corpora[i]);
+    ds->corpora[i] = NULL;
+    ag_store_loaded_release_free(&ds->multi[i]);
+}
+
+/* The summary of a release diff (see the top of the file). */
+static ag_status summary_of_release_diff(const ag_release_diff *rd, ag_store_diff_summary *out, ag_error *err)
+{
+    memset(out, 0, sizeof *out);
+    out->verdict = rd->verdict;
+    out->has_compat = true;
+    for (size_t i = 0; i < rd->n_pairs; i++) {
+        const ag_release_pair *p = &rd->pairs[i];
+        ag_store_diff_summary one;
+        if (p->status == AG_PAIR_ADDED) {
+            out->counts[AG_VERDICT_COMPATIBLE]++;
+            continue;
+        }
+        if (p->status == AG_PAIR_REMOVED) {
+            /* Every interface of the old binary is gone. */
+            ag_diff empty;
+            memset(&empty, 0, sizeof empty);
+            ag_status st = count_compat(p->old_b->corpus, &empty, &one, err);
+            if (st != AG_OK)
+                return st;
+            out->counts[AG_VERDICT_BREAKING]++;
+            out->interfaces_before += one.interfaces_before;
+            out->interfaces_broken += one.interfaces_before;
+            continue;
+        }
+        store_summary_from_diff(p->diff, &one);
+        ag_status st = count_compat(p->old_b->corpus, p->diff, &one, err);
+        if (st != AG_OK)
+            return st;
+        for (int v = 0; v < AG_VERDICT__COUNT; v++)
+            out->counts[v] += one.counts[v];
+        out->functions_added += one.functions_added;
+        out->functions_removed += one.functions_removed;
+        out->functions_changed += one.functions_changed;
+        out->variables_added += one.variables_added;
+        out->variables_removed += one.variables_removed;
+        out->variables_changed += one.variables_changed;
+        out->interfaces_before += one.interfaces_before;
+        out->interfaces_broken += one.interfaces_broken;
+    }
     return AG_OK;
 }
 
@@ -243,6 +320,8 @@ static ag_status cache_lookup(ag_store *s, int64_t old_id, int64_t new_id, bool 
     return status;
 }
 
+static ag_status pend(diff_session *ds, int64_t old_id, int64_t new_id, const ag_store_diff_summary *out);
+
 static ag_status session_summary(diff_session *ds, size_t old_i, size_t new_i,
                                  ag_store_diff_summary *out, ag_error *err)
 {
@@ -251,6 +330,25 @@ static ag_status session_summary(diff_session *ds, size_t old_i, size_t new_i,
     ag_status st = cache_lookup(ds->s, old_id, new_id, &hit, out, err);
     if (st != AG_OK || (hit && out->has_compat))
         return st;
+    if (ds->rels[old_i].n_binaries > 1 || ds->rels[new_i].n_binaries > 1) {
+        const ag_store_loaded_release *ra, *rb;
+        ag_release_diff *rd = NULL;
+        ag_error inner = { .msg = "" };
+        if ((st = session_release(ds, old_i, &ra, err)) != AG_OK ||
+            (st = session_release(ds, new_i, &rb, err)) != AG_OK)
+            return st;
+        st = store_release_diff(ds->s, ra, rb, &rd, &inner);
+        if (st == AG_ERR_LIMIT)
+            return ag_fail(err, st, "%s", inner.msg);
+        if (st != AG_OK)
+            return ag_fail(err, st, "cannot diff %s@%s -> %s@%s: %s", ds->rels[old_i].library,
+                           ds->rels[old_i].version, ds->rels[new_i].library, ds->rels[new_i].version, inner.msg);
+        st = summary_of_release_diff(rd, out, err);
+        ag_release_diff_free(rd);
+        if (st != AG_OK)
+            return st;
+        return pend(ds, old_id, new_id, out);
+    }
     const ag_corpus *a, *b;
     if ((st = session_corpus(ds, old_i, &a, err)) != AG_OK ||
         (st = session_corpus(ds, new_i, &b, err)) != AG_OK)
@@ -272,6 +370,12 @@ static ag_status session_summary(diff_session *ds, size_t old_i, size_t new_i,
     ag_diff_free(d);
     if (st != AG_OK)
         return st;
+    return pend(ds, old_id, new_id, out);
+}
+
+/* A computed summary, to be cached by session_flush. */
+static ag_status pend(diff_session *ds, int64_t old_id, int64_t new_id, const ag_store_diff_summary *out)
+{
     if (ds->n_pending == ds->cap_pending) {
         size_t cap = ds->cap_pending ? ds->cap_pending * 2 : 16;
         struct pending *bigger = realloc(ds->pending, cap * sizeof *bigger);
@@ -415,10 +519,8 @@ ag_status ag_store_history(ag_store *s, const char *library, ag_store_history_ro
         ag_progress("comparing releases", i, ds.n - 1);
         /* Only one corpus is needed at a time: keep memory flat for long
            histories. */
-        if (i >= 2) {
-            ag_corpus_free(ds.corpora[i - 2]);
-            ds.corpora[i - 2] = NULL;
-        }
+        if (i >= 2)
+            session_forget(&ds, i - 2);
     }
     ag_progress_end();
     keep_progress(&ds, st);

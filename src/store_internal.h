@@ -18,7 +18,12 @@ struct ag_store {
     bool checked;        /* the integrity check before the first write is done */
     bool out_of_space;   /* a write failed on a full disk: truncate the WAL before the next */
     ag_budget *budget;   /* ag_store_set_budget; NULL: unlimited */
+    int schema;          /* PRAGMA user_version at open (older only when read-only) */
 };
+
+/* The oldest schema a read-only handle still reads (one it cannot
+   upgrade): what the queries need from newer ones is read as NULL. */
+#define AG_STORE_SCHEMA_READ_MIN 3
 
 /* Turns the connection's last error into one sentence with the right
    status (corrupt / not a database -> FORMAT, locked, read-only, I/O -> IO). */
@@ -40,6 +45,22 @@ ag_status store_find_release(ag_store *s, const char *library, const char *versi
 /* The first binary of a release as a corpus; label names it in messages. */
 ag_status store_load_release_id(ag_store *s, int64_t release_id, const char *label,
                                 ag_corpus **out, ag_error *err);
+/* One binary (binaries.id) as a corpus. */
+ag_status store_load_binary_id(ag_store *s, int64_t binary_id, const char *label, ag_corpus **out,
+                               ag_error *err);
+/* library@version[:BINARY] (see ag_store_load): the release, and the binary
+   named after the ':' (*binary_id -1 when none is named). */
+ag_status store_resolve(ag_store *s, const char *library, const char *version, int64_t *release_id,
+                        int64_t *binary_id, ag_error *err);
+/* Every binary of a release, as ag_store_load_release gives them. */
+ag_status store_load_release_binaries(ag_store *s, int64_t release_id, const char *label,
+                                      ag_store_loaded_release *out, ag_error *err);
+
+/* Two loaded releases diffed binary by binary (release_diff.h), each
+   binary labelled by its SONAME; charges the store's budget. */
+struct ag_release_diff;
+ag_status store_release_diff(ag_store *s, const ag_store_loaded_release *o, const ag_store_loaded_release *n,
+                             struct ag_release_diff **out, ag_error *err);
 
 /* The diff_cache row format shared by history/matrix (store_history.c) and
    cached reports (store_report.c): a summary and its compact counts JSON

@@ -157,6 +157,19 @@ const ag_migration ag_migrations[] = {
     "    pages      INTEGER NOT NULL    -- PRAGMA page_count at that check\n"
     ");\n"
     },
+    { 4, "004_release_binaries.sql",
+    "-- 004_release_binaries.sql: every binary of a release made of several.\n"
+    "--\n"
+    "-- A release added from an artifact (.deb, wheel, jar, npm package, tarball)\n"
+    "-- keeps every shared object in it, one binaries row each (position: the\n"
+    "-- artifact's order), and where each one was inside the artifact, so\n"
+    "-- NAME@V:SONAME can name one and two releases can be diffed binary by\n"
+    "-- binary. NULL for a binary added on its own (a loose .so or a corpus).\n"
+    "-- Binaries are looked up by SONAME within a release.\n"
+    "\n"
+    "ALTER TABLE binaries ADD COLUMN inner_path TEXT;\n"
+    "CREATE INDEX binaries_release_soname ON binaries(release_id, soname);\n"
+    },
 };
 
 const size_t ag_n_migrations = sizeof ag_migrations / sizeof ag_migrations[0];

@@ -1,6 +1,8 @@
 /*
  * cmd_add.c — `abiguard add`: extract a shared object and record it in the
- * store as NAME@VERSION in one step. `abiguard import` (cmd_import.c) is the
+ * store as NAME@VERSION in one step; an artifact (.deb, wheel, jar, ...) is
+ * recorded with every shared object in it, ARTIFACT:NAME with that one.
+ * `abiguard import` (cmd_import.c) is the
  * same with a corpus JSON as input, so the command body lives here and is
  * shared, as is opening the store with the CLI's error shape.
  */
@@ -122,8 +124,16 @@ int cli_store_release_command(const char *cmd, int argc, char **argv, int from_e
     /* Read the input before touching the database: bad input never opens
        (let alone creates) it. */
     char *artifact = NULL, *member = NULL;
-    if (st == AG_OK && from_elf && cli_artifact_arg(a.input, &artifact, &member)) {
-        /* One binary of an artifact: ARTIFACT:NAME, or its only one. */
+    cli_release rel = { 0 };
+    bool whole = false;
+    if (st == AG_OK && from_elf && cli_artifact_arg(a.input, &artifact, &member) && !member) {
+        /* A whole artifact: every shared object in it. */
+        whole = true;
+        st = cli_load_artifact_release(artifact, &a.debug, headers, false, &rel, &err);
+        if (st == AG_OK && rel.n == 0)
+            st = ag_fail(&err, AG_ERR_NOTFOUND, "no ELF shared object in this %s", rel.kind);
+    } else if (st == AG_OK && artifact) {
+        /* One binary of an artifact: ARTIFACT:NAME. */
         st = cli_load_artifact_binary(artifact, member, &a.debug, headers, &c, &err);
     } else if (st == AG_OK && from_elf) {
         ag_debug_search search = cli_debug_search(&a.debug);
@@ -140,10 +150,16 @@ int cli_store_release_command(const char *cmd, int argc, char **argv, int from_e
     if (st != AG_OK) {
         cli_error(a.input, "%s", err.msg);
         ag_corpus_free(c);
+        cli_release_free(&rel);
         free(a.debug.dirs);
         return AG_EXIT_ERROR;
     }
-    if (from_elf)
+    for (size_t i = 0; i < rel.n; i++) {
+        char label[4096];
+        snprintf(label, sizeof label, "%s:%s", a.input, rel.inner_paths[i]);
+        warn_about_input(label, rel.corpora[i]);
+    }
+    if (from_elf && !whole)
         warn_about_input(a.input, c);
     const char *path;
     ag_store *s = cli_store_open(a.db, CLI_STORE_CREATE, &path);
@@ -158,9 +174,22 @@ int cli_store_release_command(const char *cmd, int argc, char **argv, int from_e
                 existed = existed || strcmp(rels[i].version, a.version) == 0;
             ag_store_releases_free(rels, n_rels);
         }
-        st = ag_store_add_release(s, a.library, a.version, a.date, a.notes, c, a.replace, &err);
+        st = whole ? ag_store_add_release_binaries(s, a.library, a.version, a.date, a.notes,
+                                                   (const ag_corpus *const *)rel.corpora,
+                                                   (const char *const *)rel.inner_paths, rel.n, a.replace, &err)
+                   : ag_store_add_release(s, a.library, a.version, a.date, a.notes, c, a.replace, &err);
         if (st != AG_OK) {
             cli_error(path, "%s", err.msg);
+        } else if (whole) {
+            printf("%s %s@%s (%zu binaries of %s) in %s\n", existed ? "replaced" : "added", a.library, a.version,
+                   rel.n, a.input, path);
+            for (size_t i = 0; i < rel.n; i++) {
+                const ag_corpus *b = rel.corpora[i];
+                printf("  %s (%s: %zu exports, %zu functions, %zu types)\n", rel.inner_paths[i],
+                       b->elf.soname ? b->elf.soname : b->elf.file_name ? b->elf.file_name : "?", b->n_exports,
+                       b->n_functions, b->n_types);
+            }
+            rc = AG_EXIT_OK;
         } else {
             printf("%s %s@%s (%s: %zu exports, %zu functions, %zu types) in %s\n",
                    existed ? "replaced" : "added", a.library, a.version,
@@ -171,6 +200,7 @@ int cli_store_release_command(const char *cmd, int argc, char **argv, int from_e
         ag_store_close(s);
     }
     ag_corpus_free(c);
+    cli_release_free(&rel);
     free(a.debug.dirs);
     return rc;
 }

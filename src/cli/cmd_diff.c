@@ -1,7 +1,8 @@
 /*
  * cmd_diff.c — `abiguard diff OLD NEW`: loads both sides (a corpus JSON, a
  * shared object extracted on the fly, NAME@VERSION from the store, or an
- * artifact: two whole artifacts are diffed binary by binary, release_diff.h),
+ * artifact: two whole artifacts, or stored releases of several binaries
+ * (NAME@V:SONAME names one), are diffed binary by binary, release_diff.h),
  * diffs them, writes the report in the format asked for, and exits with
  * abidiff's bit mask (0 no change or only harmless ones, 4 changed, 12
  * changed and failing), so CI scripts written for abidiff keep working.
@@ -23,6 +24,7 @@
 #include "../diff_json.h"
 #include "../store.h"
 #include "../store_diff.h"
+#include "../surface.h"
 #include "../suppress.h"
 
 typedef struct diff_args {
@@ -195,19 +197,78 @@ static ag_status write_release_report_to(FILE *f, const void *arg, ag_error *err
     return ag_release_report_write(job->d, job->ctx, job->format, f, err);
 }
 
-/* Both sides are whole artifacts: every binary paired, diffed, reported. */
-static int diff_artifacts(const diff_args *a, const ag_suppression *rules, size_t n_rules)
+/* One side of a release diff: a whole artifact, or a stored release (all
+   its binaries, or the one NAME@V:SONAME names). */
+typedef struct release_side {
+    cli_release art;
+    ag_store_loaded_release stored;
+    ag_release_binary *bins;   /* n, pointing into art or stored */
+    size_t n;
+} release_side;
+
+static void release_side_free(release_side *r)
+{
+    cli_release_free(&r->art);
+    ag_store_loaded_release_free(&r->stored);
+    free(r->bins);
+    memset(r, 0, sizeof *r);
+}
+
+static ag_status load_side(const diff_args *a, const char *arg, const ag_header_set *headers, release_side *r,
+                           ag_error *err)
+{
+    memset(r, 0, sizeof *r);
+    if (!ag_store_looks_like_ref(arg)) {
+        ag_status st = cli_load_artifact_release(arg, &a->debug, headers, false, &r->art, err);
+        if (st != AG_OK)
+            return st;
+        r->n = r->art.n;
+        r->bins = calloc(r->n ? r->n : 1, sizeof *r->bins);
+        for (size_t i = 0; r->bins && i < r->n; i++)
+            r->bins[i] = r->art.bins[i];
+        return r->bins ? AG_OK : ag_fail(err, AG_ERR_NOMEM, "out of memory");
+    }
+    char *name = NULL, *version = NULL;
+    const char *db = ag_store_default_path(a->report.db);
+    ag_store *s = NULL;
+    ag_error inner = { .msg = "" };
+    ag_status st = ag_store_parse_ref(arg, &name, &version, &inner);
+    if (st == AG_OK)
+        st = ag_store_open_readonly(db, &s, &inner);
+    if (st == AG_OK)
+        st = ag_store_load_release(s, name, version, &r->stored, &inner);
+    ag_store_close(s);
+    free(name);
+    free(version);
+    if (st != AG_OK)
+        return ag_fail(err, st, "%s: %s", db, inner.msg);
+    for (size_t i = 0; headers && st == AG_OK && i < r->stored.n; i++)
+        st = ag_surface_apply(r->stored.corpora[i], headers, err);
+    r->n = r->stored.n;
+    r->bins = calloc(r->n ? r->n : 1, sizeof *r->bins);
+    for (size_t i = 0; r->bins && i < r->n; i++) {
+        const ag_corpus *c = r->stored.corpora[i];
+        r->bins[i].corpus = c;
+        r->bins[i].inner_path = r->stored.inner_paths[i] ? r->stored.inner_paths[i] : c->elf.file_name;
+        r->bins[i].label = c->elf.soname ? c->elf.soname : c->elf.file_name;
+    }
+    return st != AG_OK ? st : r->bins ? AG_OK : ag_fail(err, AG_ERR_NOMEM, "out of memory");
+}
+
+/* Both sides are releases of several binaries (whole artifacts, or stored
+   releases added from one): every binary paired, diffed, reported. */
+static int diff_releases(const diff_args *a, const ag_suppression *rules, size_t n_rules)
 {
     ag_error err = { .msg = "" };
     ag_header_set *headers = NULL;
-    cli_release o = { 0 }, n = { 0 };
+    release_side o = { 0 }, n = { 0 };
     ag_release_diff *d = NULL;
     int rc = AG_EXIT_ERROR;
     const char *failed = NULL;
     ag_status st = cli_surface_headers(&a->report.surface, &headers, &err);
-    if (st == AG_OK && (st = cli_load_artifact_release(a->old_arg, &a->debug, headers, false, &o, &err)) != AG_OK)
+    if (st == AG_OK && (st = load_side(a, a->old_arg, headers, &o, &err)) != AG_OK)
         failed = a->old_arg;
-    if (st == AG_OK && (st = cli_load_artifact_release(a->new_arg, &a->debug, headers, false, &n, &err)) != AG_OK)
+    if (st == AG_OK && (st = load_side(a, a->new_arg, headers, &n, &err)) != AG_OK)
         failed = a->new_arg;
     ag_diff_options opts = { .suppressions = rules, .n_suppressions = n_rules };
     if (st == AG_OK && o.n == 0 && n.n == 0) {
@@ -220,13 +281,13 @@ static int diff_artifacts(const diff_args *a, const ag_suppression *rules, size_
         cli_error(failed, "%s", err.msg);
     } else {
         for (size_t i = 0; i < o.n; i++)
-            if (!o.corpora[i]->has_debug_info)
+            if (!o.bins[i].corpus->has_debug_info)
                 cli_warning(a->old_arg, "%s: no debug info; only symbols and ELF properties are compared",
-                            o.inner_paths[i]);
+                            o.bins[i].inner_path);
         for (size_t i = 0; i < n.n; i++)
-            if (!n.corpora[i]->has_debug_info)
+            if (!n.bins[i].corpus->has_debug_info)
                 cli_warning(a->new_arg, "%s: no debug info; only symbols and ELF properties are compared",
-                            n.inner_paths[i]);
+                            n.bins[i].inner_path);
         ag_report_context ctx = {
             .old_label = a->old_arg, .new_label = a->new_arg,
             .fail_on = a->report.fail_on, .show_suppressed = a->report.show_suppressed,
@@ -242,8 +303,8 @@ static int diff_artifacts(const diff_args *a, const ag_suppression *rules, size_
         }
     }
     ag_release_diff_free(d);
-    cli_release_free(&o);
-    cli_release_free(&n);
+    release_side_free(&o);
+    release_side_free(&n);
     ag_header_set_free(headers);
     return rc;
 }
@@ -258,6 +319,39 @@ static bool whole_artifact(const char *arg)
     return yes;
 }
 
+/* NAME@V of a stored release of several binaries (n_binaries > 1); 0 for
+   anything else, or when the store cannot tell (the usual path then
+   reports why). */
+static size_t stored_binaries(const diff_args *a, const char *arg)
+{
+    if (!ag_store_looks_like_ref(arg))
+        return 0;
+    ag_store *s = NULL;
+    ag_error ignored = { .msg = "" };
+    size_t n = 0;
+    bool named = false;
+    if (ag_store_open_readonly(ag_store_default_path(a->report.db), &s, &ignored) == AG_OK &&
+        ag_store_ref_binaries(s, arg, &n, &named, &ignored) != AG_OK)
+        n = 0;
+    ag_store_close(s);
+    return n;
+}
+
+/* A release diff when both sides are releases and at least one has several
+   binaries: whole artifacts, stored releases added from one. */
+static bool is_release_diff(const diff_args *a)
+{
+    bool old_art = whole_artifact(a->old_arg), new_art = whole_artifact(a->new_arg);
+    if (old_art && new_art)
+        return true;
+    size_t no = old_art ? 2 : stored_binaries(a, a->old_arg);
+    size_t nn = new_art ? 2 : stored_binaries(a, a->new_arg);
+    /* A side that is neither (a loose .so, a corpus) makes it a plain diff. */
+    if ((!old_art && no == 0) || (!new_art && nn == 0))
+        return false;
+    return no > 1 || nn > 1;
+}
+
 static int run_diff(const diff_args *a)
 {
     ag_error err = { .msg = "" };
@@ -270,8 +364,8 @@ static int run_diff(const diff_args *a)
     ag_corpus *o = NULL, *n = NULL;
     const char *failed = NULL;
     int rc;
-    if (whole_artifact(a->old_arg) && whole_artifact(a->new_arg)) {
-        rc = diff_artifacts(a, rules, n_rules);
+    if (is_release_diff(a)) {
+        rc = diff_releases(a, rules, n_rules);
         ag_suppressions_free(rules, n_rules);
         return rc;
     }

@@ -635,3 +635,113 @@ Test(store_content, fifty_small_changes_cost_small_deltas)
     remove_dir(dir);
     free(dir);
 }
+
+/* ------------------------------------------------------------------ */
+/* Releases of several binaries (schema 004)                           */
+
+/* A copy of c under another SONAME (a second library of one release). */
+static ag_corpus *renamed(const ag_corpus *c, const char *soname)
+{
+    ag_error err = { .msg = "" };
+    char *json = ag_corpus_to_json(c, &err);
+    cr_assert_not_null(json, "%s", err.msg);
+    ag_corpus *copy = NULL;
+    cr_assert_eq(ag_corpus_from_json(json, strlen(json), &copy, &err), AG_OK, "%s", err.msg);
+    free(json);
+    free(copy->elf.soname);
+    copy->elf.soname = strdup(soname);
+    return copy;
+}
+
+Test(store_binaries, every_binary_comes_back_by_soname_with_its_path)
+{
+    char *dir = temp_dir(), *db = join(dir, "m.db");
+    ag_corpus *c = extract_lua(), *cpp = renamed(c, "liblua5.3-c++.so.0");
+    ag_store *s = open_store(db);
+    ag_error err = { .msg = "" };
+    const ag_corpus *both[2] = { c, cpp };
+    const char *paths[2] = { "usr/lib/x86_64-linux-gnu/liblua5.3.so.0.0.0", "usr/lib/x86_64-linux-gnu/liblua5.3-c++.so.0.0.0" };
+    cr_assert_eq(ag_store_add_release_binaries(s, "lua", "5.3", NULL, NULL, both, paths, 2, false, &err), AG_OK,
+                 "%s", err.msg);
+    ag_store_binary *bins = NULL;
+    size_t n = 0;
+    cr_assert_eq(ag_store_list_binaries(s, "lua", "5.3", &bins, &n, &err), AG_OK, "%s", err.msg);
+    cr_assert_eq(n, 2);
+    cr_expect_str_eq(bins[0].soname, "liblua5.3.so.0");
+    cr_expect_str_eq(bins[1].soname, "liblua5.3-c++.so.0");
+    cr_expect_str_eq(bins[1].inner_path, paths[1]);
+    cr_expect_str_eq(bins[1].build_id, c->elf.build_id);
+    cr_expect_eq(bins[1].n_functions, c->n_functions);
+    ag_store_binaries_free(bins, n);
+
+    /* NAME@V:SONAME is that binary, byte for byte. */
+    ag_corpus *back = NULL;
+    cr_assert_eq(ag_store_load(s, "lua", "5.3:liblua5.3-c++.so.0", &back, &err), AG_OK, "%s", err.msg);
+    char *want = ag_corpus_to_json(cpp, &err), *got = ag_corpus_to_json(back, &err);
+    cr_expect_str_eq(got, want);
+    free(want);
+    free(got);
+    ag_corpus_free(back);
+    /* NAME@V alone is ambiguous. */
+    cr_assert_eq(ag_store_load(s, "lua", "5.3", &back, &err), AG_ERR_USAGE);
+    cr_expect_str_eq(err.msg, "lua@5.3 has 2 binaries (liblua5.3.so.0, liblua5.3-c++.so.0); name one as lua@5.3:SONAME");
+    ag_store_loaded_release all = { 0 };
+    cr_assert_eq(ag_store_load_release(s, "lua", "5.3", &all, &err), AG_OK, "%s", err.msg);
+    cr_expect_eq(all.n, 2);
+    cr_expect_str_eq(all.inner_paths[0], paths[0]);
+    ag_store_loaded_release_free(&all);
+
+    /* Two binaries with one SONAME could not be named apart. */
+    const ag_corpus *twice[2] = { c, c };
+    cr_assert_eq(ag_store_add_release_binaries(s, "lua", "5.3.1", NULL, NULL, twice, paths, 2, false, &err),
+                 AG_ERR_USAGE);
+    cr_expect_str_eq(err.msg, "two binaries of the release have the SONAME liblua5.3.so.0");
+
+    /* Removing the release removes both, and content only they used. */
+    cr_assert_eq(ag_store_remove_release(s, "lua", "5.3", &err), AG_OK, "%s", err.msg);
+    ag_store_close(s);
+    cr_expect_eq(query_int(db, "SELECT count(*) FROM binaries"), 0);
+    cr_expect_eq(query_int(db, "SELECT count(*) FROM types"), 0);
+    ag_corpus_free(c);
+    ag_corpus_free(cpp);
+    free(db);
+    remove_dir(dir);
+    free(dir);
+}
+
+Test(store_binaries, a_schema_3_store_upgrades_and_read_only_still_reads)
+{
+    char *dir = temp_dir(), *db = join(dir, "old.db");
+    ag_corpus *c = extract_lua();
+    ag_store *s = open_store(db);
+    add_ok(s, "lua", "5.3", c, false);
+    ag_store_close(s);
+    /* What a store written before migration 004 looks like. */
+    exec_raw(db, "DROP INDEX binaries_release_soname; ALTER TABLE binaries DROP COLUMN inner_path;"
+                 " PRAGMA user_version = 3");
+    ag_error err = { .msg = "" };
+    ag_corpus *back = NULL;
+    cr_assert_eq(ag_store_open_readonly(db, &s, &err), AG_OK, "%s", err.msg);
+    cr_expect_eq(ag_store_schema_version(s), 3);
+    cr_assert_eq(ag_store_load(s, "lua", "5.3", &back, &err), AG_OK, "%s", err.msg);
+    ag_corpus_free(back);
+    ag_store_binary *bins = NULL;
+    size_t n = 0;
+    cr_assert_eq(ag_store_list_binaries(s, "lua", "5.3", &bins, &n, &err), AG_OK, "%s", err.msg);
+    cr_expect_eq(n, 1);
+    cr_expect_null(bins[0].inner_path);
+    ag_store_binaries_free(bins, n);
+    ag_store_close(s);
+    cr_expect_eq(query_int(db, "PRAGMA user_version"), 3, "a read-only open never upgrades");
+    /* Opened for writing, it is upgraded, and keeps what it had. */
+    s = open_store(db);
+    cr_expect_eq(ag_store_schema_version(s), ag_store_schema_latest());
+    cr_assert_eq(ag_store_load(s, "lua", "5.3:liblua5.3.so.0", &back, &err), AG_OK, "%s", err.msg);
+    ag_corpus_free(back);
+    ag_store_close(s);
+    cr_expect_eq(query_int(db, "SELECT count(*) FROM pragma_table_info('binaries') WHERE name = 'inner_path'"), 1);
+    ag_corpus_free(c);
+    free(db);
+    remove_dir(dir);
+    free(dir);
+}
