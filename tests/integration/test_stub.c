@@ -578,7 +578,7 @@ Test(stub, usage_errors)
    geo_point, which geo_distance takes by value, and is known incompatible,
    naming the member. The Python binding then runs with v2 and is refused
    with v4. Fixtures: tests/fixtures/bindings/ (bindings.mk). */
-Test(stub, size_changes_judged_for_the_binding, .timeout = 240)
+Test(stub, size_changes_judged_for_the_binding, .timeout = 240 * SANITIZER_SLOWDOWN)
 {
     char *dir = make_temp_dir(), *db = path_join2(dir, "db"), *fx = fixture_path("bindings");
     const char *versions[] = { "1", "2", "4" };
