@@ -261,7 +261,12 @@ check: all fixtures $(BUILD)/unit-tests $(BUILD)/integration-tests $(RW_TESTS)
 test: deps
 	$(MAKE) check
 
+# Not run here, and said so: the browser tests and the CI-recipe tests (they
+# test the dashboard and the hooks, not memory safety) and fuzz-check (the
+# harnesses are always built with ASan+UBSan). Test deadlines are longer
+# under ASan (SANITIZER_SLOWDOWN in tests/integration/tool_run.h).
 check-asan: deps
+	@echo "check-asan: unit, integration and real-world suites under ASan+UBSan (not run: web-test, ci-test, fuzz-check)"
 	LSAN_OPTIONS=suppressions=$(abspath tests/lsan.supp):print_suppressions=0 \
 	$(MAKE) BUILD=build-asan CFLAGS="-O1 -g -fno-omit-frame-pointer" WEB_TEST= CI_TEST= FUZZ_CHECK= \
 	    SANITIZE="-fsanitize=address,undefined -fno-sanitize-recover=all" check

@@ -1937,9 +1937,11 @@ static void open_alternate(reader *r, const char *debug_path)
         free(alt);
         return;
     }
-    /* The alternate file goes to libdwarf too, so it is checked the same way. */
+    /* The alternate file goes to libdwarf too, so it is checked the same way
+       (and read inflated if its sections are compressed). */
     ag_error check_err;
-    ag_status st = ag_dwarf_check_sections(alt, &r->alt_lines, &check_err);
+    int inflated_fd;
+    ag_status st = ag_dwarf_check_sections(alt, &r->alt_lines, &inflated_fd, &check_err);
     if (st != AG_OK) {
         if (!failed(r))
             r->status = ag_fail(r->err, st, "dwz alternate file %s: %s", alt, check_err.msg);
@@ -1949,6 +1951,10 @@ static void open_alternate(reader *r, const char *debug_path)
         return;
     }
     free(alt);
+    if (inflated_fd >= 0) {
+        close(r->alt_fd);
+        r->alt_fd = inflated_fd;
+    }
     Dwarf_Error e = NULL;
     if (dwarf_init_b(r->alt_fd, DW_DLC_READ, DW_GROUPNUMBER_ANY, on_dwarf_error, r, &r->alt_dbg, &e) !=
         DW_DLV_OK) {
@@ -1982,10 +1988,15 @@ static ag_status read_dwarf(ag_corpus *c, const char *debug_path, const char *so
        the instructions, and in exchange dwarf_finish() frees whatever an
        error path in a corrupt file left behind. */
     dwarf_set_de_alloc_flag(1);
-    ag_status pre = ag_dwarf_check_sections(debug_path, &r.lines, err);
+    int inflated_fd;
+    ag_status pre = ag_dwarf_check_sections(debug_path, &r.lines, &inflated_fd, err);
     if (pre != AG_OK) {
         close(fd);
         return pre;
+    }
+    if (inflated_fd >= 0) { /* compressed sections: libdwarf reads them inflated */
+        close(fd);
+        fd = inflated_fd;
     }
     Dwarf_Error e = NULL;
     int rc = dwarf_init_b(fd, DW_DLC_READ, DW_GROUPNUMBER_ANY, on_dwarf_error, &r, &r.dbg, &e);

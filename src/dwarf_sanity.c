@@ -2,9 +2,10 @@
  * dwarf_sanity.c — see dwarf_sanity.h.
  *
  * The file is opened with ag_elf_file_open (so every section lies inside
- * it), compressed sections are inflated here with zlib into buffers of at
- * most the capped size, and the tables libdwarf trusts are walked unit by
- * unit with every read checked against the unit's end:
+ * it), compressed sections are inflated here with zlib, within the caps,
+ * into the in-memory copy libdwarf then reads (see "The copy libdwarf
+ * reads"), and the tables libdwarf trusts are walked unit by unit with
+ * every read checked against the unit's end:
  *
  *  - side tables: unit_length (4 bytes, or 0xffffffff + 8), version 5,
  *    address size 4 or 8, no segment selectors, offset counts that fit;
@@ -16,11 +17,14 @@
 #include "dwarf_sanity.h"
 
 #include <dwarf.h>
+#include <errno.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
 #include <zlib.h>
 
 #include "elf_file.h"
@@ -41,7 +45,6 @@ static const struct {
 typedef struct section_bytes {
     const unsigned char *data;
     size_t size;
-    unsigned char *owned;
     bool present;
 } section_bytes;
 
@@ -132,71 +135,230 @@ static ag_status inflate_exactly(const char *name, const unsigned char *in, size
     return AG_OK;
 }
 
-/* Checks the declared size of every compressed section, whatever its name:
-   libdwarf inflates any section it is asked for. */
-static ag_status check_compressed_sizes(const ag_elf_file *f, ag_error *err)
+/* ------------------------------------------------------------------ */
+/* The copy libdwarf reads                                             */
+
+/* libdwarf 20210528 refuses a compressed section that inflates more than 16
+   times its size (ALLOWED_ZLIB_INFLATION: "DW_DLE_ZLIB_UNCOMPRESS_ERROR
+   Surely an invalid uncompress length"), and real ones do: Debian 12's
+   libmvec.so.1 debug file has a .debug_abbrev that inflates 84 times and a
+   .debug_info 34 times (assembly sources, the same few abbreviations in
+   every unit). So libdwarf is never given a compressed section: when the
+   file has one, it reads an in-memory copy (a memfd) that holds the file's
+   bytes, then every compressed section inflated here (within the limits
+   above), then a section name table in which .zdebug_<x> is .debug_<x>
+   (libdwarf inflates a section by that name whatever its bytes), then a
+   section header table pointing at those, with SHF_COMPRESSED cleared.
+   The checks below read the inflated sections from the same copy. */
+typedef struct inflated_copy {
+    int fd;                  /* -1: no section is compressed */
+    unsigned char *map;      /* the copy, mapped shared */
+    size_t size;
+    uint64_t *offset;        /* per section index: its inflated bytes in the copy */
+    uint64_t *inflated_size; /* and their size; offset 0 = not compressed */
+} inflated_copy;
+
+static void put_le(unsigned char *p, uint64_t v, size_t n, bool little)
 {
-    for (size_t i = 1; i < f->n_sections; i++) {
+    for (size_t i = 0; i < n; i++)
+        p[little ? i : n - 1 - i] = (unsigned char)(v >> (8 * i));
+}
+
+static uint64_t align16(uint64_t v)
+{
+    return (v + 15) & ~(uint64_t)15;
+}
+
+static const char *section_name(const ag_elf_file *f, const GElf_Shdr *sh)
+{
+    return f->shstrndx ? elf_strptr(f->elf, f->shstrndx, sh->sh_name) : NULL;
+}
+
+static bool is_gnu_compressed(const char *name)
+{
+    return name && strncmp(name, ".zdebug", 7) == 0;
+}
+
+static bool is_compressed(const ag_elf_file *f, size_t index, const GElf_Shdr *sh)
+{
+    return index != f->shstrndx && sh->sh_type != SHT_NOBITS &&
+           ((sh->sh_flags & SHF_COMPRESSED) || is_gnu_compressed(section_name(f, sh)));
+}
+
+static void copy_close(inflated_copy *copy)
+{
+    if (copy->map)
+        munmap(copy->map, copy->size);
+    if (copy->fd >= 0)
+        close(copy->fd);
+    free(copy->offset);
+    free(copy->inflated_size);
+    memset(copy, 0, sizeof *copy);
+    copy->fd = -1;
+}
+
+/* Section header fields, by offset in a 64-bit or a 32-bit entry. */
+static void patch_shdr(unsigned char *e, bool is64, bool little, uint64_t name, uint64_t flags,
+                       uint64_t offset, uint64_t size)
+{
+    put_le(e + 0, name, 4, little);
+    put_le(e + 8, flags, is64 ? 8 : 4, little);
+    put_le(e + (is64 ? 24 : 16), offset, is64 ? 8 : 4, little);
+    put_le(e + (is64 ? 32 : 20), size, is64 ? 8 : 4, little);
+}
+
+/* Checks the declared size of every compressed section, whatever its name
+   (libdwarf inflates any section it is asked for), and of all of them
+   together; then, if there is one, builds the copy. */
+static ag_status copy_open(const ag_elf_file *f, inflated_copy *copy, ag_error *err)
+{
+    memset(copy, 0, sizeof *copy);
+    copy->fd = -1;
+    bool is64 = f->ehdr.e_ident[EI_CLASS] == ELFCLASS64;
+    bool little = f->ehdr.e_ident[EI_DATA] == ELFDATA2LSB;
+    size_t n = f->n_sections, renamed_bytes = 0, n_compressed = 0;
+    uint64_t total = 0;
+    for (size_t i = 1; i < n; i++) {
         GElf_Shdr sh;
         Elf_Scn *scn = elf_getscn(f->elf, i);
-        if (!scn || !gelf_getshdr(scn, &sh) || sh.sh_type == SHT_NOBITS)
+        if (!scn || !gelf_getshdr(scn, &sh) || !is_compressed(f, i, &sh))
             continue;
-        const char *name = f->shstrndx ? elf_strptr(f->elf, f->shstrndx, sh.sh_name) : NULL;
-        bool gnu = name && strncmp(name, ".zdebug", 7) == 0;
-        if (!gnu && !(sh.sh_flags & SHF_COMPRESSED))
-            continue;
+        const char *name = section_name(f, &sh);
         uint64_t size;
         const unsigned char *stream;
         size_t stream_len;
-        ag_status st = compressed_header(f, name ? name : "a section", &sh, gnu, &size, &stream,
-                                         &stream_len, err);
+        ag_status st = compressed_header(f, name ? name : "a section", &sh, is_gnu_compressed(name), &size,
+                                         &stream, &stream_len, err);
         if (st != AG_OK)
             return st;
+        total += size; /* each below AG_DECOMPRESS_MAX: no overflow */
+        if (total > ag_decompress_limit(f->size))
+            return ag_fail(err, AG_ERR_DWARF,
+                           "corrupt DWARF: the compressed sections claim to inflate to more than %ju bytes in "
+                           "all (the limit for a %zu-byte file): refusing what looks like a decompression bomb",
+                           (uintmax_t)ag_decompress_limit(f->size), f->size);
+        if (is_gnu_compressed(name))
+            renamed_bytes += strlen(name); /* ".zdebug_x" -> ".debug_x" and its NUL */
+        n_compressed++;
     }
+    if (n_compressed == 0)
+        return AG_OK;
+
+    /* The layout: the file, the inflated sections, the name table, the
+       section header table, each 16-byte aligned. */
+    GElf_Shdr strtab;
+    bool rename = renamed_bytes > 0 && f->shstrndx && gelf_getshdr(elf_getscn(f->elf, f->shstrndx), &strtab) &&
+                  strtab.sh_type != SHT_NOBITS;
+    uint64_t at = align16(f->size), strtab_at = 0, shdrs_at;
+    if (!(copy->offset = calloc(n, sizeof *copy->offset)) ||
+        !(copy->inflated_size = calloc(n, sizeof *copy->inflated_size))) {
+        copy_close(copy);
+        return ag_fail(err, AG_ERR_NOMEM, "out of memory");
+    }
+    for (size_t i = 1; i < n; i++) {
+        GElf_Shdr sh;
+        Elf_Scn *scn = elf_getscn(f->elf, i);
+        if (!scn || !gelf_getshdr(scn, &sh) || !is_compressed(f, i, &sh))
+            continue;
+        const char *name = section_name(f, &sh);
+        const unsigned char *stream;
+        size_t stream_len;
+        compressed_header(f, "", &sh, is_gnu_compressed(name), &copy->inflated_size[i], &stream, &stream_len,
+                          NULL);
+        copy->offset[i] = at;
+        at = align16(at + copy->inflated_size[i]);
+    }
+    if (rename) {
+        strtab_at = at;
+        at = align16(at + strtab.sh_size + renamed_bytes);
+    }
+    shdrs_at = at;
+    at += (uint64_t)n * f->ehdr.e_shentsize;
+    if (at > SIZE_MAX || (!is64 && at > UINT32_MAX)) {
+        copy_close(copy);
+        return ag_fail(err, AG_ERR_UNSUPPORTED, "its debug sections are too large once inflated (%ju bytes)",
+                       (uintmax_t)at);
+    }
+    copy->size = (size_t)at;
+    copy->fd = memfd_create("abiguard-inflated-debug", MFD_CLOEXEC);
+    if (copy->fd < 0 || ftruncate(copy->fd, (off_t)copy->size) != 0) {
+        int saved = errno;
+        copy_close(copy);
+        return ag_fail(err, AG_ERR_IO, "cannot make an in-memory copy with its debug sections inflated: %s",
+                       strerror(saved));
+    }
+    void *map = mmap(NULL, copy->size, PROT_READ | PROT_WRITE, MAP_SHARED, copy->fd, 0);
+    if (map == MAP_FAILED) {
+        int saved = errno;
+        copy_close(copy);
+        return ag_fail(err, AG_ERR_NOMEM, "cannot map an in-memory copy of %zu bytes: %s", copy->size,
+                       strerror(saved));
+    }
+    copy->map = map;
+    memcpy(copy->map, f->image, f->size);
+    unsigned char *shdrs = copy->map + shdrs_at;
+    memcpy(shdrs, f->image + f->ehdr.e_shoff, (size_t)n * f->ehdr.e_shentsize);
+    size_t strtab_used = rename ? (size_t)strtab.sh_size : 0;
+    if (rename)
+        memcpy(copy->map + strtab_at, f->image + strtab.sh_offset, strtab_used);
+    for (size_t i = 1; i < n; i++) {
+        if (!copy->offset[i])
+            continue;
+        GElf_Shdr sh;
+        gelf_getshdr(elf_getscn(f->elf, i), &sh);
+        const char *name = section_name(f, &sh);
+        bool gnu = is_gnu_compressed(name);
+        uint64_t size;
+        const unsigned char *stream;
+        size_t stream_len;
+        compressed_header(f, "", &sh, gnu, &size, &stream, &stream_len, NULL);
+        ag_status st = size ? inflate_exactly(name ? name : "a section", stream, stream_len,
+                                              copy->map + copy->offset[i], (size_t)size, err)
+                            : AG_OK;
+        if (st != AG_OK) {
+            copy_close(copy);
+            return st;
+        }
+        uint64_t name_at = sh.sh_name;
+        if (gnu && rename) {
+            name_at = strtab_used;
+            copy->map[strtab_at + strtab_used] = '.';
+            memcpy(copy->map + strtab_at + strtab_used + 1, name + 2, strlen(name + 2) + 1);
+            strtab_used += strlen(name);
+        }
+        patch_shdr(shdrs + i * f->ehdr.e_shentsize, is64, little, name_at, sh.sh_flags & ~(uint64_t)SHF_COMPRESSED,
+                   copy->offset[i], size);
+    }
+    if (rename)
+        patch_shdr(shdrs + f->shstrndx * f->ehdr.e_shentsize, is64, little, strtab.sh_name, strtab.sh_flags,
+                   strtab_at, strtab_used);
+    put_le(copy->map + (is64 ? 0x28 : 0x20), shdrs_at, is64 ? 8 : 4, little); /* e_shoff */
     return AG_OK;
 }
 
-/* .debug_<what> or .zdebug_<what>, inflated if needed. */
-static ag_status load_section(const ag_elf_file *f, const char *what, section_bytes *out, ag_error *err)
+/* .debug_<what> or .zdebug_<what>, inflated if it was compressed. */
+static ag_status load_section(const ag_elf_file *f, const inflated_copy *copy, const char *what,
+                              section_bytes *out)
 {
     memset(out, 0, sizeof *out);
     char name[64], gnu_name[64];
     snprintf(name, sizeof name, ".debug_%s", what);
     snprintf(gnu_name, sizeof gnu_name, ".zdebug_%s", what);
     GElf_Shdr sh;
-    bool gnu = false;
     Elf_Scn *scn = ag_elf_file_section_named(f, name, &sh);
-    if (!scn) {
+    if (!scn)
         scn = ag_elf_file_section_named(f, gnu_name, &sh);
-        gnu = scn != NULL;
-    }
     if (!scn || sh.sh_type == SHT_NOBITS || sh.sh_size == 0)
         return AG_OK;
     out->present = true;
-    if (!gnu && !(sh.sh_flags & SHF_COMPRESSED)) {
+    size_t index = elf_ndxscn(scn);
+    if (copy->offset && copy->offset[index]) {
+        out->data = copy->map + copy->offset[index];
+        out->size = (size_t)copy->inflated_size[index];
+    } else {
         out->data = f->image + sh.sh_offset;
         out->size = (size_t)sh.sh_size;
-        return AG_OK;
     }
-    const char *shown = gnu ? gnu_name : name;
-    uint64_t size;
-    const unsigned char *stream;
-    size_t stream_len;
-    ag_status st = compressed_header(f, shown, &sh, gnu, &size, &stream, &stream_len, err);
-    if (st != AG_OK)
-        return st;
-    if (size == 0)
-        return AG_OK;
-    if (size > SIZE_MAX || !(out->owned = malloc((size_t)size)))
-        return ag_fail(err, AG_ERR_NOMEM, "out of memory inflating %s (%ju bytes)", shown, (uintmax_t)size);
-    st = inflate_exactly(shown, stream, stream_len, out->owned, (size_t)size, err);
-    if (st != AG_OK) {
-        free(out->owned);
-        out->owned = NULL;
-        return st;
-    }
-    out->data = out->owned;
-    out->size = (size_t)size;
     return AG_OK;
 }
 
@@ -590,52 +752,57 @@ void ag_line_tables_free(ag_line_tables *lines)
     memset(lines, 0, sizeof *lines);
 }
 
-ag_status ag_dwarf_check_sections(const char *debug_path, ag_line_tables *lines, ag_error *err)
+ag_status ag_dwarf_check_sections(const char *debug_path, ag_line_tables *lines, int *dwarf_fd, ag_error *err)
 {
     if (lines)
         memset(lines, 0, sizeof *lines);
+    *dwarf_fd = -1;
     ag_elf_file f;
     ag_error open_err;
     if (ag_elf_file_open(&f, debug_path, &open_err) != AG_OK)
         return ag_fail(err, AG_ERR_FORMAT, "%s: %s", debug_path, open_err.msg);
     bool little = f.ehdr.e_ident[EI_DATA] == ELFDATA2LSB;
-    ag_status st = check_compressed_sizes(&f, err);
+    inflated_copy copy;
+    ag_status st = copy_open(&f, &copy, err);
     /* Before DWARF 5, .debug_addr and .debug_str_offsets are GNU extensions
        (split DWARF) without unit headers: only DWARF 5 ones are walked. */
     bool dwarf5 = true;
     if (st == AG_OK) {
         section_bytes info;
-        st = load_section(&f, "info", &info, err);
+        st = load_section(&f, &copy, "info", &info);
         if (st == AG_OK && info.size >= 6) {
             size_t at = read_le(info.data, 4, little) == 0xffffffffu ? 12 : 4;
             dwarf5 = info.size >= at + 2 && read_le(info.data + at, 2, little) >= 5;
         }
-        free(info.owned);
     }
     for (size_t i = 0; st == AG_OK && i < sizeof side_tables / sizeof side_tables[0]; i++) {
         if (!dwarf5 && side_tables[i].kind != LISTS)
             continue;
         section_bytes s;
-        st = load_section(&f, side_tables[i].name, &s, err);
+        st = load_section(&f, &copy, side_tables[i].name, &s);
         if (st == AG_OK && s.size) {
             char name[64];
             snprintf(name, sizeof name, ".debug_%s", side_tables[i].name);
             st = check_units(name, side_tables[i].kind, s.data, s.size, little, err);
         }
-        free(s.owned);
     }
     if (st == AG_OK) {
         section_bytes line, line_str;
-        st = load_section(&f, "line", &line, err);
+        st = load_section(&f, &copy, "line", &line);
         memset(&line_str, 0, sizeof line_str);
         if (st == AG_OK && line.size)
-            st = load_section(&f, "line_str", &line_str, err);
+            st = load_section(&f, &copy, "line_str", &line_str);
         if (st == AG_OK && line.size)
             st = check_line_tables(&line, &line_str, little, lines, err);
-        free(line.owned);
-        free(line_str.owned);
     }
     ag_elf_file_close(&f);
+    if (st == AG_OK && copy.fd >= 0 && lseek(copy.fd, 0, SEEK_SET) != 0)
+        st = ag_fail(err, AG_ERR_IO, "cannot rewind the in-memory copy: %s", strerror(errno));
+    if (st == AG_OK) {
+        *dwarf_fd = copy.fd; /* the caller closes it */
+        copy.fd = -1;
+    }
+    copy_close(&copy);
     if (st != AG_OK)
         ag_line_tables_free(lines);
     return st;

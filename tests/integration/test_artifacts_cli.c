@@ -188,7 +188,7 @@ Test(artifacts_cli, diff_of_two_debs_pairs_binaries_with_one_verdict)
 
 /* Real Debian packages: the -dbg package gives the DWARF by build-id, the
    -dev package the public headers; lua 5.3 against 5.4 pairs by stem. */
-Test(artifacts_cli, real_debian_packages, .timeout = 240)
+Test(artifacts_cli, real_debian_packages, .timeout = 240 * SANITIZER_SLOWDOWN)
 {
     char *lib = art("debs/liblua5.3-0.deb"), *dbg = art("debs/liblua5.3-0-dbg.deb"), *dev = art("debs/liblua5.3-dev.deb");
     char *l54 = art("debs/liblua5.4-0.deb");

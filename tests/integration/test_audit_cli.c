@@ -420,7 +420,7 @@ Test(audit_bundled, grafted_copy_is_identified_without_a_store)
     free(whl);
 }
 
-Test(audit_bundled, renamed_copy_loads_beside_the_system_one_but_its_symbols_interpose, .timeout = 120)
+Test(audit_bundled, renamed_copy_loads_beside_the_system_one_but_its_symbols_interpose, .timeout = 120 * SANITIZER_SLOWDOWN)
 {
     char *db = libdep_store(), *whl = audit_fixture("demo" WHEEL_TAG);
     json_t *j = audit_with(whl, "--db", db, 4);
@@ -455,7 +455,7 @@ Test(audit_bundled, renamed_copy_loads_beside_the_system_one_but_its_symbols_int
     store_free(db);
 }
 
-Test(audit_bundled, unrenamed_copy_is_shadowed_by_the_system_one, .timeout = 120)
+Test(audit_bundled, unrenamed_copy_is_shadowed_by_the_system_one, .timeout = 120 * SANITIZER_SLOWDOWN)
 {
     char *db = libdep_store(), *whl = audit_fixture("demo_unhashed" WHEEL_TAG);
     json_t *j = audit_with(whl, "--db", db, 4);
@@ -486,7 +486,7 @@ Test(audit_bundled, unrenamed_copy_is_shadowed_by_the_system_one, .timeout = 120
     store_free(db);
 }
 
-Test(audit_bundled, copy_other_than_the_build_headers_is_drift_in_every_format, .timeout = 120)
+Test(audit_bundled, copy_other_than_the_build_headers_is_drift_in_every_format, .timeout = 120 * SANITIZER_SLOWDOWN)
 {
     char *db = libdep_store(), *whl = audit_fixture("demo_drift" WHEEL_TAG);
     json_t *j = audit_with(whl, "--db", db, 12);
@@ -517,7 +517,7 @@ Test(audit_bundled, copy_other_than_the_build_headers_is_drift_in_every_format, 
     store_free(db);
 }
 
-Test(audit_bundled, a_service_is_a_catalog_too, .timeout = 120)
+Test(audit_bundled, a_service_is_a_catalog_too, .timeout = 120 * SANITIZER_SLOWDOWN)
 {
     char *db = libdep_store(), *whl = audit_fixture("demo" WHEEL_TAG);
     server s;

@@ -194,7 +194,7 @@ static void expect_v3_breaks(const check_result *c, const char *what)
     cr_expect(!find_change(c, "fn-removed", "geo_legacy_scale()"), "%s: unused removal reported", what);
 }
 
-Test(check, consumer_against_compatible_v2, .timeout = 120)
+Test(check, consumer_against_compatible_v2, .timeout = 120 * SANITIZER_SLOWDOWN)
 {
     char *bin = fixture_path("bindings/consumer"), *lib = lib_path("v2");
     check_result c;
@@ -208,7 +208,7 @@ Test(check, consumer_against_compatible_v2, .timeout = 120)
     free(lib);
 }
 
-Test(check, consumer_against_breaking_v3, .timeout = 120)
+Test(check, consumer_against_breaking_v3, .timeout = 120 * SANITIZER_SLOWDOWN)
 {
     char *bin = fixture_path("bindings/consumer"), *lib = lib_path("v3");
     check_result c;
@@ -223,7 +223,7 @@ Test(check, consumer_against_breaking_v3, .timeout = 120)
     free(lib);
 }
 
-Test(check, consumer_against_itself_and_rebuild, .timeout = 120)
+Test(check, consumer_against_itself_and_rebuild, .timeout = 120 * SANITIZER_SLOWDOWN)
 {
     char *bin = fixture_path("bindings/consumer");
     const char *vers[] = { "v1", "v1b" };
@@ -239,7 +239,7 @@ Test(check, consumer_against_itself_and_rebuild, .timeout = 120)
     free(bin);
 }
 
-Test(check, python_extension_against_v2_and_v3, .timeout = 120)
+Test(check, python_extension_against_v2_and_v3, .timeout = 120 * SANITIZER_SLOWDOWN)
 {
     char *bin = geomod_path(), *v2 = lib_path("v2"), *v3 = lib_path("v3");
     check_result c;
@@ -259,7 +259,7 @@ Test(check, python_extension_against_v2_and_v3, .timeout = 120)
     free(v3);
 }
 
-Test(check, python_extension_imports_with_v1, .timeout = 60)
+Test(check, python_extension_imports_with_v1, .timeout = 60 * SANITIZER_SLOWDOWN)
 {
     char *dir = fixture_path("bindings"), *v1 = fixture_path("bindings/v1");
     cr_assert(setenv("PYTHONPATH", dir, 1) == 0 && setenv("LD_LIBRARY_PATH", v1, 1) == 0);
@@ -282,7 +282,7 @@ Test(check, python_extension_imports_with_v1, .timeout = 60)
     free(v1);
 }
 
-Test(check, stripped_binding_with_built_against, .timeout = 120)
+Test(check, stripped_binding_with_built_against, .timeout = 120 * SANITIZER_SLOWDOWN)
 {
     char *tmp = make_temp_dir();
     char *json = path_join2(tmp, "libgeo-1.0.json");
@@ -315,7 +315,7 @@ Test(check, stripped_binding_with_built_against, .timeout = 120)
 /* Without DWARF and without --built-against: a symbols-only check (the
    imported symbols and versions), said on stderr, and never "no change":
    no type was compared (debug-info-missing, risky). */
-Test(check, stripped_binding_alone_is_symbols_only, .timeout = 120)
+Test(check, stripped_binding_alone_is_symbols_only, .timeout = 120 * SANITIZER_SLOWDOWN)
 {
     char *stripped = fixture_path("bindings/stripped/consumer"), *v3 = lib_path("v3");
     check_result c;
@@ -334,7 +334,7 @@ Test(check, stripped_binding_alone_is_symbols_only, .timeout = 120)
    (libgeo.so.1): a library with another SONAME, or without one under
    another file name, is not used for the binding whatever its symbols, and
    one without SONAME under that very file name is. */
-Test(check, another_soname_is_a_soname_change, .timeout = 120)
+Test(check, another_soname_is_a_soname_change, .timeout = 120 * SANITIZER_SLOWDOWN)
 {
     char *consumer = fixture_path("bindings/consumer");
     static const struct {
@@ -366,7 +366,7 @@ Test(check, another_soname_is_a_soname_change, .timeout = 120)
     free(consumer);
 }
 
-Test(check, usage_errors, .timeout = 60)
+Test(check, usage_errors, .timeout = 60 * SANITIZER_SLOWDOWN)
 {
     char *bin = fixture_path("bindings/consumer");
     tool_run r;
@@ -421,7 +421,7 @@ static void check_linkage(check_result *res, const char *c, const char *prog, co
     free(so);
 }
 
-Test(check_linkage, copy_relocation_of_a_grown_variable, .timeout = 120)
+Test(check_linkage, copy_relocation_of_a_grown_variable, .timeout = 120 * SANITIZER_SLOWDOWN)
 {
     tool_run r1, r2;
     run_prog("copyreloc", "prog", "v1", &r1);
@@ -448,7 +448,7 @@ Test(check_linkage, copy_relocation_of_a_grown_variable, .timeout = 120)
     }
 }
 
-Test(check_linkage, removed_unversioned_function_without_built_against, .timeout = 120)
+Test(check_linkage, removed_unversioned_function_without_built_against, .timeout = 120 * SANITIZER_SLOWDOWN)
 {
     tool_run r2;
     run_prog("removed_unversioned", "prog", "v2", &r2);
@@ -465,7 +465,7 @@ Test(check_linkage, removed_unversioned_function_without_built_against, .timeout
     check_result_free(&c);
 }
 
-Test(check_linkage, a_type_the_binding_holds_by_value, .timeout = 120)
+Test(check_linkage, a_type_the_binding_holds_by_value, .timeout = 120 * SANITIZER_SLOWDOWN)
 {
     tool_run r1, r2;
     run_prog("held_by_value", "prog", "v2", &r1);
@@ -489,7 +489,7 @@ Test(check_linkage, a_type_the_binding_holds_by_value, .timeout = 120)
     check_result_free(&c);
 }
 
-Test(check_linkage, symver_bound_import_has_its_declaration, .timeout = 120)
+Test(check_linkage, symver_bound_import_has_its_declaration, .timeout = 120 * SANITIZER_SLOWDOWN)
 {
     tool_run r;
     run_prog("symver_old", "prog", "v2", &r);
@@ -504,7 +504,7 @@ Test(check_linkage, symver_bound_import_has_its_declaration, .timeout = 120)
     check_result_free(&c);
 }
 
-Test(check_linkage, versioned_imports_same_for_so_and_corpus, .timeout = 120)
+Test(check_linkage, versioned_imports_same_for_so_and_corpus, .timeout = 120 * SANITIZER_SLOWDOWN)
 {
     char *dir = make_temp_dir(), *json = path_join2(dir, "geo-v3.json");
     char *so = lib_path("v3"), *bin = fixture_path("bindings/consumer");

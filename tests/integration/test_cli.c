@@ -157,7 +157,7 @@ static size_t source_options(help_opt *out, size_t n, size_t max)
     return n;
 }
 
-Test(cli, help_lists_exactly_the_options_the_parsers_take, .timeout = 600)
+Test(cli, help_lists_exactly_the_options_the_parsers_take, .timeout = 600 * SANITIZER_SLOWDOWN)
 {
     char cmds[MAX_CMDS][32];
     size_t nc = commands(cmds);
@@ -254,7 +254,7 @@ static bool has_word(const char *text, const char *word)
     return false;
 }
 
-Test(cli, a_man_page_per_command_lists_every_option, .timeout = 300)
+Test(cli, a_man_page_per_command_lists_every_option, .timeout = 300 * SANITIZER_SLOWDOWN)
 {
     char cmds[MAX_CMDS][32];
     size_t nc = commands(cmds);
@@ -323,7 +323,7 @@ static bool has_line(const char *text, const char *line)
     return false;
 }
 
-Test(cli, shell_completion_knows_every_command_and_option, .timeout = 300)
+Test(cli, shell_completion_knows_every_command_and_option, .timeout = 300 * SANITIZER_SLOWDOWN)
 {
     char *bash = build_path("completion/abiguard");
     char *zsh = build_path("completion/_abiguard");

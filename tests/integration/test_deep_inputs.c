@@ -55,7 +55,7 @@ static char *pointer_chain_json(size_t depth, size_t *len)
     return s;
 }
 
-Test(deep_inputs, pointer_chain_70000_deep_is_refused_by_show_diff_and_import, .timeout = 300)
+Test(deep_inputs, pointer_chain_70000_deep_is_refused_by_show_diff_and_import, .timeout = 300 * SANITIZER_SLOWDOWN)
 {
     char *dir = make_temp_dir();
     char *json = path_join2(dir, "deep.json");
@@ -102,7 +102,7 @@ static void write_typedef_chain(const char *path, const char *base)
     cr_assert_eq(fclose(f), 0);
 }
 
-Test(deep_inputs, typedef_chain_4000_deep_diffs_on_a_256k_stack, .timeout = 600)
+Test(deep_inputs, typedef_chain_4000_deep_diffs_on_a_256k_stack, .timeout = 600 * SANITIZER_SLOWDOWN)
 {
     char *dir = make_temp_dir();
     char cmd[16384];

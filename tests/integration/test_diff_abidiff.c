@@ -89,7 +89,7 @@ static bool proven_to_run(const char *name)
     return ok;
 }
 
-Test(diff_abidiff, incompatible_for_abidiff_is_breaking_for_abiguard, .timeout = 1200)
+Test(diff_abidiff, incompatible_for_abidiff_is_breaking_for_abiguard, .timeout = 1200 * SANITIZER_SLOWDOWN)
 {
     cr_assert(access(ABIDIFF, X_OK) == 0, "%s is missing (Debian package abigail-tools; `make deps`)", ABIDIFF);
     static char names[MAX_CASES][64];

@@ -224,7 +224,7 @@ ParameterizedTestParameters(diff_fixtures, each_case)
     return cr_make_param_array(diff_case, cases, n, NULL);
 }
 
-ParameterizedTest(diff_case *c, diff_fixtures, each_case, .timeout = 120)
+ParameterizedTest(diff_case *c, diff_fixtures, each_case, .timeout = 120 * SANITIZER_SLOWDOWN)
 {
     cr_assert(strcmp(c->name, "(no expected.txt)") != 0,
               "cannot read $FIXTURES/diff/expected.txt (FIXTURES=%s; run `make fixtures`)",
@@ -315,7 +315,7 @@ static const char *str_field(json_t *obj, const char *key)
     return s ? s : "";
 }
 
-Test(diff_fixtures, every_change_is_explained, .timeout = 600)
+Test(diff_fixtures, every_change_is_explained, .timeout = 600 * SANITIZER_SLOWDOWN)
 {
     diff_case *cases;
     size_t n = load_expected(&cases, plain_malloc);
@@ -382,7 +382,7 @@ Test(diff_fixtures, every_change_is_explained, .timeout = 600)
     problem_assert_none(&p, "every change explained");
 }
 
-Test(diff_fixtures, callback_is_an_upcall, .timeout = 120)
+Test(diff_fixtures, callback_is_an_upcall, .timeout = 120 * SANITIZER_SLOWDOWN)
 {
     diff_result d;
     run_case(&d, "callback", NULL);
@@ -454,7 +454,7 @@ static long long json_int_at(json_t *o, const char *key)
     return json_integer_value(json_object_get(o, key));
 }
 
-Test(diff_options, opaque_private_struct_is_left_out, .timeout = 120)
+Test(diff_options, opaque_private_struct_is_left_out, .timeout = 120 * SANITIZER_SLOWDOWN)
 {
     /* inferred: struct engine is defined in v1.c, reached only through a pointer */
     diff_result d;
@@ -485,7 +485,7 @@ Test(diff_options, opaque_private_struct_is_left_out, .timeout = 120)
     }
 }
 
-Test(diff_options, headers_dir_keeps_public_types, .timeout = 120)
+Test(diff_options, headers_dir_keeps_public_types, .timeout = 120 * SANITIZER_SLOWDOWN)
 {
     diff_result d;
     run_case(&d, "headers_public", NULL);
@@ -516,7 +516,7 @@ Test(diff_options, headers_dir_keeps_public_types, .timeout = 120)
 /* Types a public header declares but no exported signature names (an enum
    returned as int, a struct only a macro touches) are API once the headers
    are known: kept at extraction, compared, and attributed to their header. */
-Test(diff_options, public_types_no_signature_names, .timeout = 120)
+Test(diff_options, public_types_no_signature_names, .timeout = 120 * SANITIZER_SLOWDOWN)
 {
     char *dir = headers_dir("public_unreached", 1);
     const char *extra[] = { "--headers-dir", dir, NULL };
@@ -557,7 +557,7 @@ static void run_case_format(tool_run *r, const char *name, const char *format, c
 /* The text report: the summary first, then the breaking change that
    reaches the most interfaces; its direct path listed first and never
    folded away; no path names a type twice. */
-Test(reports_text, summary_then_the_widest_break_shortest_path_first, .timeout = 120)
+Test(reports_text, summary_then_the_widest_break_shortest_path_first, .timeout = 120 * SANITIZER_SLOWDOWN)
 {
     tool_run r;
     run_case_format(&r, "report_order", "text", NULL);
@@ -581,7 +581,7 @@ Test(reports_text, summary_then_the_widest_break_shortest_path_first, .timeout =
 /* Every format says how the surface was decided and what it left out;
    the text report suggests --headers-dir when the surface was inferred,
    and --show-private lists what was left out. */
-Test(reports_surface, every_format_says_how_the_surface_was_decided, .timeout = 120)
+Test(reports_surface, every_format_says_how_the_surface_was_decided, .timeout = 120 * SANITIZER_SLOWDOWN)
 {
     static const struct {
         const char *format, *expected;
@@ -617,7 +617,7 @@ Test(reports_surface, every_format_says_how_the_surface_was_decided, .timeout = 
 /* With the headers known, an export no public header names is the
    library's own: its removal and its signature change are left out (and
    counted), an addition still counts. */
-Test(diff_options, internal_exports_are_left_out, .timeout = 120)
+Test(diff_options, internal_exports_are_left_out, .timeout = 120 * SANITIZER_SLOWDOWN)
 {
     char *dir = headers_dir("internal_export", 1);
     const char *extra[] = { "--headers-dir", dir, "--show-private", NULL };
@@ -637,7 +637,7 @@ Test(diff_options, internal_exports_are_left_out, .timeout = 120)
 /* A --headers-dir that does not exist, or that declares nothing of the
    library, would silently drop real changes: both are errors that say
    where the declarations do come from. */
-Test(diff_options, headers_dir_that_declares_nothing_is_an_error, .timeout = 120)
+Test(diff_options, headers_dir_that_declares_nothing_is_an_error, .timeout = 120 * SANITIZER_SLOWDOWN)
 {
     diff_result d;
     char *v1 = case_lib("headers_public", "v1"), *v2 = case_lib("headers_public", "v2");
@@ -673,7 +673,7 @@ static void expect_exit(const char *name, const char *const extra[], int expecte
     diff_result_free(&d);
 }
 
-Test(diff_options, fail_on_risky, .timeout = 120)
+Test(diff_options, fail_on_risky, .timeout = 120 * SANITIZER_SLOWDOWN)
 {
     /* bind_now_dropped and relro_dropped are risky and nothing worse. */
     const char *risky[] = { "--fail-on", "risky", NULL };
@@ -692,7 +692,7 @@ Test(diff_options, fail_on_risky, .timeout = 120)
     expect_exit("member_renamed", risky, 12, "--fail-on risky");
 }
 
-Test(diff_options, fail_on_api_break, .timeout = 120)
+Test(diff_options, fail_on_api_break, .timeout = 120 * SANITIZER_SLOWDOWN)
 {
     const char *api[] = { "--fail-on", "api-break", NULL };
     expect_exit("member_renamed", NULL, 4, "(default --fail-on breaking)");
@@ -702,7 +702,7 @@ Test(diff_options, fail_on_api_break, .timeout = 120)
     expect_exit("fn_removed", api, 12, "--fail-on api-break");
 }
 
-Test(diff_options, fail_on_unknown_is_a_usage_error, .timeout = 60)
+Test(diff_options, fail_on_unknown_is_a_usage_error, .timeout = 60 * SANITIZER_SLOWDOWN)
 {
     char *v1 = case_lib("fn_removed", "v1"), *v2 = case_lib("fn_removed", "v2");
     tool_run r;
@@ -771,21 +771,21 @@ static void check_suppressed_run(const char *rules, const char *label)
     free(file);
 }
 
-Test(diff_options, suppress_by_kind, .timeout = 120)
+Test(diff_options, suppress_by_kind, .timeout = 120 * SANITIZER_SLOWDOWN)
 {
     check_suppressed_run("# accepted: the enum was renumbered on purpose\n"
                          "kind=enum-value-changed\n",
                          "kind rule");
 }
 
-Test(diff_options, suppress_by_type_and_kind, .timeout = 120)
+Test(diff_options, suppress_by_type_and_kind, .timeout = 120 * SANITIZER_SLOWDOWN)
 {
     check_suppressed_run("\n"
                          "type=\"enum color\"   kind=enum-value-changed   # both must match\n",
                          "type + kind rule");
 }
 
-Test(diff_options, suppress_by_symbol, .timeout = 120)
+Test(diff_options, suppress_by_symbol, .timeout = 120 * SANITIZER_SLOWDOWN)
 {
     /* fn_removed: the only change is about fr_gone. Every change suppressed:
        verdict none and, as abidiff does when all changes are suppressed,
@@ -829,7 +829,7 @@ static void expect_malformed(const char *text, int line_no)
     free(v2);
 }
 
-Test(diff_options, malformed_suppressions_name_the_line, .timeout = 120)
+Test(diff_options, malformed_suppressions_name_the_line, .timeout = 120 * SANITIZER_SLOWDOWN)
 {
     expect_malformed("# rules\n"
                      "kind=fn-removed\n"
@@ -844,7 +844,7 @@ Test(diff_options, malformed_suppressions_name_the_line, .timeout = 120)
                      2);
 }
 
-Test(diff_options, missing_suppressions_file_is_an_error, .timeout = 60)
+Test(diff_options, missing_suppressions_file_is_an_error, .timeout = 60 * SANITIZER_SLOWDOWN)
 {
     char *v1 = case_lib("fn_removed", "v1"), *v2 = case_lib("fn_removed", "v2");
     tool_run r;
@@ -879,7 +879,7 @@ static bool same_changes(const diff_result *a, const diff_result *b)
            json_equal(json_object_get(a->root, "verdict"), json_object_get(b->root, "verdict"));
 }
 
-Test(diff_fixtures, corpus_json_inputs_give_the_same_diff, .timeout = 900)
+Test(diff_fixtures, corpus_json_inputs_give_the_same_diff, .timeout = 900 * SANITIZER_SLOWDOWN)
 {
     diff_case *cases;
     size_t n = load_expected(&cases, plain_malloc);

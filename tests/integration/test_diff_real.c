@@ -107,7 +107,7 @@ static size_t count_changes(json_t *root, const char *id)
     return n;
 }
 
-Test(diff_real, lua53_against_lua54, .timeout = 600)
+Test(diff_real, lua53_against_lua54, .timeout = 600 * SANITIZER_SLOWDOWN)
 {
     require_file(LUA53, "liblua5.3-0");
     require_file(LUA54, "liblua5.4-0");
@@ -147,7 +147,7 @@ Test(diff_real, lua53_against_lua54, .timeout = 600)
     tool_run_free(&r);
 }
 
-Test(diff_real, gsl_against_itself_is_none, .timeout = 600)
+Test(diff_real, gsl_against_itself_is_none, .timeout = 600 * SANITIZER_SLOWDOWN)
 {
     require_file(GSL, "libgsl27");
     tool_run r;

@@ -79,7 +79,7 @@ static const char *diff_verdict(const char *name, json_t **root_out, tool_run *g
     return json_is_string(v) ? json_string_value(v) : "(error)";
 }
 
-Test(diff_runtime, consumers_agree_with_the_verdict, .timeout = 600)
+Test(diff_runtime, consumers_agree_with_the_verdict, .timeout = 600 * SANITIZER_SLOWDOWN)
 {
     static run_case cases[128];
     size_t n = load_runs(cases, 128);

@@ -251,7 +251,7 @@ static void check_expect_fact(const corpus_view *v, char *line, problem_list *p)
 /* ------------------------------------------------------------------ */
 /* libtypes.so: the facts                                              */
 
-Test(extract_types, layout_matches_the_compiler, .timeout = 120)
+Test(extract_types, layout_matches_the_compiler, .timeout = 120 * SANITIZER_SLOWDOWN)
 {
     expect_facts e;
     load_expect_facts(&e);
@@ -267,7 +267,7 @@ Test(extract_types, layout_matches_the_compiler, .timeout = 120)
     free(e.text);
 }
 
-Test(extract_types, identity_and_debug_source, .timeout = 120)
+Test(extract_types, identity_and_debug_source, .timeout = 120 * SANITIZER_SLOWDOWN)
 {
     corpus_view v;
     extract_fixture(&v, LIBTYPES);
@@ -299,7 +299,7 @@ Test(extract_types, identity_and_debug_source, .timeout = 120)
     corpus_view_free(&v);
 }
 
-Test(extract_types, exports_and_what_must_not_appear, .timeout = 120)
+Test(extract_types, exports_and_what_must_not_appear, .timeout = 120 * SANITIZER_SLOWDOWN)
 {
     corpus_view v;
     extract_fixture(&v, LIBTYPES);
@@ -354,7 +354,7 @@ Test(extract_types, exports_and_what_must_not_appear, .timeout = 120)
     corpus_view_free(&v);
 }
 
-Test(extract_types, functions_params_and_callbacks, .timeout = 120)
+Test(extract_types, functions_params_and_callbacks, .timeout = 120 * SANITIZER_SLOWDOWN)
 {
     corpus_view v;
     extract_fixture(&v, LIBTYPES);
@@ -421,7 +421,7 @@ Test(extract_types, functions_params_and_callbacks, .timeout = 120)
     corpus_view_free(&v);
 }
 
-Test(extract_types, opaque_recursive_and_unique_types, .timeout = 120)
+Test(extract_types, opaque_recursive_and_unique_types, .timeout = 120 * SANITIZER_SLOWDOWN)
 {
     corpus_view v;
     extract_fixture(&v, LIBTYPES);
@@ -456,7 +456,7 @@ Test(extract_types, opaque_recursive_and_unique_types, .timeout = 120)
     corpus_view_free(&v);
 }
 
-Test(extract_types, qualifiers_arrays_and_unions, .timeout = 120)
+Test(extract_types, qualifiers_arrays_and_unions, .timeout = 120 * SANITIZER_SLOWDOWN)
 {
     corpus_view v;
     extract_fixture(&v, LIBTYPES);
@@ -545,7 +545,7 @@ Test(extract_types, qualifiers_arrays_and_unions, .timeout = 120)
     corpus_view_free(&v);
 }
 
-Test(extract_versioned, symbol_versions, .timeout = 120)
+Test(extract_versioned, symbol_versions, .timeout = 120 * SANITIZER_SLOWDOWN)
 {
     corpus_view v;
     extract_fixture(&v, "versioned/libversioned.so");
@@ -669,7 +669,7 @@ static void forget_atomic_qualifiers(corpus_view *v)
     json_decref(replacement);
 }
 
-Test(extract_debug, dwarf4_gives_the_same_corpus_as_dwarf5, .timeout = 120)
+Test(extract_debug, dwarf4_gives_the_same_corpus_as_dwarf5, .timeout = 120 * SANITIZER_SLOWDOWN)
 {
     corpus_view v5, v4;
     extract_fixture(&v5, LIBTYPES);
@@ -683,7 +683,7 @@ Test(extract_debug, dwarf4_gives_the_same_corpus_as_dwarf5, .timeout = 120)
     corpus_view_free(&v4);
 }
 
-Test(extract_debug, stripped_with_debuglink, .timeout = 120)
+Test(extract_debug, stripped_with_debuglink, .timeout = 120 * SANITIZER_SLOWDOWN)
 {
     corpus_view full, stripped;
     extract_fixture(&full, LIBTYPES);
@@ -696,7 +696,7 @@ Test(extract_debug, stripped_with_debuglink, .timeout = 120)
     corpus_view_free(&stripped);
 }
 
-Test(extract_debug, debug_dir_in_build_id_layout, .timeout = 120)
+Test(extract_debug, debug_dir_in_build_id_layout, .timeout = 120 * SANITIZER_SLOWDOWN)
 {
     corpus_view full, without, with;
     extract_fixture(&full, LIBTYPES);
@@ -721,7 +721,7 @@ Test(extract_debug, debug_dir_in_build_id_layout, .timeout = 120)
     corpus_view_free(&with);
 }
 
-Test(extract_debug, no_debug_info_anywhere, .timeout = 120)
+Test(extract_debug, no_debug_info_anywhere, .timeout = 120 * SANITIZER_SLOWDOWN)
 {
     corpus_view full, nodebug;
     extract_fixture(&full, LIBTYPES);
@@ -741,7 +741,7 @@ Test(extract_debug, no_debug_info_anywhere, .timeout = 120)
 /* ------------------------------------------------------------------ */
 /* Output: files, determinism, round trip, show                        */
 
-Test(roundtrip, output_file_determinism_and_show, .timeout = 120)
+Test(roundtrip, output_file_determinism_and_show, .timeout = 120 * SANITIZER_SLOWDOWN)
 {
     char *lib = fixture_path(LIBTYPES);
     char *tmp = make_temp_dir();
@@ -806,7 +806,7 @@ Test(roundtrip, output_file_determinism_and_show, .timeout = 120)
 }
 
 /* extract -> read -> write is byte-identical (through the library). */
-Test(roundtrip, read_write_is_byte_identical, .timeout = 120)
+Test(roundtrip, read_write_is_byte_identical, .timeout = 120 * SANITIZER_SLOWDOWN)
 {
     static const char *const libs[] = { LIBTYPES, "types/libtypes-dwarf4.so", "versioned/libversioned.so",
                                         "types/nodebug/libtypes.so" };
@@ -987,7 +987,7 @@ Test(bad_input, missing_text_empty_directory)
     free(tmp);
 }
 
-Test(bad_input, truncated_copies, .timeout = 300)
+Test(bad_input, truncated_copies, .timeout = 300 * SANITIZER_SLOWDOWN)
 {
     char *lib = fixture_path(LIBTYPES);
     size_t len;
@@ -1041,7 +1041,7 @@ static uint64_t next_random(uint64_t *state)
     return x * 0x2545F4914F6CDD1Dull;
 }
 
-Test(bad_input, corrupt_dwarf, .timeout = 300)
+Test(bad_input, corrupt_dwarf, .timeout = 300 * SANITIZER_SLOWDOWN)
 {
     char *lib = fixture_path(LIBTYPES);
     size_t len;
@@ -1169,7 +1169,7 @@ static void set_big_endian(unsigned char *h)
 
 /* An architecture abiguard does not know: an error, or a warning that
    says so and goes on. */
-Test(bad_input, unknown_machine, .timeout = 120)
+Test(bad_input, unknown_machine, .timeout = 120 * SANITIZER_SLOWDOWN)
 {
     char *tmp = make_temp_dir();
     char *path = edited_copy(tmp, "libtypes-em-beef.so", set_unknown_machine);
@@ -1181,7 +1181,7 @@ Test(bad_input, unknown_machine, .timeout = 120)
 
 /* A 64-bit file whose ident says ELFCLASS32: read as 32-bit, its header
    is inconsistent (e_ehsize, e_shentsize), so it is a corrupt file. */
-Test(bad_input, class_byte_contradicts_file, .timeout = 120)
+Test(bad_input, class_byte_contradicts_file, .timeout = 120 * SANITIZER_SLOWDOWN)
 {
     char *tmp = make_temp_dir();
     char *path = edited_copy(tmp, "libtypes-class32.so", set_class32);
@@ -1191,7 +1191,7 @@ Test(bad_input, class_byte_contradicts_file, .timeout = 120)
     free(tmp);
 }
 
-Test(bad_input, data_byte_contradicts_file, .timeout = 120)
+Test(bad_input, data_byte_contradicts_file, .timeout = 120 * SANITIZER_SLOWDOWN)
 {
     char *tmp = make_temp_dir();
     char *path = edited_copy(tmp, "libtypes-msb.so", set_big_endian);
@@ -1205,7 +1205,7 @@ Test(bad_input, data_byte_contradicts_file, .timeout = 120)
    time, and runs extract on each copy: it may succeed or fail, but it must
    exit 0 or 1, print at most one error line and nothing that is not an
    abiguard line, and never crash or hang. */
-Test(bad_input, byte_flip_fuzz, .timeout = 1800)
+Test(bad_input, byte_flip_fuzz, .timeout = 1800 * SANITIZER_SLOWDOWN)
 {
     char *lib = fixture_path(LIBTYPES);
     size_t len;

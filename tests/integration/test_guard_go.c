@@ -55,7 +55,7 @@ static void go_build(guard_env *e, const char *gopath, const char *include, cons
     free(ldflags);
 }
 
-Test(guard_go, cgo_binding, .timeout = 900)
+Test(guard_go, cgo_binding, .timeout = 900 * SANITIZER_SLOWDOWN)
 {
     guard_env e;
     guard_env_setup(&e, "go");

@@ -99,7 +99,7 @@ static void build_classes(guard_env *e, char **classes)
     free(lock_path);
 }
 
-Test(guard_java, jna_binding, .timeout = 600)
+Test(guard_java, jna_binding, .timeout = 600 * SANITIZER_SLOWDOWN)
 {
     guard_env e;
     guard_env_setup(&e, "java");
@@ -113,7 +113,7 @@ Test(guard_java, jna_binding, .timeout = 600)
     guard_env_teardown(&e);
 }
 
-Test(guard_java, jni_library, .timeout = 600)
+Test(guard_java, jni_library, .timeout = 600 * SANITIZER_SLOWDOWN)
 {
     guard_env e;
     guard_env_setup(&e, "java");

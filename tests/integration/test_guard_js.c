@@ -17,7 +17,7 @@
 #define NODE "/usr/bin/node"
 #define NODE_INCLUDE "/usr/include/node"
 
-Test(guard_js, koffi_binding, .timeout = 300)
+Test(guard_js, koffi_binding, .timeout = 300 * SANITIZER_SLOWDOWN)
 {
     guard_env e;
     guard_env_setup(&e, "js");
@@ -36,7 +36,7 @@ Test(guard_js, koffi_binding, .timeout = 300)
     guard_env_teardown(&e);
 }
 
-Test(guard_js, napi_addon, .timeout = 300)
+Test(guard_js, napi_addon, .timeout = 300 * SANITIZER_SLOWDOWN)
 {
     guard_env e;
     guard_env_setup(&e, "js");

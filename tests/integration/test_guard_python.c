@@ -42,7 +42,7 @@ static void expect_symbols(const char *text, const char *what)
     cr_assert(strstr(text, "\"struct geo_shape\": (\"struct\", 16, 8, ("), "%s: no layout of struct geo_shape", what);
 }
 
-Test(guard_python, ctypes_binding, .timeout = 240)
+Test(guard_python, ctypes_binding, .timeout = 240 * SANITIZER_SLOWDOWN)
 {
     guard_env e;
     guard_env_setup(&e, "python");
@@ -59,7 +59,7 @@ Test(guard_python, ctypes_binding, .timeout = 240)
     guard_env_teardown(&e);
 }
 
-Test(guard_python, cffi_binding, .timeout = 240)
+Test(guard_python, cffi_binding, .timeout = 240 * SANITIZER_SLOWDOWN)
 {
     guard_env e;
     guard_env_setup(&e, "python");
@@ -83,7 +83,7 @@ Test(guard_python, cffi_binding, .timeout = 240)
 
 /* A name the guard does not know is the binding's mistake: ValueError,
    not a refusal; and both the message and the outcome reach a caller. */
-Test(guard_python, verify_layouts_api, .timeout = 120)
+Test(guard_python, verify_layouts_api, .timeout = 120 * SANITIZER_SLOWDOWN)
 {
     guard_env e;
     guard_env_setup(&e, "python");

@@ -46,7 +46,7 @@ static void rustc(guard_env *e, const char *cfg, bool test, const char *out, too
     free(v1);
 }
 
-Test(guard_rust, sys_crate, .timeout = 900)
+Test(guard_rust, sys_crate, .timeout = 900 * SANITIZER_SLOWDOWN)
 {
     guard_env e;
     guard_env_setup(&e, "rust");

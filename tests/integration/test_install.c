@@ -200,7 +200,7 @@ static void use_installed_tree(const char *root)
     free(man);
 }
 
-Test(install, make_install_destdir_then_only_the_installed_tree, .timeout = 600)
+Test(install, make_install_destdir_then_only_the_installed_tree, .timeout = 600 * SANITIZER_SLOWDOWN)
 {
     char *root = make_temp_dir();
     char destdir[PATH_MAX + 16];
@@ -239,7 +239,7 @@ Test(install, make_install_destdir_then_only_the_installed_tree, .timeout = 600)
     free(root);
 }
 
-Test(install, make_deb_lintian_clean_and_usable_from_dpkg_x, .timeout = 900)
+Test(install, make_deb_lintian_clean_and_usable_from_dpkg_x, .timeout = 900 * SANITIZER_SLOWDOWN)
 {
     const char *sanitized = getenv("ABIGUARD_SANITIZED");
     if (sanitized && *sanitized)

@@ -418,12 +418,12 @@ static void compare_with_pahole(const char *lib)
     free(debug_file);
 }
 
-Test(oracle_pahole, libc_struct_layouts, .timeout = 600)
+Test(oracle_pahole, libc_struct_layouts, .timeout = 600 * SANITIZER_SLOWDOWN)
 {
     compare_with_pahole(LIBC);
 }
 
-Test(oracle_pahole, libgsl_struct_layouts, .timeout = 600)
+Test(oracle_pahole, libgsl_struct_layouts, .timeout = 600 * SANITIZER_SLOWDOWN)
 {
     compare_with_pahole(LIBGSL);
 }
@@ -731,12 +731,12 @@ static void compare_with_abidw(const char *lib)
     corpus_view_free(&v);
 }
 
-Test(oracle_abidw, libc_exported_interface, .timeout = 600)
+Test(oracle_abidw, libc_exported_interface, .timeout = 600 * SANITIZER_SLOWDOWN)
 {
     compare_with_abidw(LIBC);
 }
 
-Test(oracle_abidw, libgsl_exported_interface, .timeout = 600)
+Test(oracle_abidw, libgsl_exported_interface, .timeout = 600 * SANITIZER_SLOWDOWN)
 {
     compare_with_abidw(LIBGSL);
 }

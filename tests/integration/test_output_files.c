@@ -118,7 +118,7 @@ Test(output_files, symlink_is_kept_and_its_target_replaced)
     free(dir);
 }
 
-Test(output_files, fifo_is_written_into_not_replaced, .timeout = 120)
+Test(output_files, fifo_is_written_into_not_replaced, .timeout = 120 * SANITIZER_SLOWDOWN)
 {
     char *dir = make_temp_dir();
     char *expected = extract_stdout();
@@ -171,7 +171,7 @@ Test(output_files, dev_null_stays_a_character_device)
     free(dir);
 }
 
-Test(output_files, export_to_a_bare_file_name, .timeout = 120)
+Test(output_files, export_to_a_bare_file_name, .timeout = 120 * SANITIZER_SLOWDOWN)
 {
     /* `export -o NAME` segfaulted: dirname("NAME") returns a read-only "."
        that the parent-directory code wrote into. */

@@ -248,7 +248,7 @@ static void run_console_block(const char *block, size_t len, const char *c_begin
     free(dir);
 }
 
-Test(readme, every_console_example_is_real_and_current, .timeout = 600)
+Test(readme, every_console_example_is_real_and_current, .timeout = 600 * SANITIZER_SLOWDOWN)
 {
     char *text = readme();
     problem_list problems = { 0 };

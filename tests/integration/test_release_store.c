@@ -192,7 +192,7 @@ Test(release_store, diff_of_stored_releases_pairs_binaries_with_one_verdict)
     free_demo(&d);
 }
 
-Test(release_store, real_lua_package_keeps_both_libraries, .timeout = 240)
+Test(release_store, real_lua_package_keeps_both_libraries, .timeout = 240 * SANITIZER_SLOWDOWN)
 {
     char *lib = art("debs/liblua5.3-0.deb"), *dbg = art("debs/liblua5.3-0-dbg.deb"), *dev = art("debs/liblua5.3-dev.deb");
     char *dir = make_temp_dir(), *db = path_join2(dir, "lua.db");

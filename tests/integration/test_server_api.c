@@ -25,7 +25,7 @@
 #include "server_run.h"
 #include "tool_run.h"
 
-TestSuite(server, .timeout = 180); /* 400 uploads under ASan on a loaded machine */
+TestSuite(server, .timeout = 180 * SANITIZER_SLOWDOWN); /* 400 uploads under ASan on a loaded machine */
 
 /* ------------------------------------------------------------------ */
 

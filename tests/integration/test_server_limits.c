@@ -37,7 +37,7 @@
 #include "synth_corpus.h"
 #include "tool_run.h"
 
-TestSuite(server_limits, .timeout = 180);
+TestSuite(server_limits, .timeout = 180 * SANITIZER_SLOWDOWN);
 
 /* ------------------------------------------------------------------ */
 /* Helpers                                                             */

@@ -24,7 +24,7 @@
 #define LUA53 LIBDIR "liblua5.3.so.0"
 #define LUA54 LIBDIR "liblua5.4.so.0"
 
-TestSuite(store_safety, .timeout = 120);
+TestSuite(store_safety, .timeout = 120 * SANITIZER_SLOWDOWN);
 
 static void run_ok(const char *what, tool_run *r)
 {

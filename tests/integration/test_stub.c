@@ -179,7 +179,7 @@ static void expect_in(const char *text, const char *const needles[], const char 
         cr_assert(strstr(text, needles[i]), "%s: '%s' not in: %s", what, needles[i], text);
 }
 
-Test(stub, c_consumer_against_each_release, .timeout = 240)
+Test(stub, c_consumer_against_each_release, .timeout = 240 * SANITIZER_SLOWDOWN)
 {
     guard_env e;
     env_setup(&e);
@@ -232,7 +232,7 @@ Test(stub, c_consumer_against_each_release, .timeout = 240)
 
 /* The stub for every export of release 1 checks shape_palette's size: the
    v1o build, otherwise identical, is refused for it. */
-Test(stub, c_data_object_size, .timeout = 240)
+Test(stub, c_data_object_size, .timeout = 240 * SANITIZER_SLOWDOWN)
 {
     guard_env e;
     env_setup(&e);
@@ -258,7 +258,7 @@ Test(stub, c_data_object_size, .timeout = 240)
     env_teardown(&e);
 }
 
-Test(stub, policy_compiled_in, .timeout = 240)
+Test(stub, policy_compiled_in, .timeout = 240 * SANITIZER_SLOWDOWN)
 {
     guard_env e;
     env_setup(&e);
@@ -296,7 +296,7 @@ Test(stub, policy_compiled_in, .timeout = 240)
     env_teardown(&e);
 }
 
-Test(stub, layout_asserts_at_compile_time, .timeout = 120)
+Test(stub, layout_asserts_at_compile_time, .timeout = 120 * SANITIZER_SLOWDOWN)
 {
     guard_env e;
     env_setup(&e);
@@ -347,7 +347,7 @@ static const char IMPORT_EXT[] =
     "    sys.exit(3)\n"
     "print('area=%d' % shapeext.area(0, 0, 3, 4))\n";
 
-Test(stub, cpython_extension, .timeout = 240)
+Test(stub, cpython_extension, .timeout = 240 * SANITIZER_SLOWDOWN)
 {
     guard_env e;
     env_setup(&e);
@@ -387,7 +387,7 @@ Test(stub, cpython_extension, .timeout = 240)
     env_teardown(&e);
 }
 
-Test(stub, python_ctypes, .timeout = 240)
+Test(stub, python_ctypes, .timeout = 240 * SANITIZER_SLOWDOWN)
 {
     guard_env e;
     env_setup(&e);
@@ -470,7 +470,7 @@ Test(stub, python_ctypes, .timeout = 240)
     env_teardown(&e);
 }
 
-Test(stub, threads_under_tsan, .timeout = 240)
+Test(stub, threads_under_tsan, .timeout = 240 * SANITIZER_SLOWDOWN)
 {
     guard_env e;
     env_setup(&e);
@@ -492,7 +492,7 @@ Test(stub, threads_under_tsan, .timeout = 240)
     env_teardown(&e);
 }
 
-Test(stub, fingerprints, .timeout = 240)
+Test(stub, fingerprints, .timeout = 240 * SANITIZER_SLOWDOWN)
 {
     guard_env e;
     env_setup(&e);
@@ -578,7 +578,7 @@ Test(stub, usage_errors)
    geo_point, which geo_distance takes by value, and is known incompatible,
    naming the member. The Python binding then runs with v2 and is refused
    with v4. Fixtures: tests/fixtures/bindings/ (bindings.mk). */
-Test(stub, size_changes_judged_for_the_binding, .timeout = 240)
+Test(stub, size_changes_judged_for_the_binding, .timeout = 240 * SANITIZER_SLOWDOWN)
 {
     char *dir = make_temp_dir(), *db = path_join2(dir, "db"), *fx = fixture_path("bindings");
     const char *versions[] = { "1", "2", "4" };

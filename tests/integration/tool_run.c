@@ -95,7 +95,7 @@ bool tool_run_argv(const char *const argv[], double timeout_seconds, tool_run *r
     grow_buf out = { 0 }, err = { 0 };
     grow_buf_append(&out, "", 0);
     grow_buf_append(&err, "", 0);
-    double deadline = now_seconds() + timeout_seconds;
+    double deadline = now_seconds() + timeout_seconds * SANITIZER_SLOWDOWN;
     struct pollfd fds[2] = { { out_pipe[0], POLLIN, 0 }, { err_pipe[0], POLLIN, 0 } };
     int open_fds = 2;
     bool reaped = false;

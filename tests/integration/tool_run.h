@@ -23,8 +23,25 @@ typedef struct tool_run {
     size_t err_len;
 } tool_run;
 
-/* Runs argv (argv[0] a path; NULL-terminated) with stdin from /dev/null.
-   Returns false only if the process could not be started. */
+/* Deadlines catch hangs, not slowness. A build with AddressSanitizer
+   (make check-asan: the tests are compiled with it too) runs several times
+   slower, more on a loaded machine, so every deadline given here and every
+   Criterion .timeout (written `N * SANITIZER_SLOWDOWN`) is that many times
+   longer there. */
+#if defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define __SANITIZE_ADDRESS__ 1 /* as gcc says it */
+#endif
+#endif
+#if defined(__SANITIZE_ADDRESS__)
+#define SANITIZER_SLOWDOWN 4
+#else
+#define SANITIZER_SLOWDOWN 1
+#endif
+
+/* Runs argv (argv[0] a path; NULL-terminated) with stdin from /dev/null,
+   killed after timeout_seconds (times SANITIZER_SLOWDOWN). Returns false
+   only if the process could not be started. */
 bool tool_run_argv(const char *const argv[], double timeout_seconds, tool_run *r);
 void tool_run_free(tool_run *r);
 

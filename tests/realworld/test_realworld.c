@@ -247,7 +247,7 @@ ParameterizedTestParameters(realworld, pair)
     return cr_make_param_array(rw_pair, pairs, n, free_pairs);
 }
 
-ParameterizedTest(rw_pair *pair, realworld, pair, .timeout = 120)
+ParameterizedTest(rw_pair *pair, realworld, pair, .timeout = 120 * SANITIZER_SLOWDOWN)
 {
     char what[4 * FIELD_MAX + 32];
     snprintf(what, sizeof what, "%s %s -> %s (expected.tsv line %d)", pair->library, pair->old_version,
