@@ -11,8 +11,10 @@
 
 #include "cli.h"
 #include "../elf_reader.h"
+#include "../atomic_file.h"
 #include "../extract.h"
 #include "../store.h"
+#include "../store_diff.h"
 #include "../surface.h"
 
 /* Process-wide, like the debuginfod servers (cli_args.c): one command runs
@@ -397,4 +399,48 @@ ag_status cli_side_load(const char *db_option, const char *arg, const cli_debug_
         r->bins[i].label = c->elf.soname ? c->elf.soname : c->elf.file_name;
     }
     return st != AG_OK ? st : r->bins ? AG_OK : ag_fail(err, AG_ERR_NOMEM, "out of memory");
+}
+
+bool cli_whole_artifact(const char *arg)
+{
+    char *path = NULL, *member = NULL;
+    bool yes = cli_artifact_arg(arg, &path, &member) && !member;
+    free(path);
+    free(member);
+    return yes;
+}
+
+size_t cli_stored_binaries(const char *db_option, const char *arg)
+{
+    if (!ag_store_looks_like_ref(arg))
+        return 0;
+    ag_store *s = NULL;
+    ag_error ignored = { .msg = "" };
+    size_t n = 0;
+    bool named = false;
+    if (ag_store_open_readonly(ag_store_default_path(db_option), &s, &ignored) == AG_OK &&
+        ag_store_ref_binaries(s, arg, &n, &named, &ignored) != AG_OK)
+        n = 0;
+    ag_store_close(s);
+    return n;
+}
+
+typedef struct release_report_job {
+    const ag_release_diff *d;
+    const ag_report_context *ctx;
+    ag_report_format format;
+} release_report_job;
+
+static ag_status write_release_report_to(FILE *f, const void *arg, ag_error *err)
+{
+    const release_report_job *job = arg;
+    return ag_release_report_write(job->d, job->ctx, job->format, f, err);
+}
+
+ag_status cli_write_release_report(const ag_release_diff *d, const ag_report_context *ctx, ag_report_format fmt,
+                                   const char *output, ag_error *err)
+{
+    release_report_job job = { d, ctx, fmt };
+    return output ? ag_write_file_atomically(output, write_release_report_to, &job, err)
+                  : ag_release_report_write(d, ctx, fmt, stdout, err);
 }

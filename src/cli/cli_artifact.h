@@ -70,4 +70,13 @@ ag_status cli_side_load(const char *db_option, const char *arg, const cli_debug_
                         const ag_header_set *headers, cli_side *r, ag_error *err);
 void cli_side_free(cli_side *r);
 
+/* Does arg name a whole artifact (not ARTIFACT:NAME)? */
+bool cli_whole_artifact(const char *arg);
+/* How many binaries the stored release NAME@V[:SONAME] arg has; 0 when arg
+   is no NAME@V or the store cannot tell (the usual path then says why). */
+size_t cli_stored_binaries(const char *db_option, const char *arg);
+/* A release report to output (replaced atomically), or stdout when NULL. */
+ag_status cli_write_release_report(const ag_release_diff *d, const ag_report_context *ctx, ag_report_format fmt,
+                                   const char *output, ag_error *err);
+
 #endif

@@ -26,7 +26,6 @@
 #include "../elf_reader.h"
 #include "../extract.h"
 #include "../release_diff.h"
-#include "../store_diff.h"
 #include "../report.h"
 #include "../store.h"
 #include "../suppress.h"
@@ -168,44 +167,10 @@ static const ag_release_binary *library_for(const char *path, const cli_side *li
     return hit;
 }
 
-typedef struct release_report_job {
-    const ag_release_diff *d;
-    const ag_report_context *ctx;
-    ag_report_format format;
-} release_report_job;
-
-static ag_status write_release_report_to(FILE *f, const void *arg, ag_error *err)
-{
-    const release_report_job *job = arg;
-    return ag_release_report_write(job->d, job->ctx, job->format, f, err);
-}
-
-/* Does arg name a whole artifact (not ARTIFACT:NAME)? */
-static bool whole_artifact(const char *arg)
-{
-    char *path = NULL, *member = NULL;
-    bool yes = cli_artifact_arg(arg, &path, &member) && !member;
-    free(path);
-    free(member);
-    return yes;
-}
-
 /* A library of several binaries: a whole artifact, or NAME@V stored from one. */
 static bool library_is_release(const check_args *a)
 {
-    if (whole_artifact(a->library))
-        return true;
-    if (!ag_store_looks_like_ref(a->library))
-        return false;
-    ag_store *s = NULL;
-    ag_error ignored = { .msg = "" };
-    size_t n = 0;
-    bool named = false;
-    if (ag_store_open_readonly(ag_store_default_path(a->report.db), &s, &ignored) == AG_OK &&
-        ag_store_ref_binaries(s, a->library, &n, &named, &ignored) != AG_OK)
-        n = 0;
-    ag_store_close(s);
-    return n > 1;
+    return cli_whole_artifact(a->library) || cli_stored_binaries(a->report.db, a->library) > 1;
 }
 
 /* Each binding (the shared objects of an artifact, or the one binding)
@@ -225,7 +190,7 @@ static int check_release(const check_args *a, const ag_suppression *rules, size_
     if (st == AG_OK && a->built_against &&
         (st = cli_load_release(a->report.db, a->built_against, &a->debug, headers, &base, &err)) != AG_OK)
         failed = a->built_against;
-    bool binding_artifact = st == AG_OK && whole_artifact(a->binding);
+    bool binding_artifact = st == AG_OK && cli_whole_artifact(a->binding);
     if (binding_artifact && (st = ag_artifact_open(a->binding, AG_ARTIFACT_SHARED_OBJECTS, NULL, &art, &err)) != AG_OK)
         failed = a->binding;
     size_t n_bind = binding_artifact ? ag_artifact_n_shared_objects(art) : 1;
@@ -277,9 +242,7 @@ static int check_release(const check_args *a, const ag_suppression *rules, size_
             .fail_on = a->report.fail_on, .show_suppressed = a->report.show_suppressed,
             .show_private = a->report.show_private,
         };
-        release_report_job job = { &d, &ctx, a->report.format };
-        st = a->report.output ? ag_write_file_atomically(a->report.output, write_release_report_to, &job, &err)
-                              : ag_release_report_write(&d, &ctx, a->report.format, stdout, &err);
+        st = cli_write_release_report(&d, &ctx, a->report.format, a->report.output, &err);
         rc = ag_release_diff_exit_status(&d, a->report.fail_on);
         if (st != AG_OK) {
             cli_error(a->report.output ? a->report.output : "<stdout>", "%s", err.msg);
@@ -307,7 +270,7 @@ static int run_check(const check_args *a)
         cli_error(a->report.suppressions, "%s", err.msg);
         return AG_EXIT_ERROR;
     }
-    if (whole_artifact(a->binding) || library_is_release(a)) {
+    if (cli_whole_artifact(a->binding) || library_is_release(a)) {
         int rc = check_release(a, rules, n_rules);
         ag_suppressions_free(rules, n_rules);
         return rc;

@@ -184,18 +184,6 @@ static int diff_and_report(const diff_args *a, const ag_corpus *o, const ag_corp
     return rc;
 }
 
-typedef struct release_report_job {
-    const ag_release_diff *d;
-    const ag_report_context *ctx;
-    ag_report_format format;
-} release_report_job;
-
-static ag_status write_release_report_to(FILE *f, const void *arg, ag_error *err)
-{
-    const release_report_job *job = arg;
-    return ag_release_report_write(job->d, job->ctx, job->format, f, err);
-}
-
 /* Both sides are releases of several binaries (whole artifacts, or stored
    releases added from one): every binary paired, diffed, reported. */
 static int diff_releases(const diff_args *a, const ag_suppression *rules, size_t n_rules)
@@ -234,9 +222,7 @@ static int diff_releases(const diff_args *a, const ag_suppression *rules, size_t
             .fail_on = a->report.fail_on, .show_suppressed = a->report.show_suppressed,
             .show_private = a->report.show_private,
         };
-        release_report_job job = { d, &ctx, a->report.format };
-        st = a->report.output ? ag_write_file_atomically(a->report.output, write_release_report_to, &job, &err)
-                              : ag_release_report_write(d, &ctx, a->report.format, stdout, &err);
+        st = cli_write_release_report(d, &ctx, a->report.format, a->report.output, &err);
         rc = ag_release_diff_exit_status(d, a->report.fail_on);
         if (st != AG_OK) {
             cli_error(a->report.output ? a->report.output : "<stdout>", "%s", err.msg);
@@ -250,43 +236,15 @@ static int diff_releases(const diff_args *a, const ag_suppression *rules, size_t
     return rc;
 }
 
-/* Is arg a whole artifact (no ARTIFACT:NAME member)? */
-static bool whole_artifact(const char *arg)
-{
-    char *path = NULL, *member = NULL;
-    bool yes = cli_artifact_arg(arg, &path, &member) && !member;
-    free(path);
-    free(member);
-    return yes;
-}
-
-/* NAME@V of a stored release of several binaries (n_binaries > 1); 0 for
-   anything else, or when the store cannot tell (the usual path then
-   reports why). */
-static size_t stored_binaries(const diff_args *a, const char *arg)
-{
-    if (!ag_store_looks_like_ref(arg))
-        return 0;
-    ag_store *s = NULL;
-    ag_error ignored = { .msg = "" };
-    size_t n = 0;
-    bool named = false;
-    if (ag_store_open_readonly(ag_store_default_path(a->report.db), &s, &ignored) == AG_OK &&
-        ag_store_ref_binaries(s, arg, &n, &named, &ignored) != AG_OK)
-        n = 0;
-    ag_store_close(s);
-    return n;
-}
-
 /* A release diff when both sides are releases and at least one has several
    binaries: whole artifacts, stored releases added from one. */
 static bool is_release_diff(const diff_args *a)
 {
-    bool old_art = whole_artifact(a->old_arg), new_art = whole_artifact(a->new_arg);
+    bool old_art = cli_whole_artifact(a->old_arg), new_art = cli_whole_artifact(a->new_arg);
     if (old_art && new_art)
         return true;
-    size_t no = old_art ? 2 : stored_binaries(a, a->old_arg);
-    size_t nn = new_art ? 2 : stored_binaries(a, a->new_arg);
+    size_t no = old_art ? 2 : cli_stored_binaries(a->report.db, a->old_arg);
+    size_t nn = new_art ? 2 : cli_stored_binaries(a->report.db, a->new_arg);
     /* A side that is neither (a loose .so, a corpus) makes it a plain diff. */
     if ((!old_art && no == 0) || (!new_art && nn == 0))
         return false;
