@@ -232,6 +232,7 @@ include tests/fixtures/audit/audit.mk
 # Optional parts (binding fixtures, browser tests) add their rules here.
 -include tests/fixtures/bindings/bindings.mk
 include tests/fixtures/linkage/linkage.mk
+include tests/fixtures/paths/paths.mk
 -include tests/web/web.mk
 -include tests/ci/ci.mk
 -include tests/fixtures/guard/guard.mk

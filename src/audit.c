@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "audit_internal.h"
 #include "elf_file.h"
 #include "elf_reader.h"
 
@@ -30,28 +31,21 @@ typedef struct judge {
     bool oom;
 } judge;
 
-static ag_audit_finding *add_finding(judge *j, const char *check, ag_audit_severity sev, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
-
-static ag_audit_finding *add_finding(judge *j, const char *check, ag_audit_severity sev, const char *fmt, ...)
+ag_audit_finding *ag_audit_add_finding(ag_audit_result *r, const char *check, ag_audit_severity sev,
+                                       const char *fmt, ...)
 {
-    ag_audit_result *r = j->res;
     ag_audit_finding *n = realloc(r->findings, (r->n_findings + 1) * sizeof *n);
-    if (!n) {
-        j->oom = true;
+    if (!n)
         return NULL;
-    }
     r->findings = n;
     ag_audit_finding *f = &n[r->n_findings];
     memset(f, 0, sizeof *f);
     va_list ap;
     va_start(ap, fmt);
-    if (vasprintf(&f->message, fmt, ap) < 0) {
-        va_end(ap);
-        j->oom = true;
-        return NULL;
-    }
+    int len = vasprintf(&f->message, fmt, ap);
     va_end(ap);
+    if (len < 0)
+        return NULL;
     f->check = check;
     f->severity = sev;
     r->n_findings++;
@@ -60,25 +54,34 @@ static ag_audit_finding *add_finding(judge *j, const char *check, ag_audit_sever
     return f;
 }
 
-static void add_symbol(judge *j, ag_audit_finding *f, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-
-static void add_symbol(judge *j, ag_audit_finding *f, const char *fmt, ...)
+bool ag_audit_add_symbol(ag_audit_finding *f, const char *fmt, ...)
 {
     if (!f)
-        return;
+        return false;
     char **n = realloc(f->symbols, (f->n_symbols + 1) * sizeof *n);
-    if (!n) {
-        j->oom = true;
-        return;
-    }
+    if (!n)
+        return false;
     f->symbols = n;
     va_list ap;
     va_start(ap, fmt);
-    if (vasprintf(&f->symbols[f->n_symbols], fmt, ap) < 0)
-        j->oom = true;
-    else
-        f->n_symbols++;
+    int len = vasprintf(&f->symbols[f->n_symbols], fmt, ap);
     va_end(ap);
+    if (len < 0)
+        return false;
+    f->n_symbols++;
+    return true;
+}
+
+/* The same, for a check of audit.c: out of memory is remembered in j. */
+#define add_finding(j, ...) note_oom((j), ag_audit_add_finding((j)->res, __VA_ARGS__))
+#define add_symbol(j, f, ...) \
+    do { ag_audit_finding *f_ = (f); if (f_ && !ag_audit_add_symbol(f_, __VA_ARGS__)) (j)->oom = true; } while (0)
+
+static ag_audit_finding *note_oom(judge *j, ag_audit_finding *f)
+{
+    if (!f)
+        j->oom = true;
+    return f;
 }
 
 /* ------------------------------------------------------------------ */
@@ -282,9 +285,11 @@ static bool present(const ag_artifact *art, const char *dir, const char *name)
     return yes;
 }
 
+static bool is_system_package_kind(const char *kind);
+
 static bool is_system_package(const judge *j)
 {
-    return strcmp(j->audit->kind, "deb") == 0 || strcmp(j->audit->kind, "rpm") == 0;
+    return is_system_package_kind(j->audit->kind);
 }
 
 /* The search path entries, with $ORIGIN expanded to the binary's directory
@@ -568,6 +573,17 @@ static bool needed_by_another(const ag_audit *a, size_t self)
 ag_status ag_audit_run(const char *path, const char *const *target_specs, size_t n_specs,
                        ag_audit **out, ag_error *err)
 {
+    return ag_audit_run_with(path, target_specs, n_specs, NULL, out, err);
+}
+
+static bool is_system_package_kind(const char *kind)
+{
+    return strcmp(kind, "deb") == 0 || strcmp(kind, "rpm") == 0;
+}
+
+ag_status ag_audit_run_with(const char *path, const char *const *target_specs, size_t n_specs,
+                            const ag_audit_options *opts, ag_audit **out, ag_error *err)
+{
     *out = NULL;
     ag_audit *a = calloc(1, sizeof *a);
     if (!a || !(a->artifact = strdup(path))) {
@@ -625,7 +641,6 @@ ag_status ag_audit_run(const char *path, const char *const *target_specs, size_t
         const ag_artifact_file *f = ag_artifact_shared_object(art, i);
         bool textrel = has_text_relocations(f->disk_path);
         bool needed = needed_by_another(a, i);
-        bool failing = false;
         for (size_t t = 0; t < a->n_targets; t++) {
             ag_audit_result *r = &b->results[t];
             r->target = &a->targets[t];
@@ -640,8 +655,15 @@ ag_status ag_audit_run(const char *path, const char *const *target_specs, size_t
             check_jni(&j);
             if (j.oom)
                 st = ag_fail(err, AG_ERR_NOMEM, "out of memory");
-            failing |= !r->loads;
         }
+    }
+    /* A .deb's or .rpm's libraries are the package's own, not bundled copies. */
+    if (st == AG_OK && !is_system_package_kind(a->kind))
+        st = ag_audit_bundled_run(a, art, opts ? opts->catalog : NULL, err);
+    for (size_t i = 0; st == AG_OK && i < a->n_binaries; i++) {
+        bool failing = false;
+        for (size_t t = 0; t < a->n_targets; t++)
+            failing |= !a->binaries[i].results[t].loads;
         a->n_failing += failing;
     }
     ag_artifact_free(art);
@@ -675,6 +697,8 @@ void ag_audit_free(ag_audit *a)
         free(b->glibc_floor);
         ag_corpus_free(b->elf);
     }
+    ag_audit_bundled_free(a->bundled, a->n_bundled);
+    free(a->catalog);
     free(a->binaries);
     free(a->targets);
     free(a->artifact);

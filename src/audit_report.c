@@ -3,7 +3,9 @@
  * (loads / FAILS) and the reasons, as text for terminals, JSON for scripts
  * ("abiguard-audit/1"), Markdown for a pull-request comment, JUnit (one
  * test suite per target, one test case per binary) and SARIF 2.1.0 (one
- * result per warning or error, located at ARTIFACT/inner path).
+ * result per warning or error, located at ARTIFACT/inner path), and after
+ * the table what audit_bundled.c found about each bundled library (JUnit:
+ * a suite of its users checked against the stored copies).
  */
 #include "audit.h"
 
@@ -40,6 +42,174 @@ static void write_symbols(FILE *out, const ag_audit_finding *f, const char *inde
     fputc('\n', out);
 }
 
+/* ------------------------------------------------------------------ */
+/* Bundled libraries                                                   */
+
+static void bundled_identity(const ag_audit_bundled *b, char *buf, size_t size)
+{
+    if (b->renamed)
+        snprintf(buf, size, "%s grafted as %s", b->original_soname, b->soname);
+    else
+        snprintf(buf, size, "%s", b->soname);
+}
+
+static void write_checks_text(FILE *out, const ag_bundled_check *c, size_t n)
+{
+    for (size_t u = 0; c && u < n; u++) {
+        fprintf(out, "    %s: %s (%s view)\n", c[u].binary,
+                c[u].verdict == AG_VERDICT_NONE ? "no change it uses" : ag_verdict_name(c[u].verdict), c[u].view);
+        for (size_t k = 0; k < c[u].n_changes; k++)
+            fprintf(out, "      %s\n", c[u].changes[k]);
+    }
+}
+
+static void write_bundled_text(const ag_audit *a, FILE *out)
+{
+    if (!a->n_bundled)
+        return;
+    fprintf(out, "\nbundled libraries%s%s%s:\n", a->catalog ? " (releases from " : "", a->catalog ? a->catalog : "",
+            a->catalog ? ")" : "");
+    for (size_t i = 0; i < a->n_bundled; i++) {
+        const ag_audit_bundled *b = &a->bundled[i];
+        char id[600];
+        bundled_identity(b, id, sizeof id);
+        fprintf(out, "%s: %s, build-id %s\n", b->path, id, b->build_id ? b->build_id : "none");
+        fprintf(out, "  needed by");
+        for (size_t u = 0; u < b->n_users; u++)
+            fprintf(out, "%s %s", u ? "," : "", b->users[u]);
+        fputc('\n', out);
+        if (!a->catalog)
+            continue;
+        if (b->release) {
+            fprintf(out, "  this build: %s\n", b->release);
+            write_checks_text(out, b->checks, b->n_users);
+        } else {
+            fprintf(out, "  this build: not in %s\n", a->catalog);
+        }
+        if (!b->system_release) {
+            fprintf(out, "  system copy: none in %s\n", a->catalog);
+            continue;
+        }
+        fprintf(out, "  system copy: %s", b->system_release);
+        if (b->copies_compared)
+            fprintf(out, " (%s: %s)", b->copies_differ == AG_VERDICT_NONE ? "the same ABI" : "the copies differ",
+                    ag_verdict_name(b->copies_differ));
+        fprintf(out, "\n    %s\n", b->coexist ? "both can be loaded into one process: the bundled copy has its own SONAME"
+                                            : "not both in one process: the loader takes the first copy of the SONAME");
+        fprintf(out, "    both export:");
+        for (size_t k = 0; k < b->n_common && k < 12; k++)
+            fprintf(out, "%s %s", k ? "," : "", b->common_symbols[k]);
+        if (b->n_common > 12)
+            fprintf(out, ", ... (%zu in all)", b->n_common);
+        fprintf(out, "%s\n", b->n_common ? "" : " nothing");
+        write_checks_text(out, b->system_checks, b->n_users);
+    }
+}
+
+static json_t *checks_json(const ag_bundled_check *c, size_t n)
+{
+    json_t *arr = json_array();
+    for (size_t u = 0; c && u < n; u++) {
+        json_t *o = json_object(), *ch = json_array();
+        json_object_set_new(o, "binary", json_string(c[u].binary));
+        json_object_set_new(o, "verdict", json_string(ag_verdict_name(c[u].verdict)));
+        json_object_set_new(o, "view", json_string(c[u].view));
+        for (size_t k = 0; k < c[u].n_changes; k++)
+            json_array_append_new(ch, json_string(c[u].changes[k]));
+        json_object_set_new(o, "changes", ch);
+        json_array_append_new(arr, o);
+    }
+    return arr;
+}
+
+static json_t *opt_string(const char *s)
+{
+    return s ? json_string(s) : json_null();
+}
+
+static json_t *bundled_json(const ag_audit *a)
+{
+    json_t *arr = json_array();
+    for (size_t i = 0; i < a->n_bundled; i++) {
+        const ag_audit_bundled *b = &a->bundled[i];
+        json_t *o = json_object(), *users = json_array(), *common = json_array();
+        json_object_set_new(o, "path", json_string(b->path));
+        json_object_set_new(o, "soname", json_string(b->soname));
+        json_object_set_new(o, "original_soname", json_string(b->original_soname));
+        json_object_set_new(o, "renamed", json_boolean(b->renamed));
+        json_object_set_new(o, "build_id", opt_string(b->build_id));
+        for (size_t u = 0; u < b->n_users; u++)
+            json_array_append_new(users, json_string(b->users[u]));
+        json_object_set_new(o, "users", users);
+        json_object_set_new(o, "release", opt_string(b->release));
+        json_object_set_new(o, "checks", checks_json(b->checks, b->release ? b->n_users : 0));
+        json_t *sys = json_null();
+        if (b->system_release) {
+            sys = json_object();
+            json_object_set_new(sys, "release", json_string(b->system_release));
+            json_object_set_new(sys, "coexist", json_boolean(b->coexist));
+            for (size_t k = 0; k < b->n_common; k++)
+                json_array_append_new(common, json_string(b->common_symbols[k]));
+            json_object_set_new(sys, "common_symbols", common);
+            common = NULL;
+            json_object_set_new(sys, "copies_differ",
+                                b->copies_compared ? json_string(ag_verdict_name(b->copies_differ)) : json_null());
+            json_object_set_new(sys, "checks", checks_json(b->system_checks, b->n_users));
+        }
+        json_decref(common);
+        json_object_set_new(o, "system_copy", sys);
+        json_array_append_new(arr, o);
+    }
+    return arr;
+}
+
+static void write_checks_markdown(FILE *out, const char *against, const ag_bundled_check *c, size_t n)
+{
+    for (size_t u = 0; c && u < n; u++) {
+        fprintf(out, "- `%s` against %s: **%s** (%s view)\n", c[u].binary, against,
+                c[u].verdict == AG_VERDICT_NONE ? "no change it uses" : ag_verdict_name(c[u].verdict), c[u].view);
+        for (size_t k = 0; k < c[u].n_changes; k++)
+            fprintf(out, "  - `%s`\n", c[u].changes[k]);
+    }
+}
+
+static void write_bundled_markdown(const ag_audit *a, FILE *out)
+{
+    if (!a->n_bundled)
+        return;
+    fprintf(out, "### Bundled libraries%s%s%s\n\n", a->catalog ? " (releases from `" : "",
+            a->catalog ? a->catalog : "", a->catalog ? "`)" : "");
+    fprintf(out, "| bundled | SONAME | build-id | this build | system copy | both load |\n");
+    fprintf(out, "| --- | --- | --- | --- | --- | --- |\n");
+    for (size_t i = 0; i < a->n_bundled; i++) {
+        const ag_audit_bundled *b = &a->bundled[i];
+        char id[600];
+        bundled_identity(b, id, sizeof id);
+        fprintf(out, "| `%s` | %s | `%s` | %s | %s | %s |\n", b->path, id, b->build_id ? b->build_id : "none",
+                b->release ? b->release : "—", b->system_release ? b->system_release : "—",
+                !b->system_release ? "—" : b->coexist ? "yes (renamed)" : "no (same SONAME)");
+    }
+    fputc('\n', out);
+    for (size_t i = 0; i < a->n_bundled; i++) {
+        const ag_audit_bundled *b = &a->bundled[i];
+        if (b->release)
+            write_checks_markdown(out, b->release, b->checks, b->n_users);
+        if (b->system_release) {
+            char against[300];
+            snprintf(against, sizeof against, "the system copy %s", b->system_release);
+            write_checks_markdown(out, against, b->system_checks, b->n_users);
+            if (b->n_common) {
+                fprintf(out, "- both copies export:");
+                for (size_t k = 0; k < b->n_common && k < 12; k++)
+                    fprintf(out, "%s `%s`", k ? "," : "", b->common_symbols[k]);
+                fprintf(out, "%s\n", b->n_common > 12 ? ", ..." : "");
+            }
+        }
+    }
+    if (a->catalog)
+        fputc('\n', out);
+}
+
 static ag_status write_text(const ag_audit *a, FILE *out, ag_error *err)
 {
     fprintf(out, "audit %s (%s, %zu binar%s, %zu target%s)\n", a->artifact, a->kind, a->n_binaries,
@@ -66,6 +236,7 @@ static ag_status write_text(const ag_audit *a, FILE *out, ag_error *err)
             }
         }
     }
+    write_bundled_text(a, out);
     fprintf(out, "\nverdict: %s: %zu of %zu binaries fail to load on some target\n",
             a->n_failing ? "FAILS" : "loads", a->n_failing, a->n_binaries);
     return ferror(out) ? ag_fail(err, AG_ERR_IO, "cannot write the report") : AG_OK;
@@ -103,6 +274,7 @@ static ag_status write_markdown(const ag_audit *a, FILE *out, ag_error *err)
             }
             fputc('\n', out);
         }
+    write_bundled_markdown(a, out);
     return ferror(out) ? ag_fail(err, AG_ERR_IO, "cannot write the report") : AG_OK;
 }
 
@@ -174,6 +346,8 @@ static ag_status write_json(const ag_audit *a, FILE *out, ag_error *err)
     }
     json_object_set_new(root, "targets", targets);
     json_object_set_new(root, "binaries", bins);
+    json_object_set_new(root, "catalog", opt_string(a->catalog));
+    json_object_set_new(root, "bundled", bundled_json(a));
     return dump(root, out, err);
 }
 
@@ -189,14 +363,82 @@ static void xml(FILE *out, const char *s)
         }
 }
 
+static void junit_checks(const ag_audit *a, FILE *out, const char *lib, const char *against,
+                         const ag_bundled_check *c, size_t n)
+{
+    for (size_t u = 0; c && u < n; u++) {
+        fputs("    <testcase classname=\"", out);
+        xml(out, a->artifact);
+        fputs("\" name=\"", out);
+        xml(out, c[u].binary);
+        fputs(" with ", out);
+        xml(out, lib);
+        fputs(" as ", out);
+        xml(out, against);
+        if (c[u].verdict != AG_VERDICT_BREAKING) {
+            fputs("\"/>\n", out);
+            continue;
+        }
+        fputs("\">\n      <failure message=\"breaking\" type=\"bundled-abi\">", out);
+        for (size_t k = 0; k < c[u].n_changes; k++) {
+            xml(out, c[u].changes[k]);
+            fputc('\n', out);
+        }
+        fputs("</failure>\n    </testcase>\n", out);
+    }
+}
+
+static size_t bundled_cases(const ag_audit *a, size_t *failures)
+{
+    size_t n = 0;
+    *failures = 0;
+    for (size_t i = 0; i < a->n_bundled; i++)
+        for (size_t u = 0; u < a->bundled[i].n_users; u++) {
+            if (a->bundled[i].release) {
+                n++;
+                *failures += a->bundled[i].checks[u].verdict == AG_VERDICT_BREAKING;
+            }
+            if (a->bundled[i].system_release) {
+                n++;
+                *failures += a->bundled[i].system_checks[u].verdict == AG_VERDICT_BREAKING;
+            }
+        }
+    return n;
+}
+
+/* One suite: each user of a bundled library with the stored release of
+   that build and with the system copy; a case fails on a breaking change. */
+static void write_bundled_junit(const ag_audit *a, FILE *out)
+{
+    size_t failures, n = bundled_cases(a, &failures);
+    if (!n)
+        return;
+    fprintf(out, "  <testsuite name=\"bundled libraries\" tests=\"%zu\" failures=\"%zu\" errors=\"0\" skipped=\"0\">\n",
+            n, failures);
+    for (size_t i = 0; i < a->n_bundled; i++) {
+        const ag_audit_bundled *b = &a->bundled[i];
+        char as[400];
+        if (b->release) {
+            snprintf(as, sizeof as, "this build %s", b->release);
+            junit_checks(a, out, b->path, as, b->checks, b->n_users);
+        }
+        if (b->system_release) {
+            snprintf(as, sizeof as, "the system copy %s", b->system_release);
+            junit_checks(a, out, b->path, as, b->system_checks, b->n_users);
+        }
+    }
+    fputs("  </testsuite>\n", out);
+}
+
 static ag_status write_junit(const ag_audit *a, FILE *out, ag_error *err)
 {
-    size_t failures = 0;
+    size_t failures = 0, bundled_failures = 0, bundled = bundled_cases(a, &bundled_failures);
     for (size_t t = 0; t < a->n_targets; t++)
         failures += failing_targets(a, t);
+    failures += bundled_failures;
     fprintf(out, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
     fprintf(out, "<testsuites name=\"abiguard audit\" tests=\"%zu\" failures=\"%zu\" errors=\"0\">\n",
-            a->n_binaries * a->n_targets, failures);
+            a->n_binaries * a->n_targets + bundled, failures);
     for (size_t t = 0; t < a->n_targets; t++) {
         fputs("  <testsuite name=\"load on ", out);
         xml(out, a->targets[t].name);
@@ -234,6 +476,7 @@ static ag_status write_junit(const ag_audit *a, FILE *out, ag_error *err)
         }
         fputs("  </testsuite>\n", out);
     }
+    write_bundled_junit(a, out);
     fputs("</testsuites>\n", out);
     return ferror(out) ? ag_fail(err, AG_ERR_IO, "cannot write the report") : AG_OK;
 }

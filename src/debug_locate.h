@@ -24,6 +24,10 @@ typedef struct ag_debug_search {
     void *progress_ctx;
     void (*warning)(void *ctx, const char *message); /* a server that failed */
     void *warning_ctx;
+    /* Not a place to look, but how to read what is found: the library's
+       source tree (--source-root, absolute), against which declaration
+       files are spelled; NULL: inferred (source_path.h). */
+    const char *source_root;
 } ag_debug_search;
 
 /* On success stores a malloc'd path in *out_path (equal to path when the

@@ -37,6 +37,7 @@
 #include "elf_file.h"
 #include "hash.h"
 #include "progress.h"
+#include "source_path.h"
 #include "surface.h"
 
 #define ALT_FLAG (1ULL << 63) /* reserved for offsets into a dwz alternate file */
@@ -97,6 +98,8 @@ typedef struct reader {
     ag_line_tables alt_lines; /* and of the alternate file */
     bool handler_called;      /* libdwarf reported an error through on_dwarf_error */
     char handler_msg[256];
+    ag_source_units units;    /* each unit's comp_dir and primary source (source_path.h) */
+    const char *source_root;  /* --source-root, or NULL: inferred */
 } reader;
 
 /* ------------------------------------------------------------------ */
@@ -275,6 +278,24 @@ static const char *die_name(reader *r, Dwarf_Die die)
     return NULL;
 }
 
+/* A string attribute of the DIE (DW_AT_comp_dir), or NULL; the string
+   lives as long as the Dwarf_Debug. */
+static const char *die_string(reader *r, Dwarf_Die die, Dwarf_Half at)
+{
+    Dwarf_Attribute a;
+    if (attr_get(r, die, at, &a) != 1)
+        return NULL;
+    char *s = NULL;
+    Dwarf_Error e = NULL;
+    if (dwarf_formstring(a, &s, &e) != DW_DLV_OK) {
+        if (e)
+            dwarf_dealloc_error(r->dbg, e);
+        s = NULL;
+    }
+    dwarf_dealloc_attribute(a);
+    return s;
+}
+
 static Dwarf_Die die_at(reader *r, Dwarf_Off off)
 {
     Dwarf_Die die = NULL;
@@ -437,16 +458,9 @@ static file_table *table_for(reader *r, Dwarf_Die die)
         Dwarf_Half version = 0, offset_size = 0;
         if (dwarf_get_version_of_die(cu, &version, &offset_size) == DW_DLV_OK)
             t->version = version;
-        Dwarf_Attribute a;
-        if (attr_get(r, cu, DW_AT_comp_dir, &a) == 1) {
-            char *s = NULL;
-            if (dwarf_formstring(a, &s, &e) == DW_DLV_OK)
-                t->comp_dir = dup_or_null(r, s);
-            else if (e)
-                dwarf_dealloc_error(r->dbg, e);
-            e = NULL;
-            dwarf_dealloc_attribute(a);
-        }
+        const char *comp_dir = die_string(r, cu, DW_AT_comp_dir);
+        if (comp_dir)
+            t->comp_dir = dup_or_null(r, comp_dir);
         if (line_table_checked(r, cu, (cu_off & ALT_FLAG) ? &r->alt_lines : &r->lines) &&
             dwarf_srcfiles(cu, &t->files, &t->count, &e) != DW_DLV_OK) {
             if (e)
@@ -463,27 +477,6 @@ static file_table *table_for(reader *r, Dwarf_Die die)
     return &r->tables[r->n_tables++];
 }
 
-/* A reproducible spelling of a source path: relative to the unit's build
-   directory when under it, so baselines carry no absolute build paths. */
-static char *clean_path(reader *r, const char *path, const char *comp_dir)
-{
-    if (comp_dir && *comp_dir) {
-        size_t n = strlen(comp_dir);
-        if (strncmp(path, comp_dir, n) == 0 && path[n] == '/')
-            path += n + 1;
-    }
-    while (path[0] == '.' && path[1] == '/')
-        path += 2;
-    char *clean = dup_or_null(r, path);
-    if (!clean)
-        return NULL;
-    /* Fold "/./" left by producers that join directory and name blindly. */
-    char *dot;
-    while ((dot = strstr(clean, "/./")) != NULL)
-        memmove(dot, dot + 2, strlen(dot + 2) + 1);
-    return clean;
-}
-
 static void read_decl(reader *r, Dwarf_Die die, char **file, uint32_t *line)
 {
     Dwarf_Unsigned fileno = 0, lineno = 0;
@@ -498,8 +491,15 @@ static void read_decl(reader *r, Dwarf_Die die, char **file, uint32_t *line)
     Dwarf_Signed idx = t->version >= 5 ? (Dwarf_Signed)fileno : (Dwarf_Signed)fileno - 1;
     if (idx < 0 || idx >= t->count)
         return;
+    /* Whole here (with comp_dir, normalised); source_path.c respells it
+       once every unit is known. */
+    char *whole = ag_path_of_line_file(t->comp_dir, t->files[idx], t->version);
+    if (!whole) {
+        nomem(r);
+        return;
+    }
     free(*file);
-    *file = clean_path(r, t->files[idx], t->comp_dir);
+    *file = whole;
 }
 
 /* ------------------------------------------------------------------ */
@@ -1542,6 +1542,8 @@ static void scan_units(reader *r)
         if (rc == DW_DLV_OK) {
             if (is_split_unit(r, unit, unit_type))
                 split_unit_failure(r, unit);
+            else if (!ag_source_units_add(&r->units, die_string(r, unit, DW_AT_comp_dir), die_name(r, unit)))
+                nomem(r);
             else
                 scan_unit(r, unit);
             dwarf_dealloc_die(unit);
@@ -1793,6 +1795,7 @@ static void release(reader *r)
     free(r->tables);
     ag_line_tables_free(&r->lines);
     ag_line_tables_free(&r->alt_lines);
+    ag_source_units_free(&r->units);
 }
 
 static void record_skipped(reader *r)
@@ -1961,12 +1964,13 @@ static void open_alternate(reader *r, const char *debug_path)
         dwarf_dealloc_error(r->main_dbg, e);
 }
 
-static ag_status read_dwarf(ag_corpus *c, const char *debug_path, bool declarations, size_t *n_declared,
-                            ag_held_types *held, ag_error *err)
+static ag_status read_dwarf(ag_corpus *c, const char *debug_path, const char *source_root, bool declarations,
+                            size_t *n_declared, ag_held_types *held, ag_error *err)
 {
     reader r;
     memset(&r, 0, sizeof r);
     r.c = c;
+    r.source_root = source_root;
     r.err = err;
     r.declarations = declarations;
     r.held = held;
@@ -2032,6 +2036,8 @@ static ag_status read_dwarf(ag_corpus *c, const char *debug_path, bool declarati
         r.status = ag_fail(err, AG_ERR_DWARF, "corrupt DWARF: %s", r.handler_msg);
     if (!failed(&r))
         record_skipped(&r);
+    if (!failed(&r))
+        r.status = ag_source_paths_respell(c, &r.units, r.source_root, err);
     ag_status st = r.status;
     release(&r);
     if (r.alt_dbg) {
@@ -2060,6 +2066,7 @@ static ag_status read_dwarf(ag_corpus *c, const char *debug_path, bool declarati
 typedef struct read_job {
     ag_corpus *c;
     const char *debug_path;
+    const char *source_root;
     bool declarations;
     size_t *n_declared;
     ag_held_types *held;
@@ -2070,7 +2077,7 @@ typedef struct read_job {
 static void *read_thread(void *arg)
 {
     read_job *j = arg;
-    j->status = read_dwarf(j->c, j->debug_path, j->declarations, j->n_declared, j->held, j->err);
+    j->status = read_dwarf(j->c, j->debug_path, j->source_root, j->declarations, j->n_declared, j->held, j->err);
     return NULL;
 }
 
@@ -2090,9 +2097,9 @@ static ag_status read_on_own_stack(read_job *j)
     return j->status;
 }
 
-ag_status ag_dwarf_read(ag_corpus *c, const char *debug_path, ag_error *err)
+ag_status ag_dwarf_read(ag_corpus *c, const char *debug_path, const char *source_root, ag_error *err)
 {
-    read_job j = { .c = c, .debug_path = debug_path, .err = err };
+    read_job j = { .c = c, .debug_path = debug_path, .source_root = source_root, .err = err };
     return read_on_own_stack(&j);
 }
 

@@ -73,7 +73,7 @@ ag_status ag_extract_with_headers(const char *path, const ag_debug_search *searc
         st = fetch_from_debuginfod(c, search ? search : &none, &debug_path, &source, err);
     if (st == AG_OK) {
         c->debug_source = strdup(source);
-        st = c->debug_source ? ag_dwarf_read(c, debug_path, err)
+        st = c->debug_source ? ag_dwarf_read(c, debug_path, search ? search->source_root : NULL, err)
                              : ag_fail(err, AG_ERR_NOMEM, "out of memory");
         if (st == AG_OK)
             c->has_debug_info = true;

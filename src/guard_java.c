@@ -29,70 +29,77 @@ static void java_str(FILE *f, const char *s)
         fputs("null", f);
 }
 
-static void long_array(FILE *f, const ag_guard_layout *l, int which)
+/* One line of LAYOUT_TABLE: "C type|kind|size|alignment|members" with
+   members "name,offset,size,bit offset,bits;..." (enumerators
+   "name=value;..."); malloc'd, NULL when out of memory. C identifiers and
+   type names hold none of the separators. */
+static char *layout_line(const ag_guard_layout *l)
 {
-    fputs("new long[] {", f);
+    char *line = NULL;
+    size_t len = 0;
+    FILE *w = open_memstream(&line, &len);
+    if (!w)
+        return NULL;
+    fprintf(w, "%s|%s|%llu|%llu|", l->name, ag_guard_layout_kind(l->kind), (unsigned long long)l->size,
+            (unsigned long long)l->align);
     for (size_t k = 0; k < l->n_fields; k++) {
         const ag_guard_field *m = &l->fields[k];
-        unsigned long long v = which == 0 ? m->offset : which == 1 ? m->size : which == 2 ? m->bit_offset : m->bit_size;
-        fprintf(f, "%s%lluL", k ? ", " : " ", v);
+        fprintf(w, "%s%s,%llu,%llu,%llu,%u", k ? ";" : "", m->name, (unsigned long long)m->offset,
+                (unsigned long long)m->size, (unsigned long long)m->bit_offset, m->bit_size);
     }
-    fputs(l->n_fields ? " }" : "}", f);
+    for (size_t k = 0; k < l->n_enumerators; k++)
+        fprintf(w, "%s%s=%lld", k ? ";" : "", l->enumerators[k].name, (long long)l->enumerators[k].value);
+    fputc('\n', w);
+    if (fclose(w) != 0) {
+        free(line);
+        return NULL;
+    }
+    return line;
 }
 
-static void write_layouts(FILE *f, const ag_guard_plan *p)
+/* The layouts as string constants rather than a class initializer building
+   maps of objects, which would cost every binding its load time: only the
+   types verifyLayouts is given are ever parsed. A class file's string
+   constant holds at most 65535 bytes, so a large table is cut into parts
+   LAYOUT_TABLE joins once. */
+static ag_status write_layouts(FILE *f, const ag_guard_plan *p, ag_error *err)
 {
-    fputs("    /** The baseline's layout of one C type. */\n"
-          "    static final class Layout {\n"
-          "        final String kind;\n"
-          "        final long size, align;\n"
-          "        final String[] names;\n"
-          "        final long[] offsets, sizes, bitOffsets, bitSizes;\n"
-          "        final Map<String, Long> enumerators = new HashMap<>();\n"
-          "\n"
-          "        Layout(String kind, long size, long align, String[] names, long[] offsets, long[] sizes,\n"
-          "               long[] bitOffsets, long[] bitSizes) {\n"
-          "            this.kind = kind;\n"
-          "            this.size = size;\n"
-          "            this.align = align;\n"
-          "            this.names = names;\n"
-          "            this.offsets = offsets;\n"
-          "            this.sizes = sizes;\n"
-          "            this.bitOffsets = bitOffsets;\n"
-          "            this.bitSizes = bitSizes;\n"
-          "        }\n"
-          "    }\n"
-          "\n"
-          "    /** C type -> its layout in the baseline (alignment 0: packed). */\n"
-          "    static final Map<String, Layout> LAYOUTS = new LinkedHashMap<>();\n"
-          "\n"
-          "    static {\n"
-          "        Layout l;\n",
+    enum { PART_MAX = 30000 }; /* bytes: at most twice that once in the class file */
+    fputs("    /** \"\\nC type|kind|size|alignment (0: packed)|members (name,offset,size,bit offset,bits;...)\n"
+          "        or enumerators (name=value;...)\": the baseline's layouts, one line each. */\n"
+          "    static final String LAYOUTS_0 = \"\\n\"",
           f);
+    size_t part = 0, used = 1;
     for (size_t i = 0; i < p->n_layouts; i++) {
-        const ag_guard_layout *l = &p->layouts[i];
-        fprintf(f, "        l = new Layout(\"%s\", %lluL, %lluL, new String[] {", ag_guard_layout_kind(l->kind),
-                (unsigned long long)l->size, (unsigned long long)l->align);
-        for (size_t k = 0; k < l->n_fields; k++) {
-            fputs(k ? ", " : " ", f);
-            java_str(f, l->fields[k].name);
+        char *line = layout_line(&p->layouts[i]);
+        if (!line)
+            return ag_fail(err, AG_ERR_NOMEM, "out of memory");
+        for (size_t at = 0, n = strlen(line); at < n;) {
+            if (used == PART_MAX) {
+                fprintf(f, ";\n    static final String LAYOUTS_%zu = \"\"", ++part);
+                used = 0;
+            }
+            size_t take = n - at < PART_MAX - used ? n - at : PART_MAX - used;
+            char saved = line[at + take];
+            line[at + take] = '\0';
+            fputs("\n        + ", f);
+            java_str(f, line + at);
+            line[at + take] = saved;
+            at += take;
+            used += take;
         }
-        fputs(l->n_fields ? " },\n                       " : "},\n                       ", f);
-        for (int w = 0; w < 4; w++) {
-            long_array(f, l, w);
-            fputs(w < 3 ? ", " : ");\n", f);
-        }
-        for (size_t k = 0; k < l->n_enumerators; k++) {
-            const ag_enumerator *e = &l->enumerators[k];
-            fputs("        l.enumerators.put(", f);
-            java_str(f, e->name);
-            fprintf(f, ", %lldL);\n", (long long)e->value);
-        }
-        fputs("        LAYOUTS.put(", f);
-        java_str(f, l->name);
-        fputs(", l);\n", f);
+        free(line);
     }
-    fputs("    }\n", f);
+    fputs(";\n    static final String LAYOUT_TABLE = ", f);
+    if (part == 0) {
+        fputs("LAYOUTS_0;\n", f);
+    } else {
+        fputs("String.join(\"\"", f);
+        for (size_t k = 0; k <= part; k++)
+            fprintf(f, ", LAYOUTS_%zu", k);
+        fputs(");\n", f);
+    }
+    return AG_OK;
 }
 
 ag_status ag_guard_write_java(const ag_guard_plan *p, const ag_guard_stub_options *o, FILE *f, ag_error *err)
@@ -125,7 +132,6 @@ ag_status ag_guard_write_java(const ag_guard_plan *p, const ag_guard_stub_option
     fprintf(f,
             "\n"
             "import com.sun.jna.Function;\n"
-            "import com.sun.jna.Memory;\n"
             "import com.sun.jna.Native;\n"
             "import com.sun.jna.NativeLibrary;\n"
             "import com.sun.jna.Pointer;\n"
@@ -138,7 +144,6 @@ ag_status ag_guard_write_java(const ag_guard_plan *p, const ag_guard_stub_option
             "import java.util.Arrays;\n"
             "import java.util.HashMap;\n"
             "import java.util.HashSet;\n"
-            "import java.util.LinkedHashMap;\n"
             "import java.util.List;\n"
             "import java.util.Map;\n"
             "import java.util.Set;\n"
@@ -184,7 +189,11 @@ ag_status ag_guard_write_java(const ag_guard_plan *p, const ag_guard_stub_option
     java_str(f, fps);
     fputs(";\n\n", f);
     free(fps);
-    write_layouts(f, p);
+    st = write_layouts(f, p, err);
+    if (st != AG_OK) {
+        ag_guard_names_free(&names);
+        return st;
+    }
     ag_guard_emit(f, JAVA_RUNTIME, &names);
     ag_guard_names_free(&names);
     return ferror(f) ? ag_fail(err, AG_ERR_IO, "write error") : AG_OK;

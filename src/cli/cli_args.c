@@ -19,6 +19,7 @@
 #include "../debuginfod.h"
 #include "../extract.h"
 #include "../http_client.h"
+#include "../source_path.h"
 #include "../store.h"
 #include "cli_artifact.h" /* artifacts as release arguments */
 
@@ -102,6 +103,14 @@ int cli_debug_option(const char *cmd, int argc, char **argv, int *i, cli_debug_o
     if (r != 0)
         return r;
     const char *value;
+    r = cli_opt_value(cmd, argc, argv, i, "--source-root", NULL, &value);
+    if (r == 1) {
+        if (!*value)
+            return cli_usage_error(cmd, "--source-root needs a directory"), -1;
+        opts->source_root = value;
+    }
+    if (r != 0)
+        return r;
     r = cli_opt_value(cmd, argc, argv, i, "--debug-dir", NULL, &value);
     if (r == 1)
         opts->dirs[opts->n_dirs++] = value;
@@ -180,9 +189,31 @@ static void debuginfod_warning(void *ctx, const char *message)
     cli_warning(NULL, "%s", message);
 }
 
+/* --source-root made absolute against the working directory, textually
+   (the DWARF paths it is compared with are text too). Process-wide, like
+   the debuginfod state: the search refers to it. */
+static char g_source_root[8192];
+
+static const char *absolute_source_root(const char *dir)
+{
+    char cwd[4096] = "/";
+    if (dir[0] != '/' && !getcwd(cwd, sizeof cwd))
+        strcpy(cwd, "/");
+    char *whole = ag_path_join(cwd, dir);
+    if (!whole || strlen(whole) >= sizeof g_source_root) {
+        free(whole);
+        return dir;
+    }
+    strcpy(g_source_root, whole);
+    free(whole);
+    return g_source_root;
+}
+
 ag_debug_search cli_debug_search(const cli_debug_opts *opts)
 {
     ag_debug_search s = { .no_system_dirs = opts->no_system };
+    if (opts->source_root)
+        s.source_root = absolute_source_root(opts->source_root);
     s.dirs = cli_companion_debug_dirs(opts->dirs, opts->n_dirs, &s.n_dirs);
     if (opts->no_debuginfod)
         return s;

@@ -28,10 +28,11 @@ typedef struct cli_debug_opts {
     size_t n_dirs;
     bool no_system;
     bool no_debuginfod;       /* --no-debuginfod */
+    const char *source_root;  /* --source-root DIR (as given), or NULL */
 } cli_debug_opts;
 
-/* Handles --debug-dir DIR, --no-system-debug, --debuginfod URL (repeatable)
-   and --no-debuginfod at argv[*i]. Returns 1 when consumed, 0 when not one
+/* Handles --debug-dir DIR, --no-system-debug, --debuginfod URL (repeatable),
+   --no-debuginfod and --source-root DIR at argv[*i]. Returns 1 when consumed, 0 when not one
    of them, -1 on a usage error (printed). The --debuginfod URLs are kept
    for the process (one command runs per process) and freed at exit. */
 int cli_debug_option(const char *cmd, int argc, char **argv, int *i, cli_debug_opts *opts);

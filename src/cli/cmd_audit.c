@@ -20,6 +20,9 @@ typedef struct audit_args {
     size_t n_targets;
     ag_report_format format;
     const char *output;
+    const char *db;        /* match bundled libraries with this store's releases */
+    const char *server;    /* ... or with this service's */
+    bool insecure;
 } audit_args;
 
 static int parse_audit_args(int argc, char **argv, audit_args *a)
@@ -46,6 +49,14 @@ static int parse_audit_args(int argc, char **argv, audit_args *a)
             }
             if (r == 0)
                 r = cli_opt_value("audit", argc, argv, &i, "--output", "-o", &a->output);
+            if (r == 0)
+                r = cli_opt_value("audit", argc, argv, &i, "--db", NULL, &a->db);
+            if (r == 0)
+                r = cli_opt_value("audit", argc, argv, &i, "--server", NULL, &a->server);
+            if (r == 0 && strcmp(arg, "--insecure") == 0) {
+                a->insecure = true;
+                continue;
+            }
             if (r < 0)
                 return AG_EXIT_USAGE;
             if (r == 0)
@@ -58,6 +69,10 @@ static int parse_audit_args(int argc, char **argv, audit_args *a)
     }
     if (!a->artifact)
         return cli_usage_error("audit", "missing ARTIFACT");
+    if (a->db && a->server)
+        return cli_usage_error("audit", "give --db FILE or --server URL, not both");
+    if (a->server && strncmp(a->server, "http://", 7) != 0 && strncmp(a->server, "https://", 8) != 0)
+        return cli_usage_error("audit", "--server needs an http:// or https:// URL, not '%s'", a->server);
     if (a->output && strcmp(a->output, "-") == 0)
         a->output = NULL;
     return AG_EXIT_OK;
@@ -87,8 +102,18 @@ int cmd_audit(int argc, char **argv)
         return rc;
     }
     ag_error err = { .msg = "" };
+    ag_release_catalog *cat = NULL;
+    ag_status st = a.db ? ag_release_catalog_from_store(a.db, &cat, &err)
+                 : a.server ? ag_release_catalog_from_server(a.server, a.insecure, &cat, &err) : AG_OK;
+    if (st != AG_OK) {
+        cli_error(a.db ? a.db : a.server, "%s", err.msg);
+        free(a.targets);
+        return AG_EXIT_ERROR;
+    }
     ag_audit *audit = NULL;
-    ag_status st = ag_audit_run(a.artifact, a.targets, a.n_targets, &audit, &err);
+    ag_audit_options opts = { .catalog = cat };
+    st = ag_audit_run_with(a.artifact, a.targets, a.n_targets, &opts, &audit, &err);
+    ag_release_catalog_free(cat);
     if (st != AG_OK) {
         cli_error(a.artifact, "%s", err.msg);
         free(a.targets);

@@ -23,50 +23,82 @@ function refuse(pol, what, strict) {
 
 // Not require('os').endianness(): loading the os module costs a millisecond.
 const LE = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+const TWO32 = 4294967296;
 
+// Memory is read a table at a time: one koffi.view (the process's own
+// memory, not a copy) seen as native-order typed arrays, whose indexing
+// costs next to nothing; a koffi.decode per value costs microseconds the
+// first time, a DataView more. Single values (hash chains) are decoded.
 function reader(koffi) {
   const W = koffi.sizeof('void *');
   const u32 = (a) => koffi.decode(a, 'uint32');
-  // A 64-bit word as two halves: a uint64 would come back as a BigInt, one
-  // more object for the garbage collector. (Addresses and sizes stay below 2^53.)
-  const word = W === 8 ? (a) => (LE ? u32(a) + u32(a + 4) * 4294967296 : u32(a) * 4294967296 + u32(a + 4)) : u32;
-  // Every read is a koffi.decode of a scalar: cheaper than a koffi.view,
-  // which makes an ArrayBuffer for the garbage collector each time.
+  // A 64-bit word from two halves of a Uint32Array: a uint64 would come back
+  // as a BigInt. (Addresses and sizes stay below 2^53.)
+  const word = W === 8 ? (u, i) => (LE ? u[i] + u[i + 1] * TWO32 : u[i] * TWO32 + u[i + 1]) : (u, i) => u[i];
   return {
     W,
-    u8: (a) => koffi.decode(a, 'uint8'),
-    u16: (a) => koffi.decode(a, 'uint16'),
     u32,
-    word,
-    sword: word, // only DT_NULL (0) and tags below 2^31 are compared
-    bytes: (a, n) => koffi.decode(a, 0, 'uint8', n),
+    word, // word(Uint32Array, index of its first half)
+    u32s: (a, n) => new Uint32Array(koffi.view(a, 4 * n)),
+    u16s: (a, n) => new Uint16Array(koffi.view(a, 2 * n)),
+    bytes: (a, n) => new Uint8Array(koffi.view(a, n)),
     str: (a) => koffi.decode(a, 'char', -1), // NUL-terminated
   };
 }
 
 class LoadedObject {
   // lm: its link_map; fbase: where its first segment, and so its ELF
-  // header, is mapped (dladdr's dli_fbase).
+  // header, is mapped (dladdr's dli_fbase). The dynamic section is read
+  // when first needed: a known build-id decides without it.
   constructor(m, lm, fbase) {
     this.m = m;
-    this.base = m.word(lm);
-    const name = m.word(lm + m.W);
-    this.path = name ? m.str(name) : '';
-    this.ld = m.word(lm + 2 * m.W);
+    const l = m.u32s(lm, 3 * m.W / 4); // l_addr, l_name, l_ld
+    const k = m.W / 4;
+    this.base = m.word(l, 0);
+    this.name = m.word(l, k);
+    this.ld = m.word(l, 2 * k);
+    this.dynSize = 0;
     this.notes = fbase ? this.phdrs(fbase) : [];
-    this.tags = new Map();
-    const step = 2 * m.W;
-    for (let i = 0; this.ld && i < 4096; i++) { // one entry at a time: no read past DT_NULL
-      const tag = m.sword(this.ld + i * step);
-      if (tag === 0)
-        break;
-      if (!this.tags.has(tag))
-        this.tags.set(tag, m.word(this.ld + i * step + m.W));
-    }
-    this.strtab = this.addr(this.tags.get(5) || 0);
-    this.strsz = this.tags.get(10) || 0;
-    this.soname = this.tags.has(14) && this.strtab ? this.string(this.tags.get(14)) : null;
+    this.tagMap = null;
     this.versions = null;
+  }
+
+  get path() {
+    return this.name ? this.m.str(this.name) : '';
+  }
+
+  get tags() {
+    if (!this.tagMap) {
+      const m = this.m, k = m.W / 4, step = 2 * m.W;
+      const tags = new Map();
+      const add = (u, i) => { // false at DT_NULL
+        const tag = m.word(u, i); // (only DT_NULL and tags below 2^31 are compared)
+        if (tag === 0)
+          return false;
+        if (!tags.has(tag))
+          tags.set(tag, m.word(u, i + k));
+        return true;
+      };
+      if (this.dynSize >= step) { // PT_DYNAMIC says how long it is: one read
+        const n = Math.floor(this.dynSize / step);
+        const u = m.u32s(this.ld, n * 2 * k);
+        for (let i = 0; i < n && add(u, i * 2 * k); i++)
+          ;
+      } else {
+        for (let i = 0; this.ld && i < 4096; i++) // one entry at a time: no read past DT_NULL
+          if (!add(m.u32s(this.ld + i * step, 2 * k), 0))
+            break;
+      }
+      this.tagMap = tags;
+      this.strtab = this.addr(tags.get(5) || 0);
+      this.strsz = tags.get(10) || 0;
+    }
+    return this.tagMap;
+  }
+
+  get soname() {
+    const tags = this.tags;
+    return tags.has(14) && this.strtab ? this.string(tags.get(14)) : null;
   }
 
   // glibc relocates most entries in place; DT_VERDEF keeps its link-time value.
@@ -78,45 +110,51 @@ class LoadedObject {
     return off < this.strsz ? this.m.str(this.strtab + off) : null;
   }
 
-  // [[PT_NOTE address, size, alignment]...] from the program headers; []
-  // unless its PT_DYNAMIC is the one loaded.
+  // [[PT_NOTE address, size, alignment]...] from the program headers, and
+  // PT_DYNAMIC's size into dynSize; [] unless its PT_DYNAMIC is the one loaded.
   phdrs(fbase) {
     const m = this.m, W = m.W;
-    if (m.u32(fbase) !== (LE ? 0x464c457f : 0x7f454c46) || m.u8(fbase + 4) !== (W === 8 ? 2 : 1))
+    const e = m.u32s(fbase, W === 8 ? 16 : 13); // the ELF header
+    if (e[0] !== (LE ? 0x464c457f : 0x7f454c46) || (LE ? e[1] & 0xff : e[1] >>> 24) !== (W === 8 ? 2 : 1))
       return [];
-    const phoff = W === 8 ? m.word(fbase + 32) : m.u32(fbase + 28);
-    const phentsize = m.u16(fbase + (W === 8 ? 54 : 42)), phnum = m.u16(fbase + (W === 8 ? 56 : 44));
+    const phoff = W === 8 ? m.word(e, 8) : e[7];
+    const half = (i) => (LE ? (i & 1 ? e[i >> 1] >>> 16 : e[i >> 1] & 0xffff)
+                            : (i & 1 ? e[i >> 1] & 0xffff : e[i >> 1] >>> 16)); // 16-bit field i
+    const phentsize = half(W === 8 ? 27 : 21), phnum = half(W === 8 ? 28 : 22);
     if (phnum === 0 || phnum > 256 || phentsize !== (W === 8 ? 56 : 32))
       return [];
+    const t = m.u32s(fbase + phoff, phnum * phentsize / 4), n = phentsize / 4;
     const notes = [];
-    let dynamicOk = false;
     for (let i = 0; i < phnum; i++) {
-      const ph = fbase + phoff + i * phentsize;
-      const type = m.u32(ph);
+      const o = i * n, type = t[o];
       if (type !== 2 && type !== 4)
         continue;
-      const vaddr = W === 8 ? m.word(ph + 16) : m.u32(ph + 8);
+      // 64-bit: type, flags, offset, vaddr, paddr, filesz, memsz, align;
+      // 32-bit: type, offset, vaddr, paddr, filesz, memsz, flags, align
+      const vaddr = W === 8 ? m.word(t, o + 4) : t[o + 2];
+      const memsz = W === 8 ? m.word(t, o + 10) : t[o + 5];
       if (type === 2) {
-        dynamicOk = this.base + vaddr === this.ld;
+        if (this.base + vaddr === this.ld)
+          this.dynSize = memsz;
         continue;
       }
-      const memsz = W === 8 ? m.word(ph + 40) : m.u32(ph + 20);
-      const align = W === 8 ? m.word(ph + 48) : m.u32(ph + 28);
+      const align = W === 8 ? m.word(t, o + 12) : t[o + 7];
       notes.push([this.base + vaddr, memsz, align === 8 ? 8 : 4]);
     }
-    return dynamicOk ? notes : [];
+    return this.dynSize ? notes : [];
   }
 
   // NT_GNU_BUILD_ID from its PT_NOTE segments, or null.
   buildId() {
     const m = this.m;
     for (const [addr, memsz, a] of this.notes) {
+      const u = m.u32s(addr, memsz >>> 2);
       let pos = 0;
       while (pos + 12 <= memsz) {
-        const namesz = m.u32(addr + pos), descsz = m.u32(addr + pos + 4), type = m.u32(addr + pos + 8);
+        const namesz = u[pos >> 2], descsz = u[(pos >> 2) + 1], type = u[(pos >> 2) + 2];
         const nameEnd = pos + 12 + ((namesz + a - 1) & ~(a - 1));
-        if (type === 3 && namesz === 4 && m.u32(addr + pos + 12) === (LE ? 0x00554e47 : 0x474e5500))
-          return Buffer.from(m.bytes(addr + nameEnd, Math.min(descsz, 64))).toString('hex');
+        if (type === 3 && namesz === 4 && u[(pos >> 2) + 3] === (LE ? 0x00554e47 : 0x474e5500))
+          return Buffer.from(u.buffer, nameEnd, Math.max(0, Math.min(descsz, 64, u.byteLength - nameEnd))).toString('hex');
         pos = nameEnd + ((descsz + a - 1) & ~(a - 1));
       }
     }
@@ -130,29 +168,32 @@ class LoadedObject {
       let p = this.addr(this.tags.get(0x6ffffffc) || 0); // DT_VERDEF
       const n = this.tags.get(0x6ffffffd) || 0;           // DT_VERDEFNUM
       for (let i = 0; p && i < n; i++) {
-        const ndx = m.u16(p + 4), cnt = m.u16(p + 6), aux = m.u32(p + 12), next = m.u32(p + 16);
+        const v = m.u32s(p, 5); // vd_version, vd_flags | vd_ndx, vd_cnt | vd_hash, vd_aux, vd_next
+        const ndx = LE ? v[1] & 0xffff : v[1] >>> 16, cnt = LE ? v[1] >>> 16 : v[1] & 0xffff;
         if (cnt)
-          this.versions.set(ndx, this.string(m.u32(p + aux)));
-        if (!next)
+          this.versions.set(ndx, this.string(m.u32(p + v[3])));
+        if (!v[4])
           break;
-        p += next;
+        p += v[4];
       }
     }
     return this.versions.has(idx) ? this.versions.get(idx) : null;
   }
 
   defines(i, name, version, other) {
-    const m = this.m;
-    const sym = this.symtab + i * (m.W === 8 ? 24 : 16);
-    const stName = m.u32(sym);
-    const stInfo = m.u8(sym + (m.W === 8 ? 4 : 12));
-    const stShndx = m.u16(sym + (m.W === 8 ? 6 : 14));
-    const stSize = m.W === 8 ? m.word(sym + 16) : m.u32(sym + 8);
-    if (stShndx === 0 || stInfo >> 4 === 0 || this.string(stName) !== name)
+    const m = this.m, W = m.W;
+    const s = m.u32s(this.symtab + i * (W === 8 ? 24 : 16), W === 8 ? 6 : 4);
+    // 64-bit: st_name, st_info st_other st_shndx, st_value, st_size;
+    // 32-bit: st_name, st_value, st_size, st_info st_other st_shndx
+    const packed = W === 8 ? s[1] : s[3];
+    const stInfo = LE ? packed & 0xff : packed >>> 24;
+    const stShndx = LE ? packed >>> 16 : packed & 0xffff;
+    const stSize = W === 8 ? m.word(s, 4) : s[2];
+    if (stShndx === 0 || stInfo >> 4 === 0 || this.string(s[0]) !== name)
       return null;
     let vname = null, hidden = false;
     if (this.versym) {
-      let v = m.u16(this.versym + 2 * i);
+      let v = m.u16s(this.versym + 2 * i, 1)[0];
       hidden = (v & 0x8000) !== 0;
       v &= 0x7fff;
       if (v === 0)
@@ -170,14 +211,15 @@ class LoadedObject {
   // st_size of name's definition (at version, or the default one), or null;
   // undefined when there is no hash table to look it up in.
   lookup(name, version, other) {
-    const m = this.m;
-    this.symtab = this.addr(this.tags.get(6) || 0);
-    this.versym = this.addr(this.tags.get(0x6ffffff0) || 0);
-    const gnu = this.addr(this.tags.get(0x6ffffef5) || 0), sysv = this.addr(this.tags.get(4) || 0);
+    const m = this.m, tags = this.tags;
+    this.symtab = this.addr(tags.get(6) || 0);
+    this.versym = this.addr(tags.get(0x6ffffff0) || 0);
+    const gnu = this.addr(tags.get(0x6ffffef5) || 0), sysv = this.addr(tags.get(4) || 0);
     const bytes = Buffer.from(name, 'utf8');
     if (this.symtab && gnu) {
-      const nbuckets = m.u32(gnu), symoffset = m.u32(gnu + 4), bloomSize = m.u32(gnu + 8);
-      const buckets = gnu + 16 + bloomSize * m.W, chain = buckets + 4 * nbuckets;
+      const g = m.u32s(gnu, 4); // nbuckets, symoffset, bloom size, bloom shift
+      const nbuckets = g[0], symoffset = g[1];
+      const buckets = gnu + 16 + g[2] * m.W, chain = buckets + 4 * nbuckets;
       let h = 5381;
       for (const c of bytes)
         h = (Math.imul(h, 33) + c) >>> 0;
@@ -223,8 +265,9 @@ class LoadedObject {
 
   // [first difference from the baseline or null, data objects checked]
   compare() {
-    if (SONAME_REQUIRED && this.soname !== SONAME)
-      return [`its SONAME is ${this.soname ? `'${this.soname}'` : 'missing'}, not ${SONAME}`, 0];
+    const soname = this.soname;
+    if (SONAME_REQUIRED && soname !== SONAME)
+      return [`its SONAME is ${soname ? `'${soname}'` : 'missing'}, not ${SONAME}`, 0];
     let objects = 0;
     for (const [name, version, isObject, size] of SYMBOLS) {
       const other = [];
@@ -260,12 +303,11 @@ function loaded(lib, koffi) {
     } catch (e) {
       continue; // not found in it
     }
-    const info = Buffer.alloc(4 * m.W), out = [null]; // Dl_info: dli_fname, dli_fbase, ...
+    // Dl_info (dli_fname, dli_fbase, dli_sname, dli_saddr) as native words
+    const info = new Uint32Array(m.W), out = [null];
     if (!libc.dladdr1(p, info, out, 2) || !out[0]) // RTLD_DL_LINKMAP
       return null;
-    const fbase = m.W === 8 ? Number(LE ? info.readBigUInt64LE(8) : info.readBigUInt64BE(8))
-      : (LE ? info.readUInt32LE(4) : info.readUInt32BE(4));
-    return new LoadedObject(m, Number(koffi.address(out[0])), fbase);
+    return new LoadedObject(m, Number(koffi.address(out[0])), m.word(info, m.W / 4));
   }
   return null;
 }
@@ -366,7 +408,10 @@ function verifyLayouts(declared, koffi) {
     if (kind === 'struct' || kind === 'union') {
       const info = typeInfo(koffi, decl);
       const got = Object.values(info.members || {}).map((mm) => [mm.name, mm.offset, koffi.sizeof(mm.type)]);
-      compareFields(cname, got, body, problems);
+      const same = got.length === body.length &&
+        got.every((g, i) => g[0] === body[i][0] && g[1] === body[i][1] && g[2] === body[i][2] && !body[i][4]);
+      if (!same) // (equal: nothing to report)
+        compareFields(cname, got, body, problems);
     }
   }
   if (problems.length) {

@@ -40,23 +40,27 @@ def _refuse(policy, what, strict=False):
 
 
 # ---- the loaded object, read from memory --------------------------------
+# Each read is one ctypes.string_at of a whole table, unpacked with struct:
+# the check runs at import, where every Python-level call counts.
 
 _W = ctypes.sizeof(ctypes.c_void_p)
 _E = "<" if sys.byteorder == "little" else ">"
-_WORD = _E + ("Q" if _W == 8 else "I")
 _DYN = _E + ("qQ" if _W == 8 else "iI")
 _SYM = _E + ("IBBHQQ" if _W == 8 else "IIIBBH")
 _SYM_SIZE = struct.calcsize(_SYM)
+_at = ctypes.string_at
 _dl_funcs = []
 
 
 def _dl():
-    # libc's dlinfo and dladdr1 (libdl.so.2 before glibc 2.34).
+    # libc's dlinfo and dladdr1 (libdl.so.2 before glibc 2.34), found
+    # through the interpreter's own global scope (ctypes.pythonapi, already
+    # open) rather than a new CDLL.
     if not _dl_funcs:
-        for name in (None, "libdl.so.2"):
+        for lib in (ctypes.pythonapi, None, "libdl.so.2"):
             try:
-                lib = ctypes.CDLL(name)
-                dlinfo, dladdr1 = lib.dlinfo, lib.dladdr1
+                lib = lib if isinstance(lib, ctypes.CDLL) else ctypes.CDLL(lib)
+                dlinfo, dladdr1 = lib["dlinfo"], lib["dladdr1"]
                 break
             except (OSError, AttributeError):
                 continue
@@ -68,99 +72,95 @@ def _dl():
     return _dl_funcs
 
 
-class _LinkMap(object):
-    # The public head of glibc's struct link_map, read from memory.
-    __slots__ = ("l_addr", "l_name", "l_ld", "l_next", "l_prev")
-
-    def __init__(self, addr):
-        self.l_addr, name, self.l_ld, self.l_next, self.l_prev = struct.unpack(
-            _E + ("5Q" if _W == 8 else "5I"), ctypes.string_at(addr, 5 * _W))
-        self.l_name = ctypes.string_at(name) if name else b""
-
-
-def _word(addr):
-    return struct.unpack(_WORD, ctypes.string_at(addr, _W))[0]
+def _link_map(addr):
+    # The public head of glibc's struct link_map: (l_addr, l_name, l_ld,
+    # l_next, l_prev), l_name as bytes.
+    m = struct.unpack(_E + ("5Q" if _W == 8 else "5I"), _at(addr, 5 * _W))
+    return (m[0], _at(m[1]) if m[1] else b"") + m[2:]
 
 
 def _u32s(addr, n):
-    return struct.unpack(_E + "%dI" % n, ctypes.string_at(addr, 4 * n))
-
-
-def _cstr(addr):
-    return ctypes.string_at(addr).decode("utf-8", "replace")
+    return struct.unpack(_E + "%dI" % n, _at(addr, 4 * n))
 
 
 class _Object(object):
     # A loaded ELF object: its name, dynamic section, SONAME and build-id.
     # fbase is where its first segment, and so its ELF header, is mapped
     # (dladdr's dli_fbase); without it the dynamic section is read an entry
-    # at a time and there is no build-id.
+    # at a time and there is no build-id. The dynamic section is read when
+    # first needed: a known build-id decides without it.
 
     def __init__(self, lm, fbase=None):
-        self.base = lm.l_addr
-        self.path = (lm.l_name or b"").decode("utf-8", "replace")
-        self.ld = lm.l_ld or 0
-        self.notes, dyn_size = self._phdrs(fbase) if fbase else ([], 0)
-        tags = {}
-        step = 2 * _W
-        if dyn_size:  # PT_DYNAMIC says how long it is: one read
-            data = ctypes.string_at(self.ld, dyn_size - dyn_size % step)
-            for tag, val in struct.iter_unpack(_DYN, data):
-                if tag == 0:
-                    break
-                tags.setdefault(tag, val)
-        else:
-            for i in range(4096 if self.ld else 0):  # one entry at a time: no read past DT_NULL
-                tag, val = struct.unpack(_DYN, ctypes.string_at(self.ld + i * step, step))
-                if tag == 0:
-                    break
-                tags.setdefault(tag, val)
-        self.tags = tags
-        self.strtab = self._addr(tags.get(5, 0))
-        self.strsz = tags.get(10, 0)
-        self.soname = self._str(tags[14]) if 14 in tags and self.strtab else None
+        self.base, name, self.ld = lm[0], lm[1], lm[2] or 0
+        self.path = name.decode("utf-8", "replace")
+        self.notes, self._dyn_size = self._phdrs(fbase) if fbase else ((), 0)
+        self._tags = None
         self._versions = None
+
+    @property
+    def tags(self):
+        if self._tags is None:
+            tags = {}
+            step = 2 * _W
+            if self._dyn_size:  # PT_DYNAMIC says how long it is: one read
+                for tag, val in struct.iter_unpack(_DYN, _at(self.ld, self._dyn_size - self._dyn_size % step)):
+                    if tag == 0:
+                        break
+                    tags.setdefault(tag, val)
+            else:
+                for i in range(4096 if self.ld else 0):  # one entry at a time: no read past DT_NULL
+                    tag, val = struct.unpack(_DYN, _at(self.ld + i * step, step))
+                    if tag == 0:
+                        break
+                    tags.setdefault(tag, val)
+            self._tags = tags
+            self.strtab = self._addr(tags.get(5, 0))
+            self.strsz = tags.get(10, 0)
+        return self._tags
+
+    @property
+    def soname(self):
+        tags = self.tags
+        return self._str(tags[14]) if 14 in tags and self.strtab else None
 
     def _addr(self, v):
         # glibc relocates most entries in place; DT_VERDEF keeps its link-time value.
         return v + self.base if v and v < self.base else v
 
     def _str(self, off):
-        return _cstr(self.strtab + off) if off < self.strsz else None
+        return _at(self.strtab + off).decode("utf-8", "replace") if off < self.strsz else None
 
     def _phdrs(self, fbase):
         # ([(PT_NOTE address, size, alignment)], PT_DYNAMIC's size) from the
-        # program headers; ([], 0) unless its PT_DYNAMIC is the one loaded.
-        ehdr = ctypes.string_at(fbase, 52 if _W == 4 else 64)
+        # program headers; ((), 0) unless its PT_DYNAMIC is the one loaded.
+        ehdr = _at(fbase, 52 if _W == 4 else 64)
         if ehdr[:4] != b"\x7fELF" or ehdr[4] != (2 if _W == 8 else 1):
-            return [], 0
-        if _W == 8:
+            return (), 0
+        if _W == 8:  # e_phoff; e_phentsize, e_phnum
             phoff, = struct.unpack_from(_E + "Q", ehdr, 32)
             phentsize, phnum = struct.unpack_from(_E + "HH", ehdr, 54)
-            ph_fmt = _E + "IIQQQQQQ"
+            ph_fmt = _E + "IIQQQQQQ"  # type, flags, offset, vaddr, paddr, filesz, memsz, align
+            t, v, m, a = 0, 3, 6, 7
         else:
             phoff, = struct.unpack_from(_E + "I", ehdr, 28)
             phentsize, phnum = struct.unpack_from(_E + "HH", ehdr, 42)
-            ph_fmt = _E + "IIIIIIII"
+            ph_fmt = _E + "IIIIIIII"  # type, offset, vaddr, paddr, filesz, memsz, flags, align
+            t, v, m, a = 0, 2, 5, 7
         if phnum == 0 or phnum > 256 or phentsize != struct.calcsize(ph_fmt):
-            return [], 0
+            return (), 0
         notes, dyn_size = [], 0
-        for v in struct.iter_unpack(ph_fmt, ctypes.string_at(fbase + phoff, phentsize * phnum)):
-            if _W == 8:  # type, flags, offset, vaddr, paddr, filesz, memsz, align
-                p_type, vaddr, memsz, align = v[0], v[3], v[6], v[7]
-            else:  # type, offset, vaddr, paddr, filesz, memsz, flags, align
-                p_type, vaddr, memsz, align = v[0], v[2], v[5], v[7]
-            if p_type == 2 and self.base + vaddr == self.ld:
-                dyn_size = memsz
-            elif p_type == 4:
-                notes.append((self.base + vaddr, memsz, 8 if align == 8 else 4))
-        return (notes, dyn_size) if dyn_size else ([], 0)
+        for ph in struct.iter_unpack(ph_fmt, _at(fbase + phoff, phentsize * phnum)):
+            if ph[t] == 2 and self.base + ph[v] == self.ld:
+                dyn_size = ph[m]
+            elif ph[t] == 4:
+                notes.append((self.base + ph[v], ph[m], 8 if ph[a] == 8 else 4))
+        return (notes, dyn_size) if dyn_size else ((), 0)
 
     @property
     def build_id(self):
         # NT_GNU_BUILD_ID from its PT_NOTE segments, or None.
         for addr, memsz, a in self.notes:
-            data = ctypes.string_at(addr, memsz)
+            data = _at(addr, memsz)
             pos = 0
             while pos + 12 <= len(data):
                 namesz, descsz, ntype = struct.unpack_from(_E + "III", data, pos)
@@ -177,16 +177,16 @@ class _Object(object):
             self._versions = {}
             p = self._addr(self.tags.get(0x6ffffffc, 0))  # DT_VERDEF
             for _ in range(self.tags.get(0x6ffffffd, 0) if p else 0):  # DT_VERDEFNUM
-                _v, _flags, ndx, cnt, _hash, aux, nxt = struct.unpack(_E + "HHHHIII", ctypes.string_at(p, 20))
+                _v, _flags, ndx, cnt, _hash, aux, nxt = struct.unpack(_E + "HHHHIII", _at(p, 20))
                 if cnt:
-                    self._versions[ndx] = self._str(struct.unpack(_E + "I", ctypes.string_at(p + aux, 4))[0])
+                    self._versions[ndx] = self._str(_u32s(p + aux, 1)[0])
                 if not nxt:
                     break
                 p += nxt
         return self._versions.get(idx)
 
     def _defines(self, i, name, version, other):
-        v = struct.unpack(_SYM, ctypes.string_at(self.symtab + i * _SYM_SIZE, _SYM_SIZE))
+        v = struct.unpack(_SYM, _at(self.symtab + i * _SYM_SIZE, _SYM_SIZE))
         if _W == 8:
             st_name, st_info, st_shndx, st_size = v[0], v[1], v[3], v[5]
         else:
@@ -195,7 +195,7 @@ class _Object(object):
             return None
         vname, hidden = None, False
         if self.versym:
-            vs = struct.unpack(_E + "H", ctypes.string_at(self.versym + 2 * i, 2))[0]
+            vs = struct.unpack(_E + "H", _at(self.versym + 2 * i, 2))[0]
             hidden, vs = bool(vs & 0x8000), vs & 0x7fff
             if vs == 0:
                 return None
@@ -210,9 +210,10 @@ class _Object(object):
     def lookup(self, name, version, other):
         # st_size of name's definition (at version, or the default one), or
         # None; other collects versions that did not fit. KeyError: no hash table.
-        self.symtab = self._addr(self.tags.get(6, 0))
-        self.versym = self._addr(self.tags.get(0x6ffffff0, 0))
-        gnu, sysv = self._addr(self.tags.get(0x6ffffef5, 0)), self._addr(self.tags.get(4, 0))
+        tags = self.tags
+        self.symtab = self._addr(tags.get(6, 0))
+        self.versym = self._addr(tags.get(0x6ffffff0, 0))
+        gnu, sysv = self._addr(tags.get(0x6ffffef5, 0)), self._addr(tags.get(4, 0))
         if self.symtab and gnu:
             nbuckets, symoffset, bloom_size, _shift = _u32s(gnu, 4)
             buckets = gnu + 16 + bloom_size * _W
@@ -302,12 +303,11 @@ def _loaded(lib, ffi):
     lm = ctypes.c_void_p()
     info = (ctypes.c_void_p * 4)()  # Dl_info: dli_fname, dli_fbase, dli_sname, dli_saddr
     if lib is None:
-        main = ctypes.CDLL(None)
-        if dlinfo(main._handle, 2, ctypes.byref(lm)) != 0:  # RTLD_DI_LINKMAP
+        if dlinfo(ctypes.pythonapi._handle, 2, ctypes.byref(lm)) != 0:  # RTLD_DI_LINKMAP
             return None
-        node = _LinkMap(lm.value)
-        while node.l_prev:
-            node = _LinkMap(node.l_prev)
+        node = _link_map(lm.value)
+        while node[4]:  # l_prev
+            node = _link_map(node[4])
         found = None
         for _ in range(100000):
             o = _Object(node)
@@ -316,12 +316,12 @@ def _loaded(lib, ffi):
                 break
             if found is None and os.path.basename(o.path) in (SONAME, FILE_NAME):
                 found = node
-            if not node.l_next:
+            if not node[3]:  # l_next
                 break
-            node = _LinkMap(node.l_next)
+            node = _link_map(node[3])
         if not found:
             return None
-        return _Object(found, info[1] if found.l_ld and dladdr1(found.l_ld, info, ctypes.byref(ctypes.c_void_p()), 2)
+        return _Object(found, info[1] if found[2] and dladdr1(found[2], info, ctypes.byref(ctypes.c_void_p()), 2)
                        else None)
     if isinstance(lib, (str, bytes, os.PathLike)):
         try:
@@ -332,14 +332,14 @@ def _loaded(lib, ffi):
     if isinstance(handle, int) and handle:
         if dlinfo(handle, 2, ctypes.byref(lm)) != 0:
             return None
-        m = _LinkMap(lm.value)
-        if not m.l_ld or not dladdr1(m.l_ld, info, ctypes.byref(ctypes.c_void_p()), 2):
+        m = _link_map(lm.value)
+        if not m[2] or not dladdr1(m[2], info, ctypes.byref(ctypes.c_void_p()), 2):
             return _Object(m)
         return _Object(m, info[1])
     addr = _cffi_address(lib, ffi)
     if addr is None or not dladdr1(addr, info, ctypes.byref(lm), 2):  # RTLD_DL_LINKMAP
         return None
-    return _Object(_LinkMap(lm.value), info[1])
+    return _Object(_link_map(lm.value), info[1])
 
 
 def verify(lib=None, ffi=None):
@@ -487,8 +487,8 @@ def _check_one(cname, decl, ffi, problems):
     if galign is not None and align and galign != align:
         problems.append("%s is aligned to %d bytes in the binding's declaration, %d in %s"
                         % (cname, galign, align, BASELINE))
-    if gfields is not None and kind in ("struct", "union"):
-        _compare_fields(cname, gfields, body, problems)
+    if gfields is not None and kind in ("struct", "union") and tuple(gfields) != tuple(body):
+        _compare_fields(cname, gfields, body, problems)  # (equal: nothing to report)
 
 
 def verify_layouts(declared=None, ffi=None):

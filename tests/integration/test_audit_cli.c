@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "server_run.h"
 #include "tool_run.h"
 
 static char *audit_fixture(const char *name)
@@ -290,4 +291,254 @@ Test(audit_cli, every_format_and_bad_input)
     cr_expect(r.exited && r.exit_status == 1 && strstr(r.err, "/nonexistent.whl: cannot open"), "%s", r.err);
     tool_run_free(&r);
     free(whl);
+}
+
+/* ------------------------------------------------------------------ */
+/* Bundled-library drift: a store holding the bundled libdep's own     */
+/* build (1.0) and another release of it (2.0, dep_answer takes a      */
+/* parameter there) as the system copy.                                */
+
+static char *libdep_store(void)
+{
+    char *dir = make_temp_dir(), *db = path_join2(dir, "store.db");
+    static const char *const versions[] = { "1.0", "2.0" };
+    for (size_t i = 0; i < 2; i++) {
+        char *lib = NULL;
+        cr_assert(asprintf(&lib, "%s/audit/libs/%s/libdep.so.1", fixtures_dir(), versions[i]) > 0);
+        tool_run r;
+        cr_assert(run_abiguard(&r, "add", lib, "--library", "libdep", "--version", versions[i], "--db", db,
+                               (char *)NULL));
+        cr_assert(r.exited && r.exit_status == 0, "add %s: %s", lib, r.err);
+        tool_run_free(&r);
+        free(lib);
+    }
+    free(dir);
+    return db;
+}
+
+static void store_free(char *db)
+{
+    char *dir = strdup(db);
+    *strrchr(dir, '/') = '\0';
+    remove_tree(dir);
+    free(dir);
+    free(db);
+}
+
+/* audit --format json with the store; asserts the exit status. */
+static json_t *audit_with(const char *whl, const char *opt, const char *where, int want_exit)
+{
+    tool_run r;
+    cr_assert(run_abiguard(&r, "audit", whl, "--format", "json", opt, where, (char *)NULL));
+    cr_assert(r.exited && r.exit_status == want_exit, "audit %s %s %s: %s (want %d)\n%s\n%.3000s", whl, opt,
+              where, tool_run_outcome(&r), want_exit, r.err, r.out);
+    json_error_t je;
+    json_t *j = json_loadb(r.out, r.out_len, 0, &je);
+    cr_assert(j, "not JSON: %s", je.text);
+    tool_run_free(&r);
+    return j;
+}
+
+static const char *jstr_at(json_t *o, const char *key)
+{
+    const char *s = json_string_value(json_object_get(o, key));
+    return s ? s : "(null)";
+}
+
+static json_t *only_bundled(json_t *j)
+{
+    json_t *b = json_object_get(j, "bundled");
+    cr_assert_eq(json_array_size(b), 1, "one bundled library (libdep), got %zu", json_array_size(b));
+    return json_array_get(b, 0);
+}
+
+/* The first check's verdict and whether its changes name the added parameter. */
+static void expect_check(json_t *checks, const char *verdict, bool param_added)
+{
+    json_t *c = json_array_get(checks, 0);
+    cr_assert(c, "no check");
+    cr_expect_str_eq(jstr_at(c, "binary"), "demo/_core.cpython-311-x86_64-linux-gnu.so");
+    cr_expect_str_eq(jstr_at(c, "verdict"), verdict);
+    cr_expect_str_eq(jstr_at(c, "view"), "dwarf", "the extension's own DWARF declares dep_answer");
+    const char *first = json_string_value(json_array_get(json_object_get(c, "changes"), 0));
+    if (param_added)
+        cr_expect(first && strstr(first, "fn-param-added dep_answer()"), "changes: %s", first ? first : "none");
+    else
+        cr_expect_eq(json_array_size(json_object_get(c, "changes")), 0);
+}
+
+/* Python with the system copy loaded first (RTLD_GLOBAL), the wheel's
+   extension imported and called under LD_DEBUG=bindings: prints whether
+   the bundled copy got mapped; r->err has the loader's bindings. */
+static void python_with_system_copy(const char *dir, const char *system_copy, tool_run *r)
+{
+    char *env = NULL, *code = NULL;
+    cr_assert(asprintf(&env, "PYTHONPATH=%s", dir) > 0);
+    cr_assert(asprintf(&code,
+                       "import ctypes\n"
+                       "ctypes.CDLL('%s', mode=ctypes.RTLD_GLOBAL)\n"
+                       "import demo._core\n"
+                       "demo._core.answer()\n"
+                       "print('bundled copy mapped:', 'demo.libs/' in open('/proc/self/maps').read())\n",
+                       system_copy) > 0);
+    const char *argv[] = { "/usr/bin/env", env, "LD_DEBUG=bindings", "/usr/bin/python3", "-c", code, NULL };
+    cr_assert(tool_run_argv(argv, 60, r));
+    cr_assert(r->exited && r->exit_status == 0, "python3: %s %s", r->out, r->err);
+    free(env);
+    free(code);
+}
+
+static char *system_copy_path(void)
+{
+    char *p = NULL;
+    cr_assert(asprintf(&p, "%s/audit/libs/2.0/libdep.so.1", fixtures_dir()) > 0);
+    return p;
+}
+
+static bool bound_to(const char *ld_debug, const char *lib, const char *symbol)
+{
+    char *needle = NULL;
+    cr_assert(asprintf(&needle, " to %s [0]: normal symbol `%s'", lib, symbol) > 0);
+    bool yes = strstr(ld_debug, needle) != NULL;
+    free(needle);
+    return yes;
+}
+
+Test(audit_bundled, grafted_copy_is_identified_without_a_store)
+{
+    char *whl = audit_fixture("demo" WHEEL_TAG);
+    json_t *j = audit_json(whl, NULL, 0);
+    json_t *b = only_bundled(j);
+    cr_expect_str_eq(jstr_at(b, "original_soname"), "libdep.so.1", "auditwheel's hash undone");
+    cr_expect(strncmp(jstr_at(b, "soname"), "libdep-", 7) == 0 && json_is_true(json_object_get(b, "renamed")));
+    cr_expect_eq(strlen(jstr_at(b, "build_id")), 40);
+    cr_expect_str_eq(json_string_value(json_array_get(json_object_get(b, "users"), 0)),
+                     "demo/_core.cpython-311-x86_64-linux-gnu.so");
+    cr_expect(json_is_null(json_object_get(b, "release")) && json_is_null(json_object_get(b, "system_copy")));
+    cr_expect_null(finding(j, "_core.cpython-311-x86_64-linux-gnu.so", "bundled-interposition"));
+    json_decref(j);
+    free(whl);
+}
+
+Test(audit_bundled, renamed_copy_loads_beside_the_system_one_but_its_symbols_interpose, .timeout = 120)
+{
+    char *db = libdep_store(), *whl = audit_fixture("demo" WHEEL_TAG);
+    json_t *j = audit_with(whl, "--db", db, 4);
+    json_t *b = only_bundled(j);
+    cr_expect_str_eq(jstr_at(b, "release"), "libdep@1.0", "matched by build-id");
+    expect_check(json_object_get(b, "checks"), "none", false);
+    json_t *sys = json_object_get(b, "system_copy");
+    cr_expect_str_eq(jstr_at(sys, "release"), "libdep@2.0");
+    cr_expect(json_is_true(json_object_get(sys, "coexist")));
+    cr_expect_str_eq(json_string_value(json_array_get(json_object_get(sys, "common_symbols"), 0)), "dep_answer");
+    cr_expect_str_eq(jstr_at(sys, "copies_differ"), "breaking");
+    expect_check(json_object_get(sys, "checks"), "breaking", true);
+    json_t *f = finding(j, "_core.cpython-311-x86_64-linux-gnu.so", "bundled-interposition");
+    cr_assert(f, "no bundled-interposition finding");
+    cr_expect_str_eq(jstr_at(f, "severity"), "warning");
+    cr_expect(has_symbol(f, "dep_answer"));
+    cr_expect_null(finding(j, "_core.cpython-311-x86_64-linux-gnu.so", "bundled-drift"));
+    cr_expect(json_is_true(json_object_get(j, "loads")));
+    json_decref(j);
+
+    /* The loader agrees: both copies are mapped, dep_answer binds to the system copy. */
+    char *dir = unpack(whl, "zipfile"), *sys_copy = system_copy_path();
+    tool_run r;
+    python_with_system_copy(dir, sys_copy, &r);
+    cr_expect(strstr(r.out, "bundled copy mapped: True"), "%s", r.out);
+    cr_expect(bound_to(r.err, sys_copy, "dep_answer"), "dep_answer not bound to %s", sys_copy);
+    tool_run_free(&r);
+    remove_tree(dir);
+    free(dir);
+    free(sys_copy);
+    free(whl);
+    store_free(db);
+}
+
+Test(audit_bundled, unrenamed_copy_is_shadowed_by_the_system_one, .timeout = 120)
+{
+    char *db = libdep_store(), *whl = audit_fixture("demo_unhashed" WHEEL_TAG);
+    json_t *j = audit_with(whl, "--db", db, 4);
+    json_t *b = only_bundled(j);
+    cr_expect_str_eq(jstr_at(b, "soname"), "libdep.so.1");
+    cr_expect(json_is_false(json_object_get(b, "renamed")));
+    cr_expect_str_eq(jstr_at(b, "release"), "libdep@1.0");
+    json_t *sys = json_object_get(b, "system_copy");
+    cr_expect(json_is_false(json_object_get(sys, "coexist")), "same SONAME: not both");
+    expect_check(json_object_get(sys, "checks"), "breaking", true);
+    json_t *f = finding(j, "_core.cpython-311-x86_64-linux-gnu.so", "bundled-shadowed");
+    cr_assert(f, "no bundled-shadowed finding");
+    cr_expect(strstr(jstr_at(f, "message"), "never loads the bundled one"), "%s", jstr_at(f, "message"));
+    cr_expect(has_symbol(f, "fn-param-added dep_answer()"));
+    json_decref(j);
+
+    /* The loader agrees: the bundled copy is never mapped. */
+    char *dir = unpack(whl, "zipfile"), *sys_copy = system_copy_path();
+    tool_run r;
+    python_with_system_copy(dir, sys_copy, &r);
+    cr_expect(strstr(r.out, "bundled copy mapped: False"), "%s", r.out);
+    cr_expect(bound_to(r.err, sys_copy, "dep_answer"));
+    tool_run_free(&r);
+    remove_tree(dir);
+    free(dir);
+    free(sys_copy);
+    free(whl);
+    store_free(db);
+}
+
+Test(audit_bundled, copy_other_than_the_build_headers_is_drift_in_every_format, .timeout = 120)
+{
+    char *db = libdep_store(), *whl = audit_fixture("demo_drift" WHEEL_TAG);
+    json_t *j = audit_with(whl, "--db", db, 12);
+    json_t *b = only_bundled(j);
+    cr_expect_str_eq(jstr_at(b, "release"), "libdep@2.0", "the bundled copy is 2.0's build");
+    expect_check(json_object_get(b, "checks"), "breaking", true);
+    cr_expect_str_eq(jstr_at(json_object_get(b, "system_copy"), "release"), "libdep@1.0");
+    json_t *f = finding(j, "_core.cpython-311-x86_64-linux-gnu.so", "bundled-drift");
+    cr_assert(f, "no bundled-drift finding");
+    cr_expect_str_eq(jstr_at(f, "severity"), "error");
+    cr_expect(has_symbol(f, "fn-param-added dep_answer()"));
+    json_decref(j);
+    struct { const char *format, *needle; } fm[] = {
+        { "text", "  this build: libdep@2.0\n    demo/_core.cpython-311-x86_64-linux-gnu.so: breaking (dwarf view)\n"
+                  "      fn-param-added dep_answer(): parameter 1 'base' (int) added\n" },
+        { "markdown", "- `demo/_core.cpython-311-x86_64-linux-gnu.so` against libdep@2.0: **breaking** (dwarf view)" },
+        { "junit", "<testsuite name=\"bundled libraries\" tests=\"2\" failures=\"1\"" },
+        { "sarif", "\"ruleId\": \"bundled-drift\"" },
+    };
+    for (size_t i = 0; i < 4; i++) {
+        tool_run r;
+        cr_assert(run_abiguard(&r, "audit", whl, "--format", fm[i].format, "--db", db, (char *)NULL));
+        cr_expect(r.exited && r.exit_status == 12, "%s: %s", fm[i].format, r.err);
+        cr_expect(strstr(r.out, fm[i].needle), "%s lacks '%s':\n%s", fm[i].format, fm[i].needle, r.out);
+        tool_run_free(&r);
+    }
+    free(whl);
+    store_free(db);
+}
+
+Test(audit_bundled, a_service_is_a_catalog_too, .timeout = 120)
+{
+    char *db = libdep_store(), *whl = audit_fixture("demo" WHEEL_TAG);
+    server s;
+    server_start_opts(&s, &(server_opts){ .db = db });
+    json_t *j = audit_with(whl, "--server", s.base, 4);
+    json_t *b = only_bundled(j);
+    cr_expect_str_eq(jstr_at(b, "release"), "libdep@1.0");
+    cr_expect_str_eq(jstr_at(json_object_get(b, "system_copy"), "release"), "libdep@2.0");
+    expect_check(json_object_get(json_object_get(b, "system_copy"), "checks"), "breaking", true);
+    cr_expect_str_eq(jstr_at(j, "catalog"), s.base);
+    json_decref(j);
+    server_stop(&s);
+
+    tool_run r;
+    cr_assert(run_abiguard(&r, "audit", whl, "--db", db, "--server", "http://127.0.0.1:1", (char *)NULL));
+    cr_expect(r.exited && r.exit_status == 2 && strstr(r.err, "not both"), "%s", r.err);
+    tool_run_free(&r);
+    cr_assert(run_abiguard(&r, "audit", whl, "--db", "/nonexistent/store.db", (char *)NULL));
+    cr_expect(r.exited && r.exit_status == 1 && count_lines(r.err) == 1 && strstr(r.err, "/nonexistent/store.db"),
+              "%s", r.err);
+    tool_run_free(&r);
+    free(whl);
+    store_free(db);
 }

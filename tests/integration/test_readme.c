@@ -72,8 +72,10 @@ Test(readme, every_command_is_documented)
  * stdout; a line "..." stands for any number of lines. The commands of one
  * block run in order in one shell, in a fresh directory that holds the
  * files of the ```c block before it (each part starting with a comment
- * "/ * NAME.c ..." becomes NAME.c) and links to the repository's hooks/ and
- * baselines/, with the built abiguard first on PATH.
+ * "/ * NAME.c ..." becomes NAME.c), links to the repository's files (hooks/,
+ * baselines/, ...) and to what the audit example reads from the fixture
+ * build (build/fixtures/audit/: the wheels and libs/), with the built
+ * abiguard first on PATH.
  */
 
 typedef struct text_buf {
@@ -194,6 +196,8 @@ static void run_console_block(const char *block, size_t len, const char *c_begin
     text_buf script = { 0 };
     /* The repository's files, as in a checkout (tests/realworld/..., hooks/). */
     tb_str(&script, "for f in \"$REPO\"/*; do case ${f##*/} in build*) ;; *) ln -s \"$f\" .;; esac; done\n"
+                    /* What the audit example reads: the fixture build's wheels and libdep builds. */
+                    "ln -s \"$FIXTURES\"/audit/*.whl \"$FIXTURES\"/audit/libs .\n"
                     "__rc=0\n");
     for (size_t i = 0; i < n; i++) {
         char marker[64];
@@ -203,11 +207,12 @@ static void run_console_block(const char *block, size_t len, const char *c_begin
         tb_str(&script, " 2>>\"$ERRLOG\"\n__rc=$?\n");
     }
     char *errlog = path_join2(dir, ".stderr");
-    char env_path[PATH_MAX * 2], env_repo[PATH_MAX + 8], env_err[PATH_MAX + 8];
+    char env_path[PATH_MAX * 2], env_repo[PATH_MAX + 8], env_err[PATH_MAX + 8], env_fix[PATH_MAX + 16];
     snprintf(env_path, sizeof env_path, "PATH=%s:/usr/bin:/bin", bin);
     snprintf(env_repo, sizeof env_repo, "REPO=%s", cwd);
     snprintf(env_err, sizeof env_err, "ERRLOG=%s", errlog);
-    const char *argv[] = { "/usr/bin/env", "-i", "-C", dir, env_path, env_repo, env_err, "LC_ALL=C.UTF-8",
+    snprintf(env_fix, sizeof env_fix, "FIXTURES=%s", fixtures_dir());
+    const char *argv[] = { "/usr/bin/env", "-i", "-C", dir, env_path, env_repo, env_err, env_fix, "LC_ALL=C.UTF-8",
                            "HOME=/nonexistent", "DEBUGINFOD_URLS=", "/bin/bash", "-c", script.s, NULL };
     tool_run r;
     cr_assert(tool_run_argv(argv, 300.0, &r));

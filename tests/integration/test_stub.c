@@ -570,3 +570,77 @@ Test(stub, usage_errors)
     cr_assert(r.exited && r.exit_status == 2 && strstr(r.err, "--fingerprints"), "%s", r.err);
     tool_run_free(&r);
 }
+
+/* A release is judged for the binding as `check` judges it, and every
+   language's guard gets the same verdicts from the one plan: libgeo 1.1
+   (v2) appends a member to struct geo_shape, which the library hands out
+   only through pointers, and stays known compatible; v4 grows struct
+   geo_point, which geo_distance takes by value, and is known incompatible,
+   naming the member. The Python binding then runs with v2 and is refused
+   with v4. Fixtures: tests/fixtures/bindings/ (bindings.mk). */
+Test(stub, size_changes_judged_for_the_binding, .timeout = 240)
+{
+    char *dir = make_temp_dir(), *db = path_join2(dir, "db"), *fx = fixture_path("bindings");
+    const char *versions[] = { "1", "2", "4" };
+    for (int i = 0; i < 3; i++) {
+        char *so = fmt("%s/v%s/libgeo.so.1", fx, versions[i]);
+        tool_run r;
+        cr_assert(run_abiguard(&r, "add", so, "--library", "geo", "--version", versions[i], "--db", db, NULL));
+        expect_ok(&r, "abiguard add");
+        tool_run_free(&r);
+        free(so);
+    }
+    struct { const char *lang, *file; bool tables; } langs[] = {
+        { "c", "geo_guard", true },           { "python", "geo_guard.py", true },
+        { "java", "GeoGuard.java", true },     { "go", "geo_guard.go", true },
+        { "rust", "geo_guard.rs", false },     /* (it calls the C stub) */
+        { "js", "geo_guard.js", true },
+    };
+    for (size_t i = 0; i < sizeof langs / sizeof langs[0]; i++) {
+        char *out = fmt("%s/%s", dir, langs[i].file);
+        tool_run r;
+        cr_assert(run_abiguard(&r, "stub", "geo@1", "--db", db, "--lang", langs[i].lang, "-o", out, NULL));
+        expect_ok(&r, langs[i].lang);
+        cr_assert(strstr(r.out, "known compatible: 1 2, known incompatible: 4;"), "%s: %s", langs[i].lang, r.out);
+        tool_run_free(&r);
+        if (langs[i].tables) {
+            char *path = strcmp(langs[i].lang, "c") == 0 ? fmt("%s.c", out) : strdup(out);
+            char *text = read_whole_file(path, NULL);
+            cr_assert(text, "%s", path);
+            /* v4's row names the member that grew and the function that
+               takes the struct by value. */
+            const char *row = strstr(text, "\"geo@4\"");
+            cr_assert(row, "%s: no row for geo@4", langs[i].lang);
+            const char *eol = strchr(row, '\n');
+            const char *why = strstr(row, "struct geo_point::z: member 'z' added at offset 16");
+            cr_assert(why && (!eol || why < eol) && strstr(why, "used by geo_distance"), "%s: %.300s", langs[i].lang,
+                      row);
+            free(text);
+            free(path);
+        }
+        free(out);
+    }
+    /* The Python binding with each: v2 verified, v4 refused. */
+    char *py = fmt("%s/src/python/geo_ctypes.py", fx), *pp = fmt("PYTHONPATH=%s", dir);
+    for (int v = 2; v <= 4; v += 2) {
+        char *ld = fmt("LD_LIBRARY_PATH=%s/v%d", fx, v);
+        const char *argv[] = { "/usr/bin/env", "-u", "ABIGUARD_POLICY", ld, pp, PYTHON, py, NULL };
+        tool_run r;
+        cr_assert(tool_run_argv(argv, 120, &r));
+        if (v == 2)
+            expect_runs(&r, "distance=5", "the ctypes binding with geo 1.1");
+        else {
+            const char *needles[] = { "refused: libgeo.so.1", "is geo@4, incompatible with geo@1",
+                                      "struct geo_point::z: member 'z' added at offset 16", NULL };
+            expect_refused(&r, 3, needles, "the ctypes binding with geo_point grown");
+        }
+        tool_run_free(&r);
+        free(ld);
+    }
+    free(py);
+    free(pp);
+    remove_tree(dir);
+    free(dir);
+    free(db);
+    free(fx);
+}

@@ -4,7 +4,9 @@
 #                            corpora and compare with the adjudicated verdicts
 #                            (`make check` runs the same suite)
 #   make realworld-corpora   re-extract every corpus in releases.tsv from the
-#                            staged releases under $(RW_STAGE) (builds nothing)
+#                            staged releases under $(RW_STAGE) (builds nothing),
+#                            with --source-root $(RW_SRC)/<library>/<version>
+#                            (RW_SRC= : the source root is inferred)
 #   make realworld-figures   the scoreboard: pairs, breaking verdicts, false
 #                            ones, reported entries (tests/realworld/figures.py)
 #   make realworld-figures-before RW_BEFORE=/path/to/old/abiguard
@@ -14,6 +16,7 @@
 
 RW_DIR   = tests/realworld
 RW_STAGE ?= /work/rw/stage
+RW_SRC   ?= /work/rw/src
 RW_OBJ   = $(BUILD)/obj/tests/realworld/test_realworld.o $(BUILD)/obj/tests/integration/tool_run.o
 RW_TESTS = $(BUILD)/realworld-tests
 # The suite as `make check` and `make realworld-check` run it: committed
@@ -23,7 +26,7 @@ RW_RUN   = ABIGUARD=$(abspath $(ABIGUARD)) REALWORLD_DIR=$(abspath $(RW_DIR)) $(
 .PHONY: realworld-corpora realworld-check realworld-figures realworld-figures-before
 
 realworld-corpora: $(ABIGUARD)
-	$(RW_DIR)/extract-corpora.sh $(ABIGUARD) $(RW_STAGE) $(RW_DIR)
+	$(RW_DIR)/extract-corpora.sh $(ABIGUARD) $(RW_STAGE) $(RW_DIR) $(RW_SRC)
 
 $(RW_TESTS): $(RW_OBJ) $(LIBAG)
 	$(CC) $(ALL_LDFLAGS) -o $@ $(RW_OBJ) $(LIBAG) $(LIBS) -lcriterion
