@@ -24,6 +24,8 @@ static const char *file_name_of(const ag_release_binary *b)
 /* What the report calls a binary: its SONAME, else its file name. */
 static const char *display_name(const ag_release_pair *p)
 {
+    if (p->name)
+        return p->name;
     const ag_release_binary *b = p->new_b ? p->new_b : p->old_b;
     return b->corpus->elf.soname ? b->corpus->elf.soname : file_name_of(b);
 }

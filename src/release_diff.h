@@ -35,6 +35,7 @@ typedef struct ag_release_pair {
     const char *paired_by;  /* "soname", "stem", "only binary"; NULL when unpaired */
     ag_diff *diff;          /* AG_PAIR_DIFFED only */
     ag_verdict verdict;
+    const char *name;       /* the section's name; NULL: the binary's SONAME (else file name) */
 } ag_release_pair;
 
 typedef struct ag_release_diff {

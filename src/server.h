@@ -39,6 +39,12 @@ typedef void (*ag_server_log_fn)(void *user, const char *method, const char *uri
 #define AG_SERVER_DEFAULT_IDLE_TIMEOUT_S 30u                /* --idle-timeout */
 #define AG_SERVER_DEFAULT_MAX_QUEUE 256u                    /* --max-queue: 503 */
 
+/* POST of a release of several binaries (push ARTIFACT): its body's
+   "format", and at most this many binaries (each one within the corpus
+   limits below; all of them within max_body). */
+#define AG_RELEASE_UPLOAD_FORMAT "abiguard-release/1"
+#define AG_SERVER_MAX_BINARIES 1024
+
 typedef struct ag_server_config {
     const char *db_path;     /* the store; created when missing */
     const char *listen;      /* "HOST:PORT" or "[V6]:PORT"; port 0 picks a free one */

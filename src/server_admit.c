@@ -84,6 +84,8 @@ static srv_route route_of(const char *url, srv_request *rq, char **segs)
             return R_CORPUS;
         if (n == 5 && strcmp(seg[4], "types") == 0)
             return R_TYPES;
+        if (n == 5 && strcmp(seg[4], "binaries") == 0)
+            return R_BINARIES;
         if (n == 6 && strcmp(seg[4], "types") == 0) {
             rq->type_name = seg[5];
             return R_TYPE;

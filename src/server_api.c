@@ -104,8 +104,41 @@ static json_t *release_json(ag_store *s, const ag_store_release *r)
     json_object_set_new(o, "types", jint(r->n_types));
     json_object_set_new(o, "debug_info", json_boolean(r->has_debug_info));
     json_object_set_new(o, "added", jstr(r->created));
+    json_object_set_new(o, "binaries", jint(r->n_binaries));
     free(machine);
     return o;
+}
+
+/* The binaries of a release (or the one {ver} = V:SONAME names). */
+static ag_status binaries_json(ag_store *s, const char *lib, const char *ver, json_t **out, ag_error *err)
+{
+    *out = NULL;
+    ag_store_binary *v = NULL;
+    size_t n = 0;
+    ag_status st = ag_store_list_binaries(s, lib, ver, &v, &n, err);
+    if (st != AG_OK)
+        return st;
+    json_t *arr = json_array();
+    for (size_t i = 0; i < n; i++) {
+        const ag_store_binary *b = &v[i];
+        json_t *o = json_object();
+        json_object_set_new(o, "name", jstr(ag_store_binary_name(b)));
+        json_object_set_new(o, "path", jstr(b->inner_path));
+        json_object_set_new(o, "file_name", jstr(b->file_name));
+        json_object_set_new(o, "soname", jstr(b->soname));
+        json_object_set_new(o, "build_id", jstr(b->build_id));
+        json_object_set_new(o, "machine", jstr(b->machine));
+        json_object_set_new(o, "debug_info", json_boolean(b->has_debug_info));
+        json_object_set_new(o, "exports", jint(b->n_exports));
+        json_object_set_new(o, "imports", jint(b->n_imports));
+        json_object_set_new(o, "functions", jint(b->n_functions));
+        json_object_set_new(o, "variables", jint(b->n_variables));
+        json_object_set_new(o, "types", jint(b->n_types));
+        json_array_append_new(arr, o);
+    }
+    ag_store_binaries_free(v, n);
+    *out = arr;
+    return AG_OK;
 }
 
 /* ------------------------------------------------------------------ */
@@ -219,21 +252,63 @@ static void api_releases(ag_store *s, const srv_request *rq, srv_reply *rep)
     reply_json(rep, 200, arr, true);
 }
 
+static void api_binaries(ag_store *s, const srv_request *rq, srv_reply *rep)
+{
+    ag_error err = { .msg = "" };
+    json_t *arr = NULL;
+    ag_status st = binaries_json(s, rq->lib, rq->ver, &arr, &err);
+    if (st != AG_OK) {
+        reply_fail(rep, st, &err);
+        return;
+    }
+    reply_json(rep, 200, arr, true);
+}
+
+/* {ver} is V, or V:SONAME for one binary of a release of several: the
+   release's fields, its "binaries", and the details of its binary (of the
+   one named, or of its only one; none for a release of several). */
 static void api_release(ag_store *s, const srv_request *rq, srv_reply *rep)
 {
     ag_error err = { .msg = "" };
     ag_store_release *rels = NULL;
     size_t n = 0, idx = 0;
     ag_corpus *c = NULL;
-    ag_status st = find_release(s, rq->lib, rq->ver, &rels, &n, &idx, &err);
-    if (st == AG_OK)
-        st = ag_store_load(s, rq->lib, rq->ver, &c, &err);
+    json_t *bins = NULL;
+    ag_status st = binaries_json(s, rq->lib, rq->ver, &bins, &err);
+    const char *colon = strrchr(rq->ver, ':');
+    char *version = NULL;
+    if (st == AG_OK) {
+        /* The release itself: V of V:SONAME unless V:SONAME is a version. */
+        st = find_release(s, rq->lib, rq->ver, &rels, &n, &idx, &err);
+        if (st == AG_ERR_NOTFOUND && colon && (version = strndup(rq->ver, (size_t)(colon - rq->ver))))
+            st = find_release(s, rq->lib, version, &rels, &n, &idx, &err);
+    }
+    bool one = st == AG_OK && json_array_size(bins) == 1;
+    if (one)
+        st = ag_store_load(s, rq->lib, json_array_size(bins) == 1 && rels[idx].n_binaries > 1 ? rq->ver
+                                                                                              : rels[idx].version,
+                           &c, &err);
+    free(version);
     if (st != AG_OK) {
         ag_store_releases_free(rels, n);
+        json_decref(bins);
         reply_fail(rep, st, &err);
         return;
     }
     json_t *o = release_json(s, &rels[idx]);
+    json_object_set_new(o, "binaries", bins);
+    if (!one) {
+        ag_store_releases_free(rels, n);
+        reply_json(rep, 200, o, true);
+        return;
+    }
+    json_t *first = json_array_get(bins, 0);
+    json_object_set(o, "soname", json_object_get(first, "soname"));
+    json_object_set(o, "build_id", json_object_get(first, "build_id"));
+    json_object_set(o, "exports", json_object_get(first, "exports"));
+    json_object_set(o, "functions", json_object_get(first, "functions"));
+    json_object_set(o, "types", json_object_get(first, "types"));
+    json_object_set(o, "path", json_object_get(first, "path"));
     json_object_set_new(o, "file_name", jstr(c->elf.file_name));
     json_object_set_new(o, "sha256", jstr(c->elf.sha256));
     json_t *needed = json_array();
@@ -595,15 +670,15 @@ static void corpus_fail(srv_reply *rep, const srv_request *rq, const ag_error *e
 
 /* NULL, or the limit an uploaded corpus is over (the limits are options of
    `serve`: README, docs/api.md). */
-static bool corpus_over_limits(const ag_server_config *cfg, const ag_corpus *c, srv_reply *rep)
+static bool corpus_over_limits(const ag_server_config *cfg, const ag_corpus *c, const char *which, srv_reply *rep)
 {
     if (c->n_types > cfg->max_types) {
-        srv_error(rep, 422, "the corpus has %zu types, over the limit of %zu (--max-types)", c->n_types,
+        srv_error(rep, 422, "%sthe corpus has %zu types, over the limit of %zu (--max-types)", which, c->n_types,
                   cfg->max_types);
         return true;
     }
     if (c->n_imports > cfg->max_imports) {
-        srv_error(rep, 422, "the corpus has %zu imports, over the limit of %zu (--max-imports)", c->n_imports,
+        srv_error(rep, 422, "%sthe corpus has %zu imports, over the limit of %zu (--max-imports)", which, c->n_imports,
                   cfg->max_imports);
         return true;
     }
@@ -615,14 +690,14 @@ static bool corpus_over_limits(const ag_server_config *cfg, const ag_corpus *c, 
         if (n > cfg->max_members) {
             char name[512];
             ag_type_spell(c, (ag_type_ref)i, name, sizeof name);
-            srv_error(rep, 422, "type %s has %zu members, over the limit of %zu (--max-members)", name, n,
+            srv_error(rep, 422, "%stype %s has %zu members, over the limit of %zu (--max-members)", which, name, n,
                       cfg->max_members);
             return true;
         }
     }
     for (size_t i = 0; i < c->n_functions; i++)
         if (c->functions[i].n_params > cfg->max_members) {
-            srv_error(rep, 422, "function %s has %zu parameters, over the limit of %zu (--max-members)",
+            srv_error(rep, 422, "%sfunction %s has %zu parameters, over the limit of %zu (--max-members)", which,
                       c->functions[i].name, c->functions[i].n_params, cfg->max_members);
             return true;
         }
@@ -632,6 +707,81 @@ static bool corpus_over_limits(const ag_server_config *cfg, const ag_corpus *c, 
 static bool truthy(const char *v)
 {
     return v && (strcmp(v, "1") == 0 || strcmp(v, "true") == 0 || strcmp(v, "yes") == 0);
+}
+
+/* {"format": "abiguard-release/1", "binaries": [{"path": P, "corpus": {...}}, ...]}:
+   every shared object of an artifact (push ARTIFACT), each checked as an
+   uploaded corpus is; at most AG_SERVER_MAX_BINARIES of them. */
+static void post_release_binaries(const ag_server_config *cfg, const srv_request *rq, json_t *body, srv_reply *rep)
+{
+    json_t *arr = json_object_get(body, "binaries");
+    size_t n = json_array_size(arr);
+    if (!json_is_array(arr) || n == 0) {
+        srv_error(rep, 422, "not a valid release: \"binaries\" must be a non-empty array of"
+                            " {\"path\": P, \"corpus\": CORPUS}");
+        return;
+    }
+    if (n > AG_SERVER_MAX_BINARIES) {
+        srv_error(rep, 422, "the release has %zu binaries, over the limit of %d", n, AG_SERVER_MAX_BINARIES);
+        return;
+    }
+    ag_corpus **corpora = calloc(n, sizeof *corpora);
+    const char **paths = calloc(n, sizeof *paths);
+    ag_error err = { .msg = "" };
+    bool ok = corpora && paths;
+    if (!ok)
+        srv_error(rep, 500, "out of memory");
+    size_t n_types = 0, n_functions = 0;
+    for (size_t i = 0; ok && i < n; i++) {
+        json_t *b = json_array_get(arr, i), *path = json_object_get(b, "path");
+        json_t *corpus = json_object_get(b, "corpus");
+        paths[i] = json_string_value(path);
+        char which[300];
+        snprintf(which, sizeof which, "binary %zu (%.200s): ", i, paths[i] ? paths[i] : "no path");
+        if (!json_is_object(corpus) || (path && !json_is_null(path) && !paths[i])) {
+            srv_error(rep, 422, "not a valid release: %s\"corpus\" must be an object and \"path\" a string", which);
+            ok = false;
+            break;
+        }
+        char *text = json_dumps(corpus, JSON_COMPACT | JSON_PRESERVE_ORDER);
+        if (!text) {
+            srv_error(rep, 500, "out of memory");
+            ok = false;
+        } else if (ag_corpus_from_json(text, strlen(text), &corpora[i], &err) != AG_OK) {
+            srv_error(rep, 422, "not a valid corpus: %s%s", which, err.msg);
+            ok = false;
+        } else if (corpus_over_limits(cfg, corpora[i], which, rep)) {
+            ok = false;
+        } else {
+            n_types += corpora[i]->n_types;
+            n_functions += corpora[i]->n_functions;
+        }
+        free(text);
+    }
+    const char *date = query(rq, "date"), *notes = query(rq, "notes");
+    if (date && !*date)
+        date = NULL;
+    if (notes && !*notes)
+        notes = NULL;
+    ag_store_prepared *prep = NULL;
+    if (ok) {
+        ag_status st = ag_store_prepare_release_binaries(rq->lib, rq->ver, date, notes,
+                                                         (const ag_corpus *const *)corpora, paths, n, &prep, &err);
+        if (st == AG_OK) {
+            rep->pending = prep;
+            rep->pending_replace = truthy(query(rq, "replace"));
+            rep->pending_types = n_types;
+            rep->pending_functions = n_functions;
+        } else if (st == AG_ERR_USAGE) {
+            srv_error(rep, 422, "not a valid release: %s", err.msg);
+        } else {
+            reply_fail(rep, st, &err);
+        }
+    }
+    for (size_t i = 0; corpora && i < n; i++)
+        ag_corpus_free(corpora[i]);
+    free(corpora);
+    free(paths);
 }
 
 static void api_post_release(const ag_server_config *cfg, const srv_request *rq, srv_reply *rep)
@@ -644,10 +794,17 @@ static void api_post_release(const ag_server_config *cfg, const srv_request *rq,
     ag_error err = { .msg = "" };
     ag_corpus *c = NULL;
     if (ag_corpus_from_json(rq->body ? rq->body : "", rq->body_len, &c, &err) != AG_OK) {
-        corpus_fail(rep, rq, &err);
+        /* Not a corpus: a release of several binaries, or a bad body. */
+        json_t *v = rq->body_len ? json_loadb(rq->body, rq->body_len, 0, NULL) : NULL;
+        const char *format = json_string_value(json_object_get(v, "format"));
+        if (format && strcmp(format, AG_RELEASE_UPLOAD_FORMAT) == 0)
+            post_release_binaries(cfg, rq, v, rep);
+        else
+            corpus_fail(rep, rq, &err);
+        json_decref(v);
         return;
     }
-    if (corpus_over_limits(cfg, c, rep)) {
+    if (corpus_over_limits(cfg, c, "", rep)) {
         ag_corpus_free(c);
         return;
     }
@@ -744,15 +901,17 @@ void srv_api_write(srv_worker *w, const srv_request *rq, srv_reply *rep)
         srv_api_write_binding(s, rq, rep);
         return;
     }
+    size_t n_binaries = ag_store_prepared_n_binaries(rep->pending);
     ag_status st = s ? add_release(s, rq, rep, &err) : AG_ERR_IO;
     srv_reply_drop_pending(rep);
     if (!s) {
         srv_error(rep, 500, "cannot open the store: %s", err.msg);
     } else if (st == AG_OK) {
         rep->wrote = true;
-        reply_json(rep, 201, json_pack("{s:o,s:o,s:I,s:I}", "library", jstr(rq->lib), "version", jstr(rq->ver),
+        reply_json(rep, 201, json_pack("{s:o,s:o,s:I,s:I,s:I}", "library", jstr(rq->lib), "version", jstr(rq->ver),
                                        "types", (json_int_t)rep->pending_types, "functions",
-                                       (json_int_t)rep->pending_functions),
+                                       (json_int_t)rep->pending_functions, "binaries",
+                                       (json_int_t)n_binaries),
                    false);
     } else if (st == AG_ERR_USAGE && strstr(err.msg, "already exists")) {
         srv_error(rep, 409, "%s@%s already exists (POST with ?replace=1 to replace it)", rq->lib, rq->ver);
@@ -1174,6 +1333,7 @@ void srv_api_handle(srv_worker *w, const srv_request *rq, srv_reply *rep)
             api_release(s, rq, rep);
         break;
     case R_CORPUS: api_corpus(s, rq, rep); break;
+    case R_BINARIES: api_binaries(s, rq, rep); break;
     case R_TYPES: api_types(s, rq, rep); break;
     case R_TYPE: api_type(s, rq, rep); break;
     case R_HISTORY: api_history(s, rq, rep); break;

@@ -116,6 +116,7 @@ typedef enum srv_route {
     R_RELEASES,           /* libraries/{lib}/releases */
     R_RELEASE,            /* libraries/{lib}/releases/{ver}   GET, POST */
     R_CORPUS,             /* .../{ver}/corpus */
+    R_BINARIES,           /* .../{ver}/binaries */
     R_TYPES,              /* .../{ver}/types */
     R_TYPE,               /* .../{ver}/types/{name} */
     R_HISTORY,            /* libraries/{lib}/history */

@@ -222,7 +222,7 @@
         var prev = i > 0 ? hist[i - 1].version : null;
         var c = r.counts || {};
         tbody.appendChild(h('tr', { class: 'row-v-' + (r.verdict || 'first') },
-          h('th', { scope: 'row', text: r.version }),
+          h('th', { scope: 'row' }, h('a', { href: libHref(lib, 'release/' + enc(r.version)), title: 'binaries of ' + lib + ' ' + r.version, text: r.version })),
           h('td', null, verdict(r.verdict)),
           h('td', { class: 'wrap' }, prev ? h('a', { href: libHref(lib, 'diff', { old: prev, new: r.version }),
                                         'aria-label': 'diff ' + prev + ' to ' + r.version, text: prev + ' \u2192 ' + r.version }) : '\u2014'),
@@ -432,6 +432,86 @@
       })));
   }
 
+  /* A release's binaries (all the shared objects of the artifact it was
+   * pushed from): SONAME, path in the artifact, build-id, counts, and each
+   * one's diff against the same SONAME in the release before. */
+  function viewRelease(seq, lib, ver) {
+    page(lib + ' ' + ver, [['Libraries', '#/'], [lib, libHref(lib)], [ver, libHref(lib, 'release/' + enc(ver))]]);
+    main.appendChild(libNav(lib, 'timeline'));
+    loading(seq, 'the binaries of ' + lib + ' ' + ver);
+    return Promise.all([api('/libraries/' + enc(lib) + '/releases'),
+                        api('/libraries/' + enc(lib) + '/releases/' + enc(ver) + '/binaries')]).then(function (res) {
+      var rels = res[0], bins = res[1];
+      var versions = rels.map(function (r) { return r.version; }), at = versions.indexOf(ver);
+      var prev = at > 0 ? versions[at - 1] : null;
+      return (prev ? api('/libraries/' + enc(lib) + '/releases/' + enc(prev) + '/binaries') : Promise.resolve([]))
+        .then(function (prevBins) {
+          if (seq !== renderSeq) return;
+          var before = {};
+          prevBins.forEach(function (b) { before[b.name] = true; });
+          var tbody = h('tbody');
+          bins.forEach(function (b) {
+            var diff = !prev ? '\u2014' : before[b.name]
+              ? h('a', { href: libHref(lib, 'diff', { old: prev + ':' + b.name, new: ver + ':' + b.name }),
+                         'aria-label': 'diff ' + b.name + ' ' + prev + ' to ' + ver, text: prev + ' \u2192 ' + ver })
+              : 'new in ' + ver;
+            tbody.appendChild(h('tr', null,
+              h('th', { scope: 'row' }, h('code', { text: b.soname || b.file_name })),
+              h('td', { class: 'wrap' }, h('code', { text: b.path || b.file_name })),
+              h('td', { class: 'wrap' }, h('code', { class: 'build-id', text: b.build_id || '\u2014' })),
+              h('td', { class: 'num', text: b.debug_info ? num(b.functions) : '\u2014' }),
+              h('td', { class: 'num', text: b.debug_info ? num(b.variables) : '\u2014' }),
+              h('td', { class: 'num', text: b.debug_info ? num(b.types) : '\u2014' }),
+              h('td', { class: 'wrap' }, diff)));
+          });
+          main.appendChild(h('h2', { text: 'Binaries' }));
+          main.appendChild(tableWrap(h('table', { class: 'data stack binaries' },
+            h('caption', { text: plural(bins.length, 'binary').replace('binarys', 'binaries') + ' in ' + lib + ' ' + ver +
+                                 (prev ? '; each diffed against the same SONAME in ' + prev : '') }),
+            h('thead', null, h('tr', null, ['Binary', 'Path in the artifact', 'Build-id', 'Functions', 'Variables', 'Types', 'Diff']
+              .map(function (c) { return h('th', { scope: 'col', text: c }); }))),
+            tbody), 'Binaries table'));
+          if (prev) {
+            var gone = prevBins.filter(function (b) { return !bins.some(function (x) { return x.name === b.name; }); });
+            if (gone.length) main.appendChild(h('p', { class: 'note removed-binaries', text: 'Not in ' + ver + ' (removed since ' + prev + ', breaking): ' +
+              gone.map(function (b) { return b.name; }).join(', ') + '.' }));
+          }
+          loaded(seq, 'Binaries of ' + lib + ' ' + ver);
+        });
+    });
+  }
+
+  /* A diff of two releases of several binaries (abiguard-release-diff/1):
+   * one verdict, and a row per binary pair with a link to that pair's diff. */
+  function renderReleaseDiff(d, lib, oldV, newV, jsonHref) {
+    var sec = h('section', { class: 'diff release-diff', 'aria-labelledby': 'diff-h' });
+    var c = d.counts || {};
+    sec.appendChild(h('h2', { id: 'diff-h' }, lib + ' ' + oldV + ' \u2192 ' + newV + ': ', verdict(d.verdict)));
+    sec.appendChild(h('p', { class: 'summary' }, plural(c.diffed || 0, 'binary').replace('binarys', 'binaries') + ' diffed, ' +
+      (c.added || 0) + ' added, ' + (c.removed || 0) + ' removed; the release\u2019s verdict is the worst of its binaries\u2019 ' +
+      '(a binary removed is breaking, one added compatible). ', h('a', { href: jsonHref, class: 'json-link', text: 'This diff as JSON' })));
+    var tbody = h('tbody');
+    (d.binaries || []).forEach(function (b) {
+      var link = b.status === 'diffed'
+        ? h('a', { href: libHref(lib, 'diff', { old: oldV + ':' + b.name, new: newV + ':' + b.name }),
+                   'aria-label': 'diff of ' + b.name, text: 'changes' })
+        : '\u2014';
+      tbody.appendChild(h('tr', { class: 'row-v-' + b.verdict },
+        h('th', { scope: 'row' }, h('code', { text: b.name })),
+        h('td', { text: b.status }),
+        h('td', null, verdict(b.verdict)),
+        h('td', { class: 'wrap' }, h('code', { text: b.old_path || '\u2014' })),
+        h('td', { class: 'wrap' }, h('code', { text: b.new_path || '\u2014' })),
+        h('td', null, link)));
+    });
+    sec.appendChild(tableWrap(h('table', { class: 'data stack release-pairs' },
+      h('caption', { text: 'Binaries of ' + lib + ' ' + oldV + ' and ' + newV + ', paired by SONAME, then by file-name stem' }),
+      h('thead', null, h('tr', null, ['Binary', 'Status', 'Verdict', 'Old path', 'New path', 'Diff']
+        .map(function (x) { return h('th', { scope: 'col', text: x }); }))),
+      tbody), 'Binary pairs table'));
+    return sec;
+  }
+
   function viewDiff(seq, lib, q) {
     page('Compare releases of ' + lib, [['Libraries', '#/'], [lib, libHref(lib)], ['Compare', libHref(lib, 'diff')]]);
     main.appendChild(libNav(lib, 'diff'));
@@ -456,8 +536,10 @@
         location.hash = libHref(lib, 'diff', { old: form.elements['old'].value, new: form.elements['new'].value, binding: q.get('binding') || null });
       });
       main.appendChild(form);
-      if (versions.indexOf(oldV) < 0 || versions.indexOf(newV) < 0) {
-        throw new ApiError(404, 'unknown version ' + (versions.indexOf(oldV) < 0 ? oldV : newV) + ' of ' + lib);
+      // V:SONAME names one binary of a release of several
+      var known = function (v) { var i = v.lastIndexOf(':'); return versions.indexOf(v) >= 0 || (i > 0 && versions.indexOf(v.slice(0, i)) >= 0); };
+      if (!known(oldV) || !known(newV)) {
+        throw new ApiError(404, 'unknown version ' + (!known(oldV) ? oldV : newV) + ' of ' + lib);
       }
       if (oldV === newV) {
         main.appendChild(h('p', { class: 'note', text: 'Choose two different releases.' }));
@@ -473,7 +555,8 @@
             h('strong', { text: forBinding.replace('@', ' ') }), ' uses. ',
             h('a', { href: libHref(lib, 'diff', { old: oldV, new: newV }), text: 'Show every change' })));
         }
-        renderDiff(d, lib, oldV, newV, API + apiPath, q);
+        if (d.format === 'abiguard-release-diff/1') main.appendChild(renderReleaseDiff(d, lib, oldV, newV, API + apiPath));
+        else renderDiff(d, lib, oldV, newV, API + apiPath, q);
         loaded(seq, 'Diff ' + oldV + ' to ' + newV);
       });
     });
@@ -1041,6 +1124,7 @@
     else if (segs[0] === 'lib' && segs.length === 5 && segs[2] === 'binding') p = viewBinding(seq, segs[1], segs[3], segs[4], r.q);
     else if (segs[0] === 'audits' && segs.length === 1) p = viewAudits(seq);
     else if (segs[0] === 'audits' && segs.length === 2) p = viewAudit(seq, segs[1]);
+    else if (segs[0] === 'lib' && segs.length === 4 && segs[2] === 'release') p = viewRelease(seq, segs[1], segs[3]);
     else {
       page('Not found', [['Libraries', '#/'], ['Not found', location.hash]]);
       p = Promise.reject(new ApiError(404, 'no such page: ' + location.hash));

@@ -11,7 +11,11 @@
 
 #include "cli.h"
 #include "../elf_reader.h"
+#include "../atomic_file.h"
 #include "../extract.h"
+#include "../store.h"
+#include "../store_diff.h"
+#include "../surface.h"
 
 /* Process-wide, like the debuginfod servers (cli_args.c): one command runs
    per process; the temporary trees are removed at exit. */
@@ -331,4 +335,112 @@ ag_status cli_load_artifact_release(const char *path, const cli_debug_opts *debu
     if (st != AG_OK)
         cli_release_free(out);
     return st;
+}
+
+void cli_side_free(cli_side *r)
+{
+    cli_release_free(&r->art);
+    ag_corpus_free(r->one);
+    ag_store_loaded_release_free(&r->stored);
+    free(r->bins);
+    memset(r, 0, sizeof *r);
+}
+
+ag_status cli_side_load(const char *db_option, const char *arg, const cli_debug_opts *debug,
+                        const ag_header_set *headers, cli_side *r, ag_error *err)
+{
+    memset(r, 0, sizeof *r);
+    char *path = NULL, *member = NULL;
+    bool whole = cli_artifact_arg(arg, &path, &member) && !member;
+    free(path);
+    free(member);
+    if (!whole && !ag_store_looks_like_ref(arg)) {
+        ag_status st = cli_load_release(db_option, arg, debug, headers, &r->one, err);
+        if (st != AG_OK)
+            return st;
+        r->n = 1;
+        r->bins = calloc(1, sizeof *r->bins);
+        if (r->bins)
+            r->bins[0] = (ag_release_binary){ .corpus = r->one, .inner_path = arg };
+        return r->bins ? AG_OK : ag_fail(err, AG_ERR_NOMEM, "out of memory");
+    }
+    if (!ag_store_looks_like_ref(arg)) {
+        ag_status st = cli_load_artifact_release(arg, debug, headers, false, &r->art, err);
+        if (st != AG_OK)
+            return st;
+        r->n = r->art.n;
+        r->bins = calloc(r->n ? r->n : 1, sizeof *r->bins);
+        for (size_t i = 0; r->bins && i < r->n; i++)
+            r->bins[i] = r->art.bins[i];
+        return r->bins ? AG_OK : ag_fail(err, AG_ERR_NOMEM, "out of memory");
+    }
+    char *name = NULL, *version = NULL;
+    const char *db = ag_store_default_path(db_option);
+    ag_store *s = NULL;
+    ag_error inner = { .msg = "" };
+    ag_status st = ag_store_parse_ref(arg, &name, &version, &inner);
+    if (st == AG_OK)
+        st = ag_store_open_readonly(db, &s, &inner);
+    if (st == AG_OK)
+        st = ag_store_load_release(s, name, version, &r->stored, &inner);
+    ag_store_close(s);
+    free(name);
+    free(version);
+    if (st != AG_OK)
+        return ag_fail(err, st, "%s: %s", db, inner.msg);
+    for (size_t i = 0; headers && st == AG_OK && i < r->stored.n; i++)
+        st = ag_surface_apply(r->stored.corpora[i], headers, err);
+    r->n = r->stored.n;
+    r->bins = calloc(r->n ? r->n : 1, sizeof *r->bins);
+    for (size_t i = 0; r->bins && i < r->n; i++) {
+        const ag_corpus *c = r->stored.corpora[i];
+        r->bins[i].corpus = c;
+        r->bins[i].inner_path = r->stored.inner_paths[i] ? r->stored.inner_paths[i] : c->elf.file_name;
+        r->bins[i].label = c->elf.soname ? c->elf.soname : c->elf.file_name;
+    }
+    return st != AG_OK ? st : r->bins ? AG_OK : ag_fail(err, AG_ERR_NOMEM, "out of memory");
+}
+
+bool cli_whole_artifact(const char *arg)
+{
+    char *path = NULL, *member = NULL;
+    bool yes = cli_artifact_arg(arg, &path, &member) && !member;
+    free(path);
+    free(member);
+    return yes;
+}
+
+size_t cli_stored_binaries(const char *db_option, const char *arg)
+{
+    if (!ag_store_looks_like_ref(arg))
+        return 0;
+    ag_store *s = NULL;
+    ag_error ignored = { .msg = "" };
+    size_t n = 0;
+    bool named = false;
+    if (ag_store_open_readonly(ag_store_default_path(db_option), &s, &ignored) == AG_OK &&
+        ag_store_ref_binaries(s, arg, &n, &named, &ignored) != AG_OK)
+        n = 0;
+    ag_store_close(s);
+    return n;
+}
+
+typedef struct release_report_job {
+    const ag_release_diff *d;
+    const ag_report_context *ctx;
+    ag_report_format format;
+} release_report_job;
+
+static ag_status write_release_report_to(FILE *f, const void *arg, ag_error *err)
+{
+    const release_report_job *job = arg;
+    return ag_release_report_write(job->d, job->ctx, job->format, f, err);
+}
+
+ag_status cli_write_release_report(const ag_release_diff *d, const ag_report_context *ctx, ag_report_format fmt,
+                                   const char *output, ag_error *err)
+{
+    release_report_job job = { d, ctx, fmt };
+    return output ? ag_write_file_atomically(output, write_release_report_to, &job, err)
+                  : ag_release_report_write(d, ctx, fmt, stdout, err);
 }

@@ -14,6 +14,7 @@
 #include "cli_args.h"
 #include "../artifact.h"
 #include "../release_diff.h"
+#include "../store.h"
 
 /* --debug-package FILE (repeatable) and --dev-package FILE at argv[*i]:
    1 consumed, 0 not one of them, -1 usage error (printed). */
@@ -54,5 +55,28 @@ typedef struct cli_release {
 ag_status cli_load_artifact_release(const char *path, const cli_debug_opts *debug, const ag_header_set *headers,
                                     bool keep_going, cli_release *out, ag_error *err);
 void cli_release_free(cli_release *r);
+
+/* One side of a release diff or check: a whole artifact, or a stored
+   release (NAME@V: all its binaries, NAME@V:SONAME the one named), or
+   anything else cli_load_release reads (one binary). */
+typedef struct cli_side {
+    cli_release art;
+    ag_corpus *one;
+    ag_store_loaded_release stored;
+    ag_release_binary *bins;   /* n, pointing into art or stored; a stored one labelled by its SONAME */
+    size_t n;
+} cli_side;
+ag_status cli_side_load(const char *db_option, const char *arg, const cli_debug_opts *debug,
+                        const ag_header_set *headers, cli_side *r, ag_error *err);
+void cli_side_free(cli_side *r);
+
+/* Does arg name a whole artifact (not ARTIFACT:NAME)? */
+bool cli_whole_artifact(const char *arg);
+/* How many binaries the stored release NAME@V[:SONAME] arg has; 0 when arg
+   is no NAME@V or the store cannot tell (the usual path then says why). */
+size_t cli_stored_binaries(const char *db_option, const char *arg);
+/* A release report to output (replaced atomically), or stdout when NULL. */
+ag_status cli_write_release_report(const ag_release_diff *d, const ag_report_context *ctx, ag_report_format fmt,
+                                   const char *output, ag_error *err);
 
 #endif

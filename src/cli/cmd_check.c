@@ -6,6 +6,11 @@
  * baseline when its DWARF does not. Reports, in the formats of `diff` and
  * with its exit codes (0 no change or only harmless ones, 4 changed, 12
  * changed and failing), only the changes the binding can feel.
+ *
+ * A binding that is an artifact (a wheel, jar, npm package, .deb) is every
+ * shared object in it, and a library that is a release of several binaries
+ * (an artifact, or NAME@V stored from one) offers each binding the binary
+ * its DT_NEEDED names: one section per binding, one verdict (the worst).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,11 +18,14 @@
 
 #include "cli.h"
 #include "cli_args.h"
+#include "cli_artifact.h"
 #include "../atomic_file.h"
 #include "../binding.h"
 #include "../corpus_json.h"
 #include "../diff.h"
+#include "../elf_reader.h"
 #include "../extract.h"
+#include "../release_diff.h"
 #include "../report.h"
 #include "../store.h"
 #include "../suppress.h"
@@ -138,6 +146,121 @@ static int check_and_report(const check_args *a, const ag_corpus *lib, const ag_
     return rc;
 }
 
+/* ------------------------------------------------------------------ */
+/* Bindings and libraries of several binaries                          */
+
+/* The library binary a binding at path uses: the one its DT_NEEDED names,
+   else the only one; NULL when it needs none of several. */
+static const ag_release_binary *library_for(const char *path, const cli_side *lib)
+{
+    if (lib->n == 1)
+        return &lib->bins[0];
+    ag_corpus *c = ag_corpus_new();
+    ag_error ignored;
+    const ag_release_binary *hit = NULL;
+    if (c && ag_elf_read(path, c, &ignored) == AG_OK)
+        for (size_t i = 0; i < lib->n && !hit; i++)
+            for (size_t k = 0; k < c->elf.n_needed && !hit; k++)
+                if (lib->bins[i].corpus->elf.soname && strcmp(c->elf.needed[k], lib->bins[i].corpus->elf.soname) == 0)
+                    hit = &lib->bins[i];
+    ag_corpus_free(c);
+    return hit;
+}
+
+/* A library of several binaries: a whole artifact, or NAME@V stored from one. */
+static bool library_is_release(const check_args *a)
+{
+    return cli_whole_artifact(a->library) || cli_stored_binaries(a->report.db, a->library) > 1;
+}
+
+/* Each binding (the shared objects of an artifact, or the one binding)
+   checked against the library binary it needs; one section each. */
+static int check_release(const check_args *a, const ag_suppression *rules, size_t n_rules)
+{
+    ag_error err = { .msg = "" };
+    ag_header_set *headers = NULL;
+    cli_side lib = { 0 };
+    ag_artifact *art = NULL;
+    ag_corpus *base = NULL;
+    int rc = AG_EXIT_ERROR;
+    const char *failed = a->library;
+    ag_status st = cli_surface_headers(&a->report.surface, &headers, &err);
+    if (st == AG_OK)
+        st = cli_side_load(a->report.db, a->library, &a->debug, headers, &lib, &err);
+    if (st == AG_OK && a->built_against &&
+        (st = cli_load_release(a->report.db, a->built_against, &a->debug, headers, &base, &err)) != AG_OK)
+        failed = a->built_against;
+    bool binding_artifact = st == AG_OK && cli_whole_artifact(a->binding);
+    if (binding_artifact && (st = ag_artifact_open(a->binding, AG_ARTIFACT_SHARED_OBJECTS, NULL, &art, &err)) != AG_OK)
+        failed = a->binding;
+    size_t n_bind = binding_artifact ? ag_artifact_n_shared_objects(art) : 1;
+    ag_binding_check **checks = calloc(n_bind ? n_bind : 1, sizeof *checks);
+    ag_release_binary *sides = calloc(2 * (n_bind ? n_bind : 1), sizeof *sides);
+    ag_release_diff d = { .pairs = calloc(n_bind ? n_bind : 1, sizeof *d.pairs), .verdict = AG_VERDICT_NONE };
+    if (st == AG_OK && (!checks || !sides || !d.pairs))
+        st = ag_fail(&err, AG_ERR_NOMEM, "out of memory");
+    ag_diff_options opts = { .suppressions = rules, .n_suppressions = n_rules };
+    ag_debug_search search = cli_debug_search(&a->debug);
+    for (size_t i = 0; st == AG_OK && i < n_bind; i++) {
+        const ag_artifact_file *f = binding_artifact ? ag_artifact_shared_object(art, i) : NULL;
+        const char *path = f ? f->disk_path : a->binding, *name = f ? f->inner_path : a->binding;
+        const ag_release_binary *use = library_for(path, &lib);
+        if (!use) {
+            cli_warning(a->binding, "%s needs none of %s's binaries: not checked", name, a->library);
+            continue;
+        }
+        if ((st = ag_binding_check_run(path, &search, use->corpus, base, &opts, &checks[i], &err)) != AG_OK) {
+            ag_fail_prefix(&err, st, name);
+            failed = a->binding;
+            break;
+        }
+        if (checks[i]->n_imports == 0) {
+            cli_warning(a->binding, "%s imports no symbol from %s: not checked", name,
+                        use->corpus->elf.soname ? use->corpus->elf.soname : a->library);
+            continue;
+        }
+        ag_release_binary *o = &sides[2 * i], *n = &sides[2 * i + 1];
+        *o = (ag_release_binary){ .corpus = checks[i]->built_for, .inner_path = name, .label = name };
+        *n = *use;
+        ag_release_pair *p = &d.pairs[d.n_pairs++];
+        *p = (ag_release_pair){ .status = AG_PAIR_DIFFED, .old_b = o, .new_b = n, .paired_by = "DT_NEEDED",
+                                .diff = checks[i]->diff, .verdict = ag_diff_overall(checks[i]->diff), .name = name };
+        if (p->verdict > d.verdict)
+            d.verdict = p->verdict;
+        d.n_diffed++;
+    }
+    if (st == AG_OK && d.n_pairs == 0)
+        st = ag_fail(&err, AG_ERR_NOTFOUND, "no binary of %s uses %s", a->binding, a->library), failed = a->binding;
+    if (st != AG_OK) {
+        cli_error(failed, "%s", err.msg);
+    } else {
+        char old_label[512];
+        snprintf(old_label, sizeof old_label, "%s (built for %s)", a->binding,
+                 a->built_against ? a->built_against : "its imports");
+        ag_report_context ctx = {
+            .old_label = old_label, .new_label = a->library,
+            .fail_on = a->report.fail_on, .show_suppressed = a->report.show_suppressed,
+            .show_private = a->report.show_private,
+        };
+        st = cli_write_release_report(&d, &ctx, a->report.format, a->report.output, &err);
+        rc = ag_release_diff_exit_status(&d, a->report.fail_on);
+        if (st != AG_OK) {
+            cli_error(a->report.output ? a->report.output : "<stdout>", "%s", err.msg);
+            rc = AG_EXIT_ERROR;
+        }
+    }
+    for (size_t i = 0; checks && i < n_bind; i++)
+        ag_binding_check_free(checks[i]);
+    free(checks);
+    free(sides);
+    free(d.pairs);
+    ag_artifact_free(art);
+    ag_corpus_free(base);
+    cli_side_free(&lib);
+    ag_header_set_free(headers);
+    return rc;
+}
+
 static int run_check(const check_args *a)
 {
     ag_error err = { .msg = "" };
@@ -146,6 +269,11 @@ static int run_check(const check_args *a)
     if (a->report.suppressions && ag_suppressions_read(a->report.suppressions, &rules, &n_rules, &err) != AG_OK) {
         cli_error(a->report.suppressions, "%s", err.msg);
         return AG_EXIT_ERROR;
+    }
+    if (cli_whole_artifact(a->binding) || library_is_release(a)) {
+        int rc = check_release(a, rules, n_rules);
+        ag_suppressions_free(rules, n_rules);
+        return rc;
     }
     ag_corpus *lib = NULL, *base = NULL;
     ag_header_set *headers = NULL;

@@ -24,7 +24,6 @@
 #include "../diff_json.h"
 #include "../store.h"
 #include "../store_diff.h"
-#include "../surface.h"
 #include "../suppress.h"
 
 typedef struct diff_args {
@@ -185,90 +184,20 @@ static int diff_and_report(const diff_args *a, const ag_corpus *o, const ag_corp
     return rc;
 }
 
-typedef struct release_report_job {
-    const ag_release_diff *d;
-    const ag_report_context *ctx;
-    ag_report_format format;
-} release_report_job;
-
-static ag_status write_release_report_to(FILE *f, const void *arg, ag_error *err)
-{
-    const release_report_job *job = arg;
-    return ag_release_report_write(job->d, job->ctx, job->format, f, err);
-}
-
-/* One side of a release diff: a whole artifact, or a stored release (all
-   its binaries, or the one NAME@V:SONAME names). */
-typedef struct release_side {
-    cli_release art;
-    ag_store_loaded_release stored;
-    ag_release_binary *bins;   /* n, pointing into art or stored */
-    size_t n;
-} release_side;
-
-static void release_side_free(release_side *r)
-{
-    cli_release_free(&r->art);
-    ag_store_loaded_release_free(&r->stored);
-    free(r->bins);
-    memset(r, 0, sizeof *r);
-}
-
-static ag_status load_side(const diff_args *a, const char *arg, const ag_header_set *headers, release_side *r,
-                           ag_error *err)
-{
-    memset(r, 0, sizeof *r);
-    if (!ag_store_looks_like_ref(arg)) {
-        ag_status st = cli_load_artifact_release(arg, &a->debug, headers, false, &r->art, err);
-        if (st != AG_OK)
-            return st;
-        r->n = r->art.n;
-        r->bins = calloc(r->n ? r->n : 1, sizeof *r->bins);
-        for (size_t i = 0; r->bins && i < r->n; i++)
-            r->bins[i] = r->art.bins[i];
-        return r->bins ? AG_OK : ag_fail(err, AG_ERR_NOMEM, "out of memory");
-    }
-    char *name = NULL, *version = NULL;
-    const char *db = ag_store_default_path(a->report.db);
-    ag_store *s = NULL;
-    ag_error inner = { .msg = "" };
-    ag_status st = ag_store_parse_ref(arg, &name, &version, &inner);
-    if (st == AG_OK)
-        st = ag_store_open_readonly(db, &s, &inner);
-    if (st == AG_OK)
-        st = ag_store_load_release(s, name, version, &r->stored, &inner);
-    ag_store_close(s);
-    free(name);
-    free(version);
-    if (st != AG_OK)
-        return ag_fail(err, st, "%s: %s", db, inner.msg);
-    for (size_t i = 0; headers && st == AG_OK && i < r->stored.n; i++)
-        st = ag_surface_apply(r->stored.corpora[i], headers, err);
-    r->n = r->stored.n;
-    r->bins = calloc(r->n ? r->n : 1, sizeof *r->bins);
-    for (size_t i = 0; r->bins && i < r->n; i++) {
-        const ag_corpus *c = r->stored.corpora[i];
-        r->bins[i].corpus = c;
-        r->bins[i].inner_path = r->stored.inner_paths[i] ? r->stored.inner_paths[i] : c->elf.file_name;
-        r->bins[i].label = c->elf.soname ? c->elf.soname : c->elf.file_name;
-    }
-    return st != AG_OK ? st : r->bins ? AG_OK : ag_fail(err, AG_ERR_NOMEM, "out of memory");
-}
-
 /* Both sides are releases of several binaries (whole artifacts, or stored
    releases added from one): every binary paired, diffed, reported. */
 static int diff_releases(const diff_args *a, const ag_suppression *rules, size_t n_rules)
 {
     ag_error err = { .msg = "" };
     ag_header_set *headers = NULL;
-    release_side o = { 0 }, n = { 0 };
+    cli_side o = { 0 }, n = { 0 };
     ag_release_diff *d = NULL;
     int rc = AG_EXIT_ERROR;
     const char *failed = NULL;
     ag_status st = cli_surface_headers(&a->report.surface, &headers, &err);
-    if (st == AG_OK && (st = load_side(a, a->old_arg, headers, &o, &err)) != AG_OK)
+    if (st == AG_OK && (st = cli_side_load(a->report.db, a->old_arg, &a->debug, headers, &o, &err)) != AG_OK)
         failed = a->old_arg;
-    if (st == AG_OK && (st = load_side(a, a->new_arg, headers, &n, &err)) != AG_OK)
+    if (st == AG_OK && (st = cli_side_load(a->report.db, a->new_arg, &a->debug, headers, &n, &err)) != AG_OK)
         failed = a->new_arg;
     ag_diff_options opts = { .suppressions = rules, .n_suppressions = n_rules };
     if (st == AG_OK && o.n == 0 && n.n == 0) {
@@ -293,9 +222,7 @@ static int diff_releases(const diff_args *a, const ag_suppression *rules, size_t
             .fail_on = a->report.fail_on, .show_suppressed = a->report.show_suppressed,
             .show_private = a->report.show_private,
         };
-        release_report_job job = { d, &ctx, a->report.format };
-        st = a->report.output ? ag_write_file_atomically(a->report.output, write_release_report_to, &job, &err)
-                              : ag_release_report_write(d, &ctx, a->report.format, stdout, &err);
+        st = cli_write_release_report(d, &ctx, a->report.format, a->report.output, &err);
         rc = ag_release_diff_exit_status(d, a->report.fail_on);
         if (st != AG_OK) {
             cli_error(a->report.output ? a->report.output : "<stdout>", "%s", err.msg);
@@ -303,49 +230,21 @@ static int diff_releases(const diff_args *a, const ag_suppression *rules, size_t
         }
     }
     ag_release_diff_free(d);
-    release_side_free(&o);
-    release_side_free(&n);
+    cli_side_free(&o);
+    cli_side_free(&n);
     ag_header_set_free(headers);
     return rc;
-}
-
-/* Is arg a whole artifact (no ARTIFACT:NAME member)? */
-static bool whole_artifact(const char *arg)
-{
-    char *path = NULL, *member = NULL;
-    bool yes = cli_artifact_arg(arg, &path, &member) && !member;
-    free(path);
-    free(member);
-    return yes;
-}
-
-/* NAME@V of a stored release of several binaries (n_binaries > 1); 0 for
-   anything else, or when the store cannot tell (the usual path then
-   reports why). */
-static size_t stored_binaries(const diff_args *a, const char *arg)
-{
-    if (!ag_store_looks_like_ref(arg))
-        return 0;
-    ag_store *s = NULL;
-    ag_error ignored = { .msg = "" };
-    size_t n = 0;
-    bool named = false;
-    if (ag_store_open_readonly(ag_store_default_path(a->report.db), &s, &ignored) == AG_OK &&
-        ag_store_ref_binaries(s, arg, &n, &named, &ignored) != AG_OK)
-        n = 0;
-    ag_store_close(s);
-    return n;
 }
 
 /* A release diff when both sides are releases and at least one has several
    binaries: whole artifacts, stored releases added from one. */
 static bool is_release_diff(const diff_args *a)
 {
-    bool old_art = whole_artifact(a->old_arg), new_art = whole_artifact(a->new_arg);
+    bool old_art = cli_whole_artifact(a->old_arg), new_art = cli_whole_artifact(a->new_arg);
     if (old_art && new_art)
         return true;
-    size_t no = old_art ? 2 : stored_binaries(a, a->old_arg);
-    size_t nn = new_art ? 2 : stored_binaries(a, a->new_arg);
+    size_t no = old_art ? 2 : cli_stored_binaries(a->report.db, a->old_arg);
+    size_t nn = new_art ? 2 : cli_stored_binaries(a->report.db, a->new_arg);
     /* A side that is neither (a loose .so, a corpus) makes it a plain diff. */
     if ((!old_art && no == 0) || (!new_art && nn == 0))
         return false;

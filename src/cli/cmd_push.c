@@ -2,8 +2,10 @@
  * cmd_push.c — `abiguard push`: upload one release's corpus to an abiguard
  * service (POST /api/v1/libraries/{lib}/releases/{ver}, docs/api.md). The
  * input is a shared object (extracted here, with the usual debug-info
- * search, debuginfod included) or a corpus JSON (validated here, so a bad
- * file fails before any network traffic). Failures end in one line that
+ * search, debuginfod included), a corpus JSON (validated here, so a bad
+ * file fails before any network traffic), or an artifact: every shared
+ * object in it is sent in one body (abiguard-release/1, docs/api.md) and
+ * stored as one release; ARTIFACT:NAME sends that one. Failures end in one line that
  * carries the server's own error message; 5xx answers and connection
  * failures are retried with exponential backoff, 4xx answers never.
  *
@@ -26,6 +28,7 @@
 #include "../corpus_json.h"
 #include "../extract.h"
 #include "../http_client.h"
+#include "../server.h"
 
 #define DEFAULT_TIMEOUT_S 60L
 #define DEFAULT_RETRIES 3L
@@ -150,6 +153,39 @@ static int parse_push_args(int argc, char **argv, push_args *a)
     return AG_EXIT_OK;
 }
 
+/* Every shared object of an artifact, as one abiguard-release/1 body:
+   {"format", "binaries": [{"path", "corpus"}]}. */
+static char *release_body(const char *artifact, const cli_debug_opts *debug, const ag_header_set *headers,
+                          ag_error *err)
+{
+    cli_release rel = { 0 };
+    ag_status st = cli_load_artifact_release(artifact, debug, headers, false, &rel, err);
+    if (st == AG_OK && rel.n == 0)
+        st = ag_fail(err, AG_ERR_NOTFOUND, "no ELF shared object in this %s", rel.kind);
+    json_t *root = json_object(), *bins = json_array();
+    json_object_set_new(root, "format", json_string(AG_RELEASE_UPLOAD_FORMAT));
+    json_object_set_new(root, "binaries", bins);
+    for (size_t i = 0; st == AG_OK && i < rel.n; i++) {
+        if (!rel.corpora[i]->has_debug_info)
+            cli_warning(artifact, "%s: no debug info found; types are unknown (use --debug-package or --debug-dir)",
+                        rel.inner_paths[i]);
+        char *text = ag_corpus_to_json(rel.corpora[i], err);
+        json_t *corpus = text ? json_loads(text, 0, NULL) : NULL;
+        free(text);
+        if (!corpus) {
+            st = ag_fail(err, AG_ERR_NOMEM, "cannot serialize %s", rel.inner_paths[i]);
+            break;
+        }
+        json_array_append_new(bins, json_pack("{s:s,s:o}", "path", rel.inner_paths[i], "corpus", corpus));
+    }
+    char *body = st == AG_OK ? json_dumps(root, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
+    if (st == AG_OK && !body)
+        ag_fail(err, AG_ERR_NOMEM, "out of memory");
+    json_decref(root);
+    cli_release_free(&rel);
+    return body;
+}
+
 /* The corpus as JSON text: extracted from a shared object, or a corpus
    file read and validated, then written in canonical form. */
 static char *corpus_body(const push_args *a)
@@ -163,8 +199,16 @@ static char *corpus_body(const push_args *a)
     if (st == AG_OK && !from_artifact)
         st = cli_is_elf(a->input, &is_elf, &err);
     ag_corpus *c = NULL;
+    if (from_artifact && !member) {
+        char *text = release_body(artifact, &a->debug, headers, &err);
+        free(artifact);
+        ag_header_set_free(headers);
+        if (!text)
+            cli_error(a->input, "%s", err.msg);
+        return text;
+    }
     if (from_artifact) {
-        /* One binary of an artifact: ARTIFACT:NAME, or its only one. */
+        /* One binary of an artifact: ARTIFACT:NAME. */
         st = cli_load_artifact_binary(artifact, member, &a->debug, headers, &c, &err);
         free(artifact);
         free(member);
@@ -258,12 +302,17 @@ static void report_success(const push_args *a, const ag_http_response *resp)
     json_t *root = json_loadb(resp->body, resp->body_len, 0, NULL);
     json_t *types = json_object_get(root, "types"), *functions = json_object_get(root, "functions");
     json_t *imports = json_object_get(root, "imports");
+    json_t *binaries = json_object_get(root, "binaries");
     if (a->binding && json_is_integer(imports))
         printf("pushed binding %s %s of %s to %s (%lld imports)\n", a->binding, a->version, a->library, a->server,
                (long long)json_integer_value(imports));
     else if (a->binding)
         printf("pushed binding %s %s of %s to %s (HTTP %ld)\n", a->binding, a->version, a->library, a->server,
                resp->status);
+    else if (json_is_integer(types) && json_is_integer(functions) && json_integer_value(binaries) > 1)
+        printf("pushed %s@%s to %s (%lld binaries, %lld types, %lld functions)\n", a->library, a->version, a->server,
+               (long long)json_integer_value(binaries), (long long)json_integer_value(types),
+               (long long)json_integer_value(functions));
     else if (json_is_integer(types) && json_is_integer(functions))
         printf("pushed %s@%s to %s (%lld types, %lld functions)\n", a->library, a->version, a->server,
                (long long)json_integer_value(types), (long long)json_integer_value(functions));

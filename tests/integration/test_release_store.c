@@ -224,3 +224,86 @@ Test(release_store, real_lua_package_keeps_both_libraries, .timeout = 240 * SANI
     free(dbg);
     free(dev);
 }
+
+/* dir/rel (its directory created) gets the bytes of fixture file src. */
+static void place(const char *dir, const char *rel, const char *src)
+{
+    char *from = NULL, *to = NULL, *cmd = NULL;
+    cr_assert(asprintf(&from, "%s/%s", fixtures_dir(), src) > 0 && asprintf(&to, "%s/%s", dir, rel) > 0);
+    char *slash = strrchr(to, '/');
+    *slash = '\0';
+    cr_assert(asprintf(&cmd, "mkdir -p '%s'", to) > 0 && system(cmd) == 0);
+    *slash = '/';
+    size_t len;
+    char *bytes = read_whole_file(from, &len);
+    cr_assert(bytes, "%s", from);
+    cr_assert(write_whole_file(to, bytes, len));
+    free(bytes);
+    free(from);
+    free(to);
+    free(cmd);
+}
+
+/* A package of bindings (a directory is an artifact, as a wheel is): a
+   CPython extension that links libgeo, and a vendored library that does
+   not. The library: libgeo with libtypes beside it, stored as releases of
+   two binaries. */
+Test(release_store, check_of_an_artifact_checks_each_binding_against_the_binary_it_needs, .timeout = 240)
+{
+    char *dir = make_temp_dir(), *db = path_join2(dir, "g.db"), *pkg = path_join2(dir, "pkg");
+    place(pkg, "geo/geomod.cpython-311-x86_64-linux-gnu.so", "bindings/geomod.cpython-311-x86_64-linux-gnu.so");
+    place(pkg, "geo.libs/libtypes.so.1", "types/libtypes.so");
+    const char *vers[2] = { "v2", "v3" };
+    for (int i = 0; i < 2; i++) {
+        char *rel = path_join2(dir, vers[i]), *lib = NULL;
+        cr_assert(asprintf(&lib, "bindings/%s/libgeo.so.1", vers[i]) > 0);
+        place(rel, "lib/libgeo.so.1", lib);
+        place(rel, "lib/libtypes.so.1", "types/libtypes.so");
+        tool_run r;
+        cr_assert(run_abiguard(&r, "add", rel, "--library", "geo", "--version", vers[i] + 1, "--db", db,
+                               "--no-system-debug", (char *)NULL));
+        cr_assert(r.exited && r.exit_status == 0, "%s", r.err);
+        tool_run_free(&r);
+        free(rel);
+        free(lib);
+    }
+    tool_run r;
+    cr_assert(run_abiguard(&r, "check", pkg, "--library", "geo@3", "--db", db, "--no-system-debug", "--format", "json",
+                           (char *)NULL));
+    cr_assert(r.exited && r.exit_status == 12, "%s: %s", tool_run_outcome(&r), r.err);
+    json_t *j = parse(&r);
+    cr_expect_str_eq(json_string_value(json_object_get(j, "verdict")), "breaking");
+    json_t *bins = json_object_get(j, "binaries");
+    cr_assert_eq(json_array_size(bins), 1, "only the binding of libgeo is checked");
+    json_t *b = json_array_get(bins, 0);
+    cr_expect_str_eq(json_string_value(json_object_get(b, "name")), "geo/geomod.cpython-311-x86_64-linux-gnu.so");
+    cr_expect_str_eq(json_string_value(json_object_get(b, "new_path")), "lib/libgeo.so.1", "the binary its DT_NEEDED names");
+    json_t *d = json_object_get(b, "diff");
+    cr_expect_str_eq(json_string_value(json_object_get(d, "verdict")), "breaking");
+    char *text = json_dumps(d, 0);
+    cr_expect(strstr(text, "struct geo_point::x"), "the binding's break is named");
+    cr_expect(!strstr(text, "geo_legacy_scale"), "not what the binding does not use");
+    free(text);
+    json_decref(j);
+    cr_expect(strstr(r.err, "geo.libs/libtypes.so.1 needs none of geo@3's binaries: not checked"), "%s", r.err);
+    tool_run_free(&r);
+
+    /* Against the compatible release: one verdict, not breaking. */
+    cr_assert(run_abiguard(&r, "check", pkg, "--library", "geo@2", "--db", db, "--no-system-debug", (char *)NULL));
+    cr_expect(r.exited && (r.exit_status == 0 || r.exit_status == 4), "%s: %s", tool_run_outcome(&r), r.out);
+    cr_expect(strstr(r.out, "overall verdict: ") && !strstr(r.out, "overall verdict: breaking"), "%s", r.out);
+    tool_run_free(&r);
+
+    /* One binding against a release of several: the binary it needs. */
+    char *consumer = NULL;
+    cr_assert(asprintf(&consumer, "%s/bindings/consumer", fixtures_dir()) > 0);
+    cr_assert(run_abiguard(&r, "check", consumer, "--library", "geo@3", "--db", db, "--no-system-debug", (char *)NULL));
+    cr_expect(r.exited && r.exit_status == 12, "%s: %s", tool_run_outcome(&r), r.err);
+    cr_expect(strstr(r.out, "geo@3:libgeo.so.1"), "%s", r.out);
+    tool_run_free(&r);
+    free(consumer);
+    remove_tree(dir);
+    free(dir);
+    free(db);
+    free(pkg);
+}

@@ -40,6 +40,7 @@ const REBUILD = [['5.3', 'liblua5.3.so.0'], ['5.4', 'liblua5.4.so.0'], ['5.4.1',
 const MANY = 9;
 const GEO = [['1.0', 'v1'], ['2.0', 'v2'], ['3.0', 'v3']];
 const SOURCE_URL = 'https://src.example/geo/blob/{version}/{file}#L{line}';
+const DEMO = [['1', 'pkg-v1.deb'], ['2', 'pkg-v2.deb']];
 const DESKTOP = { width: 1280, height: 900 };
 const PHONE = { width: 375, height: 812 };
 
@@ -84,6 +85,11 @@ before(async () => {
   for (const [ver, so] of REBUILD) {
     execFileSync(ABIGUARD, ['add', path.join(LIBDIR, so), '--library', 'lua-rebuild', '--version', ver, '--db', db],
                  { stdio: ['ignore', 'ignore', 'inherit'] });
+  }
+  // releases of several binaries: the test-built .debs (two libraries each)
+  for (const [ver, deb] of DEMO) {
+    execFileSync(ABIGUARD, ['add', path.join(REPO, 'build', 'fixtures', 'artifacts', deb), '--library', 'demo', '--version', ver,
+                            '--no-system-debug', '--db', db], { stdio: ['ignore', 'ignore', 'inherit'] });
   }
   // a library with more releases than a phone's width holds as matrix columns
   for (let i = 1; i <= MANY; i++) {
@@ -270,6 +276,54 @@ test('diff 5.3 -> 5.4: grouped by verdict, soname-changed, impacted paths, JSON 
   await page.context().close();
 });
 
+test('release of several binaries: each with its path, SONAME, build-id and counts, and its own diff', async () => {
+  const page = await open('#/lib/demo/release/2');
+  await page.locator('table.binaries').waitFor();
+  const rows = page.locator('table.binaries tbody tr');
+  assert.equal(await rows.count(), 2);
+  const first = await rows.nth(0).locator('th, td').allInnerTexts();
+  assert.equal(first[0], 'libarray_dimension_changed.so.1');
+  assert.equal(first[1], 'usr/lib/x86_64-linux-gnu/libarray_dimension_changed.so.1');
+  assert.match(first[2], /^[0-9a-f]{40}$/);
+  assert.deepEqual(first.slice(3, 6), ['1', '0', '3']);
+  assert.equal(first[6], '1 → 2');
+  const second = await rows.nth(1).locator('th, td').allInnerTexts();
+  assert.equal(second[0], 'libtypes.so.1');
+  assert.equal(second[6], 'new in 2');
+  assert.match(await page.locator('p.removed-binaries').innerText(), /libversioned\.so\.2/);
+  await shot(page, 'release');
+  // the binary's own diff, against the same SONAME in release 1
+  await rows.nth(0).locator('a').click();
+  await page.waitForURL(/old=1%3Alibarray_dimension_changed\.so\.1&new=2%3Alibarray_dimension_changed\.so\.1/);
+  await page.locator('section.diff li.change').first().waitFor();
+  assert.match(await page.locator('#diff-h').innerText(), /breaking/);
+  assert.match(await page.locator('main').textContent(), /array-dimension-changed/);
+  // the timeline links each version to its release
+  await page.goto(base + '/#/lib/demo');
+  await page.locator('table.timeline th a', { hasText: /^2$/ }).click();
+  await page.locator('table.binaries').waitFor();
+  await page.context().close();
+});
+
+test('diff of two releases of several binaries: one verdict, a row per binary pair, each linked', async () => {
+  const page = await open('#/lib/demo/diff?old=1&new=2');
+  await page.locator('table.release-pairs').waitFor();
+  assert.match(await page.locator('#diff-h').innerText(), /1 → 2: ✖ breaking/);
+  const rows = await page.locator('table.release-pairs tbody tr').evaluateAll((trs) =>
+    trs.map((tr) => [...tr.children].map((c) => c.innerText.trim())));
+  assert.deepEqual(rows.map((r) => [r[0], r[1]]), [['libarray_dimension_changed.so.1', 'diffed'],
+    ['libversioned.so.2', 'removed'], ['libtypes.so.1', 'added']]);
+  assert.match(rows[1][2], /breaking/);
+  assert.match(rows[2][2], /compatible/);
+  assert.equal(await page.locator('table.release-pairs a').count(), 1, 'only a diffed pair has a diff of its own');
+  const href = await page.locator('a.json-link').getAttribute('href');
+  const json = await (await page.request.get(base + href)).json();
+  assert.equal(json.format, 'abiguard-release-diff/1');
+  assert.equal(json.verdict, 'breaking');
+  await shot(page, 'release-diff');
+  await page.context().close();
+});
+
 test('layout: struct lua_Debug side by side in 5.3 and 5.4, offsets, holes, differences', async () => {
   const page = await open('#/lib/lua/layout?type=struct%20lua_Debug&a=5.3&b=5.4');
   const tables = page.locator('table.layout-table');
@@ -347,7 +401,8 @@ const PAGES = [['libraries', '#/', 'table.libraries'], ['timeline', '#/lib/lua',
                ['timeline-bindings', '#/lib/geo', 'table.bindings-table'],
                ['binding', '#/lib/geo/binding/consumer/0.1', 'table.binding-matrix'],
                ['diff-binding', '#/lib/geo/diff?old=1.0&new=3.0&binding=geomod%402.0', 'li.change'],
-               ['audits', '#/audits', 'table.audits'], ['audit', '#/audits/2', 'table.audit-matrix']];
+               ['audits', '#/audits', 'table.audits'], ['audit', '#/audits/2', 'table.audit-matrix'],
+               ['release', '#/lib/demo/release/2', 'table.binaries'], ['release-diff', '#/lib/demo/diff?old=1&new=2', 'table.release-pairs']];
 
 // Nothing is clipped: neither the page nor any table or chart scrolls
 // sideways (a scrolled table hides its last columns), and every verdict

@@ -1,0 +1,119 @@
+/*
+ * test_release_service.c — releases of several binaries in the service
+ * (issue 14): `push ARTIFACT` sends every shared object in one body
+ * (abiguard-release/1), the API lists a release's binaries and serves the
+ * release diff and per-binary diffs (NAME@V:SONAME), history and matrix
+ * judge the whole release, and a bad release body is a 422 naming the
+ * binary. Against the real `abiguard serve` on loopback, with the .debs of
+ * tests/fixtures/artifacts (two libraries each).
+ */
+#include <criterion/criterion.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "server_run.h"
+#include "tool_run.h"
+
+static void push_deb(const server *s, const char *deb, const char *version)
+{
+    char *path = NULL;
+    cr_assert(asprintf(&path, "%s/artifacts/%s", fixtures_dir(), deb) > 0);
+    tool_run r;
+    cr_assert(run_abiguard(&r, "push", path, "--server", s->base, "--library", "demo", "--version", version,
+                           "--token-file", s->tokens, "--no-system-debug", "--no-debuginfod", (char *)NULL));
+    cr_assert(r.exited && r.exit_status == 0, "%s: %s", tool_run_outcome(&r), r.err);
+    cr_expect(strstr(r.out, "(2 binaries,"), "%s", r.out);
+    tool_run_free(&r);
+    free(path);
+}
+
+static json_t *get_json(const server *s, const char *path, long want)
+{
+    resp r = srv_get(s, path);
+    cr_assert_eq(r.status, want, "%s: %ld %.*s", path, r.status, (int)r.len, r.body);
+    json_t *j = srv_parse(&r);
+    resp_free(&r);
+    return j;
+}
+
+Test(release_service, push_of_an_artifact_stores_and_serves_every_binary, .timeout = 120)
+{
+    server s;
+    server_start(&s, false, NULL);
+    push_deb(&s, "pkg-v1.deb", "1");
+    push_deb(&s, "pkg-v2.deb", "2");
+
+    json_t *bins = get_json(&s, "/api/v1/libraries/demo/releases/1/binaries", 200);
+    cr_assert_eq(json_array_size(bins), 2);
+    json_t *b1 = json_array_get(bins, 1);
+    cr_expect_str_eq(json_string_value(json_object_get(b1, "path")), "usr/lib/x86_64-linux-gnu/libversioned.so.1");
+    cr_expect_str_eq(json_string_value(json_object_get(b1, "soname")), "libversioned.so.2");
+    cr_expect_eq(strlen(json_string_value(json_object_get(b1, "build_id"))), 40);
+    cr_expect_eq(json_integer_value(json_object_get(b1, "functions")), 3);
+    json_decref(bins);
+
+    /* The release lists its binaries; one of several is named by SONAME. */
+    json_t *rel = get_json(&s, "/api/v1/libraries/demo/releases/1", 200);
+    cr_expect_eq(json_array_size(json_object_get(rel, "binaries")), 2);
+    cr_expect_null(json_object_get(rel, "sha256"), "no one binary's details for a release of several");
+    json_decref(rel);
+    rel = get_json(&s, "/api/v1/libraries/demo/releases/1:libversioned.so.2", 200);
+    cr_expect_str_eq(json_string_value(json_object_get(rel, "soname")), "libversioned.so.2");
+    cr_expect_str_eq(json_string_value(json_object_get(rel, "file_name")), "libversioned.so.1");
+    cr_expect_str_eq(json_string_value(json_object_get(rel, "path")), "usr/lib/x86_64-linux-gnu/libversioned.so.1");
+    json_decref(rel);
+    json_t *corpus = get_json(&s, "/api/v1/libraries/demo/releases/2:libtypes.so.1/corpus", 200);
+    cr_expect_str_eq(json_string_value(json_object_get(json_object_get(corpus, "elf"), "soname")), "libtypes.so.1");
+    json_decref(corpus);
+    json_t *e = get_json(&s, "/api/v1/libraries/demo/releases/2/corpus", 400);
+    cr_expect(strstr(json_string_value(json_object_get(json_object_get(e, "error"), "message")),
+                     "demo@2 has 2 binaries (libarray_dimension_changed.so.1, libtypes.so.1)"));
+    json_decref(e);
+    e = get_json(&s, "/api/v1/libraries/demo/releases/2:libnope.so/binaries", 404);
+    json_decref(e);
+
+    /* The release diff, and one pair's own diff. */
+    json_t *d = get_json(&s, "/api/v1/diff?old=demo@1&new=demo@2", 200);
+    cr_expect_str_eq(json_string_value(json_object_get(d, "format")), "abiguard-release-diff/1");
+    cr_expect_str_eq(json_string_value(json_object_get(d, "verdict")), "breaking");
+    cr_expect_eq(json_array_size(json_object_get(d, "binaries")), 3);
+    json_decref(d);
+    d = get_json(&s, "/api/v1/diff?old=demo@1:libarray_dimension_changed.so.1&new=demo@2:libarray_dimension_changed.so.1",
+                 200);
+    cr_expect_str_eq(json_string_value(json_object_get(d, "format")), "abiguard-diff/1");
+    cr_expect_str_eq(json_string_value(json_object_get(d, "old")), "demo@1:libarray_dimension_changed.so.1");
+    json_decref(d);
+
+    /* History and matrix: the whole release's verdict. */
+    json_t *h = get_json(&s, "/api/v1/libraries/demo/history", 200);
+    cr_expect_str_eq(json_string_value(json_object_get(json_array_get(h, 1), "verdict")), "breaking");
+    json_decref(h);
+    json_t *m = get_json(&s, "/api/v1/libraries/demo/matrix", 200);
+    json_t *cells = json_object_get(m, "cells");
+    cr_expect_str_eq(json_string_value(json_array_get(json_array_get(cells, 1), 0)), "breaking",
+                     "built against 2, running 1: libtypes is missing");
+    json_decref(m);
+    cr_expect_eq(server_stop(&s), 0);
+}
+
+Test(release_service, a_bad_release_body_is_a_422_naming_the_binary)
+{
+    server s;
+    server_start(&s, false, NULL);
+    const char *empty = "{\"format\":\"abiguard-release/1\",\"binaries\":[]}";
+    resp r = srv_post(&s, "/api/v1/libraries/x/releases/1", empty, strlen(empty), TOKEN);
+    cr_expect_eq(r.status, 422, "%.*s", (int)r.len, r.body);
+    resp_free(&r);
+    const char *bad = "{\"format\":\"abiguard-release/1\",\"binaries\":[{\"path\":\"lib/a.so\",\"corpus\":{\"format\":1}}]}";
+    r = srv_post(&s, "/api/v1/libraries/x/releases/1", bad, strlen(bad), TOKEN);
+    cr_expect_eq(r.status, 422);
+    cr_expect(r.body && strstr(r.body, "binary 0 (lib/a.so)"), "%.*s", (int)r.len, r.body);
+    resp_free(&r);
+    /* Nothing was stored. */
+    r = srv_get(&s, "/api/v1/libraries/x/releases");
+    cr_expect_eq(r.status, 404, "%.*s", (int)r.len, r.body);
+    resp_free(&r);
+    cr_expect_eq(server_stop(&s), 0);
+}
