@@ -33,7 +33,7 @@ static json_t *jint(size_t n)
     return json_integer((json_int_t)n);
 }
 
-static void reply_json(srv_reply *rep, int status, json_t *v, bool cacheable)
+void srv_reply_json(srv_reply *rep, int status, json_t *v, bool cacheable)
 {
     rep->body = v ? json_dumps(v, JSON_COMPACT) : NULL;
     json_decref(v);
@@ -146,7 +146,7 @@ static ag_status binaries_json(ag_store *s, const char *lib, const char *ver, js
 
 static void api_healthz(ag_store *s, srv_reply *rep)
 {
-    reply_json(rep, 200, json_pack("{s:s,s:s,s:i,s:s}", "status", "ok", "version", ABIGUARD_VERSION,
+    srv_reply_json(rep, 200, json_pack("{s:s,s:s,s:i,s:s}", "status", "ok", "version", ABIGUARD_VERSION,
                                    "schema", ag_store_schema_version(s), "store", ag_store_file_name(s)),
                false);
 }
@@ -232,7 +232,7 @@ static void api_libraries(ag_store *s, const srv_request *rq, srv_reply *rep)
         reply_fail(rep, st, &err);
         return;
     }
-    reply_json(rep, 200, arr, true);
+    srv_reply_json(rep, 200, arr, true);
 }
 
 static void api_releases(ag_store *s, const srv_request *rq, srv_reply *rep)
@@ -249,7 +249,7 @@ static void api_releases(ag_store *s, const srv_request *rq, srv_reply *rep)
     for (size_t i = 0; i < n; i++)
         json_array_append_new(arr, release_json(s, &rels[i]));
     ag_store_releases_free(rels, n);
-    reply_json(rep, 200, arr, true);
+    srv_reply_json(rep, 200, arr, true);
 }
 
 static void api_binaries(ag_store *s, const srv_request *rq, srv_reply *rep)
@@ -261,7 +261,7 @@ static void api_binaries(ag_store *s, const srv_request *rq, srv_reply *rep)
         reply_fail(rep, st, &err);
         return;
     }
-    reply_json(rep, 200, arr, true);
+    srv_reply_json(rep, 200, arr, true);
 }
 
 /* {ver} is V, or V:SONAME for one binary of a release of several: the
@@ -299,7 +299,7 @@ static void api_release(ag_store *s, const srv_request *rq, srv_reply *rep)
     json_object_set_new(o, "binaries", bins);
     if (!one) {
         ag_store_releases_free(rels, n);
-        reply_json(rep, 200, o, true);
+        srv_reply_json(rep, 200, o, true);
         return;
     }
     json_t *first = json_array_get(bins, 0);
@@ -324,7 +324,7 @@ static void api_release(ag_store *s, const srv_request *rq, srv_reply *rep)
     json_object_set_new(o, "variables", jint(c->n_variables));
     ag_corpus_free(c);
     ag_store_releases_free(rels, n);
-    reply_json(rep, 200, o, true);
+    srv_reply_json(rep, 200, o, true);
 }
 
 static void api_corpus(ag_store *s, const srv_request *rq, srv_reply *rep)
@@ -397,7 +397,7 @@ static void api_types(ag_store *s, const srv_request *rq, srv_reply *rep)
         json_decref(arr);
         arr = NULL;
     }
-    reply_json(rep, 200, arr, true);
+    srv_reply_json(rep, 200, arr, true);
 }
 
 static bool is_alias(ag_type_kind k)
@@ -517,7 +517,7 @@ static void api_type(ag_store *s, const srv_request *rq, srv_reply *rep)
     json_object_set_new(o, "padding",
                         json_integer(is_layout_kind(t->kind) && size > end ? (json_int_t)(size - end) : 0));
     ag_corpus_free(c);
-    reply_json(rep, 200, o, true);
+    srv_reply_json(rep, 200, o, true);
 }
 
 static json_t *verdict_or_null(bool has, ag_verdict v)
@@ -573,7 +573,7 @@ static void api_history(ag_store *s, const srv_request *rq, srv_reply *rep)
         json_array_append_new(arr, o);
     }
     ag_store_history_free(rows, n);
-    reply_json(rep, 200, arr, true);
+    srv_reply_json(rep, 200, arr, true);
 }
 
 static void api_matrix(ag_store *s, const srv_request *rq, srv_reply *rep)
@@ -594,7 +594,7 @@ static void api_matrix(ag_store *s, const srv_request *rq, srv_reply *rep)
         json_array_append_new(cells, row);
     }
     ag_store_matrix_free(m);
-    reply_json(rep, 200, json_pack("{s:o,s:o}", "versions", versions, "cells", cells), true);
+    srv_reply_json(rep, 200, json_pack("{s:o,s:o}", "versions", versions, "cells", cells), true);
 }
 
 static bool truthy(const char *v);
@@ -850,7 +850,7 @@ static void write_audit(srv_worker *w, srv_reply *rep)
         rep->wrote = true;
         char url[64];
         snprintf(url, sizeof url, "/api/v1/audits/%lld", (long long)id);
-        reply_json(rep, 201, json_pack("{s:I,s:s}", "id", (json_int_t)id, "url", url), false);
+        srv_reply_json(rep, 201, json_pack("{s:I,s:s}", "id", (json_int_t)id, "url", url), false);
     } else {
         reply_fail(rep, st, &err);
     }
@@ -908,7 +908,7 @@ void srv_api_write(srv_worker *w, const srv_request *rq, srv_reply *rep)
         srv_error(rep, 500, "cannot open the store: %s", err.msg);
     } else if (st == AG_OK) {
         rep->wrote = true;
-        reply_json(rep, 201, json_pack("{s:o,s:o,s:I,s:I,s:I}", "library", jstr(rq->lib), "version", jstr(rq->ver),
+        srv_reply_json(rep, 201, json_pack("{s:o,s:o,s:I,s:I,s:I}", "library", jstr(rq->lib), "version", jstr(rq->ver),
                                        "types", (json_int_t)rep->pending_types, "functions",
                                        (json_int_t)rep->pending_functions, "binaries",
                                        (json_int_t)n_binaries),
@@ -1135,7 +1135,7 @@ static void api_audits(ag_store *s, const srv_request *rq, srv_reply *rep)
     for (size_t i = 0; i < n; i++)
         json_array_append_new(arr, audit_row_json(&rows[i]));
     ag_store_audits_free(rows, n);
-    reply_json(rep, 200, arr, true);
+    srv_reply_json(rep, 200, arr, true);
 }
 
 static void api_audit(ag_store *s, const srv_request *rq, srv_reply *rep)
@@ -1161,7 +1161,7 @@ static void api_audit(ag_store *s, const srv_request *rq, srv_reply *rep)
     free(meta.kind);
     free(meta.targets);
     free(meta.created);
-    reply_json(rep, 200, o, true);
+    srv_reply_json(rep, 200, o, true);
 }
 
 typedef struct wanted {
@@ -1309,7 +1309,7 @@ static void api_compatible(ag_store *s, const ag_server_config *cfg, const srv_r
         reply_fail(rep, st, &err);
         return;
     }
-    reply_json(rep, 200, json_pack("{s:o,s:o}", "compatible", compat, "incompatible", incompat), false);
+    srv_reply_json(rep, 200, json_pack("{s:o,s:o}", "compatible", compat, "incompatible", incompat), false);
 }
 
 /* ------------------------------------------------------------------ */

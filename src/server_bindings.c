@@ -22,19 +22,6 @@ static json_t *jstr(const char *s)
     return v ? v : json_null();
 }
 
-static void reply(srv_reply *rep, int status, json_t *v)
-{
-    rep->body = v ? json_dumps(v, JSON_COMPACT) : NULL;
-    json_decref(v);
-    if (!rep->body) {
-        srv_error(rep, 500, "out of memory");
-        return;
-    }
-    rep->len = strlen(rep->body);
-    rep->status = status;
-    rep->cacheable = status == 200;
-}
-
 /* ------------------------------------------------------------------ */
 /* Checking a stored binding                                           */
 
@@ -172,7 +159,7 @@ void srv_api_bindings(ag_store *s, const srv_request *rq, srv_reply *rep)
         srv_fail(rep, st, &err);
         return;
     }
-    reply(rep, 200, arr);
+    srv_reply_json(rep, 200, arr, true);
 }
 
 /* ------------------------------------------------------------------ */
@@ -224,7 +211,7 @@ void srv_api_binding(ag_store *s, const srv_request *rq, srv_reply *rep)
         srv_fail(rep, st, &err);
         return;
     }
-    reply(rep, 200, o);
+    srv_reply_json(rep, 200, o, true);
 }
 
 /* ------------------------------------------------------------------ */
@@ -373,10 +360,11 @@ void srv_api_write_binding(ag_store *s, const srv_request *rq, srv_reply *rep)
     srv_reply_drop_pending(rep);
     if (st == AG_OK) {
         rep->wrote = true;
-        reply(rep, 201, json_pack("{s:o,s:o,s:o,s:o,s:I}", "library", jstr(rq->lib), "binding", jstr(rq->binding),
-                                  "version", jstr(rq->ver), "built_against", jstr(built), "imports",
-                                  (json_int_t)n_imports));
-        rep->cacheable = false;
+        srv_reply_json(rep, 201,
+                       json_pack("{s:o,s:o,s:o,s:o,s:I}", "library", jstr(rq->lib), "binding", jstr(rq->binding),
+                                 "version", jstr(rq->ver), "built_against", jstr(built), "imports",
+                                 (json_int_t)n_imports),
+                       false);
     } else if (st == AG_ERR_USAGE && strstr(err.msg, "already exists")) {
         srv_error(rep, 409, "binding %s %s of %s already exists (POST with ?replace=1 to replace it)", rq->binding,
                   rq->ver, rq->lib);

@@ -10,6 +10,7 @@
 #define ABIGUARD_SERVER_INTERNAL_H
 
 #include <pthread.h>
+#include <jansson.h>
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -216,6 +217,9 @@ size_t srv_unescape(char *s);
 
 /* Fills rep with {"error": {"status", "message"}}. */
 void srv_error(srv_reply *rep, int status, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/* The reply is v as compact JSON (v is consumed; 500 when it is NULL or out
+   of memory); cacheable: the response cache may keep it. */
+void srv_reply_json(srv_reply *rep, int status, json_t *v, bool cacheable);
 /* A library status as HTTP: 404 unknown things, 400 bad input, 422 over a
    work limit, 503 over the time budget or stopping, 507 disk full, 500 the
    rest. */
