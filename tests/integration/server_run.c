@@ -65,9 +65,11 @@ void server_start_opts(server *s, const server_opts *o)
     for (size_t i = 0; o->extra && o->extra[i] && n < 47; i++)
         argv[n++] = o->extra[i];
     argv[n] = NULL;
+    pid_t forker = getpid();
     s->pid = fork();
     cr_assert(s->pid >= 0);
     if (s->pid == 0) {
+        child_dies_with_parent(forker);
         int in = open("/dev/null", O_RDONLY), err = open(s->log, O_WRONLY | O_CREAT | O_TRUNC, 0644);
         dup2(in, 0);
         dup2(err, 1);

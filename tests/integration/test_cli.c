@@ -589,9 +589,11 @@ Test(cli, serve_needs_create_for_a_new_store_and_prints_its_url)
     cr_expect(!file_exists(db), "a missing store was created");
     tool_run_free(&r);
 
+    pid_t forker = getpid();
     pid_t pid = fork();
     cr_assert(pid >= 0);
     if (pid == 0) {
+        child_dies_with_parent(forker);
         int o = open(out, O_WRONLY | O_CREAT | O_TRUNC, 0644), e = open(err, O_WRONLY | O_CREAT | O_TRUNC, 0644);
         dup2(o, 1);
         dup2(e, 2);

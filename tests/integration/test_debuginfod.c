@@ -156,9 +156,11 @@ static void start_debuginfod(dfd_env *e)
         char port_s[16], *db = path_join2(e->dir, "db.sqlite"), *log = path_join2(e->dir, "debuginfod.log");
         snprintf(port_s, sizeof port_s, "%d", port);
         unlink(db);
+        pid_t forker = getpid();
         e->pid = fork();
         cr_assert(e->pid >= 0);
         if (e->pid == 0) {
+            child_dies_with_parent(forker);
             int fd = open(log, O_WRONLY | O_CREAT | O_TRUNC, 0644);
             if (fd >= 0) {
                 dup2(fd, 1);

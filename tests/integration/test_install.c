@@ -87,9 +87,11 @@ static void serve_installed_dashboard(const char *work, const char *bin, const c
 {
     char *out = path_join2(work, "serve.out"), *err = path_join2(work, "serve.err"),
          *exe = path_join2(bin, "abiguard");
+    pid_t forker = getpid();
     pid_t pid = fork();
     cr_assert(pid >= 0);
     if (pid == 0) {
+        child_dies_with_parent(forker);
         int o = open(out, O_WRONLY | O_CREAT | O_TRUNC, 0644), e = open(err, O_WRONLY | O_CREAT | O_TRUNC, 0644);
         dup2(o, 1);
         dup2(e, 2);

@@ -126,9 +126,11 @@ Test(output_files, fifo_is_written_into_not_replaced, .timeout = 120 * SANITIZER
     char *received = path_join2(dir, "received.json");
     cr_assert(mkfifo(fifo, 0600) == 0);
     /* A reader on the FIFO, as a shell pipeline would have. */
+    pid_t forker = getpid();
     pid_t reader = fork();
     cr_assert(reader >= 0);
     if (reader == 0) {
+        child_dies_with_parent(forker);
         int in = open(fifo, O_RDONLY);
         int out = open(received, O_WRONLY | O_CREAT | O_TRUNC, 0600);
         char buf[4096];

@@ -350,9 +350,11 @@ Test(push, tls_is_verified_unless_insecure)
     cr_assert(tool_run_argv(req, 60.0, &r) && r.exited && r.exit_status == 0, "openssl req: %s", r.err);
     tool_run_free(&r);
     snprintf(accept_at, sizeof accept_at, "%d", port);
+    pid_t forker = getpid();
     pid_t pid = fork();
     cr_assert(pid >= 0);
     if (pid == 0) {
+        child_dies_with_parent(forker);
         freopen("/dev/null", "w", stdout);
         freopen("/dev/null", "w", stderr);
         execl("/usr/bin/openssl", "openssl", "s_server", "-accept", accept_at, "-cert", cert, "-key", key, "-www",
@@ -410,9 +412,11 @@ Test(push, to_the_real_service)
     char *db = path_join2(e.dir, "serve.db"), listen_at[64];
     snprintf(listen_at, sizeof listen_at, "127.0.0.1:%d", port);
     cr_assert(write_whole_file(e.token_file, "s3cret-token\n", 13));
+    pid_t forker = getpid();
     pid_t pid = fork();
     cr_assert(pid >= 0);
     if (pid == 0) {
+        child_dies_with_parent(forker);
         freopen("/dev/null", "w", stderr);
         freopen("/dev/null", "w", stdout);
         execl(abiguard_binary(), abiguard_binary(), "serve", "--db", db, "--create", "--listen", listen_at, "--token-file",

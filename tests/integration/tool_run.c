@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -62,6 +63,12 @@ static void record_wait_status(tool_run *r, int status)
     }
 }
 
+void child_dies_with_parent(pid_t parent)
+{
+    if (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0 || getppid() != parent)
+        _exit(127);
+}
+
 bool tool_run_argv(const char *const argv[], double timeout_seconds, tool_run *r)
 {
     memset(r, 0, sizeof *r);
@@ -73,6 +80,7 @@ bool tool_run_argv(const char *const argv[], double timeout_seconds, tool_run *r
         close(out_pipe[1]);
         return false;
     }
+    pid_t forker = getpid();
     pid_t pid = fork();
     if (pid < 0) {
         close(out_pipe[0]); close(out_pipe[1]);
@@ -80,6 +88,7 @@ bool tool_run_argv(const char *const argv[], double timeout_seconds, tool_run *r
         return false;
     }
     if (pid == 0) {
+        child_dies_with_parent(forker);
         int devnull = open("/dev/null", O_RDONLY);
         if (devnull >= 0)
             dup2(devnull, STDIN_FILENO);

@@ -9,6 +9,7 @@
 #define TESTS_TOOL_RUN_H
 
 #include <stdbool.h>
+#include <sys/types.h>
 #include <stddef.h>
 
 typedef struct tool_run {
@@ -44,6 +45,11 @@ typedef struct tool_run {
    only if the process could not be started. */
 bool tool_run_argv(const char *const argv[], double timeout_seconds, tool_run *r);
 void tool_run_free(tool_run *r);
+
+/* In a child just forked from `parent`: ask the kernel to SIGKILL it when
+   the parent goes (a test killed at its deadline must not leave a server
+   running), and _exit(127) at once if the parent is gone already. */
+void child_dies_with_parent(pid_t parent);
 
 /* "exit 1", "killed by signal 11 (Segmentation fault)", "timed out". */
 const char *tool_run_outcome(const tool_run *r);
