@@ -1,3 +1,12 @@
+    // The code below runs once, when the binding loads, mostly interpreted:
+    // what it costs is what the JVM does the first time. So the class uses
+    // few JDK and JNA classes besides those a JNA binding has loaded (each
+    // costs a lookup through the class loader, a new one a load), no '+' on
+    // strings and no lambdas (each an invokedynamic bootstrap, milliseconds
+    // the first time), no regex or String.format, and no try block around
+    // much code (the verifier checks a handler at each instruction it
+    // covers). What only a refusal or an older JNA needs is in nested
+    // classes, loaded only then.
 
     /** What verify() or verifyLayouts() concluded: outcome is "verified",
         "accepted-unverified", "warned" (refused, but ABIGUARD_POLICY=warn) or
@@ -13,7 +22,7 @@
 
         @Override
         public String toString() {
-            return cat(outcome, ": ", message);
+            return new StringBuilder(outcome).append(": ").append(message).toString();
         }
     }
 
@@ -26,16 +35,66 @@
         Refused(String message) {
             super(message);
         }
-    }
 
-    // Messages are built here rather than with '+': javac turns '+' into an
-    // invokedynamic call site that costs milliseconds to link the first time,
-    // and the guard runs once, at load time.
-    private static String cat(Object... parts) {
-        StringBuilder b = new StringBuilder();
-        for (Object p : parts)
-            b.append(p);
-        return b.toString();
+        // The verdict of a refusal: warned under ABIGUARD_POLICY=warn, else
+        // thrown. Here, with the messages only a refusal needs, rather than
+        // in the outer class, whose verification would otherwise load this
+        // class for every binding.
+        static Verdict refuse(String policy, String what, boolean strict) {
+            if (policy.equals("warn"))
+                return new Verdict("warned", new StringBuilder(what).append("; running anyway (ABIGUARD_POLICY=warn)").toString());
+            throw new Refused(new StringBuilder(what).append(strict
+                ? "; refusing to load under the strict policy (ABIGUARD_POLICY=default would accept it)"
+                : "; refusing to load (ABIGUARD_POLICY=warn would run anyway)").toString());
+        }
+
+        static Verdict notLoaded(String pol) {
+            return refuse(pol, new StringBuilder(SONAME).append(": the library given defines none of the ")
+                .append(SYMBOLS.length).append(" symbols this binding requires: cannot check it against ").append(BASELINE)
+                .toString(), false);
+        }
+
+        // r: a row of INCOMPATIBLE.
+        static Verdict incompatible(String pol, String id, String[] r) {
+            return refuse(pol, new StringBuilder(SONAME).append(" (build-id ").append(id).append(") is ").append(r[1])
+                .append(", incompatible with ").append(BASELINE).append(" this binding was built against: ").append(r[2])
+                .toString(), false);
+        }
+
+        // problems, ready for one more ("; " between two).
+        static StringBuilder problem(StringBuilder problems) {
+            return problems.length() > 0 ? problems.append("; ") : problems;
+        }
+
+        // what: "" for the size, else "aligned to ".
+        static void size(StringBuilder problems, String cname, String what, long got, long want) {
+            problem(problems).append(cname).append(" is ").append(what).append(got).append(" bytes in the binding's declaration, ")
+                .append(want).append(" in ").append(BASELINE);
+        }
+
+        static void extra(StringBuilder problems, String cname, String member) {
+            problem(problems).append(cname).append(": the binding declares a member ").append(member).append(" that ")
+                .append(BASELINE).append(" does not have");
+        }
+
+        // name: the baseline's member the binding calls g; want: its
+        // offset, size, bit offset and bits.
+        static void member(StringBuilder problems, String cname, String name, String g, long[] want, long off, long len) {
+            StringBuilder b = problem(problems).append(cname).append("::").append(name);
+            if (!g.equals(name))
+                b.append(" (the binding's ").append(g).append(')');
+            if (want[3] != 0)
+                b.append(" is a bit-field (bit ").append(want[2]).append(", ").append(want[3]).append(" bits) in ").append(BASELINE)
+                    .append(": JNA cannot declare it");
+            else
+                b.append(" is at offset ").append(off).append(" (").append(len).append(" bytes) in the binding's declaration, at offset ")
+                    .append(want[0]).append(" (").append(want[1]).append(" bytes) in ").append(BASELINE);
+        }
+
+        static void missing(StringBuilder problems, String cname, String name, long[] want) {
+            problem(problems).append(cname).append("::").append(name).append(" is not in the binding's declaration (offset ")
+                .append(want[0]).append(", ").append(want[1]).append(" bytes in ").append(BASELINE).append(')');
+        }
     }
 
     private static String policy() {
@@ -45,141 +104,100 @@
         return DEFAULT_POLICY;
     }
 
-    private static Verdict refuse(String policy, String what, boolean strict) {
-        if (policy.equals("warn"))
-            return new Verdict("warned", cat(what, "; running anyway (ABIGUARD_POLICY=warn)"));
-        if (strict)
-            throw new Refused(cat(what, "; refusing to load under the strict policy (ABIGUARD_POLICY=default would accept it)"));
-        throw new Refused(cat(what, "; refusing to load (ABIGUARD_POLICY=warn would run anyway)"));
-    }
-
     // ---- the loaded object, read from memory ----------------------------
 
     private static final int W = Native.POINTER_SIZE;
     private static final String HEX = "0123456789abcdef";
-    private static volatile Function dladdr1; // libc's, looked up once
+    private static volatile long dladdr1; // libc's, looked up once
 
-    private static long u32(long a) {
-        return new Pointer(a).getInt(0) & 0xffffffffL;
-    }
-
-    private static int u16(long a) {
-        return new Pointer(a).getShort(0) & 0xffff;
-    }
-
-    private static java.nio.ByteBuffer read(long a, int n) {
-        return java.nio.ByteBuffer.wrap(new Pointer(a).getByteArray(0, n)).order(java.nio.ByteOrder.nativeOrder());
-    }
-
-    private static long wordAt(java.nio.ByteBuffer b, int off) {
-        return W == 8 ? b.getLong(off) : b.getInt(off) & 0xffffffffL;
+    private static byte[] read(long a, int n) {
+        return new Pointer(a).getByteArray(0, n);
     }
 
     // An instance is one loaded object (the class's own, so that no other
     // class is loaded to read it): its link_map's l_addr, l_name and l_ld,
     // its PT_NOTE segments, and its dynamic section, read when first needed
-    // (a known build-id decides without it).
-    private final long base, ld, nameAddr, dynSize;
-    private final List<long[]> notes = new ArrayList<>();
-    private Map<Long, Long> tags;
-    private long strtab, strsz, symtab, versym;
-    private Map<Integer, String> versions;
+    // (a known build-id decides without it). Every table is read with one
+    // Pointer.getByteArray and decoded here in the object's byte order.
+    private final boolean big;
+    private long base, ld, nameAddr, dynSize;
+    private long[] notes = new long[0]; // address, size, alignment of each PT_NOTE
 
     // lm: its link_map; fbase: where its first segment, and so its ELF
     // header, is mapped (dladdr's dli_fbase).
     private @C@(long lm, long fbase) {
-        java.nio.ByteBuffer l = read(lm, 3 * W);
-        base = wordAt(l, 0);
-        nameAddr = wordAt(l, W);
-        ld = wordAt(l, 2 * W);
-        dynSize = fbase != 0 ? phdrs(fbase) : 0;
+        byte[] e = fbase != 0 ? read(fbase, W == 8 ? 64 : 52) : null;
+        boolean elf = e != null && e[0] == 0x7f && e[1] == 'E' && e[2] == 'L' && e[3] == 'F' && e[4] == (W == 8 ? 2 : 1)
+                      && (e[5] == 1 || e[5] == 2);
+        big = elf ? e[5] == 2 : java.nio.ByteOrder.nativeOrder() == java.nio.ByteOrder.BIG_ENDIAN;
+        byte[] l = read(lm, 3 * W);
+        base = word(l, 0);
+        nameAddr = word(l, W);
+        ld = word(l, 2 * W);
+        if (elf)
+            dynSize = phdrs(fbase, e);
+    }
+
+    private long num(byte[] b, int off, int n) {
+        long v = 0;
+        for (int i = 0; i < n; i++)
+            v = (v << 8) | (b[big ? off + i : off + n - 1 - i] & 0xff);
+        return v;
+    }
+
+    private long word(byte[] b, int off) {
+        return num(b, off, W);
     }
 
     private String path() {
         return nameAddr != 0 ? new Pointer(nameAddr).getString(0, "UTF-8") : "";
     }
 
-    private Map<Long, Long> dynamic() {
-        if (tags != null)
-            return tags;
-        tags = new HashMap<>();
-        int step = 2 * W;
-        if (dynSize > 0) { // PT_DYNAMIC says how long it is: one read
-            java.nio.ByteBuffer d = read(ld, (int) (dynSize - dynSize % step));
-            for (int off = 0; off + step <= d.capacity(); off += step) {
-                long tag = W == 8 ? d.getLong(off) : d.getInt(off);
-                if (tag == 0)
-                    break;
-                tags.putIfAbsent(tag, wordAt(d, off + W));
-            }
-        } else {
-            for (int i = 0; ld != 0 && i < 4096; i++) { // one entry at a time: no read past DT_NULL
-                java.nio.ByteBuffer d = read(ld + (long) i * step, step);
-                long tag = W == 8 ? d.getLong(0) : d.getInt(0);
-                if (tag == 0)
-                    break;
-                tags.putIfAbsent(tag, wordAt(d, W));
-            }
-        }
-        strtab = addr(tags.getOrDefault(5L, 0L));
-        strsz = tags.getOrDefault(10L, 0L);
-        return tags;
-    }
-
-    private String soname() {
-        Map<Long, Long> t = dynamic();
-        return t.containsKey(14L) && strtab != 0 ? string(t.get(14L)) : null;
-    }
-
     // The PT_NOTE segments into notes, and PT_DYNAMIC's size; 0 unless
     // its PT_DYNAMIC is the one loaded.
-    private long phdrs(long fbase) {
-        java.nio.ByteBuffer e = read(fbase, W == 8 ? 64 : 52);
-        if (e.get(0) != 0x7f || e.get(1) != 'E' || e.get(2) != 'L' || e.get(3) != 'F' || e.get(4) != (W == 8 ? 2 : 1))
-            return 0;
-        long phoff = W == 8 ? e.getLong(32) : e.getInt(28) & 0xffffffffL;
-        int phentsize = e.getShort(W == 8 ? 54 : 42) & 0xffff, phnum = e.getShort(W == 8 ? 56 : 44) & 0xffff;
+    private long phdrs(long fbase, byte[] e) {
+        long phoff = word(e, W == 8 ? 32 : 28);
+        int phentsize = (int) num(e, W == 8 ? 54 : 42, 2), phnum = (int) num(e, W == 8 ? 56 : 44, 2);
         if (phnum == 0 || phnum > 256 || phentsize != (W == 8 ? 56 : 32))
             return 0;
-        java.nio.ByteBuffer t = read(fbase + phoff, phentsize * phnum);
-        long dynSize = 0;
-        List<long[]> found = new ArrayList<>();
+        byte[] t = read(fbase + phoff, phentsize * phnum);
+        long size = 0;
+        long[] found = new long[3 * phnum];
+        int n = 0;
         for (int i = 0; i < phnum; i++) {
             int o = i * phentsize;
-            long type = t.getInt(o) & 0xffffffffL;
-            long vaddr = W == 8 ? t.getLong(o + 16) : t.getInt(o + 8) & 0xffffffffL;
-            long memsz = W == 8 ? t.getLong(o + 40) : t.getInt(o + 20) & 0xffffffffL;
-            long align = W == 8 ? t.getLong(o + 48) : t.getInt(o + 28) & 0xffffffffL;
-            if (type == 2 && base + vaddr == ld)
-                dynSize = memsz;
-            else if (type == 4)
-                found.add(new long[] { base + vaddr, memsz, align == 8 ? 8 : 4 });
+            long type = num(t, o, 4);
+            long vaddr = word(t, o + (W == 8 ? 16 : 8));
+            long memsz = word(t, o + (W == 8 ? 40 : 20));
+            long align = word(t, o + (W == 8 ? 48 : 28));
+            if (type == 2 && base + vaddr == ld) {
+                size = memsz;
+            } else if (type == 4) {
+                found[n++] = base + vaddr;
+                found[n++] = memsz;
+                found[n++] = align == 8 ? 8 : 4;
+            }
         }
-        if (dynSize > 0)
-            notes.addAll(found);
-        return dynSize;
-    }
-
-    // glibc relocates most entries in place; DT_VERDEF keeps its link-time value.
-    long addr(long v) {
-        return v != 0 && v < base ? v + base : v;
-    }
-
-    String string(long off) {
-        return off < strsz ? new Pointer(strtab + off).getString(0, "UTF-8") : null;
+        if (size > 0) {
+            notes = new long[n];
+            System.arraycopy(found, 0, notes, 0, n);
+        }
+        return size;
     }
 
     // NT_GNU_BUILD_ID from its PT_NOTE segments, or null.
-    String buildId() {
-        for (long[] n : notes) {
-            byte[] b = new Pointer(n[0]).getByteArray(0, (int) n[1]);
-            java.nio.ByteBuffer bb = java.nio.ByteBuffer.wrap(b).order(java.nio.ByteOrder.nativeOrder());
-            int a = (int) n[2], pos = 0;
+    private String buildId() {
+        for (int s = 0; s + 2 < notes.length; s += 3) {
+            byte[] b = read(notes[s], (int) notes[s + 1]);
+            int a = (int) notes[s + 2], pos = 0;
             while (pos + 12 <= b.length) {
-                int namesz = bb.getInt(pos), descsz = bb.getInt(pos + 4), type = bb.getInt(pos + 8);
+                int namesz = (int) num(b, pos, 4), descsz = (int) num(b, pos + 4, 4), type = (int) num(b, pos + 8, 4);
+                if (namesz < 0 || descsz < 0)
+                    break;
                 int nameEnd = pos + 12 + ((namesz + a - 1) & ~(a - 1));
-                if (type == 3 && namesz == 4 && b[pos + 12] == 'G' && b[pos + 13] == 'N' && b[pos + 14] == 'U') {
-                    StringBuilder hex = new StringBuilder();
+                if (type == 3 && namesz == 4 && pos + 15 < b.length && b[pos + 12] == 'G' && b[pos + 13] == 'N'
+                    && b[pos + 14] == 'U') {
+                    StringBuilder hex = new StringBuilder(2 * descsz);
                     for (int k = nameEnd; k < nameEnd + descsz && k < b.length; k++)
                         hex.append(HEX.charAt((b[k] >> 4) & 15)).append(HEX.charAt(b[k] & 15));
                     return hex.toString();
@@ -190,165 +208,274 @@
         return null;
     }
 
-    String versionName(int idx) {
-        if (versions == null) { // read .gnu.version_d once: index -> name
-            versions = new HashMap<>();
-            long p = addr(dynamic().getOrDefault(0x6ffffffcL, 0L)); // DT_VERDEF
-            long n = tags.getOrDefault(0x6ffffffdL, 0L);       // DT_VERDEFNUM
-            for (long i = 0; p != 0 && i < n; i++) {
-                java.nio.ByteBuffer v = read(p, 20);
-                int ndx = v.getShort(4) & 0xffff, cnt = v.getShort(6) & 0xffff;
-                long aux = v.getInt(12) & 0xffffffffL, next = v.getInt(16) & 0xffffffffL;
-                if (cnt != 0)
-                    versions.put(ndx, string(u32(p + aux)));
-                if (next == 0)
+    // An unknown build's SONAME and dynamic symbol table, read from its
+    // dynamic section (the first entry of each tag this uses).
+    private static final class Symbols {
+        private final @C@ o;
+        private long strtab, strsz, soname = -1, symtab, versym, gnuHash, sysvHash, verdef, verdefnum;
+        private String[] versions;
+
+        private long u32(long a) {
+            return o.num(read(a, 4), 0, 4);
+        }
+
+        // The dynamic section's entries this guard uses (the first of each).
+        Symbols(@C@ o) {
+            this.o = o;
+            long[] v = new long[10]; // by slot; seen[slot] when found
+            boolean[] seen = new boolean[10];
+            int step = 2 * W;
+            byte[] d = null;
+            if (o.dynSize > 0) // PT_DYNAMIC says how long it is: one read
+                d = read(o.ld, (int) (o.dynSize - o.dynSize % step));
+            for (int i = 0; o.ld != 0 && i < 4096; i++) {
+                int off = i * step;
+                if (o.dynSize > 0 && off + step > d.length)
                     break;
-                p += next;
+                if (o.dynSize <= 0) { // one entry at a time: no read past DT_NULL
+                    d = read(o.ld + off, step);
+                    off = 0;
+                }
+                long tag = W == 8 ? o.num(d, off, 8) : (int) o.num(d, off, 4);
+                if (tag == 0)
+                    break;
+                int slot = tag == 5 ? 0 : tag == 10 ? 1 : tag == 14 ? 2 : tag == 6 ? 3 : tag == 0x6ffffff0L ? 4
+                           : tag == 0x6ffffef5L ? 5 : tag == 4 ? 6 : tag == 0x6ffffffcL ? 7 : tag == 0x6ffffffdL ? 8 : -1;
+                if (slot >= 0 && !seen[slot]) {
+                    seen[slot] = true;
+                    v[slot] = o.word(d, off + W);
+                }
             }
+            strtab = addr(v[0]);
+            strsz = v[1];
+            soname = seen[2] ? v[2] : -1;
+            symtab = addr(v[3]);
+            versym = addr(v[4]);
+            gnuHash = addr(v[5]);
+            sysvHash = addr(v[6]);
+            verdef = addr(v[7]);
+            verdefnum = v[8];
         }
-        return versions.get(idx);
-    }
 
-    // st_size of symbol i when it defines name (at version, or the
-    // default one), else -1; other collects versions that did not fit.
-    long defines(long i, String name, String version, List<String> other) {
-        java.nio.ByteBuffer e = java.nio.ByteBuffer.wrap(new Pointer(symtab + i * (W == 8 ? 24 : 16))
-            .getByteArray(0, W == 8 ? 24 : 16)).order(java.nio.ByteOrder.nativeOrder());
-        long stName = e.getInt(0) & 0xffffffffL;
-        int stInfo = e.get(W == 8 ? 4 : 12) & 0xff;
-        int stShndx = e.getShort(W == 8 ? 6 : 14) & 0xffff;
-        long stSize = W == 8 ? e.getLong(16) : e.getInt(8) & 0xffffffffL;
-        if (stShndx == 0 || (stInfo >> 4) == 0 || !name.equals(string(stName)))
+        // glibc relocates most entries in place; DT_VERDEF keeps its link-time value.
+        private long addr(long v) {
+            return v != 0 && v < o.base ? v + o.base : v;
+        }
+
+        private String string(long off) {
+            return off >= 0 && off < strsz && strtab != 0 ? new Pointer(strtab + off).getString(0, "UTF-8") : null;
+        }
+
+        // Whether the string at off is name: its bytes, then a NUL (names are
+        // compared as bytes, no String made for each candidate).
+        private boolean named(long off, byte[] name) {
+            if (off < 0 || off + name.length >= strsz || strtab == 0)
+                return false;
+            byte[] b = read(strtab + off, name.length + 1);
+            for (int i = 0; i < name.length; i++)
+                if (b[i] != name[i])
+                    return false;
+            return b[name.length] == 0;
+        }
+
+        private String soname() {
+            return soname >= 0 ? string(soname) : null;
+        }
+
+        private String versionName(int idx) {
+            if (versions == null) { // read .gnu.version_d once: index -> name
+                versions = new String[0];
+                long p = verdef;
+                for (long i = 0; p != 0 && i < verdefnum && i < 65536; i++) {
+                    byte[] v = read(p, 20);
+                    int ndx = (int) o.num(v, 4, 2), cnt = (int) o.num(v, 6, 2);
+                    long aux = o.num(v, 12, 4), next = o.num(v, 16, 4);
+                    if (cnt != 0) {
+                        if (ndx >= versions.length) {
+                            String[] grown = new String[ndx + 8];
+                            System.arraycopy(versions, 0, grown, 0, versions.length);
+                            versions = grown;
+                        }
+                        versions[ndx] = string(u32(p + aux));
+                    }
+                    if (next == 0)
+                        break;
+                    p += next;
+                }
+            }
+            return idx < versions.length ? versions[idx] : null;
+        }
+
+        // st_size of symbol i when it defines name (at version, or the
+        // default one), else -1; other[0] gets a version that did not fit.
+        private long defines(long i, byte[] name, String version, String[] other) {
+            int entsize = W == 8 ? 24 : 16;
+            byte[] e = read(symtab + i * entsize, entsize);
+            long stName = o.num(e, 0, 4);
+            int stInfo = e[W == 8 ? 4 : 12] & 0xff;
+            int stShndx = (int) o.num(e, W == 8 ? 6 : 14, 2);
+            long stSize = W == 8 ? o.num(e, 16, 8) : o.num(e, 8, 4);
+            if (stShndx == 0 || (stInfo >> 4) == 0 || !named(stName, name))
+                return -1;
+            String vname = null;
+            boolean hidden = false;
+            if (versym != 0) {
+                int v = (int) o.num(read(versym + 2 * i, 2), 0, 2);
+                hidden = (v & 0x8000) != 0;
+                v &= 0x7fff;
+                if (v == 0)
+                    return -1;
+                if (v >= 2)
+                    vname = versionName(v);
+            }
+            if (version != null ? version.equals(vname) : !hidden)
+                return stSize;
+            if (vname != null && other[0] == null)
+                other[0] = vname;
             return -1;
-        String vname = null;
-        boolean hidden = false;
-        if (versym != 0) {
-            int v = u16(versym + 2 * i);
-            hidden = (v & 0x8000) != 0;
-            v &= 0x7fff;
-            if (v == 0)
-                return -1;
-            if (v >= 2)
-                vname = versionName(v);
         }
-        if (version != null ? version.equals(vname) : !hidden)
-            return stSize;
-        if (vname != null)
-            other.add(vname);
-        return -1;
-    }
 
-    // st_size of name's definition, or -1; -2 when there is no hash table.
-    long lookup(String name, String version, List<String> other) {
-        symtab = addr(dynamic().getOrDefault(6L, 0L));
-        versym = addr(tags.getOrDefault(0x6ffffff0L, 0L));
-        long gnu = addr(tags.getOrDefault(0x6ffffef5L, 0L)), sysv = addr(tags.getOrDefault(4L, 0L));
-        byte[] bytes = name.getBytes(StandardCharsets.UTF_8);
-        if (symtab != 0 && gnu != 0) {
-            long nbuckets = u32(gnu), symoffset = u32(gnu + 4), bloomSize = u32(gnu + 8);
-            long buckets = gnu + 16 + bloomSize * W, chain = buckets + 4 * nbuckets;
-            int h = 5381;
-            for (byte c : bytes)
-                h = h * 33 + (c & 0xff);
-            long uh = Integer.toUnsignedLong(h);
-            if (nbuckets == 0)
-                return -1;
-            long i = u32(buckets + 4 * (uh % nbuckets));
-            if (i < symoffset)
-                return -1;
-            for (;; i++) {
-                long h2 = u32(chain + 4 * (i - symoffset));
-                if ((h2 | 1) == (uh | 1)) {
+        // st_size of name's definition, or -1; -2 when there is no hash table.
+        private long lookup(String symbol, String version, String[] other) {
+            byte[] name = symbol.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            if (symtab != 0 && gnuHash != 0) {
+                byte[] h = read(gnuHash, 16);
+                long nbuckets = o.num(h, 0, 4), symoffset = o.num(h, 4, 4), bloomSize = o.num(h, 8, 4);
+                long buckets = gnuHash + 16 + bloomSize * W, chain = buckets + 4 * nbuckets;
+                int hash = 5381;
+                for (byte c : name)
+                    hash = hash * 33 + (c & 0xff);
+                long uh = hash & 0xffffffffL;
+                if (nbuckets == 0)
+                    return -1;
+                long i = u32(buckets + 4 * (uh % nbuckets));
+                if (i < symoffset)
+                    return -1;
+                for (;; i++) {
+                    long h2 = u32(chain + 4 * (i - symoffset));
+                    if ((h2 | 1) == (uh | 1)) {
+                        long size = defines(i, name, version, other);
+                        if (size >= 0)
+                            return size;
+                    }
+                    if ((h2 & 1) != 0)
+                        return -1;
+                }
+            }
+            if (symtab != 0 && sysvHash != 0) {
+                byte[] h = read(sysvHash, 8);
+                long nbucket = o.num(h, 0, 4), nchain = o.num(h, 4, 4);
+                long hash = 0;
+                for (byte c : name) {
+                    hash = ((hash << 4) + (c & 0xff)) & 0xffffffffL;
+                    long g = hash & 0xf0000000L;
+                    if (g != 0)
+                        hash ^= g >>> 24;
+                    hash &= ~g & 0xffffffffL;
+                }
+                if (nbucket == 0)
+                    return -1;
+                long i = u32(sysvHash + 8 + 4 * (hash % nbucket));
+                for (long steps = 0; i != 0 && i < nchain && steps < nchain; steps++) {
                     long size = defines(i, name, version, other);
                     if (size >= 0)
                         return size;
+                    i = u32(sysvHash + 8 + 4 * nbucket + 4 * i);
                 }
-                if ((h2 & 1) != 0)
-                    return -1;
-            }
-        }
-        if (symtab != 0 && sysv != 0) {
-            long nbucket = u32(sysv), nchain = u32(sysv + 4);
-            long h = 0;
-            for (byte c : bytes) {
-                h = ((h << 4) + (c & 0xff)) & 0xffffffffL;
-                long g = h & 0xf0000000L;
-                if (g != 0)
-                    h ^= g >>> 24;
-                h &= ~g & 0xffffffffL;
-            }
-            if (nbucket == 0)
                 return -1;
-            long i = u32(sysv + 8 + 4 * (h % nbucket));
-            for (long steps = 0; i != 0 && i < nchain && steps < nchain; steps++) {
-                long size = defines(i, name, version, other);
-                if (size >= 0)
-                    return size;
-                i = u32(sysv + 8 + 4 * nbucket + 4 * i);
             }
-            return -1;
+            return -2;
         }
-        return -2;
+
+        // The verdict on an unknown build (build-id id).
+        Verdict judge(String pol, String id) {
+            int[] objects = { 0 };
+            String problem = compare(objects);
+            StringBuilder where = new StringBuilder(SONAME).append(" (").append(o.path()).append(", build-id ")
+                .append(id != null ? id : "none").append(')');
+            if (problem != null)
+                return Refused.refuse(pol, where.append(" is an unknown build that does not match ").append(BASELINE)
+                    .append(" this binding was built against: ").append(problem).toString(), false);
+            where.append(" is an unverified build: not a release of ").append(LIBRARY)
+                .append(" known when this guard was generated, but its SONAME").append(objects[0] > 0 ? "," : " and")
+                .append(" all ").append(SYMBOLS.length).append(" required symbols and versions");
+            if (objects[0] > 0)
+                where.append(" and the sizes of its ").append(objects[0]).append(" data objects");
+            where.append(" match ").append(BASELINE);
+            if (pol.equals("strict"))
+                return Refused.refuse(pol, where.toString(), true);
+            return new Verdict("accepted-unverified",
+                where.append("; accepted unverified (ABIGUARD_POLICY=strict would refuse it)").toString());
+        }
+
+        // The first difference from the baseline, or null; objects[0] counts
+        // the data objects whose size matched.
+        private String compare(int[] objects) {
+            String so = soname();
+            if (SONAME_REQUIRED && !SONAME.equals(so)) {
+                StringBuilder b = new StringBuilder("its SONAME is ");
+                if (so != null)
+                    b.append('\'').append(so).append('\'');
+                else
+                    b.append("missing");
+                return b.append(", not ").append(SONAME).toString();
+            }
+            for (Object[] s : SYMBOLS) {
+                String name = (String) s[0], version = (String) s[1];
+                boolean isObject = (Boolean) s[2];
+                long size = (Long) s[3];
+                String[] other = new String[1];
+                long got = lookup(name, version, other);
+                if (got == -2)
+                    return new StringBuilder("its dynamic symbol table has no hash table to look ").append(name)
+                        .append(" up in").toString();
+                if (got < 0) {
+                    StringBuilder b = new StringBuilder("it lacks ").append(name);
+                    if (version != null)
+                        b.append('@').append(version);
+                    if (other[0] != null)
+                        b.append(" (it has ").append(other[0]).append(')');
+                    return b.toString();
+                }
+                if (isObject) {
+                    if (got != size)
+                        return new StringBuilder("its ").append(name).append(" is a ").append(got).append("-byte object, ")
+                            .append(size).append(" bytes in ").append(BASELINE).toString();
+                    objects[0]++;
+                }
+            }
+            return null;
+        }
     }
 
-    // The first difference from the baseline, or null; objects[0] counts
-    // the data objects whose size matched.
-    String compare(int[] objects) {
-        String soname = soname();
-        if (SONAME_REQUIRED && !SONAME.equals(soname))
-            return cat("its SONAME is ", soname != null ? cat("'", soname, "'") : "missing", ", not ", SONAME);
-        for (Object[] s : SYMBOLS) {
-            String name = (String) s[0], version = (String) s[1];
-            boolean isObject = (Boolean) s[2];
-            long size = (Long) s[3];
-            List<String> other = new ArrayList<>();
-            long got = lookup(name, version, other);
-            if (got == -2)
-                return cat("its dynamic symbol table has no hash table to look ", name, " up in");
-            if (got < 0)
-                return cat("it lacks ", name, version != null ? cat("@", version) : "",
-                    other.isEmpty() ? "" : cat(" (it has ", other.get(0), ")"));
-            if (isObject) {
-                if (got != size)
-                    return cat("its ", name, " is a ", got, "-byte object, ", size, " bytes in ", BASELINE);
-                objects[0]++;
-            }
+    // libc's dladdr1, looked up once: in the scope of the library given
+    // (it and its dependencies, libc among them), else in libc's.
+    private static long dladdr1(NativeLibrary lib) {
+        long f = dladdr1;
+        if (f == 0) {
+            Pointer p = resolve(lib, "dladdr1");
+            dladdr1 = f = Pointer.nativeValue(p != null ? p : NativeLibrary.getInstance("c").getGlobalVariableAddress("dladdr1"));
         }
-        return null;
+        return f;
+    }
+
+    // The link_map and the load address (dli_fbase) of the object that
+    // defines the code or data at p (dladdr1(RTLD_DL_LINKMAP)), or null.
+    private static long[] dladdr1(NativeLibrary lib, Pointer p) {
+        long fn = dladdr1(lib);
+        long[] r = ffi(fn, Pointer.nativeValue(p));
+        return r != null ? r : Call.function(fn, p);
     }
 
     // The object lib was loaded from: the one defining the first required
-    // symbol it resolves (dladdr1(RTLD_DL_LINKMAP)); null if none.
+    // symbol it resolves; null if none.
     private static @C@ loaded(NativeLibrary lib) {
-        Function dladdr1 = @C@.dladdr1;
-        if (dladdr1 == null)
-            @C@.dladdr1 = dladdr1 = NativeLibrary.getInstance("c").getFunction("dladdr1");
         for (Object[] s : SYMBOLS) {
-            Pointer p;
-            try {
-                p = lib.getGlobalVariableAddress((String) s[0]);
-            } catch (UnsatisfiedLinkError e) {
+            Pointer p = resolve(lib, (String) s[0]);
+            if (p == null)
                 continue; // not in it
-            }
-            // Dl_info (dli_fname, dli_fbase, dli_sname, dli_saddr) and the
-            // link_map dladdr1 stores, into Java arrays JNA copies back: a
-            // Memory or a PointerByReference would load classes (a cleaner,
-            // conversion machinery) that cost milliseconds the first time.
-            long lm, fbase;
-            if (W == 8) {
-                long[] info = new long[4], map = new long[1];
-                if (dladdr1.invokeInt(new Object[] { p, info, map, 2 }) == 0) // RTLD_DL_LINKMAP
-                    return null;
-                lm = map[0];
-                fbase = info[1];
-            } else {
-                int[] info = new int[4], map = new int[1];
-                if (dladdr1.invokeInt(new Object[] { p, info, map, 2 }) == 0)
-                    return null;
-                lm = map[0] & 0xffffffffL;
-                fbase = info[1] & 0xffffffffL;
-            }
-            return lm != 0 ? new @C@(lm, fbase) : null;
+            long[] at = dladdr1(lib, p);
+            return at != null && at[0] != 0 ? new @C@(at[0], at[1]) : null;
         }
         return null;
     }
@@ -360,110 +487,211 @@
     public static Verdict verify(NativeLibrary lib) {
         String pol = policy();
         if (pol.equals("off"))
-            return new Verdict("off", cat(SONAME, ": ABI check disabled (ABIGUARD_POLICY=off)"));
+            return new Verdict("off", new StringBuilder(SONAME).append(": ABI check disabled (ABIGUARD_POLICY=off)").toString());
         @C@ o = loaded(lib);
         if (o == null)
-            return refuse(pol, cat(SONAME, ": the library given defines none of the ", SYMBOLS.length,
-                " symbols this binding requires: cannot check it against ", BASELINE), false);
+            return Refused.notLoaded(pol);
         String id = o.buildId();
         for (String[] r : COMPATIBLE)
             if (r[0].equals(id))
-                return new Verdict("verified", cat(SONAME, " (build-id ", id, ") is ", r[1], ", verified compatible with ",
-                    BASELINE, " this binding was built against"));
+                return new Verdict("verified", new StringBuilder(SONAME).append(" (build-id ").append(id).append(") is ")
+                    .append(r[1]).append(", verified compatible with ").append(BASELINE)
+                    .append(" this binding was built against").toString());
         for (String[] r : INCOMPATIBLE)
             if (r[0].equals(id))
-                return refuse(pol, cat(SONAME, " (build-id ", id, ") is ", r[1], ", incompatible with ", BASELINE,
-                    " this binding was built against: ", r[2]), false);
-        int[] objects = { 0 };
-        String problem = o.compare(objects);
-        String where = cat(SONAME, " (", o.path(), ", build-id ", id != null ? id : "none", ")");
-        if (problem != null)
-            return refuse(pol, cat(where, " is an unknown build that does not match ", BASELINE,
-                " this binding was built against: ", problem), false);
-        String what = cat(where, " is an unverified build: not a release of ", LIBRARY,
-            " known when this guard was generated, but its SONAME", objects[0] > 0 ? "," : " and", " all ", SYMBOLS.length,
-            " required symbols and versions", objects[0] > 0 ? cat(" and the sizes of its ", objects[0], " data objects") : "",
-            " match ", BASELINE);
-        if (pol.equals("strict"))
-            return refuse(pol, what, true);
-        return new Verdict("accepted-unverified", cat(what, "; accepted unverified (ABIGUARD_POLICY=strict would refuse it)"));
+                return Refused.incompatible(pol, id, r);
+        return new Symbols(o).judge(pol, id);
+    }
+
+    private static Pointer resolve(NativeLibrary lib, String name) {
+        try {
+            return lib.getGlobalVariableAddress(name);
+        } catch (UnsatisfiedLinkError e) {
+            return null;
+        }
+    }
+
+    // A JNA Function called with arguments the first time in a JVM loads
+    // JNA's argument conversion machinery, about as long as the rest of the
+    // check. Where libffi's default ABI is known (x86-64 Linux), dladdr1 is
+    // called through JNA's own libffi instead (Native.ffi_prep_cif and
+    // ffi_call, on memory from Native.malloc): { link_map, dli_fbase },
+    // { 0, 0 } if it found nothing, or null where this way is not known to
+    // work (then Call.function).
+    private static long[] ffi(long fn, long addr) {
+        if (W != 8 || !Platform.isLinux() || !"x86-64".equals(Platform.ARCH))
+            return null;
+        long m = Native.malloc(24 * 8);
+        if (m == 0)
+            return null;
+        // 0: ffi_type pointer (size, alignment | type << 16, elements);
+        // 3: ffi_type sint32; 6: the argument types; 10: the arguments;
+        // 14: pointers to them; 18: the result; 19: the Dl_info; 23: the
+        // link_map.
+        long[] w = { 8, 8 | 14 << 16, 0, 4, 4 | 10 << 16, 0, m, m, m, m + 24, addr, m + 19 * 8, m + 23 * 8, 2,
+                     m + 80, m + 88, m + 96, m + 104, 0, 0, 0, 0, 0, 0 };
+        Pointer p = new Pointer(m);
+        p.write(0, w, 0, w.length);
+        long cif = prep(m);
+        if (cif != 0) {
+            Native.ffi_call(cif, fn, m + 18 * 8, m + 14 * 8);
+            Native.free(cif);
+            p.read(0, w, 0, w.length);
+        }
+        Native.free(m);
+        if (cif == 0)
+            return null;
+        return (int) w[18] != 0 ? new long[] { w[23], w[20] } : new long[2];
+    }
+
+    private static long prep(long m) {
+        try {
+            return Native.ffi_prep_cif(2, 4, m + 24, m + 48); // FFI_UNIX64, 4 arguments, returning sint32
+        } catch (Error | RuntimeException e) {
+            return 0; // this libffi does not take it: the JNA Function instead
+        }
+    }
+
+    // dladdr1 through a JNA Function, into Java arrays JNA copies back (a
+    // Memory or a PointerByReference would load more classes).
+    private static final class Call {
+        private Call() {
+        }
+
+        static long[] function(long fn, Pointer p) {
+            Function f = Function.getFunction(new Pointer(fn));
+            if (W == 8) {
+                long[] info = new long[4], map = new long[1];
+                return f.invokeInt(new Object[] { p, info, map, 2 }) != 0 ? new long[] { map[0], info[1] } : new long[2];
+            }
+            int[] info = new int[4], map = new int[1];
+            return f.invokeInt(new Object[] { p, info, map, 2 }) != 0
+                ? new long[] { map[0] & 0xffffffffL, info[1] & 0xffffffffL } : new long[2];
+        }
     }
 
     // ---- the binding's own declarations -----------------------------------
 
-    // The baseline's layout of cname, parsed from its line of LAYOUT_TABLE
-    // (only the types verifyLayouts is given are ever parsed): { kind, size,
+    // The baseline's layout of cname from its line of LAYOUT_TABLE (only
+    // the types verifyLayouts is given are ever parsed): { kind, size,
     // alignment, members or enumerators }, or null.
     private static String[] layoutOf(String cname) {
-        String key = cat("\n", cname, "|");
+        String key = new StringBuilder(cname.length() + 2).append('\n').append(cname).append('|').toString();
         int at = LAYOUT_TABLE.indexOf(key);
         if (at < 0)
             return null;
-        return LAYOUT_TABLE.substring(at + key.length(), LAYOUT_TABLE.indexOf('\n', at + 1)).split("\\|", -1);
-    }
-
-    private static String layoutNames() {
-        Set<String> names = new TreeSet<>();
-        for (String line : LAYOUT_TABLE.split("\n"))
-            if (!line.isEmpty())
-                names.add(line.substring(0, line.indexOf('|')));
-        return names.toString();
-    }
-
-    // What JNA computed for a Structure, read from its private fields
-    // structFields (name -> StructField, in the declared order; a
-    // StructField's offset and size are public) and structAlignment, or for
-    // a class from the layout JNA keeps for it once an instance exists
-    // (Structure.layoutInfo: LayoutInfo's size, alignment and fields), so
-    // that none is made here: reaching the protected fieldOffset,
-    // getFieldOrder and getStructAlignment instead builds the reflection
-    // data of all of Structure's methods, milliseconds at load time. null:
-    // this JNA keeps them otherwise, and the methods are used.
-    private static volatile Field[] jnaFields;
-    private static volatile Method[] jnaMethods;
-
-    private static Field[] jnaFields() {
-        Field[] f = jnaFields;
-        if (f == null) {
-            try {
-                ClassLoader jna = Structure.class.getClassLoader();
-                Class<?> sf = Class.forName("com.sun.jna.Structure$StructField", false, jna);
-                Class<?> li = Class.forName("com.sun.jna.Structure$LayoutInfo", false, jna);
-                f = new Field[] { Structure.class.getDeclaredField("structFields"),
-                                  Structure.class.getDeclaredField("structAlignment"), sf.getField("offset"),
-                                  sf.getField("size"), Structure.class.getDeclaredField("layoutInfo"),
-                                  li.getDeclaredField("size"), li.getDeclaredField("alignment"),
-                                  li.getDeclaredField("fields") };
-                for (Field x : f)
-                    x.setAccessible(true);
-                for (int i : new int[] { 1, 2, 3, 5, 6 })
-                    if (f[i].getType() != int.class)
-                        f = new Field[0];
-                if (f.length > 0 && (!Map.class.isAssignableFrom(f[0].getType()) || !Map.class.isAssignableFrom(f[4].getType())
-                                     || !Map.class.isAssignableFrom(f[7].getType())))
-                    f = new Field[0];
-            } catch (ReflectiveOperationException | RuntimeException e) {
-                f = new Field[0];
-            }
-            jnaFields = f;
+        String[] w = new String[4];
+        int from = at + key.length(), end = LAYOUT_TABLE.indexOf('\n', from);
+        for (int k = 0; k < 3; k++) {
+            int bar = LAYOUT_TABLE.indexOf('|', from);
+            w[k] = LAYOUT_TABLE.substring(from, bar);
+            from = bar + 1;
         }
-        return f.length > 0 ? f : null;
+        w[3] = LAYOUT_TABLE.substring(from, end);
+        return w;
     }
 
-    private static Method[] jnaMethods() throws ReflectiveOperationException {
-        Method[] m = jnaMethods;
-        if (m == null) {
-            m = new Method[] { Structure.class.getDeclaredMethod("fieldOffset", String.class),
-                               Structure.class.getDeclaredMethod("getFieldOrder"),
-                               Structure.class.getDeclaredMethod("getStructAlignment") };
-            for (Method x : m)
-                x.setAccessible(true);
-            jnaMethods = m;
+    // s split at sep (none: an empty array).
+    private static String[] split(String s, char sep) {
+        if (s.isEmpty())
+            return new String[0];
+        int n = 1;
+        for (int i = 0; i < s.length(); i++)
+            if (s.charAt(i) == sep)
+                n++;
+        String[] parts = new String[n];
+        for (int k = 0, from = 0; k < n; k++) {
+            int to = s.indexOf(sep, from);
+            if (to < 0)
+                to = s.length();
+            parts[k] = s.substring(from, to);
+            from = to + 1;
         }
-        return m;
+        return parts;
     }
 
-    private static Field field(Class<?> c, String name) throws NoSuchFieldException {
+    private static long number(String s) {
+        long v = 0;
+        boolean minus = s.startsWith("-");
+        for (int i = minus ? 1 : 0; i < s.length(); i++)
+            v = v * 10 + (s.charAt(i) - '0');
+        return minus ? -v : v;
+    }
+
+    private static int indexOf(String[] names, int n, String name) {
+        for (int k = 0; k < n; k++)
+            if (names[k].equals(name))
+                return k;
+        return -1;
+    }
+
+    // What JNA computed for a Structure, read from its private fields, with
+    // the accessors the binding's own structures already use: for a class,
+    // the layout JNA cached when the binding made an instance of it
+    // (Structure.layoutInfo: LayoutInfo's size, alignment and fields), else
+    // that of an instance (structFields, structAlignment); fields maps each
+    // name to a StructField (its offset and size), in the declared order.
+    // Reaching the protected fieldOffset, getFieldOrder and
+    // getStructAlignment instead builds the reflection data of all of
+    // Structure's methods, milliseconds at load time: that is left to a JNA
+    // that keeps them otherwise (Methods). null until looked up; empty: not
+    // this JNA.
+    private static volatile Field[] jnaStructure, jnaLayoutInfo, jnaStructField;
+
+    // c's fields named, each of the type given and made accessible; empty
+    // if one is not.
+    private static Field[] fields(Class<?> c, String[] names, Class<?>[] types) {
+        Field[] f = new Field[names.length];
+        for (int i = 0; i < names.length; i++) {
+            f[i] = field(c, names[i]);
+            if (f[i] == null || f[i].getType() != types[i] || !open(f[i]))
+                return new Field[0];
+        }
+        return f;
+    }
+
+    // { size, alignment, fields } of decl as JNA laid it out, or null.
+    private static Object[] jnaLayout(String cname, Object decl) {
+        Field[] st = jnaStructure;
+        if (st == null)
+            jnaStructure = st = fields(Structure.class, new String[] { "structFields", "structAlignment", "layoutInfo" },
+                                       new Class<?>[] { Map.class, int.class, Map.class });
+        if (st.length == 0)
+            return null;
+        Object info = null;
+        if (decl instanceof Class) {
+            Object cache = value(st[2], null);
+            if (cache instanceof Map)
+                info = ((Map<?, ?>) cache).get(decl);
+        }
+        Object size, align, map;
+        if (info != null) {
+            Field[] li = jnaLayoutInfo;
+            if (li == null)
+                jnaLayoutInfo = li = fields(info.getClass(), new String[] { "size", "alignment", "fields" },
+                                            new Class<?>[] { int.class, int.class, Map.class });
+            if (li.length == 0)
+                return null;
+            size = intValue(li[0], info, cname);
+            align = intValue(li[1], info, cname);
+            map = value(li[2], info);
+        } else {
+            Structure s = decl instanceof Structure ? (Structure) decl : instance(cname, (Class<?>) decl);
+            size = s.size(); // (computes the layout)
+            align = intValue(st[1], s, cname);
+            map = value(st[0], s);
+        }
+        if (!(map instanceof Map) || ((Map<?, ?>) map).isEmpty())
+            return null;
+        Field[] sf = jnaStructField;
+        if (sf == null)
+            jnaStructField = sf = fields(((Map<?, ?>) map).values().iterator().next().getClass(),
+                                         new String[] { "offset", "size" }, new Class<?>[] { int.class, int.class });
+        return sf.length > 0 ? new Object[] { size, align, map } : null;
+    }
+
+    // c's field name, or its superclasses'; null if none.
+    private static Field field(Class<?> c, String name) {
         for (Class<?> k = c; k != null; k = k.getSuperclass()) {
             try {
                 return k.getDeclaredField(name);
@@ -471,128 +699,112 @@
                 // look in the superclass
             }
         }
-        throw new NoSuchFieldException(name);
+        return null;
+    }
+
+    private static boolean open(Field f) {
+        try {
+            f.setAccessible(true);
+            return true;
+        } catch (RuntimeException e) { // (a JNA in a module that does not open com.sun.jna)
+            return false;
+        }
+    }
+
+    // f's value in o, or null.
+    private static Object value(Field f, Object o) {
+        try {
+            return f.get(o);
+        } catch (IllegalAccessException e) {
+            return null;
+        }
+    }
+
+    private static int intValue(Field f, Object o, String cname) {
+        try {
+            return f.getInt(o);
+        } catch (IllegalAccessException e) {
+            throw new IllegalArgumentException(new StringBuilder(cname).append(": cannot inspect it: ").append(e).toString(), e);
+        }
+    }
+
+    private static Structure instance(String cname, Class<?> c) {
+        try {
+            java.lang.reflect.Constructor<?> k = c.getDeclaredConstructor();
+            k.setAccessible(true);
+            return (Structure) k.newInstance();
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            throw new IllegalArgumentException(new StringBuilder(cname).append(": cannot inspect ").append(c).append(": ")
+                .append(e).toString(), e);
+        }
     }
 
     // decl: a Structure, or a Structure subclass (instantiated only when
-    // JNA has no layout of it yet).
-    private static void compareStructure(String cname, String[] w, Object decl, List<String> problems) throws ReflectiveOperationException {
-        long wsize = Long.parseLong(w[1]), walign = Long.parseLong(w[2]);
+    // JNA has no layout of it yet, as JNA makes one of a structure it is
+    // given by class).
+    private static void compareStructure(String cname, String[] w, Object decl, StringBuilder problems) {
+        long wsize = number(w[1]), walign = number(w[2]);
         // The binding's members in its order: name, offset, size.
-        List<String> order = new ArrayList<>();
-        List<long[]> got = new ArrayList<>();
+        String[] order;
+        long[] off, len;
         int size, align;
-        Field[] j = jnaFields();
-        Object info = null;
-        if (j != null && decl instanceof Class) {
-            Map<?, ?> cache = (Map<?, ?>) j[4].get(null);
-            synchronized (cache) {
-                info = cache.get(decl);
-            }
-        }
-        Structure s = null;
-        if (info == null) {
-            if (decl instanceof Structure) {
-                s = (Structure) decl;
-            } else {
-                java.lang.reflect.Constructor<?> c = ((Class<?>) decl).getDeclaredConstructor();
-                c.setAccessible(true);
-                s = (Structure) c.newInstance();
-            }
-        }
+        Object[] j = jnaLayout(cname, decl);
         if (j != null) {
-            Map<?, ?> fields;
-            if (info != null) {
-                size = j[5].getInt(info);
-                align = j[6].getInt(info);
-                fields = (Map<?, ?>) j[7].get(info);
-            } else {
-                size = s.size(); // (computes the layout)
-                align = j[1].getInt(s);
-                fields = (Map<?, ?>) j[0].get(s);
-            }
-            synchronized (fields) {
-                for (Map.Entry<?, ?> e : fields.entrySet()) {
-                    order.add((String) e.getKey());
-                    got.add(new long[] { j[2].getInt(e.getValue()), j[3].getInt(e.getValue()) });
-                }
+            size = (Integer) j[0];
+            align = (Integer) j[1];
+            Map<?, ?> m = (Map<?, ?>) j[2];
+            Field[] sf = jnaStructField;
+            int n = m.size(), i = 0;
+            order = new String[n];
+            off = new long[n];
+            len = new long[n];
+            for (Map.Entry<?, ?> e : m.entrySet()) {
+                if (i == n)
+                    break;
+                order[i] = (String) e.getKey();
+                off[i] = intValue(sf[0], e.getValue(), cname);
+                len[i] = intValue(sf[1], e.getValue(), cname);
+                i++;
             }
         } else {
+            Structure s = decl instanceof Structure ? (Structure) decl : instance(cname, (Class<?>) decl);
             size = s.size();
-            Method[] m = jnaMethods();
-            align = (Integer) m[2].invoke(s);
-            @SuppressWarnings("unchecked")
-            List<String> names = (List<String>) m[1].invoke(s);
-            for (String g : names) {
-                Field f = field(s.getClass(), g);
-                f.setAccessible(true);
-                order.add(g);
-                got.add(new long[] { (Integer) m[0].invoke(s, g), Native.getNativeSize(f.getType(), f.get(s)) });
-            }
+            Object[] r = Methods.layout(cname, s);
+            order = (String[]) r[0];
+            off = (long[]) r[1];
+            len = (long[]) r[2];
+            align = (Integer) r[3];
         }
         if (size != wsize)
-            problems.add(cat(cname, " is ", size, " bytes in the binding's declaration, ", wsize, " in ", BASELINE));
+            Refused.size(problems, cname, "", size, wsize);
         if (walign != 0 && align != walign)
-            problems.add(cat(cname, " is aligned to ", align, " bytes in the binding's declaration, ", walign, " in ", BASELINE));
+            Refused.size(problems, cname, "aligned to ", align, walign);
         // The baseline's members: name, offset, size, bit offset, bits.
-        String[] members = w[3].isEmpty() ? new String[0] : w[3].split(";");
+        String[] members = split(w[3], ';');
         String[] names = new String[members.length];
         long[][] want = new long[members.length][];
         for (int k = 0; k < members.length; k++) {
-            String[] m = members[k].split(",");
+            String[] m = split(members[k], ',');
             names[k] = m[0];
-            want[k] = new long[] { Long.parseLong(m[1]), Long.parseLong(m[2]), Long.parseLong(m[3]), Long.parseLong(m[4]) };
+            want[k] = new long[] { number(m[1]), number(m[2]), number(m[3]), number(m[4]) };
         }
-        List<String> wantNames = Arrays.asList(names);
-        Set<String> used = new HashSet<>();
-        for (int i = 0; i < order.size(); i++) {
-            String g = order.get(i);
-            int k = wantNames.indexOf(g);
-            if (k < 0 && i < names.length && !order.contains(names[i]))
+        boolean[] used = new boolean[names.length];
+        for (int i = 0; i < order.length; i++) {
+            String g = order[i];
+            int k = indexOf(names, names.length, g);
+            if (k < 0 && i < names.length && indexOf(order, order.length, names[i]) < 0)
                 k = i; // the binding calls it something else
             if (k < 0) {
-                problems.add(cat(cname, ": the binding declares a member ", g, " that ", BASELINE, " does not have"));
+                Refused.extra(problems, cname, g);
                 continue;
             }
-            used.add(names[k]);
-            long off = got.get(i)[0], fsize = got.get(i)[1];
-            String label = cat(cname, "::", names[k], g.equals(names[k]) ? "" : cat(" (the binding's ", g, ")"));
-            if (want[k][3] != 0)
-                problems.add(cat(label, " is a bit-field (bit ", want[k][2], ", ", want[k][3], " bits) in ", BASELINE,
-                    ": JNA cannot declare it"));
-            else if (off != want[k][0] || fsize != want[k][1])
-                problems.add(cat(label, " is at offset ", off, " (", fsize, " bytes) in the binding's declaration, at offset ",
-                    want[k][0], " (", want[k][1], " bytes) in ", BASELINE));
+            used[k] = true;
+            if (want[k][3] != 0 || off[i] != want[k][0] || len[i] != want[k][1])
+                Refused.member(problems, cname, names[k], g, want[k], off[i], len[i]);
         }
         for (int k = 0; k < names.length; k++)
-            if (!used.contains(names[k]))
-                problems.add(cat(cname, "::", names[k], " is not in the binding's declaration (offset ", want[k][0], ", ",
-                    want[k][1], " bytes in ", BASELINE, ")"));
-    }
-
-    private static void compareEnum(String cname, String[] w, Object decl, List<String> problems) throws IllegalAccessException {
-        Map<String, Long> enumerators = new HashMap<>();
-        for (String e : w[3].isEmpty() ? new String[0] : w[3].split(";")) {
-            int eq = e.indexOf('=');
-            enumerators.put(e.substring(0, eq), Long.parseLong(e.substring(eq + 1)));
-        }
-        Map<String, Long> got = new TreeMap<>();
-        if (decl instanceof Map) {
-            for (Map.Entry<?, ?> e : ((Map<?, ?>) decl).entrySet())
-                got.put(String.valueOf(e.getKey()), ((Number) e.getValue()).longValue());
-        } else { // a class or interface holding the constants as static fields
-            for (Field f : ((Class<?>) decl).getFields())
-                if (Modifier.isStatic(f.getModifiers()) && enumerators.containsKey(f.getName())
-                    && f.get(null) instanceof Number)
-                    got.put(f.getName(), ((Number) f.get(null)).longValue());
-        }
-        for (Map.Entry<String, Long> e : got.entrySet()) {
-            Long want = enumerators.get(e.getKey());
-            if (want == null)
-                problems.add(cat(cname, ": ", e.getKey(), " is not an enumerator of it in ", BASELINE));
-            else if (!want.equals(e.getValue()))
-                problems.add(cat(cname, ": ", e.getKey(), " is ", e.getValue(), " in the binding, ", want, " in ", BASELINE));
-        }
+            if (!used[k])
+                Refused.missing(problems, cname, names[k], want[k]);
     }
 
     /** Compares the binding's own declarations with the baseline's layouts.
@@ -606,28 +818,137 @@
         String pol = policy();
         if (pol.equals("off"))
             return new Verdict("off", "layout check disabled (ABIGUARD_POLICY=off)");
-        List<String> problems = new ArrayList<>();
+        StringBuilder problems = new StringBuilder();
         for (Map.Entry<String, ?> e : declared.entrySet()) {
             String cname = e.getKey();
             String[] w = layoutOf(cname);
             if (w == null)
-                throw new IllegalArgumentException(cat(cname, ": not one of the types the symbols this guard checks reach in ",
-                    BASELINE, ": ", layoutNames()));
+                throw new IllegalArgumentException(new StringBuilder(cname)
+                    .append(": not one of the types the symbols this guard checks reach in ").append(BASELINE).append(": ")
+                    .append(Methods.layoutNames(LAYOUT_TABLE)).toString());
             Object decl = e.getValue();
-            try {
-                if (w[0].equals("enum"))
-                    compareEnum(cname, w, decl, problems);
-                else if (decl instanceof Structure
-                         || (decl instanceof Class && Structure.class.isAssignableFrom((Class<?>) decl)))
-                    compareStructure(cname, w, decl, problems);
-                else
-                    throw new IllegalArgumentException(cat(cname, ": give a Structure subclass or instance, not ", decl));
-            } catch (ReflectiveOperationException ex) {
-                throw new IllegalArgumentException(cat(cname, ": cannot inspect ", decl, ": ", ex), ex);
+            if (w[0].equals("enum") && (decl instanceof Map || decl instanceof Class))
+                Enums.compare(cname, w, decl, problems);
+            else if (!w[0].equals("enum") && (decl instanceof Structure
+                     || (decl instanceof Class && Structure.class.isAssignableFrom((Class<?>) decl))))
+                compareStructure(cname, w, decl, problems);
+            else
+                throw new IllegalArgumentException(new StringBuilder(cname).append(w[0].equals("enum")
+                    ? ": give a class whose static fields are its constants, or a Map of them, not "
+                    : ": give a Structure subclass or instance, not ").append(decl).toString());
+        }
+        if (problems.length() > 0)
+            return Refused.refuse(pol, new StringBuilder("the binding's declarations do not match ").append(BASELINE)
+                .append(": ").append(problems).toString(), false);
+        return new Verdict("verified", new StringBuilder().append(declared.size()).append(" declarations match ")
+            .append(BASELINE).toString());
+    }
+
+    // An enum's constants in the binding: a class whose static fields are
+    // named as its enumerators, or a Map of them.
+    private static final class Enums {
+        private Enums() {
+        }
+
+        static void compare(String cname, String[] w, Object decl, StringBuilder problems) {
+            String[] enumerators = split(w[3], ';');
+            String[] names = new String[enumerators.length];
+            long[] values = new long[enumerators.length];
+            for (int k = 0; k < enumerators.length; k++) {
+                int eq = enumerators[k].indexOf('=');
+                names[k] = enumerators[k].substring(0, eq);
+                values[k] = number(enumerators[k].substring(eq + 1));
+            }
+            // The binding's constants, by name (a class: its static fields
+            // named as an enumerator).
+            String[] got;
+            long[] gv;
+            int n = 0;
+            if (decl instanceof Map) {
+                Map<?, ?> m = (Map<?, ?>) decl;
+                got = new String[m.size()];
+                gv = new long[got.length];
+                for (Map.Entry<?, ?> e : m.entrySet()) {
+                    if (n == got.length)
+                        break;
+                    got[n] = String.valueOf(e.getKey());
+                    gv[n++] = ((Number) e.getValue()).longValue();
+                }
+            } else {
+                Field[] fs = ((Class<?>) decl).getFields();
+                got = new String[fs.length];
+                gv = new long[fs.length];
+                for (Field f : fs) {
+                    if (!Modifier.isStatic(f.getModifiers()) || indexOf(names, names.length, f.getName()) < 0)
+                        continue;
+                    Object v = value(f, null);
+                    if (v instanceof Number) {
+                        got[n] = f.getName();
+                        gv[n++] = ((Number) v).longValue();
+                    }
+                }
+            }
+            for (int i = 1; i < n; i++) // by name, for a message in a stable order
+                for (int k = i; k > 0 && got[k - 1].compareTo(got[k]) > 0; k--) {
+                    String t = got[k];
+                    got[k] = got[k - 1];
+                    got[k - 1] = t;
+                    long v = gv[k];
+                    gv[k] = gv[k - 1];
+                    gv[k - 1] = v;
+                }
+            for (int i = 0; i < n; i++) {
+                int k = indexOf(names, names.length, got[i]);
+                if (k < 0)
+                    Refused.problem(problems).append(cname).append(": ").append(got[i]).append(" is not an enumerator of it in ").append(BASELINE);
+                else if (values[k] != gv[i])
+                    Refused.problem(problems).append(cname).append(": ").append(got[i]).append(" is ").append(gv[i]).append(" in the binding, ")
+                        .append(values[k]).append(" in ").append(BASELINE);
             }
         }
-        if (!problems.isEmpty())
-            return refuse(pol, cat("the binding's declarations do not match ", BASELINE, ": ", String.join("; ", problems)), false);
-        return new Verdict("verified", cat(declared.size(), " declarations match ", BASELINE));
+    }
+
+    // What only a JNA without those private fields, or an unknown type
+    // name, needs.
+    private static final class Methods {
+        private Methods() {
+        }
+
+        // For a JNA that keeps its layout otherwise: { names, offsets,
+        // sizes, alignment } through the protected methods.
+        static Object[] layout(String cname, Structure s) {
+            try {
+                java.lang.reflect.Method offset = Structure.class.getDeclaredMethod("fieldOffset", String.class),
+                                         order = Structure.class.getDeclaredMethod("getFieldOrder"),
+                                         alignment = Structure.class.getDeclaredMethod("getStructAlignment");
+                offset.setAccessible(true);
+                order.setAccessible(true);
+                alignment.setAccessible(true);
+                java.util.List<?> names = (java.util.List<?>) order.invoke(s);
+                String[] n = new String[names.size()];
+                long[] off = new long[n.length], len = new long[n.length];
+                for (int i = 0; i < n.length; i++) {
+                    n[i] = (String) names.get(i);
+                    Field f = field(s.getClass(), n[i]);
+                    if (f == null)
+                        throw new NoSuchFieldException(n[i]);
+                    f.setAccessible(true);
+                    off[i] = (Integer) offset.invoke(s, n[i]);
+                    len[i] = Native.getNativeSize(f.getType(), f.get(s));
+                }
+                return new Object[] { n, off, len, alignment.invoke(s) };
+            } catch (ReflectiveOperationException | RuntimeException e) {
+                throw new IllegalArgumentException(new StringBuilder(cname).append(": cannot inspect ").append(s.getClass())
+                    .append(": ").append(e).toString(), e);
+            }
+        }
+
+        static String layoutNames(String table) {
+            java.util.Set<String> names = new java.util.TreeSet<>();
+            for (String line : split(table, '\n'))
+                if (!line.isEmpty())
+                    names.add(line.substring(0, line.indexOf('|')));
+            return names.toString();
+        }
     }
 }
