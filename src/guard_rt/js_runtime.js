@@ -388,26 +388,30 @@ function compareLayout(cname, decl, problems) {
 const isType = ((d) => d && d.constructor && d.constructor.name === 'TypeObject');
 
 // Whether decl matches row at a glance: a struct or union declared as the
-// baseline has it spells its row, and each enumerator given appears in it
-// with its value; nothing parsed. Anything else is compared in full.
+// baseline has it spells its row (as many members, so that no name holds a
+// separator), and each enumerator given appears in it with its value (a
+// number, under a name without one); nothing parsed. Anything else is
+// compared in full.
 const same = (function same(row, decl) {
   if (row[0] === 'e' && !isType(decl) && decl && typeof decl === 'object') {
     const body = ';' + row.slice(row.lastIndexOf('|') + 1) + ';';
-    for (const k of Object.keys(decl))
-      if (!body.includes(';' + k + '=' + decl[k] + ';'))
+    for (const k of Object.keys(decl)) {
+      const v = decl[k];
+      if ((typeof v !== 'number' && typeof v !== 'bigint') || k.includes(';') || k.includes('=') ||
+          !body.includes(';' + k + '=' + v + ';'))
         return false;
+    }
     return true;
   }
   if ((row[0] !== 's' && row[0] !== 'u') || !isType(decl))
     return false;
   const members = typeInfo(decl).members;
-  let got = (row[0] === 's' ? 'struct|' : 'union|') + K.sizeof(decl) + '|' + K.alignof(decl) + '|', sep = '';
+  let got = (row[0] === 's' ? 'struct|' : 'union|') + K.sizeof(decl) + '|' + K.alignof(decl) + '|', n = 0;
   for (const k in members) {
     const m = members[k];
-    got += sep + m.name + ',' + m.offset + ',' + K.sizeof(m.type) + ',' + m.offset * 8 + ',0';
-    sep = ';';
+    got += (n++ ? ';' : '') + m.name + ',' + m.offset + ',' + K.sizeof(m.type) + ',' + m.offset * 8 + ',0';
   }
-  return got === row;
+  return got === row && (n === 0 || row.split(';').length === n);
 });
 
 // Compares the binding's koffi declarations with the baseline's layouts:
