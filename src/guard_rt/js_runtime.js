@@ -176,18 +176,56 @@ function versionName(o, idx) {
   return o.versions.has(idx) ? o.versions.get(idx) : null;
 }
 
-// st_size if symbol i is name's definition at version (or the default one), else null.
-function defines(o, i, name, version, other) {
-  const s = u32s(o.symtab + i * (W === 8 ? 24 : 16), W === 8 ? 6 : 4);
+// The tables an unknown build's symbols are looked up in, each seen at once
+// (views, not copies): its hash table (GNU, else SysV), .dynsym (as many
+// entries as the hash table covers), .gnu.version and .dynstr; o.syms stays
+// null when it has no symbol or hash table.
+function symbolTables(o) {
+  const t = tags(o), gnu = addr(o, t.get(0x6ffffef5) || 0), sysv = addr(o, t.get(4) || 0);
+  o.syms = null;
+  let count = 0;
+  if (o.symtab && gnu) {
+    const g = u32s(gnu, 4); // nbuckets, symoffset, bloom size, bloom shift
+    const nb = g[0], off = g[1], at = gnu + 16 + g[2] * W, buckets = nb ? u32s(at, nb) : [];
+    let last = 0;
+    for (let i = 0; i < nb; i++)
+      last = Math.max(last, buckets[i]);
+    count = off;
+    if (last >= off) { // the last chain ends at the first entry with its low bit set
+      let i = last;
+      while (!(u32(at + 4 * (nb + i - off)) & 1) && i - off < 1 << 24)
+        i++;
+      count = i + 1;
+    }
+    o.gnu = [nb, off, buckets, count > off ? u32s(at + 4 * nb, count - off) : []];
+  } else if (o.symtab && sysv) {
+    const h = u32s(sysv, 2); // nbucket, nchain, buckets, chains
+    count = h[1];
+    o.sysv = u32s(sysv, 2 + h[0] + h[1]);
+  } else {
+    return;
+  }
+  o.syms = count ? u32s(o.symtab, count * (W === 8 ? 6 : 4)) : [];
+  o.vers = count && o.versym ? new Uint16Array(K.view(o.versym, 2 * count)) : null;
+  o.strs = o.strsz ? new Uint8Array(K.view(o.strtab, o.strsz)) : [];
+}
+
+// st_size if symbol i is name (bytes: its UTF-8) at version (or the default
+// one), else null; the other versions it has into other.
+function defines(o, i, bytes, version, other) {
+  const s = o.syms, e = i * (W === 8 ? 6 : 4), str = o.strs;
   // 64-bit: st_name, st_info st_other st_shndx, st_value, st_size;
   // 32-bit: st_name, st_value, st_size, st_info st_other st_shndx
-  const packed = W === 8 ? s[1] : s[3];
+  const packed = W === 8 ? s[e + 1] : s[e + 3];
   const stInfo = LE ? packed & 0xff : packed >>> 24, stShndx = LE ? packed >>> 16 : packed & 0xffff;
-  if (stShndx === 0 || stInfo >> 4 === 0 || string(o, s[0]) !== name)
+  if (stShndx === 0 || stInfo >> 4 === 0 || s[e] + bytes.length >= str.length || str[s[e] + bytes.length] !== 0)
     return null;
+  for (let j = 0; j < bytes.length; j++)
+    if (str[s[e] + j] !== bytes[j])
+      return null;
   let vname = null, hidden = false;
-  if (o.versym) {
-    let v = new Uint16Array(K.view(o.versym + 2 * i, 2))[0];
+  if (o.vers) {
+    let v = o.vers[i];
     hidden = (v & 0x8000) !== 0;
     v &= 0x7fff;
     if (v === 0)
@@ -196,7 +234,7 @@ function defines(o, i, name, version, other) {
       vname = versionName(o, v);
   }
   if (version ? vname === version : !hidden)
-    return W === 8 ? word(s, 4) : s[2];
+    return W === 8 ? word(s, e + 4) : s[e + 2];
   if (vname)
     other.push(vname);
   return null;
@@ -205,7 +243,10 @@ function defines(o, i, name, version, other) {
 // st_size of name's definition (at version, or the default one), or null;
 // undefined when there is no hash table to look it up in.
 function lookup(o, name, version, other) {
-  const t = tags(o), gnu = addr(o, t.get(0x6ffffef5) || 0), sysv = addr(o, t.get(4) || 0);
+  if (o.syms === undefined)
+    symbolTables(o);
+  if (!o.syms)
+    return undefined;
   let bytes = []; // its UTF-8 (C names are ASCII: Buffer's first use costs 50 us)
   for (let i = 0; i < name.length; i++) {
     const c = name.charCodeAt(i);
@@ -215,31 +256,24 @@ function lookup(o, name, version, other) {
     }
     bytes.push(c);
   }
-  if (o.symtab && gnu) {
-    const g = u32s(gnu, 4); // nbuckets, symoffset, bloom size, bloom shift
-    const nbuckets = g[0], symoffset = g[1], buckets = gnu + 16 + g[2] * W, chain = buckets + 4 * nbuckets;
+  if (o.gnu) {
+    const [nb, off, buckets, chain] = o.gnu;
     let h = 5381;
     for (const c of bytes)
       h = (Math.imul(h, 33) + c) >>> 0;
-    if (!nbuckets)
-      return null;
-    let i = u32(buckets + 4 * (h % nbuckets));
-    if (i < symoffset)
-      return null;
-    for (;; i++) {
-      const h2 = u32(chain + 4 * (i - symoffset));
+    for (let i = nb ? buckets[h % nb] : 0; nb && i >= off && i - off < chain.length; i++) {
+      const h2 = chain[i - off];
       if (((h2 | 1) >>> 0) === ((h | 1) >>> 0)) {
-        const size = defines(o, i, name, version, other);
+        const size = defines(o, i, bytes, version, other);
         if (size !== null)
           return size;
       }
       if (h2 & 1)
-        return null;
+        break;
     }
+    return null;
   }
-  if (!o.symtab || !sysv)
-    return undefined;
-  const nbucket = u32(sysv), nchain = u32(sysv + 4);
+  const t = o.sysv, nbucket = t[0], nchain = t[1];
   let h = 0;
   for (const c of bytes) {
     h = ((h << 4) + c) >>> 0;
@@ -248,12 +282,12 @@ function lookup(o, name, version, other) {
       h = (h ^ (g >>> 24)) >>> 0;
     h = (h & ~g) >>> 0;
   }
-  let i = nbucket ? u32(sysv + 8 + 4 * (h % nbucket)) : 0;
+  let i = nbucket ? t[2 + h % nbucket] : 0;
   for (let steps = 0; i && i < nchain && steps < nchain; steps++) {
-    const size = defines(o, i, name, version, other);
+    const size = defines(o, i, bytes, version, other);
     if (size !== null)
       return size;
-    i = u32(sysv + 8 + 4 * nbucket + 4 * i);
+    i = t[2 + nbucket + i];
   }
   return null;
 }
