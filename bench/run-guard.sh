@@ -328,12 +328,23 @@ const guard = require('geo_guard');
 guard.verify(lib, koffi);
 guard.verifyLayouts(declared, koffi);
 const b = cpu();
+// process.cpuUsage() counts every thread: during the first check V8's worker
+// threads are idle (it is the main thread's time), but they spend half as much
+// again optimizing the loop's code. So the loop is timed with the main
+// thread's clock, clock_gettime(CLOCK_THREAD_CPUTIME_ID) through koffi, set up
+// only now: a koffi function made earlier would warm up what the guard's
+// first check pays for.
+const clock = koffi.load('libc.so.6').func('int clock_gettime(int clk, void *ts)'), ts = new BigInt64Array(2);
+const thread = () => { clock(3, ts); return Number(ts[0]) * 1e6 + Number(ts[1]) / 1e3; };
+for (let i = 0; i < 10; i++)
+  thread();
+const b2 = thread();
 for (let i = 0; i < 200; i++) {
   guard.verify(lib, koffi);
   guard.verifyLayouts(declared, koffi);
 }
-const c = cpu();
-console.log(`${(b - a).toFixed(1)} ${((c - b) / 200).toFixed(2)} ${ref} ${floor}`);
+const c = thread();
+console.log(`${(b - a).toFixed(1)} ${((c - b2) / 200).toFixed(2)} ${ref} ${floor}`);
 JS
     echo 'module.exports = {};' > "$T/js/empty_module.js"
     for b in v1 v1b; do run JS $b env NODE_PATH="$NODE_MODULES:$T/js" node "$T/js/bench.js"; done

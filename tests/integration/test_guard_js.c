@@ -36,6 +36,68 @@ Test(guard_js, koffi_binding, .timeout = 300 * SANITIZER_SLOWDOWN)
     guard_env_teardown(&e);
 }
 
+/* verifyLayouts compares a declaration spelled as the baseline has it as
+   one string; anything else goes member by member, and must still be
+   refused for what it is: an enum constant off by one or given as a name
+   the baseline lacks, a packed struct, a member renamed and resized; while
+   a subset of the enumerators, a constant given as a string, a member
+   renamed only and a struct declared right are accepted. */
+Test(guard_js, layout_declarations, .timeout = 120 * SANITIZER_SLOWDOWN)
+{
+    guard_env e;
+    guard_env_setup(&e, "js");
+    char *symbols = guard_fmt("@%s/src/go/symbols.txt", e.fx), *out = guard_fmt("%s/geo_guard.js", e.dir);
+    const char *args[] = { "--lang", "js", "--symbols", symbols, "-o", out, NULL };
+    guard_stub(&e, args);
+    char *node_path = guard_fmt("NODE_PATH=%s/../guard-js/node_modules:%s", fixtures_dir(), e.dir);
+    const char *env[] = { node_path, NULL };
+    static const char script[] =
+        "const koffi = require('koffi'), g = require('geo_guard');\n"
+        "const P = koffi.struct('geo_point', { x: 'double', y: 'double' });\n"
+        "const check = (what, decl) => {\n"
+        "  try { console.log(`${what}: ${g.verifyLayouts(decl, koffi).outcome}`); }\n"
+        "  catch (e) { console.log(`${what}: ${e.name}: ${e.message}`); }\n"
+        "};\n"
+        "check('right', { 'struct geo_point': P, 'struct geo_rect': koffi.struct('geo_rect', { min: P, max: P }) });\n"
+        "check('subset', { 'enum geo_kind': { GEO_POLYGON: 1 } });\n"
+        "check('string', { 'enum geo_kind': { GEO_POLYLINE: '0' } });\n"
+        "check('off', { 'enum geo_kind': { GEO_POLYLINE: 0, GEO_POLYGON: 2 } });\n"
+        "check('unknown', { 'enum geo_kind': { GEO_POLYLINE: 0, GEO_CIRCLE: 2 } });\n"
+        "check('packed', { 'struct geo_point': koffi.pack('geo_point_packed', { x: 'double', y: 'float' }) });\n"
+        "check('renamed', { 'struct geo_point': koffi.struct('geo_point_xz', { x: 'double', z: 'double' }) });\n"
+        "check('resized', { 'struct geo_point': koffi.struct('geo_point_xf', { x: 'double', z: 'float' }) });\n"
+        "check('twice', { 'struct geo_point': P, 'enum geo_kind': { GEO_POLYLINE: 0 } });\n";
+    const char *prog[] = { NODE, "-e", script, NULL };
+    tool_run r;
+    guard_run_with(&e, GEO_V1, NULL, env, prog, &r);
+    cr_assert(r.exited && r.exit_status == 0, "%s\n%s", tool_run_outcome(&r), r.err);
+    const char *needles[] = {
+        "right: verified\n",
+        "subset: verified\n",
+        "string: verified\n",
+        "off: AbiGuardError: the binding's declarations do not match geo@1: enum geo_kind: GEO_POLYGON is 2 in the "
+        "binding, 1 in geo@1;",
+        "unknown: AbiGuardError: the binding's declarations do not match geo@1: enum geo_kind: GEO_CIRCLE is not an "
+        "enumerator of it in geo@1;",
+        "packed: AbiGuardError: the binding's declarations do not match geo@1: struct geo_point is 12 bytes in the "
+        "binding's declaration, 16 in geo@1; struct geo_point is aligned to 1 bytes in the binding's declaration, 8 "
+        "in geo@1; struct geo_point::y is at offset 8 (4 bytes) in the binding's declaration, at offset 8 (8 bytes) "
+        "in geo@1;",
+        "renamed: verified\n", /* (the same layout under another name) */
+        "resized: AbiGuardError: the binding's declarations do not match geo@1: struct geo_point::y (the binding's z) "
+        "is at offset 8 (4 bytes) in the binding's declaration, at offset 8 (8 bytes) in geo@1;",
+        "twice: verified\n",
+        NULL,
+    };
+    for (const char *const *n = needles; *n; n++)
+        cr_expect(strstr(r.out, *n), "missing \"%s\" in:\n%s", *n, r.out);
+    tool_run_free(&r);
+    free(symbols);
+    free(out);
+    free(node_path);
+    guard_env_teardown(&e);
+}
+
 Test(guard_js, napi_addon, .timeout = 300 * SANITIZER_SLOWDOWN)
 {
     guard_env e;
