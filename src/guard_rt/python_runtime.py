@@ -47,6 +47,9 @@ _u32 = ctypes.c_uint32.from_address
 _u16 = ctypes.c_uint16.from_address
 _u8 = ctypes.c_uint8.from_address
 _dl_funcs = []
+# The dynamic tags read: DT_HASH, DT_STRTAB, DT_SYMTAB, DT_STRSZ, DT_SONAME,
+# DT_GNU_HASH, DT_VERSYM, DT_VERDEF, DT_VERDEFNUM.
+_TAGS = frozenset((4, 5, 6, 10, 14, 0x6ffffef5, 0x6ffffff0, 0x6ffffffc, 0x6ffffffd))
 
 
 def _dl():
@@ -149,7 +152,7 @@ class _Object(object):
                 tag = _word(d).value
                 if tag == 0:
                     break
-                if tag not in tags:
+                if tag in _TAGS and tag not in tags:
                     tags[tag] = _word(d + _W).value
             self.strtab, self.strsz = self._addr(tags.get(5, 0)), tags.get(10, 0)
             self._tags = tags
@@ -159,6 +162,11 @@ class _Object(object):
     def soname(self):
         tags = self.tags
         return self._str(tags[14]) if 14 in tags and self.strtab else None
+
+    def _is(self, off, s):
+        # Whether the string at off in DT_STRTAB is s (a read of its length).
+        s = s.encode() + b"\0"
+        return off + len(s) <= self.strsz and _at(self.strtab + off, len(s)) == s
 
     def _addr(self, v):
         # glibc relocates most entries in place; DT_VERDEF keeps its link-time value.
@@ -173,18 +181,18 @@ class _Object(object):
         # version (found through the GNU hash table; DT_HASH, rare, in
         # _cold), the data objects' sizes.
         tags = self.tags
-        if SONAME_REQUIRED and self.soname != SONAME:
+        if SONAME_REQUIRED and not (14 in tags and self.strtab and self._is(tags[14], SONAME)):
             return ("its SONAME is %s, not %s" % ("'%s'" % self.soname if self.soname else "missing", SONAME)), 0
         self.symtab, self.versym = self._addr(tags.get(6, 0)), self._addr(tags.get(0x6ffffff0, 0))
         gnu, sysv = self._addr(tags.get(0x6ffffef5, 0)), self._addr(tags.get(4, 0))
         if SYMBOLS and not (self.symtab and (gnu or sysv)):
             return "its dynamic symbol table has no hash table to look %s up in" % SYMBOLS[0][0], 0
-        self.versions = {}  # .gnu.version index -> version name (1, the base entry, names the object)
+        self.versions = {}  # .gnu.version index -> its name's offset (1, the base entry, names the object)
         p = self._addr(tags.get(0x6ffffffc, 0)) if self.versym else 0  # DT_VERDEF
         for _ in range(tags.get(0x6ffffffd, 0) if p else 0):  # DT_VERDEFNUM
             ndx = _u16(p + 4).value
             if _u16(p + 6).value and ndx >= 2:  # vd_cnt: its name is the first Verdaux's
-                self.versions[ndx] = self._str(_u32(p + _u32(p + 12).value).value)
+                self.versions[ndx] = _u32(p + _u32(p + 12).value).value
             if not _u32(p + 16).value:  # vd_next
                 break
             p += _u32(p + 16).value
@@ -206,7 +214,7 @@ class _Object(object):
                 got = _cold("_find_sysv")(self, name, version, other)
             if got is None:
                 return "it lacks %s%s%s" % (name, "@" + version if version else "",
-                                            " (it has %s)" % other[0] if other else ""), objects
+                                            " (it has %s)" % self._str(other[0]) if other else ""), objects
             if is_object:
                 if got != size:
                     return "its %s is a %d-byte object, %d bytes in %s" % (name, got, size, BASELINE), objects
@@ -216,19 +224,19 @@ class _Object(object):
     def _defines(self, i, name, version, other):
         # st_size of symbol i if it defines name (global or weak) at version
         # (or as the default one), else None; other collects the versions
-        # of name that did not fit.
+        # of name that did not fit (their names' offsets).
         size, info, shndx, st_size = _SYM
         sym = self.symtab + i * size
-        if not _u16(sym + shndx).value or _u8(sym + info).value < 16 or self._str(_u32(sym).value) != name:
+        if not _u16(sym + shndx).value or _u8(sym + info).value < 16 or not self._is(_u32(sym).value, name):
             return None
         vs = _u16(self.versym + 2 * i).value if self.versym else 1
         if not vs & 0x7fff:
             return None
-        vname = self.versions.get(vs & 0x7fff)
-        if (vname == version) if version else vs < 0x8000:  # bit 15: hidden, not the default
+        voff = self.versions.get(vs & 0x7fff)
+        if (voff is not None and self._is(voff, version)) if version else vs < 0x8000:  # bit 15: hidden
             return _word(sym + st_size).value
-        if vname:
-            other.append(vname)
+        if voff is not None:
+            other.append(voff)
         return None
 
 
