@@ -204,7 +204,7 @@ class _Object(object):
         for name, version, is_object, size, _fp, h in SYMBOLS:
             got, other = None, []
             if gnu:  # the chain of h's bucket, to the entry with bit 0 set
-                i = _u32(buckets + 4 * (h % nbuckets)).value if nbuckets else 0
+                i = _u32(buckets + 4 * (h % nbuckets)).value if nbuckets else -1
                 while got is None and i >= symoffset:
                     h2 = _u32(chain + 4 * i).value
                     if h2 | 1 == h | 1:
@@ -303,7 +303,12 @@ def _fits(cname, decl):
     # which _cold("_layouts_differ") then does in full.
     kind, size, align, body = LAYOUTS.get(cname) or (None, 0, 0, None)
     if isinstance(decl, dict):
-        return isinstance(body, dict) and decl.items() <= body.items()
+        if not isinstance(body, dict):
+            return False
+        for k, v in decl.items():
+            if k not in body or body[k] != v:
+                return False
+        return True
     if not isinstance(decl, type) or kind is None:
         return False
     if issubclass(decl, (ctypes.Structure, ctypes.Union)):
