@@ -1,6 +1,6 @@
 /*
  * guard_python.c — the Python stub `abiguard stub --lang python` writes: a
- * pure-Python module (standard library only: ctypes, struct, os, sys; and
+ * pure-Python module (standard library only: ctypes, os, sys; and
  * warnings under the warn policy) for bindings written with ctypes or cffi, which have no native
  * part to compile the C stub into. verify(lib) identifies the object lib
  * was loaded from by its handle (dlinfo(RTLD_DI_LINKMAP); a cffi library
@@ -9,9 +9,13 @@
  * verify_layouts() compares the binding's ctypes Structures, cffi types and
  * enum constants with the baseline's layouts. The runtime is
  * src/guard_rt/python_runtime.py; this file writes the tables before it.
+ * The runtime keeps what only a refusal, a mismatch, cffi or a rare case
+ * needs as source text compiled on first use, so that importing the stub
+ * (at the binding's import) unmarshals only the common path.
  */
 #include "guard_internal.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -24,6 +28,52 @@ static const char PY_RUNTIME[] =
 static void py_str(FILE *f, const char *s)
 {
     ag_guard_quote(f, AG_LANG_PYTHON, s);
+}
+
+/* The GNU hash (DT_GNU_HASH's) of a symbol name: the guard looks each
+   required symbol up in the loaded library's hash table, and hashing the
+   names here spares the check doing it at every import. */
+static uint32_t gnu_hash(const char *name)
+{
+    uint32_t h = 5381;
+    for (const unsigned char *c = (const unsigned char *)name; *c; c++)
+        h = h * 33 + *c;
+    return h;
+}
+
+/* Writes the runtime; its _COLD part (after the line "_COLD = r'''", to
+   the line "'''") without its comment lines and indented with tabs: it is
+   a string every import unmarshals, compiled only when a refusal or a rare
+   case needs it, and comments and spaces would be a third of it. */
+static void write_runtime(FILE *f, const char *rt)
+{
+    static const char open[] = "\n_COLD = r'''\n";
+    const char *cold = strstr(rt, open);
+    if (!cold) {
+        fputs(rt, f);
+        return;
+    }
+    cold += strlen(open);
+    fwrite(rt, 1, (size_t)(cold - rt), f);
+    const char *line = cold;
+    while (*line) {
+        const char *end = strchr(line, '\n');
+        size_t len = end ? (size_t)(end - line) : strlen(line);
+        if (len == 3 && !strncmp(line, "'''", 3)) {
+            fputs(line, f); /* the end of _COLD, and the rest as it is */
+            return;
+        }
+        size_t sp = 0;
+        while (sp < len && line[sp] == ' ')
+            sp++;
+        if (sp == len || line[sp] != '#') {
+            for (size_t t = 0; t < sp / 4; t++)
+                fputc('\t', f);
+            fwrite(line + sp / 4 * 4, 1, len - sp / 4 * 4, f);
+            fputc('\n', f);
+        }
+        line += len + (end != NULL);
+    }
 }
 
 ag_status ag_guard_write_python(const ag_guard_plan *p, const ag_guard_stub_options *o, FILE *f,
@@ -58,7 +108,6 @@ ag_status ag_guard_write_python(const ag_guard_plan *p, const ag_guard_stub_opti
             "\"\"\"\n"
             "import ctypes\n"
             "import os\n"
-            "import struct\n"
             "import sys\n"
             "\n"
             "__all__ = [\"verify\", \"verify_layouts\", \"AbiGuardError\", \"Verdict\", \"LAYOUTS\", \"FINGERPRINTS\"]\n"
@@ -80,8 +129,20 @@ ag_status ag_guard_write_python(const ag_guard_plan *p, const ag_guard_stub_opti
     fputs("}\n# build-id -> (release, its breaking changes) for those known incompatible\nINCOMPATIBLE = {\n", f);
     ag_guard_write_release_rows(f, p, false, true, &sy, "", ": (", "),");
     fputs("}\n# (symbol, required version or None (the default one), is a data object, its size,\n"
-          "# fingerprint)\nSYMBOLS = [\n", f);
-    ag_guard_write_symbol_rows(f, p, &sy, "(", "),");
+          "# fingerprint, the GNU hash of its name)\nSYMBOLS = [\n", f);
+    for (size_t i = 0; i < p->n_symbols; i++) {
+        const ag_guard_symbol *s = &p->symbols[i];
+        fputs("    (", f);
+        py_str(f, s->name);
+        fputs(", ", f);
+        if (s->version)
+            py_str(f, s->version);
+        else
+            fputs("None", f);
+        fprintf(f, ", %s, %llu, \"%016llx\", 0x%08lx),\n", s->is_object ? "True" : "False",
+                (unsigned long long)(s->is_object ? s->size : 0), (unsigned long long)s->fingerprint,
+                (unsigned long)gnu_hash(s->name));
+    }
     fputs("]\n", f);
     fputs("# C type -> (kind, size, alignment (0: packed), members: (name, offset, size,\n"
           "# bit offset, bits) | enumerators: {name: value} | None)\nLAYOUTS = {\n", f);
@@ -91,7 +152,7 @@ ag_status ag_guard_write_python(const ag_guard_plan *p, const ag_guard_stub_opti
     py_str(f, fps);
     fputs("\n", f);
     free(fps);
-    ag_guard_emit(f, PY_RUNTIME, &names);
+    write_runtime(f, PY_RUNTIME);
     ag_guard_names_free(&names);
     return ferror(f) ? ag_fail(err, AG_ERR_IO, "write error") : AG_OK;
 }

@@ -12,8 +12,7 @@ class Verdict(object):
     __slots__ = ("outcome", "message")
 
     def __init__(self, outcome, message):
-        self.outcome = outcome
-        self.message = message
+        self.outcome, self.message = outcome, message
 
     def __str__(self):
         return self.message
@@ -27,101 +26,147 @@ def _policy():
     return p if p in ("default", "strict", "warn", "off") else DEFAULT_POLICY
 
 
-def _refuse(policy, what, strict=False):
-    if policy == "warn":
-        import warnings  # only here: importing it costs a binding's import time
-        msg = what + "; running anyway (ABIGUARD_POLICY=warn)"
-        warnings.warn(msg, RuntimeWarning, stacklevel=3)
-        return Verdict("warned", msg)
-    if strict:
-        raise AbiGuardError(what + "; refusing to load under the strict policy "
-                            "(ABIGUARD_POLICY=default would accept it)")
-    raise AbiGuardError(what + "; refusing to load (ABIGUARD_POLICY=warn would run anyway)")
-
-
 # ---- the loaded object, read from memory --------------------------------
-# Each read is one ctypes.string_at of a whole table, unpacked with struct:
-# the check runs at import, where every Python-level call counts.
+# At import what costs is memory and interpreter code touched for the first
+# time, and Python-level work; so this part is what the common path runs
+# and no more. It creates no ctypes type (one costs more than the whole
+# check) and reads every field with a simple type's from_address (already
+# warm, where each struct format or bytes.hex would be compiled or paged in).
 
 _W = ctypes.sizeof(ctypes.c_void_p)
-_E = "<" if sys.byteorder == "little" else ">"
-_DYN = _E + ("qQ" if _W == 8 else "iI")
-_SYM = _E + ("IBBHQQ" if _W == 8 else "IIIBBH")
-_SYM_SIZE = struct.calcsize(_SYM)
+# ELF class: e_ident[:5]; where e_phoff, e_phentsize and e_phnum are; the
+# size of a program header and where p_vaddr, p_memsz, p_align are in it;
+# of a symbol, and where st_info, st_shndx and st_size are in it.
+if _W == 8:
+    _EHDR, _PHDR, _SYM = (b"\x7fELF\x02", 32, 54, 56), (56, 16, 40, 48), (24, 4, 6, 16)
+else:
+    _EHDR, _PHDR, _SYM = (b"\x7fELF\x01", 28, 42, 44), (32, 8, 20, 28), (16, 12, 14, 8)
 _at = ctypes.string_at
+_word = ctypes.c_size_t.from_address
+_u32 = ctypes.c_uint32.from_address
+_u16 = ctypes.c_uint16.from_address
+_u8 = ctypes.c_uint8.from_address
 _dl_funcs = []
+# The dynamic tags read: DT_HASH, DT_STRTAB, DT_SYMTAB, DT_STRSZ, DT_SONAME,
+# DT_GNU_HASH, DT_VERSYM, DT_VERDEF, DT_VERDEFNUM.
+_TAGS = frozenset((4, 5, 6, 10, 14, 0x6ffffef5, 0x6ffffff0, 0x6ffffffc, 0x6ffffffd))
 
 
 def _dl():
     # libc's dlinfo and dladdr1 (libdl.so.2 before glibc 2.34), found
     # through the interpreter's own global scope (ctypes.pythonapi, already
-    # open) rather than a new CDLL.
+    # open) rather than a new CDLL; called with c_void_p arguments.
     if not _dl_funcs:
-        for lib in (ctypes.pythonapi, None, "libdl.so.2"):
+        for lib in (ctypes.pythonapi, "libdl.so.2"):
             try:
                 lib = lib if isinstance(lib, ctypes.CDLL) else ctypes.CDLL(lib)
-                dlinfo, dladdr1 = lib["dlinfo"], lib["dladdr1"]
+                _dl_funcs[:] = [lib["dlinfo"], lib["dladdr1"]]
                 break
             except (OSError, AttributeError):
                 continue
         else:
             raise OSError("dlinfo is not available")
-        dlinfo.argtypes = [ctypes.c_void_p, ctypes.c_int, ctypes.c_void_p]
-        dladdr1.argtypes = [ctypes.c_void_p, ctypes.c_void_p, ctypes.c_void_p, ctypes.c_int]
-        _dl_funcs[:] = [dlinfo, dladdr1]
     return _dl_funcs
 
 
-def _link_map(addr):
-    # The public head of glibc's struct link_map: (l_addr, l_name, l_ld,
-    # l_next, l_prev), l_name as bytes.
-    m = struct.unpack(_E + ("5Q" if _W == 8 else "5I"), _at(addr, 5 * _W))
-    return (m[0], _at(m[1]) if m[1] else b"") + m[2:]
+def _fbase(addr, lm):
+    # dladdr1(addr, RTLD_DL_LINKMAP): dli_fbase, where the object holding
+    # addr has its ELF header mapped, or 0; lm (a c_void_p) gets its
+    # link_map. Dl_info (four pointers) is written into a bytearray.
+    info = bytearray(4 * _W)
+    if addr and _dl()[1](ctypes.c_void_p(addr), ctypes.byref(ctypes.c_void_p.from_buffer(info)),
+                         ctypes.byref(lm), 2):
+        return int.from_bytes(info[_W:2 * _W], sys.byteorder)
+    return 0
 
 
-def _u32s(addr, n):
-    return struct.unpack(_E + "%dI" % n, _at(addr, 4 * n))
+def _loaded(lib, ffi):
+    # (link_map, fbase) of the object a ctypes CDLL was loaded from (its
+    # dlopen handle), or None; a path or a cffi library: _cold("_loaded_other").
+    handle = getattr(lib, "_handle", None)
+    if not isinstance(handle, int) or not handle:
+        return _cold("_loaded_other")(lib, ffi)
+    lm = ctypes.c_void_p()
+    if _dl()[0](ctypes.c_void_p(handle), 2, ctypes.byref(lm)) != 0:  # RTLD_DI_LINKMAP
+        return None
+    return lm.value, _fbase(_word(lm.value + 2 * _W).value, ctypes.c_void_p())  # l_ld is in it
 
 
 class _Object(object):
-    # A loaded ELF object: its name, dynamic section, SONAME and build-id.
-    # fbase is where its first segment, and so its ELF header, is mapped
-    # (dladdr's dli_fbase); without it the dynamic section is read an entry
-    # at a time and there is no build-id. The dynamic section is read when
-    # first needed: a known build-id decides without it.
+    # A loaded ELF object: lm its struct link_map, whose public head is
+    # (l_addr, l_name, l_ld, l_next, l_prev); fbase where its first segment,
+    # and so its ELF header, is mapped (dladdr's dli_fbase), or 0: then
+    # there is no build-id and the dynamic section is read an entry at a
+    # time. The dynamic section is read only when the build-id is unknown.
 
-    def __init__(self, lm, fbase=None):
-        self.base, name, self.ld = lm[0], lm[1], lm[2] or 0
-        self.path = name.decode("utf-8", "replace")
-        self.notes, self._dyn_size = self._phdrs(fbase) if fbase else ((), 0)
-        self._tags = None
-        self._versions = None
+    def __init__(self, lm, fbase):
+        self.lm, self.base, self.ld = lm, _word(lm).value, _word(lm + 2 * _W).value
+        self.dyn_size, self.build_id, self._tags = 0, None, None
+        if fbase:
+            self._headers(fbase)
+
+    @property
+    def path(self):
+        name = _word(self.lm + _W).value
+        return (_at(name) if name else b"").decode("utf-8", "replace")
+
+    def _headers(self, fbase):
+        # PT_DYNAMIC's size and the build-id (NT_GNU_BUILD_ID in a PT_NOTE)
+        # from the program headers, when its PT_DYNAMIC is the one loaded
+        # (else the header at fbase is not this object's).
+        magic, phoff, phentsize, phnum = _EHDR
+        size, vaddr, memsz, align = _PHDR
+        if _at(fbase, 5) != magic or _u16(fbase + phentsize).value != size:
+            return
+        n, first = _u16(fbase + phnum).value, fbase + _word(fbase + phoff).value
+        notes = []
+        for ph in range(first, first + n * size if n <= 256 else first, size):
+            p_type = _u32(ph).value
+            if p_type == 2 and self.base + _word(ph + vaddr).value == self.ld:
+                self.dyn_size = _word(ph + memsz).value
+            elif p_type == 4:
+                notes.append((self.base + _word(ph + vaddr).value, _word(ph + memsz).value,
+                              8 if _word(ph + align).value == 8 else 4))
+        for note, end, a in notes if self.dyn_size else ():
+            end += note
+            while note + 12 <= end:
+                namesz, descsz = _u32(note).value, _u32(note + 4).value
+                desc = note + 12 + ((namesz + a - 1) & ~(a - 1))
+                if _u32(note + 8).value == 3 and note + 16 <= end and _at(note + 12, 4) == b"GNU\x00":
+                    if desc + descsz <= end:  # NT_GNU_BUILD_ID, as hex
+                        self.build_id = "%0*x" % (2 * descsz, int.from_bytes(_at(desc, descsz), "big")) if descsz else ""
+                    return
+                note = desc + ((descsz + a - 1) & ~(a - 1))
+
+    # -- the dynamic section and symbol table: for an unknown build --
 
     @property
     def tags(self):
+        # The dynamic section's first value of each tag; strtab and strsz
+        # are DT_STRTAB's address and DT_STRSZ.
         if self._tags is None:
+            if not self.dyn_size:
+                return _cold("_tags_slowly")(self)
             tags = {}
-            step = 2 * _W
-            if self._dyn_size:  # PT_DYNAMIC says how long it is: one read
-                for tag, val in struct.iter_unpack(_DYN, _at(self.ld, self._dyn_size - self._dyn_size % step)):
-                    if tag == 0:
-                        break
-                    tags.setdefault(tag, val)
-            else:
-                for i in range(4096 if self.ld else 0):  # one entry at a time: no read past DT_NULL
-                    tag, val = struct.unpack(_DYN, _at(self.ld + i * step, step))
-                    if tag == 0:
-                        break
-                    tags.setdefault(tag, val)
+            for d in range(self.ld, self.ld + self.dyn_size - 2 * _W + 1, 2 * _W):
+                tag = _word(d).value
+                if tag == 0:
+                    break
+                if tag in _TAGS and tag not in tags:
+                    tags[tag] = _word(d + _W).value
+            self.strtab, self.strsz = self._addr(tags.get(5, 0)), tags.get(10, 0)
             self._tags = tags
-            self.strtab = self._addr(tags.get(5, 0))
-            self.strsz = tags.get(10, 0)
         return self._tags
 
     @property
     def soname(self):
         tags = self.tags
         return self._str(tags[14]) if 14 in tags and self.strtab else None
+
+    def _is(self, off, s):
+        # Whether the string at off in DT_STRTAB is s (a read of its length).
+        s = s.encode() + b"\0"
+        return off + len(s) <= self.strsz and _at(self.strtab + off, len(s)) == s
 
     def _addr(self, v):
         # glibc relocates most entries in place; DT_VERDEF keeps its link-time value.
@@ -130,216 +175,69 @@ class _Object(object):
     def _str(self, off):
         return _at(self.strtab + off).decode("utf-8", "replace") if off < self.strsz else None
 
-    def _phdrs(self, fbase):
-        # ([(PT_NOTE address, size, alignment)], PT_DYNAMIC's size) from the
-        # program headers; ((), 0) unless its PT_DYNAMIC is the one loaded.
-        ehdr = _at(fbase, 52 if _W == 4 else 64)
-        if ehdr[:4] != b"\x7fELF" or ehdr[4] != (2 if _W == 8 else 1):
-            return (), 0
-        if _W == 8:  # e_phoff; e_phentsize, e_phnum
-            phoff, = struct.unpack_from(_E + "Q", ehdr, 32)
-            phentsize, phnum = struct.unpack_from(_E + "HH", ehdr, 54)
-            ph_fmt = _E + "IIQQQQQQ"  # type, flags, offset, vaddr, paddr, filesz, memsz, align
-            t, v, m, a = 0, 3, 6, 7
-        else:
-            phoff, = struct.unpack_from(_E + "I", ehdr, 28)
-            phentsize, phnum = struct.unpack_from(_E + "HH", ehdr, 42)
-            ph_fmt = _E + "IIIIIIII"  # type, offset, vaddr, paddr, filesz, memsz, flags, align
-            t, v, m, a = 0, 2, 5, 7
-        if phnum == 0 or phnum > 256 or phentsize != struct.calcsize(ph_fmt):
-            return (), 0
-        notes, dyn_size = [], 0
-        for ph in struct.iter_unpack(ph_fmt, _at(fbase + phoff, phentsize * phnum)):
-            if ph[t] == 2 and self.base + ph[v] == self.ld:
-                dyn_size = ph[m]
-            elif ph[t] == 4:
-                notes.append((self.base + ph[v], ph[m], 8 if ph[a] == 8 else 4))
-        return (notes, dyn_size) if dyn_size else ((), 0)
-
-    @property
-    def build_id(self):
-        # NT_GNU_BUILD_ID from its PT_NOTE segments, or None.
-        for addr, memsz, a in self.notes:
-            data = _at(addr, memsz)
-            pos = 0
-            while pos + 12 <= len(data):
-                namesz, descsz, ntype = struct.unpack_from(_E + "III", data, pos)
-                name_end = pos + 12 + ((namesz + a - 1) & ~(a - 1))
-                if ntype == 3 and data[pos + 12:pos + 16] == b"GNU\x00":  # NT_GNU_BUILD_ID
-                    return data[name_end:name_end + descsz].hex()
-                pos = name_end + ((descsz + a - 1) & ~(a - 1))
-        return None
-
-    # -- the dynamic symbol table --
-
-    def _version_name(self, idx):
-        if self._versions is None:  # read .gnu.version_d once: index -> name
-            self._versions = {}
-            p = self._addr(self.tags.get(0x6ffffffc, 0))  # DT_VERDEF
-            for _ in range(self.tags.get(0x6ffffffd, 0) if p else 0):  # DT_VERDEFNUM
-                _v, _flags, ndx, cnt, _hash, aux, nxt = struct.unpack(_E + "HHHHIII", _at(p, 20))
-                if cnt:
-                    self._versions[ndx] = self._str(_u32s(p + aux, 1)[0])
-                if not nxt:
-                    break
-                p += nxt
-        return self._versions.get(idx)
-
-    def _defines(self, i, name, version, other):
-        v = struct.unpack(_SYM, _at(self.symtab + i * _SYM_SIZE, _SYM_SIZE))
-        if _W == 8:
-            st_name, st_info, st_shndx, st_size = v[0], v[1], v[3], v[5]
-        else:
-            st_name, st_size, st_info, st_shndx = v[0], v[2], v[3], v[5]
-        if st_shndx == 0 or st_info >> 4 == 0 or self._str(st_name) != name:
-            return None
-        vname, hidden = None, False
-        if self.versym:
-            vs = struct.unpack(_E + "H", _at(self.versym + 2 * i, 2))[0]
-            hidden, vs = bool(vs & 0x8000), vs & 0x7fff
-            if vs == 0:
-                return None
-            if vs >= 2:
-                vname = self._version_name(vs)
-        if (vname == version) if version else not hidden:
-            return st_size
-        if vname:
-            other.append(vname)
-        return None
-
-    def lookup(self, name, version, other):
-        # st_size of name's definition (at version, or the default one), or
-        # None; other collects versions that did not fit. KeyError: no hash table.
-        tags = self.tags
-        self.symtab = self._addr(tags.get(6, 0))
-        self.versym = self._addr(tags.get(0x6ffffff0, 0))
-        gnu, sysv = self._addr(tags.get(0x6ffffef5, 0)), self._addr(tags.get(4, 0))
-        if self.symtab and gnu:
-            nbuckets, symoffset, bloom_size, _shift = _u32s(gnu, 4)
-            buckets = gnu + 16 + bloom_size * _W
-            chain = buckets + 4 * nbuckets
-            h = 5381
-            for ch in name.encode():
-                h = (h * 33 + ch) & 0xffffffff
-            if not nbuckets:
-                return None
-            i = _u32s(buckets + 4 * (h % nbuckets), 1)[0]
-            if i < symoffset:
-                return None
-            while True:
-                h2 = _u32s(chain + 4 * (i - symoffset), 1)[0]
-                if h2 | 1 == h | 1:
-                    size = self._defines(i, name, version, other)
-                    if size is not None:
-                        return size
-                if h2 & 1:
-                    return None
-                i += 1
-        if self.symtab and sysv:
-            nbucket, nchain = _u32s(sysv, 2)
-            h = 0
-            for ch in name.encode():
-                h = ((h << 4) + ch) & 0xffffffff
-                g = h & 0xf0000000
-                if g:
-                    h ^= g >> 24
-                h &= ~g & 0xffffffff
-            if not nbucket:
-                return None
-            i = _u32s(sysv + 8 + 4 * (h % nbucket), 1)[0]
-            steps = 0
-            while i and i < nchain and steps < nchain:
-                size = self._defines(i, name, version, other)
-                if size is not None:
-                    return size
-                i = _u32s(sysv + 8 + 4 * nbucket + 4 * i, 1)[0]
-                steps += 1
-            return None
-        raise KeyError(name)
-
     def compare(self):
-        # (first difference from the baseline or None, data objects checked).
-        if SONAME_REQUIRED and self.soname != SONAME:
-            return ("its SONAME is %s, not %s" % ("'%s'" % self.soname if self.soname else "missing",
-                                                  SONAME)), 0
+        # (the first difference from the baseline or None, the number of
+        # data objects checked): its SONAME, every required symbol at its
+        # version (found through the GNU hash table; DT_HASH, rare, in
+        # _cold), the data objects' sizes.
+        tags = self.tags
+        if SONAME_REQUIRED and not (14 in tags and self.strtab and self._is(tags[14], SONAME)):
+            return ("its SONAME is %s, not %s" % ("'%s'" % self.soname if self.soname else "missing", SONAME)), 0
+        self.symtab, self.versym = self._addr(tags.get(6, 0)), self._addr(tags.get(0x6ffffff0, 0))
+        gnu, sysv = self._addr(tags.get(0x6ffffef5, 0)), self._addr(tags.get(4, 0))
+        if SYMBOLS and not (self.symtab and (gnu or sysv)):
+            return "its dynamic symbol table has no hash table to look %s up in" % SYMBOLS[0][0], 0
+        self.versions = {}  # .gnu.version index -> its name's offset (1, the base entry, names the object)
+        p = self._addr(tags.get(0x6ffffffc, 0)) if self.versym else 0  # DT_VERDEF
+        for _ in range(tags.get(0x6ffffffd, 0) if p else 0):  # DT_VERDEFNUM
+            ndx = _u16(p + 4).value
+            if _u16(p + 6).value and ndx >= 2:  # vd_cnt: its name is the first Verdaux's
+                self.versions[ndx] = _u32(p + _u32(p + 12).value).value
+            if not _u32(p + 16).value:  # vd_next
+                break
+            p += _u32(p + 16).value
+        if gnu:  # nbuckets, symoffset, bloom_size, then the bloom filter, buckets, chains
+            nbuckets, symoffset = _u32(gnu).value, _u32(gnu + 4).value
+            buckets = gnu + 16 + _u32(gnu + 8).value * _W
+            chain = buckets + 4 * (nbuckets - symoffset)
         objects = 0
-        for name, version, is_object, size, _fp in SYMBOLS:
-            other = []
-            try:
-                got = self.lookup(name, version, other)
-            except KeyError:
-                return "its dynamic symbol table has no hash table to look %s up in" % name, objects
+        for name, version, is_object, size, _fp, h in SYMBOLS:
+            got, other = None, []
+            if gnu:  # the chain of h's bucket, to the entry with bit 0 set
+                i = _u32(buckets + 4 * (h % nbuckets)).value if nbuckets else -1
+                while got is None and i >= symoffset:
+                    h2 = _u32(chain + 4 * i).value
+                    if h2 | 1 == h | 1:
+                        got = self._defines(i, name, version, other)
+                    i = -1 if h2 & 1 else i + 1
+            else:
+                got = _cold("_find_sysv")(self, name, version, other)
             if got is None:
                 return "it lacks %s%s%s" % (name, "@" + version if version else "",
-                                            " (it has %s)" % other[0] if other else ""), objects
+                                            " (it has %s)" % self._str(other[0]) if other else ""), objects
             if is_object:
                 if got != size:
                     return "its %s is a %d-byte object, %d bytes in %s" % (name, got, size, BASELINE), objects
                 objects += 1
         return None, objects
 
-
-def _cffi_address(lib, ffi):
-    # The address of the first required symbol a cffi library resolves.
-    import _cffi_backend
-    uintptr = _cffi_backend.new_primitive_type("uintptr_t")
-    for name, _version, is_object, _size, _fp in SYMBOLS:
-        try:
-            if is_object and ffi is None:
-                continue  # reading it gives its value, not where it is
-            p = ffi.addressof(lib, name) if is_object else getattr(lib, name)
-            return int(_cffi_backend.cast(uintptr, p))
-        except Exception:  # not declared in its cdef, or not found in the library
-            continue
-    return None
-
-
-def _loaded(lib, ffi):
-    # The _Object lib was loaded from: a ctypes CDLL (its dlopen handle),
-    # a cffi library (the object defining a symbol it resolved), a path or
-    # name (dlopen(RTLD_NOLOAD)), or None (the object whose SONAME or file
-    # name is the library's, among those loaded).
-    dlinfo, dladdr1 = _dl()
-    lm = ctypes.c_void_p()
-    info = (ctypes.c_void_p * 4)()  # Dl_info: dli_fname, dli_fbase, dli_sname, dli_saddr
-    if lib is None:
-        if dlinfo(ctypes.pythonapi._handle, 2, ctypes.byref(lm)) != 0:  # RTLD_DI_LINKMAP
+    def _defines(self, i, name, version, other):
+        # st_size of symbol i if it defines name (global or weak) at version
+        # (or as the default one), else None; other collects the versions
+        # of name that did not fit (their names' offsets).
+        size, info, shndx, st_size = _SYM
+        sym = self.symtab + i * size
+        if not _u16(sym + shndx).value or _u8(sym + info).value < 16 or not self._is(_u32(sym).value, name):
             return None
-        node = _link_map(lm.value)
-        while node[4]:  # l_prev
-            node = _link_map(node[4])
-        found = None
-        for _ in range(100000):
-            o = _Object(node)
-            if o.soname == SONAME:
-                found = node
-                break
-            if found is None and os.path.basename(o.path) in (SONAME, FILE_NAME):
-                found = node
-            if not node[3]:  # l_next
-                break
-            node = _link_map(node[3])
-        if not found:
+        vs = _u16(self.versym + 2 * i).value if self.versym else 1
+        if not vs & 0x7fff:
             return None
-        return _Object(found, info[1] if found[2] and dladdr1(found[2], info, ctypes.byref(ctypes.c_void_p()), 2)
-                       else None)
-    if isinstance(lib, (str, bytes, os.PathLike)):
-        try:
-            lib = ctypes.CDLL(os.fsdecode(lib), mode=os.RTLD_NOLOAD | os.RTLD_LAZY)
-        except OSError:
-            return None
-    handle = getattr(lib, "_handle", None)
-    if isinstance(handle, int) and handle:
-        if dlinfo(handle, 2, ctypes.byref(lm)) != 0:
-            return None
-        m = _link_map(lm.value)
-        if not m[2] or not dladdr1(m[2], info, ctypes.byref(ctypes.c_void_p()), 2):
-            return _Object(m)
-        return _Object(m, info[1])
-    addr = _cffi_address(lib, ffi)
-    if addr is None or not dladdr1(addr, info, ctypes.byref(lm), 2):  # RTLD_DL_LINKMAP
+        voff = self.versions.get(vs & 0x7fff)
+        if (voff is not None and self._is(voff, version)) if version else vs < 0x8000:  # bit 15: hidden
+            return _word(sym + st_size).value
+        if voff is not None:
+            other.append(voff)
         return None
-    return _Object(_link_map(lm.value), info[1])
 
 
 def verify(lib=None, ffi=None):
@@ -354,56 +252,247 @@ def verify(lib=None, ffi=None):
     if policy == "off":
         return Verdict("off", SONAME + ": ABI check disabled (ABIGUARD_POLICY=off)")
     try:
-        o = _loaded(lib, ffi)
+        found = _cold("_search")() if lib is None else _loaded(lib, ffi)
     except OSError as e:
-        return _refuse(policy, "%s: cannot find the loaded library: %s" % (SONAME, e))
-    if o is None:
-        return _refuse(policy, "%s is not loaded in this process: cannot check it against %s"
-                       % (SONAME, BASELINE))
+        return _cold("_refuse")(policy, "%s: cannot find the loaded library: %s" % (SONAME, e))
+    if found is None:
+        return _cold("_not_loaded")(policy)
+    o = _Object(*found)
     build_id = o.build_id
     if build_id in COMPATIBLE:
         return Verdict("verified", "%s (build-id %s) is %s, verified compatible with %s this binding "
                        "was built against" % (SONAME, build_id, COMPATIBLE[build_id], BASELINE))
     if build_id in INCOMPATIBLE:
-        release, why = INCOMPATIBLE[build_id]
-        return _refuse(policy, "%s (build-id %s) is %s, incompatible with %s this binding was built "
-                       "against: %s" % (SONAME, build_id, release, BASELINE, why))
+        return _cold("_refuse_build")(policy, o, None)
     problem, objects = o.compare()
     if problem:
-        return _refuse(policy, "%s (%s, build-id %s) is an unknown build that does not match %s this "
-                       "binding was built against: %s" % (SONAME, o.path, build_id or "none", BASELINE,
-                                                          problem))
+        return _cold("_refuse_build")(policy, o, problem)
     what = ("%s (%s, build-id %s) is an unverified build: not a release of %s known when this guard "
             "was generated, but its SONAME%s all %d required symbols and versions%s match %s"
             % (SONAME, o.path, build_id or "none", LIBRARY, "," if objects else " and", len(SYMBOLS),
                " and the sizes of its %d data objects" % objects if objects else "", BASELINE))
     if policy == "strict":
-        return _refuse(policy, what, strict=True)
+        return _cold("_refuse")(policy, what, True)
     return Verdict("accepted-unverified", what + "; accepted unverified (ABIGUARD_POLICY=strict would "
                    "refuse it)")
 
 
 # ---- the binding's own declarations --------------------------------------
 
-def _ctypes_layout(decl):
-    # (size, align, [(name, offset, size, bit_offset, bit_size)]) of a
-    # ctypes Structure or Union class.
+def _ctypes_fields(decl):
+    # A ctypes Structure or Union class's members as LAYOUTS writes them.
     fields = []
     for f in decl._fields_:
-        name, ftype = f[0], f[1]
-        desc = getattr(decl, name)
-        if hasattr(desc, "bit_size"):  # Python 3.13+
-            if getattr(desc, "is_bitfield", False):
-                fields.append((name, desc.byte_offset, desc.byte_size,
-                               desc.byte_offset * 8 + desc.bit_offset, desc.bit_size))
+        d = getattr(decl, f[0])
+        if hasattr(d, "bit_size"):  # Python 3.13+
+            if getattr(d, "is_bitfield", False):
+                fields.append((f[0], d.byte_offset, d.byte_size, d.byte_offset * 8 + d.bit_offset, d.bit_size))
             else:
-                fields.append((name, desc.offset, desc.size, desc.offset * 8, 0))
+                fields.append((f[0], d.offset, d.size, d.offset * 8, 0))
         elif len(f) > 2:  # a bit-field: size is (bits << 16) | bit offset in its unit
-            fields.append((name, desc.offset, ctypes.sizeof(ftype),
-                           desc.offset * 8 + (desc.size & 0xffff), desc.size >> 16))
+            fields.append((f[0], d.offset, ctypes.sizeof(f[1]), d.offset * 8 + (d.size & 0xffff), d.size >> 16))
         else:
-            fields.append((name, desc.offset, desc.size, desc.offset * 8, 0))
-    return ctypes.sizeof(decl), ctypes.alignment(decl), fields
+            fields.append((f[0], d.offset, d.size, d.offset * 8, 0))
+    return tuple(fields)
+
+
+def _fits(cname, decl):
+    # Whether a ctypes type (or a dict of an enum's constants) matches
+    # LAYOUTS[cname] in every respect; False also for what is not looked at
+    # here (a cffi type, a type name, an IntEnum, a name not in LAYOUTS),
+    # which _cold("_layouts_differ") then does in full.
+    kind, size, align, body = LAYOUTS.get(cname) or (None, 0, 0, None)
+    if isinstance(decl, dict):
+        if not isinstance(body, dict):
+            return False
+        for k, v in decl.items():
+            if k not in body or body[k] != v:
+                return False
+        return True
+    if not isinstance(decl, type) or kind is None:
+        return False
+    if issubclass(decl, (ctypes.Structure, ctypes.Union)):
+        return (ctypes.sizeof(decl) == size and (not align or ctypes.alignment(decl) == align)
+                and (kind not in ("struct", "union") or _ctypes_fields(decl) == tuple(body)))
+    return issubclass(decl, (ctypes._SimpleCData, ctypes._Pointer, ctypes.Array)) and ctypes.sizeof(decl) == size
+
+
+def verify_layouts(declared=None, ffi=None):
+    """Compares the binding's own declarations with the baseline's layouts.
+    declared maps a C type name ("struct geo_point", "enum geo_kind", a
+    typedef) to a ctypes Structure/Union class or simple type, a cffi type
+    (or its name, with ffi), or for an enum a dict of its constants (or an
+    IntEnum). With ffi and no dict, every type of LAYOUTS the ffi declares
+    is checked. Each mismatch names the member, both offsets and both sizes.
+    Returns the number of types checked; raises AbiGuardError on a mismatch
+    (a RuntimeWarning under ABIGUARD_POLICY=warn; nothing under off), and
+    ValueError for a name that is not in LAYOUTS."""
+    policy = _policy()
+    if policy == "off":
+        return 0
+    if declared is None:
+        declared = _cold("_cffi_declared")(ffi)
+    if not all(_fits(cname, decl) for cname, decl in declared.items()):
+        _cold("_layouts_differ")(policy, declared, ffi)
+    return len(declared)
+
+
+# ---- what only a refusal, a mismatch, cffi or a rare case needs -----------
+
+def _cold(name):
+    # A function of _COLD below: what the common path does not run is
+    # source text, compiled (once) when first needed, at its own line
+    # numbers in this file, rather than code every import unmarshals:
+    # unmarshalling is most of what importing a module costs.
+    g = globals()
+    if name not in g:
+        exec(compile("\n" * (_cold.__code__.co_firstlineno + 10) + _COLD, __file__, "exec"), g)
+    return g[name]
+
+
+_COLD = r'''
+def _refuse(policy, what, strict=False, level=3):
+    # level: the warning's stacklevel, 3 when called from verify() itself.
+    if policy == "warn":
+        import warnings
+        msg = what + "; running anyway (ABIGUARD_POLICY=warn)"
+        warnings.warn(msg, RuntimeWarning, stacklevel=level)
+        return Verdict("warned", msg)
+    if strict:
+        raise AbiGuardError(what + "; refusing to load under the strict policy "
+                            "(ABIGUARD_POLICY=default would accept it)")
+    raise AbiGuardError(what + "; refusing to load (ABIGUARD_POLICY=warn would run anyway)")
+
+
+def _not_loaded(policy):
+    return _refuse(policy, "%s is not loaded in this process: cannot check it against %s" % (SONAME, BASELINE),
+                   level=4)
+
+
+def _refuse_build(policy, o, problem):
+    # A release known incompatible, or an unknown build that differs (problem).
+    if o.build_id in INCOMPATIBLE:
+        release, why = INCOMPATIBLE[o.build_id]
+        return _refuse(policy, "%s (build-id %s) is %s, incompatible with %s this binding was built "
+                       "against: %s" % (SONAME, o.build_id, release, BASELINE, why), level=4)
+    return _refuse(policy, "%s (%s, build-id %s) is an unknown build that does not match %s this "
+                   "binding was built against: %s" % (SONAME, o.path, o.build_id or "none", BASELINE, problem),
+                   level=4)
+
+
+# -- finding the object: a path, a cffi library, or none given --
+
+def _cffi_address(lib, ffi):
+    # The address of the first required symbol a cffi library resolves.
+    import _cffi_backend
+    uintptr = _cffi_backend.new_primitive_type("uintptr_t")
+    for name, _version, is_object, _size, _fp, _h in SYMBOLS:
+        try:
+            if is_object and ffi is None:
+                continue  # reading it gives its value, not where it is
+            p = ffi.addressof(lib, name) if is_object else getattr(lib, name)
+            return int(_cffi_backend.cast(uintptr, p))
+        except Exception:  # not declared in its cdef, or not found in the library
+            continue
+    return None
+
+
+def _loaded_other(lib, ffi):
+    # _loaded() of a path or name (dlopen(RTLD_NOLOAD)) or of a cffi
+    # library (the object defining a symbol it resolved, through dladdr1).
+    if isinstance(lib, (str, bytes, os.PathLike)):
+        try:
+            lib = ctypes.CDLL(os.fsdecode(lib), mode=os.RTLD_NOLOAD | os.RTLD_LAZY)
+        except OSError:
+            return None
+        return _loaded(lib, ffi)
+    addr, lm = _cffi_address(lib, ffi), ctypes.c_void_p()
+    fbase = _fbase(addr, lm) if addr is not None else 0
+    return (lm.value, fbase) if fbase and lm.value else None
+
+
+def _search():
+    # (link_map, fbase) of the object whose SONAME (else file name) is the
+    # library's, among those loaded, from the interpreter's own link map.
+    lm = ctypes.c_void_p()
+    if _dl()[0](ctypes.c_void_p(ctypes.pythonapi._handle), 2, ctypes.byref(lm)) != 0:  # RTLD_DI_LINKMAP
+        return None
+    node = lm.value
+    while _word(node + 4 * _W).value:  # l_prev
+        node = _word(node + 4 * _W).value
+    found = None
+    for _ in range(100000):
+        o = _Object(node, 0)
+        if o.soname == SONAME:
+            found = node
+            break
+        if found is None and os.path.basename(o.path) in (SONAME, FILE_NAME):
+            found = node
+        node = _word(node + 3 * _W).value  # l_next
+        if not node:
+            break
+    return (found, _fbase(_word(found + 2 * _W).value, ctypes.c_void_p())) if found else None
+
+
+# -- the dynamic section without PT_DYNAMIC's size; DT_HASH --
+
+def _tags_slowly(o):
+    # The dynamic section an entry at a time, no read past DT_NULL.
+    tags = {}
+    for i in range(4096 if o.ld else 0):
+        tag = _word(o.ld + 2 * _W * i).value
+        if tag == 0:
+            break
+        tags.setdefault(tag, _word(o.ld + 2 * _W * i + _W).value)
+    o.strtab, o.strsz = o._addr(tags.get(5, 0)), tags.get(10, 0)
+    o._tags = tags
+    return tags
+
+
+def _find_sysv(o, name, version, other):
+    # _Object.compare()'s look-up through a DT_HASH (SysV) table.
+    sysv = o._addr(o.tags.get(4, 0))
+    nbucket, nchain = _u32(sysv).value, _u32(sysv + 4).value
+    h = 0
+    for ch in name.encode():
+        h = ((h << 4) + ch) & 0xffffffff
+        g = h & 0xf0000000
+        if g:
+            h ^= g >> 24
+        h &= ~g & 0xffffffff
+    if not nbucket:
+        return None
+    i = _u32(sysv + 8 + 4 * (h % nbucket)).value
+    steps = 0
+    while i and i < nchain and steps < nchain:
+        size = o._defines(i, name, version, other)
+        if size is not None:
+            return size
+        i = _u32(sysv + 8 + 4 * nbucket + 4 * i).value
+        steps += 1
+    return None
+
+
+# -- the binding's declarations: cffi, and what differs --
+
+def _cffi_declared(ffi):
+    # verify_layouts(ffi=ffi): every type of LAYOUTS its cdef declares.
+    if ffi is None:
+        raise ValueError("verify_layouts: give the declarations, or ffi=")
+    declared = {}
+    for cname, (kind, _size, _align, _body) in LAYOUTS.items():
+        try:
+            ct = ffi.typeof(cname)
+        except Exception:
+            continue
+        if kind in ("struct", "union") and ct.kind in ("struct", "union") and ct.fields is None:
+            continue
+        declared[cname] = ct
+    return declared
+
+
+def _is_cffi_type(x):
+    return type(x).__name__ == "CType" and type(x).__module__ == "_cffi_backend"
 
 
 def _cffi_layout(ct):
@@ -413,11 +502,7 @@ def _cffi_layout(ct):
         bits = f.bitsize if f.bitsize >= 0 else 0
         fields.append((name, f.offset, _cffi_backend.sizeof(f.type),
                        f.offset * 8 + (f.bitshift if bits else 0), bits))
-    return _cffi_backend.sizeof(ct), _cffi_backend.alignof(ct), fields
-
-
-def _is_cffi_type(x):
-    return type(x).__name__ == "CType" and type(x).__module__ == "_cffi_backend"
+    return _cffi_backend.sizeof(ct), _cffi_backend.alignof(ct), tuple(fields)
 
 
 def _compare_fields(cname, got, want, problems):
@@ -449,6 +534,7 @@ def _compare_fields(cname, got, want, problems):
 
 
 def _check_one(cname, decl, ffi, problems):
+    # What differs between one declaration and LAYOUTS[cname], in words.
     kind, size, align, body = LAYOUTS[cname]
     if isinstance(decl, str):
         if ffi is None:
@@ -466,20 +552,18 @@ def _check_one(cname, decl, ffi, problems):
                 problems.append("%s: %s is %d in the binding, %d in %s" % (cname, k, v, body[k], BASELINE))
         return
     if _is_cffi_type(decl):
+        import _cffi_backend
         if decl.kind in ("struct", "union"):
             if decl.fields is None:
                 problems.append("%s: the binding's cdef declares it without members" % cname)
                 return
             gsize, galign, gfields = _cffi_layout(decl)
-        elif decl.kind == "enum":
-            import _cffi_backend
-            gsize, galign, gfields = _cffi_backend.sizeof(decl), None, None
-            _check_one(cname, dict(decl.relements), ffi, problems)
         else:
-            import _cffi_backend
             gsize, galign, gfields = _cffi_backend.sizeof(decl), None, None
+            if decl.kind == "enum":
+                _check_one(cname, dict(decl.relements), ffi, problems)
     elif isinstance(decl, type) and issubclass(decl, (ctypes.Structure, ctypes.Union)):
-        gsize, galign, gfields = _ctypes_layout(decl)
+        gsize, galign, gfields = ctypes.sizeof(decl), ctypes.alignment(decl), _ctypes_fields(decl)
     else:  # a ctypes simple type, pointer or array: its size
         gsize, galign, gfields = ctypes.sizeof(decl), None, None
     if gsize != size:
@@ -487,35 +571,13 @@ def _check_one(cname, decl, ffi, problems):
     if galign is not None and align and galign != align:
         problems.append("%s is aligned to %d bytes in the binding's declaration, %d in %s"
                         % (cname, galign, align, BASELINE))
-    if gfields is not None and kind in ("struct", "union") and tuple(gfields) != tuple(body):
-        _compare_fields(cname, gfields, body, problems)  # (equal: nothing to report)
+    if gfields is not None and kind in ("struct", "union") and gfields != tuple(body):
+        _compare_fields(cname, gfields, body, problems)
 
 
-def verify_layouts(declared=None, ffi=None):
-    """Compares the binding's own declarations with the baseline's layouts.
-    declared maps a C type name ("struct geo_point", "enum geo_kind", a
-    typedef) to a ctypes Structure/Union class or simple type, a cffi type
-    (or its name, with ffi), or for an enum a dict of its constants (or an
-    IntEnum). With ffi and no dict, every type of LAYOUTS the ffi declares
-    is checked. Each mismatch names the member, both offsets and both sizes.
-    Returns the number of types checked; raises AbiGuardError on a mismatch
-    (a RuntimeWarning under ABIGUARD_POLICY=warn; nothing under off), and
-    ValueError for a name that is not in LAYOUTS."""
-    policy = _policy()
-    if policy == "off":
-        return 0
-    if declared is None:
-        if ffi is None:
-            raise ValueError("verify_layouts: give the declarations, or ffi=")
-        declared = {}
-        for cname, (kind, _size, _align, _body) in LAYOUTS.items():
-            try:
-                ct = ffi.typeof(cname)
-            except Exception:
-                continue
-            if kind in ("struct", "union") and ct.kind in ("struct", "union") and ct.fields is None:
-                continue
-            declared[cname] = ct
+def _layouts_differ(policy, declared, ffi):
+    # verify_layouts() beyond its own _fits(): each declaration compared in
+    # full; refused if anything differs.
     problems = []
     for cname, decl in declared.items():
         if cname not in LAYOUTS:
@@ -523,5 +585,6 @@ def verify_layouts(declared=None, ffi=None):
                              % (cname, BASELINE, ", ".join(sorted(LAYOUTS))))
         _check_one(cname, decl, ffi, problems)
     if problems:
-        _refuse(policy, "the binding's declarations do not match %s: %s" % (BASELINE, "; ".join(problems)))
-    return len(declared)
+        _refuse(policy, "the binding's declarations do not match %s: %s" % (BASELINE, "; ".join(problems)),
+                level=4)
+'''

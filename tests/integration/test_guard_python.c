@@ -154,3 +154,61 @@ Test(guard_python, verify_layouts_api, .timeout = 120 * SANITIZER_SLOWDOWN)
     free(out);
     guard_env_teardown(&e);
 }
+
+/* What makes the first check cheap at import: the part of the module only a
+   refusal, a mismatch, cffi or a rare case needs (_COLD) is source text the
+   common path never compiles. A verified build and an unknown one accepted,
+   with the binding's ctypes declarations right, leave it uncompiled; once
+   compiled, its functions are at their own lines of the file (tracebacks
+   show the right source), and they refuse as the rest of the guard does. */
+Test(guard_python, common_path_compiles_nothing, .timeout = 120 * SANITIZER_SLOWDOWN)
+{
+    guard_env e;
+    guard_env_setup(&e, "python");
+    char *out = guard_fmt("%s/geo_guard.py", e.dir);
+    char *src = guard_fmt("%s/src/python/geo_ctypes.py", e.fx);
+    const char *args[] = { "--lang", "python", "--symbols-from", src, "-o", out, NULL };
+    guard_stub(&e, args);
+    char *pp = guard_fmt("PYTHONPATH=%s", e.dir);
+    const char *env[] = { pp, NULL };
+    const char *code =
+        "import ctypes, linecache, geo_guard\n"
+        "class P(ctypes.Structure):\n"
+        "    _fields_ = [('x', ctypes.c_double), ('y', ctypes.c_double)]\n"
+        "class R(ctypes.Structure):\n"
+        "    _fields_ = [('min', P), ('max', P)]\n"
+        "class S(ctypes.Structure):\n"
+        "    _fields_ = [('kind', ctypes.c_int), ('n', ctypes.c_int), ('pts', ctypes.POINTER(P))]\n"
+        "lib = ctypes.CDLL('libgeo.so.1')\n"
+        "v = geo_guard.verify(lib)\n"
+        "n = geo_guard.verify_layouts({'struct geo_point': P, 'struct geo_rect': R, 'struct geo_shape': S,\n"
+        "                              'enum geo_kind': {'GEO_POLYLINE': 0, 'GEO_POLYGON': 1}})\n"
+        "print('outcome', v.outcome, n)\n"
+        "print('cold compiled:', '_refuse' in vars(geo_guard))\n"
+        "for name in ('_refuse', '_check_one', '_find_sysv', '_search'):\n"
+        "    f = geo_guard._cold(name)\n"
+        "    line = linecache.getline(geo_guard.__file__, f.__code__.co_firstlineno)\n"
+        "    print(name, 'at its line' if line.startswith('def %s(' % name) else 'misplaced: %r' % line)\n"
+        "try:\n"
+        "    geo_guard._cold('_refuse')('default', 'test')\n"
+        "except geo_guard.AbiGuardError as e:\n"
+        "    print('refused:', e)\n";
+    const char *prog[] = { PYTHON, "-c", code, NULL };
+    const int builds[] = { GEO_V1, GEO_V1B };
+    const char *outcome[] = { "outcome verified 4\n", "outcome accepted-unverified 4\n" };
+    for (int b = 0; b < 2; b++) {
+        tool_run r;
+        guard_run_with(&e, builds[b], NULL, env, prog, &r);
+        cr_assert(r.exited && r.exit_status == 0, "%s\n%s", tool_run_outcome(&r), r.err);
+        const char *expect[] = { outcome[b], "cold compiled: False\n", "_refuse at its line\n",
+                                 "_check_one at its line\n", "_find_sysv at its line\n", "_search at its line\n",
+                                 "refused: test; refusing to load (ABIGUARD_POLICY=warn would run anyway)\n", NULL };
+        for (size_t i = 0; expect[i]; i++)
+            cr_assert(strstr(r.out, expect[i]), "build %d: '%s' not in:\n%s%s", b, expect[i], r.out, r.err);
+        tool_run_free(&r);
+    }
+    free(pp);
+    free(src);
+    free(out);
+    guard_env_teardown(&e);
+}
