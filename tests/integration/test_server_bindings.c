@@ -264,3 +264,125 @@ Test(server_bindings, diff_locations_link_to_the_source)
     json_decref(d);
     cr_assert_eq(server_stop(&s), 0);
 }
+
+/* ------------------------------------------------------------------ */
+/* Releases of several binaries (issue 14): geo 1.0-3.0 pushed as tars
+   whose first library is libarray_dimension_changed and whose second is
+   libgeo (tests/fixtures/artifacts: geo-vN.tar), geo 4.0 as a package of
+   two other libraries. A binding is checked against the binary its
+   DT_NEEDED names, as `abiguard check` does; a release with none of them
+   says so. */
+
+static void push_tar(server *s, const char *file, const char *version)
+{
+    char *path = NULL;
+    cr_assert(asprintf(&path, "%s/artifacts/%s", fixtures_dir(), file) > 0);
+    tool_run t;
+    cr_assert(run_abiguard(&t, "push", path, "--server", s->base, "--library", "geo", "--version", version,
+                           "--token-file", s->tokens, "--no-system-debug", "--no-debuginfod", NULL));
+    cr_assert(t.exited && t.exit_status == 0 && strstr(t.out, "(2 binaries,"), "%s: %s%s", tool_run_outcome(&t),
+              t.out, t.err);
+    tool_run_free(&t);
+    free(path);
+}
+
+/* `abiguard check --format json` of a binding against a release of
+   several binaries: the verdict, and the changes of its one section. */
+static void cli_check_release(const server *s, const char *rel, const char *ver, const char *built, char verdict[32],
+                              size_t *n_changes)
+{
+    char *bin = fixture_path(rel), lib[64];
+    snprintf(lib, sizeof lib, "geo@%s", ver);
+    tool_run t;
+    if (built)
+        cr_assert(run_abiguard(&t, "check", bin, "--library", lib, "--built-against", built, "--db", s->db, "--format",
+                               "json", NULL));
+    else
+        cr_assert(run_abiguard(&t, "check", bin, "--library", lib, "--db", s->db, "--format", "json", NULL));
+    json_error_t e;
+    json_t *root = json_loads(t.out, 0, &e);
+    cr_assert(root, "check %s %s: %s %s", rel, lib, tool_run_outcome(&t), t.err);
+    cr_assert_str_eq(json_string_value(json_object_get(root, "format")), "abiguard-release-diff/1");
+    json_t *bins = json_object_get(root, "binaries");
+    cr_assert_eq(json_array_size(bins), 1, "one binding, one section: %s", t.out);
+    cr_expect_str_eq(json_string_value(json_object_get(json_array_get(bins, 0), "new_path")), "usr/lib/libgeo.so.1",
+                     "check uses the library its DT_NEEDED names");
+    snprintf(verdict, 32, "%s", json_string_value(json_object_get(root, "verdict")));
+    *n_changes = json_array_size(json_object_get(json_object_get(json_array_get(bins, 0), "diff"), "changes"));
+    json_decref(root);
+    tool_run_free(&t);
+    free(bin);
+}
+
+Test(server_bindings, a_release_of_several_binaries_is_checked_in_the_binary_the_binding_needs)
+{
+    server s;
+    server_start(&s, false, NULL);
+    static const char *const tars[] = { "geo-v1.tar", "geo-v2.tar", "geo-v3.tar" };
+    for (int i = 0; i < 3; i++)
+        push_tar(&s, tars[i], VERSIONS[i]);
+    push_tar(&s, "pkg-v1.deb", "4.0"); /* libarray_dimension_changed and libversioned: no libgeo */
+    push_binding(&s, "bindings/consumer", "consumer", "0.1", "geo@1.0", 0);
+    push_binding(&s, "bindings/geomod.cpython-311-x86_64-linux-gnu.so", "geomod", "2.0", NULL, 0);
+
+    json_t *list = get_json(&s, "/api/v1/libraries/geo/bindings", 200);
+    cr_assert_eq(json_array_size(list), 2, "%s", json_dumps(list, 0));
+    struct { const char *rel, *name, *ver, *built; } b[] = {
+        { "bindings/consumer", "consumer", "0.1", "geo@1.0" },
+        { "bindings/geomod.cpython-311-x86_64-linux-gnu.so", "geomod", "2.0", NULL },
+    };
+    for (size_t i = 0; i < 2; i++) {
+        json_t *o = json_array_get(list, i), *releases = json_object_get(o, "releases");
+        char path[128];
+        snprintf(path, sizeof path, "/api/v1/libraries/geo/bindings/%s/%s", b[i].name, b[i].ver);
+        json_t *page = get_json(&s, path, 200), *matrix = json_object_get(page, "matrix");
+        cr_assert_eq(json_array_size(matrix), 4);
+        for (size_t r = 0; r < 3; r++) {
+            char verdict[32];
+            size_t n = 0;
+            cli_check_release(&s, b[i].rel, VERSIONS[r], b[i].built, verdict, &n);
+            const char *listed = json_string_value(json_object_get(releases, VERSIONS[r]));
+            cr_expect(listed && strcmp(listed, verdict) == 0, "%s vs geo %s: list says %s, check says %s", b[i].name,
+                      VERSIONS[r], listed ? listed : "(none)", verdict);
+            json_t *row = json_array_get(matrix, r);
+            cr_expect_str_eq(json_string_value(json_object_get(row, "verdict")), verdict, "%s vs %s", b[i].name,
+                             VERSIONS[r]);
+            cr_expect_str_eq(json_string_value(json_object_get(row, "binary")), "libgeo.so.1");
+            size_t shown = json_array_size(json_object_get(row, "changes")) +
+                           (size_t)json_integer_value(json_object_get(row, "more"));
+            cr_expect_eq(shown, n, "%s vs geo %s: the page lists %zu changes, check reports %zu", b[i].name,
+                         VERSIONS[r], shown, n);
+        }
+        /* geo 4.0 ships no libgeo: not checked, and said so. */
+        cr_expect(json_is_null(json_object_get(releases, "4.0")), "%s", json_dumps(o, 0));
+        const char *why = json_string_value(json_object_get(json_object_get(o, "unchecked"), "4.0"));
+        cr_expect(why && strstr(why, "geo@4.0 has none of the libraries") && strstr(why, "libgeo.so.1") &&
+                      strstr(why, "libversioned.so.2"), "%s", why ? why : "(no reason)");
+        json_t *row4 = json_array_get(matrix, 3);
+        cr_expect(json_is_null(json_object_get(row4, "verdict")));
+        cr_expect(json_string_value(json_object_get(row4, "unchecked")), "%s", json_dumps(row4, 0));
+        cr_expect_str_eq(json_string_value(json_object_get(page, "file_name")), b[i].name[0] == 'c' ? "consumer"
+                         : "geomod.cpython-311-x86_64-linux-gnu.so");
+        cr_expect(json_is_true(json_object_get(page, "built_against_stored")) == (b[i].built != NULL),
+                  "the baseline of two binaries is the one the binding needs");
+        json_decref(page);
+    }
+    json_t *consumer = json_object_get(json_array_get(list, 0), "releases");
+    cr_expect_str_eq(json_string_value(json_object_get(consumer, "1.0")), "none");
+    cr_expect_str_eq(json_string_value(json_object_get(consumer, "3.0")), "breaking");
+    json_decref(list);
+
+    /* The narrowed diff compares the binary the binding uses. */
+    json_t *mine = get_json(&s, "/api/v1/diff?old=geo@1.0&new=geo@3.0&binding=geomod@2.0", 200);
+    cr_expect_str_eq(json_string_value(json_object_get(mine, "format")), "abiguard-diff/1");
+    cr_expect_str_eq(json_string_value(json_object_get(mine, "old")), "geo@1.0:libgeo.so.1");
+    cr_expect_str_eq(json_string_value(json_object_get(mine, "new")), "geo@3.0:libgeo.so.1");
+    cr_expect(mentions(mine, "struct geo_point::x"), "the narrowed diff lost geomod's own break");
+    cr_expect(!mentions(mine, "geo_rect") && !mentions(mine, "geo_legacy_scale"));
+    json_decref(mine);
+    resp r = srv_get(&s, "/api/v1/diff?old=geo@1.0&new=geo@4.0&binding=geomod@2.0");
+    srv_expect_error(&r, 404, "a release without libgeo");
+    cr_expect(strstr(r.body, "geo@4.0 has none of the libraries geomod 2.0 needs (libgeo.so.1"), "%s", r.body);
+    resp_free(&r);
+    cr_assert_eq(server_stop(&s), 0);
+}
