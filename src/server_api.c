@@ -1198,13 +1198,16 @@ static int by_string(const void *a, const void *b)
 /* Breaking changes of diff(built -> r) that impact an imported symbol;
    names: the imported names, sorted. */
 static ag_status breaking_for(ag_store *s, ag_budget *budget, const char *lib, const char *built,
-                              const char *ver, const char *const *names, size_t n, size_t *count, ag_error *err)
+                              const char *built_bin, const char *ver, const char *ver_bin, const char *const *names,
+                              size_t n, size_t *count, ag_error *err)
 {
     *count = 0;
     char *o = NULL, *nw = NULL, *json = NULL;
     ag_diff *d = NULL;
     ag_status st = AG_OK;
-    if (asprintf(&o, "%s@%s", lib, built) < 0 || asprintf(&nw, "%s@%s", lib, ver) < 0)
+    /* NAME@V:BINARY for a release of several: the one binary judged. */
+    if (asprintf(&o, "%s@%s%s%s", lib, built, built_bin ? ":" : "", built_bin ? built_bin : "") < 0 ||
+        asprintf(&nw, "%s@%s%s%s", lib, ver, ver_bin ? ":" : "", ver_bin ? ver_bin : "") < 0)
         st = ag_fail(err, AG_ERR_NOMEM, "out of memory");
     if (st == AG_OK)
         st = ag_store_diff_json(s, o, nw, &json, err);
@@ -1230,6 +1233,54 @@ static ag_status breaking_for(ag_store *s, ag_budget *budget, const char *lib, c
     return st;
 }
 
+static const char *bin_name(const ag_corpus *c)
+{
+    return c->elf.soname ? c->elf.soname : c->elf.file_name;
+}
+
+/* The binary of release r a question is about: the one named soname (its
+   SONAME, else its file name); without soname the only one, or of several
+   the one that provides the most of the imports (the first of those).
+   -1 when none is named soname. */
+static long judged_binary(const ag_store_loaded_release *r, const char *soname, const wanted *w, size_t n)
+{
+    if (soname) {
+        for (size_t i = 0; i < r->n; i++)
+            if (strcmp(bin_name(r->corpora[i]), soname) == 0)
+                return (long)i;
+        return -1;
+    }
+    long best = 0;
+    size_t best_n = 0;
+    for (size_t i = 0; r->n > 1 && i < r->n; i++) {
+        size_t got = 0;
+        for (size_t k = 0; k < n; k++)
+            got += provides(r->corpora[i], &w[k]);
+        if (got > best_n) {
+            best = (long)i;
+            best_n = got;
+        }
+    }
+    return best;
+}
+
+/* "geo@4.0 has no binary libgeo.so.1 (it has liba.so.1, libb.so.2)". */
+static json_t *no_binary_json(const char *lib, const char *ver, const char *soname, const ag_store_loaded_release *r)
+{
+    char has[512];
+    size_t used = 0;
+    has[0] = '\0';
+    for (size_t i = 0; i < r->n && used + 1 < sizeof has; i++) {
+        int k = snprintf(has + used, sizeof has - used, "%s%s", i ? ", " : "", bin_name(r->corpora[i]));
+        if (k < 0)
+            break;
+        used += (size_t)k < sizeof has - used ? (size_t)k : sizeof has - used - 1;
+    }
+    char msg[1024];
+    snprintf(msg, sizeof msg, "%s@%s has no binary %s (it has %s)", lib, ver, soname, has);
+    return jstr(msg);
+}
+
 static void api_compatible(ag_store *s, const ag_server_config *cfg, const srv_request *rq, srv_reply *rep)
 {
     json_t *req = parse_body(rq, rep, "question");
@@ -1237,7 +1288,8 @@ static void api_compatible(ag_store *s, const ag_server_config *cfg, const srv_r
         return;
     const char *lib = json_string_value(json_object_get(req, "library"));
     json_t *imps = json_object_get(req, "imports"), *built_j = json_object_get(req, "built_against");
-    const char *built = json_string_value(built_j);
+    json_t *soname_j = json_object_get(req, "soname");
+    const char *built = json_string_value(built_j), *soname = json_string_value(soname_j);
     size_t n = json_array_size(imps);
     if (n > cfg->max_imports) {
         srv_error(rep, 422, "the question has %zu imports, over the limit of %zu (--max-imports)", n,
@@ -1247,7 +1299,8 @@ static void api_compatible(ag_store *s, const ag_server_config *cfg, const srv_r
     }
     wanted *w = calloc(n ? n : 1, sizeof *w);
     const char **names = calloc(n ? n : 1, sizeof *names);
-    bool ok = lib && json_is_array(imps) && w && names && (!built_j || json_is_null(built_j) || built);
+    bool ok = lib && json_is_array(imps) && w && names && (!built_j || json_is_null(built_j) || built) &&
+              (!soname_j || json_is_null(soname_j) || (soname && *soname));
     for (size_t i = 0; ok && i < n; i++) {
         json_t *it = json_array_get(imps, i);
         json_t *ver = json_object_get(it, "version");
@@ -1258,7 +1311,7 @@ static void api_compatible(ag_store *s, const ag_server_config *cfg, const srv_r
     }
     if (!ok) {
         srv_error(rep, 400, "expected {\"library\": NAME, \"imports\": [{\"name\": SYMBOL, \"version\": V?}],"
-                            " \"built_against\": VERSION?}");
+                            " \"built_against\": VERSION?, \"soname\": SONAME?}");
         free(w);
         free(names);
         json_decref(req);
@@ -1271,15 +1324,45 @@ static void api_compatible(ag_store *s, const ag_server_config *cfg, const srv_r
     size_t nr = 0, bidx = 0;
     ag_status st = built ? find_release(s, lib, built, &rels, &nr, &bidx, &err)
                          : ag_store_list_releases(s, lib, &rels, &nr, &err);
-    json_t *compat = json_array(), *incompat = json_array();
+    json_t *compat = json_array(), *incompat = json_array(), *judged = json_object();
+    /* The built-against binary: the one named, or the one providing the
+       imports, of that release (a release of several binaries). */
+    char *built_bin = NULL;
+    if (st == AG_OK && built) {
+        ag_store_loaded_release b = { 0 };
+        if ((st = ag_store_load_release(s, lib, built, &b, &err)) == AG_OK) {
+            long k = judged_binary(&b, soname, w, n);
+            if (k < 0) {
+                json_t *why = no_binary_json(lib, built, soname, &b);
+                st = ag_fail(&err, AG_ERR_NOTFOUND, "built_against: %s", json_string_value(why));
+                json_decref(why);
+            } else if (b.n > 1 && !(built_bin = strdup(bin_name(b.corpora[k])))) {
+                st = ag_fail(&err, AG_ERR_NOMEM, "out of memory");
+            }
+        }
+        ag_store_loaded_release_free(&b);
+    }
     for (size_t r = 0; st == AG_OK && r < nr; r++) {
-        ag_corpus *c = NULL;
-        if ((st = ag_store_load(s, lib, rels[r].version, &c, &err)) != AG_OK)
+        ag_store_loaded_release rel = { 0 };
+        if ((st = ag_store_load_release(s, lib, rels[r].version, &rel, &err)) != AG_OK)
             break;
-        if ((st = ag_budget_charge(rq->budget, n + 1, &err)) != AG_OK) {
-            ag_corpus_free(c);
+        if ((st = ag_budget_charge(rq->budget, (n + 1) * rel.n, &err)) != AG_OK) {
+            ag_store_loaded_release_free(&rel);
             break;
         }
+        long k = judged_binary(&rel, soname, w, n);
+        if (k < 0) {
+            /* The release does not ship the library asked about. */
+            json_array_append_new(incompat, json_pack("{s:o,s:[],s:I,s:n,s:o}", "version", jstr(rels[r].version),
+                                                      "missing", "breaking", (json_int_t)0, "binary", "reason",
+                                                      no_binary_json(lib, rels[r].version, soname, &rel)));
+            ag_store_loaded_release_free(&rel);
+            continue;
+        }
+        const ag_corpus *c = rel.corpora[k];
+        const char *one = rel.n > 1 ? bin_name(c) : NULL;
+        if (one)
+            json_object_set_new(judged, rels[r].version, jstr(one));
         json_t *missing = json_array();
         for (size_t i = 0; i < n; i++)
             if (!provides(c, &w[i])) {
@@ -1287,18 +1370,22 @@ static void api_compatible(ag_store *s, const ag_server_config *cfg, const srv_r
                 snprintf(sym, sizeof sym, w[i].version ? "%s@%s" : "%s", w[i].name, w[i].version);
                 json_array_append_new(missing, jstr(sym));
             }
-        ag_corpus_free(c);
         size_t breaking = 0;
         if (built && r != bidx)
-            st = breaking_for(s, rq->budget, lib, built, rels[r].version, names, n, &breaking, &err);
+            st = breaking_for(s, rq->budget, lib, built, built_bin, rels[r].version, one, names, n, &breaking, &err);
         if (json_array_size(missing) == 0 && breaking == 0) {
             json_array_append_new(compat, jstr(rels[r].version));
             json_decref(missing);
         } else {
-            json_array_append_new(incompat, json_pack("{s:o,s:o,s:I}", "version", jstr(rels[r].version),
-                                                      "missing", missing, "breaking", (json_int_t)breaking));
+            json_t *o = json_pack("{s:o,s:o,s:I}", "version", jstr(rels[r].version), "missing", missing, "breaking",
+                                  (json_int_t)breaking);
+            if (one)
+                json_object_set_new(o, "binary", jstr(one));
+            json_array_append_new(incompat, o);
         }
+        ag_store_loaded_release_free(&rel);
     }
+    free(built_bin);
     ag_store_releases_free(rels, nr);
     free(w);
     free(names);
@@ -1306,10 +1393,12 @@ static void api_compatible(ag_store *s, const ag_server_config *cfg, const srv_r
     if (st != AG_OK) {
         json_decref(compat);
         json_decref(incompat);
+        json_decref(judged);
         reply_fail(rep, st, &err);
         return;
     }
-    srv_reply_json(rep, 200, json_pack("{s:o,s:o}", "compatible", compat, "incompatible", incompat), false);
+    srv_reply_json(rep, 200, json_pack("{s:o,s:o,s:o}", "compatible", compat, "incompatible", incompat, "binaries",
+                                       judged), false);
 }
 
 /* ------------------------------------------------------------------ */

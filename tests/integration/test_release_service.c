@@ -117,3 +117,99 @@ Test(release_service, a_bad_release_body_is_a_422_naming_the_binary)
     resp_free(&r);
     cr_expect_eq(server_stop(&s), 0);
 }
+
+/* ------------------------------------------------------------------ */
+/* POST /api/v1/compatible on releases of several binaries: geo 1.0-3.0
+   pushed as tars of two libraries whose second is libgeo, 4.0 as a
+   package without libgeo; the same libgeo files pushed alone as "solo".
+   The question names the binary ("soname"), or the binary providing the
+   imports is judged; the answers equal those for the single binaries. */
+
+static void push_as(const server *s, const char *rel, const char *lib, const char *version)
+{
+    char *path = fixture_path(rel);
+    tool_run r;
+    cr_assert(run_abiguard(&r, "push", path, "--server", s->base, "--library", lib, "--version", version,
+                           "--token-file", s->tokens, "--no-system-debug", "--no-debuginfod", (char *)NULL));
+    cr_assert(r.exited && r.exit_status == 0, "push %s: %s: %s", rel, tool_run_outcome(&r), r.err);
+    tool_run_free(&r);
+    free(path);
+}
+
+static json_t *ask(const server *s, const char *question, long want)
+{
+    resp r = srv_post(s, "/api/v1/compatible", question, strlen(question), NULL);
+    cr_assert_eq(r.status, want, "%s: %ld %.*s", question, r.status, (int)r.len, r.body);
+    json_t *j = srv_parse(&r);
+    resp_free(&r);
+    return j;
+}
+
+static json_t *incompatible_entry(json_t *answer, const char *version)
+{
+    json_t *e;
+    size_t i;
+    json_array_foreach(json_object_get(answer, "incompatible"), i, e)
+        if (strcmp(json_string_value(json_object_get(e, "version")), version) == 0)
+            return e;
+    return NULL;
+}
+
+Test(release_service, compatible_answers_per_release_for_several_binaries, .timeout = 120)
+{
+    server s;
+    server_start(&s, false, NULL);
+    static const char *const vers[] = { "1.0", "2.0", "3.0" };
+    for (int i = 0; i < 3; i++) {
+        char tar[64], solo[64];
+        snprintf(tar, sizeof tar, "artifacts/geo-v%d.tar", i + 1);
+        snprintf(solo, sizeof solo, "bindings/v%d/libgeo.so", i + 1);
+        push_as(&s, tar, "geo", vers[i]);
+        push_as(&s, solo, "solo", vers[i]);
+    }
+    push_as(&s, "artifacts/pkg-v1.deb", "geo", "4.0");
+#define IMPORTS "\"imports\":[{\"name\":\"geo_distance\",\"version\":\"GEO_1.0\"}," \
+                "{\"name\":\"geo_perimeter\",\"version\":\"GEO_1.1\"}],\"built_against\":\"2.0\""
+    json_t *named = ask(&s, "{\"library\":\"geo\",\"soname\":\"libgeo.so.1\"," IMPORTS "}", 200);
+    json_t *solo = ask(&s, "{\"library\":\"solo\"," IMPORTS "}", 200);
+    json_t *chosen = ask(&s, "{\"library\":\"geo\"," IMPORTS "}", 200);
+
+    /* 2.0 runs it; 1.0 lacks geo_perimeter; 3.0 breaks geo_distance; as for the single binaries. */
+    json_t *answers[] = { named, chosen };
+    for (int a = 0; a < 2; a++) {
+        json_t *j = answers[a];
+        cr_expect_eq(json_array_size(json_object_get(j, "compatible")), 1, "%s", json_dumps(j, 0));
+        cr_expect_str_eq(json_string_value(json_array_get(json_object_get(j, "compatible"), 0)), "2.0");
+        for (int i = 0; i < 3; i++)
+            cr_expect_str_eq(json_string_value(json_object_get(json_object_get(j, "binaries"), vers[i])),
+                             "libgeo.so.1", "the binary judged for %s", vers[i]);
+        for (int i = 0; i < 3; i += 2) {
+            json_t *mine = incompatible_entry(j, vers[i]), *alone = incompatible_entry(solo, vers[i]);
+            cr_assert(mine && alone, "%s: %s", vers[i], json_dumps(j, 0));
+            cr_expect(json_equal(json_object_get(mine, "missing"), json_object_get(alone, "missing")), "%s", vers[i]);
+            cr_expect_eq(json_integer_value(json_object_get(mine, "breaking")),
+                         json_integer_value(json_object_get(alone, "breaking")), "%s", vers[i]);
+            cr_expect_str_eq(json_string_value(json_object_get(mine, "binary")), "libgeo.so.1");
+        }
+        cr_expect(json_integer_value(json_object_get(incompatible_entry(j, "3.0"), "breaking")) > 0);
+        cr_expect_eq(json_array_size(json_object_get(incompatible_entry(j, "1.0"), "missing")), 1);
+    }
+    /* 4.0 has no libgeo: said so when it is named; judged on what it has otherwise. */
+    const char *why = json_string_value(json_object_get(incompatible_entry(named, "4.0"), "reason"));
+    cr_expect(why && strstr(why, "geo@4.0 has no binary libgeo.so.1 (it has libarray_dimension_changed.so.1, "
+                                 "libversioned.so.2)"), "%s", why ? why : json_dumps(named, 0));
+    cr_expect_eq(json_array_size(json_object_get(incompatible_entry(chosen, "4.0"), "missing")), 2);
+    cr_expect(json_object_size(json_object_get(solo, "binaries")) == 0, "single binaries are not named");
+    json_decref(named);
+    json_decref(solo);
+    json_decref(chosen);
+
+    /* A SONAME that the built-against release does not have; a SONAME that is no string. */
+    json_t *e = ask(&s, "{\"library\":\"geo\",\"soname\":\"libnope.so.1\"," IMPORTS "}", 404);
+    cr_expect(strstr(json_string_value(json_object_get(json_object_get(e, "error"), "message")),
+                     "geo@2.0 has no binary libnope.so.1"));
+    json_decref(e);
+    json_decref(ask(&s, "{\"library\":\"geo\",\"soname\":7," IMPORTS "}", 400));
+#undef IMPORTS
+    cr_expect_eq(server_stop(&s), 0);
+}
