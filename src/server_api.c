@@ -358,41 +358,66 @@ static int by_name(const void *a, const void *b)
                   json_string_value(json_object_get(*(json_t *const *)b, "name")));
 }
 
+static int by_name_then_binary(const void *a, const void *b)
+{
+    int d = by_name(a, b);
+    if (d)
+        return d;
+    const char *x = json_string_value(json_object_get(*(json_t *const *)a, "binary"));
+    const char *y = json_string_value(json_object_get(*(json_t *const *)b, "binary"));
+    return x && y ? strcmp(x, y) : 0;
+}
+
+static const char *binary_label(const ag_corpus *c)
+{
+    return c->elf.soname ? c->elf.soname : c->elf.file_name;
+}
+
+/* The named structs and unions of a release: of its one binary, or of
+   each of several, each entry then saying which ("binary"). */
 static void api_types(ag_store *s, const srv_request *rq, srv_reply *rep)
 {
     ag_error err = { .msg = "" };
-    ag_corpus *c = NULL;
-    ag_status st = ag_store_load(s, rq->lib, rq->ver, &c, &err);
+    ag_store_loaded_release rel = { 0 };
+    ag_status st = ag_store_load_release(s, rq->lib, rq->ver, &rel, &err);
     if (st != AG_OK) {
         reply_fail(rep, st, &err);
         return;
     }
-    json_t **items = calloc(c->n_types ? c->n_types : 1, sizeof *items);
+    size_t total = 0;
+    for (size_t b = 0; b < rel.n; b++)
+        total += rel.corpora[b]->n_types;
+    json_t **items = calloc(total ? total : 1, sizeof *items);
     size_t n = 0;
-    for (size_t i = 0; items && i < c->n_types; i++) {
-        const ag_type *t = &c->types[i];
-        if (!is_layout_kind(t->kind) || !t->name)
-            continue;
-        char name[512];
-        spell_named(t, name, sizeof name);
-        json_t *o = json_pack("{s:o,s:s,s:I}", "name", jstr(name), "kind", ag_type_kind_name(t->kind), "size",
-                              (json_int_t)t->byte_size);
-        if (o && json_is_string(json_object_get(o, "name")))
-            items[n++] = o;
-        else
-            json_decref(o);
+    for (size_t b = 0; items && b < rel.n; b++) {
+        const ag_corpus *c = rel.corpora[b];
+        for (size_t i = 0; i < c->n_types; i++) {
+            const ag_type *t = &c->types[i];
+            if (!is_layout_kind(t->kind) || !t->name)
+                continue;
+            char name[512];
+            spell_named(t, name, sizeof name);
+            json_t *o = json_pack("{s:o,s:s,s:I}", "name", jstr(name), "kind", ag_type_kind_name(t->kind), "size",
+                                  (json_int_t)t->byte_size);
+            if (o && rel.n > 1)
+                json_object_set_new(o, "binary", jstr(binary_label(c)));
+            if (o && json_is_string(json_object_get(o, "name")))
+                items[n++] = o;
+            else
+                json_decref(o);
+        }
     }
     if (n)
-        qsort(items, n, sizeof *items, by_name);
+        qsort(items, n, sizeof *items, by_name_then_binary);
     json_t *arr = json_array();
-    for (size_t i = 0; i < n; i++) /* one entry per name (a definition and a declaration collapse) */
-        if (i == 0 || by_name(&items[i - 1], &items[i]) != 0)
+    for (size_t i = 0; i < n; i++) /* one entry per name and binary (a definition and a declaration collapse) */
+        if (i == 0 || by_name_then_binary(&items[i - 1], &items[i]) != 0)
             json_array_append(arr, items[i]);
     for (size_t i = 0; i < n; i++)
         json_decref(items[i]);
     bool ok = items != NULL;
     free(items);
-    ag_corpus_free(c);
+    ag_store_loaded_release_free(&rel);
     if (!ok) {
         json_decref(arr);
         arr = NULL;
@@ -455,23 +480,69 @@ static uint64_t type_align(const ag_corpus *c, ag_type_ref r, int depth)
     return size > 16 ? 16 : size;
 }
 
+/* The type named name in c, typedefs and qualifiers followed, or AG_NO_TYPE. */
+static ag_type_ref named_type(const ag_corpus *c, const char *name)
+{
+    ag_type_ref r = ag_corpus_find_type(c, name);
+    for (int guard = 0; r != AG_NO_TYPE && r < c->n_types && is_alias(c->types[r].kind) && guard < 64; guard++)
+        r = c->types[r].target;
+    return r < c->n_types ? r : AG_NO_TYPE;
+}
+
+/* "a.so.1, b.so.2" of the binaries of rel that define name (all of them
+   when only is false). */
+static void binary_list(const ag_store_loaded_release *rel, const char *name, bool only, char *buf, size_t size)
+{
+    size_t used = 0;
+    buf[0] = '\0';
+    for (size_t b = 0; b < rel->n && used + 1 < size; b++) {
+        if (only && named_type(rel->corpora[b], name) == AG_NO_TYPE)
+            continue;
+        int k = snprintf(buf + used, size - used, "%s%s", used ? ", " : "", binary_label(rel->corpora[b]));
+        if (k < 0)
+            break;
+        used += (size_t)k < size - used ? (size_t)k : size - used - 1;
+    }
+}
+
+/* One type's layout. Of a release of several binaries, the one binary
+   that defines the type answers (and is named, "binary"); when several
+   do, the question is ambiguous: a 400 that lists them. */
 static void api_type(ag_store *s, const srv_request *rq, srv_reply *rep)
 {
     ag_error err = { .msg = "" };
-    ag_corpus *c = NULL;
-    ag_status st = ag_store_load(s, rq->lib, rq->ver, &c, &err);
+    ag_store_loaded_release rel = { 0 };
+    ag_status st = ag_store_load_release(s, rq->lib, rq->ver, &rel, &err);
     if (st != AG_OK) {
         reply_fail(rep, st, &err);
         return;
     }
-    ag_type_ref r = ag_corpus_find_type(c, rq->type_name);
-    for (int guard = 0; r != AG_NO_TYPE && is_alias(c->types[r].kind) && guard < 64; guard++)
-        r = c->types[r].target;
-    if (r == AG_NO_TYPE || r >= c->n_types) {
-        srv_error(rep, 404, "no type named %s in %s@%s", rq->type_name, rq->lib, rq->ver);
-        ag_corpus_free(c);
+    const ag_corpus *c = NULL;
+    size_t defining = 0;
+    for (size_t b = 0; b < rel.n; b++)
+        if (named_type(rel.corpora[b], rq->type_name) != AG_NO_TYPE) {
+            defining++;
+            if (!c)
+                c = rel.corpora[b];
+        }
+    char names[512];
+    if (defining == 0) {
+        binary_list(&rel, rq->type_name, false, names, sizeof names);
+        if (rel.n > 1)
+            srv_error(rep, 404, "no type named %s in any binary of %s@%s (%s)", rq->type_name, rq->lib, rq->ver, names);
+        else
+            srv_error(rep, 404, "no type named %s in %s@%s", rq->type_name, rq->lib, rq->ver);
+        ag_store_loaded_release_free(&rel);
         return;
     }
+    if (defining > 1) {
+        binary_list(&rel, rq->type_name, true, names, sizeof names);
+        srv_error(rep, 400, "%s is in %zu binaries of %s@%s (%s); name one as %s:SONAME", rq->type_name, defining,
+                  rq->lib, rq->ver, names, rq->ver);
+        ag_store_loaded_release_free(&rel);
+        return;
+    }
+    ag_type_ref r = named_type(c, rq->type_name);
     const ag_type *t = &c->types[r];
     char name[512];
     if (t->name && (is_layout_kind(t->kind) || t->kind == AG_T_ENUM))
@@ -516,7 +587,9 @@ static void api_type(ag_store *s, const srv_request *rq, srv_reply *rep)
     json_object_set_new(o, "holes", holes);
     json_object_set_new(o, "padding",
                         json_integer(is_layout_kind(t->kind) && size > end ? (json_int_t)(size - end) : 0));
-    ag_corpus_free(c);
+    if (rel.n > 1)
+        json_object_set_new(o, "binary", jstr(binary_label(c)));
+    ag_store_loaded_release_free(&rel);
     srv_reply_json(rep, 200, o, true);
 }
 

@@ -213,3 +213,87 @@ Test(release_service, compatible_answers_per_release_for_several_binaries, .time
 #undef IMPORTS
     cr_expect_eq(server_stop(&s), 0);
 }
+
+static void copy_to(const char *from, const char *dir, const char *name)
+{
+    char *to = path_join2(dir, name);
+    FILE *in = fopen(from, "rb"), *out = fopen(to, "wb");
+    cr_assert(in && out, "copy %s to %s", from, to);
+    char buf[8192];
+    size_t n;
+    while ((n = fread(buf, 1, sizeof buf, in)) > 0)
+        cr_assert_eq(fwrite(buf, 1, n, out), n);
+    fclose(in);
+    cr_assert_eq(fclose(out), 0);
+    free(to);
+}
+
+static const char *error_message(json_t *e)
+{
+    const char *m = json_string_value(json_object_get(json_object_get(e, "error"), "message"));
+    return m ? m : "(no message)";
+}
+
+/* Types and layouts of a release of several binaries: the list names each
+   entry's binary, a type only one binary defines is answered without
+   V:SONAME, one that two define is a 400 listing them. */
+Test(release_service, types_and_layouts_of_several_binaries, .timeout = 120)
+{
+    server s;
+    server_start(&s, false, NULL);
+    push_as(&s, "artifacts/geo-v1.tar", "geo", "1.0");
+    push_as(&s, "bindings/v1/libgeo.so", "solo", "1.0");
+    char *dir = make_temp_dir(), *v1 = fixture_path("bindings/v1/libgeo.so"),
+         *geom = fixture_path("bindings/named/libgeom.so.1");
+    copy_to(v1, dir, "libgeo.so.1");
+    copy_to(geom, dir, "libgeom.so.1");
+    tool_run r;
+    cr_assert(run_abiguard(&r, "push", dir, "--server", s.base, "--library", "two", "--version", "1.0", "--token-file",
+                           s.tokens, "--no-system-debug", "--no-debuginfod", (char *)NULL));
+    cr_assert(r.exited && r.exit_status == 0 && strstr(r.out, "(2 binaries,"), "%s%s", r.out, r.err);
+    tool_run_free(&r);
+
+    json_t *types = get_json(&s, "/api/v1/libraries/geo/releases/1.0/types", 200), *t;
+    size_t i, points = 0;
+    json_array_foreach(types, i, t) {
+        cr_expect_str_eq(json_string_value(json_object_get(t, "binary")), "libgeo.so.1");
+        points += strcmp(json_string_value(json_object_get(t, "name")), "struct geo_point") == 0;
+    }
+    cr_expect_eq(points, 1, "%s", json_dumps(types, 0));
+    json_decref(types);
+    /* the same layout as the one binary's, said whose it is */
+    json_t *one = get_json(&s, "/api/v1/libraries/geo/releases/1.0/types/struct%20geo_point", 200);
+    json_t *named = get_json(&s, "/api/v1/libraries/geo/releases/1.0:libgeo.so.1/types/struct%20geo_point", 200);
+    json_t *solo = get_json(&s, "/api/v1/libraries/solo/releases/1.0/types/struct%20geo_point", 200);
+    cr_expect_str_eq(json_string_value(json_object_get(one, "binary")), "libgeo.so.1");
+    cr_expect_null(json_object_get(named, "binary"));
+    cr_expect_null(json_object_get(solo, "binary"), "a release of one binary answers as before");
+    json_object_del(one, "binary");
+    cr_expect(json_equal(one, named) && json_equal(one, solo), "%s vs %s", json_dumps(one, 0), json_dumps(solo, 0));
+    cr_expect_eq(json_integer_value(json_object_get(one, "size")), 16);
+    json_decref(one);
+    json_decref(named);
+    json_decref(solo);
+    json_t *e = get_json(&s, "/api/v1/libraries/geo/releases/1.0/types/struct%20nope", 404);
+    cr_expect(strstr(error_message(e), "no type named struct nope in any binary of geo@1.0 "
+                                       "(libarray_dimension_changed.so.1, libgeo.so.1)"), "%s", error_message(e));
+    json_decref(e);
+
+    /* two binaries define struct geo_point: ambiguous without V:SONAME */
+    types = get_json(&s, "/api/v1/libraries/two/releases/1.0/types", 200);
+    points = 0;
+    json_array_foreach(types, i, t)
+        points += strcmp(json_string_value(json_object_get(t, "name")), "struct geo_point") == 0;
+    cr_expect_eq(points, 2, "one entry per binary: %s", json_dumps(types, 0));
+    json_decref(types);
+    e = get_json(&s, "/api/v1/libraries/two/releases/1.0/types/struct%20geo_point", 400);
+    cr_expect(strstr(error_message(e), "struct geo_point is in 2 binaries of two@1.0 (libgeo.so.1, libgeom.so.1); "
+                                       "name one as 1.0:SONAME"), "%s", error_message(e));
+    json_decref(e);
+    json_decref(get_json(&s, "/api/v1/libraries/two/releases/1.0:libgeom.so.1/types/struct%20geo_point", 200));
+    remove_tree(dir);
+    free(dir);
+    free(v1);
+    free(geom);
+    cr_expect_eq(server_stop(&s), 0);
+}
