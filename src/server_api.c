@@ -964,6 +964,14 @@ static ag_status add_release(ag_store *s, const srv_request *rq, const srv_reply
 
 void srv_api_write(srv_worker *w, const srv_request *rq, srv_reply *rep)
 {
+    ag_error open_err = { .msg = "" };
+    ag_store *ro = srv_worker_store(w, &open_err);
+    if (ro && ag_store_is_readonly(ro)) {
+        /* A store served read-only (a read-only file or mount): no write. */
+        srv_reply_drop_pending(rep);
+        srv_error(rep, 503, "the store is read-only (a read-only file or file system): nothing can be written");
+        return;
+    }
     if (rep->pending_audit) {
         write_audit(w, rep);
         return;

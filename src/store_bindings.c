@@ -11,6 +11,10 @@
 
 static const char *const READ = "cannot read the database";
 
+/* Bindings and source URL patterns came with schema 5: an older store,
+   read as it is (read-only, see store_open), has none of either. */
+#define BINDINGS_SCHEMA 5
+
 static bool bad_text(const char *s)
 {
     if (!s || !*s)
@@ -139,7 +143,7 @@ ag_status ag_store_list_bindings(ag_store *s, const char *library, ag_store_bind
     *n = 0;
     int64_t lib_id = 0;
     ag_status st = library ? library_id_of(s, library, &lib_id, err) : AG_OK;
-    if (st != AG_OK)
+    if (st != AG_OK || s->schema < BINDINGS_SCHEMA)
         return st;
     sqlite3_stmt *q;
     if (sqlite3_prepare_v2(s->db, "SELECT " BINDING_COLUMNS " FROM bindings b JOIN libraries l ON l.id = b.library_id"
@@ -187,6 +191,8 @@ ag_status ag_store_load_binding(ag_store *s, const char *library, const char *na
     ag_status st = library_id_of(s, library, &lib_id, err);
     if (st != AG_OK)
         return st;
+    if (s->schema < BINDINGS_SCHEMA)
+        return ag_fail(err, AG_ERR_NOTFOUND, "no binding %s %s registered for %s", name, version, library);
     sqlite3_stmt *q;
     if (sqlite3_prepare_v2(s->db, "SELECT " BINDING_COLUMNS ", b.view FROM bindings b JOIN libraries l"
                                   " ON l.id = b.library_id WHERE b.library_id = ?1 AND b.name = ?2 AND b.version = ?3",
@@ -252,7 +258,7 @@ ag_status ag_store_source_url(ag_store *s, const char *library, const char *vers
     *pattern = NULL;
     int64_t id = 0;
     ag_status st = store_find_release(s, library, version, &id, err);
-    if (st != AG_OK)
+    if (st != AG_OK || s->schema < BINDINGS_SCHEMA)
         return st;
     sqlite3_stmt *q;
     if (sqlite3_prepare_v2(s->db, "SELECT source_url FROM releases WHERE id = ?1", -1, &q, NULL) != SQLITE_OK)

@@ -9,10 +9,13 @@
  * and `push --source-url`, whose pattern the diff's locations carry.
  */
 #include <criterion/criterion.h>
+#include <errno.h>
 #include <jansson.h>
+#include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mount.h>
 
 #include "server_run.h"
 #include "tool_run.h"
@@ -385,4 +388,80 @@ Test(server_bindings, a_release_of_several_binaries_is_checked_in_the_binary_the
     cr_expect(strstr(r.body, "geo@4.0 has none of the libraries geomod 2.0 needs (libgeo.so.1"), "%s", r.body);
     resp_free(&r);
     cr_assert_eq(server_stop(&s), 0);
+}
+
+/* ------------------------------------------------------------------ */
+/* A store of schema 3 (before bindings, audits and source links), never
+   upgraded because it is read-only: the service serves it read-only, and
+   what the schema lacks reads as empty, never as a 500. */
+
+static void downgrade_to_schema_3(const char *db)
+{
+    sqlite3 *h = NULL;
+    cr_assert(sqlite3_open_v2(db, &h, SQLITE_OPEN_READWRITE, NULL) == SQLITE_OK);
+    char *msg = NULL;
+    int rc = sqlite3_exec(h, "PRAGMA journal_mode = DELETE; DROP TABLE bindings; DROP TABLE audits;"
+                             " DROP INDEX binaries_release_soname; ALTER TABLE binaries DROP COLUMN inner_path;"
+                             " ALTER TABLE releases DROP COLUMN source_url; PRAGMA user_version = 3;",
+                          NULL, NULL, &msg);
+    cr_assert(rc == SQLITE_OK, "downgrade: %s", msg ? msg : "?");
+    sqlite3_close(h);
+}
+
+Test(server_bindings, a_read_only_schema_3_store_has_no_bindings_not_an_error)
+{
+    char *dir = make_temp_dir();
+    if (mount("tmpfs", dir, "tmpfs", 0, "size=16m,mode=0755") != 0) {
+        int e = errno;
+        remove_tree(dir);
+        cr_skip_test("cannot mount a tmpfs (needs root or CAP_SYS_ADMIN): %s", strerror(e));
+    }
+    char *db = path_join2(dir, "store.db");
+    for (int i = 0; i < 2; i++) {
+        char *lib = geo_lib(DIRS[i]);
+        tool_run t;
+        cr_assert(run_abiguard(&t, "add", lib, "--library", "geo", "--version", VERSIONS[i], "--db", db, NULL));
+        cr_assert(t.exited && t.exit_status == 0, "%s", t.err);
+        tool_run_free(&t);
+        free(lib);
+    }
+    downgrade_to_schema_3(db);
+    cr_assert(mount(NULL, dir, NULL, MS_REMOUNT | MS_RDONLY, NULL) == 0, "remount ro: %s", strerror(errno));
+
+    server s;
+    server_start_opts(&s, &(server_opts){ .db = db });
+    json_t *list = get_json(&s, "/api/v1/libraries/geo/bindings", 200);
+    cr_expect(json_is_array(list) && json_array_size(list) == 0, "%s", json_dumps(list, 0));
+    json_decref(list);
+    json_decref(get_json(&s, "/api/v1/libraries/geo/bindings/consumer/0.1", 404));
+    json_decref(get_json(&s, "/api/v1/diff?old=geo@1.0&new=geo@2.0&binding=consumer@0.1", 404));
+    json_t *audits = get_json(&s, "/api/v1/audits", 200);
+    cr_expect_eq(json_array_size(audits), 0);
+    json_decref(audits);
+    json_decref(get_json(&s, "/api/v1/audits/1", 404));
+    /* the reads that schema 3 has */
+    json_t *d = get_json(&s, "/api/v1/diff?old=geo@1.0&new=geo@2.0", 200);
+    cr_expect_str_eq(json_string_value(json_object_get(d, "verdict")), "breaking");
+    json_decref(d);
+    json_t *h = get_json(&s, "/api/v1/libraries/geo/history", 200);
+    cr_expect_eq(json_array_size(h), 2);
+    json_decref(h);
+    /* writes: a clear 503, nothing written */
+    char *bin = fixture_path("bindings/consumer");
+    tool_run t;
+    cr_assert(run_abiguard(&t, "push", bin, "--binding", "consumer", "--server", s.base, "--library", "geo",
+                           "--version", "0.1", "--token-file", s.tokens, NULL));
+    cr_expect(t.exited && t.exit_status == 1 && strstr(t.err, "503") && strstr(t.err, "read-only"), "%s: %s",
+              tool_run_outcome(&t), t.err);
+    tool_run_free(&t);
+    free(bin);
+    char *log = server_log(&s);
+    cr_expect(strstr(log, "served read-only"), "%s", log);
+    cr_expect(!strstr(log, " 500 "), "a 500 on a read-only schema-3 store:\n%s", log);
+    free(log);
+    cr_expect_eq(server_stop(&s), 0);
+    umount2(dir, MNT_DETACH);
+    remove_tree(dir);
+    free(db);
+    free(dir);
 }
