@@ -782,6 +782,20 @@ static bool truthy(const char *v)
     return v && (strcmp(v, "1") == 0 || strcmp(v, "true") == 0 || strcmp(v, "yes") == 0);
 }
 
+/* ?source_url=PATTERN of a release upload: *url NULL when absent or empty;
+   false (a 400 in rep) when it is not an http(s) pattern with {file}. */
+static bool source_url_query(const srv_request *rq, const char **url, srv_reply *rep)
+{
+    const char *p = query(rq, "source_url");
+    *url = p && *p ? p : NULL;
+    if (*url && ((strncmp(p, "https://", 8) != 0 && strncmp(p, "http://", 7) != 0) || !strstr(p, "{file}") ||
+                 strpbrk(p, " \t\r\n") || !valid_name(p, false))) {
+        srv_error(rep, 400, "?source_url= must be an http:// or https:// URL pattern with {file}");
+        return false;
+    }
+    return true;
+}
+
 /* {"format": "abiguard-release/1", "binaries": [{"path": P, "corpus": {...}}, ...]}:
    every shared object of an artifact (push ARTIFACT), each checked as an
    uploaded corpus is; at most AG_SERVER_MAX_BINARIES of them. */
@@ -831,11 +845,13 @@ static void post_release_binaries(const ag_server_config *cfg, const srv_request
         }
         free(text);
     }
-    const char *date = query(rq, "date"), *notes = query(rq, "notes");
+    const char *date = query(rq, "date"), *notes = query(rq, "notes"), *source_url = NULL;
     if (date && !*date)
         date = NULL;
     if (notes && !*notes)
         notes = NULL;
+    if (ok && !source_url_query(rq, &source_url, rep))
+        ok = false;
     ag_store_prepared *prep = NULL;
     if (ok) {
         ag_status st = ag_store_prepare_release_binaries(rq->lib, rq->ver, date, notes,
@@ -845,6 +861,10 @@ static void post_release_binaries(const ag_server_config *cfg, const srv_request
             rep->pending_replace = truthy(query(rq, "replace"));
             rep->pending_types = n_types;
             rep->pending_functions = n_functions;
+            if (source_url && !(rep->pending_source_url = strdup(source_url))) {
+                srv_reply_drop_pending(rep);
+                srv_error(rep, 500, "out of memory");
+            }
         } else if (st == AG_ERR_USAGE) {
             srv_error(rep, 422, "not a valid release: %s", err.msg);
         } else {
@@ -881,13 +901,10 @@ static void api_post_release(const ag_server_config *cfg, const srv_request *rq,
         ag_corpus_free(c);
         return;
     }
-    const char *date = query(rq, "date"), *notes = query(rq, "notes"), *source_url = query(rq, "source_url");
+    const char *date = query(rq, "date"), *notes = query(rq, "notes"), *source_url = NULL;
     if (date && !*date)
         date = NULL;
-    if (source_url && *source_url &&
-        ((strncmp(source_url, "https://", 8) != 0 && strncmp(source_url, "http://", 7) != 0) ||
-         !strstr(source_url, "{file}") || strpbrk(source_url, " \t\r\n") || !valid_name(source_url, false))) {
-        srv_error(rep, 400, "?source_url= must be an http:// or https:// URL pattern with {file}");
+    if (!source_url_query(rq, &source_url, rep)) {
         ag_corpus_free(c);
         return;
     }
@@ -900,7 +917,7 @@ static void api_post_release(const ag_server_config *cfg, const srv_request *rq,
         rep->pending_replace = truthy(query(rq, "replace"));
         rep->pending_types = c->n_types;
         rep->pending_functions = c->n_functions;
-        if (source_url && *source_url && !(rep->pending_source_url = strdup(source_url))) {
+        if (source_url && !(rep->pending_source_url = strdup(source_url))) {
             srv_reply_drop_pending(rep);
             srv_error(rep, 500, "out of memory");
         }

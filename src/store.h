@@ -330,5 +330,10 @@ ag_status ag_store_set_source_url(ag_store *s, const char *library, const char *
                                   ag_error *err);
 ag_status ag_store_source_url(ag_store *s, const char *library, const char *version, char **pattern,
                               ag_error *err);
+/* The pattern of the release ref names (NAME@V, or NAME@V:BINARY: its
+   release's) with {version} filled in, as reports take it
+   (ag_report_context.old_source_url): *url NULL when it has none. What the
+   service's diffs and `abiguard diff` of stored releases link with. */
+ag_status ag_store_ref_source_url(ag_store *s, const char *ref, char **url, ag_error *err);
 
 #endif

@@ -4,6 +4,7 @@
  * which releases a binding can run with; and each release's source URL
  * pattern. See store.h.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -270,6 +271,49 @@ ag_status ag_store_source_url(ag_store *s, const char *library, const char *vers
             st = ag_fail(err, AG_ERR_NOMEM, "out of memory");
     } else if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
         st = store_db_fail(s->db, err, READ);
+    }
+    sqlite3_finalize(q);
+    return st;
+}
+
+ag_status ag_store_ref_source_url(ag_store *s, const char *ref, char **url, ag_error *err)
+{
+    *url = NULL;
+    char *name = NULL, *version = NULL;
+    int64_t id = 0, bin_id = -1;
+    ag_status st = ag_store_parse_ref(ref, &name, &version, err);
+    if (st == AG_OK)
+        st = store_resolve(s, name, version, &id, &bin_id, err);
+    free(name);
+    free(version);
+    if (st != AG_OK || s->schema < BINDINGS_SCHEMA)
+        return st;
+    sqlite3_stmt *q;
+    if (sqlite3_prepare_v2(s->db, "SELECT version, source_url FROM releases WHERE id = ?1", -1, &q, NULL) != SQLITE_OK)
+        return store_db_fail(s->db, err, READ);
+    sqlite3_bind_int64(q, 1, id);
+    int rc = sqlite3_step(q);
+    const char *ver = rc == SQLITE_ROW ? (const char *)sqlite3_column_text(q, 0) : NULL;
+    const char *pattern = rc == SQLITE_ROW ? (const char *)sqlite3_column_text(q, 1) : NULL;
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+        st = store_db_fail(s->db, err, READ);
+    /* {version}: the release's own version, never the ":BINARY" suffix. */
+    size_t len = 0;
+    FILE *m = pattern && ver ? open_memstream(url, &len) : NULL;
+    if (pattern && ver && !m)
+        st = ag_fail(err, AG_ERR_NOMEM, "out of memory");
+    for (const char *p = pattern; m && *p;) {
+        if (strncmp(p, "{version}", 9) == 0) {
+            fputs(ver, m);
+            p += 9;
+        } else {
+            fputc(*p++, m);
+        }
+    }
+    if (m && fclose(m) != 0) {
+        free(*url);
+        *url = NULL;
+        st = ag_fail(err, AG_ERR_NOMEM, "out of memory");
     }
     sqlite3_finalize(q);
     return st;

@@ -35,28 +35,9 @@ static ag_status load_ref(ag_store *s, const char *ref, ag_corpus **out, ag_erro
    (none recorded, or out of memory: the report then has no links). */
 static char *source_url_of(ag_store *s, const char *ref)
 {
-    char *name = NULL, *version = NULL, *pattern = NULL;
-    ag_error ignored = { .msg = "" };
-    if (ag_store_parse_ref(ref, &name, &version, &ignored) == AG_OK)
-        ag_store_source_url(s, name, version, &pattern, &ignored);
     char *url = NULL;
-    size_t len = 0;
-    FILE *m = pattern ? open_memstream(&url, &len) : NULL;
-    for (const char *p = pattern; m && *p;) {
-        if (strncmp(p, "{version}", 9) == 0) {
-            fputs(version, m);
-            p += 9;
-        } else {
-            fputc(*p++, m);
-        }
-    }
-    if (m && fclose(m) != 0) {
-        free(url);
-        url = NULL;
-    }
-    free(pattern);
-    free(name);
-    free(version);
+    ag_error ignored = { .msg = "" };
+    ag_store_ref_source_url(s, ref, &url, &ignored);
     return url;
 }
 
@@ -160,9 +141,13 @@ static ag_status release_diff_json(ag_store *s, const char *old_ref, const char 
         (st = store_release_diff(s, &o, &n, &d, err)) == AG_OK) {
         size_t len = 0;
         FILE *mem = ag_budget_memstream(s->budget, json, &len);
+        char *old_url = source_url_of(s, old_ref), *new_url = source_url_of(s, new_ref);
         ag_report_context ctx = { .old_label = old_ref, .new_label = new_ref, .fail_on = AG_VERDICT_BREAKING,
-                                  .show_private = show_private };
+                                  .show_private = show_private, .old_source_url = old_url,
+                                  .new_source_url = new_url };
         st = mem ? ag_release_report_write(d, &ctx, AG_FMT_JSON, mem, err) : ag_fail(err, AG_ERR_NOMEM, "out of memory");
+        free(old_url);
+        free(new_url);
         if (mem && fclose(mem) != 0 && st == AG_OK)
             st = ag_fail(err, AG_ERR_NOMEM, "out of memory");
         if (s->budget && s->budget->hit == AG_BUDGET_SIZE)

@@ -231,6 +231,36 @@ Test(server_bindings, writes_are_guarded_and_validated)
     cr_assert_eq(server_stop(&s), 0);
 }
 
+/* `abiguard diff OLD NEW --db --format json` of two stored releases. */
+static json_t *cli_diff_json(const server *s, const char *old_ref, const char *new_ref)
+{
+    tool_run t;
+    cr_assert(run_abiguard(&t, "diff", old_ref, new_ref, "--db", s->db, "--format", "json", NULL));
+    cr_assert(t.exited && (t.exit_status == 4 || t.exit_status == 12), "diff %s %s: %s: %s", old_ref, new_ref,
+              tool_run_outcome(&t), t.err);
+    json_error_t e;
+    json_t *j = json_loads(t.out, 0, &e);
+    cr_assert(j, "diff %s %s: not JSON: %s", old_ref, new_ref, e.text);
+    tool_run_free(&t);
+    return j;
+}
+
+/* Every change location of a single-binary report links to pattern's
+   3.0 sources; how many do. */
+static size_t links_to_3(json_t *report)
+{
+    json_t *c;
+    size_t i, linked = 0;
+    json_array_foreach(json_object_get(report, "changes"), i, c) {
+        const char *url = json_string_value(json_object_get(json_object_get(c, "location"), "url"));
+        if (url) {
+            cr_expect(strncmp(url, "https://src.example/geo/blob/3.0/", 33) == 0, "%s", url);
+            linked++;
+        }
+    }
+    return linked;
+}
+
 Test(server_bindings, diff_locations_link_to_the_source)
 {
     server s;
@@ -259,6 +289,11 @@ Test(server_bindings, diff_locations_link_to_the_source)
     }
     cr_expect(linked > 0, "no change location carries a link:\n%s", json_dumps(d, 0));
     cr_expect_eq(removed_linked, 0, "a function removed in 3.0 links to 3.0's sources");
+    /* `abiguard diff` of the stored releases writes the same report, links included */
+    json_t *cli = cli_diff_json(&s, "geo@2.0", "geo@3.0");
+    cr_expect(json_equal(cli, d), "the CLI's report differs from the service's:\n%s\n%s", json_dumps(cli, 0),
+              json_dumps(d, 0));
+    json_decref(cli);
     json_decref(d);
     /* a release without a pattern has no links */
     d = get_json(&s, "/api/v1/diff?old=geo@1.0&new=geo@2.0", 200);
@@ -464,4 +499,44 @@ Test(server_bindings, a_read_only_schema_3_store_has_no_bindings_not_an_error)
     remove_tree(dir);
     free(db);
     free(dir);
+}
+
+/* A release of several binaries pushed with --source-url: its release diff
+   links each binary's changes, named (V:SONAME) or not, and `abiguard diff`
+   of the stored releases writes the same reports. */
+Test(server_bindings, diffs_of_several_binaries_link_to_the_source)
+{
+    server s;
+    server_start(&s, false, NULL);
+    static const char *const tars[] = { "geo-v2.tar", "geo-v3.tar" };
+    for (int i = 0; i < 2; i++) {
+        char *path = NULL;
+        cr_assert(asprintf(&path, "%s/artifacts/%s", fixtures_dir(), tars[i]) > 0);
+        tool_run t;
+        cr_assert(run_abiguard(&t, "push", path, "--server", s.base, "--library", "geo", "--version", VERSIONS[i + 1],
+                               "--token-file", s.tokens, "--source-url", PATTERN, "--no-system-debug",
+                               "--no-debuginfod", NULL));
+        cr_assert(t.exited && t.exit_status == 0, "%s", t.err);
+        tool_run_free(&t);
+        free(path);
+    }
+    json_t *d = get_json(&s, "/api/v1/diff?old=geo@2.0&new=geo@3.0", 200);
+    cr_assert_str_eq(json_string_value(json_object_get(d, "format")), "abiguard-release-diff/1");
+    json_t *b;
+    size_t i, linked = 0;
+    json_array_foreach(json_object_get(d, "binaries"), i, b)
+        linked += links_to_3(json_object_get(b, "diff"));
+    cr_expect(linked > 0, "no link in the release diff: %s", json_dumps(d, 0));
+    json_t *cli = cli_diff_json(&s, "geo@2.0", "geo@3.0");
+    cr_expect(json_equal(cli, d), "the CLI's release report differs from the service's:\n%s\n%s",
+              json_dumps(cli, 0), json_dumps(d, 0));
+    json_decref(cli);
+    json_decref(d);
+    d = get_json(&s, "/api/v1/diff?old=geo@2.0:libgeo.so.1&new=geo@3.0:libgeo.so.1", 200);
+    cr_expect(links_to_3(d) > 0, "{version} of V:SONAME is the release's version: %s", json_dumps(d, 0));
+    cli = cli_diff_json(&s, "geo@2.0:libgeo.so.1", "geo@3.0:libgeo.so.1");
+    cr_expect(json_equal(cli, d), "the CLI's report of one binary differs from the service's");
+    json_decref(cli);
+    json_decref(d);
+    cr_assert_eq(server_stop(&s), 0);
 }
