@@ -276,6 +276,11 @@ ag_status ag_store_report_get(ag_store *s, const char *old_ref, const char *new_
                               ag_error *err);
 ag_status ag_store_report_put(ag_store *s, const char *old_ref, const char *new_ref, const ag_diff *d,
                               const char *json, ag_error *err);
+/* The same for a release diff (abiguard-release-diff/1: either release has
+   several binaries), its row's verdict and counts those of history. */
+struct ag_release_diff;
+ag_status ag_store_release_report_put(ag_store *s, const char *old_ref, const char *new_ref,
+                                      const struct ag_release_diff *d, const char *json, ag_error *err);
 
 /* ------------------------------------------------------------------ */
 /* Audit results (store_audit.c): what `abiguard audit --push` sent.   */

@@ -6,9 +6,9 @@
  * it is over AG_STORE_MAX_CACHED_REPORT). The store's budget, if any, is
  * charged by the loads and the diff. When either release has several
  * binaries (one added from an artifact), the report is the release diff
- * (release_diff.h: binaries paired by SONAME then stem, one section each);
- * NAME@V:SONAME names one binary, and its diff is never cached (the cache
- * is keyed by release).
+ * (release_diff.h: binaries paired by SONAME then stem, one section each),
+ * cached the same way; NAME@V:SONAME names one binary, and its diff is
+ * never cached (the cache is keyed by release).
  */
 #include "store_diff.h"
 
@@ -131,7 +131,7 @@ ag_status store_release_diff(ag_store *s, const ag_store_loaded_release *o, cons
 }
 
 static ag_status release_diff_json(ag_store *s, const char *old_ref, const char *new_ref, bool show_private,
-                                   char **json, ag_error *err)
+                                   bool cacheable, char **json, ag_error *err)
 {
     ag_store_loaded_release o = { 0 }, n = { 0 };
     ag_release_diff *d = NULL;
@@ -155,6 +155,9 @@ static ag_status release_diff_json(ag_store *s, const char *old_ref, const char 
         if (st != AG_OK) {
             free(*json);
             *json = NULL;
+        } else if (cacheable && strlen(*json) <= AG_STORE_MAX_CACHED_REPORT) {
+            ag_error ignored;
+            ag_store_release_report_put(s, old_ref, new_ref, d, *json, &ignored); /* best effort */
         }
     }
     ag_release_diff_free(d);
@@ -180,14 +183,16 @@ static ag_status diff_json(ag_store *s, const char *old_ref, const char *new_ref
     if ((n_old > 1 || n_new > 1) && narrow)
         return ag_fail(err, AG_ERR_USAGE, "a diff narrowed to a binding compares one binary of each release: "
                                           "name it, NAME@V:SONAME");
-    if (n_old > 1 || n_new > 1) {
-        /* Not cached: the cache's report column holds single-binary
-           reports (abiguard-diff/1) that readers parse as such. */
-        return release_diff_json(s, old_ref, new_ref, show_private, json, err);
-    }
+    /* Cached by release pair, as the verdicts are: a release's binaries
+       cannot change without replacing it (a new id), so a pair's report is
+       always of one kind (abiguard-release-diff/1 when either release has
+       several binaries), and it goes with either release (ON DELETE CASCADE)
+       or with the engine version. */
     st = cacheable ? ag_store_report_get(s, old_ref, new_ref, json, err) : AG_OK;
     if (st != AG_OK || *json)
         return st;
+    if (n_old > 1 || n_new > 1)
+        return release_diff_json(s, old_ref, new_ref, show_private, cacheable, json, err);
     ag_corpus *o = NULL, *n = NULL;
     ag_diff *d = NULL;
     ag_diff_options opts = { .budget = s->budget };

@@ -9,6 +9,7 @@
  */
 #include <criterion/criterion.h>
 #include <jansson.h>
+#include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -295,5 +296,75 @@ Test(release_service, types_and_layouts_of_several_binaries, .timeout = 120)
     free(dir);
     free(v1);
     free(geom);
+    cr_expect_eq(server_stop(&s), 0);
+}
+
+/* The store's rows of diff_cache holding a report: how many, and (when
+   set_marker) each report's old label changed to marker, as a way to see
+   which answers come from there. */
+static int cached_reports(const char *db, const char *marker)
+{
+    sqlite3 *h = NULL;
+    cr_assert(sqlite3_open_v2(db, &h, SQLITE_OPEN_READWRITE, NULL) == SQLITE_OK);
+    sqlite3_busy_timeout(h, 10000);
+    if (marker) {
+        char *sql = sqlite3_mprintf("UPDATE diff_cache SET report = replace(report, '\"old\": \"demo@1\"',"
+                                    " '\"old\": \"%q\"') WHERE report IS NOT NULL", marker);
+        cr_assert(sqlite3_exec(h, sql, NULL, NULL, NULL) == SQLITE_OK, "%s", sqlite3_errmsg(h));
+        sqlite3_free(sql);
+    }
+    sqlite3_stmt *q = NULL;
+    cr_assert(sqlite3_prepare_v2(h, "SELECT count(*) FROM diff_cache WHERE report LIKE '%abiguard-release-diff/1%'",
+                                 -1, &q, NULL) == SQLITE_OK);
+    cr_assert(sqlite3_step(q) == SQLITE_ROW);
+    int n = sqlite3_column_int(q, 0);
+    sqlite3_finalize(q);
+    sqlite3_close(h);
+    return n;
+}
+
+/* A release diff is kept in the store's diff cache like a single-binary
+   one: asked again it is read from there; replacing a release drops it;
+   history reads the verdict and counts it wrote as its own. */
+Test(release_service, release_diffs_are_cached_in_the_store, .timeout = 120)
+{
+    server s;
+    server_start(&s, false, NULL);
+    push_deb(&s, "pkg-v1.deb", "1");
+    push_deb(&s, "pkg-v2.deb", "2");
+    json_t *history_before = get_json(&s, "/api/v1/libraries/demo/history", 200);
+    cr_expect_eq(cached_reports(s.db, NULL), 0, "history keeps verdicts, not reports");
+
+    json_t *d = get_json(&s, "/api/v1/diff?old=demo@1&new=demo@2", 200);
+    cr_expect_str_eq(json_string_value(json_object_get(d, "format")), "abiguard-release-diff/1");
+    cr_expect_eq(cached_reports(s.db, NULL), 1, "the release diff was not cached");
+    /* changed under the service (which sees the store change): the answer is the cached report */
+    cr_expect_eq(cached_reports(s.db, "from-the-cache"), 1);
+    json_t *again = get_json(&s, "/api/v1/diff?old=demo@1&new=demo@2", 200);
+    cr_expect_str_eq(json_string_value(json_object_get(again, "old")), "from-the-cache");
+    json_object_set_new(again, "old", json_string("demo@1"));
+    cr_expect(json_equal(again, d), "the cached report differs from the computed one");
+    json_decref(again);
+    json_decref(d);
+    json_t *history_after = get_json(&s, "/api/v1/libraries/demo/history", 200);
+    cr_expect(json_equal(history_before, history_after), "history after the cached report:\n%s\n%s",
+              json_dumps(history_before, 0), json_dumps(history_after, 0));
+    json_decref(history_before);
+    json_decref(history_after);
+
+    /* demo 2 replaced by v1's package: the cached report goes with it */
+    char *path = NULL;
+    cr_assert(asprintf(&path, "%s/artifacts/pkg-v1.deb", fixtures_dir()) > 0);
+    tool_run r;
+    cr_assert(run_abiguard(&r, "push", path, "--server", s.base, "--library", "demo", "--version", "2", "--replace",
+                           "--token-file", s.tokens, "--no-system-debug", "--no-debuginfod", (char *)NULL));
+    cr_assert(r.exited && r.exit_status == 0, "%s", r.err);
+    tool_run_free(&r);
+    free(path);
+    cr_expect_eq(cached_reports(s.db, NULL), 0, "the replaced release's cached report is still there");
+    d = get_json(&s, "/api/v1/diff?old=demo@1&new=demo@2", 200);
+    cr_expect_str_eq(json_string_value(json_object_get(d, "old")), "demo@1");
+    cr_expect_str_eq(json_string_value(json_object_get(d, "verdict")), "none", "recomputed: the same package");
+    json_decref(d);
     cr_expect_eq(server_stop(&s), 0);
 }
