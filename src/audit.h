@@ -78,7 +78,9 @@ typedef struct ag_audit_binary {
 /* Bundled-library drift (audit_bundled.c)                            */
 
 /* Releases a bundled library can be matched with: a store's or a
-   service's (audit_catalog.c), by SONAME and build-id of their binary. */
+   service's (audit_catalog.c), by SONAME and build-id of their binary.
+   A release of several binaries is one entry per binary, its version
+   "V:NAME" (NAME@V:NAME is how the store and the service name it). */
 typedef struct ag_catalog_release {
     char *library, *version;
     char *soname;        /* or NULL */

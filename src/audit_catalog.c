@@ -35,6 +35,18 @@ static ag_status add_release(ag_release_catalog *cat, const char *lib, const cha
     return AG_OK;
 }
 
+/* One binary of a release of several, as version "V:NAME". */
+static ag_status add_binary(ag_release_catalog *cat, const char *lib, const char *ver, const char *name,
+                            const char *soname, const char *build_id, ag_error *err)
+{
+    char *one = NULL;
+    if (asprintf(&one, "%s:%s", ver, name) < 0)
+        return ag_fail(err, AG_ERR_NOMEM, "out of memory");
+    ag_status st = add_release(cat, lib, one, soname, build_id, err);
+    free(one);
+    return st;
+}
+
 void ag_release_catalog_free(ag_release_catalog *cat)
 {
     if (!cat)
@@ -88,8 +100,21 @@ ag_status ag_release_catalog_from_store(const char *db_path, ag_release_catalog 
     ag_store_release *rels = NULL;
     size_t n = 0;
     st = ag_store_list_releases(s, NULL, &rels, &n, err);
-    for (size_t i = 0; st == AG_OK && i < n; i++)
-        st = add_release(cat, rels[i].library, rels[i].version, rels[i].soname, rels[i].build_id, err);
+    for (size_t i = 0; st == AG_OK && i < n; i++) {
+        if (rels[i].n_binaries < 2) {
+            st = add_release(cat, rels[i].library, rels[i].version, rels[i].soname, rels[i].build_id, err);
+            continue;
+        }
+        /* A release of several binaries: each is matched on its own, as
+           V:SONAME (its SONAME and build-id, not the first binary's). */
+        ag_store_binary *bins = NULL;
+        size_t nb = 0;
+        st = ag_store_list_binaries(s, rels[i].library, rels[i].version, &bins, &nb, err);
+        for (size_t k = 0; st == AG_OK && k < nb; k++)
+            st = add_binary(cat, rels[i].library, rels[i].version, ag_store_binary_name(&bins[k]), bins[k].soname,
+                            bins[k].build_id, err);
+        ag_store_binaries_free(bins, nb);
+    }
     ag_store_releases_free(rels, n);
     if (st != AG_OK) {
         ag_release_catalog_free(cat);
@@ -222,8 +247,25 @@ ag_status ag_release_catalog_from_server(const char *server_url, bool insecure, 
         for (size_t k = 0; st == AG_OK && k < json_array_size(rels); k++) {
             json_t *r = json_array_get(rels, k);
             const char *ver = str_or_null(r, "version");
-            if (ver)
+            if (!ver)
+                continue;
+            if (json_integer_value(json_object_get(r, "binaries")) < 2) {
                 st = add_release(cat, name, ver, str_or_null(r, "soname"), str_or_null(r, "build_id"), err);
+                continue;
+            }
+            /* A release of several binaries: each on its own (V:NAME). */
+            char *bpath = escaped_path(name, ver, "/binaries");
+            json_t *bins = NULL;
+            st = bpath ? get_json(s, bpath, &bins, err) : ag_fail(err, AG_ERR_NOMEM, "out of memory");
+            free(bpath);
+            for (size_t b = 0; st == AG_OK && b < json_array_size(bins); b++) {
+                json_t *one = json_array_get(bins, b);
+                const char *bname = str_or_null(one, "name");
+                if (bname)
+                    st = add_binary(cat, name, ver, bname, str_or_null(one, "soname"), str_or_null(one, "build_id"),
+                                    err);
+            }
+            json_decref(bins);
         }
         json_decref(rels);
     }

@@ -1031,3 +1031,31 @@ void ag_binding_check_free(ag_binding_check *r)
     free(r->needed);
     free(r);
 }
+
+static bool needs(char *const *needed, size_t n_needed, const char *soname)
+{
+    for (size_t k = 0; soname && k < n_needed; k++)
+        if (needed[k] && strcmp(needed[k], soname) == 0)
+            return true;
+    return false;
+}
+
+long ag_binding_library_soname(const char *const *sonames, size_t n, char *const *needed, size_t n_needed)
+{
+    if (n == 1)
+        return 0;
+    for (size_t i = 0; i < n; i++)
+        if (needs(needed, n_needed, sonames[i]))
+            return (long)i;
+    return -1;
+}
+
+long ag_binding_library_binary(const ag_corpus *const *bins, size_t n, char *const *needed, size_t n_needed)
+{
+    if (n == 1)
+        return 0;
+    for (size_t i = 0; i < n; i++)
+        if (needs(needed, n_needed, bins[i]->elf.soname))
+            return (long)i;
+    return -1;
+}

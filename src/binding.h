@@ -130,4 +130,14 @@ void ag_binding_check_free(ag_binding_check *r);
    the imports require, a SONAME change; counts are recomputed. */
 void ag_binding_narrow(ag_diff *d, const ag_binding_check *r);
 
+/* Of a release's binaries (bins[0..n), in release order), the one a
+   binding whose DT_NEEDED is needed[0..n_needed) uses: the first whose
+   SONAME it names; the only one when n == 1 (a renamed library is then a
+   SONAME change the check reports); -1 when it needs none of several.
+   What `check` does with a library of several binaries, and the service
+   and `audit` with a stored one. */
+long ag_binding_library_binary(const ag_corpus *const *bins, size_t n, char *const *needed, size_t n_needed);
+/* The same rule on the binaries' SONAMEs (each may be NULL). */
+long ag_binding_library_soname(const char *const *sonames, size_t n, char *const *needed, size_t n_needed);
+
 #endif

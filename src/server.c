@@ -980,6 +980,14 @@ ag_status ag_server_start(const ag_server_config *cfg, ag_server **out, ag_error
     if (st == AG_OK) {
         ag_store *store = NULL; /* create and migrate once, before the workers */
         st = ag_store_open(s->db_path, &store, err);
+        if (st == AG_ERR_IO && access(s->db_path, F_OK) == 0 && access(s->db_path, W_OK) != 0 &&
+            (errno == EROFS || errno == EACCES)) {
+            /* A store that cannot be written (a read-only file or mount) is
+               served read-only, as it is: reads answer, writes are 503. */
+            ag_error ro_err = { .msg = "" };
+            if (ag_store_open_existing(s->db_path, &store, &ro_err) == AG_OK && ag_store_is_readonly(store))
+                st = AG_OK, s->readonly = true;
+        }
         ag_store_close(store);
     }
     if (st == AG_OK) {
@@ -1015,6 +1023,11 @@ ag_status ag_server_start(const ag_server_config *cfg, ag_server **out, ag_error
     }
     server_free(s);
     return st;
+}
+
+bool ag_server_readonly(const ag_server *s)
+{
+    return s->readonly;
 }
 
 unsigned ag_server_port(const ag_server *s)

@@ -78,6 +78,9 @@ ag_status ag_server_start(const ag_server_config *cfg, ag_server **out, ag_error
 
 /* The bound port (useful with port 0). */
 unsigned ag_server_port(const ag_server *s);
+/* Whether the store could not be written at start (a read-only file or
+   file system) and is served read-only: every write answers 503. */
+bool ag_server_readonly(const ag_server *s);
 /* How many files of web_dir are served, and how many tokens were read. */
 size_t ag_server_static_count(const ag_server *s);
 size_t ag_server_token_count(const ag_server *s);

@@ -358,41 +358,66 @@ static int by_name(const void *a, const void *b)
                   json_string_value(json_object_get(*(json_t *const *)b, "name")));
 }
 
+static int by_name_then_binary(const void *a, const void *b)
+{
+    int d = by_name(a, b);
+    if (d)
+        return d;
+    const char *x = json_string_value(json_object_get(*(json_t *const *)a, "binary"));
+    const char *y = json_string_value(json_object_get(*(json_t *const *)b, "binary"));
+    return x && y ? strcmp(x, y) : 0;
+}
+
+static const char *binary_label(const ag_corpus *c)
+{
+    return c->elf.soname ? c->elf.soname : c->elf.file_name;
+}
+
+/* The named structs and unions of a release: of its one binary, or of
+   each of several, each entry then saying which ("binary"). */
 static void api_types(ag_store *s, const srv_request *rq, srv_reply *rep)
 {
     ag_error err = { .msg = "" };
-    ag_corpus *c = NULL;
-    ag_status st = ag_store_load(s, rq->lib, rq->ver, &c, &err);
+    ag_store_loaded_release rel = { 0 };
+    ag_status st = ag_store_load_release(s, rq->lib, rq->ver, &rel, &err);
     if (st != AG_OK) {
         reply_fail(rep, st, &err);
         return;
     }
-    json_t **items = calloc(c->n_types ? c->n_types : 1, sizeof *items);
+    size_t total = 0;
+    for (size_t b = 0; b < rel.n; b++)
+        total += rel.corpora[b]->n_types;
+    json_t **items = calloc(total ? total : 1, sizeof *items);
     size_t n = 0;
-    for (size_t i = 0; items && i < c->n_types; i++) {
-        const ag_type *t = &c->types[i];
-        if (!is_layout_kind(t->kind) || !t->name)
-            continue;
-        char name[512];
-        spell_named(t, name, sizeof name);
-        json_t *o = json_pack("{s:o,s:s,s:I}", "name", jstr(name), "kind", ag_type_kind_name(t->kind), "size",
-                              (json_int_t)t->byte_size);
-        if (o && json_is_string(json_object_get(o, "name")))
-            items[n++] = o;
-        else
-            json_decref(o);
+    for (size_t b = 0; items && b < rel.n; b++) {
+        const ag_corpus *c = rel.corpora[b];
+        for (size_t i = 0; i < c->n_types; i++) {
+            const ag_type *t = &c->types[i];
+            if (!is_layout_kind(t->kind) || !t->name)
+                continue;
+            char name[512];
+            spell_named(t, name, sizeof name);
+            json_t *o = json_pack("{s:o,s:s,s:I}", "name", jstr(name), "kind", ag_type_kind_name(t->kind), "size",
+                                  (json_int_t)t->byte_size);
+            if (o && rel.n > 1)
+                json_object_set_new(o, "binary", jstr(binary_label(c)));
+            if (o && json_is_string(json_object_get(o, "name")))
+                items[n++] = o;
+            else
+                json_decref(o);
+        }
     }
     if (n)
-        qsort(items, n, sizeof *items, by_name);
+        qsort(items, n, sizeof *items, by_name_then_binary);
     json_t *arr = json_array();
-    for (size_t i = 0; i < n; i++) /* one entry per name (a definition and a declaration collapse) */
-        if (i == 0 || by_name(&items[i - 1], &items[i]) != 0)
+    for (size_t i = 0; i < n; i++) /* one entry per name and binary (a definition and a declaration collapse) */
+        if (i == 0 || by_name_then_binary(&items[i - 1], &items[i]) != 0)
             json_array_append(arr, items[i]);
     for (size_t i = 0; i < n; i++)
         json_decref(items[i]);
     bool ok = items != NULL;
     free(items);
-    ag_corpus_free(c);
+    ag_store_loaded_release_free(&rel);
     if (!ok) {
         json_decref(arr);
         arr = NULL;
@@ -455,23 +480,69 @@ static uint64_t type_align(const ag_corpus *c, ag_type_ref r, int depth)
     return size > 16 ? 16 : size;
 }
 
+/* The type named name in c, typedefs and qualifiers followed, or AG_NO_TYPE. */
+static ag_type_ref named_type(const ag_corpus *c, const char *name)
+{
+    ag_type_ref r = ag_corpus_find_type(c, name);
+    for (int guard = 0; r != AG_NO_TYPE && r < c->n_types && is_alias(c->types[r].kind) && guard < 64; guard++)
+        r = c->types[r].target;
+    return r < c->n_types ? r : AG_NO_TYPE;
+}
+
+/* "a.so.1, b.so.2" of the binaries of rel that define name (all of them
+   when only is false). */
+static void binary_list(const ag_store_loaded_release *rel, const char *name, bool only, char *buf, size_t size)
+{
+    size_t used = 0;
+    buf[0] = '\0';
+    for (size_t b = 0; b < rel->n && used + 1 < size; b++) {
+        if (only && named_type(rel->corpora[b], name) == AG_NO_TYPE)
+            continue;
+        int k = snprintf(buf + used, size - used, "%s%s", used ? ", " : "", binary_label(rel->corpora[b]));
+        if (k < 0)
+            break;
+        used += (size_t)k < size - used ? (size_t)k : size - used - 1;
+    }
+}
+
+/* One type's layout. Of a release of several binaries, the one binary
+   that defines the type answers (and is named, "binary"); when several
+   do, the question is ambiguous: a 400 that lists them. */
 static void api_type(ag_store *s, const srv_request *rq, srv_reply *rep)
 {
     ag_error err = { .msg = "" };
-    ag_corpus *c = NULL;
-    ag_status st = ag_store_load(s, rq->lib, rq->ver, &c, &err);
+    ag_store_loaded_release rel = { 0 };
+    ag_status st = ag_store_load_release(s, rq->lib, rq->ver, &rel, &err);
     if (st != AG_OK) {
         reply_fail(rep, st, &err);
         return;
     }
-    ag_type_ref r = ag_corpus_find_type(c, rq->type_name);
-    for (int guard = 0; r != AG_NO_TYPE && is_alias(c->types[r].kind) && guard < 64; guard++)
-        r = c->types[r].target;
-    if (r == AG_NO_TYPE || r >= c->n_types) {
-        srv_error(rep, 404, "no type named %s in %s@%s", rq->type_name, rq->lib, rq->ver);
-        ag_corpus_free(c);
+    const ag_corpus *c = NULL;
+    size_t defining = 0;
+    for (size_t b = 0; b < rel.n; b++)
+        if (named_type(rel.corpora[b], rq->type_name) != AG_NO_TYPE) {
+            defining++;
+            if (!c)
+                c = rel.corpora[b];
+        }
+    char names[512];
+    if (defining == 0) {
+        binary_list(&rel, rq->type_name, false, names, sizeof names);
+        if (rel.n > 1)
+            srv_error(rep, 404, "no type named %s in any binary of %s@%s (%s)", rq->type_name, rq->lib, rq->ver, names);
+        else
+            srv_error(rep, 404, "no type named %s in %s@%s", rq->type_name, rq->lib, rq->ver);
+        ag_store_loaded_release_free(&rel);
         return;
     }
+    if (defining > 1) {
+        binary_list(&rel, rq->type_name, true, names, sizeof names);
+        srv_error(rep, 400, "%s is in %zu binaries of %s@%s (%s); name one as %s:SONAME", rq->type_name, defining,
+                  rq->lib, rq->ver, names, rq->ver);
+        ag_store_loaded_release_free(&rel);
+        return;
+    }
+    ag_type_ref r = named_type(c, rq->type_name);
     const ag_type *t = &c->types[r];
     char name[512];
     if (t->name && (is_layout_kind(t->kind) || t->kind == AG_T_ENUM))
@@ -516,7 +587,9 @@ static void api_type(ag_store *s, const srv_request *rq, srv_reply *rep)
     json_object_set_new(o, "holes", holes);
     json_object_set_new(o, "padding",
                         json_integer(is_layout_kind(t->kind) && size > end ? (json_int_t)(size - end) : 0));
-    ag_corpus_free(c);
+    if (rel.n > 1)
+        json_object_set_new(o, "binary", jstr(binary_label(c)));
+    ag_store_loaded_release_free(&rel);
     srv_reply_json(rep, 200, o, true);
 }
 
@@ -709,6 +782,20 @@ static bool truthy(const char *v)
     return v && (strcmp(v, "1") == 0 || strcmp(v, "true") == 0 || strcmp(v, "yes") == 0);
 }
 
+/* ?source_url=PATTERN of a release upload: *url NULL when absent or empty;
+   false (a 400 in rep) when it is not an http(s) pattern with {file}. */
+static bool source_url_query(const srv_request *rq, const char **url, srv_reply *rep)
+{
+    const char *p = query(rq, "source_url");
+    *url = p && *p ? p : NULL;
+    if (*url && ((strncmp(p, "https://", 8) != 0 && strncmp(p, "http://", 7) != 0) || !strstr(p, "{file}") ||
+                 strpbrk(p, " \t\r\n") || !valid_name(p, false))) {
+        srv_error(rep, 400, "?source_url= must be an http:// or https:// URL pattern with {file}");
+        return false;
+    }
+    return true;
+}
+
 /* {"format": "abiguard-release/1", "binaries": [{"path": P, "corpus": {...}}, ...]}:
    every shared object of an artifact (push ARTIFACT), each checked as an
    uploaded corpus is; at most AG_SERVER_MAX_BINARIES of them. */
@@ -758,11 +845,13 @@ static void post_release_binaries(const ag_server_config *cfg, const srv_request
         }
         free(text);
     }
-    const char *date = query(rq, "date"), *notes = query(rq, "notes");
+    const char *date = query(rq, "date"), *notes = query(rq, "notes"), *source_url = NULL;
     if (date && !*date)
         date = NULL;
     if (notes && !*notes)
         notes = NULL;
+    if (ok && !source_url_query(rq, &source_url, rep))
+        ok = false;
     ag_store_prepared *prep = NULL;
     if (ok) {
         ag_status st = ag_store_prepare_release_binaries(rq->lib, rq->ver, date, notes,
@@ -772,6 +861,10 @@ static void post_release_binaries(const ag_server_config *cfg, const srv_request
             rep->pending_replace = truthy(query(rq, "replace"));
             rep->pending_types = n_types;
             rep->pending_functions = n_functions;
+            if (source_url && !(rep->pending_source_url = strdup(source_url))) {
+                srv_reply_drop_pending(rep);
+                srv_error(rep, 500, "out of memory");
+            }
         } else if (st == AG_ERR_USAGE) {
             srv_error(rep, 422, "not a valid release: %s", err.msg);
         } else {
@@ -808,13 +901,10 @@ static void api_post_release(const ag_server_config *cfg, const srv_request *rq,
         ag_corpus_free(c);
         return;
     }
-    const char *date = query(rq, "date"), *notes = query(rq, "notes"), *source_url = query(rq, "source_url");
+    const char *date = query(rq, "date"), *notes = query(rq, "notes"), *source_url = NULL;
     if (date && !*date)
         date = NULL;
-    if (source_url && *source_url &&
-        ((strncmp(source_url, "https://", 8) != 0 && strncmp(source_url, "http://", 7) != 0) ||
-         !strstr(source_url, "{file}") || strpbrk(source_url, " \t\r\n") || !valid_name(source_url, false))) {
-        srv_error(rep, 400, "?source_url= must be an http:// or https:// URL pattern with {file}");
+    if (!source_url_query(rq, &source_url, rep)) {
         ag_corpus_free(c);
         return;
     }
@@ -827,7 +917,7 @@ static void api_post_release(const ag_server_config *cfg, const srv_request *rq,
         rep->pending_replace = truthy(query(rq, "replace"));
         rep->pending_types = c->n_types;
         rep->pending_functions = c->n_functions;
-        if (source_url && *source_url && !(rep->pending_source_url = strdup(source_url))) {
+        if (source_url && !(rep->pending_source_url = strdup(source_url))) {
             srv_reply_drop_pending(rep);
             srv_error(rep, 500, "out of memory");
         }
@@ -891,6 +981,14 @@ static ag_status add_release(ag_store *s, const srv_request *rq, const srv_reply
 
 void srv_api_write(srv_worker *w, const srv_request *rq, srv_reply *rep)
 {
+    ag_error open_err = { .msg = "" };
+    ag_store *ro = srv_worker_store(w, &open_err);
+    if (ro && ag_store_is_readonly(ro)) {
+        /* A store served read-only (a read-only file or mount): no write. */
+        srv_reply_drop_pending(rep);
+        srv_error(rep, 503, "the store is read-only (a read-only file or file system): nothing can be written");
+        return;
+    }
     if (rep->pending_audit) {
         write_audit(w, rep);
         return;
@@ -1198,13 +1296,16 @@ static int by_string(const void *a, const void *b)
 /* Breaking changes of diff(built -> r) that impact an imported symbol;
    names: the imported names, sorted. */
 static ag_status breaking_for(ag_store *s, ag_budget *budget, const char *lib, const char *built,
-                              const char *ver, const char *const *names, size_t n, size_t *count, ag_error *err)
+                              const char *built_bin, const char *ver, const char *ver_bin, const char *const *names,
+                              size_t n, size_t *count, ag_error *err)
 {
     *count = 0;
     char *o = NULL, *nw = NULL, *json = NULL;
     ag_diff *d = NULL;
     ag_status st = AG_OK;
-    if (asprintf(&o, "%s@%s", lib, built) < 0 || asprintf(&nw, "%s@%s", lib, ver) < 0)
+    /* NAME@V:BINARY for a release of several: the one binary judged. */
+    if (asprintf(&o, "%s@%s%s%s", lib, built, built_bin ? ":" : "", built_bin ? built_bin : "") < 0 ||
+        asprintf(&nw, "%s@%s%s%s", lib, ver, ver_bin ? ":" : "", ver_bin ? ver_bin : "") < 0)
         st = ag_fail(err, AG_ERR_NOMEM, "out of memory");
     if (st == AG_OK)
         st = ag_store_diff_json(s, o, nw, &json, err);
@@ -1230,6 +1331,54 @@ static ag_status breaking_for(ag_store *s, ag_budget *budget, const char *lib, c
     return st;
 }
 
+static const char *bin_name(const ag_corpus *c)
+{
+    return c->elf.soname ? c->elf.soname : c->elf.file_name;
+}
+
+/* The binary of release r a question is about: the one named soname (its
+   SONAME, else its file name); without soname the only one, or of several
+   the one that provides the most of the imports (the first of those).
+   -1 when none is named soname. */
+static long judged_binary(const ag_store_loaded_release *r, const char *soname, const wanted *w, size_t n)
+{
+    if (soname) {
+        for (size_t i = 0; i < r->n; i++)
+            if (strcmp(bin_name(r->corpora[i]), soname) == 0)
+                return (long)i;
+        return -1;
+    }
+    long best = 0;
+    size_t best_n = 0;
+    for (size_t i = 0; r->n > 1 && i < r->n; i++) {
+        size_t got = 0;
+        for (size_t k = 0; k < n; k++)
+            got += provides(r->corpora[i], &w[k]);
+        if (got > best_n) {
+            best = (long)i;
+            best_n = got;
+        }
+    }
+    return best;
+}
+
+/* "geo@4.0 has no binary libgeo.so.1 (it has liba.so.1, libb.so.2)". */
+static json_t *no_binary_json(const char *lib, const char *ver, const char *soname, const ag_store_loaded_release *r)
+{
+    char has[512];
+    size_t used = 0;
+    has[0] = '\0';
+    for (size_t i = 0; i < r->n && used + 1 < sizeof has; i++) {
+        int k = snprintf(has + used, sizeof has - used, "%s%s", i ? ", " : "", bin_name(r->corpora[i]));
+        if (k < 0)
+            break;
+        used += (size_t)k < sizeof has - used ? (size_t)k : sizeof has - used - 1;
+    }
+    char msg[1024];
+    snprintf(msg, sizeof msg, "%s@%s has no binary %s (it has %s)", lib, ver, soname, has);
+    return jstr(msg);
+}
+
 static void api_compatible(ag_store *s, const ag_server_config *cfg, const srv_request *rq, srv_reply *rep)
 {
     json_t *req = parse_body(rq, rep, "question");
@@ -1237,7 +1386,8 @@ static void api_compatible(ag_store *s, const ag_server_config *cfg, const srv_r
         return;
     const char *lib = json_string_value(json_object_get(req, "library"));
     json_t *imps = json_object_get(req, "imports"), *built_j = json_object_get(req, "built_against");
-    const char *built = json_string_value(built_j);
+    json_t *soname_j = json_object_get(req, "soname");
+    const char *built = json_string_value(built_j), *soname = json_string_value(soname_j);
     size_t n = json_array_size(imps);
     if (n > cfg->max_imports) {
         srv_error(rep, 422, "the question has %zu imports, over the limit of %zu (--max-imports)", n,
@@ -1247,7 +1397,8 @@ static void api_compatible(ag_store *s, const ag_server_config *cfg, const srv_r
     }
     wanted *w = calloc(n ? n : 1, sizeof *w);
     const char **names = calloc(n ? n : 1, sizeof *names);
-    bool ok = lib && json_is_array(imps) && w && names && (!built_j || json_is_null(built_j) || built);
+    bool ok = lib && json_is_array(imps) && w && names && (!built_j || json_is_null(built_j) || built) &&
+              (!soname_j || json_is_null(soname_j) || (soname && *soname));
     for (size_t i = 0; ok && i < n; i++) {
         json_t *it = json_array_get(imps, i);
         json_t *ver = json_object_get(it, "version");
@@ -1258,7 +1409,7 @@ static void api_compatible(ag_store *s, const ag_server_config *cfg, const srv_r
     }
     if (!ok) {
         srv_error(rep, 400, "expected {\"library\": NAME, \"imports\": [{\"name\": SYMBOL, \"version\": V?}],"
-                            " \"built_against\": VERSION?}");
+                            " \"built_against\": VERSION?, \"soname\": SONAME?}");
         free(w);
         free(names);
         json_decref(req);
@@ -1271,15 +1422,45 @@ static void api_compatible(ag_store *s, const ag_server_config *cfg, const srv_r
     size_t nr = 0, bidx = 0;
     ag_status st = built ? find_release(s, lib, built, &rels, &nr, &bidx, &err)
                          : ag_store_list_releases(s, lib, &rels, &nr, &err);
-    json_t *compat = json_array(), *incompat = json_array();
+    json_t *compat = json_array(), *incompat = json_array(), *judged = json_object();
+    /* The built-against binary: the one named, or the one providing the
+       imports, of that release (a release of several binaries). */
+    char *built_bin = NULL;
+    if (st == AG_OK && built) {
+        ag_store_loaded_release b = { 0 };
+        if ((st = ag_store_load_release(s, lib, built, &b, &err)) == AG_OK) {
+            long k = judged_binary(&b, soname, w, n);
+            if (k < 0) {
+                json_t *why = no_binary_json(lib, built, soname, &b);
+                st = ag_fail(&err, AG_ERR_NOTFOUND, "built_against: %s", json_string_value(why));
+                json_decref(why);
+            } else if (b.n > 1 && !(built_bin = strdup(bin_name(b.corpora[k])))) {
+                st = ag_fail(&err, AG_ERR_NOMEM, "out of memory");
+            }
+        }
+        ag_store_loaded_release_free(&b);
+    }
     for (size_t r = 0; st == AG_OK && r < nr; r++) {
-        ag_corpus *c = NULL;
-        if ((st = ag_store_load(s, lib, rels[r].version, &c, &err)) != AG_OK)
+        ag_store_loaded_release rel = { 0 };
+        if ((st = ag_store_load_release(s, lib, rels[r].version, &rel, &err)) != AG_OK)
             break;
-        if ((st = ag_budget_charge(rq->budget, n + 1, &err)) != AG_OK) {
-            ag_corpus_free(c);
+        if ((st = ag_budget_charge(rq->budget, (n + 1) * rel.n, &err)) != AG_OK) {
+            ag_store_loaded_release_free(&rel);
             break;
         }
+        long k = judged_binary(&rel, soname, w, n);
+        if (k < 0) {
+            /* The release does not ship the library asked about. */
+            json_array_append_new(incompat, json_pack("{s:o,s:[],s:I,s:n,s:o}", "version", jstr(rels[r].version),
+                                                      "missing", "breaking", (json_int_t)0, "binary", "reason",
+                                                      no_binary_json(lib, rels[r].version, soname, &rel)));
+            ag_store_loaded_release_free(&rel);
+            continue;
+        }
+        const ag_corpus *c = rel.corpora[k];
+        const char *one = rel.n > 1 ? bin_name(c) : NULL;
+        if (one)
+            json_object_set_new(judged, rels[r].version, jstr(one));
         json_t *missing = json_array();
         for (size_t i = 0; i < n; i++)
             if (!provides(c, &w[i])) {
@@ -1287,18 +1468,22 @@ static void api_compatible(ag_store *s, const ag_server_config *cfg, const srv_r
                 snprintf(sym, sizeof sym, w[i].version ? "%s@%s" : "%s", w[i].name, w[i].version);
                 json_array_append_new(missing, jstr(sym));
             }
-        ag_corpus_free(c);
         size_t breaking = 0;
         if (built && r != bidx)
-            st = breaking_for(s, rq->budget, lib, built, rels[r].version, names, n, &breaking, &err);
+            st = breaking_for(s, rq->budget, lib, built, built_bin, rels[r].version, one, names, n, &breaking, &err);
         if (json_array_size(missing) == 0 && breaking == 0) {
             json_array_append_new(compat, jstr(rels[r].version));
             json_decref(missing);
         } else {
-            json_array_append_new(incompat, json_pack("{s:o,s:o,s:I}", "version", jstr(rels[r].version),
-                                                      "missing", missing, "breaking", (json_int_t)breaking));
+            json_t *o = json_pack("{s:o,s:o,s:I}", "version", jstr(rels[r].version), "missing", missing, "breaking",
+                                  (json_int_t)breaking);
+            if (one)
+                json_object_set_new(o, "binary", jstr(one));
+            json_array_append_new(incompat, o);
         }
+        ag_store_loaded_release_free(&rel);
     }
+    free(built_bin);
     ag_store_releases_free(rels, nr);
     free(w);
     free(names);
@@ -1306,10 +1491,12 @@ static void api_compatible(ag_store *s, const ag_server_config *cfg, const srv_r
     if (st != AG_OK) {
         json_decref(compat);
         json_decref(incompat);
+        json_decref(judged);
         reply_fail(rep, st, &err);
         return;
     }
-    srv_reply_json(rep, 200, json_pack("{s:o,s:o}", "compatible", compat, "incompatible", incompat), false);
+    srv_reply_json(rep, 200, json_pack("{s:o,s:o,s:o}", "compatible", compat, "incompatible", incompat, "binaries",
+                                       judged), false);
 }
 
 /* ------------------------------------------------------------------ */

@@ -28,7 +28,7 @@ static json_t *jstr(const char *s)
 typedef struct stored_binding {
     ag_store_binding info;
     ag_binding_view *view;
-    ag_corpus *built_against;   /* the stored release it was built against, or NULL */
+    ag_corpus *built_against;   /* the stored binary it was built against, or NULL */
 } stored_binding;
 
 static void stored_free(stored_binding *b)
@@ -43,6 +43,14 @@ static void stored_free(stored_binding *b)
     memset(b, 0, sizeof *b);
 }
 
+/* Of a loaded release, the index of the binary the binding uses (its
+   DT_NEEDED names its SONAME; the only one of a release of one), or -1. */
+static long binary_for(const stored_binding *b, const ag_store_loaded_release *r)
+{
+    const ag_corpus *bc = b->view->corpus;
+    return ag_binding_library_binary((const ag_corpus *const *)r->corpora, r->n, bc->elf.needed, bc->elf.n_needed);
+}
+
 static ag_status load_stored(ag_store *s, const char *lib, const char *name, const char *ver, stored_binding *out,
                              ag_error *err)
 {
@@ -53,22 +61,80 @@ static ag_status load_stored(ag_store *s, const char *lib, const char *name, con
         st = ag_binding_view_from_json(json, strlen(json), &out->view, err);
     free(json);
     if (st == AG_OK && out->info.built_against) {
+        /* Of a baseline of several binaries, the one the binding needs. */
         ag_error missing = { .msg = "" };
-        ag_status bst = ag_store_load(s, lib, out->info.built_against, &out->built_against, &missing);
+        ag_store_loaded_release base = { 0 };
+        ag_status bst = ag_store_load_release(s, lib, out->info.built_against, &base, &missing);
         if (bst != AG_OK && bst != AG_ERR_NOTFOUND)
             st = ag_fail(err, bst, "%s", missing.msg);
+        long k = bst == AG_OK ? binary_for(out, &base) : -1;
+        if (k >= 0) {
+            out->built_against = base.corpora[k];
+            base.corpora[k] = NULL;
+        }
+        ag_store_loaded_release_free(&base);
     }
     if (st != AG_OK)
         stored_free(out);
     return st;
 }
 
-/* The check of b against library (a finalized release corpus). */
-static ag_status check(const srv_request *rq, const stored_binding *b, const ag_corpus *library,
-                       ag_binding_check **out, ag_error *err)
+/* What the binding needs from the library, for messages: its DT_NEEDED. */
+static void needed_list(const stored_binding *b, char *buf, size_t size)
 {
+    const ag_corpus *bc = b->view->corpus;
+    size_t used = 0;
+    buf[0] = '\0';
+    for (size_t i = 0; i < bc->elf.n_needed && used + 1 < size; i++) {
+        int n = snprintf(buf + used, size - used, "%s%s", i ? ", " : "", bc->elf.needed[i]);
+        if (n < 0)
+            break;
+        used += (size_t)n < size - used ? (size_t)n : size - used - 1;
+    }
+    if (!buf[0])
+        snprintf(buf, size, "no library at all");
+}
+
+/* "geo@2.0 has none of the libraries consumer 0.1 needs (libgeo.so.1):
+   it has libx.so.1, liby.so.2" (malloc'd, or NULL out of memory). */
+static char *unchecked_why(const stored_binding *b, const char *lib, const char *ver,
+                           const ag_store_loaded_release *r)
+{
+    char needed[512], has[512];
+    needed_list(b, needed, sizeof needed);
+    size_t used = 0;
+    has[0] = '\0';
+    for (size_t i = 0; i < r->n && used + 1 < sizeof has; i++) {
+        const ag_corpus *c = r->corpora[i];
+        int n = snprintf(has + used, sizeof has - used, "%s%s", i ? ", " : "",
+                         c->elf.soname ? c->elf.soname : c->elf.file_name);
+        if (n < 0)
+            break;
+        used += (size_t)n < sizeof has - used ? (size_t)n : sizeof has - used - 1;
+    }
+    char *msg = NULL;
+    if (asprintf(&msg, "%s@%s has none of the libraries %s %s needs (%s): it has %s; not checked", lib, ver,
+                 b->info.name, b->info.version, needed, has) < 0)
+        return NULL;
+    return msg;
+}
+
+/* The check of b against release r of the library (every binary loaded),
+   against the binary b uses: *out NULL and *picked -1 when it uses none. */
+static ag_status check(const srv_request *rq, const stored_binding *b, const ag_store_loaded_release *r,
+                       long *picked, ag_binding_check **out, ag_error *err)
+{
+    *out = NULL;
+    *picked = binary_for(b, r);
+    if (*picked < 0)
+        return AG_OK;
     ag_diff_options opts = { .budget = rq->budget };
-    return ag_binding_check_view(b->view, library, b->built_against, &opts, out, err);
+    return ag_binding_check_view(b->view, r->corpora[*picked], b->built_against, &opts, out, err);
+}
+
+static const char *binary_name(const ag_corpus *c)
+{
+    return c->elf.soname ? c->elf.soname : c->elf.file_name;
 }
 
 static const char *kind_id(const ag_change *c)
@@ -126,29 +192,40 @@ void srv_api_bindings(ag_store *s, const srv_request *rq, srv_reply *rep)
         st = ag_fail(&err, AG_ERR_NOMEM, "out of memory");
     for (size_t i = 0; st == AG_OK && i < n; i++)
         st = load_stored(s, rq->lib, list[i].name, list[i].version, &b[i], &err);
-    json_t *verdicts = json_array();
-    for (size_t i = 0; i < n; i++)
+    json_t *verdicts = json_array(), *unchecked = json_array();
+    for (size_t i = 0; i < n; i++) {
         json_array_append_new(verdicts, json_object());
+        json_array_append_new(unchecked, json_object());
+    }
     for (size_t r = 0; st == AG_OK && r < nr && n; r++) {
-        ag_corpus *c = NULL;
-        if ((st = ag_store_load(s, rq->lib, rels[r].version, &c, &err)) != AG_OK)
+        ag_store_loaded_release rel = { 0 };
+        if ((st = ag_store_load_release(s, rq->lib, rels[r].version, &rel, &err)) != AG_OK)
             break;
         for (size_t i = 0; st == AG_OK && i < n; i++) {
             ag_binding_check *chk = NULL;
-            if ((st = check(rq, &b[i], c, &chk, &err)) == AG_OK)
+            long picked = -1;
+            if ((st = check(rq, &b[i], &rel, &picked, &chk, &err)) == AG_OK && chk) {
                 json_object_set_new(json_array_get(verdicts, i), rels[r].version,
                                     json_string(ag_verdict_name(ag_diff_overall(chk->diff))));
+            } else if (st == AG_OK) {
+                char *why = unchecked_why(&b[i], rq->lib, rels[r].version, &rel);
+                json_object_set_new(json_array_get(verdicts, i), rels[r].version, json_null());
+                json_object_set_new(json_array_get(unchecked, i), rels[r].version, jstr(why));
+                free(why);
+            }
             ag_binding_check_free(chk);
         }
-        ag_corpus_free(c);
+        ag_store_loaded_release_free(&rel);
     }
     json_t *arr = json_array();
     for (size_t i = 0; st == AG_OK && i < n; i++) {
         json_t *o = binding_json(&list[i]);
         json_object_set(o, "releases", json_array_get(verdicts, i));
+        json_object_set(o, "unchecked", json_array_get(unchecked, i));
         json_array_append_new(arr, o);
     }
     json_decref(verdicts);
+    json_decref(unchecked);
     for (size_t i = 0; b && i < n; i++)
         stored_free(&b[i]);
     free(b);
@@ -183,17 +260,29 @@ void srv_api_binding(ag_store *s, const srv_request *rq, srv_reply *rep)
     st = ag_store_list_releases(s, rq->lib, &rels, &nr, &err);
     json_t *rows = json_array();
     for (size_t r = 0; st == AG_OK && r < nr; r++) {
-        ag_corpus *c = NULL;
+        ag_store_loaded_release rel = { 0 };
         ag_binding_check *chk = NULL;
-        if ((st = ag_store_load(s, rq->lib, rels[r].version, &c, &err)) == AG_OK &&
-            (st = check(rq, &b, c, &chk, &err)) == AG_OK) {
-            json_t *o = verdict_json(chk, CHANGES_PER_RELEASE);
+        long picked = -1;
+        if ((st = ag_store_load_release(s, rq->lib, rels[r].version, &rel, &err)) == AG_OK &&
+            (st = check(rq, &b, &rel, &picked, &chk, &err)) == AG_OK) {
+            json_t *o;
+            if (chk) {
+                o = verdict_json(chk, CHANGES_PER_RELEASE);
+                json_object_set_new(o, "source", json_string(ag_binding_source_name(chk->source)));
+                json_object_set_new(o, "binary", jstr(binary_name(rel.corpora[picked])));
+                json_object_set_new(o, "unchecked", json_null());
+            } else {
+                /* The release does not ship what the binding loads. */
+                char *why = unchecked_why(&b, rq->lib, rels[r].version, &rel);
+                o = json_pack("{s:n,s:n,s:n,s:[],s:I,s:n,s:o}", "verdict", "counts", "source", "changes", "more",
+                              (json_int_t)0, "binary", "unchecked", jstr(why));
+                free(why);
+            }
             json_object_set_new(o, "release", jstr(rels[r].version));
-            json_object_set_new(o, "source", json_string(ag_binding_source_name(chk->source)));
             json_array_append_new(rows, o);
         }
         ag_binding_check_free(chk);
-        ag_corpus_free(c);
+        ag_store_loaded_release_free(&rel);
     }
     json_t *o = st == AG_OK ? binding_json(&b.info) : NULL;
     if (o) {
@@ -227,6 +316,51 @@ static void narrow(ag_diff *d, void *arg)
     ag_binding_narrow(d, job->chk);
 }
 
+/* *named: ref with ":BINARY" of the binary b uses, when ref is a release
+   of several binaries that names none (soname: that binary, when known);
+   NULL when ref is fine as it is. */
+static ag_status name_binary(ag_store *s, const stored_binding *b, const char *ref, const char *soname,
+                             char **named, ag_error *err)
+{
+    *named = NULL;
+    size_t n = 0;
+    bool one = false;
+    ag_status st = ag_store_ref_binaries(s, ref, &n, &one, err);
+    if (st != AG_OK || one || n < 2)
+        return st;
+    char *lib = NULL, *ver = NULL;
+    ag_store_binary *bins = NULL;
+    size_t nb = 0;
+    const char **names = NULL;
+    if (!soname) {
+        if ((st = ag_store_parse_ref(ref, &lib, &ver, err)) == AG_OK &&
+            (st = ag_store_list_binaries(s, lib, ver, &bins, &nb, err)) == AG_OK &&
+            !(names = calloc(nb ? nb : 1, sizeof *names)))
+            st = ag_fail(err, AG_ERR_NOMEM, "out of memory");
+        for (size_t i = 0; st == AG_OK && i < nb; i++)
+            names[i] = bins[i].soname;
+        const ag_corpus *bc = b->view->corpus;
+        long k = st == AG_OK ? ag_binding_library_soname(names, nb, bc->elf.needed, bc->elf.n_needed) : -1;
+        if (st == AG_OK && k < 0) {
+            char needed[512];
+            needed_list(b, needed, sizeof needed);
+            st = ag_fail(err, AG_ERR_NOTFOUND, "%s has none of the libraries %s %s needs (%s)", ref, b->info.name,
+                         b->info.version, needed);
+        }
+        if (st == AG_OK)
+            soname = bins[k].soname;
+    }
+    if (st == AG_OK && asprintf(named, "%s:%s", ref, soname) < 0) {
+        *named = NULL;
+        st = ag_fail(err, AG_ERR_NOMEM, "out of memory");
+    }
+    free(names);
+    ag_store_binaries_free(bins, nb);
+    free(lib);
+    free(ver);
+    return st;
+}
+
 ag_status srv_binding_diff_json(ag_store *s, const srv_request *rq, const char *old_ref, const char *new_ref,
                                 const char *binding_ref, bool show_private, char **json, ag_error *err)
 {
@@ -237,22 +371,37 @@ ag_status srv_binding_diff_json(ag_store *s, const srv_request *rq, const char *
         st = ag_fail(err, AG_ERR_USAGE, "?binding= needs NAME@VERSION of a registered binding, not '%s'",
                      binding_ref);
     stored_binding b = { 0 };
-    ag_corpus *old_c = NULL;
+    ag_store_loaded_release old_r = { 0 };
     ag_binding_check *chk = NULL;
+    char *old_one = NULL, *new_one = NULL;
     if (st == AG_OK)
         st = load_stored(s, lib, name, bver, &b, err);
     /* What the binding uses is decided as check decides it against the
-       old release: its imports from the library and their declarations. */
+       old release: its imports from the library and their declarations,
+       in the binary its DT_NEEDED names (of a release of several). */
+    long picked = -1;
     if (st == AG_OK)
-        st = ag_store_load(s, lib, ver, &old_c, err);
+        st = ag_store_load_release(s, lib, ver, &old_r, err);
+    if (st == AG_OK && (st = check(rq, &b, &old_r, &picked, &chk, err)) == AG_OK && !chk) {
+        char *why = unchecked_why(&b, lib, ver, &old_r);
+        st = ag_fail(err, AG_ERR_NOTFOUND, "%s", why ? why : "out of memory");
+        free(why);
+    }
+    /* A release of several binaries is narrowed to the one the binding
+       uses: NAME@V:SONAME on each side that does not name one. */
     if (st == AG_OK)
-        st = check(rq, &b, old_c, &chk, err);
+        st = name_binary(s, &b, old_ref, old_r.n > 1 ? binary_name(old_r.corpora[picked]) : NULL, &old_one, err);
+    if (st == AG_OK)
+        st = name_binary(s, &b, new_ref, NULL, &new_one, err);
     narrow_job job = { chk };
     if (st == AG_OK)
-        st = ag_store_diff_json_narrowed(s, old_ref, new_ref, show_private, narrow, &job, json, err);
+        st = ag_store_diff_json_narrowed(s, old_one ? old_one : old_ref, new_one ? new_one : new_ref, show_private,
+                                         narrow, &job, json, err);
     ag_binding_check_free(chk);
-    ag_corpus_free(old_c);
+    ag_store_loaded_release_free(&old_r);
     stored_free(&b);
+    free(old_one);
+    free(new_one);
     free(lib);
     free(ver);
     free(name);

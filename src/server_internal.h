@@ -65,6 +65,7 @@ typedef struct srv_queue {
 struct ag_server {
     ag_server_config cfg;
     char *db_path;
+    bool readonly;                  /* the store cannot be written: served read-only */
     uint8_t (*token_digests)[32];   /* SHA-256 of each token */
     size_t n_tokens;
     srv_static web;

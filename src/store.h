@@ -276,6 +276,11 @@ ag_status ag_store_report_get(ag_store *s, const char *old_ref, const char *new_
                               ag_error *err);
 ag_status ag_store_report_put(ag_store *s, const char *old_ref, const char *new_ref, const ag_diff *d,
                               const char *json, ag_error *err);
+/* The same for a release diff (abiguard-release-diff/1: either release has
+   several binaries), its row's verdict and counts those of history. */
+struct ag_release_diff;
+ag_status ag_store_release_report_put(ag_store *s, const char *old_ref, const char *new_ref,
+                                      const struct ag_release_diff *d, const char *json, ag_error *err);
 
 /* ------------------------------------------------------------------ */
 /* Audit results (store_audit.c): what `abiguard audit --push` sent.   */
@@ -330,5 +335,10 @@ ag_status ag_store_set_source_url(ag_store *s, const char *library, const char *
                                   ag_error *err);
 ag_status ag_store_source_url(ag_store *s, const char *library, const char *version, char **pattern,
                               ag_error *err);
+/* The pattern of the release ref names (NAME@V, or NAME@V:BINARY: its
+   release's) with {version} filled in, as reports take it
+   (ag_report_context.old_source_url): *url NULL when it has none. What the
+   service's diffs and `abiguard diff` of stored releases link with. */
+ag_status ag_store_ref_source_url(ag_store *s, const char *ref, char **url, ag_error *err);
 
 #endif

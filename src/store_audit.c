@@ -73,10 +73,16 @@ static void row_of(sqlite3_stmt *q, ag_store_audit *a, bool *oom)
 
 #define AUDIT_COLUMNS "id, artifact, kind, loads, binaries, failing, targets, created"
 
+/* Audits came with schema 6: an older store, read as it is (read-only),
+   has none. */
+#define AUDITS_SCHEMA 6
+
 ag_status ag_store_list_audits(ag_store *s, size_t limit, ag_store_audit **out, size_t *n, ag_error *err)
 {
     *out = NULL;
     *n = 0;
+    if (s->schema < AUDITS_SCHEMA)
+        return AG_OK;
     sqlite3_stmt *q = NULL;
     if (sqlite3_prepare_v2(s->db, "SELECT " AUDIT_COLUMNS " FROM audits ORDER BY id DESC LIMIT ?1", -1, &q,
                            NULL) != SQLITE_OK)
@@ -126,6 +132,8 @@ void ag_store_audits_free(ag_store_audit *v, size_t n)
 ag_status ag_store_get_audit(ag_store *s, int64_t id, ag_store_audit *meta, char **report, ag_error *err)
 {
     *report = NULL;
+    if (s->schema < AUDITS_SCHEMA)
+        return ag_fail(err, AG_ERR_NOTFOUND, "no audit %lld", (long long)id);
     sqlite3_stmt *q = NULL;
     if (sqlite3_prepare_v2(s->db, "SELECT " AUDIT_COLUMNS ", report FROM audits WHERE id = ?1", -1, &q, NULL) !=
         SQLITE_OK)

@@ -4,12 +4,17 @@
  * which releases a binding can run with; and each release's source URL
  * pattern. See store.h.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "store_internal.h"
 
 static const char *const READ = "cannot read the database";
+
+/* Bindings and source URL patterns came with schema 5: an older store,
+   read as it is (read-only, see store_open), has none of either. */
+#define BINDINGS_SCHEMA 5
 
 static bool bad_text(const char *s)
 {
@@ -139,7 +144,7 @@ ag_status ag_store_list_bindings(ag_store *s, const char *library, ag_store_bind
     *n = 0;
     int64_t lib_id = 0;
     ag_status st = library ? library_id_of(s, library, &lib_id, err) : AG_OK;
-    if (st != AG_OK)
+    if (st != AG_OK || s->schema < BINDINGS_SCHEMA)
         return st;
     sqlite3_stmt *q;
     if (sqlite3_prepare_v2(s->db, "SELECT " BINDING_COLUMNS " FROM bindings b JOIN libraries l ON l.id = b.library_id"
@@ -187,6 +192,8 @@ ag_status ag_store_load_binding(ag_store *s, const char *library, const char *na
     ag_status st = library_id_of(s, library, &lib_id, err);
     if (st != AG_OK)
         return st;
+    if (s->schema < BINDINGS_SCHEMA)
+        return ag_fail(err, AG_ERR_NOTFOUND, "no binding %s %s registered for %s", name, version, library);
     sqlite3_stmt *q;
     if (sqlite3_prepare_v2(s->db, "SELECT " BINDING_COLUMNS ", b.view FROM bindings b JOIN libraries l"
                                   " ON l.id = b.library_id WHERE b.library_id = ?1 AND b.name = ?2 AND b.version = ?3",
@@ -252,7 +259,7 @@ ag_status ag_store_source_url(ag_store *s, const char *library, const char *vers
     *pattern = NULL;
     int64_t id = 0;
     ag_status st = store_find_release(s, library, version, &id, err);
-    if (st != AG_OK)
+    if (st != AG_OK || s->schema < BINDINGS_SCHEMA)
         return st;
     sqlite3_stmt *q;
     if (sqlite3_prepare_v2(s->db, "SELECT source_url FROM releases WHERE id = ?1", -1, &q, NULL) != SQLITE_OK)
@@ -264,6 +271,49 @@ ag_status ag_store_source_url(ag_store *s, const char *library, const char *vers
             st = ag_fail(err, AG_ERR_NOMEM, "out of memory");
     } else if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
         st = store_db_fail(s->db, err, READ);
+    }
+    sqlite3_finalize(q);
+    return st;
+}
+
+ag_status ag_store_ref_source_url(ag_store *s, const char *ref, char **url, ag_error *err)
+{
+    *url = NULL;
+    char *name = NULL, *version = NULL;
+    int64_t id = 0, bin_id = -1;
+    ag_status st = ag_store_parse_ref(ref, &name, &version, err);
+    if (st == AG_OK)
+        st = store_resolve(s, name, version, &id, &bin_id, err);
+    free(name);
+    free(version);
+    if (st != AG_OK || s->schema < BINDINGS_SCHEMA)
+        return st;
+    sqlite3_stmt *q;
+    if (sqlite3_prepare_v2(s->db, "SELECT version, source_url FROM releases WHERE id = ?1", -1, &q, NULL) != SQLITE_OK)
+        return store_db_fail(s->db, err, READ);
+    sqlite3_bind_int64(q, 1, id);
+    int rc = sqlite3_step(q);
+    const char *ver = rc == SQLITE_ROW ? (const char *)sqlite3_column_text(q, 0) : NULL;
+    const char *pattern = rc == SQLITE_ROW ? (const char *)sqlite3_column_text(q, 1) : NULL;
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+        st = store_db_fail(s->db, err, READ);
+    /* {version}: the release's own version, never the ":BINARY" suffix. */
+    size_t len = 0;
+    FILE *m = pattern && ver ? open_memstream(url, &len) : NULL;
+    if (pattern && ver && !m)
+        st = ag_fail(err, AG_ERR_NOMEM, "out of memory");
+    for (const char *p = pattern; m && *p;) {
+        if (strncmp(p, "{version}", 9) == 0) {
+            fputs(ver, m);
+            p += 9;
+        } else {
+            fputc(*p++, m);
+        }
+    }
+    if (m && fclose(m) != 0) {
+        free(*url);
+        *url = NULL;
+        st = ag_fail(err, AG_ERR_NOMEM, "out of memory");
     }
     sqlite3_finalize(q);
     return st;

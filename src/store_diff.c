@@ -6,9 +6,9 @@
  * it is over AG_STORE_MAX_CACHED_REPORT). The store's budget, if any, is
  * charged by the loads and the diff. When either release has several
  * binaries (one added from an artifact), the report is the release diff
- * (release_diff.h: binaries paired by SONAME then stem, one section each);
- * NAME@V:SONAME names one binary, and its diff is never cached (the cache
- * is keyed by release).
+ * (release_diff.h: binaries paired by SONAME then stem, one section each),
+ * cached the same way; NAME@V:SONAME names one binary, and its diff is
+ * never cached (the cache is keyed by release).
  */
 #include "store_diff.h"
 
@@ -35,28 +35,9 @@ static ag_status load_ref(ag_store *s, const char *ref, ag_corpus **out, ag_erro
    (none recorded, or out of memory: the report then has no links). */
 static char *source_url_of(ag_store *s, const char *ref)
 {
-    char *name = NULL, *version = NULL, *pattern = NULL;
-    ag_error ignored = { .msg = "" };
-    if (ag_store_parse_ref(ref, &name, &version, &ignored) == AG_OK)
-        ag_store_source_url(s, name, version, &pattern, &ignored);
     char *url = NULL;
-    size_t len = 0;
-    FILE *m = pattern ? open_memstream(&url, &len) : NULL;
-    for (const char *p = pattern; m && *p;) {
-        if (strncmp(p, "{version}", 9) == 0) {
-            fputs(version, m);
-            p += 9;
-        } else {
-            fputc(*p++, m);
-        }
-    }
-    if (m && fclose(m) != 0) {
-        free(url);
-        url = NULL;
-    }
-    free(pattern);
-    free(name);
-    free(version);
+    ag_error ignored = { .msg = "" };
+    ag_store_ref_source_url(s, ref, &url, &ignored);
     return url;
 }
 
@@ -150,7 +131,7 @@ ag_status store_release_diff(ag_store *s, const ag_store_loaded_release *o, cons
 }
 
 static ag_status release_diff_json(ag_store *s, const char *old_ref, const char *new_ref, bool show_private,
-                                   char **json, ag_error *err)
+                                   bool cacheable, char **json, ag_error *err)
 {
     ag_store_loaded_release o = { 0 }, n = { 0 };
     ag_release_diff *d = NULL;
@@ -160,9 +141,13 @@ static ag_status release_diff_json(ag_store *s, const char *old_ref, const char 
         (st = store_release_diff(s, &o, &n, &d, err)) == AG_OK) {
         size_t len = 0;
         FILE *mem = ag_budget_memstream(s->budget, json, &len);
+        char *old_url = source_url_of(s, old_ref), *new_url = source_url_of(s, new_ref);
         ag_report_context ctx = { .old_label = old_ref, .new_label = new_ref, .fail_on = AG_VERDICT_BREAKING,
-                                  .show_private = show_private };
+                                  .show_private = show_private, .old_source_url = old_url,
+                                  .new_source_url = new_url };
         st = mem ? ag_release_report_write(d, &ctx, AG_FMT_JSON, mem, err) : ag_fail(err, AG_ERR_NOMEM, "out of memory");
+        free(old_url);
+        free(new_url);
         if (mem && fclose(mem) != 0 && st == AG_OK)
             st = ag_fail(err, AG_ERR_NOMEM, "out of memory");
         if (s->budget && s->budget->hit == AG_BUDGET_SIZE)
@@ -170,6 +155,9 @@ static ag_status release_diff_json(ag_store *s, const char *old_ref, const char 
         if (st != AG_OK) {
             free(*json);
             *json = NULL;
+        } else if (cacheable && strlen(*json) <= AG_STORE_MAX_CACHED_REPORT) {
+            ag_error ignored;
+            ag_store_release_report_put(s, old_ref, new_ref, d, *json, &ignored); /* best effort */
         }
     }
     ag_release_diff_free(d);
@@ -195,14 +183,16 @@ static ag_status diff_json(ag_store *s, const char *old_ref, const char *new_ref
     if ((n_old > 1 || n_new > 1) && narrow)
         return ag_fail(err, AG_ERR_USAGE, "a diff narrowed to a binding compares one binary of each release: "
                                           "name it, NAME@V:SONAME");
-    if (n_old > 1 || n_new > 1) {
-        /* Not cached: the cache's report column holds single-binary
-           reports (abiguard-diff/1) that readers parse as such. */
-        return release_diff_json(s, old_ref, new_ref, show_private, json, err);
-    }
+    /* Cached by release pair, as the verdicts are: a release's binaries
+       cannot change without replacing it (a new id), so a pair's report is
+       always of one kind (abiguard-release-diff/1 when either release has
+       several binaries), and it goes with either release (ON DELETE CASCADE)
+       or with the engine version. */
     st = cacheable ? ag_store_report_get(s, old_ref, new_ref, json, err) : AG_OK;
     if (st != AG_OK || *json)
         return st;
+    if (n_old > 1 || n_new > 1)
+        return release_diff_json(s, old_ref, new_ref, show_private, cacheable, json, err);
     ag_corpus *o = NULL, *n = NULL;
     ag_diff *d = NULL;
     ag_diff_options opts = { .budget = s->budget };

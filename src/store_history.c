@@ -254,7 +254,7 @@ static void session_forget(diff_session *ds, size_t i)
 }
 
 /* The summary of a release diff (see the top of the file). */
-static ag_status summary_of_release_diff(const ag_release_diff *rd, ag_store_diff_summary *out, ag_error *err)
+ag_status store_summary_of_release_diff(const ag_release_diff *rd, ag_store_diff_summary *out, ag_error *err)
 {
     memset(out, 0, sizeof *out);
     out->verdict = rd->verdict;
@@ -343,7 +343,7 @@ static ag_status session_summary(diff_session *ds, size_t old_i, size_t new_i,
         if (st != AG_OK)
             return ag_fail(err, st, "cannot diff %s@%s -> %s@%s: %s", ds->rels[old_i].library,
                            ds->rels[old_i].version, ds->rels[new_i].library, ds->rels[new_i].version, inner.msg);
-        st = summary_of_release_diff(rd, out, err);
+        st = store_summary_of_release_diff(rd, out, err);
         ag_release_diff_free(rd);
         if (st != AG_OK)
             return st;

@@ -67,5 +67,10 @@ ag_status store_release_diff(ag_store *s, const ag_store_loaded_release *o, cons
    (malloc'd, NULL when out of memory). */
 void store_summary_from_diff(const ag_diff *d, ag_store_diff_summary *out);
 char *store_counts_json(const ag_store_diff_summary *sum);
+struct ag_release_diff;
+/* The summary of a release diff as history keeps it: its verdict, the
+   pairs' counts summed, compatibility over every old binary. */
+ag_status store_summary_of_release_diff(const struct ag_release_diff *rd, ag_store_diff_summary *out,
+                                        ag_error *err);
 
 #endif

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "release_diff.h"
 #include "store_internal.h"
 #include "version.h"
 
@@ -57,16 +58,14 @@ ag_status ag_store_report_get(ag_store *s, const char *old_ref, const char *new_
     return st;
 }
 
-ag_status ag_store_report_put(ag_store *s, const char *old_ref, const char *new_ref, const ag_diff *d,
-                              const char *json, ag_error *err)
+static ag_status report_put(ag_store *s, const char *old_ref, const char *new_ref, const ag_store_diff_summary *sum,
+                            const char *json, ag_error *err)
 {
     int64_t ids[2];
     ag_status st = release_ids(s, old_ref, new_ref, ids, err);
     if (st != AG_OK)
         return st;
-    ag_store_diff_summary sum;
-    store_summary_from_diff(d, &sum);
-    char *counts = store_counts_json(&sum);
+    char *counts = store_counts_json(sum);
     if (!counts)
         return ag_fail(err, AG_ERR_NOMEM, "out of memory");
     bool own;
@@ -84,7 +83,7 @@ ag_status ag_store_report_put(ag_store *s, const char *old_ref, const char *new_
         sqlite3_bind_int64(q, 1, ids[0]);
         sqlite3_bind_int64(q, 2, ids[1]);
         sqlite3_bind_text(q, 3, ABIGUARD_VERSION, -1, SQLITE_STATIC);
-        sqlite3_bind_text(q, 4, ag_verdict_name(sum.verdict), -1, SQLITE_STATIC);
+        sqlite3_bind_text(q, 4, ag_verdict_name(sum->verdict), -1, SQLITE_STATIC);
         sqlite3_bind_text(q, 5, counts, -1, SQLITE_STATIC);
         sqlite3_bind_text(q, 6, json, -1, SQLITE_STATIC);
         if (sqlite3_step(q) != SQLITE_DONE)
@@ -93,4 +92,22 @@ ag_status ag_store_report_put(ag_store *s, const char *old_ref, const char *new_
     }
     free(counts);
     return store_tx_end(s, own, st, err);
+}
+
+ag_status ag_store_report_put(ag_store *s, const char *old_ref, const char *new_ref, const ag_diff *d,
+                              const char *json, ag_error *err)
+{
+    ag_store_diff_summary sum;
+    store_summary_from_diff(d, &sum);
+    return report_put(s, old_ref, new_ref, &sum, json, err);
+}
+
+ag_status ag_store_release_report_put(ag_store *s, const char *old_ref, const char *new_ref,
+                                      const ag_release_diff *d, const char *json, ag_error *err)
+{
+    /* The row's verdict and counts are the ones history computes for the
+       pair, so it reads them as its own. */
+    ag_store_diff_summary sum;
+    ag_status st = store_summary_of_release_diff(d, &sum, err);
+    return st == AG_OK ? report_put(s, old_ref, new_ref, &sum, json, err) : st;
 }

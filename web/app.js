@@ -282,7 +282,7 @@
           var v = (b.releases || {})[r.version];
           return h('td', null, v ? h('a', { href: bindingHref(lib, b, { release: r.version }), class: 'binding-verdict',
                                             'aria-label': b.name + ' ' + b.version + ' with ' + lib + ' ' + r.version + ': ' + (VERDICTS[v] ? VERDICTS[v].word : v) },
-                                     verdict(v)) : '\u2014');
+                                     verdict(v)) : ((b.unchecked || {})[r.version] ? h('span', { title: b.unchecked[r.version] }, verdict(null, { firstWord: 'not checked' })) : '\u2014'));
         })));
     });
     sec.appendChild(tableWrap(h('table', { class: 'data bindings-table' },
@@ -303,7 +303,7 @@
     return api('/libraries/' + enc(lib) + '/bindings/' + enc(name) + '/' + enc(ver)).then(function (b) {
       if (seq !== renderSeq) return;
       var rows = b.matrix || [];
-      var ok = rows.filter(function (r) { return r.verdict !== 'breaking'; }).map(function (r) { return r.release; });
+      var ok = rows.filter(function (r) { return r.verdict && r.verdict !== 'breaking'; }).map(function (r) { return r.release; });
       main.appendChild(h('dl', { class: 'facts' },
         h('div', null, h('dt', { text: 'Built against' }), h('dd', { text: b.built_against ? lib + ' ' + b.built_against + (b.built_against_stored ? '' : ' (not stored: its own declarations only)') : 'not said' })),
         h('div', null, h('dt', { text: 'Imports' }), h('dd', { text: plural(b.imports, 'symbol') + (b.debug_info ? ', with its DWARF declarations' : ', no debug info: symbols and versions only') })),
@@ -316,12 +316,12 @@
         var ch = r.changes || [];
         var why = ch.length ? h('ul', { class: 'why' }, ch.slice(0, 5).map(function (c) {
           return h('li', null, verdict(c.verdict), ' ', h('code', { text: c.subject || '' }), h('span', { class: 'sub', text: ' ' + c.id }));
-        }), (ch.length > 5 || r.more) ? h('li', { class: 'sub', text: (ch.length - 5 + (r.more || 0) > 0 ? (ch.length - 5 + (r.more || 0)) + ' more' : '') }) : null) : (r.verdict === 'none' ? 'nothing it uses changed' : '\u2014');
+        }), (ch.length > 5 || r.more) ? h('li', { class: 'sub', text: (ch.length - 5 + (r.more || 0) > 0 ? (ch.length - 5 + (r.more || 0)) + ' more' : '') }) : null) : (r.unchecked ? r.unchecked : r.verdict === 'none' ? 'nothing it uses changed' : '\u2014');
         tbody.appendChild(h('tr', { id: 'r-' + r.release, class: 'row-v-' + r.verdict + (q.get('release') === r.release ? ' target' : '') },
           h('th', { scope: 'row', text: r.release }),
-          h('td', null, verdict(r.verdict)),
+          h('td', null, verdict(r.verdict, { firstWord: 'not checked' })),
           h('td', { class: 'wrap' }, why),
-          h('td', { class: 'links' }, from ? h('a', { href: libHref(lib, 'diff', { old: from, new: r.release, binding: name + '@' + ver }),
+          h('td', { class: 'links' }, from && !r.unchecked ? h('a', { href: libHref(lib, 'diff', { old: from, new: r.release, binding: name + '@' + ver }),
                                                    'aria-label': 'changes from ' + from + ' to ' + r.release + ' that reach ' + name, text: from + ' \u2192 ' + r.release }) : '\u2014')));
       });
       main.appendChild(h('h2', { text: 'Which releases it can run with' }));

@@ -156,21 +156,26 @@ static const ag_release_binary *library_for(const char *path, const cli_side *li
     if (lib->n == 1)
         return &lib->bins[0];
     ag_corpus *c = ag_corpus_new();
+    const ag_corpus **bins = calloc(lib->n ? lib->n : 1, sizeof *bins);
     ag_error ignored;
-    const ag_release_binary *hit = NULL;
-    if (c && ag_elf_read(path, c, &ignored) == AG_OK)
-        for (size_t i = 0; i < lib->n && !hit; i++)
-            for (size_t k = 0; k < c->elf.n_needed && !hit; k++)
-                if (lib->bins[i].corpus->elf.soname && strcmp(c->elf.needed[k], lib->bins[i].corpus->elf.soname) == 0)
-                    hit = &lib->bins[i];
+    long hit = -1;
+    if (c && bins && ag_elf_read(path, c, &ignored) == AG_OK) {
+        for (size_t i = 0; i < lib->n; i++)
+            bins[i] = lib->bins[i].corpus;
+        hit = ag_binding_library_binary(bins, lib->n, c->elf.needed, c->elf.n_needed);
+    }
+    free(bins);
     ag_corpus_free(c);
-    return hit;
+    return hit >= 0 ? &lib->bins[hit] : NULL;
 }
 
-/* A library of several binaries: a whole artifact, or NAME@V stored from one. */
+/* A library (or baseline) of several binaries: a whole artifact, or NAME@V
+   stored from one. */
 static bool library_is_release(const check_args *a)
 {
-    return cli_whole_artifact(a->library) || cli_stored_binaries(a->report.db, a->library) > 1;
+    return cli_whole_artifact(a->library) || cli_stored_binaries(a->report.db, a->library) > 1 ||
+           (a->built_against &&
+            (cli_whole_artifact(a->built_against) || cli_stored_binaries(a->report.db, a->built_against) > 1));
 }
 
 /* Each binding (the shared objects of an artifact, or the one binding)
@@ -179,16 +184,15 @@ static int check_release(const check_args *a, const ag_suppression *rules, size_
 {
     ag_error err = { .msg = "" };
     ag_header_set *headers = NULL;
-    cli_side lib = { 0 };
+    cli_side lib = { 0 }, base = { 0 };
     ag_artifact *art = NULL;
-    ag_corpus *base = NULL;
     int rc = AG_EXIT_ERROR;
     const char *failed = a->library;
     ag_status st = cli_surface_headers(&a->report.surface, &headers, &err);
     if (st == AG_OK)
         st = cli_side_load(a->report.db, a->library, &a->debug, headers, &lib, &err);
     if (st == AG_OK && a->built_against &&
-        (st = cli_load_release(a->report.db, a->built_against, &a->debug, headers, &base, &err)) != AG_OK)
+        (st = cli_side_load(a->report.db, a->built_against, &a->debug, headers, &base, &err)) != AG_OK)
         failed = a->built_against;
     bool binding_artifact = st == AG_OK && cli_whole_artifact(a->binding);
     if (binding_artifact && (st = ag_artifact_open(a->binding, AG_ARTIFACT_SHARED_OBJECTS, NULL, &art, &err)) != AG_OK)
@@ -209,7 +213,12 @@ static int check_release(const check_args *a, const ag_suppression *rules, size_
             cli_warning(a->binding, "%s needs none of %s's binaries: not checked", name, a->library);
             continue;
         }
-        if ((st = ag_binding_check_run(path, &search, use->corpus, base, &opts, &checks[i], &err)) != AG_OK) {
+        /* The baseline of several binaries: the one the binding needs too. */
+        const ag_release_binary *was = a->built_against ? library_for(path, &base) : NULL;
+        if (a->built_against && !was)
+            cli_warning(a->built_against, "%s needs none of its binaries: checked without the baseline", name);
+        if ((st = ag_binding_check_run(path, &search, use->corpus, was ? was->corpus : NULL, &opts, &checks[i],
+                                       &err)) != AG_OK) {
             ag_fail_prefix(&err, st, name);
             failed = a->binding;
             break;
@@ -255,7 +264,7 @@ static int check_release(const check_args *a, const ag_suppression *rules, size_
     free(sides);
     free(d.pairs);
     ag_artifact_free(art);
-    ag_corpus_free(base);
+    cli_side_free(&base);
     cli_side_free(&lib);
     ag_header_set_free(headers);
     return rc;

@@ -106,6 +106,27 @@ static ag_status write_report_file(const ag_diff *d, const ag_report_context *ct
     return ag_write_file_atomically(a->report.output, write_report_to, &job, err);
 }
 
+/* The source URL patterns of the sides that are stored releases (NAME@V),
+   {version} filled in: a JSON report's locations link to them, as the
+   service's do (ag_store_ref_source_url). s: the open store, or NULL to
+   open it read-only here. Each NULL for a file or a release without one. */
+static void stored_source_urls(const diff_args *a, ag_store *s, char **old_url, char **new_url)
+{
+    *old_url = *new_url = NULL;
+    bool o = ag_store_looks_like_ref(a->old_arg), n = ag_store_looks_like_ref(a->new_arg);
+    if (!o && !n)
+        return;
+    ag_store *mine = NULL;
+    ag_error ignored = { .msg = "" };
+    if (!s && ag_store_open_readonly(ag_store_default_path(a->report.db), &mine, &ignored) == AG_OK)
+        s = mine;
+    if (s && o)
+        ag_store_ref_source_url(s, a->old_arg, old_url, &ignored);
+    if (s && n)
+        ag_store_ref_source_url(s, a->new_arg, new_url, &ignored);
+    ag_store_close(mine);
+}
+
 /* Both sides come from the store and nothing changes what the engine
    computes: the report can be served from, and saved to, the diff cache. */
 static bool store_cacheable(const diff_args *a)
@@ -138,13 +159,18 @@ static bool report_from_store(const diff_args *a, const ag_suppression *rules, s
     } else {
         if (n_rules)
             ag_diff_apply_suppressions(d, rules, n_rules);
+        char *old_url = NULL, *new_url = NULL;
+        stored_source_urls(a, s, &old_url, &new_url);
         ag_report_context ctx = {
             .old_label = a->old_arg, .new_label = a->new_arg,
             .fail_on = a->report.fail_on, .show_suppressed = a->report.show_suppressed,
             .show_private = a->report.show_private, .color = cli_report_color(&a->report),
+            .old_source_url = old_url, .new_source_url = new_url,
         };
         st = a->report.output ? write_report_file(d, &ctx, a, &err)
                        : ag_report_write(d, &ctx, a->report.format, stdout, &err);
+        free(old_url);
+        free(new_url);
         *rc = ag_diff_exit_status(d, a->report.fail_on);
         if (st != AG_OK) {
             cli_error(a->report.output ? a->report.output : "<stdout>", "%s", err.msg);
@@ -168,13 +194,18 @@ static int diff_and_report(const diff_args *a, const ag_corpus *o, const ag_corp
         cli_error(NULL, "cannot diff %s and %s: %s", a->old_arg, a->new_arg, err.msg);
         return AG_EXIT_ERROR;
     }
+    char *old_url = NULL, *new_url = NULL;
+    stored_source_urls(a, NULL, &old_url, &new_url);
     ag_report_context ctx = {
         .old_label = a->old_arg, .new_label = a->new_arg, .old_c = o, .new_c = n,
         .fail_on = a->report.fail_on, .show_suppressed = a->report.show_suppressed,
         .show_private = a->report.show_private, .color = cli_report_color(&a->report),
+        .old_source_url = old_url, .new_source_url = new_url,
     };
     ag_status st = a->report.output ? write_report_file(d, &ctx, a, &err)
                              : ag_report_write(d, &ctx, a->report.format, stdout, &err);
+    free(old_url);
+    free(new_url);
     int rc = ag_diff_exit_status(d, a->report.fail_on);
     if (st != AG_OK) {
         cli_error(a->report.output ? a->report.output : "<stdout>", "%s", err.msg);
@@ -217,12 +248,17 @@ static int diff_releases(const diff_args *a, const ag_suppression *rules, size_t
             if (!n.bins[i].corpus->has_debug_info)
                 cli_warning(a->new_arg, "%s: no debug info; only symbols and ELF properties are compared",
                             n.bins[i].inner_path);
+        char *old_url = NULL, *new_url = NULL;
+        stored_source_urls(a, NULL, &old_url, &new_url);
         ag_report_context ctx = {
             .old_label = a->old_arg, .new_label = a->new_arg,
             .fail_on = a->report.fail_on, .show_suppressed = a->report.show_suppressed,
             .show_private = a->report.show_private,
+            .old_source_url = old_url, .new_source_url = new_url,
         };
         st = cli_write_release_report(d, &ctx, a->report.format, a->report.output, &err);
+        free(old_url);
+        free(new_url);
         rc = ag_release_diff_exit_status(d, a->report.fail_on);
         if (st != AG_OK) {
             cli_error(a->report.output ? a->report.output : "<stdout>", "%s", err.msg);

@@ -296,6 +296,8 @@ int cmd_serve(int argc, char **argv)
     if (colon)
         *colon = '\0';
     fprintf(stderr, "listening on http://%s:%u\n", host, ag_server_port(srv));
+    if (ag_server_readonly(srv))
+        cli_warning(db_path, "the store cannot be written: served read-only (writes answer 503)");
     /* The URL alone on stdout, for scripts (the port chosen for :0). */
     printf("http://%s:%u/\n", host, ag_server_port(srv));
     fflush(stdout);

@@ -316,6 +316,26 @@ static char *libdep_store(void)
     return db;
 }
 
+/* libdep 1.0 and 2.0 each stored as the second binary of a release of two
+   (tests/fixtures/audit/audit.mk: audit-releases/libdep-V.tar). */
+static char *libdep_release_store(void)
+{
+    char *dir = make_temp_dir(), *db = path_join2(dir, "store.db");
+    static const char *const versions[] = { "1.0", "2.0" };
+    for (size_t i = 0; i < 2; i++) {
+        char *tar = NULL;
+        cr_assert(asprintf(&tar, "%s/audit-releases/libdep-%s.tar", fixtures_dir(), versions[i]) > 0);
+        tool_run r;
+        cr_assert(run_abiguard(&r, "add", tar, "--library", "libdep", "--version", versions[i], "--db", db,
+                               "--no-system-debug", "--no-debuginfod", (char *)NULL));
+        cr_assert(r.exited && r.exit_status == 0 && strstr(r.out, "2 binaries"), "add %s: %s%s", tar, r.out, r.err);
+        tool_run_free(&r);
+        free(tar);
+    }
+    free(dir);
+    return db;
+}
+
 static void store_free(char *db)
 {
     char *dir = strdup(db);
@@ -670,4 +690,30 @@ Test(audit_service, the_endpoint_checks_what_it_stores, .timeout = 120)
     server_stop(&s);
     free(good);
     free(whl);
+}
+
+/* A stored release of several binaries (a package with libdep.so.1 second)
+   is matched binary by binary: the bundled libdep is the release's
+   libdep.so.1 (by build-id), the system copy 2.0's, each checked, from a
+   store and from a service. */
+Test(audit_bundled, a_release_of_several_binaries_is_matched_by_the_binary, .timeout = 180 * SANITIZER_SLOWDOWN)
+{
+    char *db = libdep_release_store(), *whl = audit_fixture("demo" WHEEL_TAG);
+    server s;
+    server_start_opts(&s, &(server_opts){ .db = db });
+    for (int k = 0; k < 2; k++) {
+        json_t *j = k == 0 ? audit_with(whl, "--db", db, 4) : audit_with(whl, "--server", s.base, 4);
+        json_t *b = only_bundled(j);
+        cr_expect_str_eq(jstr_at(b, "release"), "libdep@1.0:libdep.so.1", "%s", k ? "service" : "store");
+        expect_check(json_object_get(b, "checks"), "none", false);
+        json_t *sys = json_object_get(b, "system_copy");
+        cr_expect_str_eq(jstr_at(sys, "release"), "libdep@2.0:libdep.so.1");
+        cr_expect_str_eq(jstr_at(sys, "copies_differ"), "breaking");
+        expect_check(json_object_get(sys, "checks"), "breaking", true);
+        cr_expect(finding(j, "_core.cpython-311-x86_64-linux-gnu.so", "bundled-interposition"));
+        json_decref(j);
+    }
+    cr_expect_eq(server_stop(&s), 0);
+    free(whl);
+    store_free(db);
 }
