@@ -47,6 +47,15 @@ void ag_guard_write_symbol_rows(FILE *f, const ag_guard_plan *p, const ag_guard_
 
 /* "struct", "union", "enum" or "typedef": a layout's kind in the tables. */
 const char *ag_guard_layout_kind(ag_type_kind k);
+/* One layout as the string the Java and JavaScript runtimes compare a
+   declaration with: "kind|size|alignment|name,offset,size,bit offset,bits;..."
+   (members) or "...|name=value;..." (enumerators, each value printed as its
+   enum's underlying type says: unsigned or signed). NAMED: the Java table's
+   line, "C type|" before and "\n" after. A string, not nested literals: a
+   runtime parses a string constant at a fraction of the cost, and only the
+   types verifyLayouts is given are ever split. C identifiers and type names
+   hold none of the separators. malloc'd; NULL when out of memory. */
+char *ag_guard_layout_row(const ag_guard_layout *l, bool named);
 /* The LAYOUTS table's rows, for the languages whose literals nest alike
    (Python, JavaScript): INDENT "c type": OPEN "kind", size, align,
    OPEN OPEN "member", offset, size, bit offset, bits CLOSE, ... CLOSE |

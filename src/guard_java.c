@@ -29,34 +29,6 @@ static void java_str(FILE *f, const char *s)
         fputs("null", f);
 }
 
-/* One line of LAYOUT_TABLE: "C type|kind|size|alignment|members" with
-   members "name,offset,size,bit offset,bits;..." (enumerators
-   "name=value;..."); malloc'd, NULL when out of memory. C identifiers and
-   type names hold none of the separators. */
-static char *layout_line(const ag_guard_layout *l)
-{
-    char *line = NULL;
-    size_t len = 0;
-    FILE *w = open_memstream(&line, &len);
-    if (!w)
-        return NULL;
-    fprintf(w, "%s|%s|%llu|%llu|", l->name, ag_guard_layout_kind(l->kind), (unsigned long long)l->size,
-            (unsigned long long)l->align);
-    for (size_t k = 0; k < l->n_fields; k++) {
-        const ag_guard_field *m = &l->fields[k];
-        fprintf(w, "%s%s,%llu,%llu,%llu,%u", k ? ";" : "", m->name, (unsigned long long)m->offset,
-                (unsigned long long)m->size, (unsigned long long)m->bit_offset, m->bit_size);
-    }
-    for (size_t k = 0; k < l->n_enumerators; k++)
-        fprintf(w, "%s%s=%lld", k ? ";" : "", l->enumerators[k].name, (long long)l->enumerators[k].value);
-    fputc('\n', w);
-    if (fclose(w) != 0) {
-        free(line);
-        return NULL;
-    }
-    return line;
-}
-
 /* The layouts as string constants rather than a class initializer building
    maps of objects, which would cost every binding its load time: only the
    types verifyLayouts is given are ever parsed. A class file's string
@@ -71,7 +43,7 @@ static ag_status write_layouts(FILE *f, const ag_guard_plan *p, ag_error *err)
           f);
     size_t part = 0, used = 1;
     for (size_t i = 0; i < p->n_layouts; i++) {
-        char *line = layout_line(&p->layouts[i]);
+        char *line = ag_guard_layout_row(&p->layouts[i], true);
         if (!line)
             return ag_fail(err, AG_ERR_NOMEM, "out of memory");
         for (size_t at = 0, n = strlen(line); at < n;) {

@@ -26,41 +26,6 @@ static void js_str(FILE *f, const char *s)
     ag_guard_quote(f, AG_LANG_JS, s);
 }
 
-/* One layout as the string the runtime compares a declaration with:
-   "kind|size|alignment|name,offset,size,bit offset,bits;..." (members) or
-   "...|name=value;..." (enumerators). A string, not nested literals: V8
-   parses a string constant at a fraction of the cost, and only the types
-   verifyLayouts is given are ever split. NULL when out of memory. */
-static char *layout_row(const ag_guard_layout *l)
-{
-    char *row = NULL;
-    size_t len = 0;
-    FILE *w = open_memstream(&row, &len);
-    if (!w)
-        return NULL;
-    fprintf(w, "%s|%llu|%llu|", ag_guard_layout_kind(l->kind), (unsigned long long)l->size,
-            (unsigned long long)l->align);
-    if (l->kind == AG_T_STRUCT || l->kind == AG_T_UNION)
-        for (size_t k = 0; k < l->n_fields; k++) {
-            const ag_guard_field *m = &l->fields[k];
-            fprintf(w, "%s%s,%llu,%llu,%llu,%u", k ? ";" : "", m->name, (unsigned long long)m->offset,
-                    (unsigned long long)m->size, (unsigned long long)m->bit_offset, m->bit_size);
-        }
-    else if (l->kind == AG_T_ENUM)
-        for (size_t k = 0; k < l->n_enumerators; k++) {
-            const ag_enumerator *e = &l->enumerators[k];
-            if (e->value_unsigned)
-                fprintf(w, "%s%s=%llu", k ? ";" : "", e->name, (unsigned long long)e->value);
-            else
-                fprintf(w, "%s%s=%lld", k ? ";" : "", e->name, (long long)e->value);
-        }
-    if (fclose(w) != 0) {
-        free(row);
-        return NULL;
-    }
-    return row;
-}
-
 ag_status ag_guard_write_js(const ag_guard_plan *p, const ag_guard_stub_options *o, FILE *f, ag_error *err)
 {
     ag_guard_names names;
@@ -111,7 +76,7 @@ ag_status ag_guard_write_js(const ag_guard_plan *p, const ag_guard_stub_options 
     fputs("];\n// C type -> \"kind|size|alignment (0: packed)|members (name,offset,size,bit offset,\n"
           "// bits;...) or enumerators (name=value;...)\"\nconst LAYOUTS = {\n", f);
     for (size_t i = 0; i < p->n_layouts; i++) {
-        char *row = layout_row(&p->layouts[i]);
+        char *row = ag_guard_layout_row(&p->layouts[i], false);
         if (!row) {
             free(fps);
             ag_guard_names_free(&names);

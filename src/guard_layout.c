@@ -316,3 +316,37 @@ void ag_guard_layouts_free(ag_guard_plan *p)
     p->headers = NULL;
     p->n_layouts = p->n_headers = 0;
 }
+
+char *ag_guard_layout_row(const ag_guard_layout *l, bool named)
+{
+    char *row = NULL;
+    size_t len = 0;
+    FILE *w = open_memstream(&row, &len);
+    if (!w)
+        return NULL;
+    if (named)
+        fprintf(w, "%s|", l->name);
+    fprintf(w, "%s|%llu|%llu|", ag_guard_layout_kind(l->kind), (unsigned long long)l->size,
+            (unsigned long long)l->align);
+    if (l->kind == AG_T_STRUCT || l->kind == AG_T_UNION)
+        for (size_t k = 0; k < l->n_fields; k++) {
+            const ag_guard_field *m = &l->fields[k];
+            fprintf(w, "%s%s,%llu,%llu,%llu,%u", k ? ";" : "", m->name, (unsigned long long)m->offset,
+                    (unsigned long long)m->size, (unsigned long long)m->bit_offset, m->bit_size);
+        }
+    else if (l->kind == AG_T_ENUM)
+        for (size_t k = 0; k < l->n_enumerators; k++) {
+            const ag_enumerator *e = &l->enumerators[k];
+            if (e->value_unsigned)
+                fprintf(w, "%s%s=%llu", k ? ";" : "", e->name, (unsigned long long)e->value);
+            else
+                fprintf(w, "%s%s=%lld", k ? ";" : "", e->name, (long long)e->value);
+        }
+    if (named)
+        fputc('\n', w);
+    if (fclose(w) != 0) {
+        free(row);
+        return NULL;
+    }
+    return row;
+}
