@@ -46,7 +46,7 @@ void guard_env_setup(guard_env *e, const char *lang)
     e->cache = guard_fmt("%s/%s", base, lang);
     mkdir(e->cache, 0755);
     free(base);
-    const char *v[] = { "v1", "v2", "v3", "v1b" };
+    const char *v[] = { "v1", "v2", "v3", "v1b", "v1s" };
     for (int i = 0; i < GEO_N; i++) {
         snprintf(e->lib[i], sizeof e->lib[i], "%s/%s", e->fx, v[i]);
         snprintf(e->include[i], sizeof e->include[i], "%s/%s/include", e->fx, v[i]);

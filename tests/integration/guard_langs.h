@@ -20,7 +20,7 @@
 
 #include "tool_run.h"
 
-enum { GEO_V1, GEO_V2, GEO_V3, GEO_V1B, GEO_N };
+enum { GEO_V1, GEO_V2, GEO_V3, GEO_V1B, GEO_V1S, GEO_N }; /* v1s: v1b with DT_HASH only */
 
 typedef struct guard_env {
     char *dir;           /* temporary directory */
