@@ -7,6 +7,8 @@
 #   Python   ctypes: import geo_guard + verify(lib) + verify_layouts() once,
 #            as a binding does at import (module precompiled, as a wheel
 #            installs it), then the mean of 200 more checks
+#   cffi     the same module for a cffi (ABI mode) binding: verify(lib,
+#            ffi=ffi) + verify_layouts(ffi=ffi), its cdef's four types
 #   Java     JNA: GeoGuard.verify(lib) + verifyLayouts() once (loading the
 #            GeoGuard class included; JNA itself already running, as it is
 #            for the binding), then the mean of 200
@@ -147,6 +149,40 @@ c = time.thread_time()
 print("%.1f %.2f %.0f %.0f" % ((b - a) * 1e6, (c - b) / 200 * 1e6, ref * 1e6, floor * 1e6))
 PY
 for b in v1 v1b; do run Python $b env PYTHONPATH="$T/py" PYTHONDONTWRITEBYTECODE=1 /usr/bin/python3 "$T/py/bench.py"; done
+
+# ---- Python (cffi, ABI mode): the same module, given a cffi lib and ffi
+cat > "$T/py/bench_cffi.py" <<'PY'
+import time
+
+from cffi import FFI
+
+r = time.thread_time()
+ffi = FFI()
+ffi.cdef("""
+struct geo_point { double x, y; };
+struct geo_rect { struct geo_point min, max; };
+enum geo_kind { GEO_POLYLINE, GEO_POLYGON };
+struct geo_shape { enum geo_kind kind; int n; struct geo_point *pts; };
+const char *geo_version(void);
+""")
+lib = ffi.dlopen("libgeo.so.1")
+lib.geo_version()
+ref = time.thread_time() - r
+e = time.thread_time()
+import empty_module  # noqa: E402,F401
+floor = time.thread_time() - e
+a = time.thread_time()
+import geo_guard  # noqa: E402
+geo_guard.verify(lib, ffi=ffi)
+geo_guard.verify_layouts(ffi=ffi)
+b = time.thread_time()
+for _ in range(200):
+    geo_guard.verify(lib, ffi=ffi)
+    geo_guard.verify_layouts(ffi=ffi)
+c = time.thread_time()
+print("%.1f %.2f %.0f %.0f" % ((b - a) * 1e6, (c - b) / 200 * 1e6, ref * 1e6, floor * 1e6))
+PY
+for b in v1 v1b; do run cffi $b env PYTHONPATH="$T/py" PYTHONDONTWRITEBYTECODE=1 /usr/bin/python3 "$T/py/bench_cffi.py"; done
 
 # ---- Java (JNA)
 mkdir -p "$T/java/geo" "$T/java/classes"

@@ -341,12 +341,25 @@ def verify_layouts(declared=None, ffi=None):
 
 def _cold(name):
     # A function of _COLD below: what the common path does not run is
-    # source text, compiled (once) when first needed, at its own line
-    # numbers in this file, rather than code every import unmarshals:
-    # unmarshalling is most of what importing a module costs.
+    # source text, compiled when first needed, at its own line numbers in
+    # this file, rather than code every import unmarshals: unmarshalling is
+    # most of what importing a module costs. Only that function is compiled
+    # (then each function of _COLD it names, the same way): compiling all of
+    # it costs milliseconds, which a cffi binding's first check would pay.
     g = globals()
     if name not in g:
-        exec(compile("\n" * (_cold.__code__.co_firstlineno + 10) + _COLD, __file__, "exec"), g)
+        at = _COLD.index("\ndef %s(" % name) + 1
+        end = _COLD.find("\ndef ", at)
+        text = _COLD[at:] if end < 0 else _COLD[at:end + 1]
+        exec(compile("\n" * (_cold.__code__.co_firstlineno + 23 + _COLD.count("\n", 0, at)) + text,
+                     __file__, "exec"), g)
+        codes = [g[name].__code__]
+        while codes:
+            code = codes.pop()
+            codes.extend(c for c in code.co_consts if hasattr(c, "co_names"))
+            for n in code.co_names:
+                if n not in g and "\ndef %s(" % n in _COLD:
+                    _cold(n)
     return g[name]
 
 
