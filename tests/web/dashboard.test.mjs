@@ -112,6 +112,10 @@ before(async () => {
                             '--server', base, '--token-file', tokens, ...(built ? ['--built-against', built] : [])],
                  { stdio: ['ignore', 'ignore', 'inherit'] });
   }
+  // the libgeo consumer registered against demo, whose releases (two libraries each) have no libgeo.so.1
+  execFileSync(ABIGUARD, ['push', path.join(FIXTURES, 'bindings', 'consumer'), '--binding', 'consumer', '--library', 'demo',
+                          '--version', '0.1', '--server', base, '--token-file', tokens],
+               { stdio: ['ignore', 'ignore', 'inherit'] });
   // two audits pushed as CI would: the good demo wheel (audit 1), one whose dependency is missing (audit 2)
   for (const name of ['demo', 'demo_missingdep']) {
     const whl = path.join(FIXTURES, 'audit', name + WHEEL_TAG);
@@ -742,6 +746,37 @@ test('binding page: its own matrix says which releases it can run with, and why'
   assert.equal(await link.getAttribute('href'), '#/lib/geo/diff?old=1.0&new=3.0&binding=consumer%400.1');
   await link.click();
   await page.locator('p.binding-view').waitFor();
+  await page.context().close();
+});
+
+test('releases with none of the libraries a binding needs: "not checked", and why, on both pages', async () => {
+  const timeline = await open('#/lib/demo');
+  const api = await (await timeline.request.get(`${base}/api/v1/libraries/demo/bindings/consumer/0.1`)).json();
+  assert.deepEqual(api.matrix.map((r) => r.release), ['1', '2']);
+  for (const r of api.matrix) {
+    assert.equal(r.verdict, null, `release ${r.release}`);
+    assert.match(r.unchecked, new RegExp(`demo@${r.release} has none of the libraries consumer 0\\.1 needs \\(libgeo\\.so\\.1, libc\\.so\\.6\\): it has lib[^ ]*\\.so\\.\\d, lib[^ ]*\\.so\\.\\d; not checked$`));
+  }
+  const table = timeline.locator('table.bindings-table');
+  await table.waitFor();
+  const rows = await table.locator('tbody tr').evaluateAll((trs) => trs.map((tr) => [...tr.children].map((c) => c.textContent.trim())));
+  assert.deepEqual(rows.map((r) => r[0]), ['1', '2']);
+  for (const r of rows)
+    assert.match(r[1], /^\u2014 not checked$/);
+  assert.equal(await table.locator('tbody a').count(), 0, 'an unchecked release links to no verdict');
+  assert.match(await table.locator('tbody tr').nth(1).locator('span[title]').getAttribute('title'), /has none of the libraries/);
+  await timeline.context().close();
+
+  const page = await open('#/lib/demo/binding/consumer/0.1');
+  const matrix = page.locator('table.binding-matrix');
+  await matrix.waitFor();
+  for (const rel of ['1', '2']) {
+    const row = matrix.locator(`tr[id="r-${rel}"]`);
+    assert.match(await row.locator('td').nth(0).innerText(), /^\u2014 not checked$/);
+    assert.match(await row.locator('td').nth(1).innerText(), /has none of the libraries consumer 0\.1 needs \(libgeo\.so\.1, libc\.so\.6\)/);
+    assert.equal(await row.locator('td.links a').count(), 0, 'no diff link for a release it was not checked against');
+  }
+  assert.equal(await page.locator('dd.runs-with').innerText(), 'no stored release');
   await page.context().close();
 });
 
