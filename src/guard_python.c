@@ -1,7 +1,8 @@
 /*
  * guard_python.c — the Python stub `abiguard stub --lang python` writes: a
- * pure-Python module (standard library only: ctypes, os, sys; and
- * warnings under the warn policy) for bindings written with ctypes or cffi, which have no native
+ * pure-Python module (standard library only: os, sys, and ctypes or cffi's
+ * _cffi_backend, whichever the binding uses; warnings under the warn
+ * policy) for bindings written with ctypes or cffi, which have no native
  * part to compile the C stub into. verify(lib) identifies the object lib
  * was loaded from by its handle (dlinfo(RTLD_DI_LINKMAP); a cffi library
  * through dladdr1 on a symbol it resolved), reads its SONAME, build-id and
@@ -9,8 +10,8 @@
  * verify_layouts() compares the binding's ctypes Structures, cffi types and
  * enum constants with the baseline's layouts. The runtime is
  * src/guard_rt/python_runtime.py; this file writes the tables before it.
- * The runtime keeps what only a refusal, a mismatch, cffi or a rare case
- * needs as source text compiled on first use, so that importing the stub
+ * The runtime keeps what only a refusal, a mismatch or a rare case needs
+ * as source text compiled on first use, so that importing the stub
  * (at the binding's import) unmarshals only the common path.
  */
 #include "guard_internal.h"
@@ -106,7 +107,6 @@ ag_status ag_guard_write_python(const ag_guard_plan *p, const ag_guard_stub_opti
             "refused. The policy (%s) is overridden by\n"
             "ABIGUARD_POLICY=default|strict|warn|off.\n"
             "\"\"\"\n"
-            "import ctypes\n"
             "import os\n"
             "import sys\n"
             "\n"

@@ -29,11 +29,13 @@ def _policy():
 # ---- the loaded object, read from memory --------------------------------
 # At import what costs is memory and interpreter code touched for the first
 # time, and Python-level work; so this part is what the common path runs
-# and no more. It creates no ctypes type (one costs more than the whole
-# check) and reads every field with a simple type's from_address (already
-# warm, where each struct format or bytes.hex would be compiled or paged in).
+# and no more. Memory is read through the FFI the binding itself uses, and
+# already loaded: ctypes for a CDLL (a simple type's from_address: no
+# ctypes type is created, one costs more than the whole check), the
+# _cffi_backend for a cffi library, whose check so does not import ctypes
+# (importing it costs several times the check).
 
-_W = ctypes.sizeof(ctypes.c_void_p)
+_W = 8 if sys.maxsize > 0xffffffff else 4
 # ELF class: e_ident[:5]; where e_phoff, e_phentsize and e_phnum are; the
 # size of a program header and where p_vaddr, p_memsz, p_align are in it;
 # of a symbol, and where st_info, st_shndx and st_size are in it.
@@ -41,55 +43,134 @@ if _W == 8:
     _EHDR, _PHDR, _SYM = (b"\x7fELF\x02", 32, 54, 56), (56, 16, 40, 48), (24, 4, 6, 16)
 else:
     _EHDR, _PHDR, _SYM = (b"\x7fELF\x01", 28, 42, 44), (32, 8, 20, 28), (16, 12, 14, 8)
-_at = ctypes.string_at
-_word = ctypes.c_size_t.from_address
-_u32 = ctypes.c_uint32.from_address
-_u16 = ctypes.c_uint16.from_address
-_u8 = ctypes.c_uint8.from_address
-_dl_funcs = []
 # The dynamic tags read: DT_HASH, DT_STRTAB, DT_SYMTAB, DT_STRSZ, DT_SONAME,
 # DT_GNU_HASH, DT_VERSYM, DT_VERDEF, DT_VERDEFNUM.
 _TAGS = frozenset((4, 5, 6, 10, 14, 0x6ffffef5, 0x6ffffff0, 0x6ffffffc, 0x6ffffffd))
+_reader = None  # "ctypes" or "cffi": what _read() last pointed the readers at
+_dl_funcs = {}
+
+
+def _read(ffi_name):
+    # Points the readers at ctypes or the _cffi_backend: _at(addr[, n]),
+    # a NUL-terminated or n-byte string; _word, _u32, _u16, _u8(addr), an
+    # unsigned integer; _fbase(addr), dladdr1's (dli_fbase, link_map) of
+    # the object holding addr, (0, 0) if none.
+    global _reader, _at, _word, _u32, _u16, _u8, _fbase
+    if _reader == ffi_name:
+        return
+    if ffi_name == "ctypes":
+        import ctypes
+        _at, _fbase = ctypes.string_at, _ctypes_fbase
+        _word, _u32 = _value(ctypes.c_size_t.from_address), _value(ctypes.c_uint32.from_address)
+        _u16, _u8 = _value(ctypes.c_uint16.from_address), _value(ctypes.c_uint8.from_address)
+    else:
+        import _cffi_backend as b
+        char = b.new_pointer_type(b.new_primitive_type("char"))
+        _at = lambda addr, n=None: b.string(b.cast(char, addr)) if n is None else b.unpack(b.cast(char, addr), n)
+        _word, _u32, _u16, _u8 = [_item(b.cast, b.new_pointer_type(b.new_primitive_type(t)))
+                                  for t in ("size_t", "uint32_t", "uint16_t", "uint8_t")]
+        _fbase = _cffi_fbase
+    _reader = ffi_name
+
+
+def _value(from_address):
+    return lambda addr: from_address(addr).value
+
+
+def _item(cast, pointer):
+    return lambda addr: cast(pointer, addr)[0]
 
 
 def _dl():
-    # libc's dlinfo and dladdr1 (libdl.so.2 before glibc 2.34), found
-    # through the interpreter's own global scope (ctypes.pythonapi, already
-    # open) rather than a new CDLL; called with c_void_p arguments.
-    if not _dl_funcs:
+    # libc's dlinfo and dladdr1 (libdl.so.2 before glibc 2.34) through
+    # ctypes, from the interpreter's own global scope (ctypes.pythonapi,
+    # already open) rather than a new CDLL; called with c_void_p arguments
+    # (c_void_p and byref come with them).
+    if "ctypes" not in _dl_funcs:
+        import ctypes
         for lib in (ctypes.pythonapi, "libdl.so.2"):
             try:
                 lib = lib if isinstance(lib, ctypes.CDLL) else ctypes.CDLL(lib)
-                _dl_funcs[:] = [lib["dlinfo"], lib["dladdr1"]]
+                _dl_funcs["ctypes"] = lib["dlinfo"], lib["dladdr1"], ctypes.c_void_p, ctypes.byref
                 break
             except (OSError, AttributeError):
                 continue
         else:
             raise OSError("dlinfo is not available")
-    return _dl_funcs
+    return _dl_funcs["ctypes"]
 
 
-def _fbase(addr, lm):
-    # dladdr1(addr, RTLD_DL_LINKMAP): dli_fbase, where the object holding
-    # addr has its ELF header mapped, or 0; lm (a c_void_p) gets its
-    # link_map. Dl_info (four pointers) is written into a bytearray.
-    info = bytearray(4 * _W)
-    if addr and _dl()[1](ctypes.c_void_p(addr), ctypes.byref(ctypes.c_void_p.from_buffer(info)),
-                         ctypes.byref(lm), 2):
-        return int.from_bytes(info[_W:2 * _W], sys.byteorder)
-    return 0
+def _ctypes_fbase(addr):
+    # dladdr1(addr, RTLD_DL_LINKMAP) through ctypes: Dl_info (four
+    # pointers) is written into a bytearray, the link_map into a c_void_p.
+    _dlinfo, dladdr1, void_p, byref = _dl()
+    info, lm = bytearray(4 * _W), void_p()
+    if addr and dladdr1(void_p(addr), byref(void_p.from_buffer(info)), byref(lm), 2):
+        return int.from_bytes(info[_W:2 * _W], sys.byteorder), lm.value or 0
+    return 0, 0
+
+
+def _cffi_fbase(addr):
+    # The same through the _cffi_backend, dladdr1 found in the program's
+    # global scope (libdl.so.2 before glibc 2.34).
+    import _cffi_backend as b
+    if "cffi" not in _dl_funcs:
+        vp, uintptr, c_int = b.new_pointer_type(b.new_void_type()), b.new_primitive_type("uintptr_t"), \
+            b.new_primitive_type("int")
+        for name in (None, "libdl.so.2"):
+            try:
+                dladdr1 = b.load_library(name).load_function(b.new_function_type((vp, vp, vp, c_int), c_int, False),
+                                                             "dladdr1")
+                break
+            except (OSError, AttributeError):
+                continue
+        else:
+            raise OSError("dladdr1 is not available")
+        _dl_funcs["cffi"] = vp, uintptr, b.new_array_type(b.new_pointer_type(vp), 4), dladdr1
+    vp, uintptr, info_t, dladdr1 = _dl_funcs["cffi"]
+    info, lm = b.newp(info_t), b.newp(info_t)  # Dl_info is four pointers; the link_map goes in lm[0]
+    if addr and dladdr1(b.cast(vp, addr), info, lm, 2):
+        return int(b.cast(uintptr, info[1])), int(b.cast(uintptr, lm[0]))
+    return 0, 0
 
 
 def _loaded(lib, ffi):
     # (link_map, fbase) of the object a ctypes CDLL was loaded from (its
-    # dlopen handle), or None; a path or a cffi library: _cold("_loaded_other").
+    # dlopen handle) or a cffi library resolves its symbols in, or None;
+    # of a path: _cold("_loaded_path").
     handle = getattr(lib, "_handle", None)
     if not isinstance(handle, int) or not handle:
-        return _cold("_loaded_other")(lib, ffi)
-    lm = ctypes.c_void_p()
-    if _dl()[0](ctypes.c_void_p(handle), 2, ctypes.byref(lm)) != 0:  # RTLD_DI_LINKMAP
+        if isinstance(lib, (str, bytes, os.PathLike)):
+            return _cold("_loaded_path")(lib, ffi)
+        return _cffi_loaded(lib, ffi)
+    _read("ctypes")
+    dlinfo, _dladdr1, void_p, byref = _dl()
+    lm = void_p()
+    if dlinfo(void_p(handle), 2, byref(lm)) != 0:  # RTLD_DI_LINKMAP
         return None
-    return lm.value, _fbase(_word(lm.value + 2 * _W).value, ctypes.c_void_p())  # l_ld is in it
+    return lm.value, _fbase(_word(lm.value + 2 * _W))[0]  # l_ld is in it
+
+
+def _cffi_loaded(lib, ffi):
+    # The object defining the first required symbol a cffi library resolves
+    # (trying first those it already has), through dladdr1.
+    try:
+        import _cffi_backend as b
+    except ImportError:
+        return None
+    _read("cffi")
+    resolved = getattr(lib, "__dict__", None) or ()
+    for name, _version, is_object, _size, _fp, _h in sorted(SYMBOLS, key=lambda s: s[0] not in resolved):
+        try:
+            if is_object and ffi is None:
+                continue  # reading it gives its value, not where it is
+            p = ffi.addressof(lib, name) if is_object else getattr(lib, name)
+            addr = int(b.cast(b.new_primitive_type("uintptr_t"), p))
+        except Exception:  # not declared in its cdef, or not found in the library
+            continue
+        fbase, lm = _fbase(addr)
+        return (lm, fbase) if fbase and lm else None
+    return None
 
 
 class _Object(object):
@@ -100,14 +181,14 @@ class _Object(object):
     # time. The dynamic section is read only when the build-id is unknown.
 
     def __init__(self, lm, fbase):
-        self.lm, self.base, self.ld = lm, _word(lm).value, _word(lm + 2 * _W).value
+        self.lm, self.base, self.ld = lm, _word(lm), _word(lm + 2 * _W)
         self.dyn_size, self.build_id, self._tags = 0, None, None
         if fbase:
             self._headers(fbase)
 
     @property
     def path(self):
-        name = _word(self.lm + _W).value
+        name = _word(self.lm + _W)
         return (_at(name) if name else b"").decode("utf-8", "replace")
 
     def _headers(self, fbase):
@@ -116,23 +197,23 @@ class _Object(object):
         # (else the header at fbase is not this object's).
         magic, phoff, phentsize, phnum = _EHDR
         size, vaddr, memsz, align = _PHDR
-        if _at(fbase, 5) != magic or _u16(fbase + phentsize).value != size:
+        if _at(fbase, 5) != magic or _u16(fbase + phentsize) != size:
             return
-        n, first = _u16(fbase + phnum).value, fbase + _word(fbase + phoff).value
+        n, first = _u16(fbase + phnum), fbase + _word(fbase + phoff)
         notes = []
         for ph in range(first, first + n * size if n <= 256 else first, size):
-            p_type = _u32(ph).value
-            if p_type == 2 and self.base + _word(ph + vaddr).value == self.ld:
-                self.dyn_size = _word(ph + memsz).value
+            p_type = _u32(ph)
+            if p_type == 2 and self.base + _word(ph + vaddr) == self.ld:
+                self.dyn_size = _word(ph + memsz)
             elif p_type == 4:
-                notes.append((self.base + _word(ph + vaddr).value, _word(ph + memsz).value,
-                              8 if _word(ph + align).value == 8 else 4))
+                notes.append((self.base + _word(ph + vaddr), _word(ph + memsz),
+                              8 if _word(ph + align) == 8 else 4))
         for note, end, a in notes if self.dyn_size else ():
             end += note
             while note + 12 <= end:
-                namesz, descsz = _u32(note).value, _u32(note + 4).value
+                namesz, descsz = _u32(note), _u32(note + 4)
                 desc = note + 12 + ((namesz + a - 1) & ~(a - 1))
-                if _u32(note + 8).value == 3 and note + 16 <= end and _at(note + 12, 4) == b"GNU\x00":
+                if _u32(note + 8) == 3 and note + 16 <= end and _at(note + 12, 4) == b"GNU\x00":
                     if desc + descsz <= end:  # NT_GNU_BUILD_ID, as hex
                         self.build_id = "%0*x" % (2 * descsz, int.from_bytes(_at(desc, descsz), "big")) if descsz else ""
                     return
@@ -149,11 +230,11 @@ class _Object(object):
                 return _cold("_tags_slowly")(self)
             tags = {}
             for d in range(self.ld, self.ld + self.dyn_size - 2 * _W + 1, 2 * _W):
-                tag = _word(d).value
+                tag = _word(d)
                 if tag == 0:
                     break
                 if tag in _TAGS and tag not in tags:
-                    tags[tag] = _word(d + _W).value
+                    tags[tag] = _word(d + _W)
             self.strtab, self.strsz = self._addr(tags.get(5, 0)), tags.get(10, 0)
             self._tags = tags
         return self._tags
@@ -190,23 +271,23 @@ class _Object(object):
         self.versions = {}  # .gnu.version index -> its name's offset (1, the base entry, names the object)
         p = self._addr(tags.get(0x6ffffffc, 0)) if self.versym else 0  # DT_VERDEF
         for _ in range(tags.get(0x6ffffffd, 0) if p else 0):  # DT_VERDEFNUM
-            ndx = _u16(p + 4).value
-            if _u16(p + 6).value and ndx >= 2:  # vd_cnt: its name is the first Verdaux's
-                self.versions[ndx] = _u32(p + _u32(p + 12).value).value
-            if not _u32(p + 16).value:  # vd_next
+            ndx = _u16(p + 4)
+            if _u16(p + 6) and ndx >= 2:  # vd_cnt: its name is the first Verdaux's
+                self.versions[ndx] = _u32(p + _u32(p + 12))
+            if not _u32(p + 16):  # vd_next
                 break
-            p += _u32(p + 16).value
+            p += _u32(p + 16)
         if gnu:  # nbuckets, symoffset, bloom_size, then the bloom filter, buckets, chains
-            nbuckets, symoffset = _u32(gnu).value, _u32(gnu + 4).value
-            buckets = gnu + 16 + _u32(gnu + 8).value * _W
+            nbuckets, symoffset = _u32(gnu), _u32(gnu + 4)
+            buckets = gnu + 16 + _u32(gnu + 8) * _W
             chain = buckets + 4 * (nbuckets - symoffset)
         objects = 0
         for name, version, is_object, size, _fp, h in SYMBOLS:
             got, other = None, []
             if gnu:  # the chain of h's bucket, to the entry with bit 0 set
-                i = _u32(buckets + 4 * (h % nbuckets)).value if nbuckets else -1
+                i = _u32(buckets + 4 * (h % nbuckets)) if nbuckets else -1
                 while got is None and i >= symoffset:
-                    h2 = _u32(chain + 4 * i).value
+                    h2 = _u32(chain + 4 * i)
                     if h2 | 1 == h | 1:
                         got = self._defines(i, name, version, other)
                     i = -1 if h2 & 1 else i + 1
@@ -227,14 +308,14 @@ class _Object(object):
         # of name that did not fit (their names' offsets).
         size, info, shndx, st_size = _SYM
         sym = self.symtab + i * size
-        if not _u16(sym + shndx).value or _u8(sym + info).value < 16 or not self._is(_u32(sym).value, name):
+        if not _u16(sym + shndx) or _u8(sym + info) < 16 or not self._is(_u32(sym), name):
             return None
-        vs = _u16(self.versym + 2 * i).value if self.versym else 1
+        vs = _u16(self.versym + 2 * i) if self.versym else 1
         if not vs & 0x7fff:
             return None
         voff = self.versions.get(vs & 0x7fff)
         if (voff is not None and self._is(voff, version)) if version else vs < 0x8000:  # bit 15: hidden
-            return _word(sym + st_size).value
+            return _word(sym + st_size)
         if voff is not None:
             other.append(voff)
         return None
@@ -281,6 +362,7 @@ def verify(lib=None, ffi=None):
 
 def _ctypes_fields(decl):
     # A ctypes Structure or Union class's members as LAYOUTS writes them.
+    import ctypes
     fields = []
     for f in decl._fields_:
         d = getattr(decl, f[0])
@@ -296,10 +378,60 @@ def _ctypes_fields(decl):
     return tuple(fields)
 
 
+def _is_cffi_type(x):
+    return type(x).__name__ == "CType" and type(x).__module__ == "_cffi_backend"
+
+
+def _cffi_layout(ct):
+    # A cffi struct or union type's (size, alignment, members as LAYOUTS
+    # writes them).
+    import _cffi_backend
+    fields = []
+    for name, f in ct.fields or ():
+        bits = f.bitsize if f.bitsize >= 0 else 0
+        fields.append((name, f.offset, _cffi_backend.sizeof(f.type),
+                       f.offset * 8 + (f.bitshift if bits else 0), bits))
+    return _cffi_backend.sizeof(ct), _cffi_backend.alignof(ct), tuple(fields)
+
+
+def _cffi_type(ffi, cname):
+    # ffi.typeof(cname), but for an in-line (ABI mode) FFI taken from its
+    # cdef's declarations: typeof parses cname with pycparser, which costs
+    # a millisecond a type. None when the cdef does not declare it.
+    declarations = getattr(getattr(ffi, "_parser", None), "_declarations", None)
+    if isinstance(declarations, dict) and hasattr(ffi, "_get_cached_btype"):
+        d = declarations.get(cname if cname.split(" ")[0] in ("struct", "union", "enum") else "typedef " + cname)
+        if d is None:
+            return None
+        try:
+            with ffi._lock:
+                return ffi._get_cached_btype(d[0])
+        except Exception:  # not what this version of cffi keeps there: ask typeof
+            pass
+    try:
+        return ffi.typeof(cname)
+    except Exception:
+        return None
+
+
+def _cffi_declared(ffi):
+    # verify_layouts(ffi=ffi): every type of LAYOUTS its cdef declares (a
+    # struct or union with its members).
+    if ffi is None:
+        raise ValueError("verify_layouts: give the declarations, or ffi=")
+    declared = {}
+    for cname, (kind, _size, _align, _body) in LAYOUTS.items():
+        ct = _cffi_type(ffi, cname)
+        if ct is None or (kind in ("struct", "union") and ct.kind in ("struct", "union") and ct.fields is None):
+            continue
+        declared[cname] = ct
+    return declared
+
+
 def _fits(cname, decl):
-    # Whether a ctypes type (or a dict of an enum's constants) matches
-    # LAYOUTS[cname] in every respect; False also for what is not looked at
-    # here (a cffi type, a type name, an IntEnum, a name not in LAYOUTS),
+    # Whether a ctypes or cffi type (or a dict of an enum's constants)
+    # matches LAYOUTS[cname] in every respect; False also for what is not
+    # looked at here (a type name, an IntEnum, a name not in LAYOUTS),
     # which _cold("_layouts_differ") then does in full.
     kind, size, align, body = LAYOUTS.get(cname) or (None, 0, 0, None)
     if isinstance(decl, dict):
@@ -309,7 +441,22 @@ def _fits(cname, decl):
             if k not in body or body[k] != v:
                 return False
         return True
-    if not isinstance(decl, type) or kind is None:
+    if kind is None:
+        return False
+    if _is_cffi_type(decl):
+        import _cffi_backend
+        if decl.kind in ("struct", "union"):
+            if decl.fields is None:
+                return False
+            gsize, galign, gfields = _cffi_layout(decl)
+            return (gsize == size and (not align or galign == align)
+                    and (kind not in ("struct", "union") or gfields == tuple(body)))
+        if decl.kind == "enum" and (kind != "enum" or not isinstance(body, dict)
+                                    or not _fits(cname, dict(decl.relements))):
+            return False
+        return _cffi_backend.sizeof(decl) == size
+    ctypes = sys.modules.get("ctypes")  # a ctypes type exists only once it is imported
+    if not isinstance(decl, type) or ctypes is None:
         return False
     if issubclass(decl, (ctypes.Structure, ctypes.Union)):
         return (ctypes.sizeof(decl) == size and (not align or ctypes.alignment(decl) == align)
@@ -331,9 +478,13 @@ def verify_layouts(declared=None, ffi=None):
     if policy == "off":
         return 0
     if declared is None:
-        declared = _cold("_cffi_declared")(ffi)
-    if not all(_fits(cname, decl) for cname, decl in declared.items()):
-        _cold("_layouts_differ")(policy, declared, ffi)
+        declared = _cffi_declared(ffi)
+    for cname, decl in declared.items():
+        if isinstance(decl, str) and ffi is not None:
+            decl = _cffi_type(ffi, decl) or decl
+        if not _fits(cname, decl):
+            _cold("_layouts_differ")(policy, declared, ffi)
+            break
     return len(declared)
 
 
@@ -393,46 +544,29 @@ def _refuse_build(policy, o, problem):
                    level=4)
 
 
-# -- finding the object: a path, a cffi library, or none given --
+# -- finding the object: a path, or none given --
 
-def _cffi_address(lib, ffi):
-    # The address of the first required symbol a cffi library resolves.
-    import _cffi_backend
-    uintptr = _cffi_backend.new_primitive_type("uintptr_t")
-    for name, _version, is_object, _size, _fp, _h in SYMBOLS:
-        try:
-            if is_object and ffi is None:
-                continue  # reading it gives its value, not where it is
-            p = ffi.addressof(lib, name) if is_object else getattr(lib, name)
-            return int(_cffi_backend.cast(uintptr, p))
-        except Exception:  # not declared in its cdef, or not found in the library
-            continue
-    return None
-
-
-def _loaded_other(lib, ffi):
-    # _loaded() of a path or name (dlopen(RTLD_NOLOAD)) or of a cffi
-    # library (the object defining a symbol it resolved, through dladdr1).
-    if isinstance(lib, (str, bytes, os.PathLike)):
-        try:
-            lib = ctypes.CDLL(os.fsdecode(lib), mode=os.RTLD_NOLOAD | os.RTLD_LAZY)
-        except OSError:
-            return None
-        return _loaded(lib, ffi)
-    addr, lm = _cffi_address(lib, ffi), ctypes.c_void_p()
-    fbase = _fbase(addr, lm) if addr is not None else 0
-    return (lm.value, fbase) if fbase and lm.value else None
+def _loaded_path(lib, ffi):
+    # _loaded() of a path or name: dlopen(RTLD_NOLOAD) finds it if loaded.
+    import ctypes
+    try:
+        lib = ctypes.CDLL(os.fsdecode(lib), mode=os.RTLD_NOLOAD | os.RTLD_LAZY)
+    except OSError:
+        return None
+    return _loaded(lib, ffi)
 
 
 def _search():
     # (link_map, fbase) of the object whose SONAME (else file name) is the
     # library's, among those loaded, from the interpreter's own link map.
+    import ctypes
+    _read("ctypes")
     lm = ctypes.c_void_p()
     if _dl()[0](ctypes.c_void_p(ctypes.pythonapi._handle), 2, ctypes.byref(lm)) != 0:  # RTLD_DI_LINKMAP
         return None
     node = lm.value
-    while _word(node + 4 * _W).value:  # l_prev
-        node = _word(node + 4 * _W).value
+    while _word(node + 4 * _W):  # l_prev
+        node = _word(node + 4 * _W)
     found = None
     for _ in range(100000):
         o = _Object(node, 0)
@@ -441,10 +575,10 @@ def _search():
             break
         if found is None and os.path.basename(o.path) in (SONAME, FILE_NAME):
             found = node
-        node = _word(node + 3 * _W).value  # l_next
+        node = _word(node + 3 * _W)  # l_next
         if not node:
             break
-    return (found, _fbase(_word(found + 2 * _W).value, ctypes.c_void_p())) if found else None
+    return (found, _fbase(_word(found + 2 * _W))[0]) if found else None
 
 
 # -- the dynamic section without PT_DYNAMIC's size; DT_HASH --
@@ -453,10 +587,10 @@ def _tags_slowly(o):
     # The dynamic section an entry at a time, no read past DT_NULL.
     tags = {}
     for i in range(4096 if o.ld else 0):
-        tag = _word(o.ld + 2 * _W * i).value
+        tag = _word(o.ld + 2 * _W * i)
         if tag == 0:
             break
-        tags.setdefault(tag, _word(o.ld + 2 * _W * i + _W).value)
+        tags.setdefault(tag, _word(o.ld + 2 * _W * i + _W))
     o.strtab, o.strsz = o._addr(tags.get(5, 0)), tags.get(10, 0)
     o._tags = tags
     return tags
@@ -465,7 +599,7 @@ def _tags_slowly(o):
 def _find_sysv(o, name, version, other):
     # _Object.compare()'s look-up through a DT_HASH (SysV) table.
     sysv = o._addr(o.tags.get(4, 0))
-    nbucket, nchain = _u32(sysv).value, _u32(sysv + 4).value
+    nbucket, nchain = _u32(sysv), _u32(sysv + 4)
     h = 0
     for ch in name.encode():
         h = ((h << 4) + ch) & 0xffffffff
@@ -475,48 +609,18 @@ def _find_sysv(o, name, version, other):
         h &= ~g & 0xffffffff
     if not nbucket:
         return None
-    i = _u32(sysv + 8 + 4 * (h % nbucket)).value
+    i = _u32(sysv + 8 + 4 * (h % nbucket))
     steps = 0
     while i and i < nchain and steps < nchain:
         size = o._defines(i, name, version, other)
         if size is not None:
             return size
-        i = _u32(sysv + 8 + 4 * nbucket + 4 * i).value
+        i = _u32(sysv + 8 + 4 * nbucket + 4 * i)
         steps += 1
     return None
 
 
-# -- the binding's declarations: cffi, and what differs --
-
-def _cffi_declared(ffi):
-    # verify_layouts(ffi=ffi): every type of LAYOUTS its cdef declares.
-    if ffi is None:
-        raise ValueError("verify_layouts: give the declarations, or ffi=")
-    declared = {}
-    for cname, (kind, _size, _align, _body) in LAYOUTS.items():
-        try:
-            ct = ffi.typeof(cname)
-        except Exception:
-            continue
-        if kind in ("struct", "union") and ct.kind in ("struct", "union") and ct.fields is None:
-            continue
-        declared[cname] = ct
-    return declared
-
-
-def _is_cffi_type(x):
-    return type(x).__name__ == "CType" and type(x).__module__ == "_cffi_backend"
-
-
-def _cffi_layout(ct):
-    import _cffi_backend
-    fields = []
-    for name, f in ct.fields or ():
-        bits = f.bitsize if f.bitsize >= 0 else 0
-        fields.append((name, f.offset, _cffi_backend.sizeof(f.type),
-                       f.offset * 8 + (f.bitshift if bits else 0), bits))
-    return _cffi_backend.sizeof(ct), _cffi_backend.alignof(ct), tuple(fields)
-
+# -- the binding's declarations: what differs --
 
 def _compare_fields(cname, got, want, problems):
     want_names = [w[0] for w in want]
@@ -552,8 +656,9 @@ def _check_one(cname, decl, ffi, problems):
     if isinstance(decl, str):
         if ffi is None:
             raise ValueError("%s: a type name needs ffi=" % cname)
-        decl = ffi.typeof(decl)
-    if kind == "enum" and not isinstance(decl, type(ctypes.c_int)) and not _is_cffi_type(decl):
+        decl = _cffi_type(ffi, decl) or ffi.typeof(decl)  # typeof: its error for a name it does not know
+    ctypes = sys.modules.get("ctypes")
+    if kind == "enum" and not (ctypes and isinstance(decl, type(ctypes.c_int))) and not _is_cffi_type(decl):
         if isinstance(decl, dict):
             values = decl
         else:  # an enum.IntEnum, or any iterable of members
@@ -575,9 +680,10 @@ def _check_one(cname, decl, ffi, problems):
             gsize, galign, gfields = _cffi_backend.sizeof(decl), None, None
             if decl.kind == "enum":
                 _check_one(cname, dict(decl.relements), ffi, problems)
-    elif isinstance(decl, type) and issubclass(decl, (ctypes.Structure, ctypes.Union)):
+    elif ctypes and isinstance(decl, type) and issubclass(decl, (ctypes.Structure, ctypes.Union)):
         gsize, galign, gfields = ctypes.sizeof(decl), ctypes.alignment(decl), _ctypes_fields(decl)
     else:  # a ctypes simple type, pointer or array: its size
+        import ctypes
         gsize, galign, gfields = ctypes.sizeof(decl), None, None
     if gsize != size:
         problems.append("%s is %d bytes in the binding's declaration, %d in %s" % (cname, gsize, size, BASELINE))

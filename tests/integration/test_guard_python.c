@@ -212,3 +212,81 @@ Test(guard_python, common_path_compiles_nothing, .timeout = 120 * SANITIZER_SLOW
     free(out);
     guard_env_teardown(&e);
 }
+
+/* A cffi binding's check reads memory through the _cffi_backend it already
+   has loaded: it imports no ctypes, and its common path (a known build, an
+   unknown one accepted, declarations that match) compiles nothing of
+   _COLD; the cdef's types come from its declarations, for an in-line FFI
+   (typedefs included) as for an out-of-line one (ffi.set_source(name,
+   None), built here), and a typedef whose member moved is refused. */
+Test(guard_python, cffi_common_path, .timeout = 180 * SANITIZER_SLOWDOWN)
+{
+    guard_env e;
+    guard_env_setup(&e, "python");
+    char *out = guard_fmt("%s/geo_guard.py", e.dir);
+    const char *args[] = { "--lang", "python", "--symbols", "geo_bounds,geo_distance,geo_shape_new,geo_version", "-o",
+                           out, NULL };
+    guard_stub(&e, args);
+    const char *cdef =
+        "struct geo_point { double x, y; };\n"
+        "struct geo_rect { struct geo_point min, max; };\n"
+        "enum geo_kind { GEO_POLYLINE, GEO_POLYGON };\n"
+        "struct geo_shape { enum geo_kind kind; int n; struct geo_point *pts; };\n"
+        "typedef struct geo_point geo_point_t;\n"
+        "typedef struct { int a; double b; } geo_pair_t;\n"
+        "const char *geo_version(void);\n"
+        "double geo_distance(struct geo_point a, struct geo_point b);\n";
+    char *build = guard_fmt("import cffi\nb = cffi.FFI()\nb.cdef('''%s''')\nb.set_source('_geo_ool', None)\n"
+                            "b.compile(tmpdir='%s')\n", cdef, e.dir);
+    const char *make_ool[] = { PYTHON, "-c", build, NULL };
+    guard_run_ok(make_ool, 60, "building the out-of-line cffi module");
+    char *code = guard_fmt(
+        "import sys, cffi, geo_guard\n"
+        "from _geo_ool import ffi as ool\n"
+        "ffi = cffi.FFI()\n"
+        "ffi.cdef('''%s''')\n"
+        "for name, f in (('in-line', ffi), ('out-of-line', ool)):\n"
+        "    lib = f.dlopen('libgeo.so.1')\n"
+        "    lib.geo_version()\n"
+        "    v = geo_guard.verify(lib, ffi=f)\n"
+        "    print(name, v.outcome, geo_guard.verify_layouts(ffi=f),\n"
+        "          geo_guard.verify_layouts({'struct geo_point': 'struct geo_point', 'enum geo_kind': 'enum geo_kind'},"
+        " ffi=f))\n"
+        "geo_guard.LAYOUTS['geo_point_t'] = geo_guard.LAYOUTS['struct geo_point']\n"
+        "geo_guard.LAYOUTS['geo_pair_t'] = ('struct', 16, 8, (('a', 0, 4, 0, 0), ('b', 8, 8, 64, 0)))\n"
+        "print('with typedefs', geo_guard.verify_layouts(ffi=ffi))\n"
+        "print('ctypes imported:', 'ctypes' in sys.modules, 'cold compiled:', '_refuse' in vars(geo_guard))\n"
+        "geo_guard.LAYOUTS['geo_pair_t'] = ('struct', 12, 4, (('a', 0, 4, 0, 0), ('b', 4, 8, 32, 0)))\n"
+        "try:\n"
+        "    geo_guard.verify_layouts(ffi=ffi)\n"
+        "except geo_guard.AbiGuardError as e:\n"
+        "    print('refused:', e)\n",
+        cdef);
+    char *pp = guard_fmt("PYTHONPATH=%s", e.dir);
+    const char *env[] = { pp, NULL };
+    const char *prog[] = { PYTHON, "-c", code, NULL };
+    const int builds[] = { GEO_V1, GEO_V1B };
+    const char *outcome[] = { "verified", "accepted-unverified" };
+    for (int b = 0; b < 2; b++) {
+        tool_run r;
+        guard_run_with(&e, builds[b], NULL, env, prog, &r);
+        cr_assert(r.exited && r.exit_status == 0, "%s\n%s", tool_run_outcome(&r), r.err);
+        char *inl = guard_fmt("in-line %s 4 2\n", outcome[b]), *ool = guard_fmt("out-of-line %s 4 2\n", outcome[b]);
+        const char *expect[] = {
+            inl, ool, "with typedefs 6\n", "ctypes imported: False cold compiled: False\n",
+            "refused: the binding's declarations do not match geo@1: geo_pair_t is 16 bytes in the binding's "
+            "declaration, 12 in geo@1; geo_pair_t is aligned to 8 bytes in the binding's declaration, 4 in geo@1; "
+            "geo_pair_t::b is at offset 8 (8 bytes) in the binding's declaration, at offset 4 (8 bytes) in geo@1",
+            NULL };
+        for (size_t i = 0; expect[i]; i++)
+            cr_assert(strstr(r.out, expect[i]), "build %d: '%s' not in:\n%s%s", b, expect[i], r.out, r.err);
+        free(inl);
+        free(ool);
+        tool_run_free(&r);
+    }
+    free(pp);
+    free(code);
+    free(build);
+    free(out);
+    guard_env_teardown(&e);
+}
