@@ -29,6 +29,128 @@ static void java_str(FILE *f, const char *s)
         fputs("null", f);
 }
 
+/* A row of a table: its fields, '|' between them. */
+typedef struct {
+    const char *field[3];
+} java_row;
+
+static size_t java_row_len(const java_row *r)
+{
+    size_t n = 1; /* its '\n' */
+    for (size_t k = 0; k < 3 && r->field[k]; k++)
+        n += strlen(r->field[k]) + (k > 0);
+    return n;
+}
+
+/* NAME = "\n" then each row and a '\n', written field by field
+   ("a" + "|" + "b" + "\n") for javac to fold into one string constant: a
+   table the class's initializer does not build, that the check reads with
+   indexOf (arrays of rows cost the class a constant, and its initializer
+   code, per cell). A constant holds at most 65535 bytes, so a big table is
+   cut, between rows, into parts NAME_0, NAME_1... joined once. */
+static void write_table(FILE *f, const char *name, const java_row *rows, size_t n)
+{
+    enum { PART_MAX = 30000 }; /* bytes: at most twice that once in the class file */
+    size_t total = 1;
+    for (size_t i = 0; i < n; i++)
+        total += java_row_len(&rows[i]);
+    size_t part = 0, used = 1;
+    bool cut = total > PART_MAX;
+    fprintf(f, cut ? "    static final String %s_0 = \"\\n\"" : "    static final String %s = \"\\n\"", name);
+    for (size_t i = 0; i < n; i++) {
+        size_t len = java_row_len(&rows[i]);
+        if (cut && used + len > PART_MAX && used > 0) {
+            fprintf(f, ";\n    static final String %s_%zu = \"\"", name, ++part);
+            used = 0;
+        }
+        fputs("\n        + ", f);
+        for (size_t k = 0; k < 3 && rows[i].field[k]; k++) {
+            if (k > 0)
+                fputs(" + \"|\" + ", f);
+            java_str(f, rows[i].field[k]);
+        }
+        fputs(" + \"\\n\"", f);
+        used += len;
+    }
+    fputs(";\n", f);
+    if (cut) {
+        fprintf(f, "    static final String %s = String.join(\"\"", name);
+        for (size_t k = 0; k <= part; k++)
+            fprintf(f, ", %s_%zu", name, k);
+        fputs(");\n", f);
+    }
+}
+
+/* The releases known compatible and incompatible and the symbols required,
+   as write_table's tables. */
+static ag_status write_tables(FILE *f, const ag_guard_plan *p, ag_error *err)
+{
+    size_t n = p->n_releases > p->n_symbols ? p->n_releases : p->n_symbols;
+    java_row *rows = calloc(n ? n : 1, sizeof *rows);
+    char **owned = calloc(2 * (n ? n : 1), sizeof *owned); /* the text made for a row */
+    if (!rows || !owned) {
+        free(rows);
+        free(owned);
+        return ag_fail(err, AG_ERR_NOMEM, "out of memory");
+    }
+    ag_status st = AG_OK;
+    size_t m = 0, o = 0;
+    for (int compatible = 1; compatible >= 0 && st == AG_OK; compatible--) {
+        m = 0;
+        for (size_t i = 0; i < p->n_releases; i++) {
+            const ag_guard_release *r = &p->releases[i];
+            if (r->compatible != (compatible == 1))
+                continue;
+            char *rel = malloc(strlen(p->library) + strlen(r->version) + 2), *why = NULL;
+            if (rel)
+                sprintf(rel, "%s@%s", p->library, r->version);
+            if (!compatible && rel && (why = strdup(r->why ? r->why : "")) != NULL)
+                for (char *c = why; *c; c++)
+                    if (*c == '\n') /* (a row is one line) */
+                        *c = ' ';
+            owned[o++] = rel;
+            owned[o++] = why;
+            if (!rel || (!compatible && !why)) {
+                st = ag_fail(err, AG_ERR_NOMEM, "out of memory");
+                break;
+            }
+            rows[m++] = (java_row){ { r->build_id, rel, why } };
+        }
+        if (st != AG_OK)
+            break;
+        fputs(compatible ? "    /** \"\\nbuild-id|release\\n...\": the releases known compatible for the symbols used. */\n"
+                         : "    /** \"\\nbuild-id|release|its breaking changes\\n...\": those known incompatible. */\n", f);
+        write_table(f, compatible ? "COMPATIBLE" : "INCOMPATIBLE", rows, m);
+        for (size_t k = 0; k < o; k++)
+            free(owned[k]);
+        o = 0;
+    }
+    if (st == AG_OK) {
+        for (size_t i = 0; i < p->n_symbols && st == AG_OK; i++) {
+            const ag_guard_symbol *s = &p->symbols[i];
+            char *size = malloc(24);
+            owned[o++] = size;
+            if (!size)
+                st = ag_fail(err, AG_ERR_NOMEM, "out of memory");
+            else if (s->is_object)
+                snprintf(size, 24, "%llu", (unsigned long long)s->size);
+            else
+                strcpy(size, "-");
+            rows[i] = (java_row){ { s->name, s->version ? s->version : "", size } };
+        }
+        if (st == AG_OK) {
+            fputs("    /** \"\\nsymbol|required version (empty: the default one)|size of a data object (-: a function)\\n...\":\n"
+                  "        the symbols this binding requires. */\n", f);
+            write_table(f, "SYMBOLS", rows, p->n_symbols);
+        }
+    }
+    for (size_t k = 0; k < o; k++)
+        free(owned[k]);
+    free(owned);
+    free(rows);
+    return st;
+}
+
 /* The layouts as string constants rather than a class initializer building
    maps of objects, which would cost every binding its load time: only the
    types verifyLayouts is given are ever parsed. A class file's string
@@ -110,6 +232,7 @@ ag_status ag_guard_write_java(const ag_guard_plan *p, const ag_guard_stub_option
             "import com.sun.jna.Pointer;\n"
             "import com.sun.jna.Structure;\n"
             "import java.lang.reflect.Field;\n"
+            "import java.lang.reflect.Method;\n"
             "import java.lang.reflect.Modifier;\n"
             "import java.util.Map;\n"
             "\n"
@@ -137,17 +260,13 @@ ag_status ag_guard_write_java(const ag_guard_plan *p, const ag_guard_stub_option
     fprintf(f, ";\n    static final boolean SONAME_REQUIRED = %s; // the baseline has a DT_SONAME\n"
                "    static final String DEFAULT_POLICY = \"%s\";\n\n",
             p->soname ? "true" : "false", ag_guard_default_policy(o));
-    static const ag_guard_syntax sy = { AG_LANG_JAVA, "        ", "null", "true", "false", "L" };
-    fputs("    /** build-id, release: the releases known compatible for the symbols used. */\n"
-          "    static final String[][] COMPATIBLE = {\n", f);
-    ag_guard_write_release_rows(f, p, true, false, &sy, "{ ", ", ", " },");
-    fputs("    };\n    /** build-id, release, its breaking changes: those known incompatible. */\n"
-          "    static final String[][] INCOMPATIBLE = {\n", f);
-    ag_guard_write_release_rows(f, p, false, true, &sy, "{ ", ", ", " },");
-    fputs("    };\n    /** symbol, required version (null: the default one), is a data object, its size, fingerprint. */\n"
-          "    static final Object[][] SYMBOLS = {\n", f);
-    ag_guard_write_symbol_rows(f, p, &sy, "{ ", " },");
-    fputs("    };\n    /** For `abiguard fingerprint match LIBRARY --fingerprints FILE`. */\n"
+    st = write_tables(f, p, err);
+    if (st != AG_OK) {
+        free(fps);
+        ag_guard_names_free(&names);
+        return st;
+    }
+    fputs("    /** For `abiguard fingerprint match LIBRARY --fingerprints FILE`. */\n"
           "    public static final String FINGERPRINTS = ", f);
     java_str(f, fps);
     fputs(";\n\n", f);

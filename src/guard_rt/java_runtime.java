@@ -50,15 +50,17 @@
 
         static Verdict notLoaded(String pol) {
             return refuse(pol, new StringBuilder(SONAME).append(": the library given defines none of the ")
-                .append(SYMBOLS.length).append(" symbols this binding requires: cannot check it against ").append(BASELINE)
+                .append(Symbols.count()).append(" symbols this binding requires: cannot check it against ").append(BASELINE)
                 .toString(), false);
         }
 
-        // r: a row of INCOMPATIBLE.
-        static Verdict incompatible(String pol, String id, String[] r) {
-            return refuse(pol, new StringBuilder(SONAME).append(" (build-id ").append(id).append(") is ").append(r[1])
-                .append(", incompatible with ").append(BASELINE).append(" this binding was built against: ").append(r[2])
-                .toString(), false);
+        // key: "\nID|", the start of its row of INCOMPATIBLE.
+        static Verdict incompatible(String pol, String id, String key) {
+            String t = INCOMPATIBLE;
+            int at = t.indexOf(key) + key.length(), bar = t.indexOf('|', at);
+            return refuse(pol, new StringBuilder(SONAME).append(" (build-id ").append(id).append(") is ").append(t, at, bar)
+                .append(", incompatible with ").append(BASELINE).append(" this binding was built against: ")
+                .append(t, bar + 1, t.indexOf('\n', bar)).toString(), false);
         }
 
         // problems, ready for one more ("; " between two).
@@ -278,6 +280,15 @@
             return b[name.length] == 0;
         }
 
+        // The rows of SYMBOLS.
+        static int count() {
+            int n = 0;
+            for (int i = 1; i < SYMBOLS.length(); i++)
+                if (SYMBOLS.charAt(i) == '\n')
+                    n++;
+            return n;
+        }
+
         private String soname() {
             return soname >= 0 ? string(soname) : null;
         }
@@ -398,7 +409,7 @@
                     .append(" this binding was built against: ").append(problem).toString(), false);
             where.append(" is an unverified build: not a release of ").append(LIBRARY)
                 .append(" known when this guard was generated, but its SONAME").append(objects[0] > 0 ? "," : " and")
-                .append(" all ").append(SYMBOLS.length).append(" required symbols and versions");
+                .append(" all ").append(count()).append(" required symbols and versions");
             if (objects[0] > 0)
                 where.append(" and the sizes of its ").append(objects[0]).append(" data objects");
             where.append(" match ").append(BASELINE);
@@ -420,10 +431,12 @@
                     b.append("missing");
                 return b.append(", not ").append(SONAME).toString();
             }
-            for (Object[] s : SYMBOLS) {
-                String name = (String) s[0], version = (String) s[1];
-                boolean isObject = (Boolean) s[2];
-                long size = (Long) s[3];
+            String t = SYMBOLS;
+            for (int at = 1, end; (end = t.indexOf('\n', at)) > 0; at = end + 1) {
+                int b1 = t.indexOf('|', at), b2 = t.indexOf('|', b1 + 1);
+                String name = t.substring(at, b1), version = b2 > b1 + 1 ? t.substring(b1 + 1, b2) : null;
+                boolean isObject = t.charAt(b2 + 1) != '-';
+                long size = isObject ? number(t.substring(b2 + 1, end)) : 0;
                 String[] other = new String[1];
                 long got = lookup(name, version, other);
                 if (got == -2)
@@ -470,12 +483,13 @@
     // The object lib was loaded from: the one defining the first required
     // symbol it resolves; null if none.
     private static @C@ loaded(NativeLibrary lib) {
-        for (Object[] s : SYMBOLS) {
-            Pointer p = resolve(lib, (String) s[0]);
+        String t = SYMBOLS;
+        for (int at = 1, end; (end = t.indexOf('\n', at)) > 0; at = end + 1) {
+            Pointer p = resolve(lib, t.substring(at, t.indexOf('|', at)));
             if (p == null)
                 continue; // not in it
-            long[] at = dladdr1(lib, p);
-            return at != null && at[0] != 0 ? new @C@(at[0], at[1]) : null;
+            long[] m = dladdr1(lib, p);
+            return m != null && m[0] != 0 ? new @C@(m[0], m[1]) : null;
         }
         return null;
     }
@@ -492,14 +506,18 @@
         if (o == null)
             return Refused.notLoaded(pol);
         String id = o.buildId();
-        for (String[] r : COMPATIBLE)
-            if (r[0].equals(id))
+        if (id != null) {
+            String key = new StringBuilder(id.length() + 2).append('\n').append(id).append('|').toString(), t = COMPATIBLE;
+            int at = t.indexOf(key);
+            if (at >= 0) {
+                at += key.length();
                 return new Verdict("verified", new StringBuilder(SONAME).append(" (build-id ").append(id).append(") is ")
-                    .append(r[1]).append(", verified compatible with ").append(BASELINE)
+                    .append(t, at, t.indexOf('\n', at)).append(", verified compatible with ").append(BASELINE)
                     .append(" this binding was built against").toString());
-        for (String[] r : INCOMPATIBLE)
-            if (r[0].equals(id))
-                return Refused.incompatible(pol, id, r);
+            }
+            if (INCOMPATIBLE.indexOf(key) >= 0)
+                return Refused.incompatible(pol, id, key);
+        }
         return new Symbols(o).judge(pol, id);
     }
 
@@ -636,7 +654,12 @@
     // Structure's methods, milliseconds at load time: that is left to a JNA
     // that keeps them otherwise (Methods). null until looked up; empty: not
     // this JNA.
-    private static volatile Field[] jnaStructure, jnaLayoutInfo, jnaStructField;
+    private static volatile Field[] jnaCache, jnaStructure, jnaStructField;
+    // LayoutInfo's size and alignment (Fields), then its fields: the static
+    // accessor javac wrote for Structure (a Method), or else the Field. A
+    // final field read reflectively loads accessor classes of the JDK's no
+    // JNA binding has used (some 100 us); the accessor is a plain call.
+    private static volatile Object[] jnaLayoutInfo;
 
     // c's fields named, each of the type given and made accessible; empty
     // if one is not.
@@ -650,33 +673,54 @@
         return f;
     }
 
+    // jnaLayoutInfo for LayoutInfo, c; empty if this JNA has not those.
+    private static Object[] layoutInfo(Class<?> c) {
+        Field[] f = fields(c, new String[] { "size", "alignment" }, new Class<?>[] { int.class, int.class });
+        if (f.length == 0)
+            return f;
+        Object fields = null;
+        for (Method m : c.getDeclaredMethods()) // the one static Map of(LayoutInfo)
+            if (Modifier.isStatic(m.getModifiers()) && m.getReturnType() == Map.class && m.getParameterCount() == 1
+                && m.getParameterTypes()[0] == c)
+                fields = fields == null && open(m) ? m : Boolean.FALSE;
+        if (!(fields instanceof Method)) {
+            Field[] m = fields(c, new String[] { "fields" }, new Class<?>[] { Map.class });
+            if (m.length == 0)
+                return m;
+            fields = m[0];
+        }
+        return new Object[] { f[0], f[1], fields };
+    }
+
     // { size, alignment, fields } of decl as JNA laid it out, or null.
     private static Object[] jnaLayout(String cname, Object decl) {
-        Field[] st = jnaStructure;
-        if (st == null)
-            jnaStructure = st = fields(Structure.class, new String[] { "structFields", "structAlignment", "layoutInfo" },
-                                       new Class<?>[] { Map.class, int.class, Map.class });
-        if (st.length == 0)
-            return null;
         Object info = null;
         if (decl instanceof Class) {
-            Object cache = value(st[2], null);
+            Field[] c = jnaCache;
+            if (c == null)
+                jnaCache = c = fields(Structure.class, new String[] { "layoutInfo" }, new Class<?>[] { Map.class });
+            Object cache = c.length > 0 ? value(c[0], null) : null;
             if (cache instanceof Map)
                 info = ((Map<?, ?>) cache).get(decl);
         }
         Object size, align, map;
         if (info != null) {
-            Field[] li = jnaLayoutInfo;
+            Object[] li = jnaLayoutInfo;
             if (li == null)
-                jnaLayoutInfo = li = fields(info.getClass(), new String[] { "size", "alignment", "fields" },
-                                            new Class<?>[] { int.class, int.class, Map.class });
+                jnaLayoutInfo = li = layoutInfo(info.getClass());
             if (li.length == 0)
                 return null;
-            size = intValue(li[0], info, cname);
-            align = intValue(li[1], info, cname);
-            map = value(li[2], info);
+            size = intValue((Field) li[0], info, cname);
+            align = intValue((Field) li[1], info, cname);
+            map = li[2] instanceof Method ? call((Method) li[2], info) : value((Field) li[2], info);
         } else {
-            Structure s = decl instanceof Structure ? (Structure) decl : instance(cname, (Class<?>) decl);
+            Field[] st = jnaStructure;
+            if (st == null)
+                jnaStructure = st = fields(Structure.class, new String[] { "structFields", "structAlignment" },
+                                           new Class<?>[] { Map.class, int.class });
+            if (st.length == 0)
+                return null;
+            Structure s = decl instanceof Structure ? (Structure) decl : Methods.instance(cname, (Class<?>) decl);
             size = s.size(); // (computes the layout)
             align = intValue(st[1], s, cname);
             map = value(st[0], s);
@@ -684,10 +728,19 @@
         if (!(map instanceof Map) || ((Map<?, ?>) map).isEmpty())
             return null;
         Field[] sf = jnaStructField;
-        if (sf == null)
-            jnaStructField = sf = fields(((Map<?, ?>) map).values().iterator().next().getClass(),
+        if (sf == null) // (entrySet: the iterator compareStructure uses, no other loaded)
+            jnaStructField = sf = fields(((Map<?, ?>) map).entrySet().iterator().next().getValue().getClass(),
                                          new String[] { "offset", "size" }, new Class<?>[] { int.class, int.class });
         return sf.length > 0 ? new Object[] { size, align, map } : null;
+    }
+
+    // m(a), or null.
+    private static Object call(Method m, Object a) {
+        try {
+            return m.invoke(null, a);
+        } catch (ReflectiveOperationException e) {
+            return null;
+        }
     }
 
     // c's field name, or its superclasses'; null if none.
@@ -702,7 +755,7 @@
         return null;
     }
 
-    private static boolean open(Field f) {
+    private static boolean open(java.lang.reflect.AccessibleObject f) {
         try {
             f.setAccessible(true);
             return true;
@@ -724,18 +777,7 @@
         try {
             return f.getInt(o);
         } catch (IllegalAccessException e) {
-            throw new IllegalArgumentException(new StringBuilder(cname).append(": cannot inspect it: ").append(e).toString(), e);
-        }
-    }
-
-    private static Structure instance(String cname, Class<?> c) {
-        try {
-            java.lang.reflect.Constructor<?> k = c.getDeclaredConstructor();
-            k.setAccessible(true);
-            return (Structure) k.newInstance();
-        } catch (ReflectiveOperationException | RuntimeException e) {
-            throw new IllegalArgumentException(new StringBuilder(cname).append(": cannot inspect ").append(c).append(": ")
-                .append(e).toString(), e);
+            throw Methods.cannot(cname, e);
         }
     }
 
@@ -767,7 +809,7 @@
                 i++;
             }
         } else {
-            Structure s = decl instanceof Structure ? (Structure) decl : instance(cname, (Class<?>) decl);
+            Structure s = decl instanceof Structure ? (Structure) decl : Methods.instance(cname, (Class<?>) decl);
             size = s.size();
             Object[] r = Methods.layout(cname, s);
             order = (String[]) r[0];
@@ -823,9 +865,7 @@
             String cname = e.getKey();
             String[] w = layoutOf(cname);
             if (w == null)
-                throw new IllegalArgumentException(new StringBuilder(cname)
-                    .append(": not one of the types the symbols this guard checks reach in ").append(BASELINE).append(": ")
-                    .append(Methods.layoutNames(LAYOUT_TABLE)).toString());
+                throw Methods.notInBaseline(cname);
             Object decl = e.getValue();
             if (w[0].equals("enum") && (decl instanceof Map || decl instanceof Class))
                 Enums.compare(cname, w, decl, problems);
@@ -833,9 +873,7 @@
                      || (decl instanceof Class && Structure.class.isAssignableFrom((Class<?>) decl))))
                 compareStructure(cname, w, decl, problems);
             else
-                throw new IllegalArgumentException(new StringBuilder(cname).append(w[0].equals("enum")
-                    ? ": give a class whose static fields are its constants, or a Map of them, not "
-                    : ": give a Structure subclass or instance, not ").append(decl).toString());
+                throw Methods.wrongKind(cname, w[0].equals("enum"), decl);
         }
         if (problems.length() > 0)
             return Refused.refuse(pol, new StringBuilder("the binding's declarations do not match ").append(BASELINE)
@@ -908,8 +946,8 @@
         }
     }
 
-    // What only a JNA without those private fields, or an unknown type
-    // name, needs.
+    // What only a JNA without those private fields, a structure JNA has no
+    // layout of yet, or a wrong declaration needs.
     private static final class Methods {
         private Methods() {
         }
@@ -949,6 +987,33 @@
                 if (!line.isEmpty())
                     names.add(line.substring(0, line.indexOf('|')));
             return names.toString();
+        }
+
+        static Structure instance(String cname, Class<?> c) {
+            try {
+                java.lang.reflect.Constructor<?> k = c.getDeclaredConstructor();
+                k.setAccessible(true);
+                return (Structure) k.newInstance();
+            } catch (ReflectiveOperationException | RuntimeException e) {
+                throw new IllegalArgumentException(new StringBuilder(cname).append(": cannot inspect ").append(c).append(": ")
+                    .append(e).toString(), e);
+            }
+        }
+
+        static IllegalArgumentException cannot(String cname, Exception e) {
+            return new IllegalArgumentException(new StringBuilder(cname).append(": cannot inspect it: ").append(e).toString(), e);
+        }
+
+        static IllegalArgumentException notInBaseline(String cname) {
+            return new IllegalArgumentException(new StringBuilder(cname)
+                .append(": not one of the types the symbols this guard checks reach in ").append(BASELINE).append(": ")
+                .append(layoutNames(LAYOUT_TABLE)).toString());
+        }
+
+        static IllegalArgumentException wrongKind(String cname, boolean isEnum, Object decl) {
+            return new IllegalArgumentException(new StringBuilder(cname).append(isEnum
+                ? ": give a class whose static fields are its constants, or a Map of them, not "
+                : ": give a Structure subclass or instance, not ").append(decl).toString());
         }
     }
 }
