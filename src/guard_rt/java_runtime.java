@@ -512,7 +512,7 @@
             if (at >= 0) {
                 at += key.length();
                 return new Verdict("verified", new StringBuilder(SONAME).append(" (build-id ").append(id).append(") is ")
-                    .append(t, at, t.indexOf('\n', at)).append(", verified compatible with ").append(BASELINE)
+                    .append(t.substring(at, t.indexOf('\n', at))).append(", verified compatible with ").append(BASELINE)
                     .append(" this binding was built against").toString());
             }
             if (INCOMPATIBLE.indexOf(key) >= 0)
@@ -535,12 +535,17 @@
     // called through JNA's own libffi instead (Native.ffi_prep_cif and
     // ffi_call, on memory from Native.malloc): { link_map, dli_fbase },
     // { 0, 0 } if it found nothing, or null where this way is not known to
-    // work (then Call.function).
-    private static long[] ffi(long fn, long addr) {
-        if (W != 8 || !Platform.isLinux() || !"x86-64".equals(Platform.ARCH))
+    // work (then Call.function). The memory and the cif are made by the
+    // first call and kept (192 bytes and a cif, once per JVM): freeing them
+    // would be two more native methods for JNA to link the first time.
+    // ffiCif -1: this libffi does not take it.
+    private static long ffiMem, ffiCif;
+
+    private static synchronized long[] ffi(long fn, long addr) {
+        if (W != 8 || !Platform.isLinux() || !"x86-64".equals(Platform.ARCH) || ffiCif < 0)
             return null;
-        long m = Native.malloc(24 * 8);
-        if (m == 0)
+        long m = ffiMem;
+        if (m == 0 && (ffiMem = m = Native.malloc(24 * 8)) == 0)
             return null;
         // 0: ffi_type pointer (size, alignment | type << 16, elements);
         // 3: ffi_type sint32; 6: the argument types; 10: the arguments;
@@ -550,16 +555,22 @@
                      m + 80, m + 88, m + 96, m + 104, 0, 0, 0, 0, 0, 0 };
         Pointer p = new Pointer(m);
         p.write(0, w, 0, w.length);
-        long cif = prep(m);
-        if (cif != 0) {
-            Native.ffi_call(cif, fn, m + 18 * 8, m + 14 * 8);
-            Native.free(cif);
-            p.read(0, w, 0, w.length);
-        }
-        Native.free(m);
-        if (cif == 0)
+        long cif = ffiCif;
+        if (cif == 0 && (ffiCif = cif = prep(m)) == 0) {
+            ffiCif = -1;
             return null;
-        return (int) w[18] != 0 ? new long[] { w[23], w[20] } : new long[2];
+        }
+        Native.ffi_call(cif, fn, m + 18 * 8, m + 14 * 8);
+        byte[] r = p.getByteArray(18 * 8, 6 * 8); // the result, the Dl_info, the link_map (as every read is made)
+        return le(r, 0, 4) != 0 ? new long[] { le(r, 40, 8), le(r, 16, 8) } : new long[2];
+    }
+
+    // n bytes at off, little-endian (x86-64's order).
+    private static long le(byte[] b, int off, int n) {
+        long v = 0;
+        for (int i = n - 1; i >= 0; i--)
+            v = (v << 8) | (b[off + i] & 0xff);
+        return v;
     }
 
     private static long prep(long m) {
@@ -648,7 +659,8 @@
     // the layout JNA cached when the binding made an instance of it
     // (Structure.layoutInfo: LayoutInfo's size, alignment and fields), else
     // that of an instance (structFields, structAlignment); fields maps each
-    // name to a StructField (its offset and size), in the declared order.
+    // name to a StructField, whose toString() is "name@offset[size] (type)"
+    // (its public fields, read reflectively instead where that differs).
     // Reaching the protected fieldOffset, getFieldOrder and
     // getStructAlignment instead builds the reflection data of all of
     // Structure's methods, milliseconds at load time: that is left to a JNA
@@ -703,35 +715,31 @@
             if (cache instanceof Map)
                 info = ((Map<?, ?>) cache).get(decl);
         }
-        Object size, align, map;
-        if (info != null) {
-            Object[] li = jnaLayoutInfo;
-            if (li == null)
-                jnaLayoutInfo = li = layoutInfo(info.getClass());
-            if (li.length == 0)
-                return null;
-            size = intValue((Field) li[0], info, cname);
-            align = intValue((Field) li[1], info, cname);
-            map = li[2] instanceof Method ? call((Method) li[2], info) : value((Field) li[2], info);
-        } else {
-            Field[] st = jnaStructure;
-            if (st == null)
-                jnaStructure = st = fields(Structure.class, new String[] { "structFields", "structAlignment" },
-                                           new Class<?>[] { Map.class, int.class });
-            if (st.length == 0)
-                return null;
-            Structure s = decl instanceof Structure ? (Structure) decl : Methods.instance(cname, (Class<?>) decl);
-            size = s.size(); // (computes the layout)
-            align = intValue(st[1], s, cname);
-            map = value(st[0], s);
-        }
+        if (info == null) // an instance, or a class JNA has no layout of yet
+            return Methods.instanceLayout(cname, decl);
+        Object[] li = jnaLayoutInfo;
+        if (li == null)
+            jnaLayoutInfo = li = layoutInfo(info.getClass());
+        if (li.length == 0)
+            return null;
+        Object map = li[2] instanceof Method ? call((Method) li[2], info) : value((Field) li[2], info);
         if (!(map instanceof Map) || ((Map<?, ?>) map).isEmpty())
             return null;
-        Field[] sf = jnaStructField;
-        if (sf == null) // (entrySet: the iterator compareStructure uses, no other loaded)
-            jnaStructField = sf = fields(((Map<?, ?>) map).entrySet().iterator().next().getValue().getClass(),
-                                         new String[] { "offset", "size" }, new Class<?>[] { int.class, int.class });
-        return sf.length > 0 ? new Object[] { size, align, map } : null;
+        return new Object[] { intValue((Field) li[0], info, cname), intValue((Field) li[1], info, cname), map };
+    }
+
+    // The digits of t from from to to as a number; -1 if not that.
+    private static long digits(String t, int from, int to) {
+        if (from <= 0 || to <= from)
+            return -1;
+        long v = 0;
+        for (int i = from; i < to; i++) {
+            char c = t.charAt(i);
+            if (c < '0' || c > '9')
+                return -1;
+            v = v * 10 + (c - '0');
+        }
+        return v;
     }
 
     // m(a), or null.
@@ -791,23 +799,30 @@
         long[] off, len;
         int size, align;
         Object[] j = jnaLayout(cname, decl);
-        if (j != null) {
+        Map<?, ?> fm = j != null ? (Map<?, ?>) j[2] : null;
+        int n = fm != null ? fm.size() : 0, f = 0;
+        order = new String[n];
+        off = new long[n];
+        len = new long[n];
+        if (fm != null) {
+            boolean parsed = true;
+            for (Map.Entry<?, ?> e : fm.entrySet()) {
+                if (f == n)
+                    break;
+                String name = (String) e.getKey(), t = String.valueOf(e.getValue()); // "name@offset[size] (type)"
+                int at = name.length(), open = t.indexOf('[', at);
+                order[f] = name;
+                off[f] = t.startsWith(name) && t.indexOf('@') == at ? digits(t, at + 1, open) : -1;
+                len[f] = off[f] >= 0 ? digits(t, open + 1, t.indexOf(']', open)) : -1;
+                parsed &= len[f] >= 0;
+                f++;
+            }
+            if (!parsed && !Methods.structFields(cname, fm, off, len))
+                fm = null;
+        }
+        if (fm != null) {
             size = (Integer) j[0];
             align = (Integer) j[1];
-            Map<?, ?> m = (Map<?, ?>) j[2];
-            Field[] sf = jnaStructField;
-            int n = m.size(), i = 0;
-            order = new String[n];
-            off = new long[n];
-            len = new long[n];
-            for (Map.Entry<?, ?> e : m.entrySet()) {
-                if (i == n)
-                    break;
-                order[i] = (String) e.getKey();
-                off[i] = intValue(sf[0], e.getValue(), cname);
-                len[i] = intValue(sf[1], e.getValue(), cname);
-                i++;
-            }
         } else {
             Structure s = decl instanceof Structure ? (Structure) decl : Methods.instance(cname, (Class<?>) decl);
             size = s.size();
@@ -998,6 +1013,44 @@
                 throw new IllegalArgumentException(new StringBuilder(cname).append(": cannot inspect ").append(c).append(": ")
                     .append(e).toString(), e);
             }
+        }
+
+        // { size, alignment, fields } of decl, a Structure or a class JNA has
+        // no layout of yet (then an instance of it), or null.
+        static Object[] instanceLayout(String cname, Object decl) {
+            Field[] st = jnaStructure;
+            if (st == null)
+                jnaStructure = st = fields(Structure.class, new String[] { "structFields", "structAlignment" },
+                                           new Class<?>[] { Map.class, int.class });
+            if (st.length == 0)
+                return null;
+            Structure s = decl instanceof Structure ? (Structure) decl : instance(cname, (Class<?>) decl);
+            Object size = s.size(); // (computes the layout)
+            Object align = intValue(st[1], s, cname), map = value(st[0], s);
+            if (!(map instanceof Map) || ((Map<?, ?>) map).isEmpty())
+                return null;
+            return new Object[] { size, align, map };
+        }
+
+        // The offset and size of each StructField in m, read from its
+        // fields (a JNA whose StructField.toString() differs); false if it
+        // has not those.
+        static boolean structFields(String cname, Map<?, ?> m, long[] off, long[] len) {
+            Field[] sf = jnaStructField;
+            if (sf == null)
+                jnaStructField = sf = fields(m.values().iterator().next().getClass(), new String[] { "offset", "size" },
+                                             new Class<?>[] { int.class, int.class });
+            if (sf.length == 0)
+                return false;
+            int i = 0;
+            for (Object v : m.values()) {
+                if (i == off.length)
+                    break;
+                off[i] = intValue(sf[0], v, cname);
+                len[i] = intValue(sf[1], v, cname);
+                i++;
+            }
+            return true;
         }
 
         static IllegalArgumentException cannot(String cname, Exception e) {
