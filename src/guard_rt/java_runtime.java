@@ -216,9 +216,39 @@
         private final @C@ o;
         private long strtab, strsz, soname = -1, symtab, versym, gnuHash, sysvHash, verdef, verdefnum;
         private String[] versions;
+        // Pages read whole (4096 bytes at pageAt[k]): the tables a symbol
+        // is looked up in are read a few bytes at a time, each read a JNA
+        // call otherwise. A page that holds a byte of a table is mapped
+        // whole, so reading all of it is safe.
+        private final long[] pageAt = { -1, -1, -1, -1, -1, -1, -1, -1 };
+        private final byte[][] pages = new byte[8][];
+
+        // The page holding the n bytes at a, or null if they are not in one.
+        private byte[] page(long a, int n) {
+            long p = a & ~4095L;
+            if (n <= 0 || a + n > p + 4096)
+                return null;
+            int k = (int) (p >>> 12) & 7;
+            if (pageAt[k] != p) {
+                pages[k] = read(p, 4096);
+                pageAt[k] = p;
+            }
+            return pages[k];
+        }
+
+        // n bytes at a.
+        private byte[] get(long a, int n) {
+            byte[] page = page(a, n);
+            if (page == null)
+                return read(a, n);
+            byte[] b = new byte[n];
+            System.arraycopy(page, (int) (a & 4095), b, 0, n);
+            return b;
+        }
 
         private long u32(long a) {
-            return o.num(read(a, 4), 0, 4);
+            byte[] page = page(a, 4);
+            return page != null ? o.num(page, (int) (a & 4095), 4) : o.num(read(a, 4), 0, 4);
         }
 
         // The dynamic section's entries this guard uses (the first of each).
@@ -273,7 +303,7 @@
         private boolean named(long off, byte[] name) {
             if (off < 0 || off + name.length >= strsz || strtab == 0)
                 return false;
-            byte[] b = read(strtab + off, name.length + 1);
+            byte[] b = get(strtab + off, name.length + 1);
             for (int i = 0; i < name.length; i++)
                 if (b[i] != name[i])
                     return false;
@@ -298,7 +328,7 @@
                 versions = new String[0];
                 long p = verdef;
                 for (long i = 0; p != 0 && i < verdefnum && i < 65536; i++) {
-                    byte[] v = read(p, 20);
+                    byte[] v = get(p, 20);
                     int ndx = (int) o.num(v, 4, 2), cnt = (int) o.num(v, 6, 2);
                     long aux = o.num(v, 12, 4), next = o.num(v, 16, 4);
                     if (cnt != 0) {
@@ -321,7 +351,7 @@
         // default one), else -1; other[0] gets a version that did not fit.
         private long defines(long i, byte[] name, String version, String[] other) {
             int entsize = W == 8 ? 24 : 16;
-            byte[] e = read(symtab + i * entsize, entsize);
+            byte[] e = get(symtab + i * entsize, entsize);
             long stName = o.num(e, 0, 4);
             int stInfo = e[W == 8 ? 4 : 12] & 0xff;
             int stShndx = (int) o.num(e, W == 8 ? 6 : 14, 2);
@@ -331,7 +361,7 @@
             String vname = null;
             boolean hidden = false;
             if (versym != 0) {
-                int v = (int) o.num(read(versym + 2 * i, 2), 0, 2);
+                int v = (int) o.num(get(versym + 2 * i, 2), 0, 2);
                 hidden = (v & 0x8000) != 0;
                 v &= 0x7fff;
                 if (v == 0)
@@ -350,7 +380,7 @@
         private long lookup(String symbol, String version, String[] other) {
             byte[] name = symbol.getBytes(java.nio.charset.StandardCharsets.UTF_8);
             if (symtab != 0 && gnuHash != 0) {
-                byte[] h = read(gnuHash, 16);
+                byte[] h = get(gnuHash, 16);
                 long nbuckets = o.num(h, 0, 4), symoffset = o.num(h, 4, 4), bloomSize = o.num(h, 8, 4);
                 long buckets = gnuHash + 16 + bloomSize * W, chain = buckets + 4 * nbuckets;
                 int hash = 5381;
@@ -374,7 +404,7 @@
                 }
             }
             if (symtab != 0 && sysvHash != 0) {
-                byte[] h = read(sysvHash, 8);
+                byte[] h = get(sysvHash, 8);
                 long nbucket = o.num(h, 0, 4), nchain = o.num(h, 4, 4);
                 long hash = 0;
                 for (byte c : name) {
