@@ -583,6 +583,14 @@ void ag_guard_write_symbol_rows(FILE *f, const ag_guard_plan *p, const ag_guard_
     }
 }
 
+uint32_t ag_guard_gnu_hash(const char *name)
+{
+    uint32_t h = 5381;
+    for (const unsigned char *c = (const unsigned char *)name; *c; c++)
+        h = h * 33 + *c;
+    return h;
+}
+
 const char *ag_guard_layout_kind(ag_type_kind k)
 {
     return k == AG_T_STRUCT ? "struct" : k == AG_T_UNION ? "union" : k == AG_T_ENUM ? "enum" : "typedef";

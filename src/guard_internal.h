@@ -46,6 +46,12 @@ void ag_guard_write_symbol_rows(FILE *f, const ag_guard_plan *p, const ag_guard_
                                 const char *close);
 
 /* "struct", "union", "enum" or "typedef": a layout's kind in the tables. */
+/* The GNU hash (DT_GNU_HASH's) of a symbol name: the guards look each
+   required symbol up in the loaded library's hash table, and hashing the
+   names when the guard is generated spares the check doing it at every
+   import. */
+uint32_t ag_guard_gnu_hash(const char *name);
+
 const char *ag_guard_layout_kind(ag_type_kind k);
 /* One layout as the string the Java and JavaScript runtimes compare a
    declaration with: "kind|size|alignment|name,offset,size,bit offset,bits;..."

@@ -8,7 +8,8 @@
  * member's offset of the binding's koffi.struct() declarations with the
  * baseline's layouts. N-API addons have a native part: they call the C
  * stub from their module init instead. The runtime is
- * src/guard_rt/js_runtime.js.
+ * src/guard_rt/js_runtime.js; its cold part is written as a string, which
+ * the module compiles only when it needs it.
  */
 #include "guard_internal.h"
 
@@ -24,6 +25,54 @@ static const char JS_RUNTIME[] =
 static void js_str(FILE *f, const char *s)
 {
     ag_guard_quote(f, AG_LANG_JS, s);
+}
+
+/* Writes the runtime, its lines from "// >>> COLD" to "// <<< COLD" as the
+   string constant COLD, without their comment lines and indentation: V8
+   only scans a string, where it would parse code (a third of the import's
+   cost), and comments and spaces would be a third of it. */
+static ag_status write_runtime(FILE *f, const ag_guard_names *names, ag_error *err)
+{
+    static const char open[] = "\n// >>> COLD\n", close[] = "\n// <<< COLD\n";
+    const char *cold = strstr(JS_RUNTIME, open), *end = cold ? strstr(cold, close) : NULL;
+    if (!end) {
+        ag_guard_emit(f, JS_RUNTIME, names);
+        return AG_OK;
+    }
+    char *text = NULL, *rt = NULL;
+    size_t text_len = 0, rt_len = 0;
+    FILE *t = open_memstream(&text, &text_len);
+    if (!t)
+        return ag_fail(err, AG_ERR_NOMEM, "out of memory");
+    for (const char *line = cold + strlen(open); line <= end;) {
+        const char *nl = strchr(line, '\n');
+        size_t len = (size_t)(nl - line), sp = 0;
+        while (sp < len && line[sp] == ' ')
+            sp++;
+        if (sp < len && strncmp(line + sp, "//", 2) != 0) {
+            fwrite(line + sp, 1, len - sp, t);
+            fputc('\n', t);
+        }
+        line = nl + 1;
+    }
+    FILE *r = fclose(t) == 0 ? open_memstream(&rt, &rt_len) : NULL;
+    if (!r) {
+        free(text);
+        return ag_fail(err, AG_ERR_NOMEM, "out of memory");
+    }
+    fwrite(JS_RUNTIME, 1, (size_t)(cold - JS_RUNTIME) + 1, r);
+    fputs("const COLD = ", r);
+    ag_guard_quote(r, AG_LANG_JS, text);
+    fputs(";\n", r);
+    fputs(end + strlen(close), r);
+    free(text);
+    if (fclose(r) != 0) {
+        free(rt);
+        return ag_fail(err, AG_ERR_NOMEM, "out of memory");
+    }
+    ag_guard_emit(f, rt, names);
+    free(rt);
+    return AG_OK;
 }
 
 ag_status ag_guard_write_js(const ag_guard_plan *p, const ag_guard_stub_options *o, FILE *f, ag_error *err)
@@ -73,6 +122,9 @@ ag_status ag_guard_write_js(const ag_guard_plan *p, const ag_guard_stub_options 
     fputs("};\n// [symbol, required version or null (the default one), is a data object, its size, fingerprint]\n"
           "const SYMBOLS = [\n", f);
     ag_guard_write_symbol_rows(f, p, &sy, "[", "],");
+    fputs("];\n// the GNU hash of each one's name\nconst HASHES = [", f);
+    for (size_t i = 0; i < p->n_symbols; i++)
+        fprintf(f, "%s0x%08lx", i ? ", " : "", (unsigned long)ag_guard_gnu_hash(p->symbols[i].name));
     fputs("];\n// C type -> \"kind|size|alignment (0: packed)|members (name,offset,size,bit offset,\n"
           "// bits;...) or enumerators (name=value;...)\"\nconst LAYOUTS = {\n", f);
     for (size_t i = 0; i < p->n_layouts; i++) {
@@ -93,7 +145,9 @@ ag_status ag_guard_write_js(const ag_guard_plan *p, const ag_guard_stub_options 
     js_str(f, fps);
     fputs(";\n", f);
     free(fps);
-    ag_guard_emit(f, JS_RUNTIME, &names);
+    st = write_runtime(f, &names, err);
     ag_guard_names_free(&names);
+    if (st != AG_OK)
+        return st;
     return ferror(f) ? ag_fail(err, AG_ERR_IO, "write error") : AG_OK;
 }

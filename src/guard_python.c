@@ -31,17 +31,6 @@ static void py_str(FILE *f, const char *s)
     ag_guard_quote(f, AG_LANG_PYTHON, s);
 }
 
-/* The GNU hash (DT_GNU_HASH's) of a symbol name: the guard looks each
-   required symbol up in the loaded library's hash table, and hashing the
-   names here spares the check doing it at every import. */
-static uint32_t gnu_hash(const char *name)
-{
-    uint32_t h = 5381;
-    for (const unsigned char *c = (const unsigned char *)name; *c; c++)
-        h = h * 33 + *c;
-    return h;
-}
-
 /* Writes the runtime; its _COLD part (after the line "_COLD = r'''", to
    the line "'''") without its comment lines and indented with tabs: it is
    a string every import unmarshals, compiled only when a refusal or a rare
@@ -141,7 +130,7 @@ ag_status ag_guard_write_python(const ag_guard_plan *p, const ag_guard_stub_opti
             fputs("None", f);
         fprintf(f, ", %s, %llu, \"%016llx\", 0x%08lx),\n", s->is_object ? "True" : "False",
                 (unsigned long long)(s->is_object ? s->size : 0), (unsigned long long)s->fingerprint,
-                (unsigned long)gnu_hash(s->name));
+                (unsigned long)ag_guard_gnu_hash(s->name));
     }
     fputs("]\n", f);
     fputs("# C type -> (kind, size, alignment (0: packed), members: (name, offset, size,\n"

@@ -1,13 +1,14 @@
 
 // What follows runs at the binding's import, so it is kept small: V8 parses
-// every byte of it before the first check. The check of a known build runs
-// only the functions written `const f = (function f() ...)`: parenthesized,
-// V8 compiles them with the module instead of parsing them twice (once to
-// skip them, again at their first call). They find the object and read its
-// build-id, and compare each declaration with its row as one string. The
-// rest (an unknown build's symbol lookups, a refusal's messages, a
-// mismatching declaration's member-by-member comparison) is compiled only
-// when it runs.
+// every byte of a module before its first line runs. The check of a known
+// build runs only the functions written `const f = (function f() ...)`:
+// parenthesized, V8 compiles them with the module instead of parsing them
+// twice (once to skip them, again at their first call). They find the
+// object, read its build-id and compare each declaration with its row as
+// one string. The rest (an unknown build's symbol lookups, a refusal's
+// messages, a mismatching declaration's member-by-member comparison) is the
+// string COLD at the end, which V8 only scans; cold() compiles it the first
+// time it is needed.
 
 class AbiGuardError extends Error {
   constructor(message) {
@@ -21,14 +22,6 @@ const policy = (function policy() {
   return p === 'default' || p === 'strict' || p === 'warn' || p === 'off' ? p : DEFAULT_POLICY;
 });
 
-function refuse(pol, what, strict) {
-  if (pol === 'warn')
-    return { outcome: 'warned', message: what + '; running anyway (ABIGUARD_POLICY=warn)' };
-  if (strict)
-    throw new AbiGuardError(what + '; refusing to load under the strict policy (ABIGUARD_POLICY=default would accept it)');
-  throw new AbiGuardError(what + '; refusing to load (ABIGUARD_POLICY=warn would run anyway)');
-}
-
 const own = ((o, k) => Object.prototype.hasOwnProperty.call(o, k));
 
 // ---- the loaded object, read from memory -------------------------------
@@ -37,33 +30,35 @@ const own = ((o, k) => Object.prototype.hasOwnProperty.call(o, k));
 // memory, not a copy) seen as a native-order typed array, whose indexing
 // costs next to nothing; the first call of each other koffi function costs
 // tens of microseconds, so reading goes through this one (and decode.string).
-let K = null, W = 8, LE = true, dladdr1 = null;
+// G: the koffi in use, its pointer size (W) and byte order (LE), dladdr1.
+const G = { K: null, W: 8, LE: true, dladdr1: null };
 const use = (function use(koffi) {
-  if (K !== koffi) {
-    K = koffi;
-    W = koffi.sizeof('void *');
+  if (G.K !== koffi) {
+    G.K = koffi;
+    G.W = koffi.sizeof('void *');
     // (Not require('os').endianness(), whose module costs a millisecond to
     // load, nor a typed array made from an array, 60 us the first time.)
     const one = new Uint32Array(1);
     one[0] = 1;
-    LE = new Uint8Array(one.buffer)[0] === 1;
-    dladdr1 = null;
+    G.LE = new Uint8Array(one.buffer)[0] === 1;
+    G.dladdr1 = null;
   }
 });
-const u32s = ((a, n) => new Uint32Array(K.view(a, 4 * n)));
-const u32 = (a) => u32s(a, 1)[0];
+const u32s = ((a, n) => new Uint32Array(G.K.view(a, 4 * n)));
 // Word i (its first half's index) of a Uint32Array: a uint64 would come back
 // as a BigInt. (Addresses and sizes stay below 2^53.)
-const word = ((u, i) => (W === 4 ? u[i] : LE ? u[i] + u[i + 1] * 4294967296 : u[i] * 4294967296 + u[i + 1]));
-const str = (a) => (K.decode.string ? K.decode.string(a) : K.decode(a, 'char', -1)); // NUL-terminated
+const word = ((u, i) => (G.W === 4 ? u[i] : G.LE ? u[i] + u[i + 1] * 4294967296 : u[i] * 4294967296 + u[i + 1]));
+const str = (a) => (G.K.decode.string ? G.K.decode.string(a) : G.K.decode(a, 'char', -1)); // NUL-terminated
 
 // The object lib (a koffi library) was loaded from: the one defining the
 // first required symbol it resolves (dladdr1(RTLD_DL_LINKMAP)), as { base,
-// name, ld (its link_map's l_addr, l_name, l_ld), dynSize, notes: [address,
+// name, ld (its link_map's l_addr, l_name, l_ld), fbase (where its ELF
+// header is mapped: dladdr1's dli_fbase), dynSize, notes: [address,
 // size, alignment, ...] (its PT_NOTE segments, none unless its PT_DYNAMIC
 // is the one loaded) }; null if none.
 const find = (function find(lib, koffi) {
   use(koffi);
+  const W = G.W, LE = G.LE;
   for (let j = 0; j < SYMBOLS.length; j++) {
     let p;
     try {
@@ -72,12 +67,12 @@ const find = (function find(lib, koffi) {
       continue; // not found in it
     }
     // (All pointers: typed arrays are passed as their memory, no _Out_ to convert.)
-    dladdr1 = dladdr1 || koffi.load('libc.so.6').func('int dladdr1(void *, void *, void *, int)');
+    G.dladdr1 = G.dladdr1 || koffi.load('libc.so.6').func('int dladdr1(void *, void *, void *, int)');
     const k = W / 4, info = new Uint32Array(4 * k), out = new Uint32Array(k); // Dl_info; its link_map
-    if (!dladdr1(p, info, out, 2) || !word(out, 0)) // RTLD_DL_LINKMAP
+    if (!G.dladdr1(p, info, out, 2) || !word(out, 0)) // RTLD_DL_LINKMAP
       return null;
     const l = u32s(word(out, 0), 3 * k), fbase = word(info, k); // dli_fbase: its ELF header
-    const o = { base: word(l, 0), name: word(l, k), ld: word(l, 2 * k), dynSize: 0, notes: [], tags: null };
+    const o = { base: word(l, 0), name: word(l, k), ld: word(l, 2 * k), fbase, dynSize: 0, notes: [] };
     const b = W === 8, e = u32s(fbase, b ? 16 : 13);
     const i = b ? 27 : 21; // e_phentsize, e_phnum: 16-bit fields i and i + 1
     const phentsize = LE ? e[i >> 1] >>> 16 : e[i >> 1] & 0xffff, phnum = LE ? e[(i + 1) >> 1] & 0xffff : e[(i + 1) >> 1] >>> 16;
@@ -111,7 +106,7 @@ const buildId = (function buildId(o) {
       const q = pos >> 2, namesz = u[q], descsz = u[q + 1], nameEnd = pos + 12 + ((namesz + a - 1) & ~(a - 1));
       if (nameEnd > u.byteLength)
         break;
-      if (u[q + 2] === 3 && namesz === 4 && u[q + 3] === (LE ? 0x00554e47 : 0x474e5500)) { // "GNU"
+      if (u[q + 2] === 3 && namesz === 4 && u[q + 3] === (G.LE ? 0x00554e47 : 0x474e5500)) { // "GNU"
         const d = new Uint8Array(u.buffer, nameEnd, Math.min(descsz, 64, u.byteLength - nameEnd));
         let id = '';
         for (let x = 0; x < d.length; x++) // (Buffer's hex costs a first call of 100 us)
@@ -126,195 +121,131 @@ const buildId = (function buildId(o) {
 
 // ---- an unknown build: its own dynamic symbol table ----------------------
 
-// Its dynamic section as tag -> value (the first of each), read once.
-function tags(o) {
-  if (!o.tags) {
-    const k = W / 4, step = 2 * W, m = new Map();
-    const add = (u, i) => { // false at DT_NULL
-      const tag = word(u, i); // (only DT_NULL and tags below 2^31 are compared)
-      if (tag === 0)
-        return false;
-      if (!m.has(tag))
-        m.set(tag, word(u, i + k));
-      return true;
-    };
-    if (o.dynSize >= step) { // PT_DYNAMIC says how long it is: one read
-      const n = Math.floor(o.dynSize / step), u = u32s(o.ld, n * 2 * k);
-      for (let i = 0; i < n && add(u, i * 2 * k); i++)
-        ;
-    } else {
-      for (let i = 0; o.ld && i < 4096; i++) // one entry at a time: no read past DT_NULL
-        if (!add(u32s(o.ld + i * step, 2 * k), 0))
-          break;
-    }
-    o.tags = m;
-    o.strtab = addr(o, m.get(5) || 0);
-    o.strsz = m.get(10) || 0;
-    o.symtab = addr(o, m.get(6) || 0);
-    o.versym = addr(o, m.get(0x6ffffff0) || 0);
-    o.versions = null;
-  }
-  return o.tags;
-}
+// An unknown build is accepted when each required symbol binds to its own
+// definition, at the baseline's version and with the baseline's size for a
+// data object. bound() asks the dynamic linker: lib.symbol() resolves each
+// (dlsym), dladdr1(RTLD_DL_SYMENT) says which object defines it and gives
+// its .dynsym entry. Anything else goes to COLD's compare(), which looks each
+// symbol up in its hash table, and finds a symbol at a version other than
+// the default one, or says what is missing.
 
 // glibc relocates most entries in place; DT_VERDEF keeps its link-time value.
 const addr = (o, v) => (v && v < o.base ? v + o.base : v);
-const string = (o, off) => (off < o.strsz ? str(o.strtab + off) : null);
 
+// Its dynamic section's entries (the first of each) into o.d, a dense
+// array: the standard tags (below 64) at their own index, the GNU and
+// version tags (0x6ffffe00 to 0x6fffffff) at 64 + tag - 0x6ffffe00, -1 where
+// absent (an object keyed by tags would convert each to a string); and its
+// string table: o.strtab, o.strsz and o.strs (seen as bytes).
+const dt = (o, tag) => o.d[tag < 64 ? tag : 64 + tag - 0x6ffffe00];
+function dynamic(o) {
+  const k = G.W / 4, step = 2 * k, d = new Array(576).fill(-1);
+  // PT_DYNAMIC says how long it is: one read; else one entry at a time, not
+  // past DT_NULL.
+  const n = o.dynSize >= 2 * G.W ? Math.floor(o.dynSize / (2 * G.W)) : o.ld ? 4096 : 0;
+  const all = o.dynSize >= 2 * G.W ? u32s(o.ld, n * step) : null;
+  for (let i = 0; i < n; i++) {
+    const u = all || u32s(o.ld + i * 2 * G.W, step), x = all ? i * step : 0;
+    const tag = word(u, x); // (only DT_NULL and tags below 2^31 are compared)
+    if (tag === 0)
+      break;
+    const at = tag < 64 ? tag : tag >= 0x6ffffe00 && tag <= 0x6fffffff ? 64 + tag - 0x6ffffe00 : -1;
+    if (at >= 0 && d[at] === -1)
+      d[at] = word(u, x + k);
+  }
+  o.d = d;
+  o.strtab = addr(o, Math.max(d[5], 0)); // DT_STRTAB
+  o.strsz = o.strtab ? Math.max(d[10], 0) : 0; // DT_STRSZ
+  o.strs = o.strsz ? new Uint8Array(G.K.view(o.strtab, o.strsz)) : null;
+}
+
+// The string at off in its string table, or null.
+function string(o, off) {
+  if (off >= o.strsz)
+    return null;
+  let s = '';
+  for (let i = off; i < o.strsz && o.strs[i] !== 0; i++) {
+    if (o.strs[i] > 127)
+      return str(o.strtab + off); // (UTF-8)
+    s += String.fromCharCode(o.strs[i]);
+  }
+  return s;
+}
+
+// Its version definitions' names by index, read once from .gnu.version_d.
 function versionName(o, idx) {
-  if (!o.versions) { // read .gnu.version_d once: index -> name
-    o.versions = new Map();
-    let p = addr(o, o.tags.get(0x6ffffffc) || 0); // DT_VERDEF
-    const n = o.tags.get(0x6ffffffd) || 0;         // DT_VERDEFNUM
+  if (!o.versions) {
+    o.versions = {};
+    let p = addr(o, Math.max(dt(o, 0x6ffffffc), 0)); // DT_VERDEF
+    const n = Math.max(dt(o, 0x6ffffffd), 0);   // DT_VERDEFNUM
     for (let i = 0; p && i < n; i++) {
       const v = u32s(p, 5); // vd_version, vd_flags | vd_ndx, vd_cnt | vd_hash, vd_aux, vd_next
-      const ndx = LE ? v[1] & 0xffff : v[1] >>> 16, cnt = LE ? v[1] >>> 16 : v[1] & 0xffff;
+      const ndx = G.LE ? v[1] & 0xffff : v[1] >>> 16, cnt = G.LE ? v[1] >>> 16 : v[1] & 0xffff;
       if (cnt)
-        o.versions.set(ndx, string(o, u32(p + v[3])));
+        o.versions[ndx] = string(o, u32s(p + v[3], 1)[0]);
       if (!v[4])
         break;
       p += v[4];
     }
   }
-  return o.versions.has(idx) ? o.versions.get(idx) : null;
+  return own(o.versions, idx) ? o.versions[idx] : null;
 }
 
-// The tables an unknown build's symbols are looked up in, each seen at once
-// (views, not copies): its hash table (GNU, else SysV), .dynsym (as many
-// entries as the hash table covers), .gnu.version and .dynstr; o.syms stays
-// null when it has no symbol or hash table.
-function symbolTables(o) {
-  const t = tags(o), gnu = addr(o, t.get(0x6ffffef5) || 0), sysv = addr(o, t.get(4) || 0);
-  o.syms = null;
-  let count = 0;
-  if (o.symtab && gnu) {
-    const g = u32s(gnu, 4); // nbuckets, symoffset, bloom size, bloom shift
-    const nb = g[0], off = g[1], at = gnu + 16 + g[2] * W, buckets = nb ? u32s(at, nb) : [];
-    let last = 0;
-    for (let i = 0; i < nb; i++)
-      last = Math.max(last, buckets[i]);
-    count = off;
-    if (last >= off) { // the last chain ends at the first entry with its low bit set
-      let i = last;
-      while (!(u32(at + 4 * (nb + i - off)) & 1) && i - off < 1 << 24)
-        i++;
-      count = i + 1;
-    }
-    o.gnu = [nb, off, buckets, count > off ? u32s(at + 4 * nb, count - off) : []];
-  } else if (o.symtab && sysv) {
-    const h = u32s(sysv, 2); // nbucket, nchain, buckets, chains
-    count = h[1];
-    o.sysv = u32s(sysv, 2 + h[0] + h[1]);
-  } else {
-    return;
-  }
-  o.syms = count ? u32s(o.symtab, count * (W === 8 ? 6 : 4)) : [];
-  o.vers = count && o.versym ? new Uint16Array(K.view(o.versym, 2 * count)) : null;
-  o.strs = o.strsz ? new Uint8Array(K.view(o.strtab, o.strsz)) : [];
-}
-
-// st_size if symbol i is name (bytes: its UTF-8) at version (or the default
-// one), else null; the other versions it has into other.
-function defines(o, i, bytes, version, other) {
-  const s = o.syms, e = i * (W === 8 ? 6 : 4), str = o.strs;
-  // 64-bit: st_name, st_info st_other st_shndx, st_value, st_size;
-  // 32-bit: st_name, st_value, st_size, st_info st_other st_shndx
-  const packed = W === 8 ? s[e + 1] : s[e + 3];
-  const stInfo = LE ? packed & 0xff : packed >>> 24, stShndx = LE ? packed >>> 16 : packed & 0xffff;
-  if (stShndx === 0 || stInfo >> 4 === 0 || s[e] + bytes.length >= str.length || str[s[e] + bytes.length] !== 0)
-    return null;
-  for (let j = 0; j < bytes.length; j++)
-    if (str[s[e] + j] !== bytes[j])
-      return null;
-  let vname = null, hidden = false;
-  if (o.vers) {
-    let v = o.vers[i];
-    hidden = (v & 0x8000) !== 0;
-    v &= 0x7fff;
-    if (v === 0)
-      return null;
-    if (v >= 2)
-      vname = versionName(o, v);
-  }
-  if (version ? vname === version : !hidden)
-    return W === 8 ? word(s, e + 4) : s[e + 2];
-  if (vname)
-    other.push(vname);
-  return null;
-}
-
-// st_size of name's definition (at version, or the default one), or null;
-// undefined when there is no hash table to look it up in.
-function lookup(o, name, version, other) {
-  if (o.syms === undefined)
-    symbolTables(o);
-  if (!o.syms)
-    return undefined;
-  let bytes = []; // its UTF-8 (C names are ASCII: Buffer's first use costs 50 us)
-  for (let i = 0; i < name.length; i++) {
-    const c = name.charCodeAt(i);
-    if (c > 127) {
-      bytes = Buffer.from(name, 'utf8');
-      break;
-    }
-    bytes.push(c);
-  }
-  if (o.gnu) {
-    const [nb, off, buckets, chain] = o.gnu;
-    let h = 5381;
-    for (const c of bytes)
-      h = (Math.imul(h, 33) + c) >>> 0;
-    for (let i = nb ? buckets[h % nb] : 0; nb && i >= off && i - off < chain.length; i++) {
-      const h2 = chain[i - off];
-      if (((h2 | 1) >>> 0) === ((h | 1) >>> 0)) {
-        const size = defines(o, i, bytes, version, other);
-        if (size !== null)
-          return size;
-      }
-      if (h2 & 1)
-        break;
-    }
-    return null;
-  }
-  const t = o.sysv, nbucket = t[0], nchain = t[1];
-  let h = 0;
-  for (const c of bytes) {
-    h = ((h << 4) + c) >>> 0;
-    const g = (h & 0xf0000000) >>> 0;
-    if (g)
-      h = (h ^ (g >>> 24)) >>> 0;
-    h = (h & ~g) >>> 0;
-  }
-  let i = nbucket ? t[2 + h % nbucket] : 0;
-  for (let steps = 0; i && i < nchain && steps < nchain; steps++) {
-    const size = defines(o, i, bytes, version, other);
-    if (size !== null)
-      return size;
-    i = t[2 + nbucket + i];
-  }
-  return null;
-}
-
-// [first difference from the baseline or null, data objects checked]
-function compare(o) {
-  const t = tags(o), soname = t.has(14) && o.strtab ? string(o, t.get(14)) : null;
-  if (SONAME_REQUIRED && soname !== SONAME)
-    return [`its SONAME is ${soname ? `'${soname}'` : 'missing'}, not ${SONAME}`, 0];
+// The data objects checked if every required symbol binds to o's own
+// definition, named so, at its version (or the default one) and, for a
+// data object, of its size; else -1.
+function bound(lib, o) {
+  const W = G.W, k = W / 4, entsize = W === 8 ? 24 : 16;
+  const symtab = addr(o, Math.max(dt(o, 6), 0)), versym = addr(o, Math.max(dt(o, 0x6ffffff0), 0)); // DT_SYMTAB, DT_VERSYM
+  const info = new Uint32Array(4 * k), out = new Uint32Array(k); // Dl_info; its ElfW(Sym) *
   let objects = 0;
-  for (const [name, version, isObject, size] of SYMBOLS) {
-    const other = [];
-    const got = lookup(o, name, version, other);
-    if (got === undefined)
-      return [`its dynamic symbol table has no hash table to look ${name} up in`, objects];
-    if (got === null)
-      return [`it lacks ${name}${version ? '@' + version : ''}${other.length ? ` (it has ${other[0]})` : ''}`, objects];
-    if (isObject) {
-      if (got !== size)
-        return [`its ${name} is a ${got}-byte object, ${size} bytes in ${BASELINE}`, objects];
+  for (let j = 0; j < SYMBOLS.length; j++) {
+    const name = SYMBOLS[j][0], version = SYMBOLS[j][1];
+    let p;
+    try {
+      p = lib.symbol(name, 'char');
+    } catch (e) {
+      return -1;
+    }
+    if (!G.dladdr1(p, info, out, 1) || word(info, k) !== o.fbase) // RTLD_DL_SYMENT
+      return -1;
+    const at = word(out, 0), i = (at - symtab) / entsize, e = u32s(at, entsize / 4);
+    if (!symtab || i < 0 || i !== Math.floor(i) || !o.strs)
+      return -1;
+    const off = e[0], n = name.length; // st_name
+    if (off + n >= o.strsz || o.strs[off + n] !== 0)
+      return -1;
+    for (let x = 0; x < n; x++)
+      if (o.strs[off + x] !== name.charCodeAt(x))
+        return -1;
+    const v = versym ? new Uint16Array(G.K.view(versym + 2 * i, 2))[0] : 1;
+    if (version === null ? (v & 0x8000) !== 0 : versionName(o, v & 0x7fff) !== version)
+      return -1;
+    if (SYMBOLS[j][2]) {
+      if ((W === 8 ? word(e, 4) : e[2]) !== SYMBOLS[j][3]) // st_size
+        return -1;
       objects++;
     }
   }
-  return [null, objects];
+  return objects;
+}
+
+// The outcome for an unknown build that matches the baseline.
+function accepted(pol, o, id, objects) {
+  const what = `${SONAME} (${o.name ? str(o.name) : ''}, build-id ${id || 'none'}) is an unverified build: not a release of ${LIBRARY} known when this guard was generated, but its SONAME${objects ? ',' : ' and'} all ${SYMBOLS.length} required symbols and versions${objects ? ` and the sizes of its ${objects} data objects` : ''} match ${BASELINE}`;
+  if (pol === 'strict')
+    return cold().refuse(pol, what, true);
+  return { outcome: 'accepted-unverified', message: what + '; accepted unverified (ABIGUARD_POLICY=strict would refuse it)' };
+}
+
+// Any build but a known compatible one.
+function unknown(lib, pol, o, id) {
+  if (!o || (id && own(INCOMPATIBLE, id)))
+    return cold().known(pol, o, id);
+  dynamic(o);
+  const soname = dt(o, 14) >= 0 ? string(o, dt(o, 14)) : null; // DT_SONAME
+  const objects = !SONAME_REQUIRED || soname === SONAME ? bound(lib, o) : -1;
+  return objects >= 0 ? accepted(pol, o, id, objects) : cold().unbound(pol, o, id, soname);
 }
 
 // Checks the library a koffi binding loaded (lib = koffi.load(...))
@@ -329,27 +260,280 @@ const verify = (function verify(lib, koffi) {
   const o = find(lib, koffi), id = o && buildId(o);
   if (id && own(COMPATIBLE, id))
     return { outcome: 'verified', message: `${SONAME} (build-id ${id}) is ${COMPATIBLE[id]}, verified compatible with ${BASELINE} this binding was built against` };
-  return unknown(pol, o, id);
+  return unknown(lib, pol, o, id);
 });
 
-// Any build but a known compatible one.
-function unknown(pol, o, id) {
-  if (!o)
-    return refuse(pol, `${SONAME}: the library given defines none of the ${SYMBOLS.length} symbols this binding requires: cannot check it against ${BASELINE}`);
-  if (id && own(INCOMPATIBLE, id)) {
-    const [release, why] = INCOMPATIBLE[id];
-    return refuse(pol, `${SONAME} (build-id ${id}) is ${release}, incompatible with ${BASELINE} this binding was built against: ${why}`);
+// ---- the binding's own declarations --------------------------------------
+
+const typeInfo = ((t) => (typeof G.K.type === 'function' ? G.K.type(t) : G.K.introspect(t)));
+const isType = ((d) => d && d.constructor && d.constructor.name === 'TypeObject');
+
+// Whether decl matches row at a glance: a struct or union declared as the
+// baseline has it spells its row (as many members, so that no name holds a
+// separator), and each enumerator given appears in it with its value (a
+// number, under a name without one); nothing parsed. Anything else is
+// compared in full.
+const same = (function same(row, decl) {
+  if (row[0] === 'e' && !isType(decl) && decl && typeof decl === 'object') {
+    const body = ';' + row.slice(row.lastIndexOf('|') + 1) + ';';
+    for (const k of Object.keys(decl)) {
+      const v = decl[k];
+      if ((typeof v !== 'number' && typeof v !== 'bigint') || k.includes(';') || k.includes('=') ||
+          !body.includes(';' + k + '=' + v + ';'))
+        return false;
+    }
+    return true;
   }
-  const [problem, objects] = compare(o), path = o.name ? str(o.name) : '';
-  if (problem)
-    return refuse(pol, `${SONAME} (${path}, build-id ${id || 'none'}) is an unknown build that does not match ${BASELINE} this binding was built against: ${problem}`);
-  const what = `${SONAME} (${path}, build-id ${id || 'none'}) is an unverified build: not a release of ${LIBRARY} known when this guard was generated, but its SONAME${objects ? ',' : ' and'} all ${SYMBOLS.length} required symbols and versions${objects ? ` and the sizes of its ${objects} data objects` : ''} match ${BASELINE}`;
-  if (pol === 'strict')
-    return refuse(pol, what, true);
-  return { outcome: 'accepted-unverified', message: what + '; accepted unverified (ABIGUARD_POLICY=strict would refuse it)' };
+  if ((row[0] !== 's' && row[0] !== 'u') || !isType(decl))
+    return false;
+  const K = G.K, members = typeInfo(decl).members;
+  let got = (row[0] === 's' ? 'struct|' : 'union|') + K.sizeof(decl) + '|' + K.alignof(decl) + '|', n = 0;
+  for (const k in members) {
+    const m = members[k];
+    got += (n++ ? ';' : '') + m.name + ',' + m.offset + ',' + K.sizeof(m.type) + ',' + m.offset * 8 + ',0';
+  }
+  return got === row && (n === 0 || row.split(';').length === n);
+});
+
+// Compares the binding's koffi declarations with the baseline's layouts:
+// declared maps a C type name ('struct geo_point', 'enum geo_kind', a
+// typedef) to a koffi type (koffi.struct(...), koffi.union(...), a type
+// name) or, for an enum, an object of its constants. Each mismatch names
+// the member, both offsets and both sizes. Returns { outcome, message,
+// checked }; throws AbiGuardError on a mismatch (unless ABIGUARD_POLICY is
+// warn or off), and TypeError for a name not in LAYOUTS.
+const verifyLayouts = (function verifyLayouts(declared, koffi) {
+  koffi = koffi || require('koffi');
+  const pol = policy();
+  if (pol === 'off')
+    return { outcome: 'off', message: 'layout check disabled (ABIGUARD_POLICY=off)', checked: 0 };
+  use(koffi);
+  const problems = [], names = Object.keys(declared);
+  for (let j = 0; j < names.length; j++) {
+    const cname = names[j], decl = declared[cname];
+    if (!own(LAYOUTS, cname))
+      throw new TypeError(`${cname}: not one of the types the symbols this guard checks reach in ${BASELINE}: ${Object.keys(LAYOUTS).sort().join(', ')}`);
+    if (!same(LAYOUTS[cname], decl))
+      cold().compareLayout(cname, decl, problems);
+  }
+  if (problems.length) {
+    const r = cold().refuse(pol, `the binding's declarations do not match ${BASELINE}: ${problems.join('; ')}`);
+    return Object.assign(r, { checked: names.length });
+  }
+  return { outcome: 'verified', message: `${names.length} declarations match ${BASELINE}`, checked: names.length };
+});
+
+module.exports = {
+  verify, verifyLayouts, AbiGuardError, LIBRARY, BASELINE, SONAME, FINGERPRINTS,
+  // C type -> [kind, size, alignment, members | enumerators | null], parsed when asked for
+  get LAYOUTS() {
+    const all = {};
+    for (const k of Object.keys(LAYOUTS))
+      all[k] = cold().layout(k);
+    return all;
+  },
+};
+
+// ---- compiled when needed ------------------------------------------------
+
+// COLD's functions, compiled the first time: by eval, as a function of the
+// names it uses; or, under node --disallow-code-generation-from-strings,
+// which forbids eval but not the vm module, by vm.compileFunction.
+const COLD_NAMES = ['G', 'LIBRARY', 'BASELINE', 'SONAME', 'SONAME_REQUIRED', 'SYMBOLS', 'HASHES', 'INCOMPATIBLE',
+                    'LAYOUTS', 'AbiGuardError', 'own', 'u32s', 'word', 'str', 'addr', 'dt', 'versionName', 'accepted',
+                    'typeInfo', 'isType'];
+let compiled = null;
+function cold() {
+  if (!compiled) {
+    let make;
+    try {
+      make = (0, eval)(`(function (${COLD_NAMES.join(', ')}) {\n${COLD}\n})`);
+    } catch (e) {
+      if (!(e instanceof EvalError))
+        throw e;
+      make = require('vm').compileFunction(COLD, COLD_NAMES);
+    }
+    compiled = make(G, LIBRARY, BASELINE, SONAME, SONAME_REQUIRED, SYMBOLS, HASHES, INCOMPATIBLE, LAYOUTS,
+                    AbiGuardError, own, u32s, word, str, addr, dt, versionName, accepted, typeInfo, isType);
+  }
+  return compiled;
 }
 
-// ---- the binding's own declarations --------------------------------------
+// The generator writes the lines from here to "// <<< COLD" as the string
+// COLD, without their comment lines and indentation. It is the body of a
+// function of COLD_NAMES, and returns the functions the module calls. The
+// unknown build's path is parenthesized, compiled with the rest.
+// >>> COLD
+'use strict';
+
+function refuse(pol, what, strict) {
+  if (pol === 'warn')
+    return { outcome: 'warned', message: what + '; running anyway (ABIGUARD_POLICY=warn)' };
+  if (strict)
+    throw new AbiGuardError(what + '; refusing to load under the strict policy (ABIGUARD_POLICY=default would accept it)');
+  throw new AbiGuardError(what + '; refusing to load (ABIGUARD_POLICY=warn would run anyway)');
+}
+
+// ---- an unknown build that is not bound() as the baseline
+
+// The tables its symbols are looked up in, each seen at once (views, not
+// copies): its hash table (GNU: o.gnu; else SysV: o.sysv), .dynsym (o.syms,
+// as many entries as the hash table covers) and .gnu.version (o.vers);
+// o.syms stays null when it has no symbol or hash table.
+const tables = (function tables(o) {
+  const at0 = (tag) => addr(o, Math.max(dt(o, tag), 0));
+  const symtab = at0(6), gnu = at0(0x6ffffef5), sysv = at0(4), versym = at0(0x6ffffff0); // DT_GNU_HASH, DT_HASH
+  let count = 0;
+  o.syms = null;
+  if (symtab && gnu) {
+    const g = u32s(gnu, 4); // nbuckets, symoffset, bloom size, bloom shift
+    const nb = g[0], off = g[1], at = gnu + 16 + g[2] * G.W, buckets = nb ? u32s(at, nb) : null;
+    let last = 0;
+    for (let i = 0; i < nb; i++)
+      if (buckets[i] > last)
+        last = buckets[i];
+    count = off;
+    if (last >= off) { // the last chain ends at the first entry with its low bit set
+      // (read up to the end of a page at a time: mapped, as its first entry is)
+      let a = at + 4 * (nb + last - off), u = null, x = 0, i = last;
+      for (;;) {
+        if (!u || x === u.length) {
+          const m = (4096 - (a & 4095)) >>> 2;
+          u = u32s(a, m);
+          a += 4 * m;
+          x = 0;
+        }
+        if (u[x++] & 1 || i - off >= 1 << 24)
+          break;
+        i++;
+      }
+      count = i + 1;
+    }
+    o.gnu = { nb, off, buckets, chain: count > off ? u32s(at + 4 * nb, count - off) : null };
+  } else if (symtab && sysv) {
+    const h = u32s(sysv, 2); // nbucket, nchain, buckets, chains
+    count = h[1];
+    o.sysv = u32s(sysv, 2 + h[0] + h[1]);
+  } else {
+    return;
+  }
+  o.syms = count ? u32s(symtab, count * (G.W === 8 ? 6 : 4)) : new Uint32Array(0);
+  o.vers = count && versym ? new Uint16Array(G.K.view(versym, 2 * count)) : null;
+});
+
+// st_size if symbol i is name (bytes: its UTF-8, one char a byte) at version
+// (or the default one), else null; the other versions it has into other.
+const defines = (function defines(o, i, bytes, version, other) {
+  const s = o.syms, e = i * (G.W === 8 ? 6 : 4), strs = o.strs, at = s[e], n = bytes.length;
+  // 64-bit: st_name, st_info st_other st_shndx, st_value, st_size;
+  // 32-bit: st_name, st_value, st_size, st_info st_other st_shndx
+  const packed = G.W === 8 ? s[e + 1] : s[e + 3];
+  const stInfo = G.LE ? packed & 0xff : packed >>> 24, stShndx = G.LE ? packed >>> 16 : packed & 0xffff;
+  if (stShndx === 0 || stInfo >> 4 === 0 || !strs || at + n >= strs.length || strs[at + n] !== 0)
+    return null;
+  for (let j = 0; j < n; j++)
+    if (strs[at + j] !== bytes.charCodeAt(j))
+      return null;
+  let v = o.vers ? o.vers[i] : 1;
+  const hidden = (v & 0x8000) !== 0;
+  v &= 0x7fff;
+  if (v === 0)
+    return null;
+  if (version === null ? !hidden : v >= 2 && versionName(o, v) === version)
+    return G.W === 8 ? word(s, e + 4) : s[e + 2];
+  const vname = v >= 2 ? versionName(o, v) : null;
+  if (vname)
+    other.push(vname);
+  return null;
+});
+
+// st_size of name's definition (at version, or the default one), or null;
+// undefined when there is no hash table to look it up in. hash: the GNU
+// hash of its name, which the generator wrote.
+const lookup = (function lookup(o, name, version, other, hash) {
+  if (!o.syms)
+    return undefined;
+  let bytes = name; // (C names are ASCII)
+  for (let i = 0; i < name.length; i++)
+    if (name.charCodeAt(i) > 127) {
+      bytes = Buffer.from(name, 'utf8').toString('latin1');
+      break;
+    }
+  if (o.gnu) {
+    const { nb, off, buckets, chain } = o.gnu;
+    for (let i = nb ? buckets[hash % nb] : 0; chain && i >= off && i - off < chain.length; i++) {
+      const h2 = chain[i - off];
+      if (((h2 | 1) >>> 0) === ((hash | 1) >>> 0)) {
+        const size = defines(o, i, bytes, version, other);
+        if (size !== null)
+          return size;
+      }
+      if (h2 & 1)
+        break;
+    }
+    return null;
+  }
+  const t = o.sysv, nbucket = t[0], nchain = t[1];
+  let h = 0;
+  for (let j = 0; j < bytes.length; j++) {
+    h = ((h << 4) + bytes.charCodeAt(j)) >>> 0;
+    const g = (h & 0xf0000000) >>> 0;
+    if (g)
+      h = (h ^ (g >>> 24)) >>> 0;
+    h = (h & ~g) >>> 0;
+  }
+  let i = nbucket ? t[2 + h % nbucket] : 0;
+  for (let steps = 0; i && i < nchain && steps < nchain; steps++) {
+    const size = defines(o, i, bytes, version, other);
+    if (size !== null)
+      return size;
+    i = t[2 + nbucket + i];
+  }
+  return null;
+});
+
+// [first difference from the baseline or null, data objects checked]
+const compare = (function compare(o, soname) {
+  if (SONAME_REQUIRED && soname !== SONAME)
+    return [`its SONAME is ${soname ? `'${soname}'` : 'missing'}, not ${SONAME}`, 0];
+  tables(o);
+  let objects = 0;
+  for (let j = 0; j < SYMBOLS.length; j++) {
+    const name = SYMBOLS[j][0], version = SYMBOLS[j][1], size = SYMBOLS[j][3], other = [];
+    const got = lookup(o, name, version, other, HASHES[j]);
+    if (got === undefined)
+      return [`its dynamic symbol table has no hash table to look ${name} up in`, objects];
+    if (got === null)
+      return [`it lacks ${name}${version ? '@' + version : ''}${other.length ? ` (it has ${other[0]})` : ''}`, objects];
+    if (SYMBOLS[j][2]) {
+      if (got !== size)
+        return [`its ${name} is a ${got}-byte object, ${size} bytes in ${BASELINE}`, objects];
+      objects++;
+    }
+  }
+  return [null, objects];
+});
+
+// A build that defines none of the symbols, or a release known incompatible.
+function known(pol, o, id) {
+  if (!o)
+    return refuse(pol, `${SONAME}: the library given defines none of the ${SYMBOLS.length} symbols this binding requires: cannot check it against ${BASELINE}`);
+  const [release, why] = INCOMPATIBLE[id];
+  return refuse(pol, `${SONAME} (build-id ${id}) is ${release}, incompatible with ${BASELINE} this binding was built against: ${why}`);
+}
+
+// An unknown build whose symbols do not all bind as the baseline's: what
+// differs, or accepted() when each is there after all (at a version other
+// than the default one).
+function unbound(pol, o, id, soname) {
+  const [problem, objects] = compare(o, soname);
+  if (!problem)
+    return accepted(pol, o, id, objects);
+  const path = o.name ? str(o.name) : '';
+  return refuse(pol, `${SONAME} (${path}, build-id ${id || 'none'}) is an unknown build that does not match ${BASELINE} this binding was built against: ${problem}`);
+}
+
+// ---- a declaration that does not spell its row
 
 // LAYOUTS[cname] as [kind, size, alignment, [[name, offset, size, bit offset,
 // bits]...] | {enumerator: value} | null].
@@ -367,8 +551,6 @@ function layout(cname) {
   }
   return [kind, Number(size), Number(align), b];
 }
-
-const typeInfo = ((t) => (typeof K.type === 'function' ? K.type(t) : K.introspect(t)));
 
 function compareFields(cname, got, want, problems) {
   const wantNames = want.map((w) => w[0]);
@@ -398,7 +580,7 @@ function compareFields(cname, got, want, problems) {
 
 // What is wrong with decl, the binding's declaration of cname, into problems.
 function compareLayout(cname, decl, problems) {
-  const [kind, size, align, body] = layout(cname);
+  const [kind, size, align, body] = layout(cname), K = G.K;
   if (kind === 'enum' && decl && typeof decl === 'object' && !isType(decl)) {
     for (const k of Object.keys(decl).sort()) {
       if (!own(body, k))
@@ -422,70 +604,5 @@ function compareLayout(cname, decl, problems) {
   }
 }
 
-const isType = ((d) => d && d.constructor && d.constructor.name === 'TypeObject');
-
-// Whether decl matches row at a glance: a struct or union declared as the
-// baseline has it spells its row (as many members, so that no name holds a
-// separator), and each enumerator given appears in it with its value (a
-// number, under a name without one); nothing parsed. Anything else is
-// compared in full.
-const same = (function same(row, decl) {
-  if (row[0] === 'e' && !isType(decl) && decl && typeof decl === 'object') {
-    const body = ';' + row.slice(row.lastIndexOf('|') + 1) + ';';
-    for (const k of Object.keys(decl)) {
-      const v = decl[k];
-      if ((typeof v !== 'number' && typeof v !== 'bigint') || k.includes(';') || k.includes('=') ||
-          !body.includes(';' + k + '=' + v + ';'))
-        return false;
-    }
-    return true;
-  }
-  if ((row[0] !== 's' && row[0] !== 'u') || !isType(decl))
-    return false;
-  const members = typeInfo(decl).members;
-  let got = (row[0] === 's' ? 'struct|' : 'union|') + K.sizeof(decl) + '|' + K.alignof(decl) + '|', n = 0;
-  for (const k in members) {
-    const m = members[k];
-    got += (n++ ? ';' : '') + m.name + ',' + m.offset + ',' + K.sizeof(m.type) + ',' + m.offset * 8 + ',0';
-  }
-  return got === row && (n === 0 || row.split(';').length === n);
-});
-
-// Compares the binding's koffi declarations with the baseline's layouts:
-// declared maps a C type name ('struct geo_point', 'enum geo_kind', a
-// typedef) to a koffi type (koffi.struct(...), koffi.union(...), a type
-// name) or, for an enum, an object of its constants. Each mismatch names
-// the member, both offsets and both sizes. Returns { outcome, message,
-// checked }; throws AbiGuardError on a mismatch (unless ABIGUARD_POLICY is
-// warn or off), and TypeError for a name not in LAYOUTS.
-const verifyLayouts = (function verifyLayouts(declared, koffi) {
-  koffi = koffi || require('koffi');
-  const pol = policy();
-  if (pol === 'off')
-    return { outcome: 'off', message: 'layout check disabled (ABIGUARD_POLICY=off)', checked: 0 };
-  use(koffi);
-  const problems = [], names = Object.keys(declared);
-  for (let j = 0; j < names.length; j++) {
-    const cname = names[j], decl = declared[cname];
-    if (!own(LAYOUTS, cname))
-      throw new TypeError(`${cname}: not one of the types the symbols this guard checks reach in ${BASELINE}: ${Object.keys(LAYOUTS).sort().join(', ')}`);
-    if (!same(LAYOUTS[cname], decl))
-      compareLayout(cname, decl, problems);
-  }
-  if (problems.length) {
-    const r = refuse(pol, `the binding's declarations do not match ${BASELINE}: ${problems.join('; ')}`);
-    return Object.assign(r, { checked: names.length });
-  }
-  return { outcome: 'verified', message: `${names.length} declarations match ${BASELINE}`, checked: names.length };
-});
-
-module.exports = {
-  verify, verifyLayouts, AbiGuardError, LIBRARY, BASELINE, SONAME, FINGERPRINTS,
-  // C type -> [kind, size, alignment, members | enumerators | null], parsed when asked for
-  get LAYOUTS() {
-    const all = {};
-    for (const k of Object.keys(LAYOUTS))
-      all[k] = layout(k);
-    return all;
-  },
-};
+return { refuse, known, unbound, layout, compareLayout };
+// <<< COLD

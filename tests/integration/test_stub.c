@@ -470,6 +470,56 @@ Test(stub, python_ctypes, .timeout = 240 * SANITIZER_SLOWDOWN)
     env_teardown(&e);
 }
 
+/* The koffi guard for every export of shape@1 on each unknown build: v1b,
+   whose symbols all bind to its own definitions at their versions, with
+   its data object's size, is accepted; v1o (shape_palette grown) and v1v
+   (its symbols in another version node) are refused, naming what differs,
+   by the full look-up in its hash table. Under node
+   --disallow-code-generation-from-strings, which forbids eval, the guard
+   compiles its cold code with the vm module instead and says the same. */
+Test(stub, koffi_unknown_builds, .timeout = 240 * SANITIZER_SLOWDOWN)
+{
+    guard_env e;
+    env_setup(&e);
+    char *js = fmt("%s/shape_guard.js", e.dir);
+    stub(&e, NULL, "js", js);
+    char *node_path = fmt("NODE_PATH=%s/../guard-js/node_modules", fixtures_dir());
+    char *code = fmt("const koffi = require('koffi'), g = require('%s');\n"
+                     "const lib = koffi.load('libshape.so.1');\n"
+                     "try { const v = g.verify(lib, koffi); console.error(`${v.outcome}: ${v.message}`); }\n"
+                     "catch (e) { console.error(`${e.name}: ${e.message}`); process.exit(3); }\n",
+                     js);
+    for (int no_eval = 0; no_eval < 2; no_eval++) {
+        const char *node[] = { node_path, "/usr/bin/node", no_eval ? "--disallow-code-generation-from-strings" : "-e",
+                               no_eval ? "-e" : code, no_eval ? code : NULL, NULL };
+        const char *how = no_eval ? "koffi without eval" : "koffi";
+        tool_run r;
+        run_with(&e, V1B, NULL, node, &r);
+        cr_assert(r.exited && r.exit_status == 0, "%s, v1b: %s\n%s", how, tool_run_outcome(&r), r.err);
+        const char *const v1b[] = { "accepted-unverified: ", "v1b/libshape.so.1", "unverified build",
+                                    "and the sizes of its 1 data objects match shape@1", NULL };
+        expect_in(r.err, v1b, how);
+        tool_run_free(&r);
+        run_with(&e, V1O, NULL, node, &r);
+        const char *const v1o[] = { "AbiGuardError: ", "unknown build that does not match shape@1",
+                                    "its shape_palette is a 32-byte object, 16 bytes in shape@1", NULL };
+        expect_refused(&r, 3, v1o, how);
+        tool_run_free(&r);
+        run_with(&e, V1V, NULL, node, &r);
+        const char *const v1v[] = { "AbiGuardError: ", "it lacks shape_", "(it has SHAPE_1.1)", NULL };
+        expect_refused(&r, 3, v1v, how);
+        tool_run_free(&r);
+        run_with(&e, V3, NULL, node, &r);
+        const char *const v3[] = { "AbiGuardError: ", "shape@3", "incompatible with shape@1", NULL };
+        expect_refused(&r, 3, v3, how);
+        tool_run_free(&r);
+    }
+    free(js);
+    free(node_path);
+    free(code);
+    env_teardown(&e);
+}
+
 Test(stub, threads_under_tsan, .timeout = 240 * SANITIZER_SLOWDOWN)
 {
     guard_env e;
