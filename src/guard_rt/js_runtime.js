@@ -1,14 +1,16 @@
 
 // What follows runs at the binding's import, so it is kept small: V8 parses
-// every byte of a module before its first line runs. The check of a known
-// build runs only the functions written `const f = (function f() ...)`:
-// parenthesized, V8 compiles them with the module instead of parsing them
-// twice (once to skip them, again at their first call). They find the
-// object, read its build-id and compare each declaration with its row as
-// one string. The rest (an unknown build's symbol lookups, a refusal's
-// messages, a mismatching declaration's member-by-member comparison) is the
-// string COLD at the end, which V8 only scans; cold() compiles it the first
-// time it is needed.
+// every byte of a module's code before its first line runs (a kilobyte of
+// code costs tens of microseconds), and compiles each function at its
+// first call. The check of a known build runs only the functions written
+// `const f = (function f() ...)`: parenthesized, V8 compiles them with the
+// module instead of parsing them twice (once to skip them, again at their
+// first call). They find the object, read its build-id and compare each
+// declaration with its row as one string. An unknown build's check is two
+// functions, compiled when it runs. The rest (a refusal's messages, the
+// full symbol look-up that says what differs, a mismatching declaration's
+// member-by-member comparison) is the string COLD at the end, which V8 only
+// scans; cold() compiles it the first time it is needed.
 
 class AbiGuardError extends Error {
   constructor(message) {
@@ -123,80 +125,74 @@ const buildId = (function buildId(o) {
 
 // An unknown build is accepted when each required symbol binds to its own
 // definition, at the baseline's version and with the baseline's size for a
-// data object. bound() asks the dynamic linker: lib.symbol() resolves each
+// data object. unknown() asks the dynamic linker: lib.symbol() resolves each
 // (dlsym), dladdr1(RTLD_DL_SYMENT) says which object defines it and gives
-// its .dynsym entry. Anything else goes to COLD's compare(), which looks each
-// symbol up in its hash table, and finds a symbol at a version other than
-// the default one, or says what is missing.
+// its .dynsym entry. Anything else goes to COLD's unbound(), which looks each
+// symbol up in the hash table, finds one at a version other than the
+// default one, or says what is missing. Each function's first call costs
+// its compilation, tens of microseconds for a few lines: this path is one
+// function, and one helper.
 
 // glibc relocates most entries in place; DT_VERDEF keeps its link-time value.
-const addr = (o, v) => (v && v < o.base ? v + o.base : v);
-
-// Its dynamic section's entries (the first of each) into o.d, a dense
-// array: the standard tags (below 64) at their own index, the GNU and
-// version tags (0x6ffffe00 to 0x6fffffff) at 64 + tag - 0x6ffffe00, -1 where
-// absent (an object keyed by tags would convert each to a string); and its
-// string table: o.strtab, o.strsz and o.strs (seen as bytes).
+const addr = (o, v) => (v > 0 && v < o.base ? v + o.base : Math.max(v, 0));
+// Its dynamic section's entry for tag (the first one), or -1; o.d holds the
+// standard tags (below 64) at their own index and the GNU and version tags
+// (0x6ffffe00 to 0x6fffffff) at 64 + tag - 0x6ffffe00: an object keyed by
+// tags would convert each one above 2^30 to a string.
 const dt = (o, tag) => o.d[tag < 64 ? tag : 64 + tag - 0x6ffffe00];
-function dynamic(o) {
-  const k = G.W / 4, step = 2 * k, d = new Array(576).fill(-1);
+// Whether the NUL-terminated string at off in its string table is s (ASCII).
+function spells(o, off, s) {
+  const b = o.strs, n = s.length;
+  if (!b || off < 0 || off + n >= b.length || b[off + n] !== 0)
+    return false;
+  for (let i = 0; i < n; i++)
+    if (b[off + i] !== s.charCodeAt(i))
+      return false;
+  return true;
+}
+
+// Its version definitions' names (their offsets in its string table) by
+// index, read once from .gnu.version_d (vd_version, vd_flags | vd_ndx,
+// vd_cnt | vd_hash, vd_aux, vd_next; its first vda_name).
+function verdefs(o) {
+  if (!o.vd) {
+    o.vd = [];
+    for (let q = addr(o, dt(o, 0x6ffffffc)), x = 0; q && x < dt(o, 0x6ffffffd); x++) { // DT_VERDEF, DT_VERDEFNUM
+      const f = u32s(q, 5);
+      if ((G.LE ? f[1] >>> 16 : f[1] & 0xffff) !== 0)
+        o.vd[G.LE ? f[1] & 0xffff : f[1] >>> 16] = u32s(q + f[3], 1)[0];
+      if (!f[4])
+        break;
+      q += f[4];
+    }
+  }
+  return o.vd;
+}
+
+// Any build but a known compatible one. Reads its dynamic section (o.d)
+// and string table (o.strtab, o.strsz, o.strs).
+function unknown(lib, pol, o, id) {
+  if (!o || (id && own(INCOMPATIBLE, id)))
+    return cold().known(pol, o, id);
+  const W = G.W, k = W / 4, step = 2 * k, d = (o.d = new Array(576).fill(-1));
   // PT_DYNAMIC says how long it is: one read; else one entry at a time, not
-  // past DT_NULL.
-  const n = o.dynSize >= 2 * G.W ? Math.floor(o.dynSize / (2 * G.W)) : o.ld ? 4096 : 0;
-  const all = o.dynSize >= 2 * G.W ? u32s(o.ld, n * step) : null;
+  // past DT_NULL. (Only DT_NULL and tags below 2^31 are compared.)
+  const n = o.dynSize >= 2 * W ? Math.floor(o.dynSize / (2 * W)) : o.ld ? 4096 : 0;
+  const all = o.dynSize >= 2 * W ? u32s(o.ld, n * step) : null;
   for (let i = 0; i < n; i++) {
-    const u = all || u32s(o.ld + i * 2 * G.W, step), x = all ? i * step : 0;
-    const tag = word(u, x); // (only DT_NULL and tags below 2^31 are compared)
+    const u = all || u32s(o.ld + i * 2 * W, step), x = all ? i * step : 0, tag = word(u, x);
     if (tag === 0)
       break;
     const at = tag < 64 ? tag : tag >= 0x6ffffe00 && tag <= 0x6fffffff ? 64 + tag - 0x6ffffe00 : -1;
     if (at >= 0 && d[at] === -1)
       d[at] = word(u, x + k);
   }
-  o.d = d;
-  o.strtab = addr(o, Math.max(d[5], 0)); // DT_STRTAB
-  o.strsz = o.strtab ? Math.max(d[10], 0) : 0; // DT_STRSZ
+  o.strtab = addr(o, d[5]); // DT_STRTAB, DT_STRSZ
+  o.strsz = o.strtab ? Math.max(d[10], 0) : 0;
   o.strs = o.strsz ? new Uint8Array(G.K.view(o.strtab, o.strsz)) : null;
-}
-
-// The string at off in its string table, or null.
-function string(o, off) {
-  if (off >= o.strsz)
-    return null;
-  let s = '';
-  for (let i = off; i < o.strsz && o.strs[i] !== 0; i++) {
-    if (o.strs[i] > 127)
-      return str(o.strtab + off); // (UTF-8)
-    s += String.fromCharCode(o.strs[i]);
-  }
-  return s;
-}
-
-// Its version definitions' names by index, read once from .gnu.version_d.
-function versionName(o, idx) {
-  if (!o.versions) {
-    o.versions = {};
-    let p = addr(o, Math.max(dt(o, 0x6ffffffc), 0)); // DT_VERDEF
-    const n = Math.max(dt(o, 0x6ffffffd), 0);   // DT_VERDEFNUM
-    for (let i = 0; p && i < n; i++) {
-      const v = u32s(p, 5); // vd_version, vd_flags | vd_ndx, vd_cnt | vd_hash, vd_aux, vd_next
-      const ndx = G.LE ? v[1] & 0xffff : v[1] >>> 16, cnt = G.LE ? v[1] >>> 16 : v[1] & 0xffff;
-      if (cnt)
-        o.versions[ndx] = string(o, u32s(p + v[3], 1)[0]);
-      if (!v[4])
-        break;
-      p += v[4];
-    }
-  }
-  return own(o.versions, idx) ? o.versions[idx] : null;
-}
-
-// The data objects checked if every required symbol binds to o's own
-// definition, named so, at its version (or the default one) and, for a
-// data object, of its size; else -1.
-function bound(lib, o) {
-  const W = G.W, k = W / 4, entsize = W === 8 ? 24 : 16;
-  const symtab = addr(o, Math.max(dt(o, 6), 0)), versym = addr(o, Math.max(dt(o, 0x6ffffff0), 0)); // DT_SYMTAB, DT_VERSYM
+  if (SONAME_REQUIRED && !spells(o, d[14], SONAME)) // DT_SONAME
+    return cold().unbound(pol, o, id);
+  const entsize = W === 8 ? 24 : 16, symtab = addr(o, d[6]), versym = addr(o, dt(o, 0x6ffffff0));
   const info = new Uint32Array(4 * k), out = new Uint32Array(k); // Dl_info; its ElfW(Sym) *
   let objects = 0;
   for (let j = 0; j < SYMBOLS.length; j++) {
@@ -205,29 +201,19 @@ function bound(lib, o) {
     try {
       p = lib.symbol(name, 'char');
     } catch (e) {
-      return -1;
+      return cold().unbound(pol, o, id);
     }
     if (!G.dladdr1(p, info, out, 1) || word(info, k) !== o.fbase) // RTLD_DL_SYMENT
-      return -1;
-    const at = word(out, 0), i = (at - symtab) / entsize, e = u32s(at, entsize / 4);
-    if (!symtab || i < 0 || i !== Math.floor(i) || !o.strs)
-      return -1;
-    const off = e[0], n = name.length; // st_name
-    if (off + n >= o.strsz || o.strs[off + n] !== 0)
-      return -1;
-    for (let x = 0; x < n; x++)
-      if (o.strs[off + x] !== name.charCodeAt(x))
-        return -1;
-    const v = versym ? new Uint16Array(G.K.view(versym + 2 * i, 2))[0] : 1;
-    if (version === null ? (v & 0x8000) !== 0 : versionName(o, v & 0x7fff) !== version)
-      return -1;
-    if (SYMBOLS[j][2]) {
-      if ((W === 8 ? word(e, 4) : e[2]) !== SYMBOLS[j][3]) // st_size
-        return -1;
-      objects++;
-    }
+      return cold().unbound(pol, o, id);
+    const at = word(out, 0), i = (at - symtab) / entsize, e = u32s(at, entsize / 4); // st_name first
+    let v = versym && i >= 0 ? new Uint16Array(G.K.view(versym + 2 * i, 2))[0] : 1;
+    if (!symtab || i < 0 || i % 1 !== 0 || !spells(o, e[0], name) ||
+        (version === null ? v & 0x8000 : (v &= 0x7fff) < 2 || !spells(o, verdefs(o)[v], version)) ||
+        (SYMBOLS[j][2] && (W === 8 ? word(e, 4) : e[2]) !== SYMBOLS[j][3])) // st_size
+      return cold().unbound(pol, o, id);
+    objects += SYMBOLS[j][2] ? 1 : 0;
   }
-  return objects;
+  return accepted(pol, o, id, objects);
 }
 
 // The outcome for an unknown build that matches the baseline.
@@ -236,16 +222,6 @@ function accepted(pol, o, id, objects) {
   if (pol === 'strict')
     return cold().refuse(pol, what, true);
   return { outcome: 'accepted-unverified', message: what + '; accepted unverified (ABIGUARD_POLICY=strict would refuse it)' };
-}
-
-// Any build but a known compatible one.
-function unknown(lib, pol, o, id) {
-  if (!o || (id && own(INCOMPATIBLE, id)))
-    return cold().known(pol, o, id);
-  dynamic(o);
-  const soname = dt(o, 14) >= 0 ? string(o, dt(o, 14)) : null; // DT_SONAME
-  const objects = !SONAME_REQUIRED || soname === SONAME ? bound(lib, o) : -1;
-  return objects >= 0 ? accepted(pol, o, id, objects) : cold().unbound(pol, o, id, soname);
 }
 
 // Checks the library a koffi binding loaded (lib = koffi.load(...))
@@ -340,7 +316,7 @@ module.exports = {
 // names it uses; or, under node --disallow-code-generation-from-strings,
 // which forbids eval but not the vm module, by vm.compileFunction.
 const COLD_NAMES = ['G', 'LIBRARY', 'BASELINE', 'SONAME', 'SONAME_REQUIRED', 'SYMBOLS', 'HASHES', 'INCOMPATIBLE',
-                    'LAYOUTS', 'AbiGuardError', 'own', 'u32s', 'word', 'str', 'addr', 'dt', 'versionName', 'accepted',
+                    'LAYOUTS', 'AbiGuardError', 'own', 'u32s', 'word', 'str', 'addr', 'dt', 'verdefs', 'accepted',
                     'typeInfo', 'isType'];
 let compiled = null;
 function cold() {
@@ -354,7 +330,7 @@ function cold() {
       make = require('vm').compileFunction(COLD, COLD_NAMES);
     }
     compiled = make(G, LIBRARY, BASELINE, SONAME, SONAME_REQUIRED, SYMBOLS, HASHES, INCOMPATIBLE, LAYOUTS,
-                    AbiGuardError, own, u32s, word, str, addr, dt, versionName, accepted, typeInfo, isType);
+                    AbiGuardError, own, u32s, word, str, addr, dt, verdefs, accepted, typeInfo, isType);
   }
   return compiled;
 }
@@ -374,7 +350,19 @@ function refuse(pol, what, strict) {
   throw new AbiGuardError(what + '; refusing to load (ABIGUARD_POLICY=warn would run anyway)');
 }
 
-// ---- an unknown build that is not bound() as the baseline
+// ---- an unknown build whose symbols do not all bind as the baseline's
+
+// The string at off in its string table, or null.
+function string(o, off) {
+  if (off < 0 || off >= o.strsz)
+    return null;
+  let end = off;
+  while (end < o.strsz && o.strs[end] !== 0)
+    end++;
+  return Buffer.from(o.strs.buffer, o.strs.byteOffset + off, end - off).toString('utf8');
+}
+
+const versionName = (o, idx) => (verdefs(o)[idx] === undefined ? null : string(o, verdefs(o)[idx]));
 
 // The tables its symbols are looked up in, each seen at once (views, not
 // copies): its hash table (GNU: o.gnu; else SysV: o.sysv), .dynsym (o.syms,
@@ -525,8 +513,8 @@ function known(pol, o, id) {
 // An unknown build whose symbols do not all bind as the baseline's: what
 // differs, or accepted() when each is there after all (at a version other
 // than the default one).
-function unbound(pol, o, id, soname) {
-  const [problem, objects] = compare(o, soname);
+function unbound(pol, o, id) {
+  const [problem, objects] = compare(o, dt(o, 14) >= 0 ? string(o, dt(o, 14)) : null); // DT_SONAME
   if (!problem)
     return accepted(pol, o, id, objects);
   const path = o.name ? str(o.name) : '';
