@@ -670,9 +670,14 @@
     }
 
     private static long number(String s) {
+        return number(s, 0, s.length());
+    }
+
+    // The number in s from from to to.
+    private static long number(String s, int from, int to) {
         long v = 0;
-        boolean minus = s.startsWith("-");
-        for (int i = minus ? 1 : 0; i < s.length(); i++)
+        boolean minus = from < to && s.charAt(from) == '-';
+        for (int i = minus ? from + 1 : from; i < to; i++)
             v = v * 10 + (s.charAt(i) - '0');
         return minus ? -v : v;
     }
@@ -836,10 +841,10 @@
         len = new long[n];
         if (fm != null) {
             boolean parsed = true;
-            for (Map.Entry<?, ?> e : fm.entrySet()) {
+            for (Object k : fm.keySet()) { // (a LinkedHashMap's keySet: loaded already, its entrySet not)
                 if (f == n)
                     break;
-                String name = (String) e.getKey(), t = String.valueOf(e.getValue()); // "name@offset[size] (type)"
+                String name = (String) k, t = String.valueOf(fm.get(k)); // "name@offset[size] (type)"
                 int at = name.length(), open = t.indexOf('[', at);
                 order[f] = name;
                 off[f] = t.startsWith(name) && t.indexOf('@') == at ? digits(t, at + 1, open) : -1;
@@ -870,10 +875,16 @@
         String[] members = split(w[3], ';');
         String[] names = new String[members.length];
         long[][] want = new long[members.length][];
-        for (int k = 0; k < members.length; k++) {
-            String[] m = split(members[k], ',');
-            names[k] = m[0];
-            want[k] = new long[] { number(m[1]), number(m[2]), number(m[3]), number(m[4]) };
+        for (int k = 0; k < members.length; k++) { // "name,offset,size,bit offset,bits"
+            String mk = members[k];
+            int at = mk.indexOf(',');
+            names[k] = mk.substring(0, at);
+            long[] v = want[k] = new long[4];
+            for (int q = 0; q < 4; q++) {
+                int end = q < 3 ? mk.indexOf(',', at + 1) : mk.length();
+                v[q] = number(mk, at + 1, end);
+                at = end;
+            }
         }
         boolean[] used = new boolean[names.length];
         for (int i = 0; i < order.length; i++) {
@@ -906,12 +917,11 @@
         if (pol.equals("off"))
             return new Verdict("off", "layout check disabled (ABIGUARD_POLICY=off)");
         StringBuilder problems = new StringBuilder();
-        for (Map.Entry<String, ?> e : declared.entrySet()) {
-            String cname = e.getKey();
+        for (String cname : declared.keySet()) { // (as in compareStructure)
             String[] w = layoutOf(cname);
             if (w == null)
                 throw Methods.notInBaseline(cname);
-            Object decl = e.getValue();
+            Object decl = declared.get(cname);
             if (w[0].equals("enum") && (decl instanceof Map || decl instanceof Class))
                 Enums.compare(cname, w, decl, problems);
             else if (!w[0].equals("enum") && (decl instanceof Structure
