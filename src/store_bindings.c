@@ -250,6 +250,20 @@ ag_status ag_store_set_source_url(ag_store *s, const char *library, const char *
             st = store_db_fail(s->db, err, "cannot store the source URL");
     }
     sqlite3_finalize(q);
+    /* The cached reports of its diffs link declarations through the old
+       pattern: they go (their verdicts and counts stay, which no URL is in). */
+    q = NULL;
+    if (st == AG_OK && sqlite3_prepare_v2(s->db,
+                                          "UPDATE diff_cache SET report = NULL"
+                                          " WHERE (old_release_id = ?1 OR new_release_id = ?1) AND report IS NOT NULL",
+                                          -1, &q, NULL) != SQLITE_OK)
+        st = store_db_fail(s->db, err, "cannot store the source URL");
+    if (st == AG_OK) {
+        sqlite3_bind_int64(q, 1, id);
+        if (sqlite3_step(q) != SQLITE_DONE)
+            st = store_db_fail(s->db, err, "cannot store the source URL");
+    }
+    sqlite3_finalize(q);
     return store_tx_end(s, own, st, err);
 }
 

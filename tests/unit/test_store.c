@@ -499,6 +499,37 @@ Test(store_release, duplicate_and_replace)
     free(dir);
 }
 
+/* A release's source URL pattern is in the links of its cached reports:
+   changing it drops them (and only them: the verdicts and counts stay, and
+   the reports of pairs without it). */
+Test(store_release, source_url_change_drops_cached_reports)
+{
+    char *dir = temp_dir(), *db = join(dir, "a.db");
+    ag_corpus *c = extract_lua();
+    ag_store *s = open_store(db);
+    add_ok(s, "lua", "5.3", c, false);
+    add_ok(s, "lua", "5.4", c, false);
+    add_ok(s, "lua", "5.5", c, false);
+    exec_raw(db, "INSERT INTO diff_cache(old_release_id, new_release_id, engine, verdict, counts, report)"
+                 " SELECT a.id, b.id, 'x', 'none', '{}', '{\"r\":1}' FROM releases a, releases b WHERE a.id < b.id");
+    cr_assert_eq(query_int(db, "SELECT count(*) FROM diff_cache WHERE report IS NOT NULL"), 3);
+    ag_error err = { .msg = "" };
+    cr_assert_eq(ag_store_set_source_url(s, "lua", "5.4", "https://example.org/{file}#L{line}", &err), AG_OK, "%s",
+                 err.msg);
+    cr_assert_eq(query_int(db, "SELECT count(*) FROM diff_cache"), 3, "a cached verdict went");
+    cr_assert_eq(query_int(db, "SELECT count(*) FROM diff_cache WHERE report IS NOT NULL"), 1,
+                 "a report linking through the old pattern survived");
+    cr_assert_eq(query_int(db, "SELECT count(*) FROM diff_cache d JOIN releases a ON a.id = d.old_release_id"
+                               " JOIN releases b ON b.id = d.new_release_id"
+                               " WHERE a.version = '5.3' AND b.version = '5.5' AND d.report IS NOT NULL"),
+                 1, "the report of a pair without 5.4 went");
+    ag_store_close(s);
+    ag_corpus_free(c);
+    free(db);
+    remove_dir(dir);
+    free(dir);
+}
+
 Test(store_release, remove_collects_garbage)
 {
     char *dir = temp_dir(), *db = join(dir, "a.db");
