@@ -545,9 +545,7 @@ Test(server_limits, reads_are_served_during_a_long_write)
 static char *mount_tmpfs(const char *size, bool *mounted)
 {
     char *dir = make_temp_dir();
-    char opts[64];
-    snprintf(opts, sizeof opts, "size=%s,mode=0755", size);
-    *mounted = mount("tmpfs", dir, "tmpfs", 0, opts) == 0;
+    *mounted = mount_private_tmpfs(dir, size);
     return dir;
 }
 

@@ -187,7 +187,7 @@ Test(store_safety, a_sound_database_is_checked_once_and_written)
 
 static bool mount_tmpfs(const char *dir)
 {
-    return mount("tmpfs", dir, "tmpfs", 0, "size=16m,mode=0755") == 0;
+    return mount_private_tmpfs(dir, "16m");
 }
 
 static void remount_ro(const char *dir)

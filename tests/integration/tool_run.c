@@ -15,6 +15,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sched.h>
+#include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -289,6 +291,21 @@ char *make_temp_dir(void)
     cr_assert(asprintf(&tmpl, "%s/abiguard-test-XXXXXX", base && *base ? base : "/tmp") >= 0);
     cr_assert(mkdtemp(tmpl), "mkdtemp %s: %s", tmpl, strerror(errno));
     return tmpl;
+}
+
+bool mount_private_tmpfs(const char *dir, const char *size)
+{
+    static bool unshared;
+    if (!unshared) {
+        /* (MS_PRIVATE: nothing mounted here propagates back to the host's
+           namespace through a shared root.) */
+        if (unshare(CLONE_NEWNS) != 0 || mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) != 0)
+            return false;
+        unshared = true;
+    }
+    char opts[64];
+    snprintf(opts, sizeof opts, "size=%s,mode=0755", size);
+    return mount("tmpfs", dir, "tmpfs", 0, opts) == 0;
 }
 
 static int remove_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)

@@ -79,6 +79,13 @@ bool file_exists(const char *path);
 char *make_temp_dir(void);
 void remove_tree(const char *path);
 
+/* Mounts a tmpfs of size (e.g. "16m") on dir, in a mount namespace of this
+   test's process alone (Criterion runs each test in a process of its own,
+   and the programs it starts inherit the namespace): the mount goes with
+   the process, however the test ends. false (errno set) when it cannot:
+   mounting needs root or CAP_SYS_ADMIN. */
+bool mount_private_tmpfs(const char *dir, const char *size);
+
 /* malloc'd "dir/name". */
 char *path_join2(const char *dir, const char *name);
 
