@@ -146,6 +146,20 @@ ag_status ag_release_diff_build(const ag_release_binary *old_bins, size_t n_old,
     return AG_OK;
 }
 
+void ag_release_diff_apply_suppressions(ag_release_diff *d, const ag_suppression *rules, size_t n)
+{
+    d->verdict = AG_VERDICT_NONE;
+    for (size_t i = 0; i < d->n_pairs; i++) {
+        ag_release_pair *p = &d->pairs[i];
+        if (p->status == AG_PAIR_DIFFED && p->diff) {
+            ag_diff_apply_suppressions(p->diff, rules, n);
+            p->verdict = ag_diff_overall(p->diff);
+        }
+        if (p->verdict > d->verdict)
+            d->verdict = p->verdict;
+    }
+}
+
 void ag_release_diff_free(ag_release_diff *d)
 {
     if (!d)

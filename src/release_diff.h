@@ -14,6 +14,7 @@
 
 #include "diff.h"
 #include "report.h"
+#include "suppress.h"
 
 /* One side's binary: its corpus and where it is inside the artifact. */
 typedef struct ag_release_binary {
@@ -54,6 +55,11 @@ ag_status ag_release_diff_build(const ag_release_binary *old_bins, size_t n_old,
                                 const ag_release_binary *new_bins, size_t n_new,
                                 const ag_diff_options *opts, ag_release_diff **out, ag_error *err);
 void ag_release_diff_free(ag_release_diff *d);
+
+/* Applies rules to each diffed pair's changes (ag_diff_apply_suppressions),
+   and gives the pairs and the release their verdicts again: for a release
+   diff read back from its report, as ag_release_diff_build applies them. */
+void ag_release_diff_apply_suppressions(ag_release_diff *d, const ag_suppression *rules, size_t n);
 
 /* abidiff's bit mask over the whole release (see ag_diff_exit_status). */
 int ag_release_diff_exit_status(const ag_release_diff *d, ag_verdict fail_on);

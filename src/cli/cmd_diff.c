@@ -22,6 +22,7 @@
 #include "../extract.h"
 #include "../report.h"
 #include "../diff_json.h"
+#include "../release_diff_json.h"
 #include "../store.h"
 #include "../store_diff.h"
 #include "../suppress.h"
@@ -138,8 +139,11 @@ static bool store_cacheable(const diff_args *a)
 /* Both sides from the store: the store answers with the report (from its
    diff cache, or computed and cached), rendered here in any format but
    JUnit, which lists the old release's interfaces and so needs the corpus.
-   Returns false when this path does not apply. */
-static bool report_from_store(const diff_args *a, const ag_suppression *rules, size_t n_rules, int *rc)
+   release: both are releases and one has several binaries, whose report
+   (abiguard-release-diff/1) has a section a binary. Returns false when
+   this path does not apply. */
+static bool report_from_store(const diff_args *a, bool release, const ag_suppression *rules, size_t n_rules,
+                              int *rc)
 {
     if (!store_cacheable(a) || a->report.format == AG_FMT_JUNIT)
         return false;
@@ -148,17 +152,21 @@ static bool report_from_store(const diff_args *a, const ag_suppression *rules, s
     ag_store *s = NULL;
     char *json = NULL;
     ag_diff *d = NULL;
+    ag_release_diff *rd = NULL;
     ag_status st = ag_store_open_existing(db, &s, &err);
     if (st == AG_OK)
         st = ag_store_diff_json(s, a->old_arg, a->new_arg, &json, &err);
     if (st == AG_OK)
-        st = ag_diff_from_json(json, strlen(json), &d, &err);
+        st = release ? ag_release_diff_from_json(json, strlen(json), &rd, &err)
+                     : ag_diff_from_json(json, strlen(json), &d, &err);
     if (st != AG_OK) {
         cli_error(db, "%s", err.msg);
         *rc = AG_EXIT_ERROR;
     } else {
-        if (n_rules)
+        if (n_rules && d)
             ag_diff_apply_suppressions(d, rules, n_rules);
+        if (n_rules && rd)
+            ag_release_diff_apply_suppressions(rd, rules, n_rules);
         char *old_url = NULL, *new_url = NULL;
         stored_source_urls(a, s, &old_url, &new_url);
         ag_report_context ctx = {
@@ -167,17 +175,21 @@ static bool report_from_store(const diff_args *a, const ag_suppression *rules, s
             .show_private = a->report.show_private, .color = cli_report_color(&a->report),
             .old_source_url = old_url, .new_source_url = new_url,
         };
-        st = a->report.output ? write_report_file(d, &ctx, a, &err)
-                       : ag_report_write(d, &ctx, a->report.format, stdout, &err);
+        if (rd)
+            st = cli_write_release_report(rd, &ctx, a->report.format, a->report.output, &err);
+        else
+            st = a->report.output ? write_report_file(d, &ctx, a, &err)
+                                  : ag_report_write(d, &ctx, a->report.format, stdout, &err);
         free(old_url);
         free(new_url);
-        *rc = ag_diff_exit_status(d, a->report.fail_on);
+        *rc = rd ? ag_release_diff_exit_status(rd, a->report.fail_on) : ag_diff_exit_status(d, a->report.fail_on);
         if (st != AG_OK) {
             cli_error(a->report.output ? a->report.output : "<stdout>", "%s", err.msg);
             *rc = AG_EXIT_ERROR;
         }
     }
     ag_diff_free(d);
+    ag_release_diff_free(rd);
     free(json);
     ag_store_close(s);
     return true;
@@ -299,12 +311,13 @@ static int run_diff(const diff_args *a)
     ag_corpus *o = NULL, *n = NULL;
     const char *failed = NULL;
     int rc;
-    if (is_release_diff(a)) {
-        rc = diff_releases(a, rules, n_rules);
+    bool release = is_release_diff(a);
+    if (report_from_store(a, release, rules, n_rules, &rc)) {
         ag_suppressions_free(rules, n_rules);
         return rc;
     }
-    if (report_from_store(a, rules, n_rules, &rc)) {
+    if (release) {
+        rc = diff_releases(a, rules, n_rules);
         ag_suppressions_free(rules, n_rules);
         return rc;
     }

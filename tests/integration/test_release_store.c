@@ -9,6 +9,7 @@
  */
 #include <criterion/criterion.h>
 #include <jansson.h>
+#include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -189,6 +190,54 @@ Test(release_store, diff_of_stored_releases_pairs_binaries_with_one_verdict)
     const char *built2 = strstr(r.out, "\n2 ");
     cr_expect(built2 && strstr(built2, "BREAK"), "%s", r.out);
     tool_run_free(&r);
+    free_demo(&d);
+}
+
+/* A diff of two stored releases of several binaries is cached as the
+   report of a single binary's is: asked again, it is read from the store's
+   diff cache (a name changed in the cached report shows), rendered in the
+   format asked, with suppressions applied to it. */
+Test(release_store, a_second_diff_of_stored_releases_is_read_from_the_cache)
+{
+    demo_store d = make_demo();
+    tool_run r;
+    cr_assert(run_abiguard(&r, "diff", "demo@1", "demo@2", "--db", d.db, (char *)NULL));
+    cr_assert(r.exited && r.exit_status == 12, "%s: %s", tool_run_outcome(&r), r.err);
+    char *first = strdup(r.out);
+    cr_assert_not_null(first);
+    tool_run_free(&r);
+    cr_assert(run_abiguard(&r, "diff", "demo@1", "demo@2", "--db", d.db, (char *)NULL));
+    cr_expect(r.exited && r.exit_status == 12 && strcmp(r.out, first) == 0,
+              "asked again, not the same:\n%s\nthen:\n%s", first, r.out);
+    tool_run_free(&r);
+
+    sqlite3 *db;
+    cr_assert_eq(sqlite3_open(d.db, &db), SQLITE_OK);
+    char *msg = NULL;
+    cr_assert_eq(sqlite3_exec(db,
+                              "UPDATE diff_cache SET report = replace(report, '\"name\": \"libversioned.so.2\"',"
+                              " '\"name\": \"libversioned-cached.so.2\"') WHERE report IS NOT NULL",
+                              NULL, NULL, &msg),
+                 SQLITE_OK, "%s", msg);
+    cr_assert_eq(sqlite3_changes(db), 1, "no cached report of the pair");
+    sqlite3_close(db);
+    const char *formats[] = { "text", "markdown", "json", "sarif" };
+    for (size_t i = 0; i < sizeof formats / sizeof formats[0]; i++) {
+        cr_assert(run_abiguard(&r, "diff", "demo@1", "demo@2", "--db", d.db, "--format", formats[i], (char *)NULL));
+        cr_expect(r.exited && r.exit_status == 12, "%s: %s", formats[i], r.err);
+        cr_expect(strstr(r.out, "libversioned-cached.so.2"), "%s: not read from the cache:\n%s", formats[i], r.out);
+        tool_run_free(&r);
+    }
+    /* Suppressing the array's change leaves the removed library breaking. */
+    char *rules = path_join2(d.dir, "rules.txt");
+    cr_assert(write_whole_file(rules, "kind=array-dimension-changed\n", 30));
+    cr_assert(run_abiguard(&r, "diff", "demo@1", "demo@2", "--db", d.db, "--suppressions", rules, (char *)NULL));
+    cr_expect(r.exited && r.exit_status == 12, "%s", r.err);
+    cr_expect(strstr(r.out, "  none       diffed   libarray_dimension_changed.so.1"), "%s", r.out);
+    cr_expect(strstr(r.out, "overall verdict: breaking"), "%s", r.out);
+    tool_run_free(&r);
+    free(rules);
+    free(first);
     free_demo(&d);
 }
 
