@@ -205,9 +205,12 @@ function unknown(lib, pol, o, id) {
     }
     if (!G.dladdr1(p, info, out, 1) || word(info, k) !== o.fbase) // RTLD_DL_SYMENT
       return cold().unbound(pol, o, id);
-    const at = word(out, 0), i = (at - symtab) / entsize, e = u32s(at, entsize / 4); // st_name first
-    let v = versym && i >= 0 ? new Uint16Array(G.K.view(versym + 2 * i, 2))[0] : 1;
-    if (!symtab || i < 0 || i % 1 !== 0 || !spells(o, e[0], name) ||
+    const at = word(out, 0), i = (at - symtab) / entsize; // (an entry of .dynsym: nothing else is read)
+    if (!at || !symtab || i < 0 || i % 1 !== 0)
+      return cold().unbound(pol, o, id);
+    const e = u32s(at, entsize / 4); // st_name first
+    let v = versym ? new Uint16Array(G.K.view(versym + 2 * i, 2))[0] : 1;
+    if (!spells(o, e[0], name) ||
         (version === null ? v & 0x8000 : (v &= 0x7fff) < 2 || !spells(o, verdefs(o)[v], version)) ||
         (SYMBOLS[j][2] && (W === 8 ? word(e, 4) : e[2]) !== SYMBOLS[j][3])) // st_size
       return cold().unbound(pol, o, id);
