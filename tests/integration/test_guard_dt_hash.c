@@ -2,7 +2,7 @@
  * test_guard_dt_hash.c — an unknown build whose dynamic symbols can be
  * looked up only through DT_HASH (libgeo v1s: v1 rebuilt with
  * -Wl,--hash-style=sysv, no DT_GNU_HASH), end to end in the C, Python
- * (ctypes) and JavaScript (koffi) guards: it is accepted unverified when
+ * (ctypes), Java (JNA) and JavaScript (koffi) guards: it is accepted unverified when
  * every required symbol and version is there, and refused, naming the
  * symbol, when one is missing (a geo@2 guard requiring geo_perimeter@GEO_1.1,
  * which 1.0 lacks) — with the same verdict as through the GNU hash table of
@@ -17,6 +17,9 @@
 
 #define PYTHON "/usr/bin/python3"
 #define NODE "/usr/bin/node"
+#define JAVA "/usr/bin/java"
+#define JAVAC "/usr/bin/javac"
+#define JNA_JAR "/usr/share/java/jna.jar"
 
 /* abiguard stub LIB@VER --db DB --symbols SYMBOLS --lang LANG -o OUT */
 static void stub(guard_env *e, const char *release, const char *symbols, const char *lang, const char *out)
@@ -43,6 +46,18 @@ static const char JS_PROG[] = "const koffi = require('koffi'), g = require('geo_
                               "} catch (e) {\n"
                               "  console.log('refused', e.message);\n"
                               "}\n";
+static const char JAVA_PROG[] = "import com.sun.jna.NativeLibrary;\n"
+                                "public class DtHash {\n"
+                                "    public static void main(String[] args) {\n"
+                                "        NativeLibrary lib = NativeLibrary.getInstance(\"geo\");\n"
+                                "        try {\n"
+                                "            GeoGuard.Verdict v = GeoGuard.verify(lib);\n"
+                                "            System.out.println(\"outcome \" + v.outcome + \" \" + v.message);\n"
+                                "        } catch (GeoGuard.Refused e) {\n"
+                                "            System.out.println(\"refused \" + e.getMessage());\n"
+                                "        }\n"
+                                "    }\n"
+                                "}\n";
 static const char C_PROG[] = "#include <stdio.h>\n"
                              "#include \"geo_guard.h\"\n"
                              "int main(void)\n"
@@ -54,7 +69,7 @@ static const char C_PROG[] = "#include <stdio.h>\n"
                              "}\n";
 
 typedef struct guards {
-    char *dir; /* one release's guards: geo_guard.{c,h,py,js}, the C program */
+    char *dir; /* one release's guards: geo_guard.{c,h,py,js}, GeoGuard.java, the C and Java programs */
     char *c_prog;
 } guards;
 
@@ -64,10 +79,15 @@ static void make_guards(guard_env *e, guards *g, const char *name, const char *r
     cr_assert(mkdir(g->dir, 0755) == 0, "cannot make %s", g->dir);
     char *base = path_join2(g->dir, "geo_guard"), *py = path_join2(g->dir, "geo_guard.py"),
          *js = path_join2(g->dir, "geo_guard.js"), *gc = path_join2(g->dir, "geo_guard.c"),
-         *main_c = path_join2(g->dir, "main.c");
+         *main_c = path_join2(g->dir, "main.c"), *java = path_join2(g->dir, "GeoGuard.java"),
+         *java_main = path_join2(g->dir, "DtHash.java");
     stub(e, release, symbols, "c", base);
     stub(e, release, symbols, "python", py);
     stub(e, release, symbols, "js", js);
+    stub(e, release, symbols, "java", java);
+    cr_assert(write_whole_file(java_main, JAVA_PROG, strlen(JAVA_PROG)), "cannot write %s", java_main);
+    const char *javac[] = { JAVAC, "-Xlint:all", "-Werror", "-d", g->dir, "-cp", JNA_JAR, java, java_main, NULL };
+    guard_run_ok(javac, 300, "javac (the Java guard's program)");
     cr_assert(write_whole_file(main_c, C_PROG, strlen(C_PROG)), "cannot write %s", main_c);
     g->c_prog = path_join2(g->dir, "prog");
     char *inc = guard_fmt("-I%s", g->dir), *lib = guard_fmt("-L%s", e->lib[GEO_V1]);
@@ -81,6 +101,8 @@ static void make_guards(guard_env *e, guards *g, const char *name, const char *r
     free(js);
     free(gc);
     free(main_c);
+    free(java);
+    free(java_main);
 }
 
 static void free_guards(guards *g)
@@ -93,17 +115,18 @@ static void free_guards(guards *g)
    needles[lang] must be in what it printed. */
 static void expect_guards(guard_env *e, const guards *g, int build, const char *what,
                           const char *const c_needles[], const char *const py_needles[],
-                          const char *const js_needles[])
+                          const char *const js_needles[], const char *const java_needles[])
 {
-    char *pp = guard_fmt("PYTHONPATH=%s", g->dir);
+    char *pp = guard_fmt("PYTHONPATH=%s", g->dir), *cp = guard_fmt("%s:%s", g->dir, JNA_JAR);
     char *np = guard_fmt("NODE_PATH=%s/../guard-js/node_modules:%s", fixtures_dir(), g->dir);
     const char *c_prog[] = { g->c_prog, NULL }, *py_prog[] = { PYTHON, "-c", PY_PROG, NULL },
-               *js_prog[] = { NODE, "-e", JS_PROG, NULL };
+               *js_prog[] = { NODE, "-e", JS_PROG, NULL }, *java_prog[] = { JAVA, "-cp", cp, "DtHash", NULL };
     const char *py_env[] = { pp, NULL }, *js_env[] = { np, NULL };
-    const char *const *progs[] = { c_prog, py_prog, js_prog }, *const *envs[] = { NULL, py_env, js_env };
-    const char *const *needles[] = { c_needles, py_needles, js_needles };
-    const char *langs[] = { "C", "Python", "JS" };
-    for (int l = 0; l < 3; l++) {
+    const char *const *progs[] = { c_prog, py_prog, js_prog, java_prog };
+    const char *const *envs[] = { NULL, py_env, js_env, NULL };
+    const char *const *needles[] = { c_needles, py_needles, js_needles, java_needles };
+    const char *langs[] = { "C", "Python", "JS", "Java" };
+    for (int l = 0; l < 4; l++) {
         tool_run r;
         guard_run_with(e, build, NULL, envs[l], progs[l], &r);
         cr_assert(r.exited && r.exit_status == 0, "%s, %s: %s\nstdout: %s\nstderr: %s", langs[l], what,
@@ -115,6 +138,7 @@ static void expect_guards(guard_env *e, const guards *g, int build, const char *
     }
     free(pp);
     free(np);
+    free(cp);
 }
 
 Test(guard_dt_hash, unknown_build_through_dt_hash, .timeout = 240 * SANITIZER_SLOWDOWN)
@@ -134,14 +158,14 @@ Test(guard_dt_hash, unknown_build_through_dt_hash, .timeout = 240 * SANITIZER_SL
         const char *c_ok[] = { "rc 1 ", "unverified build", "match geo@1", NULL };
         const char *ok[] = { "outcome accepted-unverified ", dirs[b], "all 7 required symbols and versions",
                              "match geo@1", NULL };
-        expect_guards(&e, &g1, builds[b], what, c_ok, ok, ok);
+        expect_guards(&e, &g1, builds[b], what, c_ok, ok, ok, ok);
         free(what);
 
         what = guard_fmt("%s, geo@2's guard (geo_perimeter@GEO_1.1)", names[b]);
         const char *c_lacks[] = { "rc 4 ", "it lacks geo_perimeter@GEO_1.1", NULL };
         const char *lacks[] = { "refused ", dirs[b], "unknown build that does not match geo@2",
                                 "it lacks geo_perimeter@GEO_1.1", NULL };
-        expect_guards(&e, &g2, builds[b], what, c_lacks, lacks, lacks);
+        expect_guards(&e, &g2, builds[b], what, c_lacks, lacks, lacks, lacks);
         free(what);
     }
     free_guards(&g1);
