@@ -341,7 +341,7 @@ function cold() {
 // The generator writes the lines from here to "// <<< COLD" as the string
 // COLD, without their comment lines and indentation. It is the body of a
 // function of COLD_NAMES, and returns the functions the module calls. The
-// unknown build's path is parenthesized, compiled with the rest.
+// full look-up is parenthesized: a refusal runs it all.
 // >>> COLD
 'use strict';
 
