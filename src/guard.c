@@ -528,6 +528,29 @@ void ag_guard_names_free(ag_guard_names *n)
     n->lower = n->upper = n->camel = NULL;
 }
 
+ag_status ag_guard_head_init(ag_guard_head *h, const ag_guard_plan *p, const ag_guard_stub_options *o,
+                             bool fingerprints, ag_error *err)
+{
+    memset(h, 0, sizeof *h);
+    ag_status st = ag_guard_names_init(&h->names, o->ident, err);
+    if (st != AG_OK)
+        return st;
+    if (fingerprints && !(h->fingerprints = ag_guard_fingerprint_text(p))) {
+        ag_guard_names_free(&h->names);
+        return ag_fail(err, AG_ERR_NOMEM, "out of memory");
+    }
+    ag_guard_baseline_ref(p, h->baseline, sizeof h->baseline);
+    h->so = p->soname ? p->soname : p->file_name;
+    return AG_OK;
+}
+
+void ag_guard_head_free(ag_guard_head *h)
+{
+    ag_guard_names_free(&h->names);
+    free(h->fingerprints);
+    h->fingerprints = NULL;
+}
+
 void ag_guard_emit(FILE *f, const char *tmpl, const ag_guard_names *n)
 {
     for (const char *p = tmpl; *p;) {

@@ -78,6 +78,19 @@ ag_status ag_guard_names_init(ag_guard_names *n, const char *ident, ag_error *er
 void ag_guard_names_free(ag_guard_names *n);
 void ag_guard_emit(FILE *f, const char *tmpl, const ag_guard_names *n);
 
+/* What every writer starts from: the names of the stub's identifiers, the
+   baseline as NAME@VERSION, the library's SONAME (else its file name) and,
+   when asked for, the text `abiguard fingerprint match` reads. */
+typedef struct ag_guard_head {
+    ag_guard_names names;
+    char baseline[300];
+    const char *so;
+    char *fingerprints; /* NULL unless asked for */
+} ag_guard_head;
+ag_status ag_guard_head_init(ag_guard_head *h, const ag_guard_plan *p, const ag_guard_stub_options *o,
+                             bool fingerprints, ag_error *err);
+void ag_guard_head_free(ag_guard_head *h);
+
 /* The policy a stub runs with when ABIGUARD_POLICY is unset, as its name. */
 const char *ag_guard_default_policy(const ag_guard_stub_options *o);
 

@@ -69,18 +69,11 @@ static void write_runtime(FILE *f, const char *rt)
 ag_status ag_guard_write_python(const ag_guard_plan *p, const ag_guard_stub_options *o, FILE *f,
                                 ag_error *err)
 {
-    ag_guard_names names;
-    ag_status st = ag_guard_names_init(&names, o->ident, err);
+    ag_guard_head h;
+    ag_status st = ag_guard_head_init(&h, p, o, true, err);
     if (st != AG_OK)
         return st;
-    char *fps = ag_guard_fingerprint_text(p);
-    if (!fps) {
-        ag_guard_names_free(&names);
-        return ag_fail(err, AG_ERR_NOMEM, "out of memory");
-    }
-    char baseline[300];
-    ag_guard_baseline_ref(p, baseline, sizeof baseline);
-    const char *so = p->soname ? p->soname : p->file_name;
+    const char *baseline = h.baseline, *so = h.so, *fps = h.fingerprints;
     fprintf(f,
             "\"\"\"Load-time ABI check of %s for a ctypes/cffi binding built against %s.\n"
             "\n"
@@ -140,8 +133,7 @@ ag_status ag_guard_write_python(const ag_guard_plan *p, const ag_guard_stub_opti
     fputs("# for `abiguard fingerprint match LIBRARY --fingerprints FILE`\nFINGERPRINTS = ", f);
     py_str(f, fps);
     fputs("\n", f);
-    free(fps);
     write_runtime(f, PY_RUNTIME);
-    ag_guard_names_free(&names);
+    ag_guard_head_free(&h);
     return ferror(f) ? ag_fail(err, AG_ERR_IO, "write error") : AG_OK;
 }
