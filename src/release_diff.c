@@ -63,6 +63,15 @@ static ag_release_pair *push_pair(ag_release_diff *d, ag_pair_status status, con
     return p;
 }
 
+/* The release's verdict: the worst of its pairs'. */
+static void judge(ag_release_diff *d)
+{
+    d->verdict = AG_VERDICT_NONE;
+    for (size_t i = 0; i < d->n_pairs; i++)
+        if (d->pairs[i].verdict > d->verdict)
+            d->verdict = d->pairs[i].verdict;
+}
+
 ag_status ag_release_diff_build(const ag_release_binary *old_bins, size_t n_old,
                                 const ag_release_binary *new_bins, size_t n_new,
                                 const ag_diff_options *opts, ag_release_diff **out, ag_error *err)
@@ -132,9 +141,7 @@ ag_status ag_release_diff_build(const ag_release_binary *old_bins, size_t n_old,
             push_pair(d, AG_PAIR_ADDED, NULL, &new_bins[j], NULL)->verdict = AG_VERDICT_COMPATIBLE;
             d->n_added++;
         }
-    for (size_t i = 0; i < d->n_pairs; i++)
-        if (d->pairs[i].verdict > d->verdict)
-            d->verdict = d->pairs[i].verdict;
+    judge(d);
     free(match);
     free(by);
     free(taken);
@@ -148,16 +155,14 @@ ag_status ag_release_diff_build(const ag_release_binary *old_bins, size_t n_old,
 
 void ag_release_diff_apply_suppressions(ag_release_diff *d, const ag_suppression *rules, size_t n)
 {
-    d->verdict = AG_VERDICT_NONE;
     for (size_t i = 0; i < d->n_pairs; i++) {
         ag_release_pair *p = &d->pairs[i];
         if (p->status == AG_PAIR_DIFFED && p->diff) {
             ag_diff_apply_suppressions(p->diff, rules, n);
             p->verdict = ag_diff_overall(p->diff);
         }
-        if (p->verdict > d->verdict)
-            d->verdict = p->verdict;
     }
+    judge(d);
 }
 
 void ag_release_diff_free(ag_release_diff *d)

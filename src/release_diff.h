@@ -58,7 +58,9 @@ void ag_release_diff_free(ag_release_diff *d);
 
 /* Applies rules to each diffed pair's changes (ag_diff_apply_suppressions),
    and gives the pairs and the release their verdicts again: for a release
-   diff read back from its report, as ag_release_diff_build applies them. */
+   diff read back from its report, as ag_release_diff_build applies them.
+   With no rules, it only judges again (as ag_diff_apply_suppressions
+   recounts). */
 void ag_release_diff_apply_suppressions(ag_release_diff *d, const ag_suppression *rules, size_t n);
 
 /* abidiff's bit mask over the whole release (see ag_diff_exit_status). */

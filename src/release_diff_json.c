@@ -62,7 +62,7 @@ static ag_status read_pair(json_t *b, size_t i, const char *s[N_STRINGS], ag_rel
     if ((int)p->status < 0 || (p->status != AG_PAIR_ADDED && !s[S_OLD_PATH]) ||
         (p->status != AG_PAIR_REMOVED && !s[S_NEW_PATH]))
         return ag_fail(err, AG_ERR_FORMAT, "binaries[%zu]: status '%s' without its paths", i, status);
-    p->verdict = (ag_verdict)v; /* (a diffed pair's is its diff's, below) */
+    p->verdict = (ag_verdict)v; /* (a diffed pair's is its diff's: judged again below) */
     if (p->status != AG_PAIR_DIFFED)
         return AG_OK;
     json_t *d = json_object_get(b, "diff");
@@ -71,8 +71,6 @@ static ag_status read_pair(json_t *b, size_t i, const char *s[N_STRINGS], ag_rel
         return ag_fail(err, AG_ERR_FORMAT, "binaries[%zu]: a diffed binary without its diff", i);
     ag_status st = ag_diff_from_json(text, strlen(text), &p->diff, err);
     free(text);
-    if (st == AG_OK)
-        p->verdict = ag_diff_overall(p->diff);
     return st;
 }
 
@@ -142,9 +140,9 @@ ag_status ag_release_diff_from_json(const char *text, size_t len, ag_release_dif
         d->n_diffed += p->status == AG_PAIR_DIFFED;
         d->n_added += p->status == AG_PAIR_ADDED;
         d->n_removed += p->status == AG_PAIR_REMOVED;
-        if (p->verdict > d->verdict)
-            d->verdict = p->verdict;
     }
+    if (st == AG_OK)
+        ag_release_diff_apply_suppressions(d, NULL, 0); /* the verdicts, from the changes */
 out:
     json_decref(root);
     if (st != AG_OK) {
