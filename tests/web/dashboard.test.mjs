@@ -584,6 +584,8 @@ test('diff impacted interfaces: the first three, shortest path first; the rest o
   const more = li.locator('details.impacted-more');
   assert.match(await more.locator('summary').innerText(), new RegExp(`${ch.impacted.length - 3} more`));
   await more.locator('summary').click();
+  // (the rest is rendered when the details open: wait for its last one)
+  await li.locator('code.path').nth(ch.impacted.length - 1).waitFor();
   assert.equal(await li.locator('code.path').count(), ch.impacted.length);
   await page.context().close();
 });
