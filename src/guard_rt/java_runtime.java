@@ -50,7 +50,7 @@
 
         static Verdict notLoaded(String pol) {
             return refuse(pol, new StringBuilder(SONAME).append(": the library given defines none of the ")
-                .append(Symbols.count()).append(" symbols this binding requires: cannot check it against ").append(BASELINE)
+                .append(count()).append(" symbols this binding requires: cannot check it against ").append(BASELINE)
                 .toString(), false);
         }
 
@@ -118,16 +118,22 @@
 
     // An instance is one loaded object (the class's own, so that no other
     // class is loaded to read it): its link_map's l_addr, l_name and l_ld,
-    // its PT_NOTE segments, and its dynamic section, read when first needed
-    // (a known build-id decides without it). Every table is read with one
-    // Pointer.getByteArray and decoded here in the object's byte order.
+    // its PT_NOTE segments, and the entries of its dynamic section this
+    // guard uses, read when first needed (a known build-id decides without
+    // them). Every table is read with one Pointer.getByteArray and decoded
+    // here in the object's byte order.
     private final boolean big;
+    private final long fbase;
     private long base, ld, nameAddr, dynSize;
     private long[] notes = new long[0]; // address, size, alignment of each PT_NOTE
+    private boolean dynamicRead;
+    private long strtab, strsz, soname = -1, symtab, versym, gnuHash, sysvHash, verdef, verdefnum;
+    private String[] versions; // .gnu.version_d: index -> name, read when first needed
 
     // lm: its link_map; fbase: where its first segment, and so its ELF
     // header, is mapped (dladdr's dli_fbase).
     private @C@(long lm, long fbase) {
+        this.fbase = fbase;
         byte[] e = fbase != 0 ? read(fbase, W == 8 ? 64 : 52) : null;
         boolean elf = e != null && e[0] == 0x7f && e[1] == 'E' && e[2] == 'L' && e[3] == 'F' && e[4] == (W == 8 ? 2 : 1)
                       && (e[5] == 1 || e[5] == 2);
@@ -210,12 +216,167 @@
         return null;
     }
 
-    // An unknown build's SONAME and dynamic symbol table, read from its
-    // dynamic section (the first entry of each tag this uses).
+    // The dynamic section's entries this guard uses (the first of each),
+    // read once.
+    private void dynamic() {
+        if (dynamicRead)
+            return;
+        dynamicRead = true;
+        long[] v = new long[10]; // by slot; seen[slot] when found
+        boolean[] seen = new boolean[10];
+        int step = 2 * W;
+        byte[] d = null;
+        if (dynSize > 0) // PT_DYNAMIC says how long it is: one read
+            d = read(ld, (int) (dynSize - dynSize % step));
+        for (int i = 0; ld != 0 && i < 4096; i++) {
+            int off = i * step;
+            if (dynSize > 0 && off + step > d.length)
+                break;
+            if (dynSize <= 0) { // one entry at a time: no read past DT_NULL
+                d = read(ld + off, step);
+                off = 0;
+            }
+            long tag = W == 8 ? num(d, off, 8) : (int) num(d, off, 4);
+            if (tag == 0)
+                break;
+            int slot = tag == 5 ? 0 : tag == 10 ? 1 : tag == 14 ? 2 : tag == 6 ? 3 : tag == 0x6ffffff0L ? 4
+                       : tag == 0x6ffffef5L ? 5 : tag == 4 ? 6 : tag == 0x6ffffffcL ? 7 : tag == 0x6ffffffdL ? 8 : -1;
+            if (slot >= 0 && !seen[slot]) {
+                seen[slot] = true;
+                v[slot] = word(d, off + W);
+            }
+        }
+        strtab = addr(v[0]);
+        strsz = v[1];
+        soname = seen[2] ? v[2] : -1;
+        symtab = addr(v[3]);
+        versym = addr(v[4]);
+        gnuHash = addr(v[5]);
+        sysvHash = addr(v[6]);
+        verdef = addr(v[7]);
+        verdefnum = v[8];
+    }
+
+    // glibc relocates most entries in place; DT_VERDEF keeps its link-time value.
+    private long addr(long v) {
+        return v != 0 && v < base ? v + base : v;
+    }
+
+    private String string(long off) {
+        return off >= 0 && off < strsz && strtab != 0 ? new Pointer(strtab + off).getString(0, "UTF-8") : null;
+    }
+
+    private String versionName(int idx) {
+        if (versions == null) { // read .gnu.version_d once: index -> name
+            versions = new String[0];
+            long p = verdef;
+            for (long i = 0; p != 0 && i < verdefnum && i < 65536; i++) {
+                byte[] v = read(p, 20);
+                int ndx = (int) num(v, 4, 2), cnt = (int) num(v, 6, 2);
+                long aux = num(v, 12, 4), next = num(v, 16, 4);
+                if (cnt != 0) {
+                    if (ndx >= versions.length) {
+                        String[] grown = new String[ndx + 8];
+                        System.arraycopy(versions, 0, grown, 0, versions.length);
+                        versions = grown;
+                    }
+                    versions[ndx] = string(num(read(p + aux, 4), 0, 4));
+                }
+                if (next == 0)
+                    break;
+                p += next;
+            }
+        }
+        return idx < versions.length ? versions[idx] : null;
+    }
+
+    // The rows of SYMBOLS.
+    static int count() {
+        int n = 0;
+        for (int i = 1; i < SYMBOLS.length(); i++)
+            if (SYMBOLS.charAt(i) == '\n')
+                n++;
+        return n;
+    }
+
+    // "SONAME (path, build-id ID)", for a message about this object.
+    private StringBuilder where(String id) {
+        return new StringBuilder(SONAME).append(" (").append(path()).append(", build-id ").append(id != null ? id : "none")
+            .append(')');
+    }
+
+    // The verdict on an unknown build that matches the baseline; objects:
+    // the data objects whose size matched.
+    private Verdict unverified(String pol, String id, int objects) {
+        StringBuilder what = where(id).append(" is an unverified build: not a release of ").append(LIBRARY)
+            .append(" known when this guard was generated, but its SONAME").append(objects > 0 ? "," : " and")
+            .append(" all ").append(count()).append(" required symbols and versions");
+        if (objects > 0)
+            what.append(" and the sizes of its ").append(objects).append(" data objects");
+        what.append(" match ").append(BASELINE);
+        if (pol.equals("strict"))
+            return Refused.refuse(pol, what.toString(), true);
+        return new Verdict("accepted-unverified",
+            what.append("; accepted unverified (ABIGUARD_POLICY=strict would refuse it)").toString());
+    }
+
+    // Whether the string at off in .dynstr is name.
+    private boolean spells(long off, String name) {
+        int n = name.length();
+        if (off < 0 || off + n >= strsz || strtab == 0)
+            return false;
+        byte[] b = read(strtab + off, n + 1);
+        for (int i = 0; i < n; i++)
+            if (b[i] != name.charAt(i)) // (a non-ASCII name never matches: then Symbols decides)
+                return false;
+        return b[n] == 0;
+    }
+
+    // The verdict on an unknown build, if the dynamic linker's own answers
+    // show it matches the baseline: its SONAME, and each required symbol
+    // as dlsym finds it in lib, defined by this object (dladdr1 with
+    // RTLD_DL_SYMENT gives the object and the .dynsym entry), under its
+    // name, at the required version (or, for the default one, not hidden)
+    // and, for a data object, of the baseline's size. null when any of that
+    // differs or cannot be asked this way (no libffi call): then Symbols,
+    // a class of its own loaded only then, looks each symbol up by hash and
+    // says what differs, or accepts a symbol at a version other than its
+    // default.
+    private Verdict accepted(NativeLibrary lib, String pol, String id) {
+        dynamic();
+        if (SONAME_REQUIRED && !spells(soname, SONAME))
+            return null;
+        long fn = dladdr1(lib);
+        int entsize = W == 8 ? 24 : 16, objects = 0;
+        String t = SYMBOLS;
+        for (int at = 1, end; (end = t.indexOf('\n', at)) > 0; at = end + 1) {
+            int b1 = t.indexOf('|', at), b2 = t.indexOf('|', b1 + 1);
+            String name = t.substring(at, b1);
+            Pointer p = resolve(lib, name);
+            long[] r = p != null ? ffi(fn, Pointer.nativeValue(p), 1) : null;
+            long e = r != null ? r[0] : 0, i = (e - symtab) / entsize;
+            if (e == 0 || r[1] != fbase || symtab == 0 || e < symtab || (e - symtab) % entsize != 0)
+                return null; // (only an entry of .dynsym is read)
+            byte[] sym = read(e, entsize);
+            int v = versym != 0 ? (int) num(read(versym + 2 * i, 2), 0, 2) : 1;
+            if (!spells(num(sym, 0, 4), name)
+                || (b2 == b1 + 1 ? (v & 0x8000) != 0 : (v &= 0x7fff) < 2 || !t.substring(b1 + 1, b2).equals(versionName(v))))
+                return null;
+            if (t.charAt(b2 + 1) != '-') { // a data object: its st_size
+                if ((W == 8 ? num(sym, 16, 8) : num(sym, 8, 4)) != number(t, b2 + 1, end))
+                    return null;
+                objects++;
+            }
+        }
+        return unverified(pol, id, objects);
+    }
+
+    // An unknown build's dynamic symbol table, looked up by hash: what
+    // differs from the baseline, when the dynamic linker's answers did not
+    // show that nothing does (accepted).
     private static final class Symbols {
         private final @C@ o;
-        private long strtab, strsz, soname = -1, symtab, versym, gnuHash, sysvHash, verdef, verdefnum;
-        private String[] versions;
+        private final long strtab, strsz, symtab, versym, gnuHash, sysvHash;
         // Pages read whole (4096 bytes at pageAt[k]): the tables a symbol
         // is looked up in are read a few bytes at a time, each read a JNA
         // call otherwise. A page that holds a byte of a table is mapped
@@ -251,51 +412,15 @@
             return page != null ? o.num(page, (int) (a & 4095), 4) : o.num(read(a, 4), 0, 4);
         }
 
-        // The dynamic section's entries this guard uses (the first of each).
         Symbols(@C@ o) {
             this.o = o;
-            long[] v = new long[10]; // by slot; seen[slot] when found
-            boolean[] seen = new boolean[10];
-            int step = 2 * W;
-            byte[] d = null;
-            if (o.dynSize > 0) // PT_DYNAMIC says how long it is: one read
-                d = read(o.ld, (int) (o.dynSize - o.dynSize % step));
-            for (int i = 0; o.ld != 0 && i < 4096; i++) {
-                int off = i * step;
-                if (o.dynSize > 0 && off + step > d.length)
-                    break;
-                if (o.dynSize <= 0) { // one entry at a time: no read past DT_NULL
-                    d = read(o.ld + off, step);
-                    off = 0;
-                }
-                long tag = W == 8 ? o.num(d, off, 8) : (int) o.num(d, off, 4);
-                if (tag == 0)
-                    break;
-                int slot = tag == 5 ? 0 : tag == 10 ? 1 : tag == 14 ? 2 : tag == 6 ? 3 : tag == 0x6ffffff0L ? 4
-                           : tag == 0x6ffffef5L ? 5 : tag == 4 ? 6 : tag == 0x6ffffffcL ? 7 : tag == 0x6ffffffdL ? 8 : -1;
-                if (slot >= 0 && !seen[slot]) {
-                    seen[slot] = true;
-                    v[slot] = o.word(d, off + W);
-                }
-            }
-            strtab = addr(v[0]);
-            strsz = v[1];
-            soname = seen[2] ? v[2] : -1;
-            symtab = addr(v[3]);
-            versym = addr(v[4]);
-            gnuHash = addr(v[5]);
-            sysvHash = addr(v[6]);
-            verdef = addr(v[7]);
-            verdefnum = v[8];
-        }
-
-        // glibc relocates most entries in place; DT_VERDEF keeps its link-time value.
-        private long addr(long v) {
-            return v != 0 && v < o.base ? v + o.base : v;
-        }
-
-        private String string(long off) {
-            return off >= 0 && off < strsz && strtab != 0 ? new Pointer(strtab + off).getString(0, "UTF-8") : null;
+            o.dynamic();
+            strtab = o.strtab;
+            strsz = o.strsz;
+            symtab = o.symtab;
+            versym = o.versym;
+            gnuHash = o.gnuHash;
+            sysvHash = o.sysvHash;
         }
 
         // Whether the string at off is name: its bytes, then a NUL (names are
@@ -308,43 +433,6 @@
                 if (b[i] != name[i])
                     return false;
             return b[name.length] == 0;
-        }
-
-        // The rows of SYMBOLS.
-        static int count() {
-            int n = 0;
-            for (int i = 1; i < SYMBOLS.length(); i++)
-                if (SYMBOLS.charAt(i) == '\n')
-                    n++;
-            return n;
-        }
-
-        private String soname() {
-            return soname >= 0 ? string(soname) : null;
-        }
-
-        private String versionName(int idx) {
-            if (versions == null) { // read .gnu.version_d once: index -> name
-                versions = new String[0];
-                long p = verdef;
-                for (long i = 0; p != 0 && i < verdefnum && i < 65536; i++) {
-                    byte[] v = get(p, 20);
-                    int ndx = (int) o.num(v, 4, 2), cnt = (int) o.num(v, 6, 2);
-                    long aux = o.num(v, 12, 4), next = o.num(v, 16, 4);
-                    if (cnt != 0) {
-                        if (ndx >= versions.length) {
-                            String[] grown = new String[ndx + 8];
-                            System.arraycopy(versions, 0, grown, 0, versions.length);
-                            versions = grown;
-                        }
-                        versions[ndx] = string(u32(p + aux));
-                    }
-                    if (next == 0)
-                        break;
-                    p += next;
-                }
-            }
-            return idx < versions.length ? versions[idx] : null;
         }
 
         // st_size of symbol i when it defines name (at version, or the
@@ -367,7 +455,7 @@
                 if (v == 0)
                     return -1;
                 if (v >= 2)
-                    vname = versionName(v);
+                    vname = o.versionName(v);
             }
             if (version != null ? version.equals(vname) : !hidden)
                 return stSize;
@@ -432,27 +520,16 @@
         Verdict judge(String pol, String id) {
             int[] objects = { 0 };
             String problem = compare(objects);
-            StringBuilder where = new StringBuilder(SONAME).append(" (").append(o.path()).append(", build-id ")
-                .append(id != null ? id : "none").append(')');
-            if (problem != null)
-                return Refused.refuse(pol, where.append(" is an unknown build that does not match ").append(BASELINE)
-                    .append(" this binding was built against: ").append(problem).toString(), false);
-            where.append(" is an unverified build: not a release of ").append(LIBRARY)
-                .append(" known when this guard was generated, but its SONAME").append(objects[0] > 0 ? "," : " and")
-                .append(" all ").append(count()).append(" required symbols and versions");
-            if (objects[0] > 0)
-                where.append(" and the sizes of its ").append(objects[0]).append(" data objects");
-            where.append(" match ").append(BASELINE);
-            if (pol.equals("strict"))
-                return Refused.refuse(pol, where.toString(), true);
-            return new Verdict("accepted-unverified",
-                where.append("; accepted unverified (ABIGUARD_POLICY=strict would refuse it)").toString());
+            if (problem == null)
+                return o.unverified(pol, id, objects[0]);
+            return Refused.refuse(pol, o.where(id).append(" is an unknown build that does not match ").append(BASELINE)
+                .append(" this binding was built against: ").append(problem).toString(), false);
         }
 
         // The first difference from the baseline, or null; objects[0] counts
         // the data objects whose size matched.
         private String compare(int[] objects) {
-            String so = soname();
+            String so = o.soname >= 0 ? o.string(o.soname) : null;
             if (SONAME_REQUIRED && !SONAME.equals(so)) {
                 StringBuilder b = new StringBuilder("its SONAME is ");
                 if (so != null)
@@ -506,7 +583,7 @@
     // defines the code or data at p (dladdr1(RTLD_DL_LINKMAP)), or null.
     private static long[] dladdr1(NativeLibrary lib, Pointer p) {
         long fn = dladdr1(lib);
-        long[] r = ffi(fn, Pointer.nativeValue(p));
+        long[] r = ffi(fn, Pointer.nativeValue(p), 2);
         return r != null ? r : Call.function(fn, p);
     }
 
@@ -548,7 +625,8 @@
             if (INCOMPATIBLE.indexOf(key) >= 0)
                 return Refused.incompatible(pol, id, key);
         }
-        return new Symbols(o).judge(pol, id);
+        Verdict v = o.accepted(lib, pol, id);
+        return v != null ? v : new Symbols(o).judge(pol, id);
     }
 
     private static Pointer resolve(NativeLibrary lib, String name) {
@@ -563,15 +641,16 @@
     // JNA's argument conversion machinery, about as long as the rest of the
     // check. Where libffi's default ABI is known (x86-64 Linux), dladdr1 is
     // called through JNA's own libffi instead (Native.ffi_prep_cif and
-    // ffi_call, on memory from Native.malloc): { link_map, dli_fbase },
-    // { 0, 0 } if it found nothing, or null where this way is not known to
-    // work (then Call.function). The memory and the cif are made by the
+    // ffi_call, on memory from Native.malloc): { what flag asks for (the
+    // link_map for RTLD_DL_LINKMAP, 2; the ElfW(Sym) * for RTLD_DL_SYMENT,
+    // 1), dli_fbase }, { 0, 0 } if it found nothing, or null where this way
+    // is not known to work (then Call.function). The memory and the cif are made by the
     // first call and kept (192 bytes and a cif, once per JVM): freeing them
     // would be two more native methods for JNA to link the first time.
     // ffiCif -1: this libffi does not take it.
     private static long ffiMem, ffiCif;
 
-    private static synchronized long[] ffi(long fn, long addr) {
+    private static synchronized long[] ffi(long fn, long addr, int flag) {
         if (W != 8 || !Platform.isLinux() || !"x86-64".equals(Platform.ARCH) || ffiCif < 0)
             return null;
         long m = ffiMem;
@@ -579,9 +658,9 @@
             return null;
         // 0: ffi_type pointer (size, alignment | type << 16, elements);
         // 3: ffi_type sint32; 6: the argument types; 10: the arguments;
-        // 14: pointers to them; 18: the result; 19: the Dl_info; 23: the
-        // link_map.
-        long[] w = { 8, 8 | 14 << 16, 0, 4, 4 | 10 << 16, 0, m, m, m, m + 24, addr, m + 19 * 8, m + 23 * 8, 2,
+        // 14: pointers to them; 18: the result; 19: the Dl_info; 23: what
+        // flag asks for.
+        long[] w = { 8, 8 | 14 << 16, 0, 4, 4 | 10 << 16, 0, m, m, m, m + 24, addr, m + 19 * 8, m + 23 * 8, flag,
                      m + 80, m + 88, m + 96, m + 104, 0, 0, 0, 0, 0, 0 };
         Pointer p = new Pointer(m);
         p.write(0, w, 0, w.length);
@@ -591,7 +670,7 @@
             return null;
         }
         Native.ffi_call(cif, fn, m + 18 * 8, m + 14 * 8);
-        byte[] r = p.getByteArray(18 * 8, 6 * 8); // the result, the Dl_info, the link_map (as every read is made)
+        byte[] r = p.getByteArray(18 * 8, 6 * 8); // the result, the Dl_info, the extra (as every read is made)
         return le(r, 0, 4) != 0 ? new long[] { le(r, 40, 8), le(r, 16, 8) } : new long[2];
     }
 

@@ -6,7 +6,9 @@
  * every required symbol and version is there, and refused, naming the
  * symbol, when one is missing (a geo@2 guard requiring geo_perimeter@GEO_1.1,
  * which 1.0 lacks) — with the same verdict as through the GNU hash table of
- * the v1b rebuild, so neither look-up is the one that decides.
+ * the v1b rebuild, so neither look-up is the one that decides. (The Java
+ * and JavaScript guards accept from the dynamic linker's own answers, and
+ * look symbols up by hash only to say what differs: here, the refusal.)
  */
 #include <criterion/criterion.h>
 #include <stdlib.h>

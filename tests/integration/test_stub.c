@@ -470,6 +470,70 @@ Test(stub, python_ctypes, .timeout = 240 * SANITIZER_SLOWDOWN)
     env_teardown(&e);
 }
 
+
+/* The JNA guard for every export of shape@1 on each unknown build, as
+   the koffi guard's above: v1b is accepted from the dynamic linker's own
+   answers (dlsym, then dladdr1 for the object and the .dynsym entry), with
+   its data object's size and, under strict, refused; v1o and v1v are
+   refused by the full look-up in its hash table, naming what differs; v3
+   is known incompatible. */
+Test(stub, jna_unknown_builds, .timeout = 300 * SANITIZER_SLOWDOWN)
+{
+    guard_env e;
+    env_setup(&e);
+    char *java = fmt("%s/ShapeGuard.java", e.dir), *main_java = fmt("%s/Main.java", e.dir);
+    stub(&e, NULL, "java", java);
+    const char *code = "import com.sun.jna.NativeLibrary;\n"
+                       "public final class Main {\n"
+                       "    public static void main(String[] args) {\n"
+                       "        NativeLibrary lib = NativeLibrary.getInstance(\"shape\");\n"
+                       "        try {\n"
+                       "            ShapeGuard.Verdict v = ShapeGuard.verify(lib);\n"
+                       "            System.err.println(new StringBuilder(v.outcome).append(\": \").append(v.message));\n"
+                       "        } catch (ShapeGuard.Refused e) {\n"
+                       "            System.err.println(new StringBuilder(\"Refused: \").append(e.getMessage()));\n"
+                       "            System.exit(3);\n"
+                       "        }\n"
+                       "    }\n"
+                       "}\n";
+    cr_assert(write_whole_file(main_java, code, strlen(code)), "cannot write %s", main_java);
+    const char *javac[] = { "/usr/bin/javac", "-Xlint:all", "-Werror", "-d", e.dir, "-cp", "/usr/share/java/jna.jar",
+                            java, main_java, NULL };
+    tool_run r;
+    cr_assert(tool_run_argv(javac, 300, &r));
+    expect_ok(&r, "javac");
+    tool_run_free(&r);
+    char *cp = fmt("%s:/usr/share/java/jna.jar", e.dir);
+    const char *prog[] = { "/usr/bin/java", "-cp", cp, "Main", NULL };
+    run_with(&e, V1B, NULL, prog, &r);
+    cr_assert(r.exited && r.exit_status == 0, "JNA, v1b: %s\n%s", tool_run_outcome(&r), r.err);
+    const char *const v1b[] = { "accepted-unverified: ", "v1b/libshape.so", "unverified build",
+                                "and the sizes of its 1 data objects match shape@1", NULL };
+    expect_in(r.err, v1b, "JNA with v1b");
+    tool_run_free(&r);
+    run_with(&e, V1B, "strict", prog, &r);
+    const char *const strict[] = { "Refused: ", "unverified build", "strict policy", NULL };
+    expect_refused(&r, 3, strict, "JNA with v1b under strict");
+    tool_run_free(&r);
+    run_with(&e, V1O, NULL, prog, &r);
+    const char *const v1o[] = { "Refused: ", "unknown build that does not match shape@1",
+                                "its shape_palette is a 32-byte object, 16 bytes in shape@1", NULL };
+    expect_refused(&r, 3, v1o, "JNA with v1o");
+    tool_run_free(&r);
+    run_with(&e, V1V, NULL, prog, &r);
+    const char *const v1v[] = { "Refused: ", "it lacks shape_", "(it has SHAPE_1.1)", NULL };
+    expect_refused(&r, 3, v1v, "JNA with v1v");
+    tool_run_free(&r);
+    run_with(&e, V3, NULL, prog, &r);
+    const char *const v3[] = { "Refused: ", "shape@3", "incompatible with shape@1", NULL };
+    expect_refused(&r, 3, v3, "JNA with v3");
+    tool_run_free(&r);
+    free(cp);
+    free(java);
+    free(main_java);
+    env_teardown(&e);
+}
+
 /* The koffi guard for every export of shape@1 on each unknown build: v1b,
    whose symbols all bind to its own definitions at their versions, with
    its data object's size, is accepted; v1o (shape_palette grown) and v1v
