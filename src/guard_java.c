@@ -29,7 +29,8 @@ static void java_str(FILE *f, const char *s)
         fputs("null", f);
 }
 
-/* A row of a table: its fields, '|' between them. */
+/* A row of a table: its fields, a NUL between two (the one byte no field can
+   hold: a release's version may be any other). */
 typedef struct {
     const char *field[3];
 } java_row;
@@ -43,7 +44,7 @@ static size_t java_row_len(const java_row *r)
 }
 
 /* NAME = "\n" then each row and a '\n', written field by field
-   ("a" + "|" + "b" + "\n") for javac to fold into one string constant: a
+   ("a" + "\0" + "b" + "\n") for javac to fold into one string constant: a
    table the class's initializer does not build, that the check reads with
    indexOf (arrays of rows cost the class a constant, and its initializer
    code, per cell). A constant holds at most 65535 bytes, so a big table is
@@ -66,7 +67,7 @@ static void write_table(FILE *f, const char *name, const java_row *rows, size_t 
         fputs("\n        + ", f);
         for (size_t k = 0; k < 3 && rows[i].field[k]; k++) {
             if (k > 0)
-                fputs(" + \"|\" + ", f);
+                fputs(" + \"\\0\" + ", f);
             java_str(f, rows[i].field[k]);
         }
         fputs(" + \"\\n\"", f);
@@ -104,10 +105,14 @@ static ag_status write_tables(FILE *f, const ag_guard_plan *p, ag_error *err)
             char *rel = malloc(strlen(p->library) + strlen(r->version) + 2), *why = NULL;
             if (rel)
                 sprintf(rel, "%s@%s", p->library, r->version);
-            if (!compatible && rel && (why = strdup(r->why ? r->why : "")) != NULL)
-                for (char *c = why; *c; c++)
-                    if (*c == '\n') /* (a row is one line) */
-                        *c = ' ';
+            if (!compatible && rel)
+                why = strdup(r->why ? r->why : "");
+            for (char *c = rel; c && *c; c++) /* (a row is one line) */
+                if (*c == '\n')
+                    *c = ' ';
+            for (char *c = why; c && *c; c++)
+                if (*c == '\n')
+                    *c = ' ';
             owned[o++] = rel;
             owned[o++] = why;
             if (!rel || (!compatible && !why)) {
@@ -118,8 +123,8 @@ static ag_status write_tables(FILE *f, const ag_guard_plan *p, ag_error *err)
         }
         if (st != AG_OK)
             break;
-        fputs(compatible ? "    /** \"\\nbuild-id|release\\n...\": the releases known compatible for the symbols used. */\n"
-                         : "    /** \"\\nbuild-id|release|its breaking changes\\n...\": those known incompatible. */\n", f);
+        fputs(compatible ? "    /** \"\\nbuild-id\\0release\\n...\": the releases known compatible for the symbols used. */\n"
+                         : "    /** \"\\nbuild-id\\0release\\0its breaking changes\\n...\": those known incompatible. */\n", f);
         write_table(f, compatible ? "COMPATIBLE" : "INCOMPATIBLE", rows, m);
         for (size_t k = 0; k < o; k++)
             free(owned[k]);
@@ -139,7 +144,7 @@ static ag_status write_tables(FILE *f, const ag_guard_plan *p, ag_error *err)
             rows[i] = (java_row){ { s->name, s->version ? s->version : "", size } };
         }
         if (st == AG_OK) {
-            fputs("    /** \"\\nsymbol|required version (empty: the default one)|size of a data object (-: a function)\\n...\":\n"
+            fputs("    /** \"\\nsymbol\\0required version (empty: the default one)\\0size of a data object (-: a function)\\n...\":\n"
                   "        the symbols this binding requires. */\n", f);
             write_table(f, "SYMBOLS", rows, p->n_symbols);
         }

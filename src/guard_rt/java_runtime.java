@@ -54,10 +54,10 @@
                 .toString(), false);
         }
 
-        // key: "\nID|", the start of its row of INCOMPATIBLE.
+        // key: "\nID\0", the start of its row of INCOMPATIBLE.
         static Verdict incompatible(String pol, String id, String key) {
             String t = INCOMPATIBLE;
-            int at = t.indexOf(key) + key.length(), bar = t.indexOf('|', at);
+            int at = t.indexOf(key) + key.length(), bar = t.indexOf('\0', at);
             return refuse(pol, new StringBuilder(SONAME).append(" (build-id ").append(id).append(") is ").append(t, at, bar)
                 .append(", incompatible with ").append(BASELINE).append(" this binding was built against: ")
                 .append(t, bar + 1, t.indexOf('\n', bar)).toString(), false);
@@ -350,7 +350,7 @@
         int entsize = W == 8 ? 24 : 16, objects = 0;
         String t = SYMBOLS;
         for (int at = 1, end; (end = t.indexOf('\n', at)) > 0; at = end + 1) {
-            int b1 = t.indexOf('|', at), b2 = t.indexOf('|', b1 + 1);
+            int b1 = t.indexOf('\0', at), b2 = t.indexOf('\0', b1 + 1);
             String name = t.substring(at, b1);
             Pointer p = resolve(lib, name);
             long[] r = p != null ? ffi(fn, Pointer.nativeValue(p), 1) : null;
@@ -540,7 +540,7 @@
             }
             String t = SYMBOLS;
             for (int at = 1, end; (end = t.indexOf('\n', at)) > 0; at = end + 1) {
-                int b1 = t.indexOf('|', at), b2 = t.indexOf('|', b1 + 1);
+                int b1 = t.indexOf('\0', at), b2 = t.indexOf('\0', b1 + 1);
                 String name = t.substring(at, b1), version = b2 > b1 + 1 ? t.substring(b1 + 1, b2) : null;
                 boolean isObject = t.charAt(b2 + 1) != '-';
                 long size = isObject ? number(t.substring(b2 + 1, end)) : 0;
@@ -592,7 +592,7 @@
     private static @C@ loaded(NativeLibrary lib) {
         String t = SYMBOLS;
         for (int at = 1, end; (end = t.indexOf('\n', at)) > 0; at = end + 1) {
-            Pointer p = resolve(lib, t.substring(at, t.indexOf('|', at)));
+            Pointer p = resolve(lib, t.substring(at, t.indexOf('\0', at)));
             if (p == null)
                 continue; // not in it
             long[] m = dladdr1(lib, p);
@@ -614,7 +614,7 @@
             return Refused.notLoaded(pol);
         String id = o.buildId();
         if (id != null) {
-            String key = new StringBuilder(id.length() + 2).append('\n').append(id).append('|').toString(), t = COMPATIBLE;
+            String key = new StringBuilder(id.length() + 2).append('\n').append(id).append('\0').toString(), t = COMPATIBLE;
             int at = t.indexOf(key);
             if (at >= 0) {
                 at += key.length();
