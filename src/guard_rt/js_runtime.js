@@ -32,8 +32,9 @@ const own = ((o, k) => Object.prototype.hasOwnProperty.call(o, k));
 // memory, not a copy) seen as a native-order typed array, whose indexing
 // costs next to nothing; the first call of each other koffi function costs
 // tens of microseconds, so reading goes through this one (and decode.string).
-// G: the koffi in use, its pointer size (W) and byte order (LE), dladdr1.
-const G = { K: null, W: 8, LE: true, dladdr1: null };
+// G: the koffi in use, its pointer size (W) and byte order (LE), dladdr1
+// and the library it was looked up through (from).
+const G = { K: null, W: 8, LE: true, dladdr1: null, from: null };
 const use = (function use(koffi) {
   if (G.K !== koffi) {
     G.K = koffi;
@@ -43,7 +44,7 @@ const use = (function use(koffi) {
     const one = new Uint32Array(1);
     one[0] = 1;
     G.LE = new Uint8Array(one.buffer)[0] === 1;
-    G.dladdr1 = null;
+    G.dladdr1 = G.from = null;
   }
 });
 const u32s = ((a, n) => new Uint32Array(G.K.view(a, 4 * n)));
@@ -68,8 +69,17 @@ const find = (function find(lib, koffi) {
     } catch (e) {
       continue; // not found in it
     }
-    // (All pointers: typed arrays are passed as their memory, no _Out_ to convert.)
-    G.dladdr1 = G.dladdr1 || koffi.load('libc.so.6').func('int dladdr1(void *, void *, void *, int)');
+    // dladdr1 as the library resolves it (libc is among what it depends on;
+    // 20 us less than loading libc again), else libc's. (All pointers: typed
+    // arrays are passed as their memory, no _Out_ to convert.)
+    if (G.from !== lib) {
+      try {
+        G.dladdr1 = lib.func('int dladdr1(void *, void *, void *, int)');
+      } catch (e) {
+        G.dladdr1 = koffi.load('libc.so.6').func('int dladdr1(void *, void *, void *, int)');
+      }
+      G.from = lib;
+    }
     const k = W / 4, info = new Uint32Array(4 * k), out = new Uint32Array(k); // Dl_info; its link_map
     if (!G.dladdr1(p, info, out, 2) || !word(out, 0)) // RTLD_DL_LINKMAP
       return null;
