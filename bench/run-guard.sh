@@ -14,7 +14,7 @@
 #            for the binding), then the mean of 200
 #   Go       AbiguardCheck() (C stub + unsafe layout checks) once, then 10,000
 #   Rust     geo_guard::verify() once, then 10,000
-#   JS       koffi: require('geo_guard') + verify() + verifyLayouts() once,
+#   JS       koffi: require('./geo_guard') + verify() + verifyLayouts() once,
 #            then the mean of 200
 # Times are the CPU time of the calling thread (of the process for JS, which
 # has no per-thread clock), so a busy machine slows them less than it does
@@ -356,11 +356,14 @@ const GeoRect = koffi.struct('geo_rect', { min: GeoPoint, max: GeoPoint });
 const GeoShape = koffi.struct('geo_shape', { kind: 'int', n: 'int', pts: koffi.pointer(GeoPoint) });
 const declared = { 'struct geo_point': GeoPoint, 'struct geo_rect': GeoRect, 'struct geo_shape': GeoShape,
                    'enum geo_kind': { GEO_POLYLINE: 0, GEO_POLYGON: 1 } };
+// Both modules are next to this program and loaded as a binding loads its
+// guard, by a relative path (a bare name would be searched for along every
+// node_modules directory above, then NODE_PATH: stat calls no binding pays).
 const e = cpu();
-require('empty_module');
+require('./empty_module');
 const floor = cpu() - e;
 const a = cpu();
-const guard = require('geo_guard');
+const guard = require('./geo_guard');
 guard.verify(lib, koffi);
 guard.verifyLayouts(declared, koffi);
 const b = cpu();
