@@ -557,7 +557,8 @@ Test(stub, jna_unknown_builds, .timeout = 300 * SANITIZER_SLOWDOWN)
    (its symbols in another version node) are refused, naming what differs,
    by the full look-up in its hash table. Under node
    --disallow-code-generation-from-strings, which forbids eval, the guard
-   compiles its cold code with the vm module instead and says the same. */
+   compiles its cold code with the vm module instead and says the same; and
+   so it does for a library in whose scope dladdr1 is not found. */
 Test(stub, koffi_unknown_builds, .timeout = 240 * SANITIZER_SLOWDOWN)
 {
     guard_env e;
@@ -565,17 +566,30 @@ Test(stub, koffi_unknown_builds, .timeout = 240 * SANITIZER_SLOWDOWN)
     char *js = fmt("%s/shape_guard.js", e.dir);
     stub(&e, NULL, "js", js);
     char *node_path = fmt("NODE_PATH=%s/../guard-js/node_modules", fixtures_dir());
+    const char *verify = "try { const v = g.verify(lib, koffi); console.error(`${v.outcome}: ${v.message}`); }\n"
+                         "catch (e) { console.error(`${e.name}: ${e.message}`); process.exit(3); }\n";
     char *code = fmt("const koffi = require('koffi'), g = require('%s');\n"
-                     "const lib = koffi.load('libshape.so.1');\n"
-                     "try { const v = g.verify(lib, koffi); console.error(`${v.outcome}: ${v.message}`); }\n"
-                     "catch (e) { console.error(`${e.name}: ${e.message}`); process.exit(3); }\n",
-                     js);
-    for (int no_eval = 0; no_eval < 2; no_eval++) {
+                     "const lib = koffi.load('libshape.so.1');\n%s",
+                     js, verify);
+    /* A library whose scope has no dladdr1 (one that does not depend on
+       libc): the guard asks libc's instead, with the same verdicts. */
+    char *no_libc = fmt("const koffi = require('koffi'), g = require('%s');\n"
+                        "const real = koffi.load('libshape.so.1');\n"
+                        "const lib = { symbol: (name, type) => real.symbol(name, type),\n"
+                        "              func: (decl) => { throw new Error(`${decl}: not found`); } };\n%s",
+                        js, verify);
+    for (int variant = 0; variant < 3; variant++) {
+        bool no_eval = variant == 1;
         const char *node[] = { node_path, "/usr/bin/node", no_eval ? "--disallow-code-generation-from-strings" : "-e",
-                               no_eval ? "-e" : code, no_eval ? code : NULL, NULL };
-        const char *how = no_eval ? "koffi without eval" : "koffi";
+                               no_eval ? "-e" : variant == 2 ? no_libc : code, no_eval ? code : NULL, NULL };
+        const char *how = no_eval ? "koffi without eval" : variant == 2 ? "koffi, no dladdr1 in the library's scope" : "koffi";
         expect_unknown_builds(&e, node, NULL, "AbiGuardError: ", how);
         tool_run r;
+        run_with(&e, V1, NULL, node, &r);
+        cr_assert(r.exited && r.exit_status == 0, "%s, v1: %s\n%s", how, tool_run_outcome(&r), r.err);
+        const char *const v1[] = { "verified: ", "is shape@1, verified compatible with shape@1", NULL };
+        expect_in(r.err, v1, how);
+        tool_run_free(&r);
         run_with(&e, V3, NULL, node, &r);
         const char *const v3[] = { "AbiGuardError: ", "shape@3", "incompatible with shape@1", NULL };
         expect_refused(&r, 3, v3, how);
@@ -584,6 +598,7 @@ Test(stub, koffi_unknown_builds, .timeout = 240 * SANITIZER_SLOWDOWN)
     free(js);
     free(node_path);
     free(code);
+    free(no_libc);
     env_teardown(&e);
 }
 
