@@ -9,9 +9,10 @@
 #            installs it), then the mean of 200 more checks
 #   cffi     the same module for a cffi (ABI mode) binding: verify(lib,
 #            ffi=ffi) + verify_layouts(ffi=ffi), its cdef's four types
-#   Java     JNA: GeoGuard.verify(lib) + verifyLayouts() once (loading the
-#            GeoGuard class from the binding's jar included; JNA itself
-#            already running, as it is for the binding), then the mean of 200
+#   Java     JNA: GeoGuard.verify(lib) + verifyLayouts() of three Structure
+#            classes and an enum's constants once (loading the GeoGuard class
+#            from the binding's jar included; JNA itself already running, as
+#            it is for the binding), then the mean of 200
 #   Go       AbiguardCheck() (C stub + unsafe layout checks) once, then 10,000
 #   Rust     geo_guard::verify() once, then 10,000
 #   JS       koffi: require('./geo_guard') + verify() + verifyLayouts() once,
@@ -213,6 +214,10 @@ public final class Bench {
         public Pointer pts;
     }
 
+    public interface GeoKind { // enum geo_kind's constants
+        int GEO_POLYLINE = 0, GEO_POLYGON = 1;
+    }
+
     public interface Geo extends com.sun.jna.Library {
         String geo_version();
     }
@@ -228,6 +233,7 @@ public final class Bench {
         declared.put("struct geo_point", GeoPoint.class);
         declared.put("struct geo_rect", GeoRect.class);
         declared.put("struct geo_shape", GeoShape.class);
+        declared.put("enum geo_kind", GeoKind.class);
         new GeoPoint(); // the binding's own first use of its structures
         new GeoRect();
         new GeoShape();

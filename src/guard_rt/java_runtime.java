@@ -1002,7 +1002,7 @@
                 throw Methods.notInBaseline(cname);
             Object decl = declared.get(cname);
             if (w[0].equals("enum") && (decl instanceof Map || decl instanceof Class))
-                Enums.compare(cname, w, decl, problems);
+                compareEnum(cname, w, decl, problems);
             else if (!w[0].equals("enum") && (decl instanceof Structure
                      || (decl instanceof Class && Structure.class.isAssignableFrom((Class<?>) decl))))
                 compareStructure(cname, w, decl, problems);
@@ -1017,66 +1017,62 @@
     }
 
     // An enum's constants in the binding: a class whose static fields are
-    // named as its enumerators, or a Map of them.
-    private static final class Enums {
-        private Enums() {
+    // named as its enumerators, or a Map of them. (In this class: a nested
+    // class would cost each binding that checks an enum a class load.)
+    private static void compareEnum(String cname, String[] w, Object decl, StringBuilder problems) {
+        String[] enumerators = split(w[3], ';');
+        String[] names = new String[enumerators.length];
+        long[] values = new long[enumerators.length];
+        for (int k = 0; k < enumerators.length; k++) {
+            int eq = enumerators[k].indexOf('=');
+            names[k] = enumerators[k].substring(0, eq);
+            values[k] = number(enumerators[k].substring(eq + 1));
         }
-
-        static void compare(String cname, String[] w, Object decl, StringBuilder problems) {
-            String[] enumerators = split(w[3], ';');
-            String[] names = new String[enumerators.length];
-            long[] values = new long[enumerators.length];
-            for (int k = 0; k < enumerators.length; k++) {
-                int eq = enumerators[k].indexOf('=');
-                names[k] = enumerators[k].substring(0, eq);
-                values[k] = number(enumerators[k].substring(eq + 1));
+        // The binding's constants, by name (a class: its static fields
+        // named as an enumerator).
+        String[] got;
+        long[] gv;
+        int n = 0;
+        if (decl instanceof Map) {
+            Map<?, ?> m = (Map<?, ?>) decl;
+            got = new String[m.size()];
+            gv = new long[got.length];
+            for (Map.Entry<?, ?> e : m.entrySet()) {
+                if (n == got.length)
+                    break;
+                got[n] = String.valueOf(e.getKey());
+                gv[n++] = ((Number) e.getValue()).longValue();
             }
-            // The binding's constants, by name (a class: its static fields
-            // named as an enumerator).
-            String[] got;
-            long[] gv;
-            int n = 0;
-            if (decl instanceof Map) {
-                Map<?, ?> m = (Map<?, ?>) decl;
-                got = new String[m.size()];
-                gv = new long[got.length];
-                for (Map.Entry<?, ?> e : m.entrySet()) {
-                    if (n == got.length)
-                        break;
-                    got[n] = String.valueOf(e.getKey());
-                    gv[n++] = ((Number) e.getValue()).longValue();
-                }
-            } else {
-                Field[] fs = ((Class<?>) decl).getFields();
-                got = new String[fs.length];
-                gv = new long[fs.length];
-                for (Field f : fs) {
-                    if (!Modifier.isStatic(f.getModifiers()) || indexOf(names, names.length, f.getName()) < 0)
-                        continue;
-                    Object v = value(f, null);
-                    if (v instanceof Number) {
-                        got[n] = f.getName();
-                        gv[n++] = ((Number) v).longValue();
-                    }
+        } else {
+            Field[] fs = ((Class<?>) decl).getFields();
+            got = new String[fs.length];
+            gv = new long[fs.length];
+            for (Field f : fs) {
+                if (!Modifier.isStatic(f.getModifiers()) || indexOf(names, names.length, f.getName()) < 0)
+                    continue;
+                Object v = value(f, null);
+                if (v instanceof Number) {
+                    got[n] = f.getName();
+                    gv[n++] = ((Number) v).longValue();
                 }
             }
-            for (int i = 1; i < n; i++) // by name, for a message in a stable order
-                for (int k = i; k > 0 && got[k - 1].compareTo(got[k]) > 0; k--) {
-                    String t = got[k];
-                    got[k] = got[k - 1];
-                    got[k - 1] = t;
-                    long v = gv[k];
-                    gv[k] = gv[k - 1];
-                    gv[k - 1] = v;
-                }
-            for (int i = 0; i < n; i++) {
-                int k = indexOf(names, names.length, got[i]);
-                if (k < 0)
-                    Refused.problem(problems).append(cname).append(": ").append(got[i]).append(" is not an enumerator of it in ").append(BASELINE);
-                else if (values[k] != gv[i])
-                    Refused.problem(problems).append(cname).append(": ").append(got[i]).append(" is ").append(gv[i]).append(" in the binding, ")
-                        .append(values[k]).append(" in ").append(BASELINE);
+        }
+        for (int i = 1; i < n; i++) // by name, for a message in a stable order
+            for (int k = i; k > 0 && got[k - 1].compareTo(got[k]) > 0; k--) {
+                String t = got[k];
+                got[k] = got[k - 1];
+                got[k - 1] = t;
+                long v = gv[k];
+                gv[k] = gv[k - 1];
+                gv[k - 1] = v;
             }
+        for (int i = 0; i < n; i++) {
+            int k = indexOf(names, names.length, got[i]);
+            if (k < 0)
+                Refused.problem(problems).append(cname).append(": ").append(got[i]).append(" is not an enumerator of it in ").append(BASELINE);
+            else if (values[k] != gv[i])
+                Refused.problem(problems).append(cname).append(": ").append(got[i]).append(" is ").append(gv[i]).append(" in the binding, ")
+                    .append(values[k]).append(" in ").append(BASELINE);
         }
     }
 

@@ -113,6 +113,31 @@ Test(guard_java, jna_binding, .timeout = 600 * SANITIZER_SLOWDOWN)
     guard_env_teardown(&e);
 }
 
+/* The binding's enum constants, declared wrong, are refused with v1,
+   naming the one that differs; the class's other static fields (GEO_X) are
+   not enumerators and are not compared. */
+Test(guard_java, jna_enum_declared_wrong, .timeout = 600 * SANITIZER_SLOWDOWN)
+{
+    guard_env e;
+    guard_env_setup(&e, "java");
+    char *classes = NULL;
+    build_classes(&e, &classes);
+    char *cp = guard_fmt("%s:" JNA_JAR, classes);
+    const char *prog[] = { JAVA, "-cp", cp, "geo.GeoJna", "bad-enum", NULL };
+    tool_run r;
+    guard_run_with(&e, GEO_V1, NULL, NULL, prog, &r);
+    cr_assert(r.exited && r.exit_status == 3, "expected a refusal, got %s\n%s", tool_run_outcome(&r), r.err);
+    const char *needles[] = { "refused: the binding's declarations do not match geo@1: ",
+                              "enum geo_kind: GEO_POLYGON is 2 in the binding, 1 in geo@1", NULL };
+    for (size_t i = 0; needles[i]; i++)
+        cr_assert(strstr(r.err, needles[i]), "'%s' not in: %s", needles[i], r.err);
+    cr_assert(!strstr(r.err, "GEO_X"), "%s", r.err);
+    tool_run_free(&r);
+    free(cp);
+    free(classes);
+    guard_env_teardown(&e);
+}
+
 Test(guard_java, jni_library, .timeout = 600 * SANITIZER_SLOWDOWN)
 {
     guard_env e;
