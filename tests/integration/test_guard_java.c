@@ -1,7 +1,8 @@
 /*
  * test_guard_java.c — the Java guards on Debian's OpenJDK 17: a JNA binding
  * (libjna-java) with the class `abiguard stub --lang java` writes, checking
- * the loaded NativeLibrary and the binding's Structure subclasses; and a
+ * the loaded NativeLibrary, the binding's Structure subclasses and its
+ * enum's constants; and a
  * JNI library whose JNI_OnLoad calls the C stub, so that a refusal is the
  * UnsatisfiedLinkError System.loadLibrary throws, carrying the message.
  * Both go through the matrix of guard_langs.h; the JNI library built with
