@@ -572,7 +572,11 @@ Test(stub, koffi_unknown_builds, .timeout = 240 * SANITIZER_SLOWDOWN)
                      "const lib = koffi.load('libshape.so.1');\n%s",
                      js, verify);
     /* A library whose scope has no dladdr1 (one that does not depend on
-       libc): the guard asks libc's instead, with the same verdicts. */
+       libc): the guard asks libc's instead, with the same verdicts. (libshape
+       links against nothing as the fixtures build it, so the plain runs take
+       that way too; the wrapper makes sure of it, however it is linked. The
+       guard_js tests' libgeo depends on libc: there dladdr1 is found through
+       the library.) */
     char *no_libc = fmt("const koffi = require('koffi'), g = require('%s');\n"
                         "const real = koffi.load('libshape.so.1');\n"
                         "const lib = { symbol: (name, type) => real.symbol(name, type),\n"
