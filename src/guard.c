@@ -156,13 +156,13 @@ static ag_status collect_symbols(ag_guard_plan *p, const ag_guard_used *used, ag
 static bool subject_symbol(const ag_corpus *c, const char *subject, size_t *name_len)
 {
     size_t n = strcspn(subject, "(@");
-    char buf[512];
-    if (n == 0 || n >= sizeof buf)
+    char *name = n ? strndup(subject, n) : NULL; /* (a C++ symbol's name may be long) */
+    if (!name)
         return false;
-    memcpy(buf, subject, n);
-    buf[n] = '\0';
     *name_len = n;
-    return exports_name(c, buf, NULL);
+    bool exported = exports_name(c, name, NULL);
+    free(name);
+    return exported;
 }
 
 /* Whether change ch matters to the plan's symbols; *via gets the used
@@ -195,17 +195,17 @@ static bool change_matters(const ag_guard_plan *p, const ag_change *ch, const ch
 static char *describe_break(const ag_change *ch, const char *via)
 {
     const ag_change_kind_info *k = ag_change_kind_info_of(ch->kind);
-    char what[512];
-    if (ch->detail)
-        snprintf(what, sizeof what, "%s", ch->detail);
-    else if (ch->old_value || ch->new_value)
-        snprintf(what, sizeof what, "%s -> %s", ch->old_value ? ch->old_value : "(none)",
-                 ch->new_value ? ch->new_value : "(none)");
-    else
-        snprintf(what, sizeof what, "%s", k ? k->why : "changed");
+    const char *what = ch->detail ? ch->detail : k ? k->why : "changed", *arrow = "";
+    const char *old = "", *new = "";
+    if (!ch->detail && (ch->old_value || ch->new_value)) {
+        what = "";
+        old = ch->old_value ? ch->old_value : "(none)";
+        arrow = " -> ";
+        new = ch->new_value ? ch->new_value : "(none)";
+    }
     char *out = NULL;
-    if (asprintf(&out, "%s: %s (%s%s%s)", ch->subject ? ch->subject : "?", what, k ? k->id : "change",
-                 via ? ", used by " : "", via ? via : "") < 0)
+    if (asprintf(&out, "%s: %s%s%s%s (%s%s%s)", ch->subject ? ch->subject : "?", what, old, arrow, new,
+                 k ? k->id : "change", via ? ", used by " : "", via ? via : "") < 0)
         return NULL;
     return out;
 }
@@ -446,9 +446,10 @@ char *ag_guard_camel(const char *s)
     return out;
 }
 
-void ag_guard_baseline_ref(const ag_guard_plan *p, char *buf, size_t len)
+char *ag_guard_baseline_ref(const ag_guard_plan *p)
 {
-    snprintf(buf, len, "%s@%s", p->library, p->baseline);
+    char *ref = NULL;
+    return asprintf(&ref, "%s@%s", p->library, p->baseline) < 0 ? NULL : ref;
 }
 
 static const char *const POLICY_NAMES[] = { "default", "strict", "warn", "off" };
@@ -471,29 +472,52 @@ const char *ag_guard_default_policy(const ag_guard_stub_options *o)
     return ag_guard_policy_name(o->policy);
 }
 
-void ag_guard_quote(FILE *f, ag_guard_lang lang, const char *s)
+char *ag_guard_comment_text(const char *s)
+{
+    char *t = strdup(s ? s : "");
+    for (char *p = t; p && *p; p++) {
+        unsigned char b = (unsigned char)*p;
+        if (b < 0x20 || b > 0x7e || b == '"' || b == '\'' || b == '\\' ||
+            (b == '/' && ((p > t && p[-1] == '*') || p[1] == '*')))
+            *p = '?';
+    }
+    return t;
+}
+
+void ag_guard_quote_parts(FILE *f, ag_guard_lang lang, const char *const parts[])
 {
     fputc('"', f);
-    for (const unsigned char *p = (const unsigned char *)(s ? s : ""); *p; p++) {
-        if (*p == '"' || *p == '\\')
-            fprintf(f, "\\%c", *p);
-        else if (*p == '\n')
-            fputs("\\n", f);
-        else if (*p == '\t')
-            fputs("\\t", f);
-        else if (*p >= 0x20 && *p < 0x7f) {
-            if (lang == AG_LANG_C && *p == '?' && p[1] == '?')
-                fputs("?\"\"", f); /* no trigraphs */
+    for (size_t k = 0; parts[k]; k++) {
+        for (const unsigned char *p = (const unsigned char *)parts[k]; *p; p++) {
+            unsigned char next = p[1];
+            for (size_t j = k + 1; !next && parts[j]; j++) /* (across the parts) */
+                next = (unsigned char)parts[j][0];
+            if (*p == '"' || *p == '\\')
+                fprintf(f, "\\%c", *p);
+            else if (*p == '\n')
+                fputs("\\n", f);
+            else if (*p == '\t')
+                fputs("\\t", f);
+            else if (*p >= 0x20 && *p < 0x7f) {
+                if (lang == AG_LANG_C && *p == '?' && next == '?')
+                    fputs("?\"\"", f); /* no trigraphs */
+                else
+                    fputc(*p, f);
+            } else if (lang == AG_LANG_C || lang == AG_LANG_JAVA)
+                fprintf(f, "\\%03o", *p); /* (Java reads \\u escapes before it lexes) */
+            else if (lang == AG_LANG_RUST)
+                fprintf(f, *p < 0x80 ? "\\x%02x" : "\\u{%02x}", *p);
             else
-                fputc(*p, f);
-        } else if (lang == AG_LANG_C || lang == AG_LANG_JAVA)
-            fprintf(f, "\\%03o", *p); /* (Java reads \\u escapes before it lexes) */
-        else if (lang == AG_LANG_RUST)
-            fprintf(f, *p < 0x80 ? "\\x%02x" : "\\u{%02x}", *p);
-        else
-            fprintf(f, "\\x%02x", *p);
+                fprintf(f, "\\x%02x", *p);
+        }
     }
     fputc('"', f);
+}
+
+void ag_guard_quote(FILE *f, ag_guard_lang lang, const char *s)
+{
+    const char *const parts[] = { s ? s : "", NULL };
+    ag_guard_quote_parts(f, lang, parts);
 }
 
 static char *upper_of(const char *s)
@@ -539,8 +563,12 @@ ag_status ag_guard_head_init(ag_guard_head *h, const ag_guard_plan *p, const ag_
         ag_guard_names_free(&h->names);
         return ag_fail(err, AG_ERR_NOMEM, "out of memory");
     }
-    ag_guard_baseline_ref(p, h->baseline, sizeof h->baseline);
     h->so = p->soname ? p->soname : p->file_name;
+    if (!(h->baseline = ag_guard_baseline_ref(p)) || !(h->library_text = ag_guard_comment_text(p->library)) ||
+        !(h->baseline_text = ag_guard_comment_text(h->baseline)) || !(h->so_text = ag_guard_comment_text(h->so))) {
+        ag_guard_head_free(h);
+        return ag_fail(err, AG_ERR_NOMEM, "out of memory");
+    }
     return AG_OK;
 }
 
@@ -548,7 +576,11 @@ void ag_guard_head_free(ag_guard_head *h)
 {
     ag_guard_names_free(&h->names);
     free(h->fingerprints);
-    h->fingerprints = NULL;
+    free(h->baseline);
+    free(h->library_text);
+    free(h->baseline_text);
+    free(h->so_text);
+    h->fingerprints = h->baseline = h->library_text = h->baseline_text = h->so_text = NULL;
 }
 
 void ag_guard_emit(FILE *f, const char *tmpl, const ag_guard_names *n)
@@ -571,12 +603,11 @@ void ag_guard_write_release_rows(FILE *f, const ag_guard_plan *p, bool compatibl
         const ag_guard_release *r = &p->releases[i];
         if (r->compatible != compatible)
             continue;
-        char rel[300];
-        snprintf(rel, sizeof rel, "%s@%s", p->library, r->version);
+        const char *const rel[] = { p->library, "@", r->version, NULL };
         fprintf(f, "%s%s", sy->indent, open);
         ag_guard_quote(f, sy->lang, r->build_id);
         fputs(key_sep, f);
-        ag_guard_quote(f, sy->lang, rel);
+        ag_guard_quote_parts(f, sy->lang, rel);
         if (with_why) {
             fputs(", ", f);
             ag_guard_quote(f, sy->lang, r->why);

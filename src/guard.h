@@ -152,8 +152,8 @@ typedef struct ag_guard_stub_options {
 char *ag_guard_ident(const char *s);
 /* "geo_guard" -> "GeoGuard" (Java class names), malloc'd. */
 char *ag_guard_camel(const char *s);
-/* "geo@1" */
-void ag_guard_baseline_ref(const ag_guard_plan *p, char *buf, size_t len);
+/* "geo@1", malloc'd; NULL if out of memory. */
+char *ag_guard_baseline_ref(const ag_guard_plan *p);
 
 /* guard_c.c */
 ag_status ag_guard_write_c(const ag_guard_plan *p, const ag_guard_stub_options *o, FILE *c_file,

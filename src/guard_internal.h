@@ -26,6 +26,13 @@ typedef enum ag_guard_lang {
 } ag_guard_lang;
 /* Writes s (NULL: "") as a string literal of lang, quotes included. */
 void ag_guard_quote(FILE *f, ag_guard_lang lang, const char *s);
+/* s for a comment or a docstring in any of the stubs' languages, malloc'd
+   (NULL if out of memory): printable ASCII, with '?' for any other byte, a
+   quote, a backslash, and the '/' of a comment's start or end. A release's
+   version, a library's name and a SONAME may hold any of them. */
+char *ag_guard_comment_text(const char *s);
+/* parts (NULL-terminated) as one quoted string literal. */
+void ag_guard_quote_parts(FILE *f, ag_guard_lang lang, const char *const parts[]);
 
 /* How a language writes the rows of the generated tables. */
 typedef struct ag_guard_syntax {
@@ -83,7 +90,10 @@ void ag_guard_emit(FILE *f, const char *tmpl, const ag_guard_names *n);
    when asked for, the text `abiguard fingerprint match` reads. */
 typedef struct ag_guard_head {
     ag_guard_names names;
-    char baseline[300];
+    char *baseline;     /* "geo@1" */
+    /* The library's name, the baseline and the SONAME as comments and
+       docstrings may hold them (ag_guard_comment_text). */
+    char *library_text, *baseline_text, *so_text;
     const char *so;
     char *fingerprints; /* NULL unless asked for */
 } ag_guard_head;

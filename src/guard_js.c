@@ -96,7 +96,8 @@ ag_status ag_guard_write_js(const ag_guard_plan *p, const ag_guard_stub_options 
             "// match), refused. The policy (%s) is overridden by\n"
             "// ABIGUARD_POLICY=default|strict|warn|off.\n"
             "'use strict';\n\n",
-            ABIGUARD_VERSION, baseline, so, baseline, so, o->ident, ag_guard_default_policy(o));
+            ABIGUARD_VERSION, h.baseline_text, h.so_text, h.baseline_text, h.so_text, o->ident,
+            ag_guard_default_policy(o));
     fputs("const LIBRARY = ", f);
     js_str(f, p->library);
     fputs(";\nconst BASELINE = ", f);

@@ -15,10 +15,24 @@
  */
 #include "guard_internal.h"
 
+#include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "surface.h"
+
+/* Whether s is a C identifier: what the stubs write as code (a type's tag,
+   a member, an enumerator) comes from the library's DWARF, which a hostile
+   library fills as it likes. */
+static bool c_identifier(const char *s)
+{
+    if (!s || !(isalpha((unsigned char)*s) || *s == '_'))
+        return false;
+    for (; *s; s++)
+        if (!isalnum((unsigned char)*s) && *s != '_')
+            return false;
+    return true;
+}
 
 bool ag_guard_is_public_header(const char *file)
 {
@@ -27,6 +41,11 @@ bool ag_guard_is_public_header(const char *file)
     size_t n = strlen(file);
     if (n < 3 || strcmp(file + n - 2, ".h") != 0)
         return false;
+    /* Its name goes into #include "..." and comments: letters, digits and
+       ._+- only. */
+    for (const char *b = ag_guard_base_name(file); *b; b++)
+        if (!isalnum((unsigned char)*b) && !strchr("._+-", *b))
+            return false;
     return strncmp(file, "/usr/include/", 13) != 0 && strstr(file, "/gcc/") == NULL &&
            strncmp(file, "/usr/lib/", 9) != 0;
 }
@@ -178,19 +197,20 @@ static ag_status describe(const ag_corpus *c, const ag_visibility *vis, ag_type_
     const ag_type *ty = &c->types[t];
     const char *decl = ty->decl_file;
     const char *tag = ty->name;
-    char name[512];
+    const char *kind = NULL, *named = NULL; /* the C name: "KIND NAMED", or NAMED */
     if (ty->kind == AG_T_STRUCT || ty->kind == AG_T_UNION || ty->kind == AG_T_ENUM) {
         if (ty->declaration_only || ty->byte_size == 0)
             return AG_OK;
         if (ty->name) {
-            snprintf(name, sizeof name, "%s %s", ag_type_kind_name(ty->kind), ty->name);
+            kind = ag_type_kind_name(ty->kind);
+            named = ty->name;
         } else {
             ag_type_ref td = naming_typedef(c, t);
             if (td == AG_NO_TYPE)
                 return AG_OK;
             tag = c->types[td].name;
             decl = c->types[td].decl_file;
-            snprintf(name, sizeof name, "%s", tag);
+            named = tag;
         }
         if (ty->kind == AG_T_ENUM && !ty->name)
             return AG_OK; /* an anonymous enum's constants have no type to check */
@@ -203,15 +223,22 @@ static ag_status describe(const ag_corpus *c, const ag_visibility *vis, ag_type_
         if ((c->types[r].kind == AG_T_STRUCT || c->types[r].kind == AG_T_UNION) && !c->types[r].name &&
             naming_typedef(c, r) == t)
             return AG_OK;
-        snprintf(name, sizeof name, "%s", ty->name);
+        named = ty->name;
     } else {
         return AG_OK;
     }
-    if (!ag_guard_is_public_header(decl))
+    if (!ag_guard_is_public_header(decl) || !c_identifier(named))
         return AG_OK;
-    l->name = strdup(name);
-    if (!l->name)
+    for (size_t i = 0; i < ty->n_members; i++) /* (an unnamed member is left out below) */
+        if (ty->kind != AG_T_TYPEDEF && ty->members[i].name && !c_identifier(ty->members[i].name))
+            return AG_OK;
+    for (size_t i = 0; ty->kind == AG_T_ENUM && i < ty->n_enumerators; i++)
+        if (!c_identifier(ty->enumerators[i].name))
+            return AG_OK;
+    if (kind ? asprintf(&l->name, "%s %s", kind, named) < 0 : !(l->name = strdup(named))) {
+        l->name = NULL;
         return ag_fail(err, AG_ERR_NOMEM, "out of memory");
+    }
     l->tag = tag;
     l->kind = ty->kind;
     l->type = t;

@@ -94,7 +94,8 @@ ag_status ag_guard_write_python(const ag_guard_plan *p, const ag_guard_stub_opti
             "\n"
             "__all__ = [\"verify\", \"verify_layouts\", \"AbiGuardError\", \"Verdict\", \"LAYOUTS\", \"FINGERPRINTS\"]\n"
             "\n",
-            so, baseline, ABIGUARD_VERSION, baseline, so, o->ident, o->ident, ag_guard_default_policy(o));
+            h.so_text, h.baseline_text, ABIGUARD_VERSION, h.baseline_text, h.so_text, o->ident, o->ident,
+            ag_guard_default_policy(o));
     fputs("LIBRARY = ", f);
     py_str(f, p->library);
     fputs("\nBASELINE = ", f);

@@ -551,6 +551,111 @@ Test(stub, jna_unknown_builds, .timeout = 300 * SANITIZER_SLOWDOWN)
     env_teardown(&e);
 }
 
+
+/* Replaces every copy of from in the file at path by to, as long. */
+static void patch_bytes(const char *path, const char *from, const char *to)
+{
+    size_t len = 0, n = strlen(from), hits = 0;
+    char *data = read_whole_file(path, &len);
+    cr_assert(data && strlen(to) == n, "cannot read %s", path);
+    for (char *at = data; (at = memmem(at, len - (size_t)(at - data), from, n)) != NULL; at += n, hits++)
+        memcpy(at, to, n);
+    cr_assert(hits > 0, "%s: no %s to patch", path, from);
+    cr_assert(write_whole_file(path, data, len), "cannot write %s", path);
+    free(data);
+}
+
+/* What a hostile store or library holds never becomes code in a stub. A
+   library's name and a release's version full of comment ends, quotes and
+   escapes stay harmless in the generated files' comments and whole in their
+   strings: each stub still compiles, and its BASELINE is the name given. A
+   struct whose member the library's DWARF names "a);x(//b" is left out of
+   the layouts the stubs check, not written into them. */
+Test(stub, hostile_names_are_not_code, .timeout = 240 * SANITIZER_SLOWDOWN)
+{
+    char *dir = make_temp_dir(), *h = fmt("%s/hx.h", dir), *c = fmt("%s/hx.c", dir), *so = fmt("%s/libhx.so.1", dir),
+         *db = fmt("%s/db", dir);
+    const char *header = "struct hx_box { int aaaaaaaa; int count; };\n"
+                         "struct hx_pair { int left; int right; };\n"
+                         "int hx_get(const struct hx_box *b);\n"
+                         "int hx_sum(const struct hx_pair *p);\n";
+    const char *source = "#include \"hx.h\"\n"
+                         "int hx_get(const struct hx_box *b) { return b->aaaaaaaa + b->count; }\n"
+                         "int hx_sum(const struct hx_pair *p) { return p->left + p->right; }\n";
+    cr_assert(write_whole_file(h, header, strlen(header)) && write_whole_file(c, source, strlen(source)));
+    char *inc = fmt("-I%s", dir);
+    const char *cc[] = { "/usr/bin/gcc", "-std=c11", "-g", "-O0", "-shared", "-fPIC", "-Wl,-soname,libhx.so.1", inc,
+                         "-o", so, c, NULL };
+    tool_run r;
+    cr_assert(tool_run_argv(cc, 120, &r));
+    expect_ok(&r, "gcc libhx");
+    tool_run_free(&r);
+    patch_bytes(so, "aaaaaaaa", "a);x(//b");
+    const char *library = "h\"x*/", *version = "1*/ int injected; /*\"\"\"\\u000a\\N{x}'";
+    cr_assert(run_abiguard(&r, "add", so, "--library", library, "--version", version, "--db", db, NULL));
+    expect_ok(&r, "abiguard add");
+    tool_run_free(&r);
+    char *release = fmt("%s@%s", library, version);
+    const char *outs[][2] = { { "c", "hx_guard" },     { "python", "hx_guard.py" }, { "js", "hx_guard.js" },
+                              { "java", "HxGuard.java" }, { "go", "hx_guard.go" }, { "rust", "hx_guard.rs" } };
+    for (size_t i = 0; i < sizeof outs / sizeof outs[0]; i++) {
+        char *out = fmt("%s/%s", dir, outs[i][1]);
+        cr_assert(run_abiguard(&r, "stub", release, "--db", db, "--symbols", "hx_get,hx_sum", "--lang", outs[i][0],
+                               "-o", out, NULL));
+        expect_ok(&r, "abiguard stub");
+        tool_run_free(&r);
+        free(out);
+    }
+    /* C: the layouts checked are hx_pair's, never hx_box's. */
+    char *stub_c = fmt("%s/hx_guard.c", dir), *text = read_whole_file(stub_c, NULL);
+    cr_assert(text);
+    const char *with = strstr(text, "#ifdef ABIGUARD_");
+    cr_assert(with && strstr(text, "sizeof(struct hx_pair)") && !strstr(text, "hx_box") && !strstr(text, "x(//"),
+              "%s", text);
+    char *macro = fmt("-D%.*s", (int)strcspn(with + 7, "\n"), with + 7);
+    free(text);
+    const char *gcc[] = { "/usr/bin/gcc", "-std=c11", "-Wall", "-Wextra", "-Werror", "-fsyntax-only", macro, inc,
+                          stub_c, NULL };
+    cr_assert(tool_run_argv(gcc, 120, &r));
+    expect_ok(&r, "gcc -fsyntax-only hx_guard.c");
+    tool_run_free(&r);
+    /* Python and JavaScript: they load, with the release named as given. */
+    char *py = fmt("import sys; sys.path.insert(0, '%s'); import hx_guard; sys.stdout.write(hx_guard.BASELINE)", dir),
+         *js = fmt("process.stdout.write(require('%s/hx_guard.js').BASELINE)", dir);
+    const char *python[] = { "/usr/bin/python3", "-W", "error", "-c", py, NULL }, *node[] = { "/usr/bin/node", "-e", js, NULL };
+    const char *const *progs[] = { python, node };
+    for (size_t i = 0; i < 2; i++) {
+        cr_assert(tool_run_argv(progs[i], 120, &r));
+        expect_ok(&r, progs[i][0]);
+        cr_assert_str_eq(r.out, release, "%s: BASELINE", progs[i][0]);
+        tool_run_free(&r);
+    }
+    /* Java and Go: they compile, or parse. */
+    char *java = fmt("%s/HxGuard.java", dir), *go = fmt("%s/hx_guard.go", dir);
+    const char *javac[] = { "/usr/bin/javac", "-Xlint:all", "-Werror", "-d", dir, "-cp", "/usr/share/java/jna.jar", java, NULL };
+    const char *gofmt[] = { "/usr/bin/gofmt", "-e", "-l", go, NULL };
+    cr_assert(tool_run_argv(javac, 300, &r));
+    expect_ok(&r, "javac HxGuard.java");
+    tool_run_free(&r);
+    cr_assert(tool_run_argv(gofmt, 120, &r));
+    expect_ok(&r, "gofmt -e hx_guard.go");
+    tool_run_free(&r);
+    free(java);
+    free(go);
+    free(py);
+    free(js);
+    free(macro);
+    free(stub_c);
+    free(release);
+    free(inc);
+    remove_tree(dir);
+    free(dir);
+    free(h);
+    free(c);
+    free(so);
+    free(db);
+}
+
 /* The koffi guard for every export of shape@1 on each unknown build: v1b,
    whose symbols all bind to its own definitions at their versions, with
    its data object's size, is accepted; v1o (shape_palette grown) and v1v
