@@ -82,6 +82,14 @@ static void write_table(FILE *f, const char *name, const java_row *rows, size_t 
     }
 }
 
+/* s (NULL: nothing) with its newlines as spaces: a row is one line. */
+static void one_line(char *s)
+{
+    for (; s && *s; s++)
+        if (*s == '\n')
+            *s = ' ';
+}
+
 /* The releases known compatible and incompatible and the symbols required,
    as write_table's tables. */
 static ag_status write_tables(FILE *f, const ag_guard_plan *p, ag_error *err)
@@ -107,12 +115,8 @@ static ag_status write_tables(FILE *f, const ag_guard_plan *p, ag_error *err)
                 sprintf(rel, "%s@%s", p->library, r->version);
             if (!compatible && rel)
                 why = strdup(r->why ? r->why : "");
-            for (char *c = rel; c && *c; c++) /* (a row is one line) */
-                if (*c == '\n')
-                    *c = ' ';
-            for (char *c = why; c && *c; c++)
-                if (*c == '\n')
-                    *c = ' ';
+            one_line(rel);
+            one_line(why);
             owned[o++] = rel;
             owned[o++] = why;
             if (!rel || (!compatible && !why)) {

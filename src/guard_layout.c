@@ -230,7 +230,7 @@ static ag_status describe(const ag_corpus *c, const ag_visibility *vis, ag_type_
     if (!ag_guard_is_public_header(decl) || !c_identifier(named))
         return AG_OK;
     for (size_t i = 0; i < ty->n_members; i++) /* (an unnamed member is left out below) */
-        if (ty->kind != AG_T_TYPEDEF && ty->members[i].name && !c_identifier(ty->members[i].name))
+        if (ty->members[i].name && !c_identifier(ty->members[i].name))
             return AG_OK;
     for (size_t i = 0; ty->kind == AG_T_ENUM && i < ty->n_enumerators; i++)
         if (!c_identifier(ty->enumerators[i].name))

@@ -126,7 +126,6 @@
     private final long fbase;
     private long base, ld, nameAddr, dynSize;
     private long[] notes = new long[0]; // address, size, alignment of each PT_NOTE
-    private boolean dynamicRead;
     private long strtab, strsz, soname = -1, symtab, versym, gnuHash, sysvHash, verdef, verdefnum;
     private String[] versions; // .gnu.version_d: index -> name, read when first needed
 
@@ -216,12 +215,9 @@
         return null;
     }
 
-    // The dynamic section's entries this guard uses (the first of each),
-    // read once.
+    // The dynamic section's entries this guard uses (the first of each):
+    // accepted() reads them, before Symbols uses them.
     private void dynamic() {
-        if (dynamicRead)
-            return;
-        dynamicRead = true;
         long[] v = new long[10]; // by slot; seen[slot] when found
         boolean[] seen = new boolean[10];
         int step = 2 * W;
@@ -375,8 +371,7 @@
     // differs from the baseline, when the dynamic linker's answers did not
     // show that nothing does (accepted).
     private static final class Symbols {
-        private final @C@ o;
-        private final long strtab, strsz, symtab, versym, gnuHash, sysvHash;
+        private final @C@ o; // its dynamic section read (by accepted(), which runs first)
         // Pages read whole (4096 bytes at pageAt[k]): the tables a symbol
         // is looked up in are read a few bytes at a time, each read a JNA
         // call otherwise. A page that holds a byte of a table is mapped
@@ -414,21 +409,14 @@
 
         Symbols(@C@ o) {
             this.o = o;
-            o.dynamic();
-            strtab = o.strtab;
-            strsz = o.strsz;
-            symtab = o.symtab;
-            versym = o.versym;
-            gnuHash = o.gnuHash;
-            sysvHash = o.sysvHash;
         }
 
         // Whether the string at off is name: its bytes, then a NUL (names are
         // compared as bytes, no String made for each candidate).
         private boolean named(long off, byte[] name) {
-            if (off < 0 || off + name.length >= strsz || strtab == 0)
+            if (off < 0 || off + name.length >= o.strsz || o.strtab == 0)
                 return false;
-            byte[] b = get(strtab + off, name.length + 1);
+            byte[] b = get(o.strtab + off, name.length + 1);
             for (int i = 0; i < name.length; i++)
                 if (b[i] != name[i])
                     return false;
@@ -439,7 +427,7 @@
         // default one), else -1; other[0] gets a version that did not fit.
         private long defines(long i, byte[] name, String version, String[] other) {
             int entsize = W == 8 ? 24 : 16;
-            byte[] e = get(symtab + i * entsize, entsize);
+            byte[] e = get(o.symtab + i * entsize, entsize);
             long stName = o.num(e, 0, 4);
             int stInfo = e[W == 8 ? 4 : 12] & 0xff;
             int stShndx = (int) o.num(e, W == 8 ? 6 : 14, 2);
@@ -448,8 +436,8 @@
                 return -1;
             String vname = null;
             boolean hidden = false;
-            if (versym != 0) {
-                int v = (int) o.num(get(versym + 2 * i, 2), 0, 2);
+            if (o.versym != 0) {
+                int v = (int) o.num(get(o.versym + 2 * i, 2), 0, 2);
                 hidden = (v & 0x8000) != 0;
                 v &= 0x7fff;
                 if (v == 0)
@@ -467,10 +455,10 @@
         // st_size of name's definition, or -1; -2 when there is no hash table.
         private long lookup(String symbol, String version, String[] other) {
             byte[] name = symbol.getBytes(java.nio.charset.StandardCharsets.UTF_8);
-            if (symtab != 0 && gnuHash != 0) {
-                byte[] h = get(gnuHash, 16);
+            if (o.symtab != 0 && o.gnuHash != 0) {
+                byte[] h = get(o.gnuHash, 16);
                 long nbuckets = o.num(h, 0, 4), symoffset = o.num(h, 4, 4), bloomSize = o.num(h, 8, 4);
-                long buckets = gnuHash + 16 + bloomSize * W, chain = buckets + 4 * nbuckets;
+                long buckets = o.gnuHash + 16 + bloomSize * W, chain = buckets + 4 * nbuckets;
                 int hash = 5381;
                 for (byte c : name)
                     hash = hash * 33 + (c & 0xff);
@@ -491,8 +479,8 @@
                         return -1;
                 }
             }
-            if (symtab != 0 && sysvHash != 0) {
-                byte[] h = get(sysvHash, 8);
+            if (o.symtab != 0 && o.sysvHash != 0) {
+                byte[] h = get(o.sysvHash, 8);
                 long nbucket = o.num(h, 0, 4), nchain = o.num(h, 4, 4);
                 long hash = 0;
                 for (byte c : name) {
@@ -504,12 +492,12 @@
                 }
                 if (nbucket == 0)
                     return -1;
-                long i = u32(sysvHash + 8 + 4 * (hash % nbucket));
+                long i = u32(o.sysvHash + 8 + 4 * (hash % nbucket));
                 for (long steps = 0; i != 0 && i < nchain && steps < nchain; steps++) {
                     long size = defines(i, name, version, other);
                     if (size >= 0)
                         return size;
-                    i = u32(sysvHash + 8 + 4 * nbucket + 4 * i);
+                    i = u32(o.sysvHash + 8 + 4 * nbucket + 4 * i);
                 }
                 return -1;
             }
